@@ -1,0 +1,54 @@
+# Dispatch — the two commands a newcomer needs are `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+
+.PHONY: install run serve migrate demo test test-fast e2e bench-solomon bench-field clean
+
+$(BIN)/python:
+	@command -v $(PY) >/dev/null 2>&1 || { echo "Dispatch needs $(PY) on PATH (set PY=... to use another python3.11)"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install only when the dependencies change.
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet --build-constraint .ci/build-constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP) instance/config.py
+
+# A stable secret key for this installation, written once and never committed.
+instance/config.py:
+	@mkdir -p instance
+	@$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
+	@echo "wrote $@ (a new SECRET_KEY for this installation)"
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo load
+
+serve:
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+run: demo serve
+
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -x -q -m "not e2e and not slow"
+
+bench-solomon: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m dispatch.routing bench solomon ../shared/bench/solomon --peers
+
+bench-field: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m dispatch.routing bench field --seeds 1,2,3,4,5 --peers
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

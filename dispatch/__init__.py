@@ -1,0 +1,58 @@
+"""Dispatch: help desk and field-service dispatch for companies with several sites."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: defaults, then instance/config.py, then FLASK_* environment
+    variables, then ``test_config``. Runs no migrations and makes no network calls."""
+    # Templates and static files sit at the top level of the project, beside the package.
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object("dispatch.config.Config")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    from dispatch.config import finalize
+
+    finalize(app)
+
+    from dispatch import extensions
+
+    extensions.init_app(app)
+
+    from dispatch import errors, web
+
+    errors.init_app(app)
+    web.init_app(app)
+    _register_blueprints(app)
+
+    from dispatch import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from dispatch.admin import bp as admin_bp
+    from dispatch.api import bp as api_bp
+    from dispatch.auth import bp as auth_bp
+    from dispatch.tickets import bp as tickets_bp
+    from dispatch.triage import bp as triage_bp
+    from dispatch.vendor import bp as vendor_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(tickets_bp)
+    app.register_blueprint(triage_bp, url_prefix="/triage")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(vendor_bp, url_prefix="/vendor")

@@ -1,0 +1,1 @@
+from dispatch.admin.views import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from dispatch.api.views import bp  # noqa: F401

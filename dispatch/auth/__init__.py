@@ -1,0 +1,1 @@
+from dispatch.auth.views import bp  # noqa: F401

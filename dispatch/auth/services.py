@@ -1,0 +1,62 @@
+"""Signing in, and the role checks views share."""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, request
+from flask_login import current_user
+
+from dispatch.extensions import db, login_manager
+from dispatch.people.models import User
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (same answer for both faults)."""
+    user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site; None for anything that could leave it.
+
+    Browsers read ``//evil``, ``/\\evil`` and ``\\\\evil`` as other hosts, so only a single
+    leading slash followed by something else counts as local.
+    """
+    if not target:
+        return None
+    target = target.strip()
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def roles_required(*roles: str):
+    """Let only these roles in; everyone else gets 404 so that pages do not reveal themselves."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def client_ip() -> str:
+    return request.remote_addr or "unknown"

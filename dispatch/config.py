@@ -1,0 +1,57 @@
+"""Configuration defaults. Nothing here reads the environment at import time: the factory
+layers instance/config.py and FLASK_* variables on top (``app.config.from_prefixed_env``)."""
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Flask
+
+
+class Config:
+    # A random key per process is safe but logs everyone out on restart and breaks several
+    # gunicorn workers; `make run` writes a stable one into instance/config.py.
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite file in instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True in production behind HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en",)
+
+    # Attachments: stored under generated names; the original name is kept only as text.
+    MAX_CONTENT_LENGTH = 26 * 1024 * 1024  # whole request, a little above the file limit
+    ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+    ATTACHMENT_MAX_FILES = 10
+    ATTACHMENT_DIR: str | None = None  # default: instance/attachments
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_DEFAULT: str | None = None
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    SUBMIT_RATE_LIMIT = "30 per hour"
+
+    TICKETS_PER_PAGE = 50
+    # Priority from impact × urgency (ITIL-style matrix); the dispatcher may override it.
+    DEFAULT_ONSITE_DURATION_MIN = 60
+
+
+def finalize(app: Flask) -> None:
+    """Fill defaults that depend on the instance folder."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = os.path.join(app.instance_path, "dispatch.sqlite")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config.get("ATTACHMENT_DIR"):
+        app.config["ATTACHMENT_DIR"] = os.path.join(app.instance_path, "attachments")
+    if not app.config.get("SECRET_KEY"):
+        app.logger.warning("SECRET_KEY not configured: using a random one for this process")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)

@@ -1,0 +1,78 @@
+"""Domain errors raised by services, and how the web and the API answer them."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DispatchError(Exception):
+    """Base of the errors services raise; views turn them into messages or 4xx answers."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationError(DispatchError):
+    """Bad input: ``field`` names what is wrong, ``errors`` may hold several."""
+
+    def __init__(self, message: str, field: str | None = None, errors: dict | None = None):
+        super().__init__(message, field)
+        self.errors = errors or ({field: [message]} if field else {})
+
+
+class NotFound(DispatchError):
+    status = 404
+
+
+class Conflict(DispatchError):
+    """Someone else changed the record since it was read."""
+
+    status = 409
+
+
+class TransitionError(DispatchError):
+    """The workflow does not allow this status change."""
+
+    status = 409
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _json_error(status: int, message: str, field: str | None = None, **extra):
+    body = {"error": message, "status": status}
+    if field:
+        body["field"] = field
+    body.update(extra)
+    return jsonify(body), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DispatchError)
+    def _domain_error(err: DispatchError):
+        if wants_json():
+            extra = {"errors": err.errors} if isinstance(err, ValidationError) else {}
+            return _json_error(err.status, err.message, err.field, **extra)
+        return render_template("error.html", code=err.status, message=err.message), err.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        if wants_json():
+            return _json_error(err.code or 500, err.description or err.name)
+        return render_template("error.html", code=err.code, message=err.description), err.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        # Log the traceback for us; the user gets a plain page, never the traceback.
+        app.logger.exception("unhandled error on %s", request.path)
+        from dispatch.extensions import db
+
+        db.session.rollback()
+        if wants_json():
+            return _json_error(500, "internal error")
+        return render_template("error.html", code=500, message=None), 500

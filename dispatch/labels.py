@@ -1,0 +1,53 @@
+"""Human labels for the fixed vocabularies, translated at render time."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATUS = {
+    "new": _l("New"),
+    "triaged": _l("Triaged"),
+    "assigned": _l("Assigned"),
+    "to_schedule": _l("To schedule"),
+    "scheduled": _l("Scheduled"),
+    "in_progress": _l("In progress"),
+    "waiting": _l("Waiting on requester"),
+    "resolved": _l("Resolved"),
+    "closed": _l("Closed"),
+}
+
+KIND = {"remote": _l("Remote"), "onsite": _l("On-site"), None: _l("Not decided")}
+
+LEVEL = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
+
+PRIORITY = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "urgent": _l("Urgent")}
+
+ROLE = {
+    "employee": _l("Employee"),
+    "agent": _l("Support agent"),
+    "technician": _l("Field technician"),
+    "dispatcher": _l("Dispatcher"),
+    "admin": _l("Administrator"),
+}
+
+FIELD_TYPE = {
+    "text": _l("Text"),
+    "number": _l("Number"),
+    "choice": _l("Choice"),
+    "date": _l("Date"),
+    "asset_tag": _l("Asset tag"),
+}
+
+# Badge colours (Bootstrap contextual classes) so that a status reads at a glance.
+STATUS_BADGE = {
+    "new": "primary",
+    "triaged": "info",
+    "assigned": "info",
+    "to_schedule": "warning",
+    "scheduled": "info",
+    "in_progress": "secondary",
+    "waiting": "warning",
+    "resolved": "success",
+    "closed": "dark",
+}
+
+PRIORITY_BADGE = {"low": "light", "normal": "secondary", "high": "warning", "urgent": "danger"}

@@ -1,0 +1,12 @@
+"""Every model, imported in one place for Alembic and the shell."""
+from dispatch.people.models import ApiToken, Department, Group, Role, Skill, User  # noqa: F401
+from dispatch.sites.models import Site  # noqa: F401
+from dispatch.tickets.models import (  # noqa: F401
+    Attachment,
+    Category,
+    CategoryField,
+    Comment,
+    Ticket,
+    TicketEvent,
+)
+from dispatch.triage.models import KeywordRule, TriageDecision  # noqa: F401

@@ -1,0 +1,138 @@
+"""People: users and their roles, departments, groups of agents, skills, API tokens."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from dispatch.extensions import db
+from dispatch.types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    AGENT = "agent"
+    TECHNICIAN = "technician"
+    DISPATCHER = "dispatcher"
+    ADMIN = "admin"
+
+
+#: Roles that work tickets on the company's side ("staff").
+STAFF_ROLES = frozenset({Role.AGENT, Role.TECHNICIAN, Role.DISPATCHER, Role.ADMIN})
+
+user_groups = Table(
+    "user_group",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("agent_group.id", ondelete="CASCADE"), primary_key=True),
+)
+
+user_skills = Table(
+    "user_skill",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", ForeignKey("skill.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Department(db.Model):
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Skill(db.Model):
+    __tablename__ = "skill"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Group(db.Model):
+    """A team of agents that tickets can be assigned to."""
+
+    __tablename__ = "agent_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    members: Mapped[list["User"]] = relationship(secondary=user_groups, back_populates="groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20), default=Role.EMPLOYEE)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
+    # An admin may let an employee see every ticket of their department.
+    sees_department: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    department: Mapped[Department | None] = relationship()
+    site: Mapped["Site | None"] = relationship()  # noqa: F821
+    groups: Mapped[list[Group]] = relationship(secondary=user_groups, back_populates="members")
+    skills: Mapped[list[Skill]] = relationship(secondary=user_skills)
+
+    def set_password(self, password: str) -> None:
+        # Werkzeug's default is scrypt.
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+from dispatch.sites.models import Site  # noqa: E402  (resolves the string annotation above)

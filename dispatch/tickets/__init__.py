@@ -1,0 +1,1 @@
+from dispatch.tickets.views import bp  # noqa: F401

@@ -1,0 +1,266 @@
+"""Tickets, their categories and extra fields, comments, attachments and the official record."""
+from __future__ import annotations
+
+from datetime import datetime, time
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, Time, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dispatch.extensions import db
+from dispatch.people.models import Department, Group, Skill, User
+from dispatch.sites.models import Site
+from dispatch.types import UTCDateTime, utcnow
+
+
+class Kind(StrEnum):
+    REMOTE = "remote"  # an agent fixes it off-site
+    ONSITE = "onsite"  # someone must go there
+
+
+class Status(StrEnum):
+    NEW = "new"
+    TRIAGED = "triaged"
+    ASSIGNED = "assigned"
+    TO_SCHEDULE = "to_schedule"
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    WAITING = "waiting"  # on the requester
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES = frozenset(set(Status) - {Status.RESOLVED, Status.CLOSED})
+
+
+class Level(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+PRIORITY_RANK = {Priority.LOW: 1, Priority.NORMAL: 2, Priority.HIGH: 3, Priority.URGENT: 4}
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    CHOICE = "choice"
+    DATE = "date"
+    ASSET_TAG = "asset_tag"
+
+
+category_skills = Table(
+    "category_skill",
+    db.metadata,
+    Column("category_id", ForeignKey("category.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", ForeignKey("skill.id", ondelete="CASCADE"), primary_key=True),
+)
+
+ticket_skills = Table(
+    "ticket_skill",
+    db.metadata,
+    Column("ticket_id", ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", ForeignKey("skill.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Category(db.Model):
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    default_kind: Mapped[str | None] = mapped_column(String(10))
+    default_duration_min: Mapped[int] = mapped_column(default=60)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    skills: Mapped[list[Skill]] = relationship(secondary=category_skills)
+    fields: Mapped[list["CategoryField"]] = relationship(
+        back_populates="category", order_by="CategoryField.position, CategoryField.id",
+        cascade="all, delete-orphan",
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryField(db.Model):
+    """An extra field a category asks for, defined by an admin without code."""
+
+    __tablename__ = "category_field"
+    __table_args__ = (db.UniqueConstraint("category_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))  # stable name used in the API and exports
+    label: Mapped[str] = mapped_column(String(120))
+    type: Mapped[str] = mapped_column(String(20), default=FieldType.TEXT)
+    required: Mapped[bool] = mapped_column(default=False)
+    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    help_text: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    category: Mapped[Category] = relationship(back_populates="fields")
+
+
+class Ticket(db.Model):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        Index("ix_ticket_status_kind", "status", "kind"),
+        Index("ix_ticket_created_at", "created_at"),
+    )
+
+    # The primary key is the ticket number people quote ("#1042"): the database's own
+    # sequence makes it unique even when two requests arrive at the same instant.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)  # optimistic lock, see __mapper_args__
+
+    requester_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
+    building: Mapped[str] = mapped_column(String(80), default="")
+    floor: Mapped[str] = mapped_column(String(40), default="")
+    room: Mapped[str] = mapped_column(String(80), default="")
+    # "Their position": a point from the browser when the requester is not at a site.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    impact: Mapped[str] = mapped_column(String(10), default=Level.MEDIUM)
+    urgency: Mapped[str] = mapped_column(String(10), default=Level.MEDIUM)
+    priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    channel: Mapped[str] = mapped_column(String(10), default="web")
+
+    status: Mapped[str] = mapped_column(String(20), default=Status.NEW, index=True)
+    kind: Mapped[str | None] = mapped_column(String(10))
+    suggested_kind: Mapped[str | None] = mapped_column(String(10))
+    suggestion_confidence: Mapped[float | None]
+    suggestion_reason: Mapped[str] = mapped_column(String(300), default="")
+
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("agent_group.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+
+    # On-site planning data (the planner comes later; the data is decided now).
+    duration_min: Mapped[int | None]
+    access_from: Mapped[time | None] = mapped_column(Time)
+    access_until: Mapped[time | None] = mapped_column(Time)
+    appointment_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    appointment_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    group: Mapped[Group | None] = relationship()
+    department: Mapped[Department | None] = relationship()
+    site: Mapped[Site | None] = relationship()
+    category: Mapped[Category | None] = relationship()
+    skills: Mapped[list[Skill]] = relationship(secondary=ticket_skills)
+    parent: Mapped["Ticket | None"] = relationship(
+        remote_side=[id], foreign_keys=[parent_id], back_populates="children"
+    )
+    children: Mapped[list["Ticket"]] = relationship(
+        foreign_keys=[parent_id], back_populates="parent", order_by="Ticket.id"
+    )
+    merged_into: Mapped["Ticket | None"] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
+    events: Mapped[list["TicketEvent"]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", cascade="save-update, merge"
+    )
+    comments: Mapped[list["Comment"]] = relationship(
+        back_populates="ticket", order_by="Comment.id", cascade="save-update, merge"
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="ticket", order_by="Attachment.id", cascade="save-update, merge"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def number(self) -> str:
+        return f"#{self.id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def location_text(self) -> str:
+        parts = [self.site.name if self.site else ""]
+        parts += [self.building, self.floor and f"floor {self.floor}", self.room]
+        return ", ".join(p for p in parts if p)
+
+
+class TicketEvent(db.Model):
+    """One line of the official record. Append-only: updates and deletes are refused."""
+
+    __tablename__ = "ticket_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: the system
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    type: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    internal: Mapped[bool] = mapped_column(default=False)  # hidden from the requester
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+@event.listens_for(TicketEvent, "before_update")
+@event.listens_for(TicketEvent, "before_delete")
+def _record_is_append_only(mapper, connection, target):
+    raise RuntimeError("ticket events are append-only")
+
+
+class Comment(db.Model):
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship()
+
+
+class Attachment(db.Model):
+    """A file stored under a generated name; the uploader's name is kept only as text."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
+    comment: Mapped["Comment | None"] = relationship()
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(120), default="application/octet-stream")
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="attachments")

@@ -1,0 +1,259 @@
+"""Ticket use cases. Each public function is one transaction: it commits or changes nothing.
+
+Every change goes into the official record through ``record``; services never commit half a
+change, and raise domain errors (dispatch.errors) that the web and the API translate.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from dispatch.errors import Conflict, NotFound, TransitionError, ValidationError
+from dispatch.extensions import db
+from dispatch.people.models import User
+from dispatch.sites.models import Site
+from dispatch.tickets import workflow
+from dispatch.tickets.fields import clean_fields
+from dispatch.tickets.models import (
+    Category,
+    Comment,
+    Level,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from dispatch.types import utcnow
+
+SUBJECT_MAX = 200
+DESCRIPTION_MAX = 20_000
+COMMENT_MAX = 20_000
+
+# ITIL-style matrix: (impact, urgency) → priority.
+PRIORITY_MATRIX = {
+    ("high", "high"): Priority.URGENT,
+    ("high", "medium"): Priority.HIGH,
+    ("medium", "high"): Priority.HIGH,
+    ("high", "low"): Priority.NORMAL,
+    ("low", "high"): Priority.NORMAL,
+    ("medium", "medium"): Priority.NORMAL,
+    ("medium", "low"): Priority.LOW,
+    ("low", "medium"): Priority.LOW,
+    ("low", "low"): Priority.LOW,
+}
+
+
+def record(ticket: Ticket, actor: User | None, type_: str, *, internal: bool = False,
+           **data: Any) -> TicketEvent:
+    """Append one event to the ticket's official record (not committed here)."""
+    event = TicketEvent(ticket=ticket, actor=actor, type=type_, data=data, internal=internal,
+                        created_at=utcnow())
+    db.session.add(event)
+    return event
+
+
+def commit() -> None:
+    """Commit the use case; a concurrent edit that won the race becomes a Conflict."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(_("Someone else changed this ticket meanwhile. Review their change and try again.")) from None
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def check_version(ticket: Ticket, expected: int | None) -> None:
+    """Refuse an edit made on a stale copy of the ticket (the second dispatcher is told)."""
+    if expected is not None and int(expected) != ticket.version:
+        raise Conflict(_("Ticket %(n)s was changed by someone else since you opened it. "
+                         "Their change is shown below; make yours again if it still applies.",
+                         n=ticket.number))
+
+
+@dataclass
+class NewTicket:
+    """What a requester submits (web form, API, mail)."""
+
+    subject: str
+    description: str = ""
+    site_id: int | None = None
+    category_id: int | None = None
+    building: str = ""
+    floor: str = ""
+    room: str = ""
+    impact: str = Level.MEDIUM
+    urgency: str = Level.MEDIUM
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    latitude: float | None = None
+    longitude: float | None = None
+    channel: str = "web"
+    parent_id: int | None = None
+
+
+def _validate_new(data: NewTicket) -> tuple[Site | None, Category | None, dict[str, Any]]:
+    errors: dict[str, list[str]] = {}
+    subject = (data.subject or "").strip()
+    if not subject:
+        errors["subject"] = [_("Say in a few words what is wrong.")]
+    elif len(subject) > SUBJECT_MAX:
+        errors["subject"] = [_("At most %(n)d characters.", n=SUBJECT_MAX)]
+    if len(data.description or "") > DESCRIPTION_MAX:
+        errors["description"] = [_("At most %(n)d characters.", n=DESCRIPTION_MAX)]
+    for name in ("impact", "urgency"):
+        if getattr(data, name) not in set(Level):
+            errors[name] = [_("Choose low, medium or high.")]
+    for name in ("building", "floor", "room"):
+        if len(getattr(data, name) or "") > 80:
+            errors[name] = [_("At most %(n)d characters.", n=80)]
+    if (data.latitude is None) != (data.longitude is None) or (
+        data.latitude is not None and not (-90 <= data.latitude <= 90 and -180 <= data.longitude <= 180)
+    ):
+        errors["latitude"] = [_("A position needs a valid latitude and longitude.")]
+    site = db.session.get(Site, data.site_id) if data.site_id is not None else None
+    if data.site_id is not None and (site is None or not site.active):
+        errors["site"] = [_("Unknown site %(id)s.", id=data.site_id)]
+    category = db.session.get(Category, data.category_id) if data.category_id is not None else None
+    if data.category_id is not None and (category is None or not category.active):
+        errors["category"] = [_("Unknown category %(id)s.", id=data.category_id)]
+    cleaned: dict[str, Any] = {}
+    if category is not None:
+        try:
+            cleaned = clean_fields(category.fields, data.fields or {})
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    elif data.fields:
+        errors["fields"] = [_("Extra fields need a category.")]
+    if errors:
+        first = next(iter(errors))
+        raise ValidationError(f"{first}: {errors[first][0]}", field=first, errors=errors)
+    return site, category, cleaned
+
+
+def create_ticket(requester: User, data: NewTicket, *, files: Iterable = ()) -> Ticket:
+    """Record a new request, with its triage suggestion and attachments, in one transaction."""
+    from dispatch.tickets.attachments import store_uploads
+    from dispatch.triage.services import suggest
+
+    site, category, cleaned = _validate_new(data)
+    parent = None
+    if data.parent_id is not None:
+        from dispatch.tickets.access import get_visible_ticket
+
+        parent = get_visible_ticket(requester, data.parent_id)
+    ticket = Ticket(
+        requester=requester,
+        department_id=requester.department_id,
+        site=site or requester.site,
+        building=data.building.strip(), floor=data.floor.strip(), room=data.room.strip(),
+        latitude=data.latitude, longitude=data.longitude,
+        category=category, subject=data.subject.strip(), description=data.description or "",
+        impact=data.impact, urgency=data.urgency,
+        priority=PRIORITY_MATRIX[(data.impact, data.urgency)],
+        fields=cleaned, channel=data.channel, status=Status.NEW, parent=parent,
+        created_at=utcnow(),
+    )
+    tip = suggest(ticket.subject, ticket.description, category)
+    ticket.suggested_kind = tip.kind
+    ticket.suggestion_confidence = tip.confidence
+    ticket.suggestion_reason = tip.reason
+    db.session.add(ticket)
+    try:
+        db.session.flush()  # the number is known from here on
+        record(ticket, requester, "created", channel=data.channel, subject=ticket.subject,
+               site=site.name if site else None, category=category.name if category else None)
+        record(ticket, None, "suggested", internal=True, kind=tip.kind,
+               confidence=tip.confidence, reason=tip.reason, source=tip.source)
+        if parent is not None:
+            record(parent, requester, "child_added", child=ticket.id)
+            record(ticket, requester, "parent_set", parent=parent.id)
+        store_uploads(ticket, requester, files)
+    except Exception:
+        db.session.rollback()
+        raise
+    commit()
+    return ticket
+
+
+def add_comment(ticket: Ticket, author: User, body: str, *, internal: bool = False,
+                files: Iterable = ()) -> Comment:
+    """A public or internal comment; a requester's reply takes a waiting ticket back to work."""
+    from dispatch.tickets.attachments import store_uploads
+
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("Write something first."), field="body")
+    if len(body) > COMMENT_MAX:
+        raise ValidationError(_("At most %(n)d characters.", n=COMMENT_MAX), field="body")
+    if internal and not author.is_staff:
+        raise ValidationError(_("Only staff can write internal notes."), field="internal")
+    comment = Comment(ticket=ticket, author=author, body=body, internal=internal, created_at=utcnow())
+    db.session.add(comment)
+    try:
+        db.session.flush()
+        record(ticket, author, "comment", internal=internal, comment=comment.id)
+        if ticket.status == Status.WAITING and author.id == ticket.requester_id:
+            _move(ticket, author, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+                  reason="requester replied")
+        store_uploads(ticket, author, files, comment=comment)
+        ticket.updated_at = utcnow()
+    except Exception:
+        db.session.rollback()
+        raise
+    commit()
+    return comment
+
+
+def _move(ticket: Ticket, actor: User | None, target: str, **data: Any) -> None:
+    if ticket.status == target:
+        return
+    if not workflow.can_move(ticket.status, target):
+        raise TransitionError(_("A ticket cannot go from %(a)s to %(b)s.", a=ticket.status, b=target))
+    record(ticket, actor, "status", old=ticket.status, new=target, **data)
+    ticket.status = target
+    now = utcnow()
+    if target == Status.RESOLVED:
+        ticket.resolved_at = now
+    elif target == Status.CLOSED:
+        ticket.closed_at = now
+    ticket.updated_at = now
+
+
+def change_status(ticket: Ticket, actor: User, target: str, *, expected_version: int | None = None,
+                  note: str = "") -> Ticket:
+    """Move a ticket along the workflow (staff), optionally with a public note."""
+    if target not in set(Status):
+        raise ValidationError(_("Unknown status %(s)s.", s=target), field="status")
+    check_version(ticket, expected_version)
+    _move(ticket, actor, target)
+    if note.strip():
+        db.session.add(Comment(ticket=ticket, author=actor, body=note.strip(), created_at=utcnow()))
+        db.session.flush()
+        record(ticket, actor, "comment", comment=ticket.comments[-1].id)
+    commit()
+    return ticket
+
+
+def reopen(ticket: Ticket, actor: User, reason: str = "") -> Ticket:
+    """Reopen a resolved (requester or staff) or closed (staff) ticket."""
+    if ticket.status == Status.CLOSED and not actor.is_staff:
+        raise TransitionError(_("This request is closed; open a follow-up instead."))
+    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        raise TransitionError(_("Only resolved or closed requests can be reopened."))
+    _move(ticket, actor, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+          reason=reason.strip()[:300] or "reopened")
+    ticket.resolved_at = None
+    ticket.closed_at = None
+    commit()
+    return ticket
+
+
+def get_ticket(ticket_id: int) -> Ticket:
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(_("No such ticket."))
+    return ticket

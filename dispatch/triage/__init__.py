@@ -1,0 +1,1 @@
+from dispatch.triage.views import bp  # noqa: F401

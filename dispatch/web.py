@@ -1,0 +1,73 @@
+"""What every page shares: security headers, time formatting, the navigation context."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g
+from flask_babel import format_datetime, gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+# Everything the pages use is served by the app itself, so the policy can stay strict.
+CSP = (
+    "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; "
+    "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def local_time(value: datetime | None, tz: str | None = None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """Show a stored UTC time in a site's time zone (or the viewer's site, or UTC)."""
+    if value is None:
+        return ""
+    if tz is None and current_user.is_authenticated and current_user.site:
+        tz = current_user.site.timezone
+    zone = ZoneInfo(tz or "UTC")
+    return format_datetime(value.astimezone(zone), fmt, rebase=False)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = local_time
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+    @app.context_processor
+    def _labels():
+        from dispatch import labels
+
+        return {"labels": labels, "_": gettext, "nav_items": lambda: nav_items(app)}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+
+
+# Each role's menu, in order. Entries whose endpoint does not exist (yet) are left out.
+NAV = {
+    "employee": [("tickets.new", _l("New request")), ("tickets.mine", _l("My requests"))],
+    "agent": [("tickets.queue", _l("My queue")), ("tickets.new", _l("New request")),
+              ("tickets.mine", _l("My requests"))],
+    "technician": [("tickets.jobs", _l("My jobs")), ("tickets.new", _l("New request")),
+                   ("tickets.mine", _l("My requests"))],
+    "dispatcher": [("tickets.inbox", _l("Inbox")), ("tickets.new", _l("New request")),
+                   ("triage.rules", _l("Triage"))],
+    "admin": [("tickets.inbox", _l("Inbox")), ("admin.index", _l("Administration")),
+              ("triage.rules", _l("Triage"))],
+}
+
+
+def nav_items(app: Flask) -> list[NavItem]:
+    if not current_user.is_authenticated:
+        return []
+    return [NavItem(e, str(label)) for e, label in NAV.get(current_user.role, [])
+            if e in app.view_functions]

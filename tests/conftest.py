@@ -1,0 +1,185 @@
+"""Shared fixtures: the app on SQLite (or TEST_DATABASE_URL), a client, and small builders.
+
+The schema is created once per session; after each test every table is emptied, so tests stay
+independent and the PostgreSQL run stays fast.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+from datetime import time
+
+import pytest
+from sqlalchemy import create_engine, text
+from werkzeug.security import generate_password_hash
+
+from dispatch import create_app
+from dispatch.extensions import db
+
+PASSWORD = "correct horse battery staple"
+# Hashing is deliberately slow (scrypt); hash once for the whole suite.
+PASSWORD_HASH = generate_password_hash(PASSWORD)
+_seq = itertools.count(1)
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield url
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_all_tables(url: str) -> None:
+    engine = create_engine(url)
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "ATTACHMENT_DIR": str(tmp_path / "attachments"),
+        "SERVER_NAME": "localhost",
+    })
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    _empty_all_tables(database_url)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- builders ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_site(app):
+    from dispatch.sites.models import Site
+
+    def make(**kw):
+        n = next(_seq)
+        values = dict(name=f"Site {n}", address=f"{n} Main Street", city="Cluj-Napoca",
+                      timezone="Europe/Bucharest", latitude=46.77, longitude=23.59,
+                      opens_at=time(8), closes_at=time(17))
+        values.update(kw)
+        site = Site(**values)
+        db.session.add(site)
+        db.session.commit()
+        return site
+
+    return make
+
+
+@pytest.fixture
+def make_department(app):
+    from dispatch.people.models import Department
+
+    def make(**kw):
+        dept = Department(name=kw.pop("name", f"Department {next(_seq)}"), **kw)
+        db.session.add(dept)
+        db.session.commit()
+        return dept
+
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    from dispatch.people.models import User
+
+    def make(role="employee", **kw):
+        n = next(_seq)
+        values = dict(email=f"{role}{n}@example.com", name=f"{role.title()} {n}", role=role,
+                      password_hash=PASSWORD_HASH)
+        values.update(kw)
+        user = User(**values)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_category(app):
+    from dispatch.tickets.models import Category, CategoryField
+
+    def make(fields=(), **kw):
+        values = dict(name=f"Category {next(_seq)}")
+        values.update(kw)
+        category = Category(**values)
+        for i, f in enumerate(fields):
+            category.fields.append(CategoryField(position=i, **f))
+        db.session.add(category)
+        db.session.commit()
+        return category
+
+    return make
+
+
+@pytest.fixture
+def make_ticket(app, make_user):
+    from dispatch.tickets.services import NewTicket, create_ticket
+
+    def make(requester=None, files=(), **kw):
+        requester = requester or make_user("employee")
+        values = dict(subject=f"Problem {next(_seq)}", description="It does not work.")
+        values.update(kw)
+        return create_ticket(requester, NewTicket(**values), files=files)
+
+    return make
+
+
+class Auth:
+    def __init__(self, client, make_user):
+        self._client = client
+        self._make_user = make_user
+
+    def login(self, user=None, role="employee"):
+        """Sign in as ``user`` (or a new user of ``role``) through the real login form."""
+        user = user or self._make_user(role)
+        response = self._client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.data[:500]
+        return user
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client, make_user):
+    return Auth(client, make_user)
