@@ -46,12 +46,14 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.admin import bp as admin_bp
     from dispatch.api import bp as api_bp
     from dispatch.auth import bp as auth_bp
+    from dispatch.desk import bp as desk_bp
     from dispatch.tickets import bp as tickets_bp
     from dispatch.triage import bp as triage_bp
     from dispatch.vendor import bp as vendor_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(tickets_bp)
+    app.register_blueprint(desk_bp, url_prefix="/desk")
     app.register_blueprint(triage_bp, url_prefix="/triage")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

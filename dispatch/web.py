@@ -55,13 +55,13 @@ class NavItem:
 # Each role's menu, in order. Entries whose endpoint does not exist (yet) are left out.
 NAV = {
     "employee": [("tickets.new", _l("New request")), ("tickets.mine", _l("My requests"))],
-    "agent": [("tickets.queue", _l("My queue")), ("tickets.new", _l("New request")),
+    "agent": [("desk.queue", _l("My queue")), ("tickets.new", _l("New request")),
               ("tickets.mine", _l("My requests"))],
-    "technician": [("tickets.jobs", _l("My jobs")), ("tickets.new", _l("New request")),
+    "technician": [("desk.jobs", _l("My jobs")), ("tickets.new", _l("New request")),
                    ("tickets.mine", _l("My requests"))],
-    "dispatcher": [("tickets.inbox", _l("Inbox")), ("tickets.new", _l("New request")),
+    "dispatcher": [("desk.inbox", _l("Inbox")), ("tickets.new", _l("New request")),
                    ("triage.rules", _l("Triage"))],
-    "admin": [("tickets.inbox", _l("Inbox")), ("admin.index", _l("Administration")),
+    "admin": [("desk.inbox", _l("Inbox")), ("admin.index", _l("Administration")),
               ("triage.rules", _l("Triage"))],
 }
 

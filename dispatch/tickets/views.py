@@ -7,10 +7,10 @@ bp = Blueprint("tickets", __name__)
 # Where each role lands after signing in.
 HOME = {
     "employee": "tickets.mine",
-    "agent": "tickets.queue",
-    "technician": "tickets.jobs",
-    "dispatcher": "tickets.inbox",
-    "admin": "tickets.inbox",
+    "agent": "desk.queue",
+    "technician": "desk.jobs",
+    "dispatcher": "desk.inbox",
+    "admin": "desk.inbox",
 }
 
 

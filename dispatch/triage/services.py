@@ -33,3 +33,17 @@ def suggest(subject: str, description: str, category: Category | None) -> Sugges
         if rule.phrase.lower() in text:
             return Suggestion(rule.kind, 0.8, _('Mentions "%(p)s".', p=rule.phrase), "keyword")
     return Suggestion(None, None, _("No rule matched; the dispatcher decides."), "none")
+
+
+def record_decision(ticket, actor, kind: str) -> None:
+    """Remember the dispatcher's decision on ``ticket``'s kind as training data (caller commits).
+
+    Placeholder until the classifier lands: the triage module owns this function.
+    """
+    from dispatch.triage.models import TriageDecision
+
+    db.session.add(TriageDecision(
+        ticket_id=ticket.id, actor_id=actor.id if actor else None,
+        text=f"{ticket.subject}\n{ticket.description}", kind=kind,
+        suggested_kind=ticket.suggested_kind, overridden=ticket.suggested_kind not in (None, kind),
+    ))

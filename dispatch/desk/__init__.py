@@ -1,0 +1,1 @@
+from dispatch.desk.views import bp  # noqa: F401
