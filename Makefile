@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve migrate demo test test-fast e2e bench-solomon bench-field clean
+.PHONY: install run serve migrate demo test test-fast bench-solomon bench-field messages clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Dispatch needs $(PY) on PATH (set PY=... to use another python3.11)"; exit 1; }
@@ -36,8 +36,9 @@ serve:
 
 run: demo serve
 
+# PYTEST_ARGS lets CI narrow or widen a run, e.g. PYTEST_ARGS="--ignore=tests/routing".
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install
 	$(BIN)/python -m pytest -x -q -m "not e2e and not slow"
@@ -52,3 +53,7 @@ bench-field: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# Translations: extract every user-facing string (Flask-Babel gettext) into the catalogue template.
+messages: install
+	$(BIN)/pybabel extract -F dispatch/translations/babel.cfg -k _l -o dispatch/translations/messages.pot .

@@ -26,7 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     finalize(app)
 
-    from dispatch import extensions
+    from dispatch import extensions, models  # noqa: F401  (every table known to metadata)
 
     extensions.init_app(app)
 
@@ -47,6 +47,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.api import bp as api_bp
     from dispatch.auth import bp as auth_bp
     from dispatch.desk import bp as desk_bp
+    from dispatch.mail import bp as mail_bp
     from dispatch.tickets import bp as tickets_bp
     from dispatch.triage import bp as triage_bp
     from dispatch.vendor import bp as vendor_bp
@@ -56,5 +57,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(desk_bp, url_prefix="/desk")
     app.register_blueprint(triage_bp, url_prefix="/triage")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(mail_bp, url_prefix="/mail")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp, url_prefix="/vendor")

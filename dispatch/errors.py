@@ -45,9 +45,7 @@ def wants_json() -> bool:
 
 
 def _json_error(status: int, message: str, field: str | None = None, **extra):
-    body = {"error": message, "status": status}
-    if field:
-        body["field"] = field
+    body = {"error": message, "field": field or None, "status": status}
     body.update(extra)
     return jsonify(body), status
 
@@ -63,7 +61,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         if wants_json():
-            return _json_error(err.code or 500, err.description or err.name)
+            response, code = _json_error(err.code or 500, err.description or err.name)
+            # Keep the headers the error carries (Allow on 405, Location on a redirect).
+            response.headers.extend(
+                (k, v) for k, v in err.get_headers() if k.lower() != "content-type")
+            return response, code
         return render_template("error.html", code=err.code, message=err.description), err.code
 
     @app.errorhandler(Exception)

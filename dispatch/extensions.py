@@ -46,9 +46,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
 
 
 def _select_locale() -> str:
-    from flask import current_app
+    from flask import current_app, has_request_context
 
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():  # CLI, background jobs
+        return default
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or default
 
 
 def init_app(app: Flask) -> None:

@@ -10,3 +10,4 @@ from dispatch.tickets.models import (  # noqa: F401
     TicketEvent,
 )
 from dispatch.triage.models import KeywordRule, TriageDecision  # noqa: F401
+from dispatch.mail.models import MailMessage, MailTemplate, OutboxMessage  # noqa: F401,E402

@@ -1,3 +1,202 @@
-from flask import Blueprint
+"""JSON API v1, mounted at /api/v1. Authenticated by bearer tokens only (see api.auth).
+
+The token acts as its user: every query goes through dispatch.tickets.access, so someone
+else's ticket is a 404 here as on the pages, and triage is for dispatchers and admins only
+(others get 404 too, so the endpoint does not reveal which tickets exist).
+"""
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, current_app, jsonify, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from dispatch.api import parsing as p
+from dispatch.api import serializers as s
+from dispatch.api.auth import api_user, authenticate
+from dispatch.errors import NotFound, ValidationError
+from dispatch.extensions import csrf, db, limiter
+from dispatch.people.models import Department, Role
+from dispatch.sites.models import Site
+from dispatch.tickets import access, dispatching
+from dispatch.tickets import services as tickets
+from dispatch.tickets.models import Category, Kind, Level, Priority, Status, Ticket
 
 bp = Blueprint("api", __name__)
+# Bearer tokens, never cookies, authenticate here: there is no ambient credential to forge.
+csrf.exempt(bp)
+
+MAX_PER_PAGE = 100
+TRIAGE_ROLES = (Role.DISPATCHER, Role.ADMIN)
+
+CREATE_KEYS = {"subject", "description", "site", "category", "building", "floor", "room",
+               "impact", "urgency", "fields", "parent", "latitude", "longitude"}
+TRIAGE_KEYS = {"kind", "category", "priority", "assignee", "group", "duration_min", "skills",
+               "access_from", "access_until", "appointment_start", "appointment_end", "due_at",
+               "version"}
+LIST_PARAMS = {"status", "kind", "site", "department", "page", "per_page"}
+
+_LOAD = (
+    joinedload(Ticket.requester), joinedload(Ticket.site), joinedload(Ticket.department),
+    joinedload(Ticket.category), joinedload(Ticket.assignee), joinedload(Ticket.group),
+    joinedload(Ticket.parent), selectinload(Ticket.children),
+)
+
+
+@bp.before_request
+def _before():
+    p.limit_body()
+    return authenticate()
+
+
+def _submit_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+def _token_key() -> str:
+    # Runs before authentication: key on the presented token (hashed), else the address.
+    from dispatch.api.auth import bearer_token
+    from dispatch.auth.services import client_ip
+    from dispatch.people.models import ApiToken
+
+    token = bearer_token()
+    return "api-token:" + ApiToken.hash(token)[:32] if token else "api-ip:" + client_ip()
+
+
+def _visible(ticket_id: int) -> Ticket:
+    if ticket_id > p.MAX_ID:  # the URL converter takes any size; the column does not
+        raise NotFound(_("No such ticket."))
+    return access.get_visible_ticket(api_user(), ticket_id)
+
+
+def _ticket_json(ticket: Ticket, status: int = 200, **headers):
+    response = jsonify(s.ticket(ticket, api_user()))
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+@bp.post("/tickets")
+@limiter.limit(_submit_limit, key_func=_token_key)
+def create_ticket():
+    user = api_user()
+    data = p.read_object(CREATE_KEYS)
+    new = tickets.NewTicket(
+        subject=p.text(data, "subject", max_len=tickets.SUBJECT_MAX, required=True),
+        description=p.text(data, "description", max_len=tickets.DESCRIPTION_MAX),
+        site_id=p.identifier(data, "site"),
+        category_id=p.identifier(data, "category"),
+        # The column widths: longer values would be refused by PostgreSQL, not trimmed.
+        building=p.text(data, "building", max_len=80),
+        floor=p.text(data, "floor", max_len=40),
+        room=p.text(data, "room", max_len=80),
+        impact=p.choice(data, "impact", list(Level), default=Level.MEDIUM),
+        urgency=p.choice(data, "urgency", list(Level), default=Level.MEDIUM),
+        fields=p.scalar_map(data, "fields"),
+        latitude=p.number(data, "latitude"),
+        longitude=p.number(data, "longitude"),
+        parent_id=p.identifier(data, "parent"),
+        channel="api",
+    )
+    if new.parent_id is not None:
+        try:
+            access.get_visible_ticket(user, new.parent_id)
+        except NotFound:
+            raise ValidationError(_("Unknown ticket %(id)s.", id=new.parent_id), field="parent") from None
+    ticket = tickets.create_ticket(user, new)
+    return _ticket_json(ticket, 201, Location=url_for("api.get_ticket", ticket_id=ticket.id))
+
+
+@bp.get("/tickets/<int:ticket_id>")
+def get_ticket(ticket_id: int):
+    return _ticket_json(_visible(ticket_id))
+
+
+@bp.get("/tickets")
+def list_tickets():
+    user = api_user()
+    args = p.query(LIST_PARAMS)
+    status = p.query_choice(args, "status", list(Status))
+    kind = p.query_choice(args, "kind", list(Kind))
+    site_id = p.query_int(args, "site", default=None, minimum=1, maximum=p.MAX_ID)
+    department_id = p.query_int(args, "department", default=None, minimum=1, maximum=p.MAX_ID)
+    page = p.query_int(args, "page", default=1, minimum=1, maximum=1_000_000)
+    per_page = p.query_int(args, "per_page", default=25, minimum=1, maximum=MAX_PER_PAGE)
+    if site_id is not None and db.session.get(Site, site_id) is None:
+        raise ValidationError(_("Unknown site %(id)s.", id=site_id), field="site")
+    if department_id is not None and db.session.get(Department, department_id) is None:
+        raise ValidationError(_("Unknown department %(id)s.", id=department_id), field="department")
+
+    query = access.visible_tickets(user)
+    for column, value in ((Ticket.status, status), (Ticket.kind, kind), (Ticket.site_id, site_id),
+                          (Ticket.department_id, department_id)):
+        if value is not None:
+            query = query.where(column == value)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.options(*_LOAD).order_by(Ticket.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return jsonify({
+        "items": [s.ticket(t, user) for t in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": math.ceil(total / per_page),
+    })
+
+
+@bp.get("/tickets/<int:ticket_id>/events")
+def ticket_events(ticket_id: int):
+    user = api_user()
+    ticket = _visible(ticket_id)
+    staff = access.can_see_internal(user)
+    events = [s.event(e) for e in ticket.events if staff or not e.internal]
+    return jsonify({"ticket": ticket.id, "items": events})
+
+
+@bp.post("/tickets/<int:ticket_id>/triage")
+def triage_ticket(ticket_id: int):
+    user = api_user()
+    if user.role not in TRIAGE_ROLES:
+        raise NotFound(_("No such ticket."))  # same answer as a missing ticket: reveals nothing
+    ticket = _visible(ticket_id)
+    data = p.read_object(TRIAGE_KEYS)
+    ticket = dispatching.catalog(ticket, user, **_triage_args(ticket, data))
+    return _ticket_json(ticket)
+
+
+def _triage_args(ticket: Ticket, data: dict) -> dict:
+    """The keyword arguments of ``catalog`` from a triage body. A key left out keeps the
+    ticket's current value (an assignee or group who cannot carry the new kind is dropped);
+    an explicit null clears it."""
+    if "kind" not in data:
+        raise ValidationError(_("This field is required."), field="kind")
+    kind = p.choice(data, "kind", list(Kind))
+    keep_assignee = ticket.assignee is not None and ticket.assignee.role in dispatching.ASSIGNEE_ROLES[kind]
+    return dict(
+        expected_version=p.integer(data, "version", minimum=1, maximum=p.MAX_ID),
+        kind=kind,
+        category_id=p.identifier(data, "category", default=ticket.category_id),
+        priority=p.choice(data, "priority", list(Priority), default=ticket.priority),
+        assignee_id=p.identifier(data, "assignee",
+                                 default=ticket.assignee_id if keep_assignee else None),
+        group_id=p.identifier(data, "group",
+                              default=ticket.group_id if kind == Kind.REMOTE else None),
+        # Planning data: left out (or null), the service keeps the ticket's or the defaults.
+        duration_min=p.integer(data, "duration_min", minimum=1, maximum=dispatching.DURATION_MAX),
+        skill_ids=p.id_list(data, "skills"),
+        access_from=p.clock(data, "access_from"),
+        access_until=p.clock(data, "access_until"),
+        appointment_start=p.moment(data, "appointment_start"),
+        appointment_end=p.moment(data, "appointment_end"),
+        due_at=p.moment(data, "due_at", default=ticket.due_at),
+    )
+
+
+@bp.get("/categories")
+def list_categories():
+    """The active categories and their extra fields: what ``fields`` may hold on create."""
+    rows = db.session.scalars(select(Category).where(Category.active)
+                              .options(selectinload(Category.fields)).order_by(Category.name))
+    return jsonify({"items": [s.category(c) for c in rows]})

@@ -1,3 +1,268 @@
-from flask import Blueprint
+"""Staff pages: the dispatcher's inbox and export, the agent's queue, the technician's jobs, and
+the actions of the staff panel on a ticket page. Views parse, call a service, then redirect or
+re-show the panel with the user's input, the errors and, on a conflict, the current state."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from dispatch.auth.services import roles_required, safe_next
+from dispatch.desk import queries
+from dispatch.desk.forms import (
+    AssignForm,
+    BulkForm,
+    CatalogForm,
+    ClaimForm,
+    InboxFilterForm,
+    LinkForm,
+    MergeForm,
+    StatusForm,
+    ticket_ref,
+    to_utc,
+)
+from dispatch.desk.panel import DISPATCH_ROLES, QUEUE_ROLES, STAFF_ROLES, panel_state
+from dispatch.errors import Conflict, DispatchError, NotFound, ValidationError
+from dispatch.extensions import db, limiter
+from dispatch.people.models import Role
+from dispatch.tickets import dispatching, services
+from dispatch.tickets.access import get_visible_ticket
 
 bp = Blueprint("desk", __name__)
+
+
+def ticket_url(ticket_id: int) -> str:
+    """The ticket page (the tickets blueprint's), or the desk's own view of the ticket."""
+    try:
+        return url_for("tickets.detail", id=ticket_id)
+    except BuildError:
+        return url_for("desk.ticket", ticket_id=ticket_id)
+
+
+@bp.app_context_processor
+def _panel_helper():
+    def desk_panel(ticket):
+        if not current_user.is_authenticated or current_user.role not in STAFF_ROLES:
+            return None
+        return panel_state(ticket, current_user)
+
+    return {"desk_panel": desk_panel, "ticket_url": ticket_url}
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+def _inbox_filters() -> tuple[InboxFilterForm, dict]:
+    form = InboxFilterForm(request.args).fill_choices()
+    form.validate()  # a bad value only drops that filter
+    values = {name: form[name].data for name in ("site", "department", "category", "kind",
+                                                  "status", "priority", "age", "sort", "dir")}
+    values["q"] = (form.q.data or "").strip()[:200]
+    return form, values
+
+
+@bp.get("/inbox")
+@roles_required(*DISPATCH_ROLES)
+def inbox():
+    filters, values = _inbox_filters()
+    page = db.paginate(queries.inbox_query(current_user, values), page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
+    bulk = BulkForm(formdata=None, next=request.full_path).fill_choices()
+    return render_template("desk/inbox.html", filters=filters, values=values, page=page, bulk=bulk)
+
+
+@bp.get("/export.csv")
+@roles_required(*DISPATCH_ROLES)
+@limiter.limit("10 per minute")
+def export():
+    _, values = _inbox_filters()
+    text = queries.export_csv(queries.inbox_query(current_user, values))
+    name = f"tickets-{date.today().isoformat()}.csv"
+    return Response("\ufeff" + text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/queue")
+@roles_required(*QUEUE_ROLES)
+def queue():
+    tab = request.args.get("tab", "mine")
+    tab = tab if tab in queries.QUEUE_TABS else "mine"
+    page = db.paginate(queries.queue_query(current_user, tab), page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
+    return render_template("desk/queue.html", tab=tab, page=page,
+                           counts=queries.queue_counts(current_user), claim_form=ClaimForm(formdata=None))
+
+
+@bp.get("/jobs")
+@roles_required(Role.TECHNICIAN)
+def jobs():
+    tickets = db.session.scalars(queries.jobs_query(current_user).limit(500)).all()
+    return render_template("desk/jobs.html", tickets=tickets)
+
+
+# --- the staff panel ----------------------------------------------------------------------------
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@roles_required(*STAFF_ROLES)
+def ticket(ticket_id: int):
+    ticket = get_visible_ticket(current_user, ticket_id)
+    return render_template("desk/ticket.html", ticket=ticket,
+                           desk_panel_state=panel_state(ticket, current_user, next_url=""))
+
+
+def _summary(form) -> list[tuple[str, str]]:
+    """What the user tried to save, in words, to show beside the other person's change."""
+    shown = []
+    for f in form:
+        if f.short_name in ("version", "next", "csrf_token") or f.data in (None, "", []):
+            continue
+        choices = dict((str(k), v) for k, v in _flat_choices(f))
+        values = f.data if isinstance(f.data, list) else [f.data]
+        shown.append((str(f.label.text) or f.short_name,
+                      ", ".join(str(choices.get(str(v), v)) for v in values)))
+    return shown
+
+
+def _flat_choices(field):
+    return [(c.value, c.label) for c in getattr(field, "choices", None) or []]
+
+
+def _act(ticket_id: int, key: str, form, run, done: str, roles=DISPATCH_ROLES):
+    """Validate the form, run the service; on failure re-show the panel, never overwrite."""
+    ticket = get_visible_ticket(current_user, ticket_id)
+    message, status, forms = _("Check the fields marked below."), 400, {key: form}
+    if form.validate_on_submit():
+        try:
+            run(ticket, form)
+            flash(done, "success")
+            return redirect(safe_next(form.next.data) or ticket_url(ticket.id))
+        except Conflict as err:
+            db.session.rollback()
+            return render_template("desk/ticket.html", ticket=ticket, desk_panel_state=panel_state(
+                ticket, current_user, next_url=form.next.data or "", message=err.message,
+                conflict=True, attempt=_summary(form))), 409
+        except DispatchError as err:
+            db.session.rollback()
+            message, status = err.message, err.status
+            for name, errors in getattr(err, "errors", {}).items():
+                if name in form._fields:
+                    form[name].errors = list(form[name].errors) + list(errors)
+    return render_template("desk/ticket.html", ticket=ticket, desk_panel_state=panel_state(
+        ticket, current_user, forms=forms, next_url=form.next.data or "", message=message)), status
+
+
+def _run_catalog(ticket, form):
+    tz = ticket.site.timezone if ticket.site else None
+    dispatching.catalog(
+        ticket, current_user, expected_version=form.expected_version, kind=form.kind.data,
+        category_id=form.category.data, priority=form.priority.data,
+        duration_min=form.duration_min.data, skill_ids=form.skills.data or None,
+        access_from=form.access_from.data, access_until=form.access_until.data,
+        appointment_start=to_utc(form.appointment_start.data, tz),
+        appointment_end=to_utc(form.appointment_end.data, tz), due_at=to_utc(form.due_at.data, tz),
+        assignee_id=form.assignee.data, group_id=form.group.data)
+
+
+@bp.post("/tickets/<int:ticket_id>/catalog")
+@roles_required(*DISPATCH_ROLES)
+def catalog(ticket_id: int):
+    form = CatalogForm(prefix="catalog").fill_choices()
+    return _act(ticket_id, "catalog", form, _run_catalog, _("Ticket catalogued."))
+
+
+@bp.post("/tickets/<int:ticket_id>/assign")
+@roles_required(*DISPATCH_ROLES)
+def assign(ticket_id: int):
+    form = AssignForm(prefix="assign").fill_choices(None)
+    return _act(ticket_id, "assign", form, lambda t, f: dispatching.assign(
+        t, current_user, expected_version=f.expected_version, assignee_id=f.assignee.data,
+        group_id=f.group.data), _("Assignment saved."))
+
+
+@bp.post("/tickets/<int:ticket_id>/claim")
+@roles_required(*QUEUE_ROLES)
+def claim(ticket_id: int):
+    form = ClaimForm(prefix="claim")
+    return _act(ticket_id, "claim", form, lambda t, f: dispatching.claim(
+        t, current_user, f.expected_version), _("The ticket is yours."))
+
+
+def _run_status(ticket, form):
+    services.check_version(ticket, form.expected_version)
+    target = form.target.data
+    if target not in dispatching.status_targets(ticket):
+        raise ValidationError(_("This ticket cannot move there from its current status."), field="target")
+    if target == "reopen":
+        services.reopen(ticket, current_user, form.note.data or "")
+    else:
+        services.change_status(ticket, current_user, target, expected_version=form.expected_version,
+                               note=form.note.data or "")
+
+
+@bp.post("/tickets/<int:ticket_id>/status")
+@roles_required(*STAFF_ROLES)
+def status(ticket_id: int):
+    form = StatusForm(prefix="status")
+    return _act(ticket_id, "status", form, _run_status, _("Status changed."))
+
+
+def _other(form_field) -> object:
+    """The ticket a '#N' field names, as this user sees it; an unknown one is a field error."""
+    number = ticket_ref(form_field.data)
+    try:
+        return get_visible_ticket(current_user, number) if number else None
+    except NotFound:
+        raise ValidationError(_("No ticket #%(n)s.", n=number), field=form_field.short_name) from None
+
+
+@bp.post("/tickets/<int:ticket_id>/merge")
+@roles_required(*DISPATCH_ROLES)
+def merge(ticket_id: int):
+    form = MergeForm(prefix="merge")
+    return _act(ticket_id, "merge", form, lambda t, f: dispatching.merge(
+        t, _other(f.target), current_user, expected_version=f.expected_version),
+        _("Merged; this ticket is closed."))
+
+
+@bp.post("/tickets/<int:ticket_id>/link")
+@roles_required(*DISPATCH_ROLES)
+def link(ticket_id: int):
+    form = LinkForm(prefix="link")
+    return _act(ticket_id, "link", form, lambda t, f: dispatching.link_parent(
+        t, _other(f.parent), current_user, expected_version=f.expected_version), _("Link saved."))
+
+
+def _selected() -> tuple[list[int], dict[int, int]]:
+    """The inbox's checkboxes send 'id:version' (the version the dispatcher saw)."""
+    ids, versions = [], {}
+    for raw in request.form.getlist("ticket")[: dispatching.BULK_MAX + 1]:
+        number, _sep, version = raw.partition(":")
+        if number.isdigit() and len(number) < 12:
+            ids.append(int(number))
+            if version.isdigit() and len(version) < 12:
+                versions[int(number)] = int(version)
+    return ids, versions
+
+
+@bp.post("/bulk")
+@roles_required(*DISPATCH_ROLES)
+def bulk():
+    form = BulkForm().fill_choices()
+    back = safe_next(form.next.data) or url_for("desk.inbox")
+    if not form.validate_on_submit():
+        flash(_("Choose a kind for the selected tickets."), "danger")
+        return redirect(back)
+    ids, versions = _selected()
+    try:
+        done = dispatching.bulk_catalog(ids, current_user, kind=form.kind.data, category_id=form.category.data,
+                                        priority=form.priority.data or None, expected_versions=versions)
+    except DispatchError as err:
+        db.session.rollback()
+        flash(_("Nothing was changed: %(m)s", m=err.message), "danger")
+        return redirect(back)
+    flash(_("%(n)d tickets catalogued.", n=len(done)), "success")
+    return redirect(back)

@@ -45,6 +45,8 @@ class Department(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # Referenced rows are deactivated (hidden from pickers), not deleted.
+    active: Mapped[bool] = mapped_column(default=True)
 
     def __str__(self) -> str:
         return self.name
@@ -55,6 +57,8 @@ class Skill(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
+    # Referenced rows are deactivated (hidden from pickers), not deleted.
+    active: Mapped[bool] = mapped_column(default=True)
 
     def __str__(self) -> str:
         return self.name
@@ -67,6 +71,8 @@ class Group(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # Referenced rows are deactivated (hidden from pickers), not deleted.
+    active: Mapped[bool] = mapped_column(default=True)
     members: Mapped[list["User"]] = relationship(secondary=user_groups, back_populates="groups")
 
     def __str__(self) -> str:

@@ -92,8 +92,8 @@ def _alone(problem: Problem, vehicle: Vehicle, job: Job, with_breaks: bool = Tru
     """None when ``vehicle`` could do ``job`` alone, else what stops it.
 
     The answer is one of ``"travel"`` (max_travel_time), ``"window"`` (no window can be
-    reached in time), ``"shift"`` (the job can start but not end, with the way back, before the
-    shift closes) or ``"break"`` (it only fails because of the breaks).
+    reached in time, or only so late that even the way back ends after the shift), ``"shift"``
+    (the job can start in time but its work, with the way back, ends after the shift) or ``"break"`` (it only fails because of the breaks).
     """
     m, loc = problem.durations, job.location_index
     to_job = m[vehicle.start_index][loc] if vehicle.start_index is not None else 0
@@ -115,7 +115,8 @@ def _alone(problem: Problem, vehicle: Vehicle, job: Job, with_breaks: bool = Tru
             begin = _start_in(job.time_windows, before[0] + before[1], low, high)
             if begin is None:
                 continue
-            worst = "shift"
+            if begin + to_end <= shift_end:
+                worst = "shift"  # it could start in time, but the work itself is too long
             after = _breaks(vehicle, order[k:], begin + setup + job.service, to_end)
             if after is not None and after[0] + after[1] <= shift_end:
                 return None

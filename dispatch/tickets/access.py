@@ -20,7 +20,7 @@ def visible_tickets(user: User) -> Select:
         queue = (Ticket.kind == Kind.REMOTE) & or_(
             Ticket.assignee_id == user.id,
             Ticket.group_id.in_(my_groups),
-            Ticket.assignee_id.is_(None),
+            Ticket.assignee_id.is_(None) & Ticket.group_id.is_(None),  # another group's: not theirs
         )
         return query.where(or_(own, queue))
     if user.role == Role.TECHNICIAN:

@@ -157,7 +157,10 @@ def create_ticket(requester: User, data: NewTicket, *, files: Iterable = ()) -> 
         fields=cleaned, channel=data.channel, status=Status.NEW, parent=parent,
         created_at=utcnow(),
     )
-    tip = suggest(ticket.subject, ticket.description, category)
+    # Not flushed yet: with a parent, the parent's `children` changed but the new ticket is not
+    # in the session, and an autoflush here would warn and skip it.
+    with db.session.no_autoflush:
+        tip = suggest(ticket.subject, ticket.description, category)
     ticket.suggested_kind = tip.kind
     ticket.suggestion_confidence = tip.confidence
     ticket.suggestion_reason = tip.reason

@@ -1,17 +1,37 @@
 """Suggesting a ticket's kind (remote or on-site), with a confidence and a reason.
 
 Order: the category's default kind, then the admin's keyword rules, then a classifier
-trained on the dispatcher's own past decisions (see ``classifier``).
+trained on the dispatcher's own past decisions (see ``classifier``). The classifier only
+suggests when it is confident enough; otherwise the suggestion is "unsure" (no kind) and the
+reason shows its best guess, so the dispatcher decides. Every decision the dispatcher makes is
+recorded (``record_decision``) and becomes training data.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 
+from dispatch import labels
+from dispatch.errors import ValidationError
 from dispatch.extensions import db
-from dispatch.tickets.models import Category
-from dispatch.triage.models import KeywordRule
+from dispatch.people.models import User
+from dispatch.tickets.models import Category, Kind, TicketEvent
+from dispatch.triage import classifier
+from dispatch.triage.models import KeywordRule, TriageDecision
+from dispatch.types import utcnow
+
+# Below this probability the classifier's guess is shown but not suggested. Measured on the
+# held-out sample: at 0.6 about 89% of requests get a suggestion and 98-99% of those are right.
+CONFIDENCE_THRESHOLD = 0.6
+CATEGORY_CONFIDENCE = 0.9
+KEYWORD_CONFIDENCE = 0.8
+REASON_MAX = 300  # Ticket.suggestion_reason
+PHRASE_MIN, PHRASE_MAX = 2, 120
 
 
 @dataclass(frozen=True)
@@ -19,31 +39,171 @@ class Suggestion:
     kind: str | None
     confidence: float | None
     reason: str
-    source: str  # "category", "keyword", "classifier", "none"
+    source: str  # "category", "keyword", "classifier", "unsure", "none"
+
+
+def _kind_label(kind: str) -> str:
+    return str(labels.KIND.get(kind, kind))
+
+
+def _threshold() -> float:
+    return float(current_app.config.get("TRIAGE_CONFIDENCE_THRESHOLD", CONFIDENCE_THRESHOLD))
+
+
+def _matches(phrase: str, text: str) -> bool:
+    # Whole words only: a rule for "lan" must not fire on "plant" or "planning".
+    return re.search(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)", text) is not None
 
 
 def suggest(subject: str, description: str, category: Category | None) -> Suggestion:
+    """Suggest a kind for a new request: category default, keyword rules, then the classifier."""
     if category is not None and category.default_kind:
-        return Suggestion(category.default_kind, 0.9,
-                          _("Category %(c)s is usually %(k)s.", c=category.name,
-                            k=category.default_kind), "category")
-    text = f"{subject}\n{description}".lower()
+        return Suggestion(category.default_kind, CATEGORY_CONFIDENCE,
+                          _("Requests in category %(c)s are usually %(k)s.", c=category.name,
+                            k=_kind_label(category.default_kind))[:REASON_MAX], "category")
+    text = classifier.request_text(subject, description)
+    lowered = " ".join(text.lower().split())
     rules = db.session.scalars(db.select(KeywordRule).filter_by(active=True)).all()
-    for rule in rules:
-        if rule.phrase.lower() in text:
-            return Suggestion(rule.kind, 0.8, _('Mentions "%(p)s".', p=rule.phrase), "keyword")
-    return Suggestion(None, None, _("No rule matched; the dispatcher decides."), "none")
+    # The most specific (longest) phrase wins when several rules match.
+    for rule in sorted(rules, key=lambda r: (-len(r.phrase), r.id)):
+        if rule.kind in set(Kind) and _matches(rule.phrase, lowered):
+            return Suggestion(rule.kind, KEYWORD_CONFIDENCE,
+                              _('Mentions "%(p)s": a keyword rule says %(k)s.', p=rule.phrase,
+                                k=_kind_label(rule.kind))[:REASON_MAX], "keyword")
+    if not text.strip():
+        return Suggestion(None, None, _("Nothing to go on; the dispatcher decides."), "none")
+    return _from_classifier(text)
 
 
-def record_decision(ticket, actor, kind: str) -> None:
-    """Remember the dispatcher's decision on ``ticket``'s kind as training data (caller commits).
+def _from_classifier(text: str) -> Suggestion:
+    model = classifier.current_model()
+    guess = model.predict(text)
+    pct = round(guess.confidence * 100)
+    words = ", ".join(f'"{t}"' for t in guess.top_terms)
+    if model.n_decisions:
+        source = _("Learned from %(n)d past decisions", n=model.n_decisions)
+    else:
+        source = _("Learned from %(n)d sample requests", n=model.n_sample)
+    if guess.confidence < _threshold():
+        reason = _("Unsure: the best guess is %(k)s, at only %(p)d%%; the dispatcher decides.",
+                   k=_kind_label(guess.kind), p=pct)
+        return Suggestion(None, guess.confidence, reason[:REASON_MAX], "unsure")
+    if words:
+        reason = _("%(src)s: words like %(w)s point to %(k)s (%(p)d%%).", src=source, w=words,
+                   k=_kind_label(guess.kind), p=pct)
+    else:
+        reason = _("%(src)s: the wording points to %(k)s (%(p)d%%).", src=source,
+                   k=_kind_label(guess.kind), p=pct)
+    return Suggestion(guess.kind, guess.confidence, reason[:REASON_MAX], "classifier")
 
-    Placeholder until the classifier lands: the triage module owns this function.
+
+def record_decision(ticket, actor, kind: str) -> TriageDecision:
+    """Remember the dispatcher's decision on ``ticket``'s kind as training data.
+
+    One row per call, marked ``overridden`` when it differs from the suggestion; the caller
+    changes the ticket, records its event and commits. The classifier picks the row up on its
+    next prediction (the latest decision per ticket wins).
     """
-    from dispatch.triage.models import TriageDecision
+    if kind not in set(Kind):
+        raise ValidationError(_("Choose remote or on-site."), field="kind")
+    if ticket.id is None:
+        db.session.flush()
+    suggested = db.session.scalar(
+        db.select(TicketEvent.data).filter_by(ticket_id=ticket.id, type="suggested")
+        .order_by(TicketEvent.id.desc()).limit(1))
+    decision = TriageDecision(
+        ticket_id=ticket.id, actor_id=actor.id if actor is not None else None,
+        text=classifier.request_text(ticket.subject, ticket.description), kind=str(kind),
+        suggested_kind=ticket.suggested_kind,
+        suggestion_source=str((suggested or {}).get("source") or "")[:20],
+        overridden=ticket.suggested_kind not in (None, kind), created_at=utcnow(),
+    )
+    db.session.add(decision)
+    return decision
 
-    db.session.add(TriageDecision(
-        ticket_id=ticket.id, actor_id=actor.id if actor else None,
-        text=f"{ticket.subject}\n{ticket.description}", kind=kind,
-        suggested_kind=ticket.suggested_kind, overridden=ticket.suggested_kind not in (None, kind),
-    ))
+
+# --- keyword rules (admin pages) ---------------------------------------------------------------
+
+
+def _clean_rule(phrase: str, kind: str, rule_id: int | None = None) -> str:
+    phrase = " ".join((phrase or "").split())
+    errors: dict[str, list[str]] = {}
+    if not PHRASE_MIN <= len(phrase) <= PHRASE_MAX:
+        errors["phrase"] = [_("Between %(a)d and %(b)d characters.", a=PHRASE_MIN, b=PHRASE_MAX)]
+    else:
+        clash = db.session.scalar(db.select(KeywordRule).where(
+            func.lower(KeywordRule.phrase) == phrase.lower(), KeywordRule.id != (rule_id or 0)))
+        if clash is not None:
+            errors["phrase"] = [_('A rule for "%(p)s" exists already.', p=clash.phrase)]
+    if kind not in set(Kind):
+        errors["kind"] = [_("Choose remote or on-site.")]
+    if errors:
+        first = next(iter(errors))
+        raise ValidationError(errors[first][0], field=first, errors=errors)
+    return phrase
+
+
+def _commit_rule(rule: KeywordRule) -> KeywordRule:
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same phrase saved by someone else meanwhile
+        db.session.rollback()
+        raise ValidationError(_('A rule for "%(p)s" exists already.', p=rule.phrase),
+                              field="phrase") from None
+    return rule
+
+
+def create_rule(phrase: str, kind: str) -> KeywordRule:
+    """A new active keyword rule."""
+    rule = KeywordRule(phrase=_clean_rule(phrase, kind), kind=kind, active=True)
+    db.session.add(rule)
+    return _commit_rule(rule)
+
+
+def update_rule(rule: KeywordRule, phrase: str, kind: str, active: bool) -> KeywordRule:
+    rule.phrase = _clean_rule(phrase, kind, rule.id)
+    rule.kind = kind
+    rule.active = bool(active)
+    return _commit_rule(rule)
+
+
+def set_rule_active(rule: KeywordRule, active: bool) -> KeywordRule:
+    rule.active = bool(active)
+    return _commit_rule(rule)
+
+
+def list_rules() -> list[KeywordRule]:
+    return list(db.session.scalars(
+        db.select(KeywordRule).order_by(KeywordRule.active.desc(), KeywordRule.phrase)))
+
+
+# --- what the triage page shows ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    evaluation: classifier.Evaluation
+    learned: int  # decisions the current model learned from (latest per ticket)
+    decisions: int  # every decision recorded
+    overrides: int
+    agreement: float | None  # share of suggested kinds the dispatcher kept
+
+
+def overview() -> Overview:
+    total, overrides, with_suggestion = db.session.execute(db.select(
+        func.count(TriageDecision.id),
+        func.count(TriageDecision.id).filter(TriageDecision.overridden.is_(True)),
+        func.count(TriageDecision.suggested_kind),
+    )).one()
+    agreement = (with_suggestion - overrides) / with_suggestion if with_suggestion else None
+    return Overview(classifier.evaluate(), classifier.current_model().n_decisions, total,
+                    overrides, agreement)
+
+
+def recent_overrides(limit: int = 20) -> list[tuple[TriageDecision, str | None]]:
+    """The latest decisions that corrected a suggestion, with who made them."""
+    return [tuple(row) for row in db.session.execute(
+        db.select(TriageDecision, User.name)
+        .outerjoin(User, User.id == TriageDecision.actor_id)
+        .where(TriageDecision.overridden.is_(True))
+        .order_by(TriageDecision.id.desc()).limit(limit))]

@@ -1,0 +1,143 @@
+"""Admin use cases for the catalog: categories and the extra fields each one asks for.
+
+Part of the admin services (see dispatch.admin.services for the conventions): one transaction
+per function, ValidationError naming the form field at fault, nothing written on error.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from flask_babel import gettext as _
+from sqlalchemy import String, cast, select
+
+from dispatch.admin.services import Errors, by_ids, clean_text, commit_unique, raise_if, taken
+from dispatch.errors import NotFound
+from dispatch.extensions import db
+from dispatch.people.models import Skill
+from dispatch.tickets.models import Category, CategoryField, FieldType, Kind, Ticket
+
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+DURATION_MIN, DURATION_MAX = 5, 1440
+MAX_CHOICES, CHOICE_MAX_LEN = 100, 100
+POSITION_MAX = 1000
+
+
+def save_category(category: Category | None, *, name: str, description: str,
+                  default_kind: str | None, default_duration_min: int | None,
+                  skill_ids: Iterable[int] = (), active: bool = True) -> Category:
+    """Create or update a category: default kind, default on-site duration, required skills."""
+    errors: Errors = {}
+    name = clean_text(errors, "name", name, 120, required=True)
+    description = clean_text(errors, "description", description, 300)
+    default_kind = default_kind or None
+    if default_kind is not None and default_kind not in set(Kind):
+        errors["default_kind"] = [_("Choose remote, on-site or not decided.")]
+    if default_duration_min is None or not DURATION_MIN <= default_duration_min <= DURATION_MAX:
+        errors["default_duration_min"] = [_("Between %(min)d and %(max)d minutes.",
+                                            min=DURATION_MIN, max=DURATION_MAX)]
+    skills = by_ids(errors, "skill_ids", Skill, skill_ids)
+    raise_if(errors)
+
+    own_id = category.id if category is not None else None
+    if category is None:
+        category = Category()
+        db.session.add(category)
+    category.name, category.description, category.default_kind = name, description, default_kind
+    category.default_duration_min, category.skills = default_duration_min, skills
+    category.active = bool(active)
+
+    def find():
+        if taken(Category, "name", name, own_id):
+            return "name", _("“%(name)s” already exists.", name=name)
+        return None
+
+    commit_unique(find)
+    return category
+
+
+def field_in_use(field: CategoryField) -> bool:
+    """Whether any ticket of the field's category holds a value under its key.
+
+    The text match is only a cheap pre-filter that works the same on SQLite and PostgreSQL;
+    the decision is made on the decoded JSON.
+    """
+    if field.id is None:
+        return False
+    rows = db.session.scalars(
+        select(Ticket.fields).where(Ticket.category_id == field.category_id,
+                                    cast(Ticket.fields, String).like(f'%"{field.key}"%'))
+    )
+    return any(field.key in (values or {}) for values in rows)
+
+
+def parse_choices(text: str | Iterable[str] | None) -> list[str]:
+    """One choice per line; blank lines are ignored."""
+    lines = text.splitlines() if isinstance(text, str) else (text or [])
+    return [line.strip() for line in lines if line.strip()]
+
+
+def save_field(category: Category, field: CategoryField | None, *, key: str, label: str,
+               type: str, required: bool = False, choices: Iterable[str] = (),
+               help_text: str = "", position: int | None = 0,
+               active: bool = True) -> CategoryField:
+    """Create or update one extra field of ``category``.
+
+    The key is what the API and exports use, so it cannot change once a ticket holds a value
+    for it; the label, help text and everything else can.
+    """
+    errors: Errors = {}
+    key = (key or "").strip()
+    if not KEY.match(key):
+        errors["key"] = [_("A key is a lower-case letter, then up to 39 lower-case letters, "
+                           "digits or underscores.")]
+    elif field is not None and key != field.key and field_in_use(field):
+        errors["key"] = [_("Tickets already use the key “%(key)s”; it can no longer change.",
+                           key=field.key)]
+    label = clean_text(errors, "label", label, 120, required=True)
+    help_text = clean_text(errors, "help_text", help_text, 200)
+    if type not in set(FieldType):
+        errors["type"] = [_("Choose a field type.")]
+    choices = [c.strip() for c in choices or () if c and c.strip()]
+    if type == FieldType.CHOICE:
+        _check_choices(errors, choices)
+    else:
+        choices = []
+    if position is None or not 0 <= position <= POSITION_MAX:
+        errors["position"] = [_("Between 0 and %(max)d.", max=POSITION_MAX)]
+    raise_if(errors)
+
+    own_id = field.id if field is not None else None
+    if field is None:
+        field = CategoryField(category_id=category.id)
+        db.session.add(field)
+    field.key, field.label, field.type, field.required = key, label, type, bool(required)
+    field.choices, field.help_text, field.position = choices, help_text, position
+    field.active = bool(active)
+
+    def find():
+        if taken(CategoryField, "key", key, own_id, category_id=category.id):
+            return "key", _("This category already has a field with the key “%(key)s”.", key=key)
+        return None
+
+    commit_unique(find)
+    return field
+
+
+def _check_choices(errors: Errors, choices: list[str]) -> None:
+    if not choices:
+        errors["choices"] = [_("A choice field needs at least one choice, one per line.")]
+    elif len(choices) > MAX_CHOICES:
+        errors["choices"] = [_("At most %(n)d choices.", n=MAX_CHOICES)]
+    elif any(len(c) > CHOICE_MAX_LEN for c in choices):
+        errors["choices"] = [_("A choice has at most %(n)d characters.", n=CHOICE_MAX_LEN)]
+    elif len(set(choices)) != len(choices):
+        errors["choices"] = [_("Each choice may appear only once.")]
+
+
+def get_field(category: Category, field_id: int) -> CategoryField:
+    field = db.session.get(CategoryField, field_id)
+    if field is None or field.category_id != category.id:
+        raise NotFound(_("No such field."))
+    return field
+

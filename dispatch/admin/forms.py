@@ -1,0 +1,190 @@
+"""Admin forms. They parse what the browser sends; the services decide what is valid.
+
+Each form's ``values()`` gives the keyword arguments of its service, so views stay thin and a
+field's name is the name the service uses when it reports an error.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FloatField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from dispatch import labels
+from dispatch.admin.catalog import parse_choices
+from dispatch.people.models import Role
+from dispatch.tickets.models import FieldType
+
+WEEKDAYS = [SelectChoice(i, day) for i, day in enumerate(
+    [_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")])]
+TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
+
+
+def _id_or_none(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def _blank_is_none(value: Any) -> str | None:
+    return value or None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes for one list of choices (rendered by templates/admin/_macros.html)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AdminForm(FlaskForm):
+    def values(self) -> dict[str, Any]:
+        return {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
+
+
+def pick(rows, current=()) -> list[SelectChoice]:
+    """Choices for a picker: active rows, plus inactive ones the record already has."""
+    keep = {r.id for r in current}
+    return [SelectChoice(r.id, r.name) for r in rows if r.active or r.id in keep]
+
+
+class SiteForm(AdminForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    code = StringField(_l("Code"), validators=[Length(max=20)],
+                       description=_l("Optional short code, e.g. CLJ-1. Unique."))
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    city = StringField(_l("City"), validators=[Length(max=120)])
+    timezone = StringField(_l("Time zone"), default="UTC",
+                           validators=[DataRequired(), Length(max=64)],
+                           render_kw={"list": "timezones", "autocomplete": "off"},
+                           description=_l("An IANA name such as Europe/Bucharest."))
+    opens_at = TimeField(_l("Opens at"), format=TIME_FORMATS, validators=[InputRequired()])
+    closes_at = TimeField(_l("Closes at"), format=TIME_FORMATS, validators=[InputRequired()])
+    weekdays = MultiCheckboxField(_l("Open on"), choices=WEEKDAYS, coerce=int,
+                                  default=[0, 1, 2, 3, 4])
+    latitude = FloatField(_l("Latitude"), validators=[Optional()],
+                          description=_l("Decimal degrees, -90 to 90. Leave both empty if "
+                                         "unknown."))
+    longitude = FloatField(_l("Longitude"), validators=[Optional()],
+                           description=_l("Decimal degrees, -180 to 180."))
+    active = BooleanField(_l("Active"), default=True)
+
+    @classmethod
+    def for_site(cls, site):
+        return cls(obj=site, weekdays=[int(d) for d in site.open_weekdays])
+
+
+class NameForm(AdminForm):
+    """Departments and skills: a name, and whether it is still offered."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    active = BooleanField(_l("Active"), default=True,
+                          description=_l("Inactive entries stay on existing records but are no "
+                                         "longer offered."))
+
+
+class GroupForm(NameForm):
+    member_ids = MultiCheckboxField(_l("Members"), coerce=int,
+                                    description=_l("Only support agents can be members."))
+
+
+class UserForm(AdminForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"),
+                       choices=[SelectChoice(r.value, labels.ROLE[r.value]) for r in Role])
+    department_id = SelectField(_l("Department"), coerce=_id_or_none)
+    site_id = SelectField(_l("Site"), coerce=_id_or_none)
+    phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    skill_ids = MultiCheckboxField(_l("Skills"), coerce=int,
+                                   description=_l("Kept for field technicians only."))
+    group_ids = MultiCheckboxField(_l("Groups"), coerce=int,
+                                   description=_l("Kept for support agents only."))
+    sees_department = BooleanField(
+        _l("Sees the department's tickets"),
+        description=_l("An employee normally sees only their own requests; with this, also "
+                       "every request of their department."))
+    active = BooleanField(_l("Active"), default=True,
+                          description=_l("Inactive accounts cannot sign in; their history stays."))
+    password = PasswordField(_l("New password"), validators=[Length(max=200)],
+                             render_kw={"autocomplete": "new-password"},
+                             description=_l("At least 10 characters. Leave empty to keep the "
+                                            "current one (or, for a new account, to set none)."))
+
+    @classmethod
+    def for_user(cls, user):
+        return cls(obj=user, skill_ids=[s.id for s in user.skills],
+                   group_ids=[g.id for g in user.groups])
+
+    def set_choices(self, departments, sites, skills, groups, user=None) -> None:
+        none = [SelectChoice("", "—")]
+        mine = (lambda row: [row] if row is not None else []) if user else (lambda row: [])
+        self.department_id.choices = none + pick(departments, mine(user and user.department))
+        self.site_id.choices = none + pick(sites, mine(user and user.site))
+        self.skill_ids.choices = pick(skills, user.skills if user else [])
+        self.group_ids.choices = pick(groups, user.groups if user else [])
+
+
+class CategoryForm(AdminForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    description = StringField(_l("Description"), validators=[Length(max=300)])
+    default_kind = SelectField(_l("Usually handled"), coerce=_blank_is_none, choices=[
+        SelectChoice("", labels.KIND[None]), SelectChoice("remote", labels.KIND["remote"]),
+        SelectChoice("onsite", labels.KIND["onsite"])])
+    default_duration_min = IntegerField(_l("Default on-site duration (minutes)"), default=60,
+                                        validators=[InputRequired()],
+                                        description=_l("5 to 1440 minutes."))
+    skill_ids = MultiCheckboxField(_l("Required skills"), coerce=int)
+    active = BooleanField(_l("Active"), default=True,
+                          description=_l("Inactive categories are no longer offered for new "
+                                         "requests."))
+
+    @classmethod
+    def for_category(cls, category):
+        return cls(obj=category, skill_ids=[s.id for s in category.skills])
+
+
+class FieldForm(AdminForm):
+    label = StringField(_l("Label"), validators=[DataRequired(), Length(max=120)])
+    key = StringField(_l("Key"), validators=[DataRequired(), Length(max=40)],
+                      description=_l("Used by the API and exports: a lower-case letter, then "
+                                     "lower-case letters, digits or _. It can no longer change "
+                                     "once a ticket has a value for it."))
+    type = SelectField(_l("Type"), choices=[SelectChoice(t.value, labels.FIELD_TYPE[t.value])
+                                            for t in FieldType])
+    required = BooleanField(_l("Required"))
+    choices = TextAreaField(_l("Choices"), render_kw={"rows": 4},
+                            description=_l("For a choice field: one choice per line."))
+    help_text = StringField(_l("Help text"), validators=[Length(max=200)])
+    position = IntegerField(_l("Position"), default=0, validators=[InputRequired()],
+                            description=_l("Fields are shown in increasing position."))
+    active = BooleanField(_l("Active"), default=True,
+                          description=_l("Inactive fields are no longer asked for; values "
+                                         "already recorded stay."))
+
+    @classmethod
+    def for_field(cls, field):
+        form = cls(obj=field)
+        if not form.is_submitted():
+            form.choices.data = "\n".join(field.choices or [])
+        return form
+
+    def values(self) -> dict[str, Any]:
+        values = super().values()
+        values["choices"] = parse_choices(values["choices"])
+        return values

@@ -1,0 +1,293 @@
+"""Admin use cases: sites, departments, skills, groups and users.
+
+Each public function is one transaction: it validates everything first, then changes and commits,
+or raises dispatch.errors.ValidationError naming the form field at fault and changes nothing.
+Uniqueness is left to the database (insert, catch IntegrityError), so two admins saving the same
+name at once cannot both win. Categories and their extra fields live in dispatch.admin.catalog.
+"""
+from __future__ import annotations
+
+import math
+import re
+from datetime import time
+from functools import lru_cache
+from typing import Any, Callable, Iterable
+from zoneinfo import available_timezones
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from dispatch.errors import ValidationError
+from dispatch.extensions import db
+from dispatch.people.models import Department, Group, Role, Skill, User, user_groups, user_skills
+from dispatch.sites.models import Site
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+Errors = dict[str, list[str]]
+
+
+# --- helpers shared with dispatch.admin.catalog ------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> frozenset[str]:
+    """Every IANA zone name this machine knows (walking tzdata is slow: done once)."""
+    # "localtime" and "Factory" are artefacts of some tzdata installs, not places.
+    return frozenset(available_timezones() - {"localtime", "Factory", "posixrules"})
+
+
+def clean_text(errors: Errors, name: str, value: str | None, max_len: int, *,
+               required: bool = False) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        errors.setdefault(name, []).append(_("This field is required."))
+    elif len(text) > max_len:
+        errors.setdefault(name, []).append(_("At most %(n)d characters.", n=max_len))
+    return text
+
+
+def raise_if(errors: Errors) -> None:
+    if errors:
+        first = next(iter(errors))
+        raise ValidationError(errors[first][0], field=first, errors=errors)
+
+
+def by_ids(errors: Errors, name: str, model, ids: Iterable[int] | None) -> list:
+    """The rows with these ids; an id that does not exist is an error on field ``name``."""
+    wanted = set(ids or ())
+    if not wanted:
+        return []
+    rows = list(db.session.scalars(select(model).where(model.id.in_(wanted))))
+    if len(rows) != len(wanted):
+        errors.setdefault(name, []).append(_("Unknown choice; reload the page and try again."))
+    return sorted(rows, key=lambda r: r.name.lower())
+
+
+def commit_unique(find_duplicate: Callable[[], tuple[str, str] | None]) -> None:
+    """Commit; a unique constraint that fired becomes a ValidationError on the field at fault.
+
+    ``find_duplicate`` runs after the rollback and names the field (and message) that clashed.
+    """
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        clash = find_duplicate() or ("name", _("This is already taken."))
+        raise ValidationError(clash[1], field=clash[0]) from None
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def taken(model, column: str, value: Any, own_id: int | None, **scope: Any) -> bool:
+    query = select(model.id).where(getattr(model, column) == value).filter_by(**scope)
+    if own_id is not None:
+        query = query.where(model.id != own_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _named_duplicate(model, name: str, own_id: int | None):
+    def find():
+        if taken(model, "name", name, own_id):
+            return "name", _("“%(name)s” already exists.", name=name)
+        return None
+
+    return find
+
+
+# --- sites -----------------------------------------------------------------------------------
+
+
+def save_site(site: Site | None, *, name: str, code: str | None, address: str, city: str,
+              timezone: str, opens_at: time | None, closes_at: time | None,
+              weekdays: Iterable[int], latitude: float | None, longitude: float | None,
+              active: bool = True) -> Site:
+    """Create (``site`` None) or update a site."""
+    errors: Errors = {}
+    name = clean_text(errors, "name", name, 120, required=True)
+    code = clean_text(errors, "code", code, 20) or None
+    address = clean_text(errors, "address", address, 300)
+    city = clean_text(errors, "city", city, 120)
+    timezone = (timezone or "").strip()
+    if timezone not in time_zones():
+        errors["timezone"] = [_("Unknown time zone; use a name like Europe/Bucharest.")]
+    if opens_at is None:
+        errors["opens_at"] = [_("Enter the opening time.")]
+    if closes_at is None:
+        errors["closes_at"] = [_("Enter the closing time.")]
+    elif opens_at is not None and closes_at <= opens_at:
+        errors["closes_at"] = [_("The site must close after it opens.")]
+    days = sorted(set(weekdays or ()))
+    if any(d not in range(7) for d in days):
+        errors["weekdays"] = [_("Unknown weekday.")]
+    _check_position(errors, latitude, longitude)
+    raise_if(errors)
+
+    own_id = site.id if site is not None else None
+    if site is None:
+        site = Site()
+        db.session.add(site)
+    site.name, site.code, site.address, site.city = name, code, address, city
+    site.timezone, site.opens_at, site.closes_at = timezone, opens_at, closes_at
+    site.open_weekdays = "".join(str(d) for d in days)
+    site.latitude, site.longitude, site.active = latitude, longitude, bool(active)
+
+    def find():
+        if taken(Site, "name", name, own_id):
+            return "name", _("“%(name)s” already exists.", name=name)
+        if code and taken(Site, "code", code, own_id):
+            return "code", _("Another site has the code %(code)s.", code=code)
+        return None
+
+    commit_unique(find)
+    return site
+
+
+def _check_position(errors: Errors, latitude: float | None, longitude: float | None) -> None:
+    if (latitude is None) != (longitude is None):
+        missing = "longitude" if longitude is None else "latitude"
+        errors[missing] = [_("Enter both latitude and longitude, or neither.")]
+        return
+    if latitude is None:
+        return
+    if not (math.isfinite(latitude) and -90 <= latitude <= 90):
+        errors["latitude"] = [_("Latitude is between -90 and 90.")]
+    if not (math.isfinite(longitude) and -180 <= longitude <= 180):
+        errors["longitude"] = [_("Longitude is between -180 and 180.")]
+
+
+# --- departments, skills, groups ---------------------------------------------------------------
+
+
+def save_named(model, row, *, name: str, active: bool = True, max_len: int = 120):
+    """Create or rename a department or a skill."""
+    errors: Errors = {}
+    name = clean_text(errors, "name", name, max_len, required=True)
+    raise_if(errors)
+    own_id = row.id if row is not None else None
+    if row is None:
+        row = model()
+        db.session.add(row)
+    row.name, row.active = name, bool(active)
+    commit_unique(_named_duplicate(model, name, own_id))
+    return row
+
+
+def save_department(dept: Department | None, *, name: str, active: bool = True) -> Department:
+    return save_named(Department, dept, name=name, active=active)
+
+
+def save_skill(skill: Skill | None, *, name: str, active: bool = True) -> Skill:
+    return save_named(Skill, skill, name=name, active=active, max_len=80)
+
+
+def save_group(group: Group | None, *, name: str, member_ids: Iterable[int] = (),
+               active: bool = True) -> Group:
+    """Create or update a group of agents; only support agents can be members."""
+    errors: Errors = {}
+    name = clean_text(errors, "name", name, 120, required=True)
+    members = by_ids(errors, "member_ids", User, member_ids)
+    if any(m.role != Role.AGENT for m in members):
+        errors.setdefault("member_ids", []).append(_("Only support agents can be group members."))
+    raise_if(errors)
+    own_id = group.id if group is not None else None
+    if group is None:
+        group = Group()
+        db.session.add(group)
+    group.name, group.members, group.active = name, members, bool(active)
+    commit_unique(_named_duplicate(Group, name, own_id))
+    return group
+
+
+def usage(row) -> int:
+    """How many users, categories and tickets point at this department, skill or group."""
+    from dispatch.tickets.models import Ticket, category_skills, ticket_skills
+
+    if isinstance(row, Department):
+        counts = [select(func.count()).where(User.department_id == row.id),
+                  select(func.count()).where(Ticket.department_id == row.id)]
+    elif isinstance(row, Skill):
+        counts = [select(func.count()).where(t.c.skill_id == row.id)
+                  for t in (user_skills, category_skills, ticket_skills)]
+    else:
+        counts = [select(func.count()).where(user_groups.c.group_id == row.id),
+                  select(func.count()).where(Ticket.group_id == row.id)]
+    return sum(db.session.scalar(q) for q in counts)
+
+
+def delete_unused(row) -> None:
+    """Delete a department, skill or group nobody uses; anything in use is deactivated instead."""
+    if usage(row):
+        raise ValidationError(_("“%(name)s” is in use: deactivate it instead.", name=row.name),
+                              field="active")
+    db.session.delete(row)
+    try:
+        db.session.commit()
+    except IntegrityError:  # someone started using it meanwhile
+        db.session.rollback()
+        raise ValidationError(_("“%(name)s” is in use: deactivate it instead.", name=row.name),
+                              field="active") from None
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def save_user(user: User | None, actor: User, *, email: str, name: str, role: str,
+              department_id: int | None = None, site_id: int | None = None, phone: str = "",
+              skill_ids: Iterable[int] = (), group_ids: Iterable[int] = (),
+              sees_department: bool = False, active: bool = True,
+              password: str | None = None) -> User:
+    """Create or update an account. Skills are kept for field technicians only and groups for
+    support agents only; an admin can neither demote nor deactivate themselves."""
+    errors: Errors = {}
+    email = clean_text(errors, "email", email, 254, required=True).lower()
+    if email and not EMAIL.match(email):
+        errors.setdefault("email", []).append(_("Enter an e-mail address."))
+    name = clean_text(errors, "name", name, 120, required=True)
+    phone = clean_text(errors, "phone", phone, 40)
+    if role not in set(Role):
+        errors["role"] = [_("Choose a role.")]
+    if user is not None and user.id == actor.id:
+        if role != Role.ADMIN:
+            errors["role"] = [_("You cannot take the administrator role from yourself.")]
+        if not active:
+            errors["active"] = [_("You cannot deactivate your own account.")]
+    department = _get(errors, "department_id", Department, department_id)
+    site = _get(errors, "site_id", Site, site_id)
+    skills = by_ids(errors, "skill_ids", Skill, skill_ids) if role == Role.TECHNICIAN else []
+    groups = by_ids(errors, "group_ids", Group, group_ids) if role == Role.AGENT else []
+    if password and not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        errors["password"] = [_("A password has %(min)d to %(max)d characters.",
+                                min=PASSWORD_MIN, max=PASSWORD_MAX)]
+    raise_if(errors)
+
+    own_id = user.id if user is not None else None
+    if user is None:
+        user = User()
+        db.session.add(user)
+    user.email, user.name, user.role, user.phone = email, name, role, phone
+    user.department, user.site, user.skills, user.groups = department, site, skills, groups
+    user.sees_department, user.active = bool(sees_department), bool(active)
+    if password:
+        user.set_password(password)
+
+    def find():
+        if taken(User, "email", email, own_id):
+            return "email", _("Another account uses %(email)s.", email=email)
+        return None
+
+    commit_unique(find)
+    return user
+
+
+def _get(errors: Errors, name: str, model, id_: int | None):
+    if id_ is None:
+        return None
+    row = db.session.get(model, id_)
+    if row is None:
+        errors[name] = [_("Unknown choice; reload the page and try again.")]
+    return row

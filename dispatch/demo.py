@@ -1,0 +1,169 @@
+"""`flask demo load`: a small, realistic company to try Dispatch with.
+
+Several sites in Romanian cities (real coordinates), departments, a few users of every role,
+categories with their extra fields, keyword rules, and requests in several states — created
+through the same services the app uses, so their history is a real official record.
+"""
+from __future__ import annotations
+
+from datetime import time
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from dispatch.extensions import db
+from dispatch.people.models import Department, Group, Role, Skill, User
+from dispatch.sites.models import Site
+from dispatch.tickets.models import Category, CategoryField, FieldType
+from dispatch.triage.models import KeywordRule
+
+DEMO_PASSWORD = "dispatch-demo-2026"
+
+SITES = [
+    # name, code, address, city, lat, lon
+    ("Cluj Headquarters", "CLJ", "Strada Memorandumului 28", "Cluj-Napoca", 46.7695, 23.5860),
+    ("Bucharest Office", "BUC", "Bulevardul Unirii 15", "Bucharest", 44.4268, 26.1025),
+    ("Timisoara Warehouse", "TMS", "Calea Torontalului 90", "Timisoara", 45.7700, 21.2050),
+    ("Iasi Branch", "IAS", "Bulevardul Stefan cel Mare 10", "Iasi", 47.1660, 27.5820),
+    ("Brasov Branch", "BRV", "Strada Republicii 40", "Brasov", 45.6430, 25.5890),
+]
+
+DEPARTMENTS = ["Finance", "Sales", "Logistics", "Human Resources", "Engineering", "Customer Service"]
+SKILLS = ["hardware", "network", "printers", "audio-video", "electrical"]
+
+# email, name, role, department, site, skills
+USERS = [
+    ("ana.pop@example.com", "Ana Pop", Role.EMPLOYEE, "Finance", "CLJ", []),
+    ("mihai.ionescu@example.com", "Mihai Ionescu", Role.EMPLOYEE, "Logistics", "TMS", []),
+    ("elena.radu@example.com", "Elena Radu", Role.EMPLOYEE, "Sales", "BUC", []),
+    ("dana.dispatch@example.com", "Dana Muresan", Role.DISPATCHER, "Engineering", "CLJ", []),
+    ("victor.agent@example.com", "Victor Stan", Role.AGENT, "Engineering", "CLJ", []),
+    ("ioana.agent@example.com", "Ioana Dinu", Role.AGENT, "Engineering", "BUC", []),
+    ("radu.tech@example.com", "Radu Lazar", Role.TECHNICIAN, "Engineering", "CLJ",
+     ["hardware", "network", "printers"]),
+    ("sorin.tech@example.com", "Sorin Matei", Role.TECHNICIAN, "Engineering", "BUC",
+     ["hardware", "audio-video"]),
+    ("paul.tech@example.com", "Paul Georgescu", Role.TECHNICIAN, "Engineering", "TMS",
+     ["network", "electrical"]),
+    ("admin@example.com", "Adrian Admin", Role.ADMIN, "Engineering", "CLJ", []),
+]
+
+CATEGORIES = [
+    # name, default kind, minutes, skills, fields
+    ("Hardware", None, 60, ["hardware"], [
+        ("device_type", "Device type", FieldType.CHOICE, True,
+         ["Desktop", "Laptop", "Monitor", "Docking station", "Phone", "Other"]),
+        ("asset_tag", "Asset tag", FieldType.ASSET_TAG, False, []),
+        ("make_model", "Make and model", FieldType.TEXT, False, []),
+    ]),
+    ("Software", "remote", 30, [], [
+        ("application", "Application", FieldType.TEXT, True, []),
+        ("version", "Version", FieldType.TEXT, False, []),
+        ("operating_system", "Operating system", FieldType.CHOICE, False,
+         ["Windows 11", "Windows 10", "macOS", "Linux", "Android", "iOS"]),
+    ]),
+    ("Network", None, 45, ["network"], [
+        ("outlet", "Wall outlet / port label", FieldType.TEXT, False, []),
+    ]),
+    ("Printer", "onsite", 45, ["printers"], [
+        ("asset_tag", "Printer asset tag", FieldType.ASSET_TAG, False, []),
+        ("pages_waiting", "Pages waiting", FieldType.NUMBER, False, []),
+    ]),
+    ("Account and access", "remote", 15, [], []),
+    ("Meeting room and audio-video", "onsite", 60, ["audio-video"], [
+        ("needed_by", "Needed by", FieldType.DATE, False, []),
+    ]),
+]
+
+RULES = [("password", "remote"), ("vpn", "remote"), ("licence", "remote"), ("outlook", "remote"),
+         ("cable", "onsite"), ("paper jam", "onsite"), ("smoke", "onsite"), ("socket", "onsite")]
+
+# requester email, site code, category, subject, description, building, floor, room, fields
+REQUESTS = [
+    ("ana.pop@example.com", "CLJ", "Printer", "Printer on 3rd floor jams every page",
+     "The HP printer next to the kitchen jams on every page since this morning.",
+     "A", "3", "Kitchen corridor", {"pages_waiting": 12}),
+    ("ana.pop@example.com", "CLJ", "Software", "Excel crashes when opening the budget file",
+     "Excel closes itself as soon as I open Budget2027.xlsx. Other files open fine.",
+     "A", "2", "204", {"application": "Excel", "version": "365", "operating_system": "Windows 11"}),
+    ("mihai.ionescu@example.com", "TMS", "Network", "No network at loading dock desk",
+     "The wall socket at the loading dock desk gives no link light; the scanner PC is offline.",
+     "Hall 2", "0", "Dock 4", {"outlet": "D4-12"}),
+    ("mihai.ionescu@example.com", "TMS", "Hardware", "Barcode scanner PC does not start",
+     "The desktop that runs the barcode scanners makes three beeps and shows nothing.",
+     "Hall 2", "0", "Dock office", {"device_type": "Desktop", "asset_tag": "TMS-PC-0042"}),
+    ("elena.radu@example.com", "BUC", "Account and access", "Locked out after password change",
+     "I changed my password yesterday and now my account is locked on every login.",
+     "", "5", "Open space", {}),
+    ("elena.radu@example.com", "BUC", "Meeting room and audio-video",
+     "Projector in the Danube room shows no picture",
+     "Client presentation on Monday; the projector turns on but shows 'no signal' from HDMI.",
+     "", "5", "Danube room", {}),
+    ("ana.pop@example.com", "CLJ", None, "VPN disconnects every few minutes at home",
+     "Working from home, the VPN drops every 5-10 minutes and Teams calls freeze.",
+     "", "", "", {}),
+]
+
+
+def load() -> list[tuple[str, str, str]]:
+    """Create the demo company (once). Returns (role, name, e-mail) of the demo users."""
+    from dispatch.tickets.services import NewTicket, create_ticket
+
+    existing = db.session.scalar(db.select(User).filter_by(email=USERS[0][0]))
+    if existing is None:
+        sites = {}
+        for name, code, address, city, lat, lon in SITES:
+            sites[code] = Site(name=name, code=code, address=address, city=city,
+                               timezone="Europe/Bucharest", latitude=lat, longitude=lon,
+                               opens_at=time(8), closes_at=time(17))
+        departments = {n: Department(name=n) for n in DEPARTMENTS}
+        skills = {n: Skill(name=n) for n in SKILLS}
+        group = Group(name="Service desk")
+        db.session.add_all([*sites.values(), *departments.values(), *skills.values(), group])
+        for email, name, role, dept, site, user_skills in USERS:
+            user = User(email=email, name=name, role=role, department=departments[dept],
+                        site=sites[site], skills=[skills[s] for s in user_skills])
+            user.set_password(DEMO_PASSWORD)
+            if role == Role.AGENT:
+                group.members.append(user)
+            db.session.add(user)
+        for name, kind, minutes, cat_skills, fields in CATEGORIES:
+            category = Category(name=name, default_kind=kind, default_duration_min=minutes,
+                                skills=[skills[s] for s in cat_skills])
+            for pos, (key, label, type_, required, choices) in enumerate(fields):
+                category.fields.append(CategoryField(key=key, label=label, type=type_,
+                                                     required=required, choices=choices,
+                                                     position=pos))
+            db.session.add(category)
+        db.session.add_all(KeywordRule(phrase=p, kind=k) for p, k in RULES)
+        db.session.commit()
+
+        for email, code, cat, subject, text, building, floor, room, fields in REQUESTS:
+            requester = db.session.scalar(db.select(User).filter_by(email=email))
+            site = db.session.scalar(db.select(Site).filter_by(code=code))
+            category = db.session.scalar(db.select(Category).filter_by(name=cat)) if cat else None
+            create_ticket(requester, NewTicket(
+                subject=subject, description=text, site_id=site.id,
+                category_id=category.id if category else None, building=building,
+                floor=floor, room=room, fields=fields))
+    return [(u[2], u[1], u[0]) for u in USERS]
+
+
+@click.group("demo")
+def demo_cli() -> None:
+    """The demo company."""
+
+
+@demo_cli.command("load")
+@with_appcontext
+def load_command() -> None:
+    """Load the demo company (does nothing if it is already there) and print how to sign in."""
+    users = load()
+    click.echo("Demo company ready. Sign in at http://127.0.0.1:5000 with any of:")
+    for role, name, email in users:
+        click.echo(f"  {role:<11} {name:<16} {email:<28} password: {DEMO_PASSWORD}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,71 @@
+"""What the staff panel on a ticket page shows: the forms this user may use, prefilled with the
+ticket's current values, the status buttons the workflow allows, and the latest events.
+
+The panel partial (templates/tickets/_staff_panel.html) is included by the ticket page, which
+only passes ``ticket``; it asks for its state through the ``desk_panel`` template function
+(registered by the desk blueprint).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from wtforms import Form
+
+from dispatch.desk.forms import (
+    AssignForm,
+    CatalogForm,
+    ClaimForm,
+    LinkForm,
+    MergeForm,
+    StatusForm,
+    simple_form,
+)
+from dispatch.extensions import db
+from dispatch.people.models import Role, User
+from dispatch.tickets.dispatching import CLAIM_ROLES, status_targets
+from dispatch.tickets.models import Kind, Ticket, TicketEvent
+
+DISPATCH_ROLES = (Role.DISPATCHER, Role.ADMIN)
+QUEUE_ROLES = tuple(CLAIM_ROLES)
+STAFF_ROLES = (Role.AGENT, Role.TECHNICIAN, Role.DISPATCHER, Role.ADMIN)
+LATEST_EVENTS = 8
+
+
+def latest_events(ticket: Ticket, limit: int = LATEST_EVENTS) -> list[TicketEvent]:
+    return list(db.session.scalars(
+        db.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.id.desc()).limit(limit)))
+
+
+def can_claim(ticket: Ticket, user: User) -> bool:
+    return (user.role in QUEUE_ROLES and ticket.kind == Kind.REMOTE and ticket.is_open
+            and ticket.assignee_id is None and ticket.merged_into_id is None)
+
+
+def panel_state(ticket: Ticket, user: User, *, forms: dict[str, Form] | None = None,
+                next_url: str | None = None, **extra: Any) -> dict[str, Any]:
+    """The panel's forms (given ones — the user's input with errors — win over fresh ones)."""
+    forms = dict(forms or {})
+    dispatcher = user.role in DISPATCH_ROLES
+    if dispatcher:
+        forms.setdefault("catalog", CatalogForm.for_ticket(ticket))
+        forms.setdefault("assign", AssignForm.for_ticket(ticket))
+        forms.setdefault("merge", simple_form(MergeForm, ticket, "merge"))
+        forms.setdefault("link", simple_form(
+            LinkForm, ticket, "link", parent=f"#{ticket.parent_id}" if ticket.parent_id else ""))
+    forms.setdefault("status", simple_form(StatusForm, ticket, "status"))
+    claim = can_claim(ticket, user)
+    if claim:
+        forms.setdefault("claim", simple_form(ClaimForm, ticket, "claim"))
+    if next_url is None:
+        next_url = request.path if request.method == "GET" else None
+    for form in forms.values():
+        if next_url and not form.next.data:
+            form.next.data = next_url
+    state = dict(ticket=ticket, forms=forms, dispatcher=dispatcher, claim=claim,
+                 statuses=status_targets(ticket), events=latest_events(ticket),
+                 message=None, conflict=False, attempt=None)
+    state.update(extra)
+    return state
+

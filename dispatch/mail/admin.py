@@ -1,0 +1,70 @@
+"""Admin use cases of the mail channel: templates, the outbox, held messages."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from dispatch.errors import NotFound, ValidationError
+from dispatch.extensions import db
+from dispatch.mail import texts
+from dispatch.mail.models import MailTemplate, Outbound, OutboxMessage
+from dispatch.mail.outbound import check_template
+from dispatch.people.models import User
+from dispatch.types import utcnow
+
+
+def template_text(key: str) -> tuple[str, str, bool]:
+    """(subject, body, customised) of template ``key``."""
+    if key not in texts.DEFAULTS:
+        raise NotFound(_("No such message."))
+    row = db.session.scalar(select(MailTemplate).filter_by(key=key))
+    if row:
+        return row.subject, row.body, True
+    return (*texts.default_text(key), False)
+
+
+def save_template(key: str, subject: str, body: str, admin: User) -> None:
+    if key not in texts.DEFAULTS:
+        raise NotFound(_("No such message."))
+    subject, body = (subject or "").strip(), (body or "").replace("\r\n", "\n")
+    errors: dict[str, list[str]] = {}
+    if not subject or len(subject) > 300:
+        errors["subject"] = [_("Between 1 and 300 characters.")]
+    if not body.strip() or len(body) > 20_000:
+        errors["body"] = [_("Between 1 and 20000 characters.")]
+    problem = "" if errors else check_template(subject, body)
+    if problem:
+        errors["body"] = [_("The template does not work: %(e)s", e=problem)]
+    if errors:
+        first = next(iter(errors))
+        raise ValidationError(errors[first][0], field=first, errors=errors)
+    row = db.session.scalar(select(MailTemplate).filter_by(key=key))
+    if row is None:
+        row = MailTemplate(key=key, subject=subject, body=body)
+        db.session.add(row)
+    row.subject, row.body, row.updated_by_id, row.updated_at = subject, body, admin.id, utcnow()
+    db.session.commit()
+
+
+def reset_template(key: str) -> None:
+    row = db.session.scalar(select(MailTemplate).filter_by(key=key))
+    if row is not None:
+        db.session.delete(row)
+        db.session.commit()
+
+
+def requeue(outbox_id: int) -> None:
+    row = db.session.get(OutboxMessage, outbox_id)
+    if row is None:
+        raise NotFound(_("No such message."))
+    if row.status == Outbound.FAILED:
+        row.status, row.attempts, row.next_attempt_at = Outbound.PENDING, 0, utcnow()
+        db.session.info["mail_kick"] = True
+        db.session.commit()
+
+
+def requeue_failed() -> int:
+    result = db.session.execute(update(OutboxMessage).where(OutboxMessage.status == Outbound.FAILED)
+                                .values(status=Outbound.PENDING, attempts=0, next_attempt_at=utcnow()))
+    db.session.commit()
+    return result.rowcount

@@ -1,0 +1,416 @@
+"""Turning one received message into a ticket, a comment, a duplicate or a quarantine entry.
+
+Every message is stored, raw, in the same transaction as what it became, under a unique
+dedup key: a second delivery (or a second fetch racing the first) can only count as a copy.
+A database that is down raises ``TemporaryFailure`` (the MTA retries); anything else that goes
+wrong keeps the message whole in quarantine.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from werkzeug.datastructures import FileStorage
+
+from dispatch.errors import DispatchError
+from dispatch.extensions import db
+from dispatch.mail import loops
+from dispatch.mail.models import Inbound, MailMessage
+from dispatch.mail.parse import ParsedMail, _headers_only, _read_headers, html_to_text, parse, trim_reply
+from dispatch.mail.threading import find_reference, subject_ticket
+from dispatch.people.models import Role, User
+from dispatch.sites.models import Site
+from dispatch.tickets import workflow
+from dispatch.tickets.models import Comment, Status, Ticket, TicketEvent
+from dispatch.tickets.services import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    NewTicket,
+    _move,
+    commit,
+    create_ticket,
+    record,
+)
+from dispatch.types import utcnow
+
+log = logging.getLogger("dispatch.mail")
+TEMPORARY = (OperationalError, InterfaceError)
+SHORTENED = "\n\n[…] (shortened: the whole message is kept with the original mail)"
+
+
+class TemporaryFailure(Exception):
+    """The message could not be stored now (database unreachable): deliver it again later."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    mail_id: int | None
+    ticket_id: int | None = None
+    reason: str = ""
+
+
+def ingest(raw: bytes, source: str = "pipe") -> Outcome:
+    """Store one raw message and act on it. Raises TemporaryFailure only."""
+    try:
+        return _ingest(raw, source)
+    except TEMPORARY as exc:
+        db.session.rollback()
+        raise TemporaryFailure(str(exc).splitlines()[0]) from exc
+    except TemporaryFailure:
+        raise
+    except Exception as exc:  # a bug must not lose the message: keep it for an admin
+        db.session.rollback()
+        log.exception("mail ingest failed; keeping the message in quarantine")
+        try:
+            return _store_broken(raw, source, f"internal error ({type(exc).__name__})")
+        except Exception as again:
+            db.session.rollback()
+            raise TemporaryFailure(str(again).splitlines()[0]) from again
+    finally:
+        _clear_session_flags()
+
+
+def retry(mail_id: int, *, trust_sender: bool = False) -> Outcome:
+    """Process a quarantined (or rejected) message again, e.g. after a fix or a setting change.
+
+    ``trust_sender`` posts a reply held for review as if the sender were on the ticket.
+    """
+    row = db.session.get(MailMessage, mail_id)
+    if row is None or row.status not in (Inbound.QUARANTINE, Inbound.REJECTED):
+        return Outcome(row.status if row else "missing", mail_id, row.ticket_id if row else None)
+    if not row.raw_complete:
+        return Outcome(row.status, row.id, row.ticket_id, "only the headers were kept")
+    row.attempts += 1
+    row.source = "retry"
+    try:
+        return _route(parse(row.raw), row, trust_sender=trust_sender)
+    except TEMPORARY as exc:
+        db.session.rollback()
+        raise TemporaryFailure(str(exc).splitlines()[0]) from exc
+    finally:
+        _clear_session_flags()
+
+
+def dedup_key(mail: ParsedMail) -> str:
+    basis = f"{mail.message_id}\n{mail.sender}".encode() if mail.message_id else mail.raw
+    return hashlib.sha256(basis).hexdigest()
+
+
+# --- the decision -------------------------------------------------------------------------------
+
+
+def _ingest(raw: bytes, source: str) -> Outcome:
+    if len(raw) > current_app.config["MAIL_MAX_BYTES"]:
+        return _too_large(raw, source)
+    mail = parse(raw)
+    key = dedup_key(mail)
+    existing = db.session.scalar(select(MailMessage).filter_by(dedup_key=key))
+    if existing is not None:
+        return _copy(existing)
+    row = _new_row(mail, key, source)
+    try:
+        return _route(mail, row)
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.scalar(select(MailMessage).filter_by(dedup_key=key))
+        if existing is None:
+            raise
+        return _copy(existing)
+
+
+def _route(mail: ParsedMail, row: MailMessage, *, trust_sender: bool = False) -> Outcome:
+    if mail.problem:
+        return _quarantine(row, mail.problem)
+    if loops.is_our_own(mail):
+        log.warning("dropped our own message coming back: %s from %s", mail.message_id, mail.sender)
+        return _finish(row, Inbound.DROPPED, "our own message came back")
+    auto = loops.automatic_reason(mail)
+    row.automatic = auto
+    ref = find_reference(mail.in_reply_to + mail.references[::-1], mail.report_text)
+    if ref.forged:
+        claimed = _ticket(subject_ticket(mail.subject))
+        return _hold(row, claimed, "forged thread reference: for the dispatcher to review")
+    user = _user(mail.sender)
+    ticket = _ticket(ref.ticket_id)
+    if ticket is None:
+        weak = _ticket(subject_ticket(mail.subject)) or _earlier_thread(mail)
+        if weak is not None and not auto and not trust_sender and not _participant(weak, user):
+            return _hold(row, weak, "reply by subject from someone not on the ticket: for review")
+        ticket = weak
+    ticket = _follow_merges(ticket)
+    if ticket is not None:
+        if auto:
+            return _automatic_note(row, mail, ticket)
+        if not trust_sender and not _participant(ticket, user):
+            return _hold(row, ticket, "reply from someone not on the ticket: for review")
+        return _reply(row, mail, ticket, user or _requester(mail))
+    if auto and (loops.is_bounce(mail) or loops.is_auto_reply(mail)):
+        return _quarantine(row, f"automatic message about no known ticket ({auto})")
+    return _new_ticket(row, mail, user, quiet=bool(auto))
+
+
+def _new_ticket(row: MailMessage, mail: ParsedMail, user: User | None, *, quiet: bool,
+                parent: Ticket | None = None) -> Outcome:
+    cfg = current_app.config
+    domains = [d.lower() for d in cfg["MAIL_ALLOWED_DOMAINS"] or ()]
+    if domains and mail.sender.rsplit("@", 1)[-1] not in domains:
+        return _quarantine(row, "sender outside the company's mail domains")
+    if _recent_tickets(mail.sender) >= cfg["MAIL_MAX_TICKETS_PER_HOUR"]:
+        return _quarantine(row, "too many new tickets from this sender in the last hour")
+    too_big = _oversized_attachment(mail)
+    if too_big:
+        return _reject(row, mail, too_big)
+    user = user or _requester(mail)
+    if not user.active:
+        return _quarantine(row, "the sender's account is deactivated")
+    files, note = _files(mail)
+    text = mail.text.strip()
+    subject = " ".join(mail.subject.split()) or (text.splitlines()[0] if text else "") or "(no subject)"
+    data = NewTicket(subject=subject[:200], description=_limit(text + note, DESCRIPTION_MAX),
+                     site_id=_site_named(f"{subject}\n{text}"), channel="email",
+                     parent_id=parent.id if parent else None)
+    row.status, row.reason = Inbound.TICKET, "follow-up of a closed ticket" if parent else ""
+    db.session.add(row)
+    session_info = db.session.info
+    session_info["mail_row"], session_info["mail_quiet"] = row, quiet
+    try:
+        ticket = create_ticket(user, data, files=files)
+    except DispatchError as exc:  # create_ticket rolled back: the row went with it
+        return _quarantine(row, f"could not become a ticket: {exc.message}"[:300])
+    return Outcome(Inbound.TICKET, row.id, ticket.id, row.reason)
+
+
+def _reply(row: MailMessage, mail: ParsedMail, ticket: Ticket, user: User) -> Outcome:
+    too_big = _oversized_attachment(mail)
+    if too_big:
+        return _reject(row, mail, too_big)
+    reopen = not ticket.is_open and user.id == ticket.requester_id
+    if reopen:
+        ended = ticket.closed_at or ticket.resolved_at or ticket.updated_at
+        window = timedelta(days=current_app.config["MAIL_REOPEN_DAYS"])
+        if ended is None or ended < utcnow() - window:
+            return _new_ticket(row, mail, user, quiet=False, parent=ticket)
+    files, note = _files(mail)
+    text = trim_reply(html_to_text(mail.html_raw, drop_quotes=True) if mail.from_html else mail.text)
+    body = _limit(text + note, COMMENT_MAX) or "(attachments only)"
+    row.status, row.ticket = Inbound.COMMENT, ticket
+    db.session.add(row)
+    try:
+        if reopen:
+            _move(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+                  reason="replied by mail")
+            ticket.resolved_at = ticket.closed_at = None
+        comment = Comment(ticket=ticket, author=user, body=body, created_at=utcnow())
+        db.session.add(comment)
+        db.session.flush()
+        record(ticket, user, "comment", comment=comment.id, channel="email")
+        if ticket.status == Status.WAITING and user.id == ticket.requester_id:
+            _move(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+                  reason="requester replied")
+        from dispatch.tickets.attachments import store_uploads
+
+        store_uploads(ticket, user, files, comment=comment)
+        ticket.updated_at = utcnow()
+        row.comment_id = comment.id
+        commit()
+    except DispatchError as exc:
+        db.session.rollback()
+        return _quarantine(row, f"could not be added to {ticket.number}: {exc.message}"[:300])
+    return Outcome(Inbound.COMMENT, row.id, ticket.id)
+
+
+def _automatic_note(row: MailMessage, mail: ParsedMail, ticket: Ticket) -> Outcome:
+    """Out-of-office and bounces: on the record for staff; never answered, never reopening."""
+    row.status, row.ticket, row.reason = Inbound.COMMENT, ticket, "automatic message noted"
+    db.session.add(row)
+    record(ticket, None, "mail_automatic", internal=True, sender=mail.sender, reason=row.automatic,
+           subject=mail.subject[:200], excerpt=(mail.text or mail.report_text)[:1000])
+    commit()
+    return Outcome(Inbound.COMMENT, row.id, ticket.id, row.reason)
+
+
+def _hold(row: MailMessage, ticket: Ticket | None, reason: str) -> Outcome:
+    """Quarantine a reply for review; the dispatcher sees on the ticket that one waits."""
+    if ticket is not None:
+        record(ticket, None, "mail_held", internal=True, sender=row.sender, reason=reason)
+    return _quarantine(row, reason, ticket)
+
+
+# --- storing ------------------------------------------------------------------------------------
+
+
+def _new_row(mail: ParsedMail, key: str, source: str, raw: bytes | None = None) -> MailMessage:
+    now = utcnow()
+    return MailMessage(dedup_key=key, message_id=mail.message_id[:255], sender=mail.sender,
+                       sender_name=mail.sender_name, subject=mail.subject[:255], source=source,
+                       size=len(mail.raw), raw=mail.raw if raw is None else raw,
+                       raw_complete=raw is None, status=Inbound.QUARANTINE, received_at=now,
+                       processed_at=now)
+
+
+def _finish(row: MailMessage, status: str, reason: str = "", ticket: Ticket | None = None) -> Outcome:
+    row.status, row.reason, row.ticket = status, reason[:300], ticket
+    row.processed_at = utcnow()
+    db.session.add(row)
+    db.session.commit()
+    return Outcome(status, row.id, ticket.id if ticket else None, reason)
+
+
+def _quarantine(row: MailMessage, reason: str, ticket: Ticket | None = None) -> Outcome:
+    log.info("mail quarantined: %s (%s from %s)", reason, row.message_id, row.sender)
+    return _finish(row, Inbound.QUARANTINE, reason, ticket)
+
+
+def _copy(existing: MailMessage) -> Outcome:
+    existing.copies += 1
+    db.session.commit()
+    return Outcome(Inbound.DUPLICATE, existing.id, existing.ticket_id, "already received")
+
+
+def _store_broken(raw: bytes, source: str, reason: str) -> Outcome:
+    mail = ParsedMail(raw=raw, headers=_headers_only(raw))
+    _read_headers(mail)
+    key = dedup_key(mail)
+    existing = db.session.scalar(select(MailMessage).filter_by(dedup_key=key))
+    if existing is not None:
+        return _copy(existing)
+    return _quarantine(_new_row(mail, key, source), reason)
+
+
+def _too_large(raw: bytes, source: str) -> Outcome:
+    """Over the size limit: keep the headers, answer once, open nothing."""
+    end = raw.find(b"\r\n\r\n")
+    end = raw.find(b"\n\n") if end < 0 else end
+    head = raw[: end if 0 <= end < 65536 else 65536]
+    mail = ParsedMail(raw=raw, headers=_headers_only(head))
+    _read_headers(mail)
+    key = dedup_key(mail)
+    existing = db.session.scalar(select(MailMessage).filter_by(dedup_key=key))
+    if existing is not None:
+        return _copy(existing)
+    limit = current_app.config["MAIL_MAX_BYTES"] // (1024 * 1024)
+    row = _new_row(mail, key, source, raw=head)
+    return _reject(row, mail, f"message larger than {limit} MB")
+
+
+def _reject(row: MailMessage, mail: ParsedMail, reason: str) -> Outcome:
+    from dispatch.mail.outbound import queue_rejection
+
+    if mail.sender and not loops.automatic_reason(mail):
+        queue_rejection(mail.sender, mail.subject, reason, in_reply_to=mail.message_id)
+    return _finish(row, Inbound.REJECTED, reason)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _clear_session_flags() -> None:
+    for key in ("mail_row", "mail_quiet"):
+        db.session.info.pop(key, None)
+
+
+def _user(address: str) -> User | None:
+    if not address:
+        return None
+    return db.session.scalar(select(User).where(func.lower(User.email) == address))
+
+
+def _requester(mail: ParsedMail) -> User:
+    """The sender's account, created (display name kept) the first time they write."""
+    name = mail.sender_name or mail.sender.split("@", 1)[0]
+    user = User(email=mail.sender, name=name[:120], role=Role.EMPLOYEE, password_hash=None)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same new sender in two messages at once
+        db.session.rollback()
+        user = _user(mail.sender)
+        if user is None:
+            raise
+    return user
+
+
+def _ticket(ticket_id: int | None) -> Ticket | None:
+    return db.session.get(Ticket, ticket_id) if ticket_id else None
+
+
+def _follow_merges(ticket: Ticket | None) -> Ticket | None:
+    for _ in range(10):
+        if ticket is None or ticket.merged_into_id is None:
+            return ticket
+        ticket = db.session.get(Ticket, ticket.merged_into_id)
+    return ticket
+
+
+def _earlier_thread(mail: ParsedMail) -> Ticket | None:
+    """A reply to an earlier message someone sent us (before our answer reached them)."""
+    ids = [i for i in mail.in_reply_to + mail.references if i][:50]
+    if not ids:
+        return None
+    ticket_id = db.session.scalar(select(MailMessage.ticket_id).where(
+        MailMessage.message_id.in_(ids), MailMessage.ticket_id.is_not(None)).limit(1))
+    return _ticket(ticket_id)
+
+
+def _participant(ticket: Ticket, user: User | None) -> bool:
+    """The requester, the assignee, a member of the assigned group, or anyone on the record."""
+    if user is None or not user.active:
+        return False
+    if user.id in (ticket.requester_id, ticket.assignee_id):
+        return True
+    if ticket.group is not None and user in ticket.group.members:
+        return True
+    return db.session.scalar(select(TicketEvent.id).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.actor_id == user.id).limit(1)) is not None
+
+
+def _recent_tickets(sender: str) -> int:
+    since = utcnow() - timedelta(hours=1)
+    return db.session.scalar(select(func.count(MailMessage.id)).where(
+        MailMessage.sender == sender, MailMessage.status == Inbound.TICKET,
+        MailMessage.received_at >= since)) or 0
+
+
+def _oversized_attachment(mail: ParsedMail) -> str:
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    for part in mail.attachments:
+        if len(part.data) > limit:
+            return f"attachment over the limit of {limit // (1024 * 1024)} MB"
+    return ""
+
+
+def _files(mail: ParsedMail) -> tuple[list[FileStorage], str]:
+    limit = current_app.config["ATTACHMENT_MAX_FILES"]
+    parts = [p for p in mail.attachments if p.data]
+    files = [FileStorage(stream=io.BytesIO(p.data), filename=p.name or "attachment",
+                         content_type=p.content_type) for p in parts[:limit]]
+    extra = len(parts) - limit
+    note = (f"\n\n({extra} more attachment(s) are kept with the original mail.)"
+            if extra > 0 else "")
+    return files, note
+
+
+def _limit(text: str, limit: int) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - len(SHORTENED)] + SHORTENED
+
+
+def _site_named(text: str) -> int | None:
+    """The one active site the text names (by name or code); None if none or several."""
+    hay = text[:5000].lower()
+    found = set()
+    for site_id, name, code in db.session.execute(
+            select(Site.id, Site.name, Site.code).where(Site.active.is_(True))):
+        for word in (name, code):
+            if word and len(word) >= 3 and re.search(
+                    rf"(?<!\w){re.escape(word.lower())}(?!\w)", hay):
+                found.add(site_id)
+    return found.pop() if len(found) == 1 else None

@@ -1,0 +1,44 @@
+"""The mail channel's settings and their defaults (each settable as FLASK_MAIL_… variables)."""
+from __future__ import annotations
+
+from flask import Flask
+
+DEFAULTS = {
+    # Out: SMTP. No MAIL_SERVER means the local outbox (admins read it at /mail).
+    "MAIL_SERVER": None,
+    "MAIL_PORT": None,  # 25, or 465 with MAIL_USE_SSL
+    "MAIL_USE_TLS": False,  # STARTTLS
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "Dispatch <dispatch@localhost>",
+    "MAIL_ENVELOPE_FROM": None,  # Return-Path for bounces; default: the sender's address
+    "MAIL_TIMEOUT": 10,
+    "MAIL_DELIVERY": None,  # thread | inline | manual (default: thread, manual under TESTING)
+    "MAIL_POLL_SECONDS": 30,  # the sender thread also wakes this often for retries
+    "MAIL_SEND_ATTEMPTS": 8,
+    "MAIL_BASE_URL": None,  # for links in mail, e.g. https://dispatch.example.com
+    "MAIL_MESSAGE_ID_DOMAIN": None,  # default: the sender address's domain
+    # In.
+    "MAIL_MAX_BYTES": 25 * 1024 * 1024,
+    "MAIL_ACK_PER_HOUR": 5,  # automatic answers (acknowledgements, refusals) per address
+    "MAIL_MAX_TICKETS_PER_HOUR": 20,  # new tickets per sender; beyond: quarantine
+    "MAIL_REOPEN_DAYS": 14,  # a reply to a ticket closed longer ago opens a follow-up
+    "MAIL_ALLOWED_DOMAINS": (),  # e.g. ["example.com"]; empty: anyone may write
+    # IMAP polling (flask mail fetch).
+    "MAIL_IMAP_HOST": None,
+    "MAIL_IMAP_PORT": None,  # 993 with SSL, else 143
+    "MAIL_IMAP_SSL": True,
+    "MAIL_IMAP_STARTTLS": False,
+    "MAIL_IMAP_USERNAME": None,
+    "MAIL_IMAP_PASSWORD": None,
+    "MAIL_IMAP_FOLDER": "INBOX",
+    "MAIL_IMAP_DONE_FOLDER": None,  # move stored messages there; default: mark them seen
+    "MAIL_IMAP_BATCH": 200,
+    "MAIL_IMAP_TIMEOUT": 30,
+}
+
+
+def apply_defaults(app: Flask) -> None:
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)

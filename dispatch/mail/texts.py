@@ -1,0 +1,97 @@
+"""Default texts of the messages Dispatch sends; admins may replace each (MailTemplate rows).
+
+Rendered by Jinja's sandbox with plain strings only (see ``VARIABLES``): a template can neither
+reach the application's objects nor run code.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+MARKER = "##- Please type your reply above this line -##"
+
+VARIABLES = {
+    "number": _l("ticket number, e.g. #42"),
+    "subject": _l("ticket subject"),
+    "link": _l("link to the ticket page"),
+    "requester": _l("requester's name"),
+    "status": _l("current status"),
+    "assignee": _l("who has the ticket"),
+    "author": _l("who wrote the comment"),
+    "comment": _l("the comment's text"),
+    "reopen_link": _l("one-click reopen link (resolved message)"),
+    "window_date": _l("visit date"),
+    "window_start": _l("start of the arrival window"),
+    "window_end": _l("end of the arrival window"),
+    "technician": _l("technician's name"),
+    "eta": _l("expected arrival time"),
+    "site": _l("site name"),
+    "reason": _l("why the message was refused"),
+    "marker": _l("the reply-above-this-line marker"),
+}
+
+HEADER = "{{ marker }}\n\n"
+FOOTER = "\n\n-- \nDispatch · {{ link }}\n"
+
+DEFAULTS: dict[str, tuple[object, object, bool]] = {
+    "ack": (
+        _l("[{{ number }}] Received: {{ subject }}"),
+        _l("Hello {{ requester }},\n\nWe received your request and gave it the number "
+                    "{{ number }}. A dispatcher will look at it shortly.\n\nYou can follow it "
+                    "here: {{ link }}\nTo add something, reply to this message."),
+        True,
+    ),
+    "assigned": (
+        _l("[{{ number }}] Assigned: {{ subject }}"),
+        _l("Hello {{ requester }},\n\n{{ assignee }} is now handling your request "
+                    "{{ number }}."),
+        True,
+    ),
+    "scheduled": (
+        _l("[{{ number }}] Visit planned {{ window_date }}: {{ subject }}"),
+        _l("Hello {{ requester }},\n\nA technician will come for {{ number }} on "
+                    "{{ window_date }}, arriving between {{ window_start }} and "
+                    "{{ window_end }}{% if site %} at {{ site }}{% endif %}."),
+        True,
+    ),
+    "on_the_way": (
+        _l("[{{ number }}] Technician on the way: {{ subject }}"),
+        _l("Hello {{ requester }},\n\n{{ technician }} is on the way for {{ number }}"
+                    "{% if eta %} and should arrive around {{ eta }}{% endif %}."),
+        True,
+    ),
+    "resolved": (
+        _l("[{{ number }}] Resolved: {{ subject }}"),
+        _l("Hello {{ requester }},\n\nWe think {{ number }} is fixed.\n\nIf it is not, "
+                    "reopen it with one click: {{ reopen_link }}\n(or simply reply to this "
+                    "message)."),
+        True,
+    ),
+    "comment": (
+        _l("[{{ number }}] New reply: {{ subject }}"),
+        _l("{{ author }} wrote on {{ number }}:\n\n{{ comment }}"),
+        True,
+    ),
+    "rejected": (
+        _l("Not delivered to the help desk: {{ subject }}"),
+        _l("Hello,\n\nYour message \"{{ subject }}\" could not be accepted: {{ reason }}.\n"
+           "No request was opened. Please send it again without the large files, or use the "
+           "web form and attach them there.\n\n-- \nDispatch"),
+        False,
+    ),
+}
+
+LABELS = {
+    "ack": _l("Acknowledgement"),
+    "assigned": _l("Assigned"),
+    "scheduled": _l("Visit scheduled"),
+    "on_the_way": _l("Technician on the way"),
+    "resolved": _l("Resolved"),
+    "comment": _l("Comment from staff"),
+    "rejected": _l("Message refused"),
+}
+
+
+def default_text(key: str) -> tuple[str, str]:
+    """(subject, body) of the built-in template ``key``, in the current language."""
+    subject, body, framed = DEFAULTS[key]
+    return str(subject), (HEADER + str(body) + FOOTER) if framed else str(body)

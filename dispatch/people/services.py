@@ -1,0 +1,126 @@
+"""People use cases: creating accounts and managing their API tokens.
+
+Plain functions with explicit arguments and one commit each; they raise dispatch.errors so that
+the admin pages, the CLI and the API can each answer in their own way.
+"""
+from __future__ import annotations
+
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from dispatch.errors import NotFound, ValidationError
+from dispatch.extensions import db
+from dispatch.people.models import ApiToken, Department, Role, User
+from dispatch.sites.models import Site
+from dispatch.types import utcnow
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 1024  # hashing a megabyte of "password" is a cheap way to burn our CPU
+NAME_MAX = 120
+
+
+def normalise_email(email: str) -> str:
+    """The address as stored: checked for shape (no DNS look-up) and lower-cased, because
+    signing in lower-cases what people type."""
+    try:
+        checked = validate_email((email or "").strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(_("Not a valid e-mail address: %(e)s", e=str(exc)), field="email") from None
+    return checked.normalized.lower()
+
+
+def check_password_rules(password: str) -> None:
+    if len(password or "") < PASSWORD_MIN:
+        raise ValidationError(_("The password needs at least %(n)d characters.", n=PASSWORD_MIN),
+                              field="password")
+    if len(password) > PASSWORD_MAX:
+        raise ValidationError(_("The password may have at most %(n)d characters.", n=PASSWORD_MAX),
+                              field="password")
+
+
+def create_user(email: str, role: str, password: str, *, name: str | None = None,
+                department: str | None = None, site: str | None = None) -> User:
+    """Create an account. ``department`` and ``site`` are names: a missing department is
+    created (it is only a name), a site must exist already (it has an address and hours)."""
+    email = normalise_email(email)
+    role = (role or "").strip().lower()
+    if role not in set(Role):
+        raise ValidationError(_("Unknown role %(r)s. Choose one of: %(roles)s.", r=repr(role),
+                                roles=", ".join(Role)), field="role")
+    check_password_rules(password)
+    name = (name or "").strip() or email.split("@", 1)[0]
+    if len(name) > NAME_MAX:
+        raise ValidationError(_("At most %(n)d characters.", n=NAME_MAX), field="name")
+    user = User(email=email, name=name, role=role)
+    user.set_password(password)
+    if site:
+        user.site = db.session.scalar(db.select(Site).filter_by(name=site.strip()))
+        if user.site is None:
+            known = db.session.scalars(db.select(Site.name).order_by(Site.name)).all()
+            raise ValidationError(_("Unknown site %(s)s. Known sites: %(known)s.", s=repr(site),
+                                    known=", ".join(known) or _("none yet")), field="site")
+    if department and department.strip():
+        dept_name = department.strip()[:120]
+        user.department = (db.session.scalar(db.select(Department).filter_by(name=dept_name))
+                           or Department(name=dept_name))
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Insert and catch rather than check first: two admins may create the same account.
+        db.session.rollback()
+        raise ValidationError(_("A user with the e-mail %(e)s already exists.", e=email),
+                              field="email") from None
+    return user
+
+
+def get_user_by_email(email: str) -> User:
+    user = db.session.scalar(db.select(User).filter_by(email=(email or "").strip().lower()))
+    if user is None:
+        raise NotFound(_("No user with the e-mail %(e)s.", e=email), field="email")
+    return user
+
+
+def create_token(user: User) -> str:
+    """A new API token for ``user``. The token itself is returned once and never stored: the
+    database keeps only its SHA-256, so a leaked database does not leak working tokens."""
+    if not user.active:
+        raise ValidationError(_("%(e)s is deactivated.", e=user.email), field="email")
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=ApiToken.hash(token), created_at=utcnow()))
+    db.session.commit()
+    return token
+
+
+def revoke_tokens(user: User) -> int:
+    """Revoke every token of ``user``; returns how many were still live."""
+    result = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+        .values(revoked=True)
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def token_user(token: str) -> ApiToken | None:
+    """The live token row (with its active user) for a presented bearer token, or None."""
+    return db.session.scalar(
+        db.select(ApiToken).join(ApiToken.user)
+        .where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked.is_(False),
+               User.active.is_(True))
+    )
+
+
+def touch_token(api_token: ApiToken, *, every_seconds: int = 60) -> None:
+    """Note that the token was used, writing at most once a minute per token so that a busy
+    integration does not turn every read into a write."""
+    now = utcnow()
+    last = api_token.last_used_at
+    if last is not None and (now - last).total_seconds() < every_seconds:
+        return
+    db.session.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now))
+    db.session.commit()

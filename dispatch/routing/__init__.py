@@ -1,0 +1,48 @@
+"""Dispatch's scheduling engine: plan technicians' days (a VRP with time windows).
+
+A pure package: the standard library and OR-Tools only, nothing from Flask, SQLAlchemy or the
+rest of ``dispatch``, so it can be run, tested and benchmarked on its own::
+
+    from dispatch.routing import parse_problem, solve, dump_solution, check_solution
+
+    problem = parse_problem(document)        # VROOM-JSON input -> typed Problem
+    solution = solve(problem, time_limit=5)  # OR-Tools
+    plan = dump_solution(problem, solution)  # Solution -> VROOM-JSON output
+    assert check_solution(problem, plan) == []
+
+``solve`` is imported on first use, so that importing the package stays cheap (OR-Tools is
+only loaded when something is solved).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .check import check_solution
+from .jsonio import InputError, dump_solution, loads_problem, parse_problem
+from .model import (
+    HORIZON,
+    Break,
+    Job,
+    PinnedStep,
+    Problem,
+    Route,
+    RouteStep,
+    Solution,
+    Unassigned,
+    Vehicle,
+)
+from .reasons import explain_unassigned
+
+__all__ = [
+    "HORIZON", "Break", "Job", "PinnedStep", "Problem", "Route", "RouteStep", "Solution",
+    "Unassigned", "Vehicle", "InputError", "check_solution", "dump_solution",
+    "explain_unassigned", "loads_problem", "parse_problem", "solve",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "solve":
+        from .solver import solve
+
+        return solve
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

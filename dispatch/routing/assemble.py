@@ -1,0 +1,147 @@
+"""What the solver does before and after the search, without OR-Tools.
+
+* :func:`compatible`: which vehicles could take each job at all (skills, pinning, capacity,
+  reachability of a window within the shift and the travel limit). A job no vehicle can take is
+  left out of the model and reported with its reason.
+* :func:`assemble`: turn a plan (ordered jobs and breaks per vehicle) into a timed
+  :class:`~dispatch.routing.model.Solution`, repairing any route the timeline finds infeasible
+  by dropping its cheapest jobs, so that the answer is always valid.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from .model import Break, Job, Problem, Route, Solution, Unassigned, Vehicle
+from .timeline import Infeasible, build_route, pin_bounds, start_in
+
+try:
+    from .reasons import explain_unassigned
+except ImportError:  # pragma: no cover - the module is written in parallel
+    def explain_unassigned(problem, job, solution=None):  # type: ignore[misc]
+        return "could not be fitted into any technician's day"
+
+__all__ = ["compatible", "assemble", "score", "Plan"]
+
+#: For each vehicle (position in problem.vehicles) its ordered items: ("job", job position) or
+#: ("break", position in the vehicle's breaks). Cheap to pickle between processes.
+Plan = list[list[tuple[str, int]]]
+
+
+def _vehicle_usable(problem: Problem, vehicle: Vehicle) -> bool:
+    """Can the vehicle take all its breaks within its shift? If not it must stay home."""
+    if not vehicle.breaks:
+        return True
+    try:
+        build_route(problem, vehicle, list(vehicle.breaks))
+    except Infeasible:
+        return False
+    return True
+
+
+def _reachable(problem: Problem, vehicle: Vehicle, job: Job) -> bool:
+    """The job alone fits in the shift (breaks aside, which the model handles)."""
+    m = problem.durations
+    loc = job.location_index
+    there = m[vehicle.start_index][loc] if vehicle.start_index is not None else 0
+    back = m[loc][vehicle.end_index] if vehicle.end_index is not None else 0
+    if vehicle.max_travel_time is not None and there + back > vehicle.max_travel_time:
+        return False
+    low, high = pin_bounds(vehicle).get(("job", job.id), (0, 2**62))
+    begin = start_in(job.time_windows, vehicle.time_window[0] + there, low, high)
+    if begin is None:
+        return False
+    return begin + job.setup + job.service + back <= vehicle.time_window[1]
+
+
+def compatible(problem: Problem) -> list[list[int]]:
+    """For each job (by position), the positions of the vehicles that could serve it."""
+    usable = [k for k, v in enumerate(problem.vehicles)
+              if _vehicle_usable(problem, v) and (v.max_tasks is None or v.max_tasks > 0)]
+    pinned = {p.id: k for k, v in enumerate(problem.vehicles) for p in v.steps if p.type == "job"}
+    out = []
+    for job in problem.jobs:
+        candidates = [pinned[job.id]] if job.id in pinned else usable
+        ok = []
+        for k in candidates:
+            v = problem.vehicles[k]
+            if not job.skills <= v.skills:
+                continue
+            if v.capacity and any(a > (v.capacity[d] if d < len(v.capacity) else 0)
+                                  for d, a in enumerate(job.delivery)):
+                continue
+            if k in usable and _reachable(problem, v, job):
+                ok.append(k)
+        out.append(ok)
+    return out
+
+
+def _timed(problem: Problem, vehicle: Vehicle, items: list[Job | Break]) -> Route:
+    """Time the items; when infeasible, drop the jobs that cost least until it is not."""
+    try:
+        return build_route(problem, vehicle, items)
+    except Infeasible:
+        pass
+    while True:
+        jobs = [i for i, x in enumerate(items) if isinstance(x, Job)]
+        if not jobs:
+            return build_route(problem, vehicle, _breaks_only(problem, vehicle))
+        order = sorted(jobs, key=lambda i: items[i].priority)
+        for i in order:
+            trial = items[:i] + items[i + 1:]
+            try:
+                return build_route(problem, vehicle, trial)
+            except Infeasible:
+                continue
+        del items[order[0]]
+
+
+def _breaks_only(problem: Problem, vehicle: Vehicle) -> list[Break]:
+    return list(vehicle.breaks)
+
+
+def assemble(problem: Problem, plan: Plan | None) -> Solution:
+    """The timed solution of ``plan`` (None: nothing planned), every other job unassigned."""
+    solution = Solution()
+    for k, items in enumerate(plan or []):
+        if not any(kind == "job" for kind, _ in items):
+            continue
+        vehicle = problem.vehicles[k]
+        objects: list[Job | Break] = [problem.jobs[i] if kind == "job" else vehicle.breaks[i]
+                                      for kind, i in items]
+        taken = {i for kind, i in items if kind == "break"}
+        objects += [b for i, b in enumerate(vehicle.breaks) if i not in taken]
+        route = _timed(problem, vehicle, objects)
+        if any(s.type == "job" for s in route.steps):
+            solution.routes.append(route)
+    served = {s.id for r in solution.routes for s in r.steps if s.type == "job"}
+    for job in problem.jobs:
+        if job.id not in served:
+            solution.unassigned.append(Unassigned(
+                id=job.id, reason="", location_index=job.location_index, location=job.location,
+                description=job.description))
+    for u, job in zip(solution.unassigned, [j for j in problem.jobs if j.id not in served]):
+        u.reason = explain_unassigned(problem, job, solution)
+    return solution
+
+
+def score(solution: Solution) -> tuple[int, int, int]:
+    """Lexicographic quality, larger is better: priority served, jobs served, minus travel."""
+    return solution.priority, solution.served, -solution.travel
+
+
+def plan_of(problem: Problem, solution: Solution) -> Plan:
+    """The plan of a timed solution (to restart a search from it)."""
+    jobs = {j.id: i for i, j in enumerate(problem.jobs)}
+    by_vehicle = {r.vehicle: r for r in solution.routes}
+    plan: Plan = []
+    for v in problem.vehicles:
+        route = by_vehicle.get(v.id)
+        breaks = {b.id: i for i, b in enumerate(v.breaks)}
+        plan.append([] if route is None else
+                    [("job", jobs[s.id]) if s.type == "job" else ("break", breaks[s.id])
+                     for s in route.steps if s.type in ("job", "break")])
+    return plan
+
+
+def ordered(items: Sequence) -> list:
+    return list(items)

@@ -1,0 +1,474 @@
+"""Dispatcher and agent use cases: catalogue, assign, claim, merge, link, bulk catalogue.
+
+Each public function is one transaction: it validates everything first, then changes the
+ticket(s), appends the matching events to the official record and commits — or changes
+nothing. Edits made on a stale copy raise Conflict (``expected_version``).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, time
+from typing import Any, Iterable, Mapping
+
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from dispatch.errors import Conflict, TransitionError, ValidationError
+from dispatch.extensions import db
+from dispatch.people.models import Group, Role, Skill, User
+from dispatch.tickets import workflow
+from dispatch.tickets.models import Category, Kind, Priority, Status, Ticket
+from dispatch.tickets.services import _move, check_version, commit, record
+from dispatch.types import utcnow
+
+#: Statuses before anyone works on the ticket: cataloguing and assigning may move them.
+PRE_WORK = frozenset({Status.NEW, Status.TRIAGED, Status.ASSIGNED, Status.TO_SCHEDULE})
+FINISHED = frozenset({Status.RESOLVED, Status.CLOSED})
+DURATION_MAX = 7 * 24 * 60
+BULK_MAX = 200
+DEFAULT_DURATION_MIN = 60
+#: Who may carry a ticket of each kind.
+ASSIGNEE_ROLES = {Kind.REMOTE: frozenset({Role.AGENT}), Kind.ONSITE: frozenset({Role.TECHNICIAN})}
+CLAIM_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.ADMIN})
+ONSITE_ATTRS = ("duration_min", "access_from", "access_until", "appointment_start", "appointment_end")
+
+
+class _Errors:
+    """Collects every problem with the input, so that the form shows them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def raise_any(self) -> None:
+        if self.errors:
+            first = next(iter(self.errors))
+            raise ValidationError(self.errors[first][0], field=first, errors=self.errors)
+
+
+@contextmanager
+def _transaction():
+    """Apply a use case's changes, then commit; any failure leaves the database untouched."""
+    try:
+        yield
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(_("Someone else changed this ticket meanwhile. Review their change and try again.")) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    commit()
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly form of a value, for the event data."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, (list, tuple, set)):
+        return sorted(str(v) for v in value)
+    return value
+
+
+def _who(user: User | None, group: Group | None) -> str | None:
+    if user is not None and group is not None:
+        return f"{user.name} ({group.name})"
+    return user.name if user else (group.name if group else None)
+
+
+def _refuse_finished(ticket: Ticket) -> None:
+    if ticket.merged_into_id is not None:
+        raise TransitionError(_("%(n)s was merged into #%(t)s.", n=ticket.number, t=ticket.merged_into_id))
+    if ticket.status in FINISHED:
+        raise TransitionError(_("%(n)s is resolved or closed; reopen it first.", n=ticket.number))
+
+
+# --- validation helpers ---------------------------------------------------------------------
+
+
+def _category(category_id: int | None, errors: _Errors) -> Category | None:
+    if category_id is None:
+        return None
+    category = db.session.get(Category, category_id)
+    if category is None or not category.active:
+        errors.add("category", _("Unknown category %(id)s.", id=category_id))
+    return category
+
+
+def _assignee(user_id: int | None, kind: str | None, errors: _Errors) -> User | None:
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        errors.add("assignee", _("Unknown user %(id)s.", id=user_id))
+        return None
+    if kind == Kind.REMOTE and user.role not in ASSIGNEE_ROLES[Kind.REMOTE]:
+        errors.add("assignee", _("Remote tickets go to a support agent."))
+    elif kind == Kind.ONSITE and user.role not in ASSIGNEE_ROLES[Kind.ONSITE]:
+        errors.add("assignee", _("On-site tickets go to a field technician."))
+    return user
+
+
+def _group(group_id: int | None, kind: str | None, errors: _Errors) -> Group | None:
+    if group_id is None:
+        return None
+    group = db.session.get(Group, group_id)
+    if group is None:
+        errors.add("group", _("Unknown group %(id)s.", id=group_id))
+    elif kind == Kind.ONSITE:
+        errors.add("group", _("Groups of agents take remote tickets only."))
+    return group
+
+
+def _skills(skill_ids: Iterable[int], errors: _Errors) -> list[Skill]:
+    ids = sorted(set(skill_ids))
+    skills = db.session.scalars(db.select(Skill).where(Skill.id.in_(ids))).all() if ids else []
+    missing = set(ids) - {s.id for s in skills}
+    if missing:
+        errors.add("skills", _("Unknown skill %(id)s.", id=", ".join(map(str, sorted(missing)))))
+    return list(skills)
+
+
+def _aware(value: datetime | None, field: str, errors: _Errors) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        errors.add(field, _("A time needs its time zone."))
+        return None
+    return value
+
+
+def _plan_onsite(ticket: Ticket, category: Category | None, errors: _Errors, *,
+                 duration_min: int | None, skill_ids: Iterable[int] | None,
+                 access_from: time | None, access_until: time | None,
+                 appointment_start: datetime | None, appointment_end: datetime | None) -> dict:
+    """The on-site planning data: what was given, else what the ticket had, else defaults."""
+    keep = ticket.kind == Kind.ONSITE and (category is None or category.id == ticket.category_id)
+    if duration_min is None:
+        duration_min = (ticket.duration_min if keep and ticket.duration_min else None) or (
+            category.default_duration_min if category else DEFAULT_DURATION_MIN)
+    elif not 1 <= duration_min <= DURATION_MAX:
+        errors.add("duration_min", _("Between 1 and %(n)d minutes.", n=DURATION_MAX))
+    if skill_ids is None:
+        skills = list(ticket.skills) if keep and ticket.skills else list(category.skills if category else [])
+    else:
+        skills = _skills(skill_ids, errors)
+    if access_from is None and access_until is None:
+        if keep and ticket.access_from is not None:
+            access_from, access_until = ticket.access_from, ticket.access_until
+        elif ticket.site is not None:
+            access_from, access_until = ticket.site.opens_at, ticket.site.closes_at
+    elif access_from is None or access_until is None:
+        errors.add("access_until", _("Give both ends of the access window."))
+    elif access_until <= access_from:
+        errors.add("access_until", _("The access window must end after it starts."))
+    appointment_start = _aware(appointment_start, "appointment_start", errors)
+    appointment_end = _aware(appointment_end, "appointment_end", errors)
+    if (appointment_start is None) != (appointment_end is None):
+        errors.add("appointment_end", _("Give both the start and the end of the appointment."))
+    elif appointment_start is not None and appointment_end <= appointment_start:
+        errors.add("appointment_end", _("The appointment must end after it starts."))
+    return dict(duration_min=duration_min, skills=skills, access_from=access_from,
+                access_until=access_until, appointment_start=appointment_start,
+                appointment_end=appointment_end)
+
+
+NO_ONSITE = dict(duration_min=None, skills=[], access_from=None, access_until=None,
+                 appointment_start=None, appointment_end=None)
+
+
+# --- applying changes ---------------------------------------------------------------------------
+
+
+def _settle_status(ticket: Ticket, actor: User, has_assignee: bool) -> None:
+    """Put a not-yet-started ticket where its kind and assignment say it belongs."""
+    target = workflow.working_status(ticket.kind, has_assignee)
+    if ticket.status == Status.SCHEDULED and target != Status.TO_SCHEDULE:
+        _move(ticket, actor, Status.TO_SCHEDULE)  # no longer on-site: drop the plan first
+    if ticket.status in PRE_WORK:
+        _move(ticket, actor, target)
+
+
+def _apply_assignment(ticket: Ticket, actor: User, assignee: User | None, group: Group | None) -> bool:
+    new_user_id = assignee.id if assignee else None
+    new_group_id = group.id if group else None
+    if (ticket.assignee_id, ticket.group_id) == (new_user_id, new_group_id):
+        return False
+    record(ticket, actor, "assigned", old=_who(ticket.assignee, ticket.group),
+           new=_who(assignee, group), assignee=new_user_id, group=new_group_id)
+    ticket.assignee_id, ticket.group_id = new_user_id, new_group_id
+    return True
+
+
+def _apply_catalog(ticket: Ticket, actor: User, *, kind: str, category: Category | None,
+                   priority: str, planned: dict, due_at: datetime | None,
+                   assignee: User | None, group: Group | None) -> bool:
+    """Set the catalogue data on one ticket, recording each change; True if anything changed."""
+    events: list[tuple[str, dict, bool]] = []
+    if ticket.kind != kind:
+        events.append(("kind", dict(old=ticket.kind, new=kind, suggested=ticket.suggested_kind,
+                                    confidence=ticket.suggestion_confidence), False))
+    if ticket.category_id != (category.id if category else None):
+        events.append(("category", dict(old=ticket.category.name if ticket.category else None,
+                                        new=category.name if category else None), False))
+    if ticket.priority != priority:
+        events.append(("priority", dict(old=ticket.priority, new=priority), False))
+    old_fields, new_fields = {}, {}
+    for attr, value in {**planned, "due_at": due_at}.items():
+        current = getattr(ticket, attr)
+        same = ({s.id for s in current} == {s.id for s in value}) if attr == "skills" else current == value
+        if not same:
+            old_fields[attr], new_fields[attr] = _plain(current), _plain(value)
+    if new_fields:
+        events.append(("fields", dict(old=old_fields, new=new_fields), True))
+    assignment_changes = (ticket.assignee_id, ticket.group_id) != (
+        assignee.id if assignee else None, group.id if group else None)
+    if not events and not assignment_changes:
+        return False
+    record(ticket, actor, "catalogued", internal=True, kind=kind,
+           category=category.name if category else None, priority=priority,
+           suggested=ticket.suggested_kind, override=ticket.suggested_kind not in (None, kind))
+    for type_, data, internal in events:
+        record(ticket, actor, type_, internal=internal, **data)
+    if ticket.kind != kind:
+        from dispatch.triage.services import record_decision
+
+        record_decision(ticket, actor, kind)  # every decision on the kind is training data
+    ticket.kind, ticket.priority, ticket.due_at = kind, priority, due_at
+    ticket.category_id = category.id if category else None
+    for attr in ONSITE_ATTRS:
+        setattr(ticket, attr, planned[attr])
+    if {s.id for s in ticket.skills} != {s.id for s in planned["skills"]}:
+        ticket.skills = list(planned["skills"])
+    _apply_assignment(ticket, actor, assignee, group)
+    _settle_status(ticket, actor, assignee is not None)
+    ticket.updated_at = utcnow()
+    return True
+
+
+# --- use cases ----------------------------------------------------------------------------------
+
+
+def catalog(ticket: Ticket, actor: User, *, expected_version: int | None, kind: str,
+            category_id: int | None, priority: str, duration_min: int | None = None,
+            skill_ids: Iterable[int] | None = None, access_from: time | None = None,
+            access_until: time | None = None, appointment_start: datetime | None = None,
+            appointment_end: datetime | None = None, due_at: datetime | None = None,
+            assignee_id: int | None = None, group_id: int | None = None) -> Ticket:
+    """Decide a ticket's kind, category and priority (and who carries it).
+
+    On-site tickets get planning data; what is not given comes from the ticket, else from the
+    category (duration, skills) and the site's opening hours (access window). Remote tickets
+    carry no planning data. A not-yet-started ticket moves to its working status.
+    """
+    check_version(ticket, expected_version)
+    _refuse_finished(ticket)
+    errors = _Errors()
+    if kind not in set(Kind):
+        errors.add("kind", _("Choose remote or on-site."))
+    if priority not in set(Priority):
+        errors.add("priority", _("Unknown priority %(p)s.", p=priority))
+    category = _category(category_id, errors)
+    if kind == Kind.ONSITE:
+        planned = _plan_onsite(ticket, category, errors, duration_min=duration_min,
+                               skill_ids=skill_ids, access_from=access_from,
+                               access_until=access_until, appointment_start=appointment_start,
+                               appointment_end=appointment_end)
+    else:
+        planned = dict(NO_ONSITE)
+    due_at = _aware(due_at, "due_at", errors)
+    assignee = _assignee(assignee_id, kind, errors)
+    group = _group(group_id, kind, errors)
+    errors.raise_any()
+    with _transaction():
+        _apply_catalog(ticket, actor, kind=kind, category=category, priority=priority,
+                       planned=planned, due_at=due_at, assignee=assignee, group=group)
+    return ticket
+
+
+def assign(ticket: Ticket, actor: User, *, expected_version: int | None,
+           assignee_id: int | None = None, group_id: int | None = None) -> Ticket:
+    """Give a catalogued ticket to an agent and/or group (remote) or a technician (on-site)."""
+    check_version(ticket, expected_version)
+    _refuse_finished(ticket)
+    if ticket.kind is None:
+        raise ValidationError(_("Catalogue the ticket (remote or on-site) before assigning it."),
+                              field="kind")
+    errors = _Errors()
+    assignee = _assignee(assignee_id, ticket.kind, errors)
+    group = _group(group_id, ticket.kind, errors)
+    errors.raise_any()
+    with _transaction():
+        if _apply_assignment(ticket, actor, assignee, group):
+            _settle_status(ticket, actor, assignee is not None)
+            ticket.updated_at = utcnow()
+    return ticket
+
+
+def claim(ticket: Ticket, agent: User, expected_version: int | None) -> Ticket:
+    """An agent takes an unassigned remote ticket; someone else's ticket is a Conflict."""
+    check_version(ticket, expected_version)
+    _refuse_finished(ticket)
+    if agent.role not in CLAIM_ROLES:
+        raise ValidationError(_("Only support agents claim tickets."), field="assignee")
+    if ticket.kind != Kind.REMOTE:
+        raise ValidationError(_("Only remote tickets can be claimed."), field="kind")
+    if ticket.assignee_id == agent.id:
+        return ticket
+    if ticket.assignee_id is not None:
+        raise Conflict(_("%(n)s is already taken by %(name)s.", n=ticket.number, name=ticket.assignee.name))
+    with _transaction():
+        record(ticket, agent, "claimed", old=None, new=agent.name, assignee=agent.id)
+        ticket.assignee_id = agent.id
+        _settle_status(ticket, agent, True)
+        ticket.updated_at = utcnow()
+    return ticket
+
+
+def _descendants(ticket_id: int) -> set[int]:
+    found: set[int] = set()
+    frontier = {ticket_id}
+    while frontier:
+        rows = db.session.scalars(db.select(Ticket.id).where(Ticket.parent_id.in_(frontier))).all()
+        frontier = set(rows) - found - {ticket_id}
+        found |= frontier
+    return found
+
+
+def _ancestors(ticket: Ticket) -> list[int]:
+    chain: list[int] = []
+    parent_id = ticket.parent_id
+    while parent_id is not None and parent_id not in chain:
+        chain.append(parent_id)
+        parent_id = db.session.scalar(db.select(Ticket.parent_id).where(Ticket.id == parent_id))
+    return chain
+
+
+def merge(duplicate: Ticket, target: Ticket, actor: User, *,
+          expected_version: int | None = None) -> Ticket:
+    """Close ``duplicate`` as merged into ``target``; its comments stay where they are and its
+    sub-tickets move to ``target``. Events go on both tickets."""
+    check_version(duplicate, expected_version)
+    if duplicate.id == target.id:
+        raise ValidationError(_("A ticket cannot be merged into itself."), field="target")
+    if duplicate.merged_into_id is not None:
+        raise ValidationError(_("%(n)s is already merged into #%(t)s.", n=duplicate.number,
+                                t=duplicate.merged_into_id), field="target")
+    if target.merged_into_id is not None or target.status == Status.CLOSED:
+        raise ValidationError(_("%(n)s is merged or closed; merge into an open ticket.",
+                                n=target.number), field="target")
+    if target.id in _descendants(duplicate.id):
+        raise ValidationError(_("%(n)s is a sub-ticket of %(d)s; it cannot absorb it.",
+                                n=target.number, d=duplicate.number), field="target")
+    with _transaction():
+        record(duplicate, actor, "merged_into", old=None, new=target.number)
+        record(target, actor, "merged", old=None, new=duplicate.number, subject=duplicate.subject)
+        duplicate.merged_into_id = target.id
+        for child in list(duplicate.children):
+            record(child, actor, "link", relation="parent", old=duplicate.number, new=target.number)
+            record(target, actor, "link", relation="child", old=None, new=child.number)
+            child.parent_id = target.id
+            child.updated_at = utcnow()
+        _move(duplicate, actor, Status.CLOSED, reason="merged", into=target.number)
+        duplicate.updated_at = target.updated_at = utcnow()
+    return duplicate
+
+
+def link_parent(child: Ticket, parent: Ticket | None, actor: User, *,
+                expected_version: int | None = None) -> Ticket:
+    """Make ``child`` a part of the larger job ``parent`` (None: detach it). No loops."""
+    check_version(child, expected_version)
+    if parent is not None:
+        if parent.id == child.id:
+            raise ValidationError(_("A ticket cannot be its own parent."), field="parent")
+        if parent.merged_into_id is not None:
+            raise ValidationError(_("%(n)s was merged into #%(t)s; link to that one.",
+                                    n=parent.number, t=parent.merged_into_id), field="parent")
+        if child.id in _ancestors(parent):
+            raise ValidationError(_("%(p)s is already under %(c)s: that would make a loop.",
+                                    p=parent.number, c=child.number), field="parent")
+    old = child.parent
+    if (old.id if old else None) == (parent.id if parent else None):
+        return child
+    with _transaction():
+        record(child, actor, "link", relation="parent", old=old.number if old else None,
+               new=parent.number if parent else None)
+        for other, before, after in ((old, child.number, None), (parent, None, child.number)):
+            if other is not None:
+                record(other, actor, "link", relation="child", old=before, new=after)
+                other.updated_at = utcnow()
+        child.parent_id = parent.id if parent else None
+        child.updated_at = utcnow()
+    return child
+
+
+def bulk_catalog(ticket_ids: Iterable[int], actor: User, *, kind: str,
+                 category_id: int | None = None, priority: str | None = None,
+                 expected_versions: Mapping[int, int] | None = None) -> list[Ticket]:
+    """Catalogue several tickets the same way, all or nothing, in one transaction.
+
+    Category and priority are kept when not given; on-site planning data comes from each
+    ticket's category and site; an assignee who cannot carry the new kind is removed.
+    """
+    ids = sorted({int(i) for i in ticket_ids})
+    if not ids:
+        raise ValidationError(_("Select at least one ticket."), field="tickets")
+    if len(ids) > BULK_MAX:
+        raise ValidationError(_("At most %(n)d tickets at once.", n=BULK_MAX), field="tickets")
+    tickets = db.session.scalars(db.select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)).all()
+    errors = _Errors()
+    missing = set(ids) - {t.id for t in tickets}
+    if missing:
+        errors.add("tickets", _("No such ticket: %(n)s.", n=", ".join(f"#{i}" for i in sorted(missing))))
+    finished = [t.number for t in tickets if t.status in FINISHED or t.merged_into_id]
+    if finished:
+        errors.add("tickets", _("Resolved, closed or merged: %(n)s.", n=", ".join(finished)))
+    stale = [t.number for t in tickets
+             if expected_versions and t.id in expected_versions and expected_versions[t.id] != t.version]
+    if stale:
+        raise Conflict(_("Changed by someone else meanwhile: %(n)s. Nothing was saved; review and "
+                         "try again.", n=", ".join(stale)))
+    if kind not in set(Kind):
+        errors.add("kind", _("Choose remote or on-site."))
+    if priority is not None and priority not in set(Priority):
+        errors.add("priority", _("Unknown priority %(p)s.", p=priority))
+    category = _category(category_id, errors)
+    plans = {}
+    for t in tickets:
+        cat = category or t.category
+        plans[t.id] = (_plan_onsite(t, cat, errors, duration_min=None, skill_ids=None,
+                                    access_from=None, access_until=None,
+                                    appointment_start=t.appointment_start,
+                                    appointment_end=t.appointment_end)
+                       if kind == Kind.ONSITE else dict(NO_ONSITE))
+    errors.raise_any()
+    with _transaction():
+        for t in tickets:
+            keep_user = t.assignee if t.assignee and t.assignee.role in ASSIGNEE_ROLES[kind] else None
+            _apply_catalog(t, actor, kind=kind, category=category or t.category,
+                           priority=priority or t.priority, planned=plans[t.id], due_at=t.due_at,
+                           assignee=keep_user, group=t.group if kind == Kind.REMOTE else None)
+    return list(tickets)
+
+
+def status_targets(ticket: Ticket) -> list[str]:
+    """The statuses staff may move this ticket to by hand (the workflow, minus what the kind or
+    the planning data rule out). Finished tickets offer only 'reopen'."""
+    if ticket.merged_into_id is not None:
+        return []
+    if ticket.status in FINISHED:
+        return ["reopen"]
+    allowed = set(workflow.TRANSITIONS.get(ticket.status, ()))
+    if ticket.kind == Kind.REMOTE:
+        allowed -= {Status.TO_SCHEDULE, Status.SCHEDULED}
+        if ticket.assignee_id is None:
+            allowed.discard(Status.ASSIGNED)
+    elif ticket.kind == Kind.ONSITE:
+        allowed -= {Status.ASSIGNED, Status.TRIAGED}
+        if ticket.appointment_start is None:
+            allowed.discard(Status.SCHEDULED)
+    else:
+        allowed -= {Status.ASSIGNED, Status.TO_SCHEDULE, Status.SCHEDULED, Status.IN_PROGRESS}
+    return [s.value for s in Status if s in allowed]

@@ -1,0 +1,58 @@
+// New-request form: show the chosen category's extra fields, and "use my location".
+// Loaded as a file (the CSP allows no inline script). Without it the form still works:
+// the server only reads the chosen category's fields and re-shows the right group on errors.
+(function () {
+  "use strict";
+  var form = document.getElementById("request-form");
+  if (!form) { return; }
+
+  var category = form.querySelector("select[name=category]");
+  function showGroup() {
+    var chosen = category ? category.value : "";
+    form.querySelectorAll("fieldset.extra-fields").forEach(function (group) {
+      var on = group.getAttribute("data-category") === chosen;
+      group.hidden = !on;
+      group.disabled = !on; // a disabled fieldset's inputs are not submitted
+    });
+  }
+  if (category) {
+    category.addEventListener("change", showGroup);
+    showGroup();
+  }
+
+  var button = document.getElementById("use-location");
+  var status = document.getElementById("location-status");
+  var site = form.querySelector("select[name=site]");
+  if (!button || !("geolocation" in navigator)) { return; }
+  button.hidden = false;
+
+  function say(text) { status.textContent = text; }
+
+  button.addEventListener("click", function () {
+    button.disabled = true;
+    say(button.getAttribute("data-wait") || "…");
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      var lat = pos.coords.latitude, lon = pos.coords.longitude;
+      document.getElementById("latitude").value = lat.toFixed(6);
+      document.getElementById("longitude").value = lon.toFixed(6);
+      var url = form.getAttribute("data-nearest-url") + "?lat=" + encodeURIComponent(lat) +
+                "&lon=" + encodeURIComponent(lon);
+      fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (data) {
+          button.disabled = false;
+          if (!data.site) { say(status.getAttribute("data-none")); return; }
+          if (site && site.querySelector('option[value="' + String(data.site.id) + '"]')) {
+            site.value = String(data.site.id);
+          }
+          // The user can still pick another site; this is only a suggestion.
+          say(status.getAttribute("data-found").replace("{site}", data.site.name)
+                                                .replace("{km}", String(data.site.km)));
+        })
+        .catch(function () { button.disabled = false; say(status.getAttribute("data-failed")); });
+    }, function () {
+      button.disabled = false;
+      say(status.getAttribute("data-denied"));
+    }, {enableHighAccuracy: false, timeout: 15000, maximumAge: 300000});
+  });
+})();

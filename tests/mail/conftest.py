@@ -1,0 +1,204 @@
+"""Fixtures of the mail tests: a message builder, a real SMTP server (aiosmtpd) and a real
+IMAP server (Dovecot) on loopback, each on a free port."""
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import time
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+import pytest
+
+from dispatch.extensions import db
+
+CORPUS = Path(__file__).parent / "corpus"
+_n = itertools.count(1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def mail(app):
+    """Build a message as bytes: mail(subject=, body=, sender=, headers={}, ...)."""
+    from dispatch.types import utcnow
+
+    def build(subject="Printer on floor 2 is jammed", body="It shows error E42 since this morning.",
+              sender="Ana Pop <ana.pop@example.com>", to="help@example.com", headers=None,
+              message_id=None, html=None, attachments=()):
+        msg = EmailMessage()
+        msg["From"] = sender
+        msg["To"] = to
+        msg["Subject"] = subject
+        msg["Date"] = format_datetime(utcnow())
+        msg["Message-ID"] = message_id or make_msgid(f"t{next(_n)}", domain="mail.example.com")
+        for name, value in (headers or {}).items():
+            msg[name] = value
+        if body is not None:
+            msg.set_content(body)
+        if html is not None:
+            if body is None:
+                msg.set_content(html, subtype="html")
+            else:
+                msg.add_alternative(html, subtype="html")
+        for name, data, ctype in attachments:
+            maintype, subtype = ctype.split("/")
+            msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+        return msg.as_bytes()
+
+    return build
+
+
+@pytest.fixture
+def ingest(app):
+    from dispatch.mail.ingest import ingest as run
+
+    def do(raw, source="test"):
+        outcome = run(raw, source=source)
+        db.session.expire_all()
+        return outcome
+
+    return do
+
+
+@pytest.fixture
+def outbox(app):
+    """Deliver what is due and return every outbox row (newest last)."""
+    from dispatch.mail.models import OutboxMessage
+    from dispatch.mail.outbound import deliver_pending
+
+    def flush():
+        deliver_pending()
+        db.session.expire_all()
+        return list(db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)))
+
+    return flush
+
+
+# --- a real SMTP server --------------------------------------------------------------------------
+
+
+class Capture:
+    def __init__(self):
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.refuse = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 4.3.0 try again later"
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(app):
+    from aiosmtpd.controller import Controller
+
+    capture = Capture()
+    port = free_port()
+    controller = Controller(capture, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_DEFAULT_SENDER="Help desk <help@example.com>")
+    yield capture
+    controller.stop()
+
+
+# --- a real IMAP server ----------------------------------------------------------------------------
+
+DOVECOT = "/usr/sbin/dovecot"
+DOVECOT_CONF = """\
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+info_log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:{root}/mail/%u
+first_valid_uid = {uid}
+last_valid_uid = {uid}
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {user}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/users
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/home/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service imap-login {{
+  chroot =
+}}
+service stats {{
+  unix_listener stats-reader {{
+    user = {user}
+  }}
+  unix_listener stats-writer {{
+    user = {user}
+  }}
+}}
+"""
+
+
+@pytest.fixture(scope="session")
+def dovecot(tmp_path_factory):
+    """A throw-away Dovecot on a free loopback port; user 'support', password 'secret'."""
+    if not os.path.exists(DOVECOT):
+        pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
+    import grp
+    import pwd
+
+    if os.geteuid() == 0:  # Dovecot refuses to serve mail as root: use the 'dovecot' user
+        entry = pwd.getpwnam("dovecot")
+        uid, gid, user = entry.pw_uid, entry.pw_gid, "dovecot"
+    else:
+        uid, gid, user = os.getuid(), os.getgid(), pwd.getpwuid(os.getuid()).pw_name
+    group = grp.getgrgid(gid).gr_name
+    root = Path("/tmp") / f"dispatch-dovecot-{os.getpid()}-{next(_n)}"
+    if root.exists():
+        shutil.rmtree(root)
+    for sub in ("run", "state", "mail", "home"):
+        (root / sub).mkdir(parents=True)
+    port = free_port()
+    (root / "users").write_text("support:{PLAIN}secret\n")
+    (root / "dovecot.conf").write_text(DOVECOT_CONF.format(root=root, port=port, uid=uid, gid=gid,
+                                                          user=user, group=group))
+    for path in [root, *root.rglob("*")]:
+        os.chown(path, uid, gid) if os.geteuid() == 0 and path.name not in ("run",) else None
+    proc = subprocess.run([DOVECOT, "-c", str(root / "dovecot.conf")], capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"dovecot did not start: {proc.stderr}")
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield {"host": "127.0.0.1", "port": port, "user": "support", "password": "secret", "root": root}
+    subprocess.run([DOVECOT, "-c", str(root / "dovecot.conf"), "stop"], capture_output=True)
+    shutil.rmtree(root, ignore_errors=True)

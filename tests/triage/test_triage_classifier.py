@@ -1,0 +1,123 @@
+"""The classifier: the shipped sample, its held-out accuracy, and learning from decisions."""
+import json
+import time
+
+import pytest
+
+from dispatch.extensions import db
+from dispatch.triage import classifier
+from dispatch.triage.services import record_decision
+
+FLOOR = 0.90  # measured 0.96 on seed 0 (0.96-0.99 over seeds 0-4); always-"remote" scores 0.54
+
+
+def test_sample_is_large_varied_and_balanced():
+    rows = [json.loads(line) for line in classifier.SAMPLE_PATH.read_text("utf-8").splitlines()]
+    assert len(rows) >= 240
+    assert {r["kind"] for r in rows} == {"remote", "onsite"}
+    share = sum(r["kind"] == "remote" for r in rows) / len(rows)
+    assert 0.5 <= share <= 0.6  # realistic: a little more remote work than field work
+    assert len({r["subject"].lower() for r in rows}) == len(rows)
+    assert all(r["subject"].strip() and r["description"].strip() for r in rows)
+    assert len(classifier.load_sample()) == len(rows)
+
+
+def test_sample_is_shipped_with_the_package():
+    # setup.cfg [options.package_data] must list it, or an installed wheel cannot triage.
+    import configparser
+    from pathlib import Path
+
+    cfg = configparser.ConfigParser()
+    cfg.read(Path(__file__).parents[2] / "setup.cfg")
+    assert "data/*.jsonl" in cfg["options.package_data"]["dispatch.triage"]
+
+
+def test_held_out_accuracy(accuracy_report):
+    result = classifier.evaluate(seed=0)
+    onsite, remote = result.per_class["onsite"], result.per_class["remote"]
+    accuracy_report(accuracy=result.accuracy, n_test=result.n_test, n_train=result.n_train,
+                    baseline=result.majority_baseline, op=onsite["precision"],
+                    orc=onsite["recall"], rp=remote["precision"], rr=remote["recall"])
+    print(f"triage classifier held-out accuracy: {result.accuracy:.2f} (n={result.n_test})")
+    assert result.n_test >= 60 and result.n_train + result.n_test == len(classifier.load_sample())
+    assert result.accuracy >= FLOOR
+    assert result.majority_baseline < FLOOR  # the floor means something
+    assert min(onsite["recall"], remote["recall"]) >= 0.85
+
+
+def test_evaluation_is_reproducible():
+    assert classifier.evaluate.__wrapped__(seed=3) == classifier.evaluate.__wrapped__(seed=3)
+
+
+def test_training_is_fast():
+    sample = [(t, k, 1.0) for t, k in classifier.load_sample()]
+    decisions = [(t, k, 3.0) for t, k, _ in sample * 3]
+    start = time.perf_counter()
+    classifier.fit(sample + decisions)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_prediction_explains_itself(app):
+    kind, confidence, terms = classifier.predict(classifier.request_text(
+        "Projector in meeting room shows no signal", "The projector in room Everest says no signal."))
+    assert kind == "onsite" and confidence > 0.6
+    assert terms and all(t in "projector in meeting room shows no signal room everest says" for t in terms)
+    assert classifier.predict("Outlook asks for my password again").kind == "remote"
+
+
+BADGE = ("Badge reader beeps red at warehouse door",
+         "My badge gets a red light on the badge reader at the warehouse door.")
+RIGHTS = [("Badge reader red at lab", "The badge reader at the lab door shows red for my badge."),
+          ("badge reader beeps red", "badge reader beeps red when I try the office door on floor 2"),
+          ("Red light on badge reader", "New colleague: the reader shows a red light for his badge."),
+          ("Badge reader refuses my badge", "Since my move to logistics the reader gives red.")]
+
+
+def test_overrides_feed_training(app, make_ticket, make_user):
+    """The sample says a red badge reader is on-site work; this dispatcher knows it is access
+    rights, fixed remotely. After four such decisions the classifier agrees with them."""
+    probe = classifier.request_text(*BADGE)
+    before = classifier.predict(probe)
+    assert before.kind == "onsite" and before.confidence > 0.8
+    dispatcher = make_user("dispatcher")
+    for subject, description in RIGHTS:
+        ticket = make_ticket(subject=subject, description=description)
+        decision = record_decision(ticket, dispatcher, "remote")
+        assert decision.overridden == (ticket.suggested_kind == "onsite")
+    db.session.commit()
+    after = classifier.predict(probe)
+    assert after.kind == "remote" and after.confidence > 0.6
+    assert classifier.current_model().n_decisions == 4
+    assert any("badge" in t or "red" in t for t in after.top_terms)
+
+
+def test_latest_decision_per_ticket_wins(app, make_ticket, make_user):
+    dispatcher = make_user("dispatcher")
+    ticket = make_ticket(subject="Docking station dead", description="No screens on the dock.")
+    record_decision(ticket, dispatcher, "remote")
+    record_decision(ticket, dispatcher, "onsite")
+    db.session.commit()
+    assert classifier.learned_decisions() == [(classifier.request_text(ticket.subject, ticket.description), "onsite")]
+    assert classifier.current_model().n_decisions == 1
+
+
+def test_model_is_cached_until_decisions_change(app, make_ticket, make_user):
+    first = classifier.current_model()
+    assert classifier.current_model() is first
+    ticket = make_ticket(subject="Keyboard broken", description="Keys E and R do not work.")
+    record_decision(ticket, make_user("dispatcher"), "onsite")
+    db.session.commit()
+    second = classifier.current_model()
+    assert second is not first and second.n_decisions == 1
+    assert classifier.current_model() is second
+
+
+@pytest.mark.parametrize("weight", [0.0, 3.0])
+def test_decision_weight_is_configurable(app, make_ticket, make_user, weight):
+    app.config["TRIAGE_DECISION_WEIGHT"] = weight
+    dispatcher = make_user("dispatcher")
+    for subject, description in RIGHTS:
+        record_decision(make_ticket(subject=subject, description=description), dispatcher, "remote")
+    db.session.commit()
+    expected = "onsite" if weight == 0.0 else "remote"
+    assert classifier.predict(classifier.request_text(*BADGE)).kind == expected

@@ -1,0 +1,162 @@
+"""Admin: user accounts — roles, skills, groups, passwords, and admins protecting themselves."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from dispatch.extensions import db
+from dispatch.people.models import Group, Skill, User
+from dispatch.tickets.access import visible_tickets
+
+from conftest import PASSWORD
+
+
+def user_data(**kw):
+    data = {"email": "Ana.Pop@Example.com", "name": "Ana Pop", "role": "employee",
+            "department_id": "", "site_id": "", "phone": "+40 700 000 000", "active": "y",
+            "password": ""}
+    data.update(kw)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+@pytest.fixture
+def admin(auth):
+    return auth.login(role="admin")
+
+
+def test_create_user_who_can_then_sign_in(app, client, admin, make_site, make_department):
+    site, dept = make_site(), make_department()
+    response = client.post("/admin/users/new", data=user_data(
+        site_id=site.id, department_id=dept.id, password="a long passphrase"))
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.id != admin.id))
+    assert (user.email, user.name, user.role) == ("ana.pop@example.com", "Ana Pop", "employee")
+    assert (user.site, user.department, user.phone) == (site, dept, "+40 700 000 000")
+    assert user.password_hash.startswith("scrypt:")
+    other = app.test_client()
+    assert other.post("/login", data={"email": "ana.pop@example.com",
+                                      "password": "a long passphrase"}).status_code == 302
+
+
+def test_user_without_password_cannot_sign_in(app, client, admin):
+    assert client.post("/admin/users/new", data=user_data()).status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "ana.pop@example.com"))
+    assert user.password_hash is None and not user.check_password("")
+
+
+def test_duplicate_email_is_refused_whatever_the_case(client, admin, make_user):
+    make_user(email="ana.pop@example.com")
+    response = client.post("/admin/users/new", data=user_data(name="Typed Name"))
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Another account uses ana.pop@example.com" in body
+    assert 'value="Typed Name"' in body
+    assert count_users() == 2
+
+
+def test_short_password_is_refused_and_not_echoed(client, admin):
+    response = client.post("/admin/users/new", data=user_data(password="short1234"))
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "A password has 10 to 200 characters" in body
+    assert "short1234" not in body
+    assert count_users() == 1
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"email": "not-an-email"}, "Invalid email address"),
+    ({"role": "superuser"}, "Not a valid choice"),
+    ({"department_id": "999"}, "Not a valid choice"),
+    ({"name": ""}, "This field is required"),
+])
+def test_bad_user_input(client, admin, changes, message):
+    response = client.post("/admin/users/new", data=user_data(**changes))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert count_users() == 1
+
+
+def test_skills_for_technicians_groups_for_agents(client, admin):
+    skill, group = Skill(name="HVAC"), Group(name="Desk")
+    db.session.add_all([skill, group])
+    db.session.commit()
+    client.post("/admin/users/new", data=user_data(email="t@example.com", role="technician",
+                                                    skill_ids=[skill.id], group_ids=[group.id]))
+    client.post("/admin/users/new", data=user_data(email="a@example.com", role="agent",
+                                                    skill_ids=[skill.id], group_ids=[group.id]))
+    tech = db.session.scalar(select(User).filter_by(email="t@example.com"))
+    agent = db.session.scalar(select(User).filter_by(email="a@example.com"))
+    assert (tech.skills, tech.groups) == ([skill], [])
+    assert (agent.skills, agent.groups) == ([], [group])
+    body = client.get(f"/admin/users/{tech.id}").get_data(as_text=True)
+    assert re.search(rf'<input checked[^>]*name="skill_ids"[^>]*value="{skill.id}"', body)
+
+
+def test_sees_department_widens_what_an_employee_sees(client, admin, make_user, make_department,
+                                                      make_ticket):
+    dept = make_department()
+    me, colleague = make_user(department=dept), make_user(department=dept)
+    theirs = make_ticket(requester=colleague)
+    assert theirs not in db.session.scalars(visible_tickets(me)).all()
+    response = client.post(f"/admin/users/{me.id}", data=user_data(
+        email=me.email, name=me.name, department_id=dept.id, sees_department="y"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert me.sees_department
+    assert theirs in db.session.scalars(visible_tickets(me)).all()
+
+
+def test_admin_cannot_demote_or_deactivate_themselves(client, admin):
+    url = f"/admin/users/{admin.id}"
+    assert "This is your own account" in client.get(url).get_data(as_text=True)
+    response = client.post(url, data=user_data(email=admin.email, name=admin.name, role="agent"))
+    assert response.status_code == 200
+    assert "You cannot take the administrator role from yourself" in response.get_data(as_text=True)
+    response = client.post(url, data=user_data(email=admin.email, name=admin.name, role="admin",
+                                               active=None))
+    assert response.status_code == 200
+    assert "You cannot deactivate your own account" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert admin.role == "admin" and admin.active
+    assert client.get("/admin/").status_code == 200
+    # Editing their own name is fine.
+    response = client.post(url, data=user_data(email=admin.email, name="Boss", role="admin"))
+    assert response.status_code == 302
+
+
+def test_admin_can_demote_and_deactivate_someone_else(app, client, admin, make_user):
+    other = make_user("admin")
+    response = client.post(f"/admin/users/{other.id}", data=user_data(
+        email=other.email, name=other.name, role="dispatcher", active=None))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert other.role == "dispatcher" and not other.active
+    second = app.test_client()
+    response = second.post("/login", data={"email": other.email, "password": PASSWORD})
+    assert response.status_code == 200  # the form again: inactive accounts cannot sign in
+
+
+def test_password_change_keeps_old_one_when_left_empty(client, admin, make_user):
+    user = make_user()
+    old_hash = user.password_hash
+    client.post(f"/admin/users/{user.id}", data=user_data(email=user.email, name=user.name))
+    db.session.expire_all()
+    assert user.password_hash == old_hash
+    client.post(f"/admin/users/{user.id}", data=user_data(email=user.email, name=user.name,
+                                                          password="another long one"))
+    db.session.expire_all()
+    assert user.check_password("another long one")
+
+
+def test_user_list_filters(client, admin, make_user):
+    make_user("technician", name="Tudor Tech")
+    make_user("employee", name="Elena Employee")
+    body = client.get("/admin/users?q=tudor").get_data(as_text=True)
+    assert "Tudor Tech" in body and "Elena Employee" not in body
+    body = client.get("/admin/users?role=employee").get_data(as_text=True)
+    assert "Elena Employee" in body and "Tudor Tech" not in body
+    assert client.get("/admin/users?page=99").status_code == 200

@@ -1,0 +1,162 @@
+"""Attachments: uploaded with a request or a comment, stored safely, served as downloads."""
+from __future__ import annotations
+
+import io
+import os
+import re
+
+import pytest
+
+from dispatch.extensions import db
+from dispatch.tickets.models import Attachment, Ticket
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+
+
+def upload(client, url, files, **data):
+    data = {"subject": "With files", "impact": "low", "urgency": "low", **data}
+    data["attachments"] = [(io.BytesIO(content), name) for name, content in files]
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def stored():
+    return list(db.session.scalars(db.select(Attachment).order_by(Attachment.id)))
+
+
+@pytest.fixture
+def requester(auth):
+    return auth.login(role="employee")
+
+
+def test_several_files_with_a_request(client, requester):
+    response = upload(client, "/tickets/new", [("screen.png", PNG), ("log.txt", b"boom")])
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    names = [a.original_name for a in stored()]
+    assert names == ["screen.png", "log.txt"]
+    for att in stored():
+        assert f'href="/attachments/{att.id}"' in page
+    assert "attached screen.png, log.txt" in re.sub(r"<[^>]+>", "", page)
+
+
+def test_hostile_names_are_stored_under_generated_names_and_shown_escaped(app, client, requester, tmp_path):
+    folder = app.config["ATTACHMENT_DIR"]
+    response = upload(client, "/tickets/new", [("../../x", b"one"), ("<img src=x onerror=alert(1)>.png", PNG)])
+    assert response.status_code == 302
+    first, second = stored()
+    assert first.original_name == "x"
+    for att in (first, second):
+        assert re.fullmatch(r"[0-9a-f]{32}", att.stored_name)
+        assert os.path.isfile(os.path.join(folder, att.stored_name))
+    assert sorted(os.listdir(folder)) == sorted([first.stored_name, second.stored_name])
+    assert not os.path.exists(os.path.join(os.path.dirname(os.path.dirname(folder)), "x"))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt;.png" in page
+    assert "<img src=x" not in page
+    with client.get(f"/attachments/{first.id}") as download:
+        assert download.data == b"one"
+        assert download.headers["Content-Disposition"] == "attachment; filename=x"
+
+
+@pytest.mark.parametrize("name, body", [("drawing.svg", b"<svg onload=alert(1)></svg>"),
+                                        ("page.html", b"<script>alert(1)</script>"),
+                                        ("tool.js", b"alert(1)"),
+                                        ("noextension", b"<html>")])
+def test_active_content_is_only_a_download(client, requester, name, body):
+    upload(client, "/tickets/new", [(name, body)])
+    [att] = stored()
+    with client.get(f"/attachments/{att.id}") as response:
+        assert response.status_code == 200
+        assert response.data == body
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.mimetype == "application/octet-stream"
+        assert "sandbox" in response.headers["Content-Security-Policy"]
+
+
+def test_images_show_inline_but_never_sniffed(client, requester):
+    upload(client, "/tickets/new", [("photo.png", PNG)])
+    [att] = stored()
+    with client.get(f"/attachments/{att.id}") as response:
+        assert response.mimetype == "image/png"
+        assert response.headers["Content-Disposition"].startswith("inline;")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_download_names_are_quoted(client, requester):
+    upload(client, "/tickets/new", [('naïve "quote";.txt', b"x"), ("a\r\nSet-Cookie: x=1.txt", b"y")])
+    first, second = stored()
+    with client.get(f"/attachments/{first.id}") as response:
+        header = response.headers["Content-Disposition"]
+        assert "filename*=UTF-8''na%C3%AFve%20%22quote%22%3B.txt" in header
+    with client.get(f"/attachments/{second.id}") as response:
+        assert "Set-Cookie" not in response.headers
+        assert "\n" not in response.headers["Content-Disposition"]
+
+
+def test_oversized_attachment_is_413_with_the_limit(app, client, requester):
+    app.config["ATTACHMENT_MAX_BYTES"] = 1024 * 1024
+    response = upload(client, "/tickets/new", [("small.txt", b"ok"), ("huge.bin", b"x" * (1024 * 1024 + 1))])
+    assert response.status_code == 413
+    assert "huge.bin is larger than the limit of 1 MB" in response.get_data(as_text=True)
+    assert db.session.scalars(db.select(Ticket)).all() == [] and stored() == []
+    assert os.listdir(app.config["ATTACHMENT_DIR"]) == []
+
+
+def test_oversized_request_is_413_with_the_limit(app, client, requester):
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    response = upload(client, "/tickets/new", [("huge.bin", b"x" * (3 * 1024 * 1024))])
+    assert response.status_code == 413
+    assert "limit of 2 MB" in response.get_data(as_text=True)
+
+
+def test_too_many_files_reshow_the_form(app, client, requester):
+    app.config["ATTACHMENT_MAX_FILES"] = 2
+    response = upload(client, "/tickets/new", [(f"f{i}.txt", b"x") for i in range(3)], description="keep me")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "At most 2 files at once." in page and "keep me" in page
+    assert stored() == []
+
+
+def test_someone_elses_attachment_is_404(client, auth, requester, make_user):
+    upload(client, "/tickets/new", [("mine.txt", b"secret")])
+    [att] = stored()
+    auth.logout()
+    auth.login(role="employee")
+    with client.get(f"/attachments/{att.id}") as response:
+        assert response.status_code == 404
+        assert b"secret" not in response.data
+    assert client.get("/attachments/424242").status_code == 404
+    auth.logout()
+    assert client.get(f"/attachments/{att.id}").status_code == 302  # to the login page
+
+
+def test_comment_attachments_and_internal_ones(client, auth, requester, make_ticket):
+    ticket = make_ticket(requester=requester)
+    response = client.post(f"/tickets/{ticket.id}/comment", content_type="multipart/form-data",
+                           data={"body": "see photo", "attachments": [(io.BytesIO(PNG), "photo.png")]})
+    assert response.status_code == 302
+    auth.logout()
+    auth.login(role="dispatcher")
+    client.post(f"/tickets/{ticket.id}/comment", content_type="multipart/form-data",
+                data={"body": "vendor quote", "internal": "y", "attachments": [(io.BytesIO(b"$$$"), "quote.pdf")]})
+    public, internal = stored()
+    assert public.comment_id and internal.comment.internal
+    with client.get(f"/attachments/{internal.id}") as r:
+        assert r.status_code == 200
+    auth.logout()
+    auth.login(requester)
+    page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert "photo.png" in page and "quote.pdf" not in page
+    with client.get(f"/attachments/{public.id}") as r:
+        assert r.status_code == 200
+    with client.get(f"/attachments/{internal.id}") as r:
+        assert r.status_code == 404
+
+
+def test_missing_file_on_disk_is_404(app, client, requester):
+    upload(client, "/tickets/new", [("gone.txt", b"x")])
+    [att] = stored()
+    os.remove(os.path.join(app.config["ATTACHMENT_DIR"], att.stored_name))
+    assert client.get(f"/attachments/{att.id}").status_code == 404
