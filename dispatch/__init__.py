@@ -48,6 +48,8 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.auth import bp as auth_bp
     from dispatch.desk import bp as desk_bp
     from dispatch.mail import bp as mail_bp
+    from dispatch.planning.my_day import bp as technician_bp
+    from dispatch.planning.views import bp as planning_bp
     from dispatch.tickets import bp as tickets_bp
     from dispatch.triage import bp as triage_bp
     from dispatch.vendor import bp as vendor_bp
@@ -58,5 +60,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(triage_bp, url_prefix="/triage")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(mail_bp, url_prefix="/mail")
+    app.register_blueprint(planning_bp, url_prefix="/planning")
+    app.register_blueprint(technician_bp, url_prefix="/my-day")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp, url_prefix="/vendor")
+
+    # issue 4, places and people: site locations, technicians' schedules
+    from dispatch.sites.views import bp as sites_bp
+    from dispatch.technicians.views import bp as technicians_bp
+
+    app.register_blueprint(sites_bp, url_prefix="/sites")
+    app.register_blueprint(technicians_bp, url_prefix="/technicians")

@@ -24,10 +24,14 @@ def _fail(err: DispatchError) -> None:
     sys.exit(1)
 
 
+def _stdin_is_tty() -> bool:
+    return sys.stdin.isatty()
+
+
 def _read_password() -> str:
     """Prompted twice with hidden input at a terminal; otherwise one line from standard input,
     so that scripts can pipe it in (never as an argument: it would show in `ps` and history)."""
-    if sys.stdin.isatty():
+    if _stdin_is_tty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True)
     line = sys.stdin.readline()
     return line.rstrip("\r\n")
@@ -44,7 +48,8 @@ def create_user_command(email: str, role: str, name: str | None, department: str
     """Create a user; the password is read from standard input."""
     password = _read_password()
     try:
-        user = people.create_user(email, role, password, name=name, department=department, site=site)
+        user = people.create_user(email, role, password, name=name, department=department,
+                                  site=site)
     except DispatchError as err:
         _fail(err)
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
@@ -76,6 +81,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(token_cli)
     __import__("dispatch.mail.cli", fromlist=["register"]).register(app)  # flask mail … (issue 5)
+    __import__("dispatch.planning.cli", fromlist=["register"]).register(app)  # flask plan (issue 4)
 
     # --- lead: `flask demo load` (dispatch/demo.py provides register(app)) -------------------
     try:

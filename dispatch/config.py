@@ -43,6 +43,25 @@ class Config:
     # Priority from impact × urgency (ITIL-style matrix); the dispatcher may override it.
     DEFAULT_ONSITE_DURATION_MIN = 60
 
+    # Places (dispatch.geo). Any geopy geocoder by its service name ("nominatim", "photon",
+    # "pelias", …) with its keyword arguments in GEOCODER_OPTIONS (e.g. {"domain": "…"} for a
+    # private Nominatim, {"api_key": "…"} for a paid one); "" switches geocoding off.
+    GEOCODER = "nominatim"
+    GEOCODER_OPTIONS: dict = {}
+    GEOCODER_USER_AGENT: str | None = None  # default "Dispatch/<version> (+GEOCODER_CONTACT)"
+    GEOCODER_CONTACT = ""  # an e-mail or URL the provider can reach you at
+    GEOCODER_TIMEOUT = 3.0  # seconds: a page never waits longer on the geocoder
+    GEOCODER_MIN_DELAY_SECONDS: float | None = None  # None: 1 s for Nominatim, else no limit
+    GEOCODER_RETRY_AFTER = 60.0  # after a failure, do not ask again for this many seconds
+    GEOCODE_CACHE_MISS_DAYS = 7  # "no such place" answers are asked again after this
+    MAP_TILE_URL = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_ATTRIBUTION = "© OpenStreetMap contributors"
+    # Travel times: great-circle × circuity ÷ speed, or road times from an OSRM table service.
+    TRAVEL_SPEED_KMH = 40.0
+    TRAVEL_CIRCUITY = 1.3
+    OSRM_URL: str | None = None
+    OSRM_TIMEOUT = 5.0
+
 
 def finalize(app: Flask) -> None:
     """Fill defaults that depend on the instance folder."""

@@ -2,15 +2,17 @@
 
 Several sites in Romanian cities (real coordinates), departments, a few users of every role,
 categories with their extra fields, keyword rules, and requests in several states — created
-through the same services the app uses, so their history is a real official record.
+through the same services the app uses, so their history is a real official record. The field
+work (eight technicians' schedules, about sixty open on-site jobs) is in dispatch.demo_field.
 """
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from werkzeug.security import generate_password_hash
 
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
@@ -47,6 +49,19 @@ USERS = [
     ("paul.tech@example.com", "Paul Georgescu", Role.TECHNICIAN, "Engineering", "TMS",
      ["network", "electrical"]),
     ("admin@example.com", "Adrian Admin", Role.ADMIN, "Engineering", "CLJ", []),
+    # Issue 4: requesters at every site, and eight technicians in all.
+    ("cristina.vasile@example.com", "Cristina Vasile", Role.EMPLOYEE, "Sales", "IAS", []),
+    ("george.stoica@example.com", "George Stoica", Role.EMPLOYEE, "Customer Service", "BRV", []),
+    ("andrei.tech@example.com", "Andrei Popescu", Role.TECHNICIAN, "Engineering", "CLJ",
+     ["electrical", "audio-video", "hardware"]),
+    ("maria.tech@example.com", "Maria Constantin", Role.TECHNICIAN, "Engineering", "BUC",
+     ["network", "printers"]),
+    ("florin.tech@example.com", "Florin Dumitru", Role.TECHNICIAN, "Engineering", "IAS",
+     ["hardware", "printers", "network", "audio-video"]),
+    ("ioan.tech@example.com", "Ioan Barbu", Role.TECHNICIAN, "Engineering", "BRV",
+     ["hardware", "electrical", "network", "printers"]),
+    ("cristian.tech@example.com", "Cristian Ene", Role.TECHNICIAN, "Engineering", "BUC",
+     ["hardware", "network", "electrical"]),
 ]
 
 CATEGORIES = [
@@ -74,6 +89,7 @@ CATEGORIES = [
     ("Meeting room and audio-video", "onsite", 60, ["audio-video"], [
         ("needed_by", "Needed by", FieldType.DATE, False, []),
     ]),
+    ("Electrical and power", "onsite", 60, ["electrical"], []),
 ]
 
 RULES = [("password", "remote"), ("vpn", "remote"), ("licence", "remote"), ("outlook", "remote"),
@@ -106,48 +122,80 @@ REQUESTS = [
 ]
 
 
-def load() -> list[tuple[str, str, str]]:
-    """Create the demo company (once). Returns (role, name, e-mail) of the demo users."""
-    from dispatch.tickets.services import NewTicket, create_ticket
+def load(today: date | None = None) -> list[tuple[str, str, str]]:
+    """Create the demo company; what already exists is kept, so loading twice changes nothing.
+    Returns (role, name, e-mail) of the demo users."""
+    from dispatch import demo_field
 
-    existing = db.session.scalar(db.select(User).filter_by(email=USERS[0][0]))
-    if existing is None:
-        sites = {}
-        for name, code, address, city, lat, lon in SITES:
+    today = today or date.today()
+    first_time = db.session.scalar(db.select(User).filter_by(email=USERS[0][0])) is None
+    _load_people_and_catalog()
+    if first_time:
+        _load_requests()
+    demo_field.load_schedules(today)
+    demo_field.load_jobs(today)
+    return [(u[2], u[1], u[0]) for u in USERS]
+
+
+def _existing(model, column: str, values) -> dict:
+    rows = db.session.scalars(db.select(model).where(getattr(model, column).in_(list(values))))
+    return {getattr(r, column): r for r in rows}
+
+
+def _load_people_and_catalog() -> None:
+    sites = _existing(Site, "code", [s[1] for s in SITES])
+    for name, code, address, city, lat, lon in SITES:
+        if code not in sites:
             sites[code] = Site(name=name, code=code, address=address, city=city,
                                timezone="Europe/Bucharest", latitude=lat, longitude=lon,
                                opens_at=time(8), closes_at=time(17))
-        departments = {n: Department(name=n) for n in DEPARTMENTS}
-        skills = {n: Skill(name=n) for n in SKILLS}
-        group = Group(name="Service desk")
-        db.session.add_all([*sites.values(), *departments.values(), *skills.values(), group])
-        for email, name, role, dept, site, user_skills in USERS:
-            user = User(email=email, name=name, role=role, department=departments[dept],
-                        site=sites[site], skills=[skills[s] for s in user_skills])
-            user.set_password(DEMO_PASSWORD)
-            if role == Role.AGENT:
-                group.members.append(user)
-            db.session.add(user)
-        for name, kind, minutes, cat_skills, fields in CATEGORIES:
-            category = Category(name=name, default_kind=kind, default_duration_min=minutes,
-                                skills=[skills[s] for s in cat_skills])
-            for pos, (key, label, type_, required, choices) in enumerate(fields):
-                category.fields.append(CategoryField(key=key, label=label, type=type_,
-                                                     required=required, choices=choices,
-                                                     position=pos))
-            db.session.add(category)
+    departments = _existing(Department, "name", DEPARTMENTS)
+    departments.update({n: Department(name=n) for n in DEPARTMENTS if n not in departments})
+    skills = _existing(Skill, "name", SKILLS)
+    skills.update({n: Skill(name=n) for n in SKILLS if n not in skills})
+    group = db.session.scalar(db.select(Group).filter_by(name="Service desk")) or Group(
+        name="Service desk")
+    db.session.add_all([*sites.values(), *departments.values(), *skills.values(), group])
+    users = _existing(User, "email", [u[0] for u in USERS])
+    password_hash = None  # scrypt is slow on purpose: hash the shared password once
+    for email, name, role, dept, site, user_skills in USERS:
+        if email in users:
+            continue
+        if password_hash is None:
+            password_hash = generate_password_hash(DEMO_PASSWORD)
+        user = User(email=email, name=name, role=role, department=departments[dept],
+                    site=sites[site], skills=[skills[s] for s in user_skills],
+                    password_hash=password_hash)
+        if role == Role.AGENT:
+            group.members.append(user)
+        db.session.add(user)
+    categories = _existing(Category, "name", [c[0] for c in CATEGORIES])
+    for name, kind, minutes, cat_skills, fields in CATEGORIES:
+        if name in categories:
+            continue
+        category = Category(name=name, default_kind=kind, default_duration_min=minutes,
+                            skills=[skills[s] for s in cat_skills])
+        for pos, (key, label, type_, required, choices) in enumerate(fields):
+            category.fields.append(CategoryField(key=key, label=label, type=type_,
+                                                 required=required, choices=choices,
+                                                 position=pos))
+        db.session.add(category)
+    if db.session.scalar(db.select(KeywordRule).limit(1)) is None:
         db.session.add_all(KeywordRule(phrase=p, kind=k) for p, k in RULES)
-        db.session.commit()
+    db.session.commit()
 
-        for email, code, cat, subject, text, building, floor, room, fields in REQUESTS:
-            requester = db.session.scalar(db.select(User).filter_by(email=email))
-            site = db.session.scalar(db.select(Site).filter_by(code=code))
-            category = db.session.scalar(db.select(Category).filter_by(name=cat)) if cat else None
-            create_ticket(requester, NewTicket(
-                subject=subject, description=text, site_id=site.id,
-                category_id=category.id if category else None, building=building,
-                floor=floor, room=room, fields=fields))
-    return [(u[2], u[1], u[0]) for u in USERS]
+
+def _load_requests() -> None:
+    from dispatch.tickets.services import NewTicket, create_ticket
+
+    for email, code, cat, subject, text, building, floor, room, fields in REQUESTS:
+        requester = db.session.scalar(db.select(User).filter_by(email=email))
+        site = db.session.scalar(db.select(Site).filter_by(code=code))
+        category = db.session.scalar(db.select(Category).filter_by(name=cat)) if cat else None
+        create_ticket(requester, NewTicket(
+            subject=subject, description=text, site_id=site.id,
+            category_id=category.id if category else None, building=building,
+            floor=floor, room=room, fields=fields))
 
 
 @click.group("demo")
@@ -162,7 +210,7 @@ def load_command() -> None:
     users = load()
     click.echo("Demo company ready. Sign in at http://127.0.0.1:5000 with any of:")
     for role, name, email in users:
-        click.echo(f"  {role:<11} {name:<16} {email:<28} password: {DEMO_PASSWORD}")
+        click.echo(f"  {role:<11} {name:<17} {email:<28} password: {DEMO_PASSWORD}")
 
 
 def register(app: Flask) -> None:

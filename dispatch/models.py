@@ -11,3 +11,6 @@ from dispatch.tickets.models import (  # noqa: F401
 )
 from dispatch.triage.models import KeywordRule, TriageDecision  # noqa: F401
 from dispatch.mail.models import MailMessage, MailTemplate, OutboxMessage  # noqa: F401,E402
+from dispatch.planning.models import CalendarFeed, Notification, PlanLock, PlanRun, Visit  # noqa: F401,E402
+from dispatch.sites.geocoding import GeocodeCache  # noqa: F401,E402  (issue 4: places)
+from dispatch.technicians.models import DayOff, TechnicianProfile, WorkingHours  # noqa: F401,E402

@@ -57,12 +57,17 @@ NAV = {
     "employee": [("tickets.new", _l("New request")), ("tickets.mine", _l("My requests"))],
     "agent": [("desk.queue", _l("My queue")), ("tickets.new", _l("New request")),
               ("tickets.mine", _l("My requests"))],
-    "technician": [("desk.jobs", _l("My jobs")), ("tickets.new", _l("New request")),
+    "technician": [("technician.my_day", _l("My day")), ("desk.jobs", _l("My jobs")),
+                   ("tickets.new", _l("New request")),
                    ("tickets.mine", _l("My requests"))],
-    "dispatcher": [("desk.inbox", _l("Inbox")), ("tickets.new", _l("New request")),
-                   ("triage.rules", _l("Triage"))],
-    "admin": [("desk.inbox", _l("Inbox")), ("admin.index", _l("Administration")),
-              ("triage.rules", _l("Triage"))],
+    "dispatcher": [("desk.inbox", _l("Inbox")), ("planning.index", _l("Planning")),
+                   ("tickets.new", _l("New request")),
+                   ("triage.rules", _l("Triage")), ("technicians.index", _l("Technicians")),
+                   ("sites.index", _l("Sites"))],
+    "admin": [("desk.inbox", _l("Inbox")), ("planning.index", _l("Planning")),
+              ("admin.index", _l("Administration")),
+              ("triage.rules", _l("Triage")), ("technicians.index", _l("Technicians")),
+              ("mail.index", _l("Mail"))],
 }
 
 

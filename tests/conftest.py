@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 from dispatch import create_app
 from dispatch.extensions import db
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # also the `password` fixture
 # Hashing is deliberately slow (scrypt); hash once for the whole suite.
 PASSWORD_HASH = generate_password_hash(PASSWORD)
 _seq = itertools.count(1)
@@ -66,11 +66,27 @@ def app(database_url, tmp_path):
         "ATTACHMENT_DIR": str(tmp_path / "attachments"),
         "SERVER_NAME": "localhost",
     })
+
+    # Tests keep one app context open (builders need the database), and requests made meanwhile
+    # reuse it — so Flask-Login's per-request user cache in `g` would leak from one request,
+    # or one client, to the next. Production gets a fresh `g` per request; so do the tests.
+    @app.before_request
+    def _fresh_login_cache():
+        from flask import g
+
+        g.pop("_login_user", None)
+
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
     _empty_all_tables(database_url)
+
+
+@pytest.fixture
+def password():
+    """The password of every user the builders make."""
+    return PASSWORD
 
 
 @pytest.fixture

@@ -82,11 +82,18 @@ class SiteForm(AdminForm):
                                          "unknown."))
     longitude = FloatField(_l("Longitude"), validators=[Optional()],
                            description=_l("Decimal degrees, -180 to 180."))
+    # Not the service's business: the view looks the address up after saving (issue 4).
+    locate = BooleanField(_l("Find the point from the address when it is empty"), default=True)
     active = BooleanField(_l("Active"), default=True)
 
     @classmethod
     def for_site(cls, site):
         return cls(obj=site, weekdays=[int(d) for d in site.open_weekdays])
+
+    def values(self) -> dict[str, Any]:
+        values = super().values()
+        values.pop("locate", None)
+        return values
 
 
 class NameForm(AdminForm):

@@ -22,6 +22,7 @@ from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User, user_groups, user_skills
 from dispatch.sites.models import Site
+from dispatch.tickets.models import Ticket, category_skills, ticket_skills
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
@@ -205,8 +206,6 @@ def save_group(group: Group | None, *, name: str, member_ids: Iterable[int] = ()
 
 def usage(row) -> int:
     """How many users, categories and tickets point at this department, skill or group."""
-    from dispatch.tickets.models import Ticket, category_skills, ticket_skills
-
     if isinstance(row, Department):
         counts = [select(func.count()).where(User.department_id == row.id),
                   select(func.count()).where(Ticket.department_id == row.id)]

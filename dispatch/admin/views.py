@@ -20,6 +20,7 @@ from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
 from dispatch.sites.models import Site
+from dispatch.sites.views import locate_after_save
 from dispatch.tickets.models import Category, CategoryField
 
 bp = Blueprint("admin", __name__)
@@ -101,10 +102,11 @@ def sites():
 @bp.route("/sites/new", methods=["GET", "POST"])
 def site_new():
     form = SiteForm()
-    if submit(form, partial(services.save_site, None)):
+    if site := submit(form, partial(services.save_site, None)):
+        locate_after_save(site, form.locate.data)
         return redirect(url_for(".sites"))
     return form_page(form, _("New site"), url_for(".sites"),
-                     timezones=sorted(services.time_zones()))
+                     timezones=sorted(services.time_zones()), template="sites/admin_form.html")
 
 
 @bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
@@ -112,9 +114,11 @@ def site_edit(site_id: int):
     site = db.get_or_404(Site, site_id)
     form = SiteForm.for_site(site)
     if submit(form, partial(services.save_site, site)):
+        locate_after_save(site, form.locate.data)
         return redirect(url_for(".sites"))
     return form_page(form, _("Site: %(name)s", name=site.name), url_for(".sites"),
-                     timezones=sorted(services.time_zones()))
+                     timezones=sorted(services.time_zones()), template="sites/admin_form.html",
+                     site=site)
 
 
 # --- departments and skills (a name and an active flag) ----------------------------------------

@@ -242,7 +242,8 @@ def query_int(args: Mapping[str, str], key: str, *, default: int | None, minimum
     raw = args.get(key)
     if raw is None or raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12) or not minimum <= int(raw) <= maximum:
+    digits = raw.isascii() and raw.isdigit() and len(raw) <= 12  # int() of 5000 digits raises
+    if not digits or not minimum <= int(raw) <= maximum:
         raise ValidationError(_("Must be an integer from %(a)d to %(b)d.", a=minimum, b=maximum),
                               field=key)
     return int(raw)

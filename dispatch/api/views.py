@@ -15,10 +15,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from dispatch.api import parsing as p
 from dispatch.api import serializers as s
-from dispatch.api.auth import api_user, authenticate
+from dispatch.api.auth import api_user, authenticate, bearer_token
+from dispatch.auth.services import client_ip
 from dispatch.errors import NotFound, ValidationError
 from dispatch.extensions import csrf, db, limiter
-from dispatch.people.models import Department, Role
+from dispatch.people.models import ApiToken, Department, Role
 from dispatch.sites.models import Site
 from dispatch.tickets import access, dispatching
 from dispatch.tickets import services as tickets
@@ -51,16 +52,22 @@ def _before():
     return authenticate()
 
 
+@bp.errorhandler(ValidationError)
+def _invalid(err: ValidationError):
+    """A 400 whose message names the field, whichever layer found the fault."""
+    message = err.message
+    if err.field and not message.startswith(f"{err.field}:"):
+        message = f"{err.field}: {message}"
+    body = {"error": message, "field": err.field, "status": err.status, "errors": err.errors}
+    return jsonify(body), err.status
+
+
 def _submit_limit() -> str:
     return current_app.config["SUBMIT_RATE_LIMIT"]
 
 
 def _token_key() -> str:
     # Runs before authentication: key on the presented token (hashed), else the address.
-    from dispatch.api.auth import bearer_token
-    from dispatch.auth.services import client_ip
-    from dispatch.people.models import ApiToken
-
     token = bearer_token()
     return "api-token:" + ApiToken.hash(token)[:32] if token else "api-ip:" + client_ip()
 
@@ -82,8 +89,20 @@ def _ticket_json(ticket: Ticket, status: int = 200, **headers):
 @limiter.limit(_submit_limit, key_func=_token_key)
 def create_ticket():
     user = api_user()
-    data = p.read_object(CREATE_KEYS)
-    new = tickets.NewTicket(
+    new = _new_ticket(p.read_object(CREATE_KEYS))
+    if new.parent_id is not None:
+        try:
+            access.get_visible_ticket(user, new.parent_id)
+        except NotFound:
+            raise ValidationError(_("Unknown ticket %(id)s.", id=new.parent_id),
+                                  field="parent") from None
+    ticket = tickets.create_ticket(user, new)
+    return _ticket_json(ticket, 201, Location=url_for("api.get_ticket", ticket_id=ticket.id))
+
+
+def _new_ticket(data: dict) -> tickets.NewTicket:
+    """The service's input from a create body (types checked here, meaning in the service)."""
+    return tickets.NewTicket(
         subject=p.text(data, "subject", max_len=tickets.SUBJECT_MAX, required=True),
         description=p.text(data, "description", max_len=tickets.DESCRIPTION_MAX),
         site_id=p.identifier(data, "site"),
@@ -100,13 +119,6 @@ def create_ticket():
         parent_id=p.identifier(data, "parent"),
         channel="api",
     )
-    if new.parent_id is not None:
-        try:
-            access.get_visible_ticket(user, new.parent_id)
-        except NotFound:
-            raise ValidationError(_("Unknown ticket %(id)s.", id=new.parent_id), field="parent") from None
-    ticket = tickets.create_ticket(user, new)
-    return _ticket_json(ticket, 201, Location=url_for("api.get_ticket", ticket_id=ticket.id))
 
 
 @bp.get("/tickets/<int:ticket_id>")
@@ -173,7 +185,8 @@ def _triage_args(ticket: Ticket, data: dict) -> dict:
     if "kind" not in data:
         raise ValidationError(_("This field is required."), field="kind")
     kind = p.choice(data, "kind", list(Kind))
-    keep_assignee = ticket.assignee is not None and ticket.assignee.role in dispatching.ASSIGNEE_ROLES[kind]
+    keep_assignee = (ticket.assignee is not None
+                     and ticket.assignee.role in dispatching.ASSIGNEE_ROLES[kind])
     return dict(
         expected_version=p.integer(data, "version", minimum=1, maximum=p.MAX_ID),
         kind=kind,

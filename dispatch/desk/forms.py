@@ -129,7 +129,7 @@ class CatalogForm(_TicketForm):
             appointment_start=to_local(ticket.appointment_start, tz),
             appointment_end=to_local(ticket.appointment_end, tz), due_at=to_local(ticket.due_at, tz),
         )
-        return cls(formdata=None, data=data, prefix="catalog", **kw).fill_choices()
+        return keep_current(cls(formdata=None, data=data, prefix="catalog", **kw).fill_choices(), ticket)
 
 
 class AssignForm(_TicketForm):
@@ -148,7 +148,15 @@ class AssignForm(_TicketForm):
     @classmethod
     def for_ticket(cls, ticket: Ticket) -> "AssignForm":
         data = dict(version=ticket.version, assignee=ticket.assignee_id, group=ticket.group_id)
-        return cls(formdata=None, data=data, prefix="assign").fill_choices(ticket.kind)
+        return keep_current(cls(formdata=None, data=data, prefix="assign").fill_choices(ticket.kind), ticket)
+
+
+def keep_current(form, ticket: Ticket):
+    """Offer the current assignee even if their role is not in the list (e.g. a dispatcher who
+    claimed the ticket), so that saving the form does not silently unassign them."""
+    if ticket.assignee is not None and all(c.value != str(ticket.assignee_id) for c in form.assignee.choices):
+        form.assignee.choices = form.assignee.choices + [C(str(ticket.assignee_id), ticket.assignee.name)]
+    return form
 
 
 class StatusForm(_TicketForm):
@@ -176,10 +184,11 @@ def simple_form(cls, ticket: Ticket, prefix: str, **data):
 
 
 class BulkForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[C(k.value, labels.KIND[k.value]) for k in Kind])
+    kind = SelectField(_l("Kind"), choices=[C(k.value, labels.KIND[k.value]) for k in Kind],
+                       validate_choice=False)
     category = SelectField(_l("Category"), coerce=opt_int, validate_choice=False)
     priority = SelectField(_l("Priority"), choices=[C("", _l("Keep"))] + [
-        C(p.value, labels.PRIORITY[p.value]) for p in Priority])
+        C(p.value, labels.PRIORITY[p.value]) for p in Priority], validate_choice=False)
     next = HiddenField()
 
     def fill_choices(self) -> "BulkForm":

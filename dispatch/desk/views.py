@@ -34,7 +34,7 @@ from dispatch.tickets.access import get_visible_ticket
 bp = Blueprint("desk", __name__)
 
 
-def ticket_url(ticket_id: int) -> str:
+def desk_ticket_url(ticket_id: int) -> str:
     """The ticket page (the tickets blueprint's), or the desk's own view of the ticket."""
     try:
         return url_for("tickets.detail", id=ticket_id)
@@ -49,7 +49,7 @@ def _panel_helper():
             return None
         return panel_state(ticket, current_user)
 
-    return {"desk_panel": desk_panel, "ticket_url": ticket_url}
+    return {"desk_panel": desk_panel, "desk_ticket_url": desk_ticket_url}
 
 
 # --- lists --------------------------------------------------------------------------------------
@@ -68,7 +68,7 @@ def _inbox_filters() -> tuple[InboxFilterForm, dict]:
 @roles_required(*DISPATCH_ROLES)
 def inbox():
     filters, values = _inbox_filters()
-    page = db.paginate(queries.inbox_query(current_user, values), page=request.args.get("page", 1, type=int),
+    page = db.paginate(queries.with_row_data(queries.inbox_query(current_user, values)), page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
     bulk = BulkForm(formdata=None, next=request.full_path).fill_choices()
     return render_template("desk/inbox.html", filters=filters, values=values, page=page, bulk=bulk)
@@ -90,7 +90,7 @@ def export():
 def queue():
     tab = request.args.get("tab", "mine")
     tab = tab if tab in queries.QUEUE_TABS else "mine"
-    page = db.paginate(queries.queue_query(current_user, tab), page=request.args.get("page", 1, type=int),
+    page = db.paginate(queries.with_row_data(queries.queue_query(current_user, tab)), page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
     return render_template("desk/queue.html", tab=tab, page=page,
                            counts=queries.queue_counts(current_user), claim_form=ClaimForm(formdata=None))
@@ -99,7 +99,7 @@ def queue():
 @bp.get("/jobs")
 @roles_required(Role.TECHNICIAN)
 def jobs():
-    tickets = db.session.scalars(queries.jobs_query(current_user).limit(500)).all()
+    tickets = db.session.scalars(queries.with_row_data(queries.jobs_query(current_user)).limit(500)).all()
     return render_template("desk/jobs.html", tickets=tickets)
 
 
@@ -131,7 +131,7 @@ def _flat_choices(field):
     return [(c.value, c.label) for c in getattr(field, "choices", None) or []]
 
 
-def _act(ticket_id: int, key: str, form, run, done: str, roles=DISPATCH_ROLES):
+def _act(ticket_id: int, key: str, form, run, done: str):
     """Validate the form, run the service; on failure re-show the panel, never overwrite."""
     ticket = get_visible_ticket(current_user, ticket_id)
     message, status, forms = _("Check the fields marked below."), 400, {key: form}
@@ -139,7 +139,7 @@ def _act(ticket_id: int, key: str, form, run, done: str, roles=DISPATCH_ROLES):
         try:
             run(ticket, form)
             flash(done, "success")
-            return redirect(safe_next(form.next.data) or ticket_url(ticket.id))
+            return redirect(safe_next(form.next.data) or desk_ticket_url(ticket.id))
         except Conflict as err:
             db.session.rollback()
             return render_template("desk/ticket.html", ticket=ticket, desk_panel_state=panel_state(
@@ -254,7 +254,8 @@ def bulk():
     form = BulkForm().fill_choices()
     back = safe_next(form.next.data) or url_for("desk.inbox")
     if not form.validate_on_submit():
-        flash(_("Choose a kind for the selected tickets."), "danger")
+        problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        flash(_("Nothing was changed: %(m)s", m=problems), "danger")
         return redirect(back)
     ids, versions = _selected()
     try:

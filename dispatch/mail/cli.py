@@ -19,6 +19,26 @@ def register(app: Flask) -> None:
     app.cli.add_command(mail_cli)
 
 
+def _hold_sending() -> bool:
+    """A command is a short process: a sender thread would die with it, so the command sends
+    what it queued itself before it exits (True) unless sending is left to cron (manual)."""
+    from dispatch.mail.outbound import delivery_mode
+
+    if delivery_mode(current_app) == "manual":
+        return False
+    current_app.config["MAIL_DELIVERY"] = "manual"
+    return True
+
+
+def _send_queued() -> None:
+    from dispatch.mail.outbound import deliver_pending
+
+    try:
+        deliver_pending()
+    except Exception as exc:  # the outbox keeps it; the next sender retries
+        click.echo(f"mail: sending postponed: {exc}", err=True)
+
+
 def _read_input(stream, limit: int) -> bytes:
     """Up to limit+1 bytes; the rest is read and dropped so that the MTA's pipe never breaks."""
     data = stream.read(limit + 1)
@@ -34,6 +54,7 @@ def ingest_cmd(ctx):
     """Store one message read on standard input (exit 75: try again later)."""
     from dispatch.mail.ingest import TemporaryFailure, ingest
 
+    send = _hold_sending()
     try:
         raw = _read_input(sys.stdin.buffer, current_app.config["MAIL_MAX_BYTES"])
         outcome = ingest(raw, source="pipe")
@@ -45,6 +66,8 @@ def ingest_cmd(ctx):
         ctx.exit(EX_TEMPFAIL)
     click.echo(f"{outcome.status} mail={outcome.mail_id} ticket={outcome.ticket_id or '-'}"
                + (f" ({outcome.reason})" if outcome.reason else ""))
+    if send:
+        _send_queued()
 
 
 @mail_cli.command("fetch")
@@ -53,6 +76,7 @@ def fetch_cmd(ctx):
     """Poll the IMAP mailbox once (run it every minute from cron or RQ)."""
     from dispatch.mail.fetch import FetchError, TemporaryFailure, fetch_once
 
+    send = _hold_sending()
     try:
         result = fetch_once()
     except (FetchError, TemporaryFailure) as exc:
@@ -60,6 +84,8 @@ def fetch_cmd(ctx):
         ctx.exit(EX_TEMPFAIL)
     summary = ", ".join(f"{n} {status}" for status, n in sorted(result.outcomes.items()))
     click.echo(f"fetched {result.seen}" + (f": {summary}" if summary else ""))
+    if send:
+        _send_queued()
 
 
 @mail_cli.command("send")
@@ -87,6 +113,9 @@ def retry_cmd(ids, all_):
             MailMessage.status == Inbound.QUARANTINE).order_by(MailMessage.id)).all()
     if not ids:
         raise click.UsageError("give message ids or --all")
+    send = _hold_sending()
     for mail_id in ids:
         outcome = retry(mail_id)
         click.echo(f"{mail_id}: {outcome.status}" + (f" ({outcome.reason})" if outcome.reason else ""))
+    if send:
+        _send_queued()

@@ -127,11 +127,11 @@ def _ingest(raw: bytes, source: str) -> Outcome:
 
 
 def _route(mail: ParsedMail, row: MailMessage, *, trust_sender: bool = False) -> Outcome:
-    if mail.problem:
-        return _quarantine(row, mail.problem)
     if loops.is_our_own(mail):
         log.warning("dropped our own message coming back: %s from %s", mail.message_id, mail.sender)
         return _finish(row, Inbound.DROPPED, "our own message came back")
+    if mail.problem:
+        return _quarantine(row, mail.problem)
     auto = loops.automatic_reason(mail)
     row.automatic = auto
     ref = find_reference(mail.in_reply_to + mail.references[::-1], mail.report_text)
@@ -320,7 +320,7 @@ def _clear_session_flags() -> None:
 def _user(address: str) -> User | None:
     if not address:
         return None
-    return db.session.scalar(select(User).where(func.lower(User.email) == address))
+    return db.session.scalar(select(User).where(User.email == address))  # stored lower-case
 
 
 def _requester(mail: ParsedMail) -> User:

@@ -147,11 +147,14 @@ class _Worker(threading.Thread):
         super().__init__(name="dispatch-mail-sender", daemon=True)
         self.app = app
         self.wake = threading.Event()
+        self.stopping = False
 
     def run(self) -> None:
-        while True:
+        while not self.stopping:
             self.wake.wait(timeout=self.app.config["MAIL_POLL_SECONDS"])
             self.wake.clear()
+            if self.stopping:
+                break
             try:
                 with self.app.app_context():
                     deliver_pending()
@@ -161,6 +164,17 @@ class _Worker(threading.Thread):
 
 _workers: dict[int, _Worker] = {}
 _workers_lock = threading.Lock()
+
+
+def stop_workers(timeout: float = 5) -> None:
+    """Stop the sender threads (tests; a process that exits simply drops them)."""
+    with _workers_lock:
+        workers = list(_workers.values())
+        _workers.clear()
+    for worker in workers:
+        worker.stopping = True
+        worker.wake.set()
+        worker.join(timeout)
 
 
 def _worker(app: Flask) -> _Worker:

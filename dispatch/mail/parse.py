@@ -22,7 +22,7 @@ MAX_DEPTH = 20       # MIME nesting a real mail client produces stays far below 
 MAX_PARTS = 200
 MAX_BOUNDARIES = 100  # more than this and the parser's recursion becomes the attack
 ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
-MSGID = re.compile(r"<([^<>\s]{1,250})>")
+MSGID = re.compile(r"<([^<>\s\x00-\x1f\x7f]{1,250})>")
 SINGLE_BYTE = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252", "iso8859-15", "iso8859-2"})
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/li|/tr|/h[1-6]|/table|/blockquote)\s*>")
@@ -165,7 +165,12 @@ def read_sender(raw_from: str) -> tuple[str, str, str]:
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
-    """Text from bytes under a declared charset that may be unknown or lying."""
+    """Text from bytes under a declared charset that may be unknown or lying (NULs dropped:
+    no database text column takes them)."""
+    return _decode(data, charset).replace("\x00", "")
+
+
+def _decode(data: bytes, charset: str | None) -> str:
     name = None
     try:
         info = codecs.lookup((charset or "us-ascii").strip().strip('"').lower())
@@ -229,6 +234,10 @@ def _read_body(mail: ParsedMail, msg: Message) -> None:
                 continue
             stack.extend((child, depth + 1) for child in reversed(payload))
             continue
+        if ctype.startswith("multipart/"):  # no usable boundary: the parts were not split
+            mail.defects.append("multipart without usable boundary")
+            plain.append(_recover_text(_part_bytes(part), part.get_content_charset()))
+            continue
         name = _filename(part)
         disposition = (part.get_content_disposition() or "").lower()
         if ctype in ("message/delivery-status", "text/rfc822-headers", "message/rfc822-headers"):
@@ -246,12 +255,29 @@ def _read_body(mail: ParsedMail, msg: Message) -> None:
             continue
         mail.attachments.append(Part(name or _invented_name(ctype, len(mail.attachments) + 1),
                                      ctype, data))
+    if not plain and not htmls and not mail.attachments and isinstance(msg.get_payload(), list):
+        # a multipart whose boundary never occurs: the text is in the preamble or epilogue
+        leftover = (msg.preamble or "") + "\n" + (msg.epilogue or "")
+        if leftover.strip():
+            mail.defects.append("boundary never found")
+            plain.append(_recover_text(leftover.encode("utf-8", "surrogateescape"), None))
+    plain = [t for t in plain if t.strip()]
     if plain:
         mail.text = "\n\n".join(t.strip("\n") for t in plain)
     elif htmls:
         mail.html_raw = "\n".join(htmls)
         mail.text = html_to_text(mail.html_raw)
         mail.from_html = True
+
+
+_MIME_LINE = re.compile(r"^(--\S*|Content-[\w-]+:.*|MIME-Version:.*|\s+\S+=.*)$", re.I)
+
+
+def _recover_text(data: bytes, charset: str | None) -> str:
+    """The words of a body whose MIME structure is broken: boundary and part-header lines
+    dropped, everything else kept."""
+    text = decode_bytes(data, charset).replace("\r\n", "\n")
+    return "\n".join(line for line in text.split("\n") if not _MIME_LINE.match(line)).strip()
 
 
 def _embedded_bytes(payload: list) -> bytes:
@@ -275,6 +301,8 @@ def _unpack_tnef(mail: ParsedMail, data: bytes, plain: list[str]) -> bool:
         files = [(a.long_filename() or a.name, a.data) for a in tnef.attachments]
         body = tnef.body
     except Exception:
+        files, body = [], None
+    if not body and not any(content for _name, content in files):
         mail.defects.append("winmail.dat could not be unpacked: kept as it is")
         return False
     for name, content in files:
@@ -285,7 +313,8 @@ def _unpack_tnef(mail: ParsedMail, data: bytes, plain: list[str]) -> bool:
             ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
             mail.attachments.append(Part(name or "attachment.bin", ctype, bytes(content)))
     if body and not plain:
-        plain.append(decode_bytes(body, "cp1252") if isinstance(body, bytes) else str(body))
+        plain.append(decode_bytes(body, "cp1252") if isinstance(body, bytes)
+                     else str(body).replace("\x00", ""))
     return True
 
 

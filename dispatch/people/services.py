@@ -29,7 +29,8 @@ def normalise_email(email: str) -> str:
     try:
         checked = validate_email((email or "").strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError(_("Not a valid e-mail address: %(e)s", e=str(exc)), field="email") from None
+        raise ValidationError(_("Not a valid e-mail address: %(e)s", e=str(exc)),
+                              field="email") from None
     return checked.normalized.lower()
 
 

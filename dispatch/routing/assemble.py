@@ -9,18 +9,11 @@
 """
 from __future__ import annotations
 
-from typing import Sequence
-
 from .model import Break, Job, Problem, Route, Solution, Unassigned, Vehicle
+from .reasons import explain_unassigned
 from .timeline import Infeasible, build_route, pin_bounds, start_in
 
-try:
-    from .reasons import explain_unassigned
-except ImportError:  # pragma: no cover - the module is written in parallel
-    def explain_unassigned(problem, job, solution=None):  # type: ignore[misc]
-        return "could not be fitted into any technician's day"
-
-__all__ = ["compatible", "assemble", "score", "Plan"]
+__all__ = ["compatible", "assemble", "add_reasons", "score", "Plan"]
 
 #: For each vehicle (position in problem.vehicles) its ordered items: ("job", job position) or
 #: ("break", position in the vehicle's breaks). Cheap to pickle between processes.
@@ -38,7 +31,7 @@ def _vehicle_usable(problem: Problem, vehicle: Vehicle) -> bool:
     return True
 
 
-def _reachable(problem: Problem, vehicle: Vehicle, job: Job) -> bool:
+def _reachable(problem: Problem, vehicle: Vehicle, job: Job, bounds: dict) -> bool:
     """The job alone fits in the shift (breaks aside, which the model handles)."""
     m = problem.durations
     loc = job.location_index
@@ -46,7 +39,7 @@ def _reachable(problem: Problem, vehicle: Vehicle, job: Job) -> bool:
     back = m[loc][vehicle.end_index] if vehicle.end_index is not None else 0
     if vehicle.max_travel_time is not None and there + back > vehicle.max_travel_time:
         return False
-    low, high = pin_bounds(vehicle).get(("job", job.id), (0, 2**62))
+    low, high = bounds.get(("job", job.id), (0, 2**62))
     begin = start_in(job.time_windows, vehicle.time_window[0] + there, low, high)
     if begin is None:
         return False
@@ -55,12 +48,13 @@ def _reachable(problem: Problem, vehicle: Vehicle, job: Job) -> bool:
 
 def compatible(problem: Problem) -> list[list[int]]:
     """For each job (by position), the positions of the vehicles that could serve it."""
-    usable = [k for k, v in enumerate(problem.vehicles)
-              if _vehicle_usable(problem, v) and (v.max_tasks is None or v.max_tasks > 0)]
+    usable = {k for k, v in enumerate(problem.vehicles)
+              if _vehicle_usable(problem, v) and (v.max_tasks is None or v.max_tasks > 0)}
     pinned = {p.id: k for k, v in enumerate(problem.vehicles) for p in v.steps if p.type == "job"}
+    bounds = [pin_bounds(v) for v in problem.vehicles]
     out = []
     for job in problem.jobs:
-        candidates = [pinned[job.id]] if job.id in pinned else usable
+        candidates = [pinned[job.id]] if job.id in pinned else sorted(usable)
         ok = []
         for k in candidates:
             v = problem.vehicles[k]
@@ -69,7 +63,7 @@ def compatible(problem: Problem) -> list[list[int]]:
             if v.capacity and any(a > (v.capacity[d] if d < len(v.capacity) else 0)
                                   for d, a in enumerate(job.delivery)):
                 continue
-            if k in usable and _reachable(problem, v, job):
+            if k in usable and _reachable(problem, v, job, bounds[k]):
                 ok.append(k)
         out.append(ok)
     return out
@@ -84,7 +78,7 @@ def _timed(problem: Problem, vehicle: Vehicle, items: list[Job | Break]) -> Rout
     while True:
         jobs = [i for i, x in enumerate(items) if isinstance(x, Job)]
         if not jobs:
-            return build_route(problem, vehicle, _breaks_only(problem, vehicle))
+            return build_route(problem, vehicle, list(vehicle.breaks))
         order = sorted(jobs, key=lambda i: items[i].priority)
         for i in order:
             trial = items[:i] + items[i + 1:]
@@ -95,12 +89,9 @@ def _timed(problem: Problem, vehicle: Vehicle, items: list[Job | Break]) -> Rout
         del items[order[0]]
 
 
-def _breaks_only(problem: Problem, vehicle: Vehicle) -> list[Break]:
-    return list(vehicle.breaks)
-
-
-def assemble(problem: Problem, plan: Plan | None) -> Solution:
-    """The timed solution of ``plan`` (None: nothing planned), every other job unassigned."""
+def assemble(problem: Problem, plan: Plan | None, explain: bool = True) -> Solution:
+    """The timed solution of ``plan`` (None: nothing planned), every other job unassigned;
+    ``explain``: give each unassigned job its reason (else see :func:`explain`)."""
     solution = Solution()
     for k, items in enumerate(plan or []):
         if not any(kind == "job" for kind, _ in items):
@@ -119,29 +110,18 @@ def assemble(problem: Problem, plan: Plan | None) -> Solution:
             solution.unassigned.append(Unassigned(
                 id=job.id, reason="", location_index=job.location_index, location=job.location,
                 description=job.description))
-    for u, job in zip(solution.unassigned, [j for j in problem.jobs if j.id not in served]):
-        u.reason = explain_unassigned(problem, job, solution)
+    if explain:
+        add_reasons(problem, solution)
     return solution
+
+
+def add_reasons(problem: Problem, solution: Solution) -> None:
+    """Give every unassigned job of ``solution`` its reason."""
+    jobs = {j.id: j for j in problem.jobs}
+    for u in solution.unassigned:
+        u.reason = explain_unassigned(problem, jobs[u.id], solution)
 
 
 def score(solution: Solution) -> tuple[int, int, int]:
     """Lexicographic quality, larger is better: priority served, jobs served, minus travel."""
     return solution.priority, solution.served, -solution.travel
-
-
-def plan_of(problem: Problem, solution: Solution) -> Plan:
-    """The plan of a timed solution (to restart a search from it)."""
-    jobs = {j.id: i for i, j in enumerate(problem.jobs)}
-    by_vehicle = {r.vehicle: r for r in solution.routes}
-    plan: Plan = []
-    for v in problem.vehicles:
-        route = by_vehicle.get(v.id)
-        breaks = {b.id: i for i, b in enumerate(v.breaks)}
-        plan.append([] if route is None else
-                    [("job", jobs[s.id]) if s.type == "job" else ("break", breaks[s.id])
-                     for s in route.steps if s.type in ("job", "break")])
-    return plan
-
-
-def ordered(items: Sequence) -> list:
-    return list(items)

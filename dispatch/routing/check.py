@@ -200,9 +200,13 @@ class _RouteCheck:
     def replay_earliest(self, steps: list[_Step]) -> None:
         v, m = self.v, self.p.durations
         shift_start, shift_end = v.time_window
-        t, prev, travel, pending = shift_start, v.start_index, 0, []
+        start_low, start_high = self.bounds.get(("start", None), (0, HORIZON))
+        end_low, end_high = self.bounds.get(("end", None), (0, HORIZON))
+        t, prev, travel, pending = max(shift_start, start_low), v.start_index, 0, []
         for k, s in enumerate(steps):
             if s.type == "start":
+                if t > start_high:
+                    self.bad(k, f"cannot leave before {t}, pinned start bound is {start_high}")
                 continue
             if s.type == "break":
                 pending.append((k, s))
@@ -212,10 +216,10 @@ class _RouteCheck:
             t, rest = self.take_breaks(pending, t, d)
             pending, travel, arrival = [], travel + d, t + rest
             if s.type == "end":
-                if arrival > shift_end:
+                if arrival > min(shift_end, end_high):
                     self.bad(k, f"reaches the end at {arrival} at best, after the shift "
-                                f"closes at {shift_end}")
-                t = arrival
+                                f"closes at {shift_end} (or its pinned bound {end_high})")
+                t = max(arrival, end_low)  # arriving before a pinned end time means waiting
                 continue
             job = self.jobs[s.id]
             start = _start_in(job.time_windows, arrival, *self.bounds.get(("job", job.id),
@@ -260,6 +264,9 @@ class _RouteCheck:
             if s.type == "start":
                 if s.arrival < v.time_window[0]:
                     self.bad(k, f"leaves at {s.arrival}, before the shift opens")
+                low, high = self.bounds.get(("start", None), (0, HORIZON))
+                if not low <= begin <= high:
+                    self.bad(k, f"leaves at {begin}, outside its pinned bounds [{low}, {high}]")
                 if s.duration != 0:
                     self.bad(k, f"start with travel {s.duration}, expected 0")
                 free = begin
@@ -285,6 +292,10 @@ class _RouteCheck:
                     if s.arrival > v.time_window[1]:
                         self.bad(k, f"arrives at the end at {s.arrival}, after the shift "
                                     f"closes at {v.time_window[1]}")
+                    low, high = self.bounds.get(("end", None), (0, HORIZON))
+                    if not low <= begin <= high:
+                        self.bad(k, f"ends at {begin}, outside its pinned bounds "
+                                    f"[{low}, {high}]")
                     continue
                 job = self.jobs[s.id]
                 low, high = self.bounds.get(("job", job.id), (0, HORIZON))
@@ -339,6 +350,14 @@ class _RouteCheck:
 
 def check_solution(problem: Problem, solution: Solution | dict) -> list[str]:
     """Every way in which ``solution`` breaks ``problem``'s rules; empty when it is valid."""
+    try:
+        return _check(problem, solution)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        # A plan too malformed to replay (wrong types deep inside) is invalid, not a crash.
+        return [f"malformed plan: {type(exc).__name__}: {exc}"]
+
+
+def _check(problem: Problem, solution: Solution | dict) -> list[str]:
     routes, unassigned, out, summary = _normalise(solution)
     vehicles = {v.id: v for v in problem.vehicles}
     jobs = {j.id: j for j in problem.jobs}

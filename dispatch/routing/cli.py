@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("-i", "--input", metavar="FILE", help="problem JSON (default: stdin)")
     solve.add_argument("-o", "--output", metavar="FILE", help="plan JSON (default: stdout)")
     solve.add_argument("--time-limit", type=_time_limit, default=DEFAULT_TIME_LIMIT,
-                       metavar="SECONDS", help=f"solver time limit (default {DEFAULT_TIME_LIMIT:g})")
+                       metavar="SECONDS",
+                       help=f"solver time limit (default {DEFAULT_TIME_LIMIT:g})")
     solve.add_argument("--check", action="store_true",
                        help="replay the plan with the independent checker; fail if it is invalid")
     solve.set_defaults(func=_solve)

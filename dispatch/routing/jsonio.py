@@ -7,8 +7,13 @@ constraint would produce a plan that looks valid and is not. Every error names i
 document with the same path syntax, so a dispatcher can find it.
 
 Without ``matrices.car.durations`` the travel matrix is built from the coordinates by
-:mod:`geometry` (great-circle distance × circuity ÷ speed, see ``options``); identical
-coordinates share one matrix index.
+:mod:`geometry` (great-circle distance × circuity ÷ speed; ``options.speed_kmh`` defaults to 40
+and ``options.circuity`` to 1.3, town driving); identical coordinates share one matrix index.
+
+Defaults follow VROOM: no ``time_windows`` means any time, no ``skills`` means none, priority 0.
+All amounts (``capacity``, ``delivery``) must have the same length; a vehicle without
+``capacity`` is not limited, a job without ``delivery`` delivers nothing. Times must be integers
+in 0..2³¹−1 seconds on any epoch.
 """
 from __future__ import annotations
 
@@ -367,10 +372,20 @@ def parse_problem(doc: Any) -> Problem:
     return Problem(jobs=jobs, vehicles=vehicles, durations=matrix)
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+    # json.loads would silently keep the last of two equal keys: one of them is a mistake.
+    doc: dict = {}
+    for key, value in pairs:
+        if key in doc:
+            raise InputError("", f"invalid JSON: key {json.dumps(key)} given twice in an object")
+        doc[key] = value
+    return doc
+
+
 def loads_problem(text: str | bytes) -> Problem:
     """Parse JSON text into a :class:`Problem`; malformed JSON is an :class:`InputError` too."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except UnicodeDecodeError as exc:
         raise InputError("", f"invalid JSON: not UTF-8 text ({exc.reason})") from None
     except json.JSONDecodeError as exc:

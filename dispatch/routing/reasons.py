@@ -7,6 +7,12 @@ rule that stops every candidate (skills, then capacity, then time). If some shif
 job was feasible on its own and was left out because the other work filled the shifts; given
 the plan, we say whether those were higher-priority jobs, or capacity or task limits.
 
+"Alone" is a relaxation of every real route, so a job that fails it cannot be served at all,
+provided travel times obey the triangle inequality (a detour through other jobs is never faster
+than the direct trip; true of great-circle matrices and, near enough, of road matrices). The one
+thing another job can save is the setup, skipped when a job follows another at the same place:
+setup is therefore left out of the test when some other job shares the place.
+
 The cost is O(vehicles × windows) per job (times a small constant for breaks), so the solver can
 call it for every unassigned job.
 
@@ -60,7 +66,7 @@ def _duration(seconds: int) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
 
 
-def _bounds(vehicle: Vehicle, kind: str, ident: int) -> tuple[int, int]:
+def _bounds(vehicle: Vehicle, kind: str, ident: int | None) -> tuple[int, int]:
     for p in vehicle.steps:
         if p.type == kind and p.id == ident:
             low = max(x for x in (p.service_at, p.service_after, 0) if x is not None)
@@ -88,21 +94,25 @@ def _breaks(vehicle: Vehicle, breaks, t: int, rest: int) -> tuple[int, int] | No
     return t, rest
 
 
-def _alone(problem: Problem, vehicle: Vehicle, job: Job, with_breaks: bool = True) -> str | None:
+def _alone(problem: Problem, vehicle: Vehicle, job: Job, shared: bool,
+           with_breaks: bool = True) -> str | None:
     """None when ``vehicle`` could do ``job`` alone, else what stops it.
 
     The answer is one of ``"travel"`` (max_travel_time), ``"window"`` (no window can be
     reached in time, or only so late that even the way back ends after the shift), ``"shift"``
-    (the job can start in time but its work, with the way back, ends after the shift) or ``"break"`` (it only fails because of the breaks).
+    (the job can start in time but its work, with the way back, ends after the shift) or
+    ``"break"`` (it only fails because of the breaks).
     """
     m, loc = problem.durations, job.location_index
     to_job = m[vehicle.start_index][loc] if vehicle.start_index is not None else 0
     to_end = m[loc][vehicle.end_index] if vehicle.end_index is not None else 0
     if vehicle.max_travel_time is not None and to_job + to_end > vehicle.max_travel_time:
         return "travel"
-    setup = 0 if vehicle.start_index == loc else job.setup
+    setup = 0 if shared or vehicle.start_index == loc else job.setup
     low, high = _bounds(vehicle, "job", job.id)
     shift_start, shift_end = vehicle.time_window
+    shift_start = max(shift_start, _bounds(vehicle, "start", None)[0])
+    shift_end = min(shift_end, _bounds(vehicle, "end", None)[1])
     breaks = sorted(vehicle.breaks, key=lambda b: min(b.time_windows)) if with_breaks else []
     orders = (itertools.permutations(breaks) if len(breaks) <= MAX_BREAK_PERMUTATIONS
               else [tuple(breaks)])
@@ -120,7 +130,7 @@ def _alone(problem: Problem, vehicle: Vehicle, job: Job, with_breaks: bool = Tru
             after = _breaks(vehicle, order[k:], begin + setup + job.service, to_end)
             if after is not None and after[0] + after[1] <= shift_end:
                 return None
-    if with_breaks and breaks and _alone(problem, vehicle, job, with_breaks=False) is None:
+    if with_breaks and breaks and _alone(problem, vehicle, job, shared, False) is None:
         return "break"
     return worst
 
@@ -153,7 +163,9 @@ def explain_unassigned(problem: Problem, job: Job, solution: Solution | None = N
     roomy = [v for v in roomy if v.max_tasks is None or v.max_tasks > 0]
     if not roomy:
         return f"{prefix}every suitable technician has max_tasks 0"
-    verdicts = {v.id: _alone(problem, v, job) for v in roomy}
+    shared = any(o.location_index == job.location_index and o.id != job.id
+                 for o in problem.jobs)
+    verdicts = {v.id: _alone(problem, v, job, shared) for v in roomy}
     able = [v for v in roomy if verdicts[v.id] is None]
     if able:
         return prefix + _crowded_out(problem, job, able, solution)

@@ -27,7 +27,8 @@ class Infeasible(ValueError):
     """The order cannot be timed within the windows, breaks and shift."""
 
 
-def start_in(windows: Iterable[Window], ready: int, low: int = 0, high: int = HORIZON) -> int | None:
+def start_in(windows: Iterable[Window], ready: int, low: int = 0,
+             high: int = HORIZON) -> int | None:
     """Earliest start ≥ ``ready`` inside one of ``windows`` and within ``[low, high]``."""
     for ws, we in sorted(windows):
         start = max(ready, ws, low)
@@ -122,6 +123,8 @@ def build_route(problem: Problem, vehicle: Vehicle, items: Sequence[Job | Break]
         raise Infeasible(f"shift of vehicle {vehicle.id} ends at {shift_end}, route at {t}")
     if vehicle.max_travel_time is not None and travel > vehicle.max_travel_time:
         raise Infeasible(f"vehicle {vehicle.id} travels {travel} s")
+    if vehicle.max_tasks is not None and sum(s.type == "job" for s in steps) > vehicle.max_tasks:
+        raise Infeasible(f"vehicle {vehicle.id} over max_tasks")
     if vehicle.capacity and any(x > c for x, c in zip(delivery, vehicle.capacity)):
         raise Infeasible(f"vehicle {vehicle.id} over capacity")
     route.duration = route.cost = travel

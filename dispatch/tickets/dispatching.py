@@ -99,13 +99,16 @@ def _category(category_id: int | None, errors: _Errors) -> Category | None:
     return category
 
 
-def _assignee(user_id: int | None, kind: str | None, errors: _Errors) -> User | None:
+def _assignee(user_id: int | None, kind: str | None, errors: _Errors,
+              ticket: Ticket | None = None) -> User | None:
     if user_id is None:
         return None
     user = db.session.get(User, user_id)
     if user is None or not user.active:
         errors.add("assignee", _("Unknown user %(id)s.", id=user_id))
         return None
+    if ticket is not None and ticket.assignee_id == user_id and ticket.kind == kind:
+        return user  # kept as is (e.g. a dispatcher who claimed the ticket)
     if kind == Kind.REMOTE and user.role not in ASSIGNEE_ROLES[Kind.REMOTE]:
         errors.add("assignee", _("Remote tickets go to a support agent."))
     elif kind == Kind.ONSITE and user.role not in ASSIGNEE_ROLES[Kind.ONSITE]:
@@ -261,7 +264,8 @@ def catalog(ticket: Ticket, actor: User, *, expected_version: int | None, kind: 
 
     On-site tickets get planning data; what is not given comes from the ticket, else from the
     category (duration, skills) and the site's opening hours (access window). Remote tickets
-    carry no planning data. A not-yet-started ticket moves to its working status.
+    carry no planning data. A not-yet-started ticket moves to its working status. The call sets
+    the whole catalogue: ``category_id``/``assignee_id``/``group_id`` None clear those.
     """
     check_version(ticket, expected_version)
     _refuse_finished(ticket)
@@ -279,7 +283,7 @@ def catalog(ticket: Ticket, actor: User, *, expected_version: int | None, kind: 
     else:
         planned = dict(NO_ONSITE)
     due_at = _aware(due_at, "due_at", errors)
-    assignee = _assignee(assignee_id, kind, errors)
+    assignee = _assignee(assignee_id, kind, errors, ticket)
     group = _group(group_id, kind, errors)
     errors.raise_any()
     with _transaction():
@@ -297,7 +301,7 @@ def assign(ticket: Ticket, actor: User, *, expected_version: int | None,
         raise ValidationError(_("Catalogue the ticket (remote or on-site) before assigning it."),
                               field="kind")
     errors = _Errors()
-    assignee = _assignee(assignee_id, ticket.kind, errors)
+    assignee = _assignee(assignee_id, ticket.kind, errors, ticket)
     group = _group(group_id, ticket.kind, errors)
     errors.raise_any()
     with _transaction():
@@ -461,14 +465,14 @@ def status_targets(ticket: Ticket) -> list[str]:
     if ticket.status in FINISHED:
         return ["reopen"]
     allowed = set(workflow.TRANSITIONS.get(ticket.status, ()))
-    if ticket.kind == Kind.REMOTE:
+    if ticket.kind == Kind.REMOTE:  # assigned ⇔ someone has it; assigning is the way there
         allowed -= {Status.TO_SCHEDULE, Status.SCHEDULED}
-        if ticket.assignee_id is None:
-            allowed.discard(Status.ASSIGNED)
+        allowed.discard(Status.TRIAGED if ticket.assignee_id is not None else Status.ASSIGNED)
     elif ticket.kind == Kind.ONSITE:
         allowed -= {Status.ASSIGNED, Status.TRIAGED}
         if ticket.appointment_start is None:
             allowed.discard(Status.SCHEDULED)
-    else:
-        allowed -= {Status.ASSIGNED, Status.TO_SCHEDULE, Status.SCHEDULED, Status.IN_PROGRESS}
+    else:  # not catalogued yet: only waiting, resolved or closed make sense by hand
+        allowed -= {Status.TRIAGED, Status.ASSIGNED, Status.TO_SCHEDULE, Status.SCHEDULED,
+                    Status.IN_PROGRESS}
     return [s.value for s in Status if s in allowed]

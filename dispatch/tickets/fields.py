@@ -52,7 +52,7 @@ def _clean_one(d: CategoryField, value: Any) -> Any:
             raise ValueError(_("Enter a number."))
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(_("Enter a number.")) from None
         if number != number or number in (float("inf"), float("-inf")):
             raise ValueError(_("Enter a number."))

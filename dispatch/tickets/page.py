@@ -12,6 +12,7 @@ from dispatch.tickets.access import can_see_internal, visible_tickets
 from dispatch.tickets.fields import clean_fields
 from dispatch.tickets.forms import CommentForm, ReopenForm, RequestForm, field_name
 from dispatch.tickets.models import Category, Status, Ticket
+from dispatch.tickets.sentences import plain_text
 from dispatch.types import utcnow
 
 
@@ -57,10 +58,10 @@ class FieldValue:
 
 def field_values(ticket: Ticket) -> list[FieldValue]:
     """Extra field values with the labels of the category's definitions, in their order."""
-    values = dict(ticket.fields or {})
+    values = dict(ticket.fields) if isinstance(ticket.fields, dict) else {}
     defs = ticket.category.fields if ticket.category else []
-    out = [FieldValue(d.label, history._text(values.pop(d.key))) for d in defs if d.key in values]
-    out += [FieldValue(str(k), history._text(v)) for k, v in values.items()]  # definition removed
+    out = [FieldValue(d.label, plain_text(values.pop(d.key))) for d in defs if d.key in values]
+    out += [FieldValue(str(k), plain_text(v)) for k, v in values.items()]  # definition removed
     return out
 
 

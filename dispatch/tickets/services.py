@@ -31,6 +31,7 @@ from dispatch.types import utcnow
 SUBJECT_MAX = 200
 DESCRIPTION_MAX = 20_000
 COMMENT_MAX = 20_000
+LOCATION_LIMITS = {"building": 80, "floor": 40, "room": 80}  # the columns' lengths
 
 # ITIL-style matrix: (impact, urgency) → priority.
 PRIORITY_MATRIX = {
@@ -107,9 +108,9 @@ def _validate_new(data: NewTicket) -> tuple[Site | None, Category | None, dict[s
     for name in ("impact", "urgency"):
         if getattr(data, name) not in set(Level):
             errors[name] = [_("Choose low, medium or high.")]
-    for name in ("building", "floor", "room"):
-        if len(getattr(data, name) or "") > 80:
-            errors[name] = [_("At most %(n)d characters.", n=80)]
+    for name, limit in LOCATION_LIMITS.items():
+        if len(getattr(data, name) or "") > limit:
+            errors[name] = [_("At most %(n)d characters.", n=limit)]
     if (data.latitude is None) != (data.longitude is None) or (
         data.latitude is not None and not (-90 <= data.latitude <= 90 and -180 <= data.longitude <= 180)
     ):

@@ -104,8 +104,8 @@ class Model:
                 break
             term = str(names[row.col[idx]])
             words = set(term.split())
-            if words <= self._stop or words <= covered:
-                continue  # "the", "my", or already said by a bigram
+            if words <= self._stop or words - self._stop <= covered:
+                continue  # "the", "my", or nothing new ("in room" after "room")
             chosen.append(term)
             covered |= words
         return chosen

@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from dispatch.triage.services import PHRASE_MAX, PHRASE_MIN
 
-KIND_CHOICES = [("remote", _l("Remote")), ("onsite", _l("On-site"))]
+KIND_CHOICES = [SelectChoice("remote", _l("Remote")), SelectChoice("onsite", _l("On-site"))]
 
 
 class RuleForm(FlaskForm):

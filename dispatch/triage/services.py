@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
@@ -72,7 +73,11 @@ def suggest(subject: str, description: str, category: Category | None) -> Sugges
                                 k=_kind_label(rule.kind))[:REASON_MAX], "keyword")
     if not text.strip():
         return Suggestion(None, None, _("Nothing to go on; the dispatcher decides."), "none")
-    return _from_classifier(text)
+    try:
+        return _from_classifier(text)
+    except (OSError, ValueError):  # sample missing or unreadable: intake must still work
+        current_app.logger.exception("triage classifier unavailable")
+        return Suggestion(None, None, _("No suggestion available; the dispatcher decides."), "none")
 
 
 def _from_classifier(text: str) -> Suggestion:
@@ -81,9 +86,11 @@ def _from_classifier(text: str) -> Suggestion:
     pct = round(guess.confidence * 100)
     words = ", ".join(f'"{t}"' for t in guess.top_terms)
     if model.n_decisions:
-        source = _("Learned from %(n)d past decisions", n=model.n_decisions)
+        source = ngettext("Learned from %(num)d past decision",
+                          "Learned from %(num)d past decisions", model.n_decisions)
     else:
-        source = _("Learned from %(n)d sample requests", n=model.n_sample)
+        source = ngettext("Learned from %(num)d sample request",
+                          "Learned from %(num)d sample requests", model.n_sample)
     if guess.confidence < _threshold():
         reason = _("Unsure: the best guess is %(k)s, at only %(p)d%%; the dispatcher decides.",
                    k=_kind_label(guess.kind), p=pct)
@@ -108,9 +115,12 @@ def record_decision(ticket, actor, kind: str) -> TriageDecision:
         raise ValidationError(_("Choose remote or on-site."), field="kind")
     if ticket.id is None:
         db.session.flush()
-    suggested = db.session.scalar(
-        db.select(TicketEvent.data).filter_by(ticket_id=ticket.id, type="suggested")
-        .order_by(TicketEvent.id.desc()).limit(1))
+    # No autoflush: the caller's pending ticket changes are flushed (and version-checked) by
+    # its own commit, where a lost race becomes a Conflict.
+    with db.session.no_autoflush:
+        suggested = db.session.scalar(
+            db.select(TicketEvent.data).filter_by(ticket_id=ticket.id, type="suggested")
+            .order_by(TicketEvent.id.desc()).limit(1))
     decision = TriageDecision(
         ticket_id=ticket.id, actor_id=actor.id if actor is not None else None,
         text=classifier.request_text(ticket.subject, ticket.description), kind=str(kind),

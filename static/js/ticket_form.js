@@ -20,6 +20,14 @@
     showGroup();
   }
 
+  // One request per click: a second click while the first is on its way would file it twice.
+  form.addEventListener("submit", function () {
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+  });
+  window.addEventListener("pageshow", function () { // back from the next page: usable again
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+  });
+
   var button = document.getElementById("use-location");
   var status = document.getElementById("location-status");
   var site = form.querySelector("select[name=site]");

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dispatch.extensions import db
 from dispatch.people.models import ApiToken
 from dispatch.people.services import create_token, revoke_tokens
+from api_support import api  # noqa: F401  (fixture)
 
 
 def _assert_401(response):
@@ -36,7 +37,7 @@ def test_token_works_and_scheme_is_case_insensitive(api):
     assert response.status_code == 200
 
 
-def test_session_cookie_alone_does_not_authenticate(client, auth, make_ticket):
+def test_session_cookie_alone_does_not_authenticate(client, auth, make_ticket, make_user):
     user = auth.login(role="dispatcher")
     ticket = make_ticket(requester=user)
     # Signed in: the login page now sends the browser on instead of showing the form …
@@ -44,6 +45,12 @@ def test_session_cookie_alone_does_not_authenticate(client, auth, make_ticket):
     _assert_401(client.get("/api/v1/tickets"))  # … but the session does nothing for the API
     _assert_401(client.get(f"/api/v1/tickets/{ticket.id}"))
     _assert_401(client.post("/api/v1/tickets", json={"subject": "From a browser"}))
+    # With a token as well, the token decides, and the API sets no cookie of its own.
+    token = create_token(make_user("employee"))
+    response = client.get(f"/api/v1/tickets/{ticket.id}",
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 404  # the token's user is not the signed-in dispatcher
+    assert "Set-Cookie" not in response.headers
 
 
 def test_revoked_token_is_401(api):
@@ -91,3 +98,30 @@ def test_errors_are_json_with_field_and_status(api):
     response = a.client.delete("/api/v1/tickets", headers={"Authorization": f"Bearer {a.token}"})
     assert response.status_code == 405 and response.is_json
     assert "GET" in response.headers["Allow"]
+
+
+def test_ticket_creation_is_rate_limited_per_token(database_url, tmp_path, api):
+    from dispatch import create_app
+
+    a = api()
+    limited = create_app({
+        "TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": True, "SUBMIT_RATE_LIMIT": "2 per hour",
+        "ATTACHMENT_DIR": str(tmp_path / "attachments"),
+    })
+    client = limited.test_client()
+    headers = {"Authorization": f"Bearer {a.token}"}
+    codes = [client.post("/api/v1/tickets", json={"subject": f"n{i}"}, headers=headers).status_code
+             for i in range(3)]
+    assert codes == [201, 201, 429]
+    response = client.post("/api/v1/tickets", json={"subject": "again"}, headers=headers)
+    assert response.status_code == 429 and response.is_json
+    # Reading is not limited, and another token has its own allowance.
+    assert client.get("/api/v1/tickets", headers=headers).status_code == 200
+    b = api()
+    other = {"Authorization": f"Bearer {b.token}"}
+    response = client.post("/api/v1/tickets", json={"subject": "mine"}, headers=other)
+    assert response.status_code == 201
+    with limited.app_context():
+        db.session.remove()
+        db.engine.dispose()

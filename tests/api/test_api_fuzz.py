@@ -9,11 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dispatch.api.views import CREATE_KEYS, LIST_PARAMS, TRIAGE_KEYS
+from api_support import api  # noqa: F401  (fixture)
 
-FUZZ = settings(max_examples=40, deadline=None, database=None,
+FUZZ = settings(max_examples=60, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-NASTY = ["", " ", "\x00", "\ud800", "x" * 300, "<script>alert(1)</script>", "'; DROP TABLE ticket;--",
+NASTY = ["", " ", "\x00", "\ud800", "x" * 300, "<script>alert(1)</script>",
+         "'; DROP TABLE ticket;--",
          "remote", "onsite", "new", "high", "1", "-1", "1e999", "2026-11-30T09:00:00Z", "09:00",
          "\u202e", "NaN"]
 leaves = st.one_of(
@@ -28,11 +30,18 @@ field_values = st.dictionaries(st.sampled_from(["asset", "copies", "size", "when
 
 
 def _bodies(keys):
+    """Anything with the right keys, or a nearly valid body with nasty values in it (so that
+    the values get past the first checks and reach the services and the database)."""
     key = st.sampled_from(sorted(keys) + ["", "extra"])
-    return st.dictionaries(key, values, max_size=7) | st.fixed_dictionaries(
-        {"subject": st.sampled_from(["Broken", ""]) | st.text(max_size=5)},
-        optional={"fields": field_values | values, "category": st.integers(0, 3) | values,
-                  "site": st.integers(0, 3) | values, "kind": st.sampled_from(["remote", "onsite"])})
+    nasty = st.sampled_from(NASTY) | values
+    nearly_valid = st.fixed_dictionaries(
+        {"subject": st.sampled_from(["Broken", *NASTY]) | st.text(max_size=5),
+         "kind": st.sampled_from(["remote", "onsite"])},
+        optional={k: nasty for k in sorted(keys - {"subject", "kind", "fields"})}
+        | {"fields": field_values | values, "category": st.integers(0, 3) | values,
+           "site": st.integers(0, 3) | values})
+    return st.dictionaries(key, values, max_size=7) | nearly_valid.map(
+        lambda body: {k: v for k, v in body.items() if k in keys})
 
 
 RAW = st.one_of(

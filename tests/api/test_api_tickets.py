@@ -5,6 +5,7 @@ import pytest
 
 from dispatch.extensions import db
 from dispatch.tickets.models import Ticket
+from api_support import api  # noqa: F401  (fixture)
 
 
 def test_create_returns_201_location_and_ticket(api, make_site, make_category):
@@ -81,6 +82,7 @@ def test_staff_see_the_suggestion(api, make_category):
     ({"subject": "x", "impact": "huge"}, "impact"),
     ({"subject": "x", "urgency": None}, "urgency"),
     ({"subject": "x", "fields": []}, "fields"),
+    ({"subject": "x", "fields": {"n": 10**400}}, "fields.n"),
     ({"subject": "x", "floor": "f" * 41}, "floor"),
     ({"subject": "x", "description": ["a"]}, "description"),
     ({"subject": "x", "parent": 123456}, "parent"),
@@ -95,6 +97,7 @@ def test_bad_create_input_is_400_naming_the_field(api, payload, field):
     assert response.json["field"] == field
     assert response.json["status"] == 400
     assert response.json["error"]
+    assert response.json["error"].startswith(f"{field}: ")  # the message names the field too
     assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 0
 
 
@@ -208,6 +211,7 @@ def test_bad_filters_are_400_naming_the_field(api, query, field):
     response = api().get("/api/v1/tickets?" + query)
     assert response.status_code == 400, response.json
     assert response.json["field"] == field
+    assert response.json["error"].startswith(f"{field}: ")
 
 
 def test_events_hide_internal_ones_from_the_requester(api, make_ticket, make_user):

@@ -5,6 +5,7 @@ import pytest
 
 from dispatch.extensions import db
 from dispatch.tickets.models import Ticket
+from api_support import api  # noqa: F401  (fixture)
 
 
 def _url(ticket):
@@ -41,7 +42,8 @@ def test_admin_triages_onsite_with_planning_data(api, make_ticket, make_site, ma
     assert response.status_code == 200, response.json
     body = response.json
     assert body["status"] == "to_schedule" and body["kind"] == "onsite"
-    assert (body["duration_min"], body["access_from"], body["access_until"]) == (90, "09:00", "12:30")
+    assert body["duration_min"] == 90
+    assert (body["access_from"], body["access_until"]) == ("09:00", "12:30")
     assert body["due_at"] == "2026-12-01T14:00:00Z"
     assert body["priority"] == "normal"  # left out: kept
 
@@ -115,6 +117,7 @@ def test_bad_triage_input_is_400_naming_the_field(api, make_ticket, payload, fie
     response = api(role="dispatcher").post(_url(ticket), json=payload)
     assert response.status_code == 400, response.json
     assert response.json["field"] == field
+    assert response.json["error"].startswith(f"{field}: ")  # the message names the field too
 
 
 def test_wrong_assignee_role_is_400(api, make_ticket, make_user):

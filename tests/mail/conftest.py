@@ -13,17 +13,11 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import pytest
+from mail_support import free_port
 
 from dispatch.extensions import db
 
-CORPUS = Path(__file__).parent / "corpus"
 _n = itertools.count(1)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -189,9 +183,12 @@ def dovecot(tmp_path_factory):
                                                           user=user, group=group))
     for path in [root, *root.rglob("*")]:
         os.chown(path, uid, gid) if os.geteuid() == 0 and path.name not in ("run",) else None
-    proc = subprocess.run([DOVECOT, "-c", str(root / "dovecot.conf")], capture_output=True, text=True)
+    # Dovecot daemonises: its output goes to a file, never to a pipe we would wait on.
+    with open(root / "start.log", "wb") as log:
+        proc = subprocess.run([DOVECOT, "-c", str(root / "dovecot.conf")], stdin=subprocess.DEVNULL,
+                              stdout=log, stderr=subprocess.STDOUT, timeout=30)
     if proc.returncode != 0:
-        pytest.fail(f"dovecot did not start: {proc.stderr}")
+        pytest.fail(f"dovecot did not start: {(root / 'start.log').read_text()}")
     deadline = time.time() + 10
     while time.time() < deadline:
         try:
@@ -200,5 +197,6 @@ def dovecot(tmp_path_factory):
         except OSError:
             time.sleep(0.05)
     yield {"host": "127.0.0.1", "port": port, "user": "support", "password": "secret", "root": root}
-    subprocess.run([DOVECOT, "-c", str(root / "dovecot.conf"), "stop"], capture_output=True)
+    subprocess.run([DOVECOT, "-c", str(root / "dovecot.conf"), "stop"], stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
     shutil.rmtree(root, ignore_errors=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,9 +22,10 @@ def run_cli(*args: str, stdin: str | bytes | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess:
     """Run ``python -m dispatch.routing ARGS`` from the project root; bytes in, text out."""
     data = stdin.encode() if isinstance(stdin, str) else stdin
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # messages carry "–", whatever the locale
     proc = subprocess.run([sys.executable, "-m", "dispatch.routing", *args], input=data,
-                          capture_output=True, timeout=timeout, cwd=ROOT)
-    proc.stdout, proc.stderr = proc.stdout.decode(), proc.stderr.decode()
+                          capture_output=True, timeout=timeout, cwd=ROOT, env=env)
+    proc.stdout, proc.stderr = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
     return proc
 
 
@@ -79,7 +81,7 @@ def _first_start(windows, ready: int) -> int | None:
     return None
 
 
-def _routes_of(problem: Problem, v: Vehicle) -> dict[frozenset, int]:
+def routes_of(problem: Problem, v: Vehicle) -> dict[frozenset, int]:
     """Every set of jobs ``v`` can serve in one route, with the least travel doing so."""
     m = problem.durations
     jobs = [j for j in problem.jobs
@@ -145,7 +147,7 @@ def optimum(problem: Problem) -> tuple[int, int, int]:
     best = (0, 0, 0)
     combos: dict[frozenset, int] = {frozenset(): 0}
     for v in problem.vehicles:
-        options = _routes_of(problem, v)
+        options = routes_of(problem, v)
         merged: dict[frozenset, int] = {}
         for served, travel in combos.items():
             for more, extra in options.items():

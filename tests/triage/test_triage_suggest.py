@@ -128,3 +128,14 @@ def test_rule_services_validate(app):
     assert err.value.field == "kind"
     services.update_rule(rule, "Paper Jam", "remote", False)  # its own phrase is no clash
     assert (rule.phrase, rule.kind, rule.active) == ("Paper Jam", "remote", False)
+
+
+def test_intake_survives_a_broken_classifier(app, monkeypatch, make_ticket):
+    from dispatch.triage import classifier
+
+    def broken():
+        raise OSError("sample missing")
+
+    monkeypatch.setattr(classifier, "current_model", broken)
+    ticket = make_ticket(subject="Printer jammed", description="Paper stuck in tray 2.")
+    assert ticket.suggested_kind is None and "dispatcher decides" in ticket.suggestion_reason

@@ -189,3 +189,14 @@ def test_group_service_refuses_non_agents(app, make_user):
         save_group(None, name="Mixed", member_ids=[tech.id])
     assert exc.value.field == "member_ids"
     assert count(Group) == 0
+
+
+def test_renaming_onto_an_existing_name_changes_nothing(client, admin, make_site):
+    make_site(name="Taken", code="T")
+    mine = make_site(name="Mine", code="M")
+    response = client.post(f"/admin/sites/{mine.id}", data=site_data(name="Taken", code="M2"))
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "“Taken” already exists" in body and 'value="M2"' in body
+    db.session.expire_all()
+    assert (mine.name, mine.code) == ("Mine", "M")

@@ -8,7 +8,6 @@ from dispatch.extensions import db
 from dispatch.people.models import Group, Skill, User
 from dispatch.tickets.access import visible_tickets
 
-from conftest import PASSWORD
 
 
 def user_data(**kw):
@@ -128,7 +127,7 @@ def test_admin_cannot_demote_or_deactivate_themselves(client, admin):
     assert response.status_code == 302
 
 
-def test_admin_can_demote_and_deactivate_someone_else(app, client, admin, make_user):
+def test_admin_can_demote_and_deactivate_someone_else(app, client, admin, make_user, password):
     other = make_user("admin")
     response = client.post(f"/admin/users/{other.id}", data=user_data(
         email=other.email, name=other.name, role="dispatcher", active=None))
@@ -136,7 +135,7 @@ def test_admin_can_demote_and_deactivate_someone_else(app, client, admin, make_u
     db.session.expire_all()
     assert other.role == "dispatcher" and not other.active
     second = app.test_client()
-    response = second.post("/login", data={"email": other.email, "password": PASSWORD})
+    response = second.post("/login", data={"email": other.email, "password": password})
     assert response.status_code == 200  # the form again: inactive accounts cannot sign in
 
 

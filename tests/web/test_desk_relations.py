@@ -4,7 +4,7 @@ import pytest
 from dispatch.errors import Conflict, ValidationError
 from dispatch.extensions import db
 from dispatch.tickets import dispatching, services
-from dispatch.tickets.models import Comment, Ticket, TicketEvent
+from dispatch.tickets.models import Ticket, TicketEvent
 from dispatch.triage.models import TriageDecision
 
 
@@ -190,3 +190,19 @@ def test_status_buttons_follow_the_workflow(client, auth, make_ticket, make_user
     assert fresh(t.id).status == "assigned"
     r = client.post(f"/desk/tickets/{t.id}/status", data={"status-version": 1, "status-target": "resolved"})
     assert r.status_code == 409 and fresh(t.id).status == "assigned"
+
+
+def test_dispatcher_who_claimed_keeps_the_ticket_on_recatalogue(client, auth, make_ticket, dispatcher):
+    ticket = make_ticket()
+    dispatching.catalog(ticket, dispatcher, expected_version=ticket.version, kind="remote",
+                        category_id=None, priority="normal")
+    dispatching.claim(fresh(ticket.id), dispatcher, fresh(ticket.id).version)
+    auth.login(dispatcher)
+    page = client.get(f"/desk/tickets/{ticket.id}").data.decode()
+    assert f'<option selected value="{dispatcher.id}">' in page
+    t = fresh(ticket.id)
+    r = client.post(f"/desk/tickets/{t.id}/catalog", data={
+        "catalog-version": t.version, "catalog-kind": "remote", "catalog-priority": "high",
+        "catalog-assignee": dispatcher.id})
+    assert r.status_code == 302
+    assert fresh(t.id).assignee_id == dispatcher.id and fresh(t.id).priority == "high"

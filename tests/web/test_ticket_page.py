@@ -263,3 +263,19 @@ def test_department_viewer_cannot_reopen_a_colleagues_ticket(client, auth, ticke
     auth.login(make_user("employee", department_id=requester.department_id, sees_department=True))
     assert client.post(f"/tickets/{ticket.id}/reopen", data={}).status_code == 403
     assert current_status(ticket.id) == Status.RESOLVED
+
+
+def test_comment_conflict_shows_current_state_and_keeps_text(client, auth, ticket, requester, monkeypatch):
+    from dispatch.errors import Conflict
+    from dispatch.tickets import services
+
+    def lose_the_race(*args, **kwargs):
+        raise Conflict("Someone else changed this ticket meanwhile.")
+
+    monkeypatch.setattr(services, "add_comment", lose_the_race)
+    auth.login(requester)
+    response = client.post(f"/tickets/{ticket.id}/comment", data={"body": "my careful words"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Someone else changed this ticket meanwhile." in page
+    assert "my careful words" in page and ticket.subject in page

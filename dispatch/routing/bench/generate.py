@@ -50,7 +50,7 @@ def sizes(seed: int) -> tuple[int, int, bool]:
     rng = random.Random(f"sizes-{seed}")
     jobs = rng.randint(60, 300)
     tight = seed % 3 == 0
-    per_tech = rng.uniform(9.5, 12.0) if tight else rng.uniform(6.0, 8.0)
+    per_tech = rng.uniform(9.0, 12.0) if tight else rng.uniform(4.5, 6.0)
     return jobs, max(6, min(25, round(jobs / per_tech))), tight
 
 
@@ -100,7 +100,8 @@ def field_problem(seed: int, jobs: int | None = None, vehicles: int | None = Non
         priority = (rng.randint(60, 100) if rng.random() < 0.1
                     else rng.randint(20, 50) if rng.random() < 0.3 else rng.randint(1, 20))
         work.append(Job(
-            id=i + 1, location_index=m + site, service=rng.choice((15, 30, 30, 45, 60, 90, 120)) * 60,
+            id=i + 1, location_index=m + site,
+            service=rng.choice((15, 30, 30, 45, 60, 90, 120)) * 60,
             setup=300, time_windows=windows, skills=skills, priority=priority,
             delivery=(rng.choice((0, 0, 1, 1, 2, 3)),), description=f"job {i + 1}",
             location=sites[site]))

@@ -6,13 +6,16 @@ command line in a subprocess (exit 2, a JSON error naming the place, never a tra
 from __future__ import annotations
 
 import copy
+import io
 import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from routing_support import SAMPLE, dumps, run_cli, sample
 
-from dispatch.routing import InputError, loads_problem, parse_problem
+from dispatch.routing import InputError, cli, loads_problem, parse_problem
 from dispatch.routing.model import HORIZON, PinnedStep, Solution
 from dispatch.routing.jsonio import dump_solution
 
@@ -114,6 +117,8 @@ BAD = [
     ("empty input", "", "invalid JSON at line 1 column 1"),
     ("not utf-8", b'{"jobs": "\xff"}', "invalid JSON: not UTF-8"),
     ("root not an object", "[1, 2]", "expected an object, got [1, 2]"),
+    ("key given twice", '{"jobs": [], "vehicles": [], "jobs": []}',
+     'invalid JSON: key "jobs" given twice in an object'),
     ("jobs missing", {"vehicles": []}, "jobs: missing"),
     ("unknown top-level key", {**SAMPLE, "shipments": []}, "shipments: unknown key"),
     ("unknown vehicle key", _bad("vehicles.0.brakes", []), "vehicles[0].brakes: unknown key"),
@@ -229,24 +234,48 @@ def test_bad_input_is_an_input_error_naming_the_place(doc, message):
     assert str(info.value).startswith(message), str(info.value)
 
 
+# The kinds of bad input the issue lists, each also run through a real subprocess.
+SUBPROCESS = ["malformed json", "not utf-8", "matrix not square", "matrix negative",
+              "job index out of range", "duplicate job id", "duplicate vehicle id",
+              "duplicate break id", "job window end before start", "priority above 100",
+              "priority negative", "unknown vehicle key", "unknown top-level key"]
+
+
 @pytest.fixture(scope="module")
 def cli_answers() -> dict:
-    """Every bad document through the real command line; run side by side to save time."""
+    """The SUBPROCESS cases through the real command line, run side by side to save time."""
+    docs = {name: doc for name, doc, _ in BAD}
     with ThreadPoolExecutor(max_workers=4) as pool:
-        runs = {name: pool.submit(run_cli, "solve", "--time-limit", "1", stdin=_text(doc))
-                for name, doc, _ in BAD}
+        runs = {name: pool.submit(run_cli, "solve", "--time-limit", "1", stdin=_text(docs[name]))
+                for name in SUBPROCESS}
         return {name: run.result() for name, run in runs.items()}
 
 
-@pytest.mark.parametrize("name, message", [(n, m) for n, _, m in BAD], ids=[n for n, _, _ in BAD])
-def test_bad_input_through_the_cli_exits_2_with_a_json_error(cli_answers, name, message):
-    proc = cli_answers[name]
-    assert proc.returncode == 2, (proc.stdout, proc.stderr)
-    answer = json.loads(proc.stdout)
+def _assert_input_error(status: int, out: str, err: str, message: str) -> None:
+    assert status == 2, (out, err)
+    answer = json.loads(out)
     assert answer["code"] == 2 and answer["error"].startswith(message), answer
     assert set(answer) == {"code", "error"}
-    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
-    assert message in proc.stderr
+    assert "Traceback" not in err and "Traceback" not in out
+    assert message in err
+
+
+@pytest.mark.parametrize("name", SUBPROCESS)
+def test_bad_input_through_the_cli_exits_2_with_a_json_error(cli_answers, name):
+    message = next(m for n, _, m in BAD if n == name)
+    proc = cli_answers[name]
+    _assert_input_error(proc.returncode, proc.stdout, proc.stderr, message)
+
+
+@pytest.mark.parametrize("doc, message", [(d, m) for _, d, m in BAD], ids=[n for n, _, _ in BAD])
+def test_every_bad_input_through_cli_main(monkeypatch, capsys, doc, message):
+    data = _text(doc)
+    stdin = type("Stdin", (), {"buffer": io.BytesIO(data if isinstance(data, bytes)
+                                                    else data.encode())})()
+    monkeypatch.setattr("sys.stdin", stdin)
+    status = cli.main(["solve", "--time-limit", "1"])
+    out, err = capsys.readouterr()
+    _assert_input_error(status, out, err, message)
 
 
 def test_dump_writes_vroom_output_for_an_empty_plan():
@@ -260,3 +289,45 @@ def test_dump_writes_vroom_output_for_an_empty_plan():
         "unassigned": [],
         "routes": [],
     }
+
+
+# Fuzzing: whatever a document contains, parsing ends in a Problem or an InputError.
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 2**33) | st.floats(allow_nan=False)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                   max_size=3),
+    max_leaves=6)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, prefix + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _paths(value, prefix + (i,))
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
+@given(data=st.data())
+def test_any_mutation_parses_or_is_an_input_error(data):
+    doc = sample()
+    paths = [p for p in _paths(doc) if p]
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(paths))
+        node = doc
+        try:
+            for part in path[:-1]:
+                node = node[part]
+            node[path[-1]] = data.draw(_json_values)
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier mutation replaced a parent: the path is gone
+    try:
+        problem = parse_problem(doc)
+    except InputError as exc:
+        assert exc.where or "invalid" in exc.message
+        return
+    assert len(problem.durations) >= 1

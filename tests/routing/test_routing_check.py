@@ -250,6 +250,9 @@ def test_malformed_plans_do_not_crash(problem):
     assert check_solution(problem, plan(routes__0__steps__1__arrival="soon"))
     assert check_solution(problem, plan(routes__0__steps__1__type="pickup"))
     assert check_solution(problem, [])
+    assert check_solution(problem, {"code": 0, "routes": None, "summary": {}})
+    assert check_solution(problem, plan(routes__0__steps__1__id=[10]))
+    assert check_solution(problem, plan(unassigned=[{"id": {"x": 1}}]))
 
 
 def test_open_route_and_travel_during_break_wait():
@@ -280,3 +283,16 @@ def test_open_route_and_travel_during_break_wait():
     short = parse_problem({**doc, "vehicles": [{**doc["vehicles"][0],
                                                 "time_window": [28800, 46000]}]})
     assert "after the shift closes" in _violations(short, good)
+
+
+def test_pinned_start_and_end_bounds():
+    fits = parse_problem(sample(**{"vehicles.0.steps": [
+        {"type": "start", "service_at": 28800}, {"type": "end", "service_before": 45000}]}))
+    assert check_solution(fits, VALID) == []
+    late_start = parse_problem(sample(**{"vehicles.0.steps": [
+        {"type": "start", "service_after": 29000}]}))
+    assert "leaves at 28800, outside its pinned bounds [29000," in _violations(late_start, VALID)
+    early_end = parse_problem(sample(**{"vehicles.0.steps": [
+        {"type": "end", "service_before": 44000}]}))
+    found = _violations(early_end, VALID)
+    assert "reaches the end at 45000 at best" in found and "ends at 45000, outside" in found

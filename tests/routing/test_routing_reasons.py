@@ -6,7 +6,9 @@ import time
 
 import pytest
 
-from dispatch.routing.model import Break, Job, PinnedStep, Problem, Route, RouteStep, Solution, Vehicle
+from dispatch.routing.model import (
+    Break, Job, PinnedStep, Problem, Route, RouteStep, Solution, Vehicle,
+)
 from dispatch.routing.reasons import explain_all, explain_unassigned, format_time, format_window
 
 # Depot 0; site 1 is 10 minutes away, site 2 an hour away.
@@ -174,3 +176,13 @@ def test_fast_enough_for_every_unassigned_job(seed):
     reasons = explain_all(problem, Solution())
     assert len(reasons) == 300 and all(reasons.values())
     assert time.perf_counter() - began < 5  # 300 jobs × 100 shifts × 3 windows × 2 breaks
+
+
+def test_setup_is_not_held_against_a_job_sharing_its_place():
+    # 9 hours of setup do not fit a 9-hour shift, unless the job follows another one at the
+    # same place, which skips the setup: then it is not impossible, only crowded out.
+    long_setup = Job(1, 1, setup=9 * 3600, service=600)
+    assert why(long_setup).startswith("cannot be finished within any shift")
+    neighbour = Job(2, 1, service=600)
+    problem = Problem(jobs=[long_setup, neighbour], vehicles=[tech()], durations=MATRIX)
+    assert explain_unassigned(problem, long_setup) == "not enough working time left"

@@ -35,6 +35,16 @@ def test_user_create_defaults_and_existing_department(runner, make_department):
     assert db.session.scalar(db.select(db.func.count(Department.id))) == 1
 
 
+def test_user_create_prompts_twice_at_a_terminal(runner, monkeypatch):
+    monkeypatch.setattr("dispatch.cli._stdin_is_tty", lambda: True)
+    result = runner.invoke(args=["user", "create", "tty@example.com", "--role", "agent"],
+                           input=f"{GOOD}\nsomething else\n{GOOD}\n{GOOD}\n")
+    assert result.exit_code == 0, result.output
+    assert "Repeat for confirmation" in result.output
+    assert GOOD not in result.output  # hidden input is not echoed
+    assert _user("tty@example.com").check_password(GOOD)
+
+
 def test_user_create_refuses_short_password(runner):
     result = runner.invoke(args=["user", "create", "c@example.com", "--role", "agent"],
                            input="short\n")
@@ -81,7 +91,8 @@ def test_token_create_prints_a_token_that_works_against_the_api(runner, client):
     assert stored == [ApiToken.hash(token)]  # only the hash is kept
 
     headers = {"Authorization": f"Bearer {token}"}
-    created = client.post("/api/v1/tickets", json={"subject": "Made from a script"}, headers=headers)
+    created = client.post("/api/v1/tickets", json={"subject": "Made from a script"},
+                          headers=headers)
     assert created.status_code == 201, created.json
     assert created.json["requester"]["email"] == "api@example.com"
     assert client.get("/api/v1/tickets", headers=headers).json["total"] == 1

@@ -1,0 +1,52 @@
+"""Forms of the planning board and of the technician's day (all with CSRF)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from .field import NOTES_MAX, TIME_SPENT_MAX
+from .runs import MAX_DAYS, MAX_TIME_LIMIT
+
+
+class PlanForm(FlaskForm):
+    day = DateField(_l("First day"), validators=[InputRequired()])
+    days = IntegerField(_l("Days"), default=1,
+                        validators=[InputRequired(), NumberRange(1, MAX_DAYS)])
+    sites = SelectMultipleField(_l("Sites (none: all)"), coerce=int, validate_choice=False)
+    region = StringField(_l("City / region"), validators=[Optional(), Length(max=120)])
+    time_limit = IntegerField(_l("Time limit (seconds)"),
+                              validators=[Optional(), NumberRange(1, MAX_TIME_LIMIT)])
+
+
+class ReplanForm(FlaskForm):
+    ticket = IntegerField(_l("Urgent ticket number (empty: every urgent on-site ticket)"),
+                          validators=[Optional(), NumberRange(1)])
+    time_limit = IntegerField(_l("Time limit (seconds)"),
+                              validators=[Optional(), NumberRange(1, MAX_TIME_LIMIT)])
+
+
+class MoveForm(FlaskForm):
+    technician = SelectField(_l("Technician"), coerce=int, validate_choice=False,
+                             validators=[InputRequired()])
+    day = DateField(_l("Day"), validators=[InputRequired()])
+    start = TimeField(_l("Start (site time)"), validators=[InputRequired()])
+
+
+class ActionForm(FlaskForm):
+    """Buttons that only need the CSRF token (pin, remove, re-run, publish)."""
+
+
+class VisitStepForm(FlaskForm):
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_MAX)])
+    time_spent = IntegerField(_l("Time spent (minutes)"),
+                              validators=[Optional(), NumberRange(1, TIME_SPENT_MAX)])

@@ -1,0 +1,213 @@
+"""Reviewing a proposed plan (pin, move, remove, re-run) and publishing it in one transaction."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Iterable
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from dispatch.errors import Conflict, NotFound, TransitionError, ValidationError
+from dispatch.extensions import db
+from dispatch.people.models import Role, User
+from dispatch.tickets.models import Status, Ticket
+from dispatch.tickets.services import _move, commit, record
+from dispatch.types import utcnow
+
+from . import problem as builder
+from . import sources
+from .models import Notification, PlanRun, RunStatus, Visit, VisitStatus
+from .replan import pin_of
+from .runs import start_run
+
+#: Ticket statuses a plan may (re)schedule.
+SCHEDULABLE = frozenset({Status.TO_SCHEDULE, Status.SCHEDULED})
+
+
+def get_run(run_id: int) -> PlanRun:
+    run = db.session.get(PlanRun, run_id)
+    if run is None:
+        raise NotFound(_("No such plan."))
+    return run
+
+
+def recent_runs(limit: int = 20) -> list[PlanRun]:
+    return list(db.session.scalars(db.select(PlanRun).order_by(PlanRun.id.desc()).limit(limit)))
+
+
+def _draft(run: PlanRun) -> None:
+    if run.status != RunStatus.DONE:
+        raise TransitionError(_("Only a proposed plan can be changed or published (this one is "
+                                "%(s)s).", s=run.status))
+
+
+def _visit(run: PlanRun, visit_id: int) -> Visit:
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or visit.plan_run_id != run.id:
+        raise NotFound(_("No such visit in this plan."))
+    return visit
+
+
+def _reorder(run: PlanRun, technician_id: int, day: date) -> None:
+    same = sorted((v for v in run.visits if v.technician_id == technician_id and v.day == day),
+                  key=lambda v: v.planned_start)
+    for k, v in enumerate(same, start=1):
+        v.order = k
+
+
+def set_pinned(run: PlanRun, visit_id: int, pinned: bool) -> Visit:
+    """Keep (or release) a visit on its technician and time in the next re-run."""
+    _draft(run)
+    visit = _visit(run, visit_id)
+    visit.pinned = bool(pinned)
+    db.session.commit()
+    return visit
+
+
+def move_visit(run: PlanRun, visit_id: int, technician_id: int, day: date, start: time) -> Visit:
+    """Put a visit on another technician, day or time (site-local), pinned there."""
+    _draft(run)
+    visit = _visit(run, visit_id)
+    tech = db.session.get(User, technician_id)
+    if tech is None or tech.role != Role.TECHNICIAN or not tech.active:
+        raise ValidationError(_("Choose a technician."), field="technician")
+    if not run.first_day <= day <= run.last_day:
+        raise ValidationError(_("Choose a day of this plan (%(a)s to %(b)s).",
+                                a=run.first_day.isoformat(), b=run.last_day.isoformat()),
+                              field="day")
+    if not sources.shifts_for(day, [technician_id]):
+        raise ValidationError(_("%(name)s has no shift on %(day)s.", name=tech.name,
+                                day=day.isoformat()), field="technician")
+    old = (visit.technician_id, visit.day)
+    begin = datetime.combine(day, start, builder.ticket_zone(visit.ticket))
+    length = visit.planned_end - visit.planned_start
+    visit.technician_id, visit.day, visit.pinned = technician_id, day, True
+    visit.planned_start = begin.astimezone(visit.planned_start.tzinfo)
+    visit.planned_end = visit.planned_start + length
+    db.session.flush()
+    db.session.expire(visit, ["technician"])
+    _reorder(run, *old)
+    _reorder(run, technician_id, day)
+    db.session.commit()
+    return visit
+
+
+def remove_visit(run: PlanRun, visit_id: int) -> None:
+    """Take a visit out of the proposed plan; re-runs leave its ticket out too."""
+    _draft(run)
+    visit = _visit(run, visit_id)
+    key = (visit.technician_id, visit.day)
+    options = dict(run.options or {})
+    options["removed"] = sorted(set(options.get("removed", [])) | {visit.ticket_id})
+    run.options = options
+    result = dict(run.result or {})
+    result["unassigned"] = list(result.get("unassigned", [])) + [{
+        "ticket_id": visit.ticket_id, "number": visit.ticket.number,
+        "subject": visit.ticket.subject, "reason": _("removed from the plan by the dispatcher")}]
+    run.result = result
+    run.visits.remove(visit)
+    _reorder(run, *key)
+    db.session.commit()
+
+
+def rerun(run: PlanRun, actor: User, time_limit: int | None = None) -> PlanRun:
+    """Plan the same days again, keeping the pinned visits; this plan is superseded once the
+    new one is ready."""
+    _draft(run)
+    options = {"pins": [pin_of(v) for v in run.visits if v.pinned],
+               "removed": list((run.options or {}).get("removed", []))}
+    return start_run(actor, run.first_day, run.days, site_ids=run.site_ids, region=run.region,
+                     time_limit=time_limit or run.time_limit, kind="rerun", parent=run,
+                     options=options)
+
+
+def notify(user: User | int, text: str, url: str = "") -> Notification:
+    note = Notification(user_id=user if isinstance(user, int) else user.id, text=text[:500],
+                        url=url[:300], created_at=utcnow())
+    db.session.add(note)
+    return note
+
+
+def _cancel_overlapping(run: PlanRun, actor: User, replanned: set[int]) -> None:
+    """Cancel the not-yet-started published visits of other plans on this plan's days."""
+    old = db.session.scalars(db.select(Visit).where(
+        Visit.plan_run_id != run.id, Visit.day >= run.first_day, Visit.day <= run.last_day,
+        Visit.status == VisitStatus.PUBLISHED)).all()
+    for visit in old:
+        visit.status = VisitStatus.CANCELLED
+        ticket = visit.ticket
+        if visit.ticket_id not in replanned and ticket.status == Status.SCHEDULED:
+            record(ticket, actor, "visit", status="cancelled", plan=run.id)
+            _move(ticket, actor, Status.TO_SCHEDULE, reason="re-planned")
+
+
+def _supersede_others(run: PlanRun) -> None:
+    """Proposals for the same days are stale now; a published plan ends when nothing of it is
+    still to be done."""
+    others = db.session.scalars(db.select(PlanRun).where(
+        PlanRun.id != run.id, PlanRun.status.in_((RunStatus.DONE, RunStatus.PUBLISHED)),
+        PlanRun.first_day <= run.last_day)).all()
+    pending = (VisitStatus.PUBLISHED, VisitStatus.EN_ROUTE, VisitStatus.ARRIVED)
+    for other in others:
+        if other.last_day < run.first_day:
+            continue
+        if other.status == RunStatus.DONE or not any(v.status in pending for v in other.visits):
+            other.status = RunStatus.SUPERSEDED
+
+
+def publish(run: PlanRun, actor: User | None, *, on_visit=None) -> PlanRun:
+    """Schedule every ticket of the plan on its technician, record it, tell the technicians and
+    requesters. All or nothing: one transaction. ``on_visit`` is a test hook."""
+    _draft(run)
+    visits = [v for v in run.visits if v.status == VisitStatus.PLANNED]
+    try:
+        for visit in visits:
+            ticket: Ticket = visit.ticket
+            if ticket.status not in SCHEDULABLE or not ticket.is_open:
+                raise Conflict(_("%(n)s changed meanwhile (it is now %(s)s). Re-run the plan "
+                                 "before publishing it.", n=ticket.number, s=ticket.status))
+        _cancel_overlapping(run, actor, {v.ticket_id for v in visits})
+        per_tech: dict[int, int] = {}
+        for visit in visits:
+            ticket = visit.ticket
+            if ticket.assignee_id != visit.technician_id:
+                record(ticket, actor, "assigned",
+                       old=ticket.assignee.name if ticket.assignee else None,
+                       new=visit.technician.name, assignee=visit.technician_id, group=None)
+                ticket.assignee_id = visit.technician_id
+            if ticket.status != Status.SCHEDULED:
+                _move(ticket, actor, Status.SCHEDULED, reason="plan published", plan=run.id)
+            record(ticket, actor, "visit", status="scheduled", plan=run.id,
+                   technician=visit.technician.name, start=visit.planned_start.isoformat(),
+                   end=visit.planned_end.isoformat())
+            ticket.updated_at = utcnow()
+            visit.status = VisitStatus.PUBLISHED
+            notify(ticket.requester_id, _("A technician visit for %(n)s is planned on %(d)s.",
+                                          n=ticket.number, d=visit.day.isoformat()))
+            per_tech[visit.technician_id] = per_tech.get(visit.technician_id, 0) + 1
+            if on_visit is not None:
+                on_visit(visit)
+        for tech_id, count in sorted(per_tech.items()):
+            notify(tech_id, ngettext("%(num)d visit was planned for you from %(a)s to %(b)s.",
+                                     "%(num)d visits were planned for you from %(a)s to %(b)s.",
+                                     count, a=run.first_day.isoformat(),
+                                     b=run.last_day.isoformat()))
+        run.status, run.published_at = RunStatus.PUBLISHED, utcnow()
+        run.published_by_id = actor.id if actor else None
+        db.session.flush()
+        _supersede_others(run)
+    except Exception:
+        db.session.rollback()
+        raise
+    commit()
+    return run
+
+
+def visits_of(run: PlanRun, kept_ids: Iterable[int] = ()) -> list[Visit]:
+    """The run's visits plus the started ones a re-plan kept, for the board."""
+    visits = list(run.visits)
+    kept = list(kept_ids)
+    if kept:
+        visits += db.session.scalars(db.select(Visit).where(Visit.id.in_(kept)))
+    return sorted(visits, key=lambda v: (v.technician_id, v.day, v.planned_start))
+

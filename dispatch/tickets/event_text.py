@@ -1,0 +1,220 @@
+"""The official record's events as human sentences ("Dana (dispatcher) set kind to On-site").
+
+Events are written by many modules (tickets, desk, triage, mail …) and their data is free-form
+JSON, so this must never fail: known types get a sentence, and anything a formatter does not
+understand falls back to "type: key=value".
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask_babel import gettext as _
+
+from dispatch import labels
+from dispatch.tickets.models import TicketEvent
+from dispatch.tickets.sentences import (M, Part, details, fill, plain_text, ticket_ids, ticket_links,
+                                        user_name, vocab_label, who_part)
+
+# --- one formatter per known type: (event, data) → (sentence parts, keys it used) -----------
+
+Formatter = Callable[[TicketEvent, dict], tuple[list[Part], set[str]]]
+
+
+def _channel(value: Any) -> str:
+    names = {"web": _("the web form"), "mail": _("e-mail"), "email": _("e-mail"), "api": _("the API")}
+    return names.get(value, plain_text(value))
+
+
+def _created(ev, d):
+    channel = d.get("channel")
+    if channel and channel != "web":
+        text = _("%(who)s submitted the request by %(channel)s", who=M.who, channel=M.channel)
+    else:
+        text = _("%(who)s submitted the request", who=M.who)
+    return fill(text, who=who_part(ev), channel=_channel(channel)), {"channel", "subject", "site", "category"}
+
+
+def _suggested(ev, d):
+    if not d.get("kind"):
+        return fill(_("%(who)s made no suggestion for the kind", who=M.who), who=who_part(ev)), {"kind", "confidence"}
+    conf = d.get("confidence")
+    pct = f" ({round(float(conf) * 100)} %)" if isinstance(conf, (int, float)) and not isinstance(conf, bool) else ""
+    return (fill(_("%(who)s suggested %(kind)s", who=M.who, kind=M.kind) + pct,
+                  who=who_part(ev), kind=vocab_label(labels.KIND, d["kind"])), {"kind", "confidence"})
+
+
+def _change(ev, d, label_map: dict | None, with_old: str, without_old: str, cleared: str,
+            keys=("new",), hide=()) -> tuple[list[Part], set[str]]:
+    """Events like {old, new}: "set X to B", "changed X from A to B", "cleared X"."""
+    key = next((k for k in keys if k in d), None)
+    if key is None:
+        raise ValueError("no new value")
+    show = (lambda v: vocab_label(label_map, v)) if label_map is not None else plain_text
+    used = {"old", key, *hide}
+    if d[key] in (None, ""):
+        return fill(cleared, who=who_part(ev), old=show(d.get("old"))), used
+    values = dict(who=who_part(ev), new=Part(show(d[key]), strong=True))
+    if d.get("old") not in (None, ""):
+        return fill(with_old, old=show(d["old"]), **values), used
+    return fill(without_old, **values), used
+
+
+def _status(ev, d):
+    return _change(ev, d, labels.STATUS, keys=("new", "status"),
+                   with_old=_("%(who)s changed the status from %(old)s to %(new)s", who=M.who, old=M.old, new=M.new),
+                   without_old=_("%(who)s set the status to %(new)s", who=M.who, new=M.new),
+                   cleared=_("%(who)s cleared the status", who=M.who))
+
+
+def _kind(ev, d):
+    return _change(ev, d, labels.KIND, keys=("new", "kind"), hide=("suggested", "confidence"),
+                   with_old=_("%(who)s changed kind from %(old)s to %(new)s", who=M.who, old=M.old, new=M.new),
+                   without_old=_("%(who)s set kind to %(new)s", who=M.who, new=M.new),
+                   cleared=_("%(who)s cleared the kind", who=M.who))
+
+
+def _priority(ev, d):
+    return _change(ev, d, labels.PRIORITY, keys=("new", "priority"),
+                   with_old=_("%(who)s changed priority from %(old)s to %(new)s", who=M.who, old=M.old, new=M.new),
+                   without_old=_("%(who)s set priority to %(new)s", who=M.who, new=M.new),
+                   cleared=_("%(who)s cleared the priority", who=M.who))
+
+
+def _category(ev, d):
+    return _change(ev, d, None, keys=("new", "category"),
+                   with_old=_("%(who)s changed the category from %(old)s to %(new)s", who=M.who, old=M.old,
+                              new=M.new),
+                   without_old=_("%(who)s set the category to %(new)s", who=M.who, new=M.new),
+                   cleared=_("%(who)s removed the category %(old)s", who=M.who, old=M.old))
+
+
+def _assigned(ev, d):
+    new = d.get("new") if "new" in d else d.get("assignee_name", d.get("assignee"))
+    used = {"old", "new", "assignee", "assignee_name", "group"}
+    if new in (None, ""):
+        return fill(_("%(who)s removed the assignee", who=M.who), who=who_part(ev)), used
+    to = Part(user_name(new), strong=True)
+    if d.get("old") not in (None, ""):
+        return (fill(_("%(who)s reassigned the request from %(old)s to %(to)s", who=M.who, old=M.old, to=M.to),
+                      who=who_part(ev), old=user_name(d["old"]), to=to), used)
+    return fill(_("%(who)s assigned the request to %(to)s", who=M.who, to=M.to), who=who_part(ev), to=to), used
+
+
+def _catalogued(ev, d):
+    used = {"kind", "suggested", "override"}
+    if d.get("kind"):
+        return (fill(_("%(who)s catalogued the request as %(kind)s", who=M.who, kind=M.kind), who=who_part(ev),
+                      kind=Part(vocab_label(labels.KIND, d["kind"]), strong=True)), used)
+    return fill(_("%(who)s catalogued the request", who=M.who), who=who_part(ev)), used
+
+
+def _fields(ev, d):
+    """{old: {...}, new: {...}} becomes one "key: old → new" detail per changed key."""
+    old, new = d.get("old"), d.get("new")
+    if not isinstance(new, dict):
+        raise ValueError("not a field change")
+    old = old if isinstance(old, dict) else {}
+    parts = fill(_("%(who)s changed details", who=M.who), who=who_part(ev))
+    extra = [(str(k).replace("_", " "), [Part(f"{plain_text(old.get(k))} → {plain_text(v)}")]) for k, v in new.items()]
+    return parts, {"old", "new"}, extra
+
+
+def _comment(ev, d):
+    used = {"comment", "channel"}
+    if ev.internal:
+        return fill(_("%(who)s added an internal note", who=M.who), who=who_part(ev)), used
+    if d.get("channel") in ("mail", "email"):
+        return fill(_("%(who)s replied by e-mail", who=M.who), who=who_part(ev)), used
+    return fill(_("%(who)s commented", who=M.who), who=who_part(ev)), used
+
+
+def _attachments(ev, d):
+    files = d.get("files") or []
+    names = [plain_text(f) for f in (files if isinstance(files, list) else [files])]
+    return fill(_("%(who)s attached %(files)s", who=M.who, files=M.files), who=who_part(ev),
+                 files=[Part(n) for n in names]), {"files"}
+
+
+def _ref(d: dict, keys: tuple[str, ...]) -> tuple[str, list[Part]]:
+    key = next((k for k in keys if ticket_ids(d.get(k))), None)
+    if key is None:
+        raise ValueError("no ticket reference")
+    return key, ticket_links(d[key])
+
+
+def _ref_sentence(text_fn: Callable[[], str], keys: tuple[str, ...], hide=()) -> Formatter:
+    def fmt(ev, d):
+        key, links = _ref(d, keys)
+        return fill(text_fn(), who=who_part(ev), ticket=links), {key, "old", *hide}
+
+    return fmt
+
+
+def _link(ev, d):
+    """A parent/child link made or undone (desk: "part of a larger job")."""
+    relation, new, old = d.get("relation"), d.get("new"), d.get("old")
+    used = {"relation", "old", "new"}
+    if relation == "parent":
+        if ticket_ids(new):
+            return fill(_("%(who)s made this request part of %(ticket)s", who=M.who, ticket=M.ticket),
+                         who=who_part(ev), ticket=ticket_links(new)), used
+        return fill(_("%(who)s detached this request from %(ticket)s", who=M.who, ticket=M.ticket),
+                     who=who_part(ev), ticket=ticket_links(old)), used
+    if relation == "child":
+        if ticket_ids(new):
+            return fill(_("%(who)s added %(ticket)s as part of this request", who=M.who, ticket=M.ticket),
+                         who=who_part(ev), ticket=ticket_links(new)), used
+        return fill(_("%(who)s detached %(ticket)s from this request", who=M.who, ticket=M.ticket),
+                     who=who_part(ev), ticket=ticket_links(old)), used
+    key, links = _ref(d, ("new", "other", "linked", "related", "target", "ticket_id"))
+    return fill(_("%(who)s linked this request with %(ticket)s", who=M.who, ticket=M.ticket),
+                 who=who_part(ev), ticket=links), {key, "old"}
+
+
+FORMATTERS: dict[str, Formatter] = {
+    "created": _created,
+    "suggested": _suggested,
+    "status": _status,
+    "comment": _comment,
+    "attachments": _attachments,
+    "kind": _kind,
+    "category": _category,
+    "priority": _priority,
+    "assigned": _assigned,
+    "catalogued": _catalogued,
+    "fields": _fields,
+    "claimed": lambda ev, d: (fill(_("%(who)s took the request", who=M.who), who=who_part(ev)),
+                              {"old", "new", "assignee"}),
+    "link": _link,
+    "child_added": _ref_sentence(lambda: _("%(who)s opened follow-up %(ticket)s", who=M.who, ticket=M.ticket),
+                                 ("child", "new", "child_id")),
+    "parent_set": _ref_sentence(lambda: _("%(who)s opened this as a follow-up of %(ticket)s", who=M.who,
+                                          ticket=M.ticket), ("parent", "new", "parent_id")),
+    # The duplicate's subject stays out: the target's requester may not see the duplicate.
+    "merged": _ref_sentence(lambda: _("%(who)s merged %(ticket)s into this request", who=M.who, ticket=M.ticket),
+                            ("new", "tickets", "source", "from", "merged", "source_id"), hide=("subject",)),
+    "merged_into": _ref_sentence(lambda: _("%(who)s merged this request into %(ticket)s", who=M.who,
+                                           ticket=M.ticket), ("new", "into", "target", "merged_into", "target_id")),
+}
+
+
+def generic(ev: TicketEvent, data: dict) -> list[Part]:
+    """"type: key=value" for events nobody taught us to read."""
+    pairs = ", ".join(f"{k}={plain_text(v)}" for k, v in data.items())
+    return [who_part(ev), Part(f" · {ev.type}" + (f": {pairs}" if pairs else ""))]
+
+
+def describe(ev: TicketEvent) -> tuple[list[Part], list[tuple[str, list[Part]]]]:
+    """The event as a sentence plus the details the sentence did not mention."""
+    data = ev.data if isinstance(ev.data, dict) else {"value": ev.data}
+    fmt = FORMATTERS.get(ev.type)
+    if fmt is not None:
+        try:
+            parts, used, *extra = fmt(ev, data)
+            return parts, (extra[0] if extra else []) + details(data, used)
+        except Exception:  # free-form data we did not expect: show it raw rather than fail
+            pass
+    try:
+        return generic(ev, data), []
+    except Exception:
+        return [Part(str(ev.type))], []

@@ -1,0 +1,90 @@
+"""Temporary: screenshots of the main pages at desktop and phone widths (run explicitly)."""
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+
+import pytest
+
+from dispatch import demo
+from dispatch.extensions import db
+from dispatch.tickets.models import Category, Ticket
+
+SIZES = {"desk": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+OUT = os.environ.get("E2E_SCREENSHOTS", "/tmp/shots")
+
+
+def sign_in(ctx, base, email):
+    page = ctx.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def test_tour(app, live_server, browser, shot):
+    demo.load(today=date.today())
+    hw = db.session.scalar(db.select(Category).filter_by(name="Hardware"))
+    ana_ticket = db.session.scalar(db.select(Ticket).filter_by(subject="Printer on 3rd floor jams every page"))
+    overflow = {}
+    for size, viewport in SIZES.items():
+        def snap(page, name):
+            page.wait_for_load_state()
+            w = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if w[0] > w[1]:
+                overflow[f"{size}-{name}"] = w
+            shot(page, f"{size}-{name}")
+
+        anon = browser.new_context(viewport=viewport)
+        p = anon.new_page()
+        p.goto(f"{live_server}/login")
+        snap(p, "01-login")
+        anon.close()
+
+        ctx = browser.new_context(viewport=viewport)
+        p = sign_in(ctx, live_server, "ana.pop@example.com")
+        p.goto(f"{live_server}/tickets/new")
+        p.select_option("select[name=category]", str(hw.id))
+        snap(p, "02-new-request")
+        p.goto(f"{live_server}/tickets/mine")
+        snap(p, "03-my-requests")
+        p.goto(f"{live_server}/tickets/{ana_ticket.id}")
+        snap(p, "04-ticket-employee")
+        ctx.close()
+
+        ctx = browser.new_context(viewport=viewport)
+        p = sign_in(ctx, live_server, "dana.dispatch@example.com")
+        p.goto(f"{live_server}/tickets/{ana_ticket.id}")
+        snap(p, "05-ticket-dispatcher")
+        p.goto(f"{live_server}/desk/inbox")
+        snap(p, "06-inbox")
+        p.goto(f"{live_server}/triage/")
+        snap(p, "11-triage")
+        ctx.close()
+
+        ctx = browser.new_context(viewport=viewport)
+        p = sign_in(ctx, live_server, "victor.agent@example.com")
+        p.goto(f"{live_server}/desk/queue?tab=unassigned")
+        snap(p, "07-queue")
+        ctx.close()
+
+        ctx = browser.new_context(viewport=viewport)
+        p = sign_in(ctx, live_server, "radu.tech@example.com")
+        p.goto(f"{live_server}/desk/jobs")
+        snap(p, "08-jobs")
+        ctx.close()
+
+        ctx = browser.new_context(viewport=viewport)
+        p = sign_in(ctx, live_server, "admin@example.com")
+        p.goto(f"{live_server}/admin/")
+        snap(p, "09-admin")
+        p.goto(f"{live_server}/admin/categories")
+        snap(p, "10a-categories")
+        p.goto(f"{live_server}/admin/categories/{hw.id}")
+        snap(p, "10b-category-edit")
+        ctx.close()
+    print("OVERFLOW", json.dumps(overflow))

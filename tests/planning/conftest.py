@@ -1,0 +1,126 @@
+"""Planning fixtures: a small company with technicians, a fake shift source and on-site jobs.
+
+Shifts come from a test-local fake (``shifts``) so that these tests do not depend on how the
+people feature stores working hours: each technician works 08:00–17:00 UTC with a lunch of 30
+minutes between 12:00 and 14:00, except on the days listed in ``shifts.off``.
+"""
+from __future__ import annotations
+
+import itertools
+import time as clock
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+
+from dispatch.extensions import db
+from dispatch.planning import sources
+from dispatch.planning.models import PlanRun, RunStatus
+from dispatch.tickets.models import Kind, Status
+
+_n = itertools.count(1)
+
+
+def next_weekday(start: date | None = None) -> date:
+    day = (start or datetime.now(timezone.utc).date()) + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+class FakeShifts:
+    def __init__(self):
+        self.off: set[tuple[int, date]] = set()
+        self.hours = (time(8), time(17))
+        self.homes: dict[int, tuple[float, float]] = {}
+
+    def __call__(self, day, technician_ids=None):
+        result = []
+        for user in sources.technicians():
+            if technician_ids is not None and user.id not in technician_ids:
+                continue
+            if (user.id, day) in self.off:
+                continue
+
+            def at(t):
+                return datetime.combine(day, t, timezone.utc)
+
+            result.append(sources.Shift(
+                technician_id=user.id, name=user.name, start_utc=at(self.hours[0]),
+                end_utc=at(self.hours[1]), lunch_window_utc=(at(time(12)), at(time(14))),
+                lunch_minutes=30, home=self.homes.get(user.id, (46.77, 23.59)),
+                skill_ids=frozenset(s.id for s in user.skills), timezone="UTC"))
+        return result
+
+
+@pytest.fixture
+def shifts(monkeypatch):
+    fake = FakeShifts()
+    monkeypatch.setattr(sources, "shifts_for", fake)
+    return fake
+
+
+@pytest.fixture
+def planning_app(app):
+    app.config.update(PLANNING_TIME_LIMIT=1, PLANNING_WORKERS=1, RQ_REDIS_URL=None)
+    return app
+
+
+@pytest.fixture
+def make_skill(app):
+    from dispatch.people.models import Skill
+
+    def make(name=None):
+        skill = Skill(name=name or f"skill-{next(_n)}")
+        db.session.add(skill)
+        db.session.commit()
+        return skill
+
+    return make
+
+
+@pytest.fixture
+def make_tech(make_user):
+    def make(skills=(), **kw):
+        user = make_user("technician", **kw)
+        user.skills = list(skills)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_job(make_ticket, make_site):
+    """An on-site ticket waiting to be scheduled (catalogued directly, for speed)."""
+    site_cache = {}
+
+    def make(site=None, duration=60, skills=(), priority="normal", **kw):
+        if site is None:
+            site = site_cache.get("default") or make_site(timezone="UTC", opens_at=time(8),
+                                                          closes_at=time(17),
+                                                          open_weekdays="0123456")
+            site_cache["default"] = site
+        planning = {k: kw.pop(k) for k in list(kw) if k in (
+            "access_from", "access_until", "appointment_start", "appointment_end", "due_at")}
+        ticket = make_ticket(site_id=site.id, **kw)
+        ticket.kind, ticket.status, ticket.priority = Kind.ONSITE, Status.TO_SCHEDULE, priority
+        ticket.duration_min = duration
+        ticket.skills = list(skills)
+        for key, value in planning.items():
+            setattr(ticket, key, value)
+        db.session.commit()
+        return ticket
+
+    return make
+
+
+def wait_for(run_id: int, timeout: float = 30.0) -> PlanRun:
+    """Poll the run like the board does until it is no longer queued or running."""
+    deadline = clock.monotonic() + timeout
+    while clock.monotonic() < deadline:
+        db.session.expire_all()
+        run = db.session.get(PlanRun, run_id)
+        if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+            return run
+        clock.sleep(0.1)
+    raise AssertionError(f"run {run_id} still {run.status} after {timeout} s")

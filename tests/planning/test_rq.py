@@ -1,0 +1,78 @@
+"""Planning on RQ workers: the run is queued on Redis and a worker plans it."""
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from dispatch.extensions import db
+from dispatch.planning import runs
+from dispatch.planning.models import PlanRun, RunStatus
+
+from .conftest import next_weekday
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = _free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    from redis import Redis
+
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            Redis(port=port).ping()
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_run_goes_through_an_rq_worker(planning_app, shifts, make_tech, make_job, make_user,
+                                       redis_url, database_url, monkeypatch):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    planning_app.config["RQ_REDIS_URL"] = redis_url
+    # The worker builds its own app from the environment, as `rq worker` does.
+    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", database_url)
+    monkeypatch.setenv("FLASK_SECRET_KEY", "test")
+    monkeypatch.setenv("FLASK_PLANNING_WORKERS", "1")
+    make_tech()
+    job = make_job(duration=30)
+    run = runs.start_run(make_user("dispatcher"), next_weekday(), 1, time_limit=1)
+    assert db.session.get(PlanRun, run.id).status == RunStatus.QUEUED
+    connection = Redis.from_url(redis_url)
+    queue = Queue("planning", connection=connection)
+    assert queue.count == 1
+    SimpleWorker([queue], connection=connection).work(burst=True)
+    db.session.expire_all()
+    run = db.session.get(PlanRun, run.id)
+    assert run.status == RunStatus.DONE, run.message
+    assert [v.ticket_id for v in run.visits] == [job.id]
+
+
+def test_unreachable_redis_fails_the_run_at_once(planning_app, shifts, make_user):
+    planning_app.config["RQ_REDIS_URL"] = f"redis://127.0.0.1:{_free_port()}/0"
+    run = runs.start_run(make_user("dispatcher"), next_weekday(), 1, time_limit=1)
+    db.session.expire_all()
+    run = db.session.get(PlanRun, run.id)
+    assert run.status == RunStatus.FAILED and "unreachable" in run.message

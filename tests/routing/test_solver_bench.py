@@ -1,0 +1,102 @@
+"""The benchmark tooling: Solomon reader (checked against the best known solutions), the seeded
+field-day generator, the repair phase and the ``bench`` command line."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from dispatch.routing.assemble import assemble, compatible
+from dispatch.routing.bench.generate import field_problem
+from dispatch.routing.bench.solomon import (
+    SCALE, distance_matrix, find_instances, read_bks, read_instance, to_problem)
+from dispatch.routing.check import check_solution
+from dispatch.routing.repair import repair
+from dispatch.routing.timeline import build_route
+
+from routing_support import run_cli
+
+SOLOMON = Path(__file__).resolve().parents[3] / "shared" / "bench" / "solomon"
+needs_solomon = pytest.mark.skipif(not (SOLOMON / "txt").is_dir(),
+                                   reason="shared/bench/solomon not present")
+
+
+def _sol_routes(path: Path) -> list[list[int]]:
+    return [[int(x) for x in line.split(":", 1)[1].split()]
+            for line in path.read_text().splitlines() if line.startswith("Route")]
+
+
+@needs_solomon
+@pytest.mark.parametrize("name", ["C101", "R101", "RC105", "R211"])
+def test_best_known_solutions_replay_at_their_dimacs_cost(name):
+    # The reader's truncated ×10 matrix reproduces the published DIMACS cost, and the best
+    # known routes are feasible in our model: our time semantics match the benchmark's.
+    instance = read_instance(SOLOMON / "txt" / f"{name}.txt")
+    problem = to_problem(instance)
+    bks = read_bks(SOLOMON / "bks.csv")[name]
+    routes = _sol_routes(SOLOMON / "vrplib" / f"{name}.sol")
+    jobs = {j.id: j for j in problem.jobs}
+    total = 0
+    for k, route in enumerate(routes):
+        timed = build_route(problem, problem.vehicles[k], [jobs[c] for c in route])
+        total += timed.duration
+    assert total / SCALE == pytest.approx(float(bks["dimacs_cost"]), abs=0.05)
+    (_, x0, y0, *_), (_, x1, y1, *_) = instance.rows[:2]
+    assert distance_matrix(instance)[0][1] == int(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 * 10)
+
+
+@needs_solomon
+def test_find_instances_filters_by_name():
+    assert [p.stem for p in find_instances(SOLOMON, ["r101", "C101"])] == ["C101", "R101"]
+    assert len(find_instances(SOLOMON)) == 56
+
+
+def test_generator_is_deterministic_and_in_range():
+    a, b = field_problem(4), field_problem(4)
+    assert a == b
+    assert 60 <= len(a.jobs) <= 300 and 6 <= len(a.vehicles) <= 25
+    small = field_problem(9, jobs=40, vehicles=4)
+    assert len(small.jobs) == 40 and len(small.vehicles) == 4
+    assert any(len(j.time_windows) == 2 for j in a.jobs)
+    assert all(v.breaks for v in a.vehicles)
+    assert len({j.priority for j in a.jobs}) > 10
+
+
+def test_repair_only_improves_and_stays_valid():
+    problem = field_problem(3, jobs=60, vehicles=4)
+    allowed = compatible(problem)
+    # A poor plan: each technician gets a few random jobs in random order, if they fit.
+    rng = random.Random(0)
+    plan = [[] for _ in problem.vehicles]
+    for j in rng.sample(range(len(problem.jobs)), 20):
+        k = rng.choice(allowed[j]) if allowed[j] else None
+        if k is not None:
+            plan[k].append(("job", j))
+    before = assemble(problem, plan)
+    import time
+
+    after = assemble(problem, repair(problem, plan, allowed, time.monotonic() + 1.0))
+    assert check_solution(problem, after) == []
+    assert (after.priority, after.served) >= (before.priority, before.served)
+    assert after.priority > before.priority
+
+
+def test_bench_field_command_prints_a_table():
+    proc = run_cli("bench", "field", "--seeds", "2", "--jobs", "30", "--vehicles", "3",
+                   "--time-limit", "1", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "| 2 | 30 | 3 |" in proc.stdout
+
+
+@needs_solomon
+def test_bench_solomon_command_reports_a_gap():
+    proc = run_cli("bench", "solomon", str(SOLOMON), "--instances", "C101", "--time-limit", "2",
+                   timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "| C101 | 827.3 |" in proc.stdout and "mean gap ours" in proc.stdout
+
+
+def test_bench_rejects_bad_arguments():
+    proc = run_cli("bench", "field", "--seeds", "one", timeout=60)
+    assert proc.returncode == 2

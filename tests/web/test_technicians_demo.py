@@ -1,0 +1,77 @@
+"""`flask demo load`: a company a newcomer can plan a week with — sites in several cities,
+eight technicians with schedules, about sixty open on-site jobs with real histories."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from dispatch import demo
+from dispatch.demo_field import planning_days
+from dispatch.extensions import db
+from dispatch.geo import great_circle_km
+from dispatch.people.models import User
+from dispatch.sites.models import Site
+from dispatch.technicians.models import DayOff, TechnicianProfile
+from dispatch.technicians.shifts import shifts_for
+from dispatch.tickets.models import Ticket, TicketEvent
+
+pytestmark = pytest.mark.slow
+WEDNESDAY = date(2030, 1, 9)
+
+
+def count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def test_demo_company_for_field_work(app, runner):
+    demo.load(today=WEDNESDAY)
+
+    sites = db.session.scalars(select(Site)).all()
+    assert len({s.city for s in sites}) >= 3 and all(s.has_location for s in sites)
+
+    techs = db.session.scalars(select(User).filter_by(role="technician")).all()
+    assert len(techs) == 8
+    assert len({frozenset(s.name for s in t.skills) for t in techs}) == 8  # all different
+    for tech in techs:
+        home = db.session.get(TechnicianProfile, tech.id).home
+        assert great_circle_km(home, (tech.site.latitude, tech.site.longitude)) < 25
+
+    days = planning_days(WEDNESDAY)
+    assert days == [date(2030, 1, 10), date(2030, 1, 11), date(2030, 1, 14), date(2030, 1, 15),
+                    date(2030, 1, 16)]
+    (off,) = db.session.scalars(select(DayOff)).all()
+    assert off.day == days[1]
+    assert [len(shifts_for(d)) for d in days] == [8, 7, 8, 8, 8]
+    assert shifts_for(date(2030, 1, 12)) == []  # Saturday
+    shift = shifts_for(days[0])[0]
+    assert shift.lunch_window_utc and shift.lunch_minutes >= 30 and shift.skill_ids
+
+    jobs = db.session.scalars(select(Ticket).filter_by(kind="onsite")).all()
+    assert 55 <= len(jobs) <= 65
+    assert {j.status for j in jobs} == {"to_schedule"}
+    assert all(j.duration_min and j.skills and j.site.has_location and j.room for j in jobs)
+    assert all(j.access_from and j.access_until for j in jobs)
+    assert len({j.site_id for j in jobs}) == 5
+    assert sum(j.appointment_start is not None for j in jobs) >= 4
+    assert sum(j.due_at is not None for j in jobs) >= 8
+    assert sum(j.access_from.hour == 13 for j in jobs) >= 4  # afternoon-only access
+    assert {j.priority for j in jobs} >= {"low", "normal", "high", "urgent"}
+    assert all(j.appointment_start.date() in days for j in jobs if j.appointment_start)
+    types = {e.type for e in db.session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == jobs[0].id))}
+    assert {"created", "catalogued"} <= types
+
+    before = [count(select(m)) for m in (User, Ticket, TicketEvent, DayOff, Site)]
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "cristian.tech@example.com" in result.output
+    assert [count(select(m)) for m in (User, Ticket, TicketEvent, DayOff, Site)] == before
+
+    client = app.test_client()
+    response = client.post("/login", data={"email": "dana.dispatch@example.com",
+                                           "password": demo.DEMO_PASSWORD})
+    assert response.status_code == 302
+    body = client.get("/technicians/").get_data(as_text=True)
+    assert "Cristian Ene" in body and off.day.isoformat() in body
