@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import imaplib
 import logging
+import re
 import ssl
 from dataclasses import dataclass, field
 
@@ -59,10 +60,13 @@ def fetch_once() -> FetchResult:
         typ, data = conn.uid("SEARCH", None, "UNSEEN")
         uids = (data[0] or b"").split()[: cfg["MAIL_IMAP_BATCH"]] if typ == "OK" else []
         for uid in uids:
-            raw = _fetch(conn, uid)
+            size = _size(conn, uid)
+            too_big = size is not None and size > cfg["MAIL_MAX_BYTES"]
+            raw = _fetch(conn, uid, "BODY.PEEK[HEADER]" if too_big else "BODY.PEEK[]")
             if raw is None:
                 continue  # taken meanwhile by another fetch
-            outcome = ingest(raw, source="imap")  # TemporaryFailure: stop, leave it unseen
+            # TemporaryFailure: stop here and leave the message unseen for the next run
+            outcome = ingest(raw, source="imap", size=size if too_big else None)
             _done(conn, uid)
             result.seen += 1
             result.outcomes[outcome.status] = result.outcomes.get(outcome.status, 0) + 1
@@ -76,8 +80,18 @@ def fetch_once() -> FetchResult:
     return result
 
 
-def _fetch(conn: imaplib.IMAP4, uid: bytes) -> bytes | None:
-    typ, parts = conn.uid("FETCH", uid, "(BODY.PEEK[])")  # PEEK: not seen until stored
+def _size(conn: imaplib.IMAP4, uid: bytes) -> int | None:
+    typ, parts = conn.uid("FETCH", uid, "(RFC822.SIZE)")
+    for part in parts or ():
+        found = re.search(rb"RFC822\.SIZE (\d+)", part if isinstance(part, bytes) else b"")
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def _fetch(conn: imaplib.IMAP4, uid: bytes, what: str) -> bytes | None:
+    """The message (or its header) without setting \\Seen: that waits until it is stored."""
+    typ, parts = conn.uid("FETCH", uid, f"({what})")
     if typ != "OK":
         return None
     for part in parts or ():

@@ -57,9 +57,14 @@ class Outcome:
     reason: str = ""
 
 
-def ingest(raw: bytes, source: str = "pipe") -> Outcome:
-    """Store one raw message and act on it. Raises TemporaryFailure only."""
+def ingest(raw: bytes, source: str = "pipe", *, size: int | None = None) -> Outcome:
+    """Store one raw message and act on it. Raises TemporaryFailure only.
+
+    ``size``: the message's real size when ``raw`` is only its header (IMAP, over the limit).
+    """
     try:
+        if size is not None and size > current_app.config["MAIL_MAX_BYTES"]:
+            return _too_large(raw, source, size)
         return _ingest(raw, source)
     except TEMPORARY as exc:
         db.session.rollback()
@@ -285,7 +290,7 @@ def _store_broken(raw: bytes, source: str, reason: str) -> Outcome:
     return _quarantine(_new_row(mail, key, source), reason)
 
 
-def _too_large(raw: bytes, source: str) -> Outcome:
+def _too_large(raw: bytes, source: str, size: int | None = None) -> Outcome:
     """Over the size limit: keep the headers, answer once, open nothing."""
     end = raw.find(b"\r\n\r\n")
     end = raw.find(b"\n\n") if end < 0 else end
@@ -298,6 +303,7 @@ def _too_large(raw: bytes, source: str) -> Outcome:
         return _copy(existing)
     limit = current_app.config["MAIL_MAX_BYTES"] // (1024 * 1024)
     row = _new_row(mail, key, source, raw=head)
+    row.size = max(size or 0, len(raw))
     return _reject(row, mail, f"message larger than {limit} MB")
 
 

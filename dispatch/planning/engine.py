@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from dispatch.routing import Problem, Solution
+from dispatch.routing import Problem, Solution, Unassigned, explain_unassigned
 
 DAY = 86400
 
@@ -38,13 +38,13 @@ def day_problem(problem: Problem, day: int, done: set[int]) -> Problem:
 
 
 def solve_days(problem: Problem, days: int, time_limit: float, solve: Callable,
-               workers: int | None = None, split_above: int = 1500,
+               workers: int | None = None, split_above: int = 5000,
                on_day: Callable[[int], None] | None = None) -> Solution:
     """Solve ``problem`` (``days`` days long) within ``time_limit`` seconds in all."""
     size = len(problem.jobs) * len(problem.vehicles)
     if days <= 1 or size <= split_above:
         return solve(problem, time_limit=time_limit, workers=workers)
-    merged, done, last_reason = Solution(), set(), {}
+    merged, done = Solution(), set()
     share = time_limit / days
     for day in range(days):
         if on_day is not None:
@@ -57,18 +57,11 @@ def solve_days(problem: Problem, days: int, time_limit: float, solve: Callable,
         merged.solving_ms += solution.solving_ms
         merged.loading_ms += solution.loading_ms
         done |= {s.id for r in solution.routes for s in r.steps if s.type == "job"}
-        for u in solution.unassigned:
-            last_reason[u.id] = u
+    # Reasons are given against the whole week, not the last day that tried the job.
     for job in problem.jobs:
         if job.id not in done:
-            reason = last_reason.get(job.id)
-            merged.unassigned.append(replace(reason) if reason is not None else _never(job))
+            merged.unassigned.append(Unassigned(
+                id=job.id, reason=explain_unassigned(problem, job, merged),
+                location_index=job.location_index, location=job.location,
+                description=job.description))
     return merged
-
-
-def _never(job):
-    from dispatch.routing import Unassigned
-
-    return Unassigned(id=job.id, reason="no technician works on the days of its windows",
-                      location_index=job.location_index, location=job.location,
-                      description=job.description)

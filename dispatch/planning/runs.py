@@ -238,7 +238,7 @@ def solving(run: PlanRun, built: builder.Built, limit: float) -> Solution:
 
     return solve_days(built.problem, days, limit, solve,
                       workers=current_app.config.get("PLANNING_WORKERS"),
-                      split_above=int(current_app.config.get("PLANNING_SPLIT_ABOVE", 1500)),
+                      split_above=int(current_app.config.get("PLANNING_SPLIT_ABOVE", 5000)),
                       on_day=on_day)
 
 

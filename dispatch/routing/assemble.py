@@ -13,7 +13,7 @@ from .model import Break, Job, Problem, Route, Solution, Unassigned, Vehicle
 from .reasons import explain_unassigned
 from .timeline import Infeasible, build_route, pin_bounds, start_in
 
-__all__ = ["compatible", "assemble", "add_reasons", "score", "Plan"]
+__all__ = ["compatible", "usable_vehicles", "assemble", "add_reasons", "score", "Plan"]
 
 #: For each vehicle (position in problem.vehicles) its ordered items: ("job", job position) or
 #: ("break", position in the vehicle's breaks). Cheap to pickle between processes.
@@ -46,10 +46,15 @@ def _reachable(problem: Problem, vehicle: Vehicle, job: Job, bounds: dict) -> bo
     return begin + job.setup + job.service + back <= vehicle.time_window[1]
 
 
+def usable_vehicles(problem: Problem) -> set[int]:
+    """Positions of the vehicles that may be used at all (breaks fit, max_tasks > 0)."""
+    return {k for k, v in enumerate(problem.vehicles)
+            if _vehicle_usable(problem, v) and (v.max_tasks is None or v.max_tasks > 0)}
+
+
 def compatible(problem: Problem) -> list[list[int]]:
     """For each job (by position), the positions of the vehicles that could serve it."""
-    usable = {k for k, v in enumerate(problem.vehicles)
-              if _vehicle_usable(problem, v) and (v.max_tasks is None or v.max_tasks > 0)}
+    usable = usable_vehicles(problem)
     pinned = {p.id: k for k, v in enumerate(problem.vehicles) for p in v.steps if p.type == "job"}
     bounds = [pin_bounds(v) for v in problem.vehicles]
     out = []
@@ -69,8 +74,9 @@ def compatible(problem: Problem) -> list[list[int]]:
     return out
 
 
-def _timed(problem: Problem, vehicle: Vehicle, items: list[Job | Break]) -> Route:
-    """Time the items; when infeasible, drop the jobs that cost least until it is not."""
+def _timed(problem: Problem, vehicle: Vehicle, items: list[Job | Break]) -> Route | None:
+    """Time the items; when infeasible, drop the jobs that cost least until it is not
+    (None: not even the breaks fit, the vehicle stays home)."""
     try:
         return build_route(problem, vehicle, items)
     except Infeasible:
@@ -78,7 +84,7 @@ def _timed(problem: Problem, vehicle: Vehicle, items: list[Job | Break]) -> Rout
     while True:
         jobs = [i for i, x in enumerate(items) if isinstance(x, Job)]
         if not jobs:
-            return build_route(problem, vehicle, list(vehicle.breaks))
+            return None
         order = sorted(jobs, key=lambda i: items[i].priority)
         for i in order:
             trial = items[:i] + items[i + 1:]
@@ -102,7 +108,7 @@ def assemble(problem: Problem, plan: Plan | None, explain: bool = True) -> Solut
         taken = {i for kind, i in items if kind == "break"}
         objects += [b for i, b in enumerate(vehicle.breaks) if i not in taken]
         route = _timed(problem, vehicle, objects)
-        if any(s.type == "job" for s in route.steps):
+        if route is not None and any(s.type == "job" for s in route.steps):
             solution.routes.append(route)
     served = {s.id for r in solution.routes for s in r.steps if s.type == "job"}
     for job in problem.jobs:

@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from .assemble import Plan, add_reasons, assemble, compatible, score
+from .assemble import Plan, add_reasons, assemble, compatible, score, usable_vehicles
 from .model import HORIZON, Problem, Solution
 from .portfolio import run_portfolio
 from .repair import repair
+from .timeline import pin_bounds
 
 __all__ = ["solve"]
 
@@ -114,10 +115,20 @@ def build_model(problem: Problem, jobs: list[int]) -> Model:
 
     routing.AddDimension(routing.RegisterTransitMatrix(times), horizon, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
+    usable = usable_vehicles(problem)
     for k, v in enumerate(vehicles):
         lo, hi = v.time_window
-        time_dim.CumulVar(routing.Start(k)).SetRange(lo, min(hi, horizon))
-        time_dim.CumulVar(routing.End(k)).SetRange(lo, min(hi, horizon))
+        bounds = pin_bounds(v)
+        s_lo, s_hi = bounds.get(("start", None), (0, HORIZON))
+        e_lo, e_hi = bounds.get(("end", None), (0, HORIZON))
+        if max(lo, s_lo) > min(hi, s_hi, horizon) or max(lo, e_lo) > min(hi, e_hi, horizon):
+            usable.discard(k)  # pinned start or end outside the shift
+            s_lo = e_lo = lo
+            s_hi = e_hi = hi
+        time_dim.CumulVar(routing.Start(k)).SetRange(max(lo, s_lo), min(hi, s_hi, horizon))
+        time_dim.CumulVar(routing.End(k)).SetRange(max(lo, e_lo), min(hi, e_hi, horizon))
+        if k not in usable:  # its breaks do not fit its shift: it stays home
+            routing.NextVar(routing.Start(k)).SetValue(routing.End(k))
 
     w_count, w_priority = _weights(problem, jobs, locs)
     pins = {p.id: (k, p) for k, v in enumerate(vehicles) for p in v.steps if p.type == "job"}
@@ -319,11 +330,12 @@ def read_plan(model: Model, assignment) -> Plan:
     routing, manager, time_dim = model.routing, model.manager, model.time
     plan: Plan = []
     for k in range(len(model.problem.vehicles)):
-        visits = []  # (task start, job position)
+        visits = []  # (task end, job position)
         index = assignment.Value(routing.NextVar(routing.Start(k)))
         while not routing.IsEnd(index):
-            node = manager.IndexToNode(index)
-            visits.append((assignment.Min(time_dim.CumulVar(index)), model.jobs[node]))
+            job = model.jobs[manager.IndexToNode(index)]
+            task = model.problem.jobs[job].setup + model.problem.jobs[job].service
+            visits.append((assignment.Min(time_dim.CumulVar(index)) + task, job))
             index = assignment.Value(routing.NextVar(index))
         items: list[tuple[str, int]] = [("job", j) for _, j in visits]
         if visits:
@@ -331,7 +343,8 @@ def read_plan(model: Model, assignment) -> Plan:
             for b, ivs in model.breaks[k]:
                 start = next((assignment.StartValue(iv) for iv in ivs
                               if assignment.PerformedValue(iv)), 0)
-                gap = sum(1 for t, _ in visits if t <= start)
+                # Breaks never overlap a task: the jobs before it end by its start.
+                gap = sum(1 for end, _ in visits if end <= start)
                 placed.append((gap, start, b))
             for gap, _, b in sorted(placed, reverse=True):
                 items.insert(gap, ("break", b))

@@ -52,11 +52,16 @@ def build_route(problem: Problem, vehicle: Vehicle, items: Sequence[Job | Break]
     m = problem.durations
     bounds = pin_bounds(vehicle)
     shift_start, shift_end = vehicle.time_window
+    start_low, start_high = bounds.get(("start", None), (0, HORIZON))
+    end_low, end_high = bounds.get(("end", None), (0, HORIZON))
+    leave = max(shift_start, start_low)  # a pinned start time delays the departure
+    if leave > start_high:
+        raise Infeasible(f"vehicle {vehicle.id} cannot leave by its pinned start {start_high}")
     steps: list[RouteStep] = []
     if vehicle.start_index is not None:
-        steps.append(RouteStep("start", arrival=shift_start, duration=0,
+        steps.append(RouteStep("start", arrival=leave, duration=0,
                                location_index=vehicle.start_index, location=vehicle.start))
-    t, prev, travel = shift_start, vehicle.start_index, 0
+    t, prev, travel = leave, vehicle.start_index, 0
     pending: list[Break] = []
     route = Route(vehicle=vehicle.id, steps=steps, description=vehicle.description)
     delivery = [0] * len(vehicle.capacity)
@@ -115,8 +120,12 @@ def build_route(problem: Problem, vehicle: Vehicle, items: Sequence[Job | Break]
         rest = take_breaks(d)
         travel += d
         t += rest
-        steps.append(RouteStep("end", arrival=t, duration=travel,
+        if t > end_high:
+            raise Infeasible(f"vehicle {vehicle.id} ends after its pinned end {end_high}")
+        wait = max(0, end_low - t)  # early for a pinned end time: wait there
+        steps.append(RouteStep("end", arrival=t, duration=travel, waiting_time=wait,
                                location_index=vehicle.end_index, location=vehicle.end))
+        route.waiting_time += wait
     else:
         take_breaks(0)
     if t > shift_end:

@@ -40,7 +40,7 @@ def _suggested(ev, d):
     conf = d.get("confidence")
     pct = f" ({round(float(conf) * 100)} %)" if isinstance(conf, (int, float)) and not isinstance(conf, bool) else ""
     return (fill(_("%(who)s suggested %(kind)s", who=M.who, kind=M.kind) + pct,
-                  who=who_part(ev), kind=vocab_label(labels.KIND, d["kind"])), {"kind", "confidence"})
+                  who=who_part(ev), kind=vocab_label(labels.KIND, d["kind"])), {"kind", "confidence", "source"})
 
 
 def _change(ev, d, label_map: dict | None, with_old: str, without_old: str, cleared: str,

@@ -204,8 +204,11 @@ class Ticket(db.Model):
 
     @property
     def location_text(self) -> str:
+        from flask_babel import gettext as _
+
         parts = [self.site.name if self.site else ""]
-        parts += [self.building, self.floor and f"floor {self.floor}", self.room]
+        parts += [self.building and _("building %(b)s", b=self.building),
+                  self.floor and _("floor %(f)s", f=self.floor), self.room]
         return ", ".join(p for p in parts if p)
 
 

@@ -18,17 +18,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from flask import current_app
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, precision_recall_fscore_support
-from sklearn.model_selection import train_test_split
-from sklearn.pipeline import Pipeline
 from sqlalchemy import func
 
 from dispatch.extensions import db
 from dispatch.triage.models import TriageDecision
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+# scikit-learn is imported where it is used: loading it takes seconds, and every command
+# (`flask mail ingest` runs once per message) would pay for it even when nothing is classified.
 
 SAMPLE_PATH = Path(__file__).parent / "data" / "sample_requests.jsonl"
 KINDS = ("onsite", "remote")
@@ -63,6 +66,10 @@ def load_sample() -> tuple[tuple[str, str], ...]:
 
 
 def _pipeline() -> Pipeline:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     words = TfidfVectorizer(
         analyzer="word", ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode",
         token_pattern=r"(?u)\b\w[\w'-]*\b",
@@ -79,7 +86,7 @@ class Model:
     pipeline: Pipeline
     n_sample: int
     n_decisions: int
-    _stop: frozenset = field(default=ENGLISH_STOP_WORDS, repr=False)
+    _stop: frozenset = field(default_factory=lambda: _stop_words(), repr=False)
 
     def predict(self, text: str, n_terms: int = 3) -> Prediction:
         """The likelier kind, its probability, and the words that pushed towards it most."""
@@ -109,6 +116,12 @@ class Model:
             chosen.append(term)
             covered |= words
         return chosen
+
+
+def _stop_words() -> frozenset:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return ENGLISH_STOP_WORDS
 
 
 def fit(examples: list[tuple[str, str, float]], n_sample: int = 0, n_decisions: int = 0) -> Model:
@@ -201,6 +214,9 @@ def evaluate(seed: int = 0, test_size: float = 0.25) -> Evaluation:
     Only the sample is used (never the dispatcher's decisions), so the figure is reproducible
     and comparable between versions.
     """
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+    from sklearn.model_selection import train_test_split
+
     texts, kinds = zip(*load_sample())
     x_train, x_test, y_train, y_test = train_test_split(
         list(texts), list(kinds), test_size=test_size, stratify=list(kinds), random_state=seed)

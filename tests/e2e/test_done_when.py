@@ -34,14 +34,14 @@ def sign_in(context, base: str, email: str):
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    assert "Sign in" not in page.title(), page.locator("main").inner_text()
+    page.wait_for_url(lambda url: "/login" not in url)
     return page
 
 
 def history_line(page, *words: str) -> str:
     """The text of the one history line that contains all of ``words``."""
-    lines = [t for t in page.locator("#history > li").all_inner_texts() if all(w in t for w in words)]
+    lines = [text for text in page.locator("#history > li").all_inner_texts()
+             if all(w in text for w in words)]
     assert len(lines) == 1, (words, page.locator("#history").inner_text())
     return lines[0]
 
@@ -55,6 +55,7 @@ def assert_recent(line: str, started: datetime) -> None:
 
 
 def test_request_to_catalogue_and_assignment(app, live_server, browser, shot):
+    expect = pytest.importorskip("playwright.sync_api").expect  # retries until the page shows it
     demo.load(today=date.today())
     started = datetime.now(timezone.utc).replace(second=0, microsecond=0)
 
@@ -88,15 +89,17 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot):
     assert "Staff actions" not in page.content()  # the employee sees no staff panel
     assert_recent(history_line(page, "Ana Pop"), started)
     page.locator("#nav").get_by_role("link", name="My requests").click()
-    assert page.get_by_role("link", name=re.compile(number + " Laptop keyboard")).is_visible()
+    expect(page.get_by_role("link", name=re.compile(number + " Laptop keyboard"))).to_be_visible()
     shot(page, "done-when-2-my-requests")
 
     # --- the dispatcher: the inbox, the suggestion and its reason ----------------------------
     dispatcher_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     desk = sign_in(dispatcher_ctx, live_server, DISPATCHER[0])
-    assert desk.get_by_role("heading", name=re.compile("Inbox")).is_visible()
+    expect(desk.get_by_role("heading", name=re.compile("Inbox"))).to_be_visible()
     desk.get_by_label("Search").fill(number)
     desk.get_by_role("button", name="Filter").click()
+    inbox_heading = desk.get_by_role("heading", name=re.compile("Inbox"))
+    expect(inbox_heading).to_have_text(re.compile(r"^Inbox\s+1 ticket$"))
     row = desk.locator("#inbox tbody tr").filter(has_text="Laptop keyboard types double letters")
     assert row.count() == 1
     row_text = row.inner_text()
@@ -118,8 +121,7 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot):
     catalog.get_by_label("Estimated duration (minutes)").fill("90")
     shot(desk, "done-when-4-catalogue")
     catalog.get_by_role("button", name="Save catalogue").click()
-    desk.wait_for_load_state()
-    assert "Ticket catalogued." in desk.locator(".alert-success").inner_text()
+    expect(desk.locator(".alert-success")).to_contain_text("Ticket catalogued.")
     badges = desk.locator("#ticket-badges").inner_text()
     assert "To schedule" in badges and "On-site" in badges and "High" in badges
     assert_recent(history_line(desk, "Dana Muresan (dispatcher) catalogued the request as On-site"),
@@ -132,6 +134,7 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot):
     desk.goto(f"{live_server}/desk/inbox")
     desk.get_by_label("Search").fill("Excel crashes")
     desk.get_by_role("button", name="Filter").click()
+    desk.wait_for_url(re.compile(r".*q=Excel"))
     desk.locator("#inbox tbody tr").filter(has_text=REMOTE_SUBJECT).get_by_role(
         "link", name=REMOTE_SUBJECT).click()
     desk.wait_for_url(re.compile(r".*/tickets/\d+$"))
@@ -139,14 +142,12 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot):
     catalog = desk.locator("#panel-catalog")
     catalog.get_by_label("Remote").check()
     catalog.get_by_role("button", name="Save catalogue").click()
-    desk.wait_for_load_state()
-    assert "Ticket catalogued." in desk.locator(".alert-success").inner_text()
+    expect(desk.locator(".alert-success")).to_contain_text("Ticket catalogued.")
     assign = desk.locator("#panel-assign")
     assign.locator("summary").click()
     assign.get_by_label("Assignee").select_option(label=AGENT)
     assign.get_by_role("button", name="Save assignment").click()
-    desk.wait_for_load_state()
-    assert "Assignment saved." in desk.locator(".alert-success").inner_text()
+    expect(desk.locator(".alert-success")).to_contain_text("Assignment saved.")
     badges = desk.locator("#ticket-badges").inner_text()
     assert "Assigned" in badges and "Remote" in badges
     assert_recent(history_line(desk, "Dana Muresan (dispatcher) catalogued the request as Remote"),
@@ -158,6 +159,7 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot):
     # --- the employee sees both histories: who did what, and when ----------------------------
     page.goto(f"{live_server}/tickets/mine")
     page.get_by_role("link", name="Laptop keyboard types double letters").click()
+    page.wait_for_url(re.compile(r".*/tickets/\d+$"))
     assert "To schedule" in page.locator("#ticket-badges").inner_text()
     assert_recent(history_line(page, "Dana Muresan (dispatcher) set kind to On-site"), started)
     assert_recent(history_line(page, "Dana Muresan (dispatcher) changed the status from New to "
@@ -165,6 +167,7 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot):
     assert "Internal" not in page.locator("#history").inner_text()  # staff notes stay staff's
     page.goto(f"{live_server}/tickets/mine")
     page.get_by_role("link", name=REMOTE_SUBJECT).click()
+    page.wait_for_url(re.compile(r".*/tickets/\d+$"))
     assert remote_number in page.locator("h1").inner_text()
     assert_recent(history_line(page, f"Dana Muresan (dispatcher) assigned the request to {AGENT}"),
                   started)

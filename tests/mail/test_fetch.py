@@ -128,3 +128,15 @@ def test_unreachable_server_is_a_clear_error(runner, app):
     app.config.update(MAIL_IMAP_HOST="127.0.0.1", MAIL_IMAP_PORT=free_port(), MAIL_IMAP_SSL=False)
     result = runner.invoke(args=["mail", "fetch"])
     assert result.exit_code == 75 and "cannot log in" in result.output
+
+
+def test_a_huge_message_is_refused_without_downloading_it(runner, mailbox, mail, app):
+    app.config["MAIL_MAX_BYTES"] = 100_000
+    raw = mail(body="x" * 150_000, message_id="<big@example.com>")
+    mailbox.append(raw)
+    result = runner.invoke(args=["mail", "fetch"])
+    assert result.exit_code == 0 and "1 rejected" in result.output
+    row = db.session.scalar(db.select(MailMessage))
+    assert not row.raw_complete and len(row.raw) < 2000 and row.size >= len(raw) - 200
+    assert row.message_id == "<big@example.com>" and _tickets() == 0
+    assert all(b"\\Seen" in f for f in mailbox.flags())

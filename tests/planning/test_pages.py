@@ -109,6 +109,8 @@ def test_my_day_status_flow_updates_ticket_and_board(planning_app, shifts, auth,
     auth.login(role="dispatcher")
     state = client.get(f"/planning/runs/{run.id}/status.json").get_json()
     assert state["visits"][str(visit.id)] == "done"
+    # The ticket's history shows the visit's events.
+    assert client.get(f"/desk/tickets/{ticket_id}").status_code == 200
 
 
 def test_technician_cannot_touch_another_s_visit(planning_app, shifts, auth, client, make_tech,
