@@ -71,3 +71,8 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(sites_bp, url_prefix="/sites")
     app.register_blueprint(technicians_bp, url_prefix="/technicians")
+
+    # issue 4: in-app notifications (/notifications, unread count in the navbar)
+    from dispatch.planning.notifications import bp as notifications_bp
+
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g
+from flask import Flask
 from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user

@@ -22,16 +22,29 @@ PASSWORD_HASH = generate_password_hash(PASSWORD)
 _seq = itertools.count(1)
 
 
-def _database_url(tmp_path_factory) -> str:
+def _database_url(tmp_path_factory, worker: str) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    if worker == "master":
         return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    # Under pytest-xdist each worker gets its own database beside the one named.
+    base, name = url.rsplit("/", 1)
+    url = f"{base}/{name}_{worker}"
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                              {"n": f"{name}_{worker}"}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}_{worker}"'))
+    admin.dispose()
+    return url
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    url = _database_url(tmp_path_factory)
+def database_url(tmp_path_factory, request):
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "master")
+    url = _database_url(tmp_path_factory, worker)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test", "TESTING": True})
     with app.app_context():
         db.drop_all()

@@ -44,7 +44,7 @@ def test_numbers_are_unique_when_requests_arrive_together(app, make_user):
             from dispatch.people.models import User
 
             user = db.session.get(User, user_id)
-            start.wait()
+            start.wait(timeout=30)
             try:
                 for i in range(5):
                     numbers.append(create_ticket(user, NewTicket(subject=f"Same instant {i}")).number)
@@ -53,7 +53,7 @@ def test_numbers_are_unique_when_requests_arrive_together(app, make_user):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=submit, args=(uid,)) for uid in user_ids]
+    threads = [threading.Thread(target=submit, args=(uid,), daemon=True) for uid in user_ids]
     for t in threads:
         t.start()
     for t in threads:

@@ -102,6 +102,8 @@ class CatalogForm(_TicketForm):
                                 description=_l("Empty: the category's default."))
     skills = SelectMultipleField(_l("Required skills"), coerce=int, validate_choice=False,
                                  description=_l("None selected: the category's skills."))
+    address = StringField(_l("Job address (away from a site)"), validators=[Optional(), Length(max=300)],
+                          description=_l("Empty: at the ticket's site or position."))
     access_from = TimeField(_l("Access from"), validators=[Optional()])
     access_until = TimeField(_l("Access until"), validators=[Optional()],
                              description=_l("Empty: the site's opening hours."))
@@ -123,7 +125,7 @@ class CatalogForm(_TicketForm):
         data = dict(
             version=ticket.version, kind=ticket.kind or ticket.suggested_kind,
             category=ticket.category_id, priority=ticket.priority, assignee=ticket.assignee_id,
-            group=ticket.group_id, duration_min=ticket.duration_min,
+            group=ticket.group_id, duration_min=ticket.duration_min, address=ticket.address,
             skills=[s.id for s in ticket.skills], access_from=ticket.access_from,
             access_until=ticket.access_until,
             appointment_start=to_local(ticket.appointment_start, tz),

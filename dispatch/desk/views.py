@@ -164,7 +164,8 @@ def _run_catalog(ticket, form):
         access_from=form.access_from.data, access_until=form.access_until.data,
         appointment_start=to_utc(form.appointment_start.data, tz),
         appointment_end=to_utc(form.appointment_end.data, tz), due_at=to_utc(form.due_at.data, tz),
-        assignee_id=form.assignee.data, group_id=form.group.data)
+        assignee_id=form.assignee.data, group_id=form.group.data,
+        address=form.address.data if form.address.raw_data else None)
 
 
 @bp.post("/tickets/<int:ticket_id>/catalog")

@@ -1,12 +1,14 @@
 """Build the engine's problem from the database, and write it as VROOM JSON.
 
-Times in the problem are seconds since midnight UTC of the first planned day (``epoch``). One
+Times in the problem are seconds since midnight UTC of the first planned day (``epoch``); the
+engine's reasons are rewritten in each job's site time by ``local_reason``. One
 vehicle per technician per working day; one job per on-site ticket waiting to be scheduled,
 whose time windows are its access windows on each planned day. Tickets that cannot be planned
 at all (no location, no window left) are listed with the reason instead of being dropped.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
@@ -46,6 +48,7 @@ class Built:
     jobs: dict[int, dict[str, Any]] = field(default_factory=dict)  # ticket id → facts
     unplannable: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    zones: dict[int, ZoneInfo] = field(default_factory=dict)  # ticket id → its site's zone
 
     def seconds(self, moment: datetime) -> int:
         return max(0, int((moment - self.epoch).total_seconds()))
@@ -68,9 +71,12 @@ def engine_priority(ticket: Ticket, first_day_end: datetime, range_end: datetime
 
 
 def ticket_point(ticket: Ticket) -> tuple[float, float] | None:
-    """(lat, lon) of the job: the ticket's own point, else its site's."""
+    """(lat, lon) of the job: the ticket's own point, else its site's. A job at its own
+    address that has no point yet has no location (its site is somewhere else)."""
     if ticket.latitude is not None and ticket.longitude is not None:
         return (ticket.latitude, ticket.longitude)
+    if ticket.address:
+        return None
     if ticket.site is not None and ticket.site.has_location:
         return (ticket.site.latitude, ticket.site.longitude)
     return None
@@ -80,6 +86,47 @@ def ticket_zone(ticket: Ticket) -> ZoneInfo:
     if ticket.site is not None:
         return ticket.site.tz
     return ZoneInfo(current_app.config.get("PLANNING_DEFAULT_TIMEZONE", "UTC"))
+
+
+# A time in the engine's reasons (dispatch.routing.reasons.format_time): "HH:MM[:SS]" on the
+# first day, "day N HH:MM[:SS]" later; a window's end after "–" on the same day has no "day N".
+_ENGINE_TIME = re.compile(r"(?P<dash>–)?(?:day (?P<day>\d+) )?"
+                          r"(?<!\d)(?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?![\d:])")
+
+
+def local_reason(text: str, epoch: datetime, zone: ZoneInfo) -> str:
+    """The engine's reason with its times (seconds since ``epoch``, printed as UTC clock
+    times) rewritten in ``zone``, the job's site's time zone, with the same "day N" convention
+    counted from the first planned day."""
+    first_day = epoch.date()
+    previous = {"engine_day": 0, "local_day": None}
+
+    def rewrite(match: re.Match) -> str:
+        hours, minutes, secs = int(match["h"]), int(match["m"]), int(match["s"] or 0)
+        if hours > 23 or minutes > 59 or secs > 59:
+            return match.group(0)
+        if match["day"] is not None:
+            engine_day = int(match["day"]) - 1
+        elif match["dash"]:
+            engine_day = previous["engine_day"]  # a window's end on its start's day
+        else:
+            engine_day = 0
+        moment = (epoch + timedelta(days=engine_day, hours=hours, minutes=minutes,
+                                    seconds=secs)).astimezone(zone)
+        local_day = (moment.date() - first_day).days
+        clock = moment.strftime("%H:%M") + (moment.strftime(":%S") if secs else "")
+        if match["dash"] and previous["local_day"] == local_day:
+            out = clock
+        elif local_day == 0:
+            out = clock
+        elif 0 < local_day < 7:
+            out = f"day {local_day + 1} {clock}"
+        else:
+            out = f"{moment.date().isoformat()} {clock}"
+        previous.update(engine_day=engine_day, local_day=local_day)
+        return (match["dash"] or "") + out
+
+    return _ENGINE_TIME.sub(rewrite, text)
 
 
 def duration_min(ticket: Ticket) -> int:
@@ -213,6 +260,7 @@ def build(first_day: date, days: int, *, now: datetime, site_ids: Iterable[int] 
             built.unplannable.append({**facts, "reason": why})
             continue
         built.jobs[ticket.id] = {**facts, "lat": point[0], "lon": point[1]}
+        built.zones[ticket.id] = ticket_zone(ticket)
         jobs.append(Job(
             id=ticket.id, location_index=places.of(point), service=duration_min(ticket) * 60,
             time_windows=tuple((built.seconds(a), built.seconds(b)) for a, b in windows),

@@ -268,7 +268,9 @@ def store(run: PlanRun, built: builder.Built, solution: Solution) -> None:
         routes.append({"vehicle": route.vehicle, **who, "travel_seconds": route.duration,
                        "breaks": steps})
     jobs = built.jobs
-    unassigned = [{**jobs.get(u.id, {"ticket_id": u.id, "number": f"#{u.id}"}), "reason": u.reason}
+    unassigned = [{**jobs.get(u.id, {"ticket_id": u.id, "number": f"#{u.id}"}),
+                   "reason": builder.local_reason(u.reason, built.epoch, built.zones[u.id])
+                   if u.id in built.zones else u.reason}
                   for u in solution.unassigned]
     removed = run.options.get("removed", [])
     unassigned += built.unplannable + [

@@ -6,19 +6,17 @@ nothing. Edits made on a stale copy raise Conflict (``expected_version``).
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime, time
 from typing import Any, Iterable, Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch.errors import Conflict, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Group, Role, Skill, User
 from dispatch.tickets import workflow
 from dispatch.tickets.models import Category, Kind, Priority, Status, Ticket
-from dispatch.tickets.services import _move, check_version, commit, record
+from dispatch.tickets.services import _move, check_version, record, transaction
 from dispatch.types import utcnow
 
 #: Statuses before anyone works on the ticket: cataloguing and assigning may move them.
@@ -31,6 +29,8 @@ DEFAULT_DURATION_MIN = 60
 ASSIGNEE_ROLES = {Kind.REMOTE: frozenset({Role.AGENT}), Kind.ONSITE: frozenset({Role.TECHNICIAN})}
 CLAIM_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.ADMIN})
 ONSITE_ATTRS = ("duration_min", "access_from", "access_until", "appointment_start", "appointment_end")
+PLACE_ATTRS = ("address", "latitude", "longitude")  # set only when a new address is given
+ADDRESS_MAX = 300
 
 
 class _Errors:
@@ -48,19 +48,6 @@ class _Errors:
             raise ValidationError(self.errors[first][0], field=first, errors=self.errors)
 
 
-@contextmanager
-def _transaction():
-    """Apply a use case's changes, then commit; any failure leaves the database untouched."""
-    try:
-        yield
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(_("Someone else changed this ticket meanwhile. Review their change and try again.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
-    commit()
 
 
 def _plain(value: Any) -> Any:
@@ -178,6 +165,16 @@ def _plan_onsite(ticket: Ticket, category: Category | None, errors: _Errors, *,
                 appointment_end=appointment_end)
 
 
+def _locate(address: str) -> dict:
+    """The point of a new job address; none when it is empty, not found or unreachable."""
+    from dispatch.sites.geocoding import Outcome, lookup
+
+    found = lookup(address) if address else None
+    if found is not None and found.outcome == Outcome.LOCATED and found.found is not None:
+        return dict(latitude=found.found.latitude, longitude=found.found.longitude)
+    return dict(latitude=None, longitude=None)
+
+
 NO_ONSITE = dict(duration_min=None, skills=[], access_from=None, access_until=None,
                  appointment_start=None, appointment_end=None)
 
@@ -241,8 +238,9 @@ def _apply_catalog(ticket: Ticket, actor: User, *, kind: str, category: Category
         record_decision(ticket, actor, kind)  # every decision on the kind is training data
     ticket.kind, ticket.priority, ticket.due_at = kind, priority, due_at
     ticket.category_id = category.id if category else None
-    for attr in ONSITE_ATTRS:
-        setattr(ticket, attr, planned[attr])
+    for attr in ONSITE_ATTRS + PLACE_ATTRS:
+        if attr in planned:
+            setattr(ticket, attr, planned[attr])
     if {s.id for s in ticket.skills} != {s.id for s in planned["skills"]}:
         ticket.skills = list(planned["skills"])
     _apply_assignment(ticket, actor, assignee, group)
@@ -259,13 +257,16 @@ def catalog(ticket: Ticket, actor: User, *, expected_version: int | None, kind: 
             skill_ids: Iterable[int] | None = None, access_from: time | None = None,
             access_until: time | None = None, appointment_start: datetime | None = None,
             appointment_end: datetime | None = None, due_at: datetime | None = None,
-            assignee_id: int | None = None, group_id: int | None = None) -> Ticket:
+            assignee_id: int | None = None, group_id: int | None = None,
+            address: str | None = None) -> Ticket:
     """Decide a ticket's kind, category and priority (and who carries it).
 
     On-site tickets get planning data; what is not given comes from the ticket, else from the
     category (duration, skills) and the site's opening hours (access window). Remote tickets
     carry no planning data. A not-yet-started ticket moves to its working status. The call sets
     the whole catalogue: ``category_id``/``assignee_id``/``group_id`` None clear those.
+    ``address`` (on-site jobs away from a site; None keeps it) is geocoded when it changes: if
+    it cannot be located now, it is saved without a point and the planner lists "no location".
     """
     check_version(ticket, expected_version)
     _refuse_finished(ticket)
@@ -285,8 +286,13 @@ def catalog(ticket: Ticket, actor: User, *, expected_version: int | None, kind: 
     due_at = _aware(due_at, "due_at", errors)
     assignee = _assignee(assignee_id, kind, errors, ticket)
     group = _group(group_id, kind, errors)
+    address = " ".join((address or "").split()) if address is not None else None
+    if address is not None and len(address) > ADDRESS_MAX:
+        errors.add("address", _("At most %(n)d characters.", n=ADDRESS_MAX))
     errors.raise_any()
-    with _transaction():
+    if kind == Kind.ONSITE and address is not None and address != ticket.address:
+        planned.update(address=address, **_locate(address))
+    with transaction():
         _apply_catalog(ticket, actor, kind=kind, category=category, priority=priority,
                        planned=planned, due_at=due_at, assignee=assignee, group=group)
     return ticket
@@ -304,7 +310,7 @@ def assign(ticket: Ticket, actor: User, *, expected_version: int | None,
     assignee = _assignee(assignee_id, ticket.kind, errors, ticket)
     group = _group(group_id, ticket.kind, errors)
     errors.raise_any()
-    with _transaction():
+    with transaction():
         if _apply_assignment(ticket, actor, assignee, group):
             _settle_status(ticket, actor, assignee is not None)
             ticket.updated_at = utcnow()
@@ -323,7 +329,7 @@ def claim(ticket: Ticket, agent: User, expected_version: int | None) -> Ticket:
         return ticket
     if ticket.assignee_id is not None:
         raise Conflict(_("%(n)s is already taken by %(name)s.", n=ticket.number, name=ticket.assignee.name))
-    with _transaction():
+    with transaction():
         record(ticket, agent, "claimed", old=None, new=agent.name, assignee=agent.id)
         ticket.assignee_id = agent.id
         _settle_status(ticket, agent, True)
@@ -366,7 +372,7 @@ def merge(duplicate: Ticket, target: Ticket, actor: User, *,
     if target.id in _descendants(duplicate.id):
         raise ValidationError(_("%(n)s is a sub-ticket of %(d)s; it cannot absorb it.",
                                 n=target.number, d=duplicate.number), field="target")
-    with _transaction():
+    with transaction():
         record(duplicate, actor, "merged_into", old=None, new=target.number)
         record(target, actor, "merged", old=None, new=duplicate.number, subject=duplicate.subject)
         duplicate.merged_into_id = target.id
@@ -396,7 +402,7 @@ def link_parent(child: Ticket, parent: Ticket | None, actor: User, *,
     old = child.parent
     if (old.id if old else None) == (parent.id if parent else None):
         return child
-    with _transaction():
+    with transaction():
         record(child, actor, "link", relation="parent", old=old.number if old else None,
                new=parent.number if parent else None)
         for other, before, after in ((old, child.number, None), (parent, None, child.number)):
@@ -448,7 +454,7 @@ def bulk_catalog(ticket_ids: Iterable[int], actor: User, *, kind: str,
                                     appointment_end=t.appointment_end)
                        if kind == Kind.ONSITE else dict(NO_ONSITE))
     errors.raise_any()
-    with _transaction():
+    with transaction():
         for t in tickets:
             keep_user = t.assignee if t.assignee and t.assignee.role in ASSIGNEE_ROLES[kind] else None
             _apply_catalog(t, actor, kind=kind, category=category or t.category,

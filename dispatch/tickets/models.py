@@ -134,6 +134,8 @@ class Ticket(db.Model):
     # "Their position": a point from the browser when the requester is not at a site.
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+    # An on-site job away from a site: geocoded into latitude/longitude when it can be.
+    address: Mapped[str] = mapped_column(String(300), default="")
 
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
     subject: Mapped[str] = mapped_column(String(200))

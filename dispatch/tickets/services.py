@@ -5,6 +5,7 @@ change, and raise domain errors (dispatch.errors) that the web and the API trans
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -58,11 +59,27 @@ def record(ticket: Ticket, actor: User | None, type_: str, *, internal: bool = F
 
 def commit() -> None:
     """Commit the use case; a concurrent edit that won the race becomes a Conflict."""
-    try:
+    with _rollback_on_error():
         db.session.commit()
+
+
+@contextmanager
+def transaction():
+    """Apply a use case's changes, then commit; any failure leaves the database untouched."""
+    with _rollback_on_error():
+        yield
+        db.session.flush()
+    commit()
+
+
+@contextmanager
+def _rollback_on_error():
+    try:
+        yield
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(_("Someone else changed this ticket meanwhile. Review their change and try again.")) from None
+        raise Conflict(_("Someone else changed this ticket meanwhile. "
+                         "Review their change and try again.")) from None
     except Exception:
         db.session.rollback()
         raise

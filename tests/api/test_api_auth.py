@@ -4,7 +4,6 @@ from __future__ import annotations
 from dispatch.extensions import db
 from dispatch.people.models import ApiToken
 from dispatch.people.services import create_token, revoke_tokens
-from api_support import api  # noqa: F401  (fixture)
 
 
 def _assert_401(response):

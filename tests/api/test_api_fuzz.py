@@ -9,7 +9,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dispatch.api.views import CREATE_KEYS, LIST_PARAMS, TRIAGE_KEYS
-from api_support import api  # noqa: F401  (fixture)
 
 FUZZ = settings(max_examples=60, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])

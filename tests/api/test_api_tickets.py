@@ -5,7 +5,6 @@ import pytest
 
 from dispatch.extensions import db
 from dispatch.tickets.models import Ticket
-from api_support import api  # noqa: F401  (fixture)
 
 
 def test_create_returns_201_location_and_ticket(api, make_site, make_category):

@@ -5,7 +5,6 @@ import pytest
 
 from dispatch.extensions import db
 from dispatch.tickets.models import Ticket
-from api_support import api  # noqa: F401  (fixture)
 
 
 def _url(ticket):

@@ -29,6 +29,8 @@ def live_server(app, database_url, tmp_path):
         "SECRET_KEY": "e2e",
         "RATELIMIT_ENABLED": False,
         "ATTACHMENT_DIR": str(tmp_path / "live-attachments"),
+        # No background mail sender: it would outlive the test and find the tables emptied.
+        "MAIL_DELIVERY": "manual",
     })
     server = make_server("127.0.0.1", 0, live, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -7,7 +7,6 @@ import re
 import pytest
 
 from dispatch.extensions import db
-from dispatch.sites.models import Site
 
 pytestmark = pytest.mark.e2e
 

@@ -83,18 +83,21 @@ def test_two_fetches_at_once_create_each_ticket_once(app, mailbox, mail):
     barrier, errors = threading.Barrier(2), []
 
     def run():
-        other = create_app({k: config[k] for k in config if k.isupper()})
-        with other.app_context():
-            try:
-                barrier.wait()
-                fetch_once()
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-                db.engine.dispose()
+        try:
+            other = create_app({k: config[k] for k in config if k.isupper()})
+            with other.app_context():
+                try:
+                    barrier.wait(timeout=30)
+                    fetch_once()
+                finally:
+                    db.session.remove()
+                    db.engine.dispose()
+        except Exception as exc:  # reported below; a failing thread must not hang the other
+            errors.append(exc)
+            barrier.abort()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    # Daemon threads: whatever happens, they cannot keep the test run from exiting.
+    threads = [threading.Thread(target=run, daemon=True) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:

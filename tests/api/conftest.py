@@ -1,8 +1,4 @@
-"""Helpers for the JSON API tests: a token for a user, and a client that sends it.
-
-Not a conftest.py: test modules elsewhere import the root `conftest` by name, and a second
-conftest module here could shadow it. Test files import the fixture: `from api_support import api`.
-"""
+"""Fixtures for the JSON API tests: a token for a user, and a client that sends it."""
 from __future__ import annotations
 
 import pytest

@@ -1,0 +1,79 @@
+"""Requesters' and technicians' in-app notifications: navbar count, list, mark as read."""
+from __future__ import annotations
+
+import re
+
+from dispatch.extensions import db
+from dispatch.planning import runs, services
+from dispatch.planning.models import Notification, PlanRun
+
+from .conftest import next_weekday
+
+
+def _publish(boss, day):
+    run = runs.start_run(boss, day, 1, background=False)
+    runs.execute(run.id)
+    db.session.expire_all()
+    run = db.session.get(PlanRun, run.id)
+    services.publish(run, boss)
+    return run
+
+
+def test_requester_sees_scheduled_visit_after_publish(planning_app, client, auth, shifts,
+                                                      make_tech, make_job, make_user):
+    day = next_weekday()
+    make_tech()
+    job = make_job(duration=30)
+    _publish(make_user("dispatcher"), day)
+    auth.login(job.requester)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert job.number in page and day.isoformat() in page
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert re.search(r'badge[^>]*>\s*1\s*<', home)
+    note = db.session.scalar(db.select(Notification).where(
+        Notification.user_id == job.requester_id))
+    response = client.post(f"/notifications/{note.id}/read")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Notification, note.id).read_at is not None
+    assert not re.search(r'badge[^>]*>\s*1\s*<', client.get("/", follow_redirects=True).get_data(as_text=True))
+
+
+def test_list_is_newest_first_and_escaped(client, auth):
+    user = auth.login(role="employee")
+    services.notify(user, "older <b>one</b>")
+    services.notify(user, "newer one")
+    db.session.commit()
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert page.index("newer one") < page.index("older")
+    assert "<b>one</b>" not in page and "&lt;b&gt;" in page
+    client.post("/notifications/read-all")
+    db.session.expire_all()
+    assert all(n.read_at for n in db.session.scalars(db.select(Notification)))
+
+
+def test_someone_elses_notification_is_404(client, auth, make_user):
+    other = make_user("employee")
+    note = services.notify(other, "private to other")
+    db.session.commit()
+    auth.login(role="employee")
+    assert client.post(f"/notifications/{note.id}/read").status_code == 404
+    assert "private to other" not in client.get("/notifications/").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Notification, note.id).read_at is None
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/notifications/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_mark_read_refuses_missing_csrf_token(app, client, auth):
+    user = auth.login(role="employee")
+    note = services.notify(user, "hello")
+    db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(f"/notifications/{note.id}/read")
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Notification, note.id).read_at is None
