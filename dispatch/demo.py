@@ -122,6 +122,10 @@ REQUESTS = [
 ]
 
 
+class DemoRefused(Exception):
+    """The database is not empty and not the demo's."""
+
+
 def load(today: date | None = None) -> list[tuple[str, str, str]]:
     """Create the demo company; what already exists is kept, so loading twice changes nothing.
     Returns (role, name, e-mail) of the demo users."""
@@ -129,6 +133,10 @@ def load(today: date | None = None) -> list[tuple[str, str, str]]:
 
     today = today or date.today()
     first_time = db.session.scalar(db.select(User).filter_by(email=USERS[0][0])) is None
+    if first_time and db.session.scalar(db.select(db.func.count(User.id))):
+        # The demo brings an admin with a published password: never into a real company.
+        raise DemoRefused("this database already has users that are not the demo company's; "
+                          "the demo is only loaded into an empty database")
     _load_people_and_catalog()
     if first_time:
         _load_requests()
@@ -207,7 +215,10 @@ def demo_cli() -> None:
 @with_appcontext
 def load_command() -> None:
     """Load the demo company (does nothing if it is already there) and print how to sign in."""
-    users = load()
+    try:
+        users = load()
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo("Demo company ready. Sign in at http://127.0.0.1:5000 with any of:")
     for role, name, email in users:
         click.echo(f"  {role:<11} {name:<17} {email:<28} password: {DEMO_PASSWORD}")

@@ -1,11 +1,13 @@
 """Signing in, and the role checks views share."""
 from __future__ import annotations
 
-from functools import wraps
+import secrets
+from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
 from flask import abort, request
 from flask_login import current_user
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from dispatch.extensions import db, login_manager
 from dispatch.people.models import User
@@ -19,9 +21,18 @@ def _load_user(user_id: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None (same answer for both faults)."""
     user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        # Hash anyway, so that the answer takes as long whether or not the address exists.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.active or not user.check_password(password):
         return None
     return user
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
 
 
 def safe_next(target: str | None) -> str | None:

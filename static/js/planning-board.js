@@ -45,8 +45,11 @@
   var bounds = [];
   data.lines.forEach(function (line) {
     if (line.points.length > 1) {
+      // Leaflet renders string tooltips as HTML: hand it a text node's element instead.
+      var label = document.createElement("span");
+      label.textContent = line.name + " · " + line.day;
       L.polyline(line.points, { color: line.colour, weight: 4, opacity: 0.8 })
-        .bindTooltip(line.name + " · " + line.day).addTo(map);
+        .bindTooltip(label).addTo(map);
     }
     line.points.forEach(function (p) { bounds.push(p); });
   });

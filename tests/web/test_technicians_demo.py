@@ -75,3 +75,12 @@ def test_demo_company_for_field_work(app, runner):
     assert response.status_code == 302
     body = client.get("/technicians/").get_data(as_text=True)
     assert "Cristian Ene" in body and off.day.isoformat() in body
+
+
+def test_demo_refuses_a_database_with_other_users(app, runner, make_user):
+    """The demo's admin has a published password: it must never land in a real company."""
+    make_user("admin", email="boss@real-company.example")
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    assert "only loaded into an empty database" in result.output
+    assert db.session.scalar(select(func.count(User.id))) == 1
