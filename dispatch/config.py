@@ -38,6 +38,12 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     SUBMIT_RATE_LIMIT = "30 per hour"
+    # Passwords (dispatch.auth.passwords): "forgot your password?" links and their limits.
+    PASSWORD_RESET_LINK_MINUTES = 60
+    PASSWORD_SET_LINK_DAYS = 7  # the link in the acknowledgement to a requester without one
+    PASSWORD_RESET_RATE_LIMIT = "5 per 15 minutes"  # requests per IP address
+    PASSWORD_RESET_ADDRESS_LIMIT = "3 per hour"  # requests per e-mail address typed
+    PASSWORD_RESET_MIN_SECONDS = 0.3  # the answer takes as long whether or not the account exists
 
     TICKETS_PER_PAGE = 50
     # Priority from impact × urgency (ITIL-style matrix); the dispatcher may override it.

@@ -114,3 +114,17 @@ def test_token_commands_refuse_unknown_user(runner):
         result = runner.invoke(args=["token", command, "nobody@example.com"])
         assert result.exit_code == 1
         assert "nobody@example.com" in result.output
+
+
+def test_user_create_uses_the_shared_password_rules(runner):
+    from dispatch.people.services import PASSWORD_MAX
+
+    for bad, words in ((" " * 12, "only spaces"), ("x" * (PASSWORD_MAX + 1), "at most")):
+        result = runner.invoke(args=["user", "create", "f@example.com", "--role", "agent"],
+                               input=bad + "\n")
+        assert result.exit_code == 1 and words in result.output
+    assert _user("f@example.com") is None
+    # Longer than the admin pages used to allow, within the shared limit.
+    result = runner.invoke(args=["user", "create", "f@example.com", "--role", "agent"],
+                           input="z" * 300 + "\n")
+    assert result.exit_code == 0 and _user("f@example.com").check_password("z" * 300)

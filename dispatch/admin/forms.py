@@ -22,12 +22,13 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from dispatch import labels
 from dispatch.admin.catalog import parse_choices
 from dispatch.people.models import Role
+from dispatch.people.services import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 from dispatch.tickets.models import FieldType
 
 WEEKDAYS = [SelectChoice(i, day) for i, day in enumerate(
@@ -111,7 +112,8 @@ class GroupForm(NameForm):
 
 
 class UserForm(AdminForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    # The address rules are dispatch.people.services' (shared with the CLI), checked by the service.
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=EMAIL_MAX)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"),
                        choices=[SelectChoice(r.value, labels.ROLE[r.value]) for r in Role])
@@ -128,10 +130,12 @@ class UserForm(AdminForm):
                        "every request of their department."))
     active = BooleanField(_l("Active"), default=True,
                           description=_l("Inactive accounts cannot sign in; their history stays."))
-    password = PasswordField(_l("New password"), validators=[Length(max=200)],
+    password = PasswordField(_l("New password"), validators=[Length(max=PASSWORD_MAX)],
                              render_kw={"autocomplete": "new-password"},
-                             description=_l("At least 10 characters. Leave empty to keep the "
-                                            "current one (or, for a new account, to set none)."))
+                             description=_l("At least %(n)d characters. Leave empty to keep the "
+                                            "current one (or, for a new account, to set none: "
+                                            "they can set one with “Forgot your password?”).",
+                                            n=PASSWORD_MIN))
 
     @classmethod
     def for_user(cls, user):

@@ -8,7 +8,6 @@ name at once cannot both win. Categories and their extra fields live in dispatch
 from __future__ import annotations
 
 import math
-import re
 from datetime import time
 from functools import lru_cache
 from typing import Any, Callable, Iterable
@@ -20,13 +19,11 @@ from sqlalchemy.exc import IntegrityError
 
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
+from dispatch.people import services as people
 from dispatch.people.models import Department, Group, Role, Skill, User, user_groups, user_skills
 from dispatch.sites.models import Site
 from dispatch.tickets.models import Ticket, category_skills, ticket_skills
 
-PASSWORD_MIN = 10
-PASSWORD_MAX = 200
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 Errors = dict[str, list[str]]
 
@@ -243,10 +240,8 @@ def save_user(user: User | None, actor: User, *, email: str, name: str, role: st
     """Create or update an account. Skills are kept for field technicians only and groups for
     support agents only; an admin can neither demote nor deactivate themselves."""
     errors: Errors = {}
-    email = clean_text(errors, "email", email, 254, required=True).lower()
-    if email and not EMAIL.match(email):
-        errors.setdefault("email", []).append(_("Enter an e-mail address."))
-    name = clean_text(errors, "name", name, 120, required=True)
+    email = _clean_email(errors, email, user)
+    name = clean_text(errors, "name", name, people.NAME_MAX, required=True)
     phone = clean_text(errors, "phone", phone, 40)
     if role not in set(Role):
         errors["role"] = [_("Choose a role.")]
@@ -259,9 +254,9 @@ def save_user(user: User | None, actor: User, *, email: str, name: str, role: st
     site = _get(errors, "site_id", Site, site_id)
     skills = by_ids(errors, "skill_ids", Skill, skill_ids) if role == Role.TECHNICIAN else []
     groups = by_ids(errors, "group_ids", Group, group_ids) if role == Role.AGENT else []
-    if password and not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        errors["password"] = [_("A password has %(min)d to %(max)d characters.",
-                                min=PASSWORD_MIN, max=PASSWORD_MAX)]
+    problem = people.password_problem(password) if password else None
+    if problem:
+        errors["password"] = [problem]
     raise_if(errors)
 
     own_id = user.id if user is not None else None
@@ -281,6 +276,19 @@ def save_user(user: User | None, actor: User, *, email: str, name: str, role: st
 
     commit_unique(find)
     return user
+
+
+def _clean_email(errors: Errors, email: str, user: User | None) -> str:
+    """The address under the rules of dispatch.people.services; an unchanged address is kept
+    as it is (mail may have created the account with one those rules would refuse)."""
+    text = (email or "").strip()
+    if user is not None and text.lower() == user.email:
+        return user.email
+    try:
+        return people.normalise_email(text)
+    except ValidationError as exc:
+        errors.setdefault("email", []).append(exc.message)
+        return text.lower()
 
 
 def _get(errors: Errors, name: str, model, id_: int | None):

@@ -10,6 +10,7 @@ from typing import Any
 
 from dispatch.people.models import User
 from dispatch.tickets.access import can_see_internal
+from dispatch.tickets.job_places import address_unlocated
 from dispatch.tickets.models import Category, Ticket, TicketEvent
 
 
@@ -63,8 +64,12 @@ def ticket(t: Ticket, viewer: User) -> dict[str, Any]:
         "building": t.building,
         "floor": t.floor,
         "room": t.room,
+        "address": t.address or "",
         "latitude": t.latitude,
         "longitude": t.longitude,
+        # An on-site job at its own address that could not be located: the planner lists it
+        # as needing a location until a dispatcher places it on the map.
+        "needs_location": address_unlocated(t),
         "category": ref(t.category),
         "fields": dict(t.fields or {}),
         "assignee": ref(t.assignee),

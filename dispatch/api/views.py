@@ -36,7 +36,7 @@ CREATE_KEYS = {"subject", "description", "site", "category", "building", "floor"
                "impact", "urgency", "fields", "parent", "latitude", "longitude"}
 TRIAGE_KEYS = {"kind", "category", "priority", "assignee", "group", "duration_min", "skills",
                "access_from", "access_until", "appointment_start", "appointment_end", "due_at",
-               "version"}
+               "address", "version"}
 LIST_PARAMS = {"status", "kind", "site", "department", "page", "per_page"}
 
 _LOAD = (
@@ -204,6 +204,9 @@ def _triage_args(ticket: Ticket, data: dict) -> dict:
         appointment_start=p.moment(data, "appointment_start"),
         appointment_end=p.moment(data, "appointment_end"),
         due_at=p.moment(data, "due_at", default=ticket.due_at),
+        # Left out: kept; null or "": cleared; text: geocoded (saved even if not found).
+        address=p.text(data, "address", max_len=p.DEFAULT_MAX_BODY, default=None)
+        if data.get("address", "") is not None else "",
     )
 
 

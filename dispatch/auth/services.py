@@ -1,12 +1,13 @@
 """Signing in, and the role checks views share."""
 from __future__ import annotations
 
+import hmac
 import secrets
 from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
-from flask import abort, request
-from flask_login import current_user
+from flask import abort, current_app, request
+from flask_login import current_user, login_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dispatch.extensions import db, login_manager
@@ -15,7 +16,22 @@ from dispatch.people.models import User
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """The user of a session or remember cookie, which hold "<id>:<password stamp>"
+    (``User.get_id``): once the password changes, every session begun before ends."""
+    uid, _sep, stamp = (user_id or "").partition(":")
+    if not (uid.isascii() and uid.isdigit()) or not stamp:
+        return None  # a session from before stamps existed: sign in again, once
+    user = db.session.get(User, int(uid))
+    if user is None or not hmac.compare_digest(user.password_stamp.encode(), stamp.encode()):
+        return None
+    return user
+
+
+def keep_signed_in(user: User) -> None:
+    """After someone changed their own password: this session goes on under the new stamp
+    (keeping "keep me signed in" if it was on); every other session of theirs has ended."""
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=remember)
 
 
 def authenticate(email: str, password: str) -> User | None:

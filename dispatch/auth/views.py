@@ -1,16 +1,34 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import time
+
+from flask import (Blueprint, current_app, flash, make_response, redirect, render_template,
+                   request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from dispatch.auth.forms import LoginForm
-from dispatch.auth.services import authenticate, safe_next
+from dispatch.auth import passwords
+from dispatch.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
+from dispatch.auth.services import authenticate, keep_signed_in, safe_next
+from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 
 
+def _setting(name: str):
+    return lambda: current_app.config[name]
+
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _address_key() -> str:
+    # Per address typed, whether or not it has an account: the limit itself reveals nothing.
+    return "password-for:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _too_many() -> str:
+    return _("Too many requests for a password link. Please wait a while and try again.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -34,3 +52,69 @@ def logout():
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_setting("PASSWORD_RESET_RATE_LIMIT"), methods=["POST"], error_message=_too_many)
+@limiter.limit(_setting("PASSWORD_RESET_ADDRESS_LIMIT"), methods=["POST"], key_func=_address_key,
+               error_message=_too_many)
+def forgot_password():
+    started = time.monotonic()
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        passwords.request_reset(form.email.data)
+        # The same page, after the same time, whether or not the address has an account.
+        time.sleep(max(0.0, current_app.config["PASSWORD_RESET_MIN_SECONDS"]
+                       - (time.monotonic() - started)))
+        return render_template("auth/forgot_sent.html", email=form.email.data,
+                               valid_for=passwords.valid_for(passwords.RESET))
+    return render_template("auth/forgot.html", form=form)
+
+
+def _private(body, status: int = 200):
+    """A page whose URL carries a password link: never cached, never sent on as a Referer."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str):
+    """GET only shows the form (mail scanners open links); the POST spends the link."""
+    try:
+        user, purpose = passwords.user_for_token(token)
+        form = NewPasswordForm()
+        if form.validate_on_submit():
+            passwords.reset_password(token, form.password.data)
+            login_user(user)
+            flash(_("Your password is set and you are signed in."), "success")
+            return redirect(url_for("tickets.home"))
+    except passwords.BadLink as exc:
+        return _private(render_template("auth/link_invalid.html", message=exc.message), 400)
+    except ValidationError as exc:
+        form.password.errors = [*form.password.errors, exc.message]
+    return _private(render_template("auth/reset.html", form=form, user=user, purpose=purpose))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            passwords.change_own_password(user, form.current_password.data, form.password.data)
+        except ValidationError as exc:
+            field = getattr(form, exc.field or "password", form.password)
+            field.errors = [*field.errors, exc.message]
+        except DispatchError as exc:
+            flash(exc.message, "danger")
+        else:
+            keep_signed_in(user)
+            flash(_("Your password is changed. Anywhere else you were signed in, you are now "
+                    "signed out."), "success")
+            return redirect(url_for("tickets.home"))
+    return render_template("auth/change_password.html", form=form)

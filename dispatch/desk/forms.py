@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
+    FloatField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -191,11 +192,25 @@ class BulkForm(FlaskForm):
     category = SelectField(_l("Category"), coerce=opt_int, validate_choice=False)
     priority = SelectField(_l("Priority"), choices=[C("", _l("Keep"))] + [
         C(p.value, labels.PRIORITY[p.value]) for p in Priority], validate_choice=False)
+    # Length is checked by the service (after spacing is collapsed), with the other errors.
+    address = StringField(_l("Job address (on-site, empty: keep)"))
     next = HiddenField()
 
     def fill_choices(self) -> "BulkForm":
         self.category.choices = [C("", _l("Keep"))] + _options(_names(Category, Category.active))
         return self
+
+
+class PointForm(_TicketForm):
+    """A job's own point, placed on the map (static/js/point-map.js fills the two numbers)."""
+
+    latitude = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
+    longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
+
+    @classmethod
+    def for_ticket(cls, ticket: Ticket) -> "PointForm":
+        return cls(formdata=None, data=dict(version=ticket.version, latitude=ticket.latitude,
+                                            longitude=ticket.longitude), prefix="point")
 
 
 class InboxFilterForm(FlaskForm):

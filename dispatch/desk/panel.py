@@ -24,6 +24,7 @@ from dispatch.desk.forms import (
 from dispatch.extensions import db
 from dispatch.people.models import Role, User
 from dispatch.tickets.dispatching import CLAIM_ROLES, status_targets
+from dispatch.tickets.job_places import address_unlocated
 from dispatch.tickets.models import Kind, Ticket, TicketEvent
 
 DISPATCH_ROLES = (Role.DISPATCHER, Role.ADMIN)
@@ -65,7 +66,8 @@ def panel_state(ticket: Ticket, user: User, *, forms: dict[str, Form] | None = N
             form.next.data = next_url
     state = dict(ticket=ticket, forms=forms, dispatcher=dispatcher, claim=claim,
                  statuses=status_targets(ticket), events=latest_events(ticket),
-                 message=None, conflict=False, attempt=None)
+                 message=None, conflict=False, attempt=None,
+                 address_unlocated=dispatcher and address_unlocated(ticket))
     state.update(extra)
     return state
 

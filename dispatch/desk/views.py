@@ -20,6 +20,7 @@ from dispatch.desk.forms import (
     InboxFilterForm,
     LinkForm,
     MergeForm,
+    PointForm,
     StatusForm,
     ticket_ref,
     to_utc,
@@ -28,8 +29,9 @@ from dispatch.desk.panel import DISPATCH_ROLES, QUEUE_ROLES, STAFF_ROLES, panel_
 from dispatch.errors import Conflict, DispatchError, NotFound, ValidationError
 from dispatch.extensions import db, limiter
 from dispatch.people.models import Role
-from dispatch.tickets import dispatching, services
+from dispatch.tickets import dispatching, job_places, services
 from dispatch.tickets.access import get_visible_ticket
+from dispatch.tickets.models import Kind
 
 bp = Blueprint("desk", __name__)
 
@@ -261,10 +263,45 @@ def bulk():
     ids, versions = _selected()
     try:
         done = dispatching.bulk_catalog(ids, current_user, kind=form.kind.data, category_id=form.category.data,
-                                        priority=form.priority.data or None, expected_versions=versions)
+                                        priority=form.priority.data or None, expected_versions=versions,
+                                        address=form.address.data or None)
     except DispatchError as err:
         db.session.rollback()
         flash(_("Nothing was changed: %(m)s", m=err.message), "danger")
         return redirect(back)
     flash(_("%(n)d tickets catalogued.", n=len(done)), "success")
     return redirect(back)
+
+
+@bp.route("/tickets/<int:ticket_id>/point", methods=["GET", "POST"])
+@roles_required(*DISPATCH_ROLES)
+def job_point(ticket_id: int):
+    """Place an on-site job on the map: click or drag the marker (or type the numbers)."""
+    ticket = get_visible_ticket(current_user, ticket_id)
+    if ticket.kind != Kind.ONSITE:
+        raise NotFound(_("Only on-site jobs have a point of their own."))
+    form, message, status = PointForm(prefix="point"), None, 200
+    if request.method == "GET":
+        form = PointForm.for_ticket(ticket)
+    elif form.validate_on_submit():
+        try:
+            job_places.set_point(ticket, current_user, expected_version=form.expected_version,
+                                 latitude=form.latitude.data, longitude=form.longitude.data)
+        except Conflict as err:
+            db.session.rollback()
+            form, message, status = PointForm.for_ticket(ticket), err.message, 409
+        except ValidationError as err:
+            db.session.rollback()
+            for name, errors in err.errors.items():
+                if name in form._fields:
+                    form[name].errors = list(form[name].errors) + list(errors)
+            message, status = err.message, 400
+        else:
+            flash(_("The job's point was saved."), "success")
+            return redirect(desk_ticket_url(ticket.id))
+    else:
+        status = 400
+    site = ticket.site
+    center = (site.latitude, site.longitude) if site is not None and site.has_location else None
+    return render_template("desk/point.html", ticket=ticket, form=form, message=message,
+                           center=center), status

@@ -59,7 +59,8 @@ def run(url: str, n: int) -> float:
     folder = tempfile.mkdtemp(prefix="dispatch-bench-")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "ATTACHMENT_DIR": folder, "MAIL_DELIVERY": "manual",
-                      "MAIL_MAX_TICKETS_PER_HOUR": 10**9, "MAIL_ACK_PER_HOUR": 10**9})
+                      "MAIL_MAX_TICKETS_PER_HOUR": 10**9, "MAIL_ACK_PER_HOUR": 10**9,
+                      "TRIAGE_MODEL_CACHE": None})  # the first message fits the model: measured
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -68,16 +69,23 @@ def run(url: str, n: int) -> float:
         raws = new + [_reply(t, i, make_message_id) for t, i in replies]
         start, cpu = time.perf_counter(), time.process_time()
         statuses: dict[str, int] = {}
+        first = first_cpu = 0.0
         for raw in raws:
             outcome = ingest(raw, source="bench")
             statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+            if not first:
+                first, first_cpu = time.perf_counter() - start, time.process_time() - cpu
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
     rate = len(raws) / elapsed
-    print(f"{url.split(':')[0]:>22}: {len(raws)} messages in {elapsed:.2f} s = {rate:.0f} msg/s "
-          f"(CPU {cpu / len(raws) * 1000:.1f} ms per message; "
+    # The first message also loads scikit-learn and fits the triage model (once per process).
+    rest = max(len(raws) - 1, 1)
+    steady = rest / (elapsed - first) if len(raws) > 1 else rate
+    print(f"{url.split(':')[0]:>22}: {len(raws)} messages in {elapsed:.2f} s = {rate:.0f} msg/s; "
+          f"after the first ({first:.2f} s: triage model fitted) {steady:.0f} msg/s, "
+          f"CPU {(cpu - first_cpu) / rest * 1000:.1f} ms per message ("
           f"{', '.join(f'{v} {k}' for k, v in sorted(statuses.items()))})")
     return rate
 

@@ -1,4 +1,5 @@
-"""`flask mail …`: ingest (MTA pipe), fetch (IMAP), send (outbox), retry (quarantine)."""
+"""`flask mail …`: ingest (MTA pipe), fetch (IMAP), schedule (fetch on RQ), send (outbox),
+retry (quarantine)."""
 from __future__ import annotations
 
 import sys
@@ -12,7 +13,7 @@ from dispatch.extensions import db
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and delivers it again later
 CHUNK = 1024 * 1024
 
-mail_cli = AppGroup("mail", help="The mail channel: ingest, fetch, send, retry.")
+mail_cli = AppGroup("mail", help="The mail channel: ingest, fetch, schedule, send, retry.")
 
 
 def register(app: Flask) -> None:
@@ -86,6 +87,48 @@ def fetch_cmd(ctx):
     click.echo(f"fetched {result.seen}" + (f": {summary}" if summary else ""))
     if send:
         _send_queued()
+
+
+@mail_cli.command("schedule")
+@click.option("--stop", is_flag=True, help="Switch the periodic fetch off.")
+@click.option("--status", "show", is_flag=True, help="Only show whether it runs.")
+@click.option("--interval", type=click.IntRange(min=1), default=None,
+              help="Seconds between two fetches (default MAIL_FETCH_INTERVAL).")
+def schedule_cmd(stop, show, interval):
+    """Fetch the IMAP mailbox every MAIL_FETCH_INTERVAL seconds on RQ (needs a worker started
+    with --with-scheduler)."""
+    from dispatch.mail import jobs
+    from dispatch.types import utcnow
+
+    cfg = current_app.config
+    queue = cfg["RQ_MAIL_QUEUE"]
+    try:
+        conn = jobs.connection()
+        if stop:
+            cancelled = jobs.stop(conn, queue)
+            click.echo(f"mail fetch stopped on queue {queue!r} "
+                       f"({cancelled} pending run(s) cancelled)")
+            return
+        if not show:
+            first = jobs.start(conn, queue, interval or int(cfg["MAIL_FETCH_INTERVAL"]),
+                               int(cfg["MAIL_FETCH_TIMEOUT"]))
+            if first is None:
+                click.echo("a run is already pending: not adding another")
+        state = jobs.status(conn, queue)
+    except RuntimeError as exc:
+        raise click.UsageError(str(exc)) from None
+    except Exception as exc:  # Redis unreachable
+        raise click.ClickException(f"RQ is unreachable: {type(exc).__name__}: {exc}") from None
+    if state.interval is None:
+        click.echo(f"mail fetch is not scheduled on queue {queue!r}")
+        return
+    nxt = ", ".join(f"{job_id} " + (f"at {due:%Y-%m-%d %H:%M:%S} UTC" if due else "queued now")
+                    for job_id, due in state.pending) or "none pending"
+    click.echo(f"mail fetch every {state.interval} s on queue {queue!r}: {nxt}. "
+               f"Workers: rq worker {queue} --with-scheduler")
+    if any(due and (utcnow() - due).total_seconds() > 2 * state.interval + 30
+           for _job, due in state.pending):
+        click.echo("the next run is overdue: is a worker running with --with-scheduler?", err=True)
 
 
 @mail_cli.command("send")

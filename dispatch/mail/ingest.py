@@ -13,9 +13,10 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from werkzeug.datastructures import FileStorage
 
@@ -182,7 +183,8 @@ def _new_ticket(row: MailMessage, mail: ParsedMail, user: User | None, *, quiet:
     data = NewTicket(subject=subject[:200], description=_limit(text + note, DESCRIPTION_MAX),
                      site_id=_site_named(f"{subject}\n{text}"), channel="email",
                      parent_id=parent.id if parent else None)
-    row.status, row.reason = Inbound.TICKET, "follow-up of a closed ticket" if parent else ""
+    reason = "follow-up of a closed ticket" if parent else ""
+    row.status, row.reason = Inbound.TICKET, reason
     db.session.add(row)
     session_info = db.session.info
     session_info["mail_row"], session_info["mail_quiet"] = row, quiet
@@ -190,7 +192,7 @@ def _new_ticket(row: MailMessage, mail: ParsedMail, user: User | None, *, quiet:
         ticket = create_ticket(user, data, files=files)
     except DispatchError as exc:  # create_ticket rolled back: the row went with it
         return _quarantine(row, f"could not become a ticket: {exc.message}"[:300])
-    return Outcome(Inbound.TICKET, row.id, ticket.id, row.reason)
+    return Outcome(Inbound.TICKET, _pk(row), _pk(ticket), reason)
 
 
 def _reply(row: MailMessage, mail: ParsedMail, ticket: Ticket, user: User) -> Outcome:
@@ -207,7 +209,6 @@ def _reply(row: MailMessage, mail: ParsedMail, ticket: Ticket, user: User) -> Ou
     text = trim_reply(html_to_text(mail.html_raw, drop_quotes=True) if mail.from_html else mail.text)
     body = _limit(text + note, COMMENT_MAX) or "(attachments only)"
     row.status, row.ticket = Inbound.COMMENT, ticket
-    db.session.add(row)
     try:
         if reopen:
             _move(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
@@ -225,11 +226,13 @@ def _reply(row: MailMessage, mail: ParsedMail, ticket: Ticket, user: User) -> Ou
         store_uploads(ticket, user, files, comment=comment)
         ticket.updated_at = utcnow()
         row.comment_id = comment.id
+        db.session.add(row)  # only now: inserted with its comment, no second UPDATE
+        ticket_id = ticket.id
         commit()
     except DispatchError as exc:
         db.session.rollback()
         return _quarantine(row, f"could not be added to {ticket.number}: {exc.message}"[:300])
-    return Outcome(Inbound.COMMENT, row.id, ticket.id)
+    return Outcome(Inbound.COMMENT, _pk(row), ticket_id)
 
 
 def _automatic_note(row: MailMessage, mail: ParsedMail, ticket: Ticket) -> Outcome:
@@ -266,7 +269,7 @@ def _finish(row: MailMessage, status: str, reason: str = "", ticket: Ticket | No
     row.processed_at = utcnow()
     db.session.add(row)
     db.session.commit()
-    return Outcome(status, row.id, ticket.id if ticket else None, reason)
+    return Outcome(status, _pk(row), _pk(ticket), reason)
 
 
 def _quarantine(row: MailMessage, reason: str, ticket: Ticket | None = None) -> Outcome:
@@ -316,6 +319,12 @@ def _reject(row: MailMessage, mail: ParsedMail, reason: str) -> Outcome:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+def _pk(obj) -> int | None:
+    """The primary key of a stored object without reloading it (a commit expired it)."""
+    identity = inspect(obj).identity if obj is not None else None
+    return identity[0] if identity else None
 
 
 def _clear_session_flags() -> None:
@@ -413,10 +422,17 @@ def _site_named(text: str) -> int | None:
     """The one active site the text names (by name or code); None if none or several."""
     hay = text[:5000].lower()
     found = set()
-    for site_id, name, code in db.session.execute(
-            select(Site.id, Site.name, Site.code).where(Site.active.is_(True))):
+    rows = db.session.execute(select(Site.id, Site.name, Site.code).where(Site.active.is_(True)))
+    for site_id, name, code in rows:
         for word in (name, code):
-            if word and len(word) >= 3 and re.search(
-                    rf"(?<!\w){re.escape(word.lower())}(?!\w)", hay):
+            # The substring test is exact for what the regex then confirms (a whole word), and
+            # spares a regex search for the sites the text does not mention at all.
+            word = (word or "").lower()
+            if len(word) >= 3 and word in hay and _whole_word(word).search(hay):
                 found.add(site_id)
     return found.pop() if len(found) == 1 else None
+
+
+@lru_cache(maxsize=1024)
+def _whole_word(word: str) -> re.Pattern:
+    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")

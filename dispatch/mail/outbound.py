@@ -29,6 +29,7 @@ from dispatch.mail.models import Inbound, MailMessage, MailTemplate, Outbound, O
 from dispatch.mail.parse import ADDRESS
 from dispatch.mail.smtp import Transport
 from dispatch.mail.threading import loop_token, make_message_id, sender_address, ticket_anchor
+from dispatch.people.models import User
 from dispatch.tickets.models import Comment, Status, Ticket, TicketEvent
 from dispatch.types import utcnow
 
@@ -36,6 +37,7 @@ log = logging.getLogger("dispatch.mail")
 BACKOFF_SECONDS = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
 CLAIM_FOR = timedelta(minutes=10)  # a claim older than this belongs to a sender that died
 AUTO_REPLIES = ("ack", "rejected")  # answers to incoming mail: rate-limited per address
+PASSWORD = "password"  # a password link (dispatch.auth.passwords), addressed to an account
 _sandbox = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
 
 
@@ -255,6 +257,12 @@ def _render(s: Session, row: OutboxMessage) -> None:
         if not requester.active:
             return _suppress(row, "requester deactivated")
         row.recipient = requester.email
+    elif row.kind == PASSWORD:
+        user = s.get(User, row.context.get("user_id") or 0)
+        if user is None or not user.active:
+            return _suppress(row, "account deactivated or gone")
+        if user.email != row.recipient:
+            return _suppress(row, "the account's address changed since")
     if not ADDRESS.match(row.recipient or ""):
         return _suppress(row, "no usable address")
     if row.recipient.lower() == sender_address():
@@ -297,6 +305,9 @@ def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | No
     ctx = {key: "" for key in texts.VARIABLES}
     ctx.update(marker=texts.MARKER, subject=str(row.context.get("subject", "")),
                reason=str(row.context.get("reason", "")))
+    if row.kind == PASSWORD:
+        return _password_context(ctx, s.get(User, row.context["user_id"]),
+                                 str(row.context.get("purpose", "reset")))
     if ticket is None:
         return ctx
     ctx.update(number=ticket.number, subject=ticket.subject, link=ticket_link(ticket),
@@ -306,6 +317,9 @@ def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | No
                site=ticket.site.name if ticket.site else "")
     if row.kind == "resolved":
         ctx["reopen_link"] = _external("mail.reopen", "/", token=reopen_token(ticket))
+    if row.kind == "ack" and ticket.requester.password_hash is None:
+        # Typically a requester just created from their mail: they cannot sign in yet.
+        ctx.update(_password_context({}, ticket.requester, "welcome", key="set_password_link"))
     if row.kind == "comment" and row.event is not None:
         comment = s.get(Comment, (row.event.data or {}).get("comment") or 0)
         if comment is None or comment.internal:
@@ -321,6 +335,17 @@ def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | No
                 ctx["window_date"] = local.strftime("%A %d %B %Y")
             ctx["window_" + key if key != "eta" else "eta"] = local.strftime("%H:%M")
     ctx["technician"] = str(row.context.get("technician", ""))
+    return ctx
+
+
+def _password_context(ctx: dict, user: User, purpose: str, key: str = "reset_link") -> dict:
+    """A signed password link for ``user``, made at rendering time (so that it carries the
+    password's current stamp), with how long it works."""
+    from dispatch.auth import passwords
+
+    token = passwords.make_token(user, purpose)
+    ctx.update(requester=user.name, valid_for=passwords.valid_for(purpose),
+               **{key: _external("auth.reset_password", f"/password/reset/{token}", token=token)})
     return ctx
 
 

@@ -30,12 +30,17 @@ DEFAULTS = {
     "MAIL_IMAP_PORT": None,  # 993 with SSL, else 143
     "MAIL_IMAP_SSL": True,
     "MAIL_IMAP_STARTTLS": False,
+    "MAIL_IMAP_CAFILE": None,  # authorities to trust for the server's certificate (PEM)
     "MAIL_IMAP_USERNAME": None,
     "MAIL_IMAP_PASSWORD": None,
     "MAIL_IMAP_FOLDER": "INBOX",
     "MAIL_IMAP_DONE_FOLDER": None,  # move stored messages there; default: mark them seen
     "MAIL_IMAP_BATCH": 200,
     "MAIL_IMAP_TIMEOUT": 30,
+    # Scheduled fetch on RQ (flask mail schedule; needs RQ_REDIS_URL).
+    "MAIL_FETCH_INTERVAL": 60,  # seconds between two fetches
+    "MAIL_FETCH_TIMEOUT": 600,  # a fetch running longer is stopped by RQ
+    "RQ_MAIL_QUEUE": "mail",
 }
 
 

@@ -27,6 +27,10 @@ VARIABLES = {
     "site": _l("site name"),
     "reason": _l("why the message was refused"),
     "marker": _l("the reply-above-this-line marker"),
+    "reset_link": _l("link to choose a new password (password message)"),
+    "set_password_link": _l("link to set a first password (acknowledgement, only to a requester "
+                            "who has none yet)"),
+    "valid_for": _l("how long the password link works"),
 }
 
 HEADER = "{{ marker }}\n\n"
@@ -37,7 +41,10 @@ DEFAULTS: dict[str, tuple[object, object, bool]] = {
         _l("[{{ number }}] Received: {{ subject }}"),
         _l("Hello {{ requester }},\n\nWe received your request and gave it the number "
                     "{{ number }}. A dispatcher will look at it shortly.\n\nYou can follow it "
-                    "here: {{ link }}\nTo add something, reply to this message."),
+                    "here: {{ link }}\nTo add something, reply to this message."
+                    "{% if set_password_link %}\n\nTo follow your requests online, set a "
+                    "password for your account: {{ set_password_link }}\n(The link works for "
+                    "{{ valid_for }}.){% endif %}"),
         True,
     ),
     "assigned": (
@@ -78,6 +85,14 @@ DEFAULTS: dict[str, tuple[object, object, bool]] = {
            "web form and attach them there.\n\n-- \nDispatch"),
         False,
     ),
+    "password": (
+        _l("Your password link for Dispatch"),
+        _l("Hello {{ requester }},\n\nSomeone, probably you, asked for a link to choose a new "
+           "password for your Dispatch account.\n\nChoose it here: {{ reset_link }}\n"
+           "The link works for {{ valid_for }} and only once.\n\nIf you did not ask for it, "
+           "ignore this message: your password stays as it is.\n\n-- \nDispatch"),
+        False,
+    ),
 }
 
 LABELS = {
@@ -88,6 +103,7 @@ LABELS = {
     "resolved": _l("Resolved"),
     "comment": _l("Comment from staff"),
     "rejected": _l("Message refused"),
+    "password": _l("Password link"),
 }
 
 

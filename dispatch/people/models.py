@@ -108,6 +108,18 @@ class User(UserMixin, db.Model):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
     @property
+    def password_stamp(self) -> str:
+        """Changes whenever the password does (each hash has a fresh salt), so a session or a
+        password link that carries it dies with the password. Reveals nothing of the hash."""
+        digest = hashlib.sha256(b"dispatch-password-stamp:" + (self.password_hash or "").encode())
+        return digest.hexdigest()[:16]
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session and the remember cookie; the user loader
+        # (dispatch.auth.services) refuses it once the password has changed.
+        return f"{self.id}:{self.password_stamp}"
+
+    @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 

@@ -1,4 +1,4 @@
-"""People use cases: creating accounts and managing their API tokens.
+"""People use cases: creating accounts, their API tokens, and the rules for passwords and addresses.
 
 Plain functions with explicit arguments and one commit each; they raise dispatch.errors so that
 the admin pages, the CLI and the API can each answer in their own way.
@@ -11,36 +11,73 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import generate_password_hash
 
-from dispatch.errors import NotFound, ValidationError
+from dispatch.errors import Conflict, NotFound, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import ApiToken, Department, Role, User
 from dispatch.sites.models import Site
 from dispatch.types import utcnow
 
+# The one place that owns the rules for passwords and addresses: the CLI, the admin pages and
+# the password pages all call these, so they refuse the same things with the same words.
 PASSWORD_MIN = 10
 PASSWORD_MAX = 1024  # hashing a megabyte of "password" is a cheap way to burn our CPU
+EMAIL_MAX = 254
 NAME_MAX = 120
 
 
 def normalise_email(email: str) -> str:
     """The address as stored: checked for shape (no DNS look-up) and lower-cased, because
     signing in lower-cases what people type."""
+    text = (email or "").strip()
+    if not text:
+        raise ValidationError(_("Enter an e-mail address."), field="email")
+    if len(text) > EMAIL_MAX:
+        raise ValidationError(_("An e-mail address has at most %(n)d characters.", n=EMAIL_MAX),
+                              field="email")
     try:
-        checked = validate_email((email or "").strip(), check_deliverability=False)
+        checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValidationError(_("Not a valid e-mail address: %(e)s", e=str(exc)),
                               field="email") from None
     return checked.normalized.lower()
 
 
-def check_password_rules(password: str) -> None:
+def password_problem(password: str | None) -> str | None:
+    """What is wrong with ``password`` under the rules, in words for the user; None if fine."""
     if len(password or "") < PASSWORD_MIN:
-        raise ValidationError(_("The password needs at least %(n)d characters.", n=PASSWORD_MIN),
-                              field="password")
+        return _("The password needs at least %(n)d characters.", n=PASSWORD_MIN)
     if len(password) > PASSWORD_MAX:
-        raise ValidationError(_("The password may have at most %(n)d characters.", n=PASSWORD_MAX),
-                              field="password")
+        return _("The password may have at most %(n)d characters.", n=PASSWORD_MAX)
+    if not password.strip():
+        return _("The password cannot be only spaces.")
+    return None
+
+
+def check_password_rules(password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise ValidationError(problem, field="password")
+
+
+def change_password(user: User, password: str) -> None:
+    """Give ``user`` a new password and commit, but only if nobody changed it since ``user``
+    was read (compare and swap on the hash), so that one password link used twice at once
+    works once. The new hash changes ``User.password_stamp``: every session begun before and
+    every password link sent before stop working."""
+    check_password_rules(password)
+    old = user.password_hash
+    new = generate_password_hash(password)
+    unchanged = User.password_hash.is_(None) if old is None else User.password_hash == old
+    result = db.session.execute(update(User).where(User.id == user.id, unchanged)
+                                .values(password_hash=new).execution_options(
+                                    synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(_("The password was changed meanwhile."), field="password")
+    db.session.commit()
+    db.session.refresh(user)
 
 
 def create_user(email: str, role: str, password: str, *, name: str | None = None,

@@ -12,7 +12,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from .field import NOTES_MAX, TIME_SPENT_MAX
 from .runs import MAX_DAYS, MAX_TIME_LIMIT
@@ -40,6 +40,10 @@ class MoveForm(FlaskForm):
                              validators=[InputRequired()])
     day = DateField(_l("Day"), validators=[InputRequired()])
     start = TimeField(_l("Start (site time)"), validators=[InputRequired()])
+    #: Whose clock ``start`` is on: the site's (the form) or the technician's (the timeline,
+    #: which is drawn in each technician's time zone).
+    clock = StringField(default="site",
+                        validators=[Optional(), AnyOf(("site", "technician"))])
 
 
 class ActionForm(FlaskForm):

@@ -252,7 +252,9 @@ def build(first_day: date, days: int, *, now: datetime, site_ids: Iterable[int] 
                  "duration_min": duration_min(ticket)}
         point = ticket_point(ticket)
         if point is None:
-            built.unplannable.append({**facts, "reason": _(
+            built.unplannable.append({**facts, "needs_location": True, "reason": _(
+                "no location: its address could not be located; set its point on the map")
+                if ticket.address else _(
                 "no location: give its site a location or the ticket a point on the map")})
             continue
         windows, why = access_windows(ticket, day_list, now)
@@ -298,6 +300,9 @@ def build(first_day: date, days: int, *, now: datetime, site_ids: Iterable[int] 
         for tech_id in sorted(set(everyone) - working):
             built.notes.append(_("%(name)s has no shift on %(day)s: not planned that day.",
                                  name=everyone[tech_id].name, day=day.isoformat()))
+        if not working:
+            built.notes.append(_("Nobody has a shift on %(day)s: no visit can be planned that "
+                                 "day.", day=day.isoformat()))
     for (tech_id, day), pinned in steps.items():
         for step in pinned:
             if step.id not in placed:

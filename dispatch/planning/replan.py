@@ -1,16 +1,19 @@
 """How a run is solved, and "re-plan today": insert urgent work, change as little as possible.
 
 Re-planning keeps the visits already started or done out of the problem (each technician's day
-continues from where they are), keeps the dispatcher's pinned visits, and first tries with every
-other visit held on its technician in its order (new work inserted between them). Only if the
-urgent job still does not fit is the day planned again freely; the plan says what moved.
+continues from where they are) and keeps the dispatcher's pinned visits. Every other waiting
+visit is first held on its technician in its order, the new work inserted between them; when
+that is not enough, technicians are freed step by step, the whole day only as a last resort
+(:mod:`.staged`). The plan kept serves the urgent work with the fewest visits moved, and says
+what moved.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Iterable
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
@@ -20,11 +23,12 @@ from dispatch.tickets.models import Kind, Priority, Status, Ticket
 from dispatch.types import utcnow
 
 from . import problem as builder
+from . import staged
 from .models import STARTED, PlanRun, Visit, VisitStatus
 from .runs import _today, solving, start_run
 
 #: A visit whose start changes by less than this did not "move".
-MOVE_THRESHOLD = timedelta(minutes=10)
+MOVE_THRESHOLD = staged.MOVE_THRESHOLD
 LIVE = (VisitStatus.PUBLISHED, VisitStatus.EN_ROUTE, VisitStatus.ARRIVED, VisitStatus.DONE)
 
 
@@ -63,25 +67,98 @@ def solve_run(run: PlanRun) -> tuple[builder.Built, Solution, str]:
               ((v[0], v[1]) if v[0] is not None else None, datetime.fromisoformat(v[2]))
               for k, v in opts.get("starts", {}).items()}
     only = list(opts.get("only", []))
-    replan = dict(common, only_ids=only, extra_ids=only, starts=starts)
-    half = run.time_limit / 2
-    built = builder.build(run.first_day, 1, hints=_pins(opts.get("hints", [])), **replan)
-    first = solving(run, built, half)
+    built = builder.build(run.first_day, 1, hints=_pins(opts.get("hints", [])), only_ids=only,
+                          extra_ids=only, starts=starts, **common)
     urgent = set(opts.get("urgent", []))
-    if not urgent & {u.id for u in first.unassigned}:
-        return built, first, _message(built, first, half, _(
-            "The new work fits in without reordering anyone's visits."))
-    free = builder.build(run.first_day, 1, **replan)
-    second = solving(run, free, half)
-    if (second.priority, second.served) > (first.priority, first.served):
-        return free, second, _message(free, second, run.time_limit, _(
-            "Visits had to be reshuffled to fit the new work in; see what moved."))
-    return built, first, _message(built, first, run.time_limit, _(
-        "The new work does not fit today even if visits are reshuffled."))
+    names = {who["technician_id"]: who["name"] for who in built.vehicles.values()}
+    steps = {"n": 0}
+
+    def solve(variant: builder.Built, seconds: float, freed) -> Solution:
+        steps["n"] += 1
+        return solving(run, variant, seconds, label=_step_label(freed, names, steps["n"]),
+                       restart_clock=steps["n"] == 1)
+
+    chosen, tried = staged.search(built, hard={p["ticket_id"] for p in opts.get("pins", [])},
+                                  urgent=urgent, previous=opts.get("previous", {}),
+                                  limit=run.time_limit, solve=solve)
+    run.problem = builder.problem_json(chosen.built.problem)
+    run.options = {**opts, "tried": [_tried(a, names, a is chosen) for a in tried]}
+    return chosen.built, chosen.solution, _message(
+        chosen.built, chosen.solution, run.time_limit,
+        _outcome(built, chosen, tried, urgent, names))
+
+
+def _who(freed, names: dict[int, str]) -> str:
+    if freed is staged.ALL:
+        return _("the whole day")
+    if freed == staged.FROZEN:
+        return _("every visit kept at its time")
+    if not freed:
+        return _("every visit kept in its order")
+    return ", ".join(sorted(names.get(t, f"#{t}") for t in freed))
+
+
+def _step_label(freed, names: dict[int, str], n: int) -> str:
+    if freed is staged.ALL:
+        return _("step %(n)d: re-planning the whole day", n=n)
+    if freed == staged.FROZEN:
+        return _("step %(n)d: looking for a gap between the visits as they are", n=n)
+    if not freed:
+        return _("step %(n)d: inserting the new work, every visit kept in its order", n=n)
+    return _("step %(n)d: re-planning only %(who)s", n=n, who=_who(freed, names))
+
+
+def _tried(attempt: staged.Attempt, names: dict[int, str], chosen: bool) -> dict[str, Any]:
+    who = _who(attempt.freed, names)
+    if attempt.settled:
+        who = _("%(who)s, then the other visits put back in place", who=who)
+    return {"freed": who, "urgent_planned": attempt.urgent_served, "settled": attempt.settled,
+            "moved": attempt.moved, "planned": attempt.solution.served, "chosen": chosen}
+
+
+def _outcome(built: builder.Built, chosen: staged.Attempt,
+             tried: list[staged.Attempt], urgent: set[int], names: dict[int, str]) -> str:
+    """What the dispatcher needs to know: did the urgent work fit, at what cost."""
+    parts = []
+    cannot = [u for u in built.unplannable if u["ticket_id"] in urgent]
+    for item in cannot:
+        parts.append(_("%(n)s cannot be planned today: %(why)s.", n=item["number"],
+                       why=item["reason"]))
+    served = chosen.served()
+    left_out = [u for u in chosen.solution.unassigned if u.id in urgent]
+    if left_out:
+        reasons = "; ".join(
+            f"#{u.id}: " + (builder.local_reason(u.reason, built.epoch, built.zones[u.id])
+                            if u.id in built.zones else u.reason) for u in left_out)
+        whole = any(a.freed is staged.ALL for a in tried)
+        parts.append((_("The new work does not fit today even if the whole day is re-planned "
+                        "(%(why)s).", why=reasons) if whole else
+                      _("The new work does not fit today (%(why)s).", why=reasons))
+                     + " " + (_("The other visits were left as they were.") if not chosen.moved
+                              else ""))
+    elif urgent & served:
+        if chosen.freed == staged.FROZEN:
+            parts.append(_("The new work fits in a gap between the visits as they are."))
+        elif not chosen.freed and chosen.freed is not staged.ALL:
+            parts.append(_("The new work fits in without reordering anyone's visits."))
+        elif chosen.freed is staged.ALL:
+            parts.append(_("The new work only fits if the whole day is re-planned."))
+        elif len(chosen.freed) == 1:
+            parts.append(_("The new work fits once %(who)s's day is re-planned; everyone else's "
+                           "visits stay in their order.", who=_who(chosen.freed, names)))
+        else:
+            parts.append(_("The new work fits once the days of %(who)s are re-planned; everyone "
+                           "else's visits stay in their order.", who=_who(chosen.freed, names)))
+    if chosen.moved:
+        parts.append(ngettext("%(num)d other visit moved: see what moved.",
+                              "%(num)d other visits moved: see what moved.", chosen.moved))
+    elif urgent & served:
+        parts.append(_("No other visit moved."))
+    return " ".join(p.strip() for p in parts if p.strip())
 
 
 def replan_today(actor: User, urgent_ticket_id: int | None = None,
-                 time_limit: int | None = None) -> PlanRun:
+                 time_limit: int | None = None, *, background: bool = True) -> PlanRun:
     """Queue a re-plan of today around the urgent ticket (or every urgent on-site ticket)."""
     today, now = _today(), utcnow()
     live = list(db.session.scalars(db.select(Visit).where(
@@ -95,7 +172,10 @@ def replan_today(actor: User, urgent_ticket_id: int | None = None,
     else:
         urgent = list(db.session.scalars(db.select(Ticket.id).where(
             Ticket.kind == Kind.ONSITE, Ticket.status == Status.TO_SCHEDULE,
-            Ticket.priority == Priority.URGENT)))
+            Ticket.priority == Priority.URGENT, Ticket.merged_into_id.is_(None))))
+        if not urgent:
+            raise ValidationError(_("No urgent on-site ticket is waiting to be scheduled: give "
+                                    "the number of the ticket to fit in today."), field="ticket")
     waiting = [v for v in live if v.status == VisitStatus.PUBLISHED]
     starts: dict[str, list] = {}
     for visit in live:  # ordered: the last started visit of each technician wins
@@ -113,33 +193,47 @@ def replan_today(actor: User, urgent_ticket_id: int | None = None,
                                         "start": v.planned_start.isoformat()} for v in waiting},
     }
     return start_run(actor, today, 1, kind="replan", time_limit=time_limit,
-                     urgent_ticket_id=urgent_ticket_id, options=options)
+                     urgent_ticket_id=urgent_ticket_id, options=options,
+                     background=background)
 
 
 def describe_moves(run: PlanRun) -> list[dict[str, Any]]:
-    """What changed against the published day: technician, time, dropped or added."""
+    """What changed against the published day (:func:`staged.moves_between`), each with the
+    names, the ticket and a sentence for the board, times in the job's site time."""
     previous = (run.options or {}).get("previous", {})
-    names = {u.id: u.name for u in db.session.scalars(db.select(User))}
-    new = {v.ticket_id: v for v in run.visits}
-    moves = []
-    for key, old in previous.items():
-        ticket_id, visit = int(key), new.get(int(key))
-        old_start = datetime.fromisoformat(old["start"])
-        base = {"ticket_id": ticket_id, "number": f"#{ticket_id}",
-                "old_technician": names.get(old["technician_id"], ""),
-                "old_start": old["start"]}
-        if visit is None:
-            moves.append({**base, "change": "dropped"})
-        elif visit.technician_id != old["technician_id"]:
-            moves.append({**base, "change": "technician",
-                          "new_start": visit.planned_start.isoformat(),
-                          "new_technician": names.get(visit.technician_id, "")})
-        elif abs(visit.planned_start - old_start) >= MOVE_THRESHOLD:
-            moves.append({**base, "change": "time", "new_start": visit.planned_start.isoformat(),
-                          "new_technician": names.get(visit.technician_id, "")})
-    for ticket_id, visit in new.items():
-        if str(ticket_id) not in previous:
-            moves.append({"ticket_id": ticket_id, "number": f"#{ticket_id}", "change": "added",
-                          "new_technician": names.get(visit.technician_id, ""),
-                          "new_start": visit.planned_start.isoformat()})
-    return moves
+    new = {v.ticket_id: (v.technician_id, v.planned_start) for v in run.visits}
+    moves = staged.moves_between(previous, new)
+    names = {u.id: u.name for u in db.session.scalars(db.select(User).where(User.id.in_(
+        {m[k] for m in moves for k in ("old_technician_id", "new_technician_id") if k in m})))}
+    tickets = {t.id: t for t in db.session.scalars(db.select(Ticket).where(
+        Ticket.id.in_({m["ticket_id"] for m in moves})))}
+    order = {"added": 0, "technician": 1, "time": 2, "dropped": 3}
+    out = []
+    for move in sorted(moves, key=lambda m: (order[m["change"]], m["ticket_id"])):
+        ticket = tickets.get(move["ticket_id"])
+        zone = builder.ticket_zone(ticket) if ticket is not None else None
+        item = {**move, "number": f"#{move['ticket_id']}",
+                "subject": ticket.subject if ticket is not None else "",
+                "old_technician": names.get(move.get("old_technician_id"), ""),
+                "new_technician": names.get(move.get("new_technician_id"), "")}
+
+        def at(key: str) -> str:
+            moment = datetime.fromisoformat(move[key])
+            return moment.astimezone(zone).strftime("%H:%M") if zone else moment.strftime("%H:%M")
+
+        what = f"{item['number']} {item['subject']}".strip()
+        if move["change"] == "added":
+            text = _("%(what)s: added for %(who)s at %(at)s.", what=what,
+                     who=item["new_technician"], at=at("new_start"))
+        elif move["change"] == "technician":
+            text = _("%(what)s: moved from %(a)s (%(t1)s) to %(b)s (%(t2)s).", what=what,
+                     a=item["old_technician"], t1=at("old_start"), b=item["new_technician"],
+                     t2=at("new_start"))
+        elif move["change"] == "time":
+            text = _("%(what)s: still with %(who)s, %(t1)s → %(t2)s.", what=what,
+                     who=item["new_technician"], t1=at("old_start"), t2=at("new_start"))
+        else:
+            text = _("%(what)s: no longer planned today (was with %(who)s at %(at)s).",
+                     what=what, who=item["old_technician"], at=at("old_start"))
+        out.append({**item, "text": text})
+    return out

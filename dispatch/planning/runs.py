@@ -203,7 +203,8 @@ def execute(run_id: int) -> None:
         if run.kind == "replan":
             from .replan import describe_moves
 
-            run.result = {**run.result, "moves": describe_moves(run)}
+            run.result = {**run.result, "moves": describe_moves(run),
+                          "tried": (run.options or {}).get("tried", [])}
         run.status, run.progress, run.finished_at = RunStatus.DONE, 100, utcnow()
         run.message = message[:500]
         _release(run)
@@ -220,15 +221,20 @@ def execute(run_id: int) -> None:
         db.session.commit()
 
 
-def solving(run: PlanRun, built: builder.Built, limit: float) -> Solution:
-    """Run the engine on ``built`` for at most ``limit`` seconds (progress shown meanwhile)."""
+def solving(run: PlanRun, built: builder.Built, limit: float, *, label: str = "",
+            restart_clock: bool = True) -> Solution:
+    """Run the engine on ``built`` for at most ``limit`` seconds (progress shown meanwhile).
+
+    A run that asks the engine several questions (re-plan today) passes ``label`` (which step
+    this is) and keeps the progress clock of its first step (``restart_clock=False`` later)."""
     from dispatch.routing import solve
 
     run.problem = builder.problem_json(built.problem)
-    run.solving_since = utcnow()
-    _commit_progress(run, max(run.progress, P_SOLVE),
-                     _("Optimising %(j)d jobs for %(v)d technician-days (up to %(s)d s)…",
-                       j=len(built.problem.jobs), v=len(built.problem.vehicles), s=int(limit)))
+    if restart_clock or run.solving_since is None:
+        run.solving_since = utcnow()
+    text = _("Optimising %(j)d jobs for %(v)d technician-days (up to %(s)d s)…",
+             j=len(built.problem.jobs), v=len(built.problem.vehicles), s=max(1, round(limit)))
+    _commit_progress(run, max(run.progress, P_SOLVE), f"{text} {label}".strip())
     days = run.days
 
     def on_day(k: int) -> None:

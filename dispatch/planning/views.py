@@ -1,9 +1,13 @@
 """The planning board (/planning): dispatchers and admins only; everyone else gets 404."""
 from __future__ import annotations
 
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import db, login_manager
@@ -11,8 +15,9 @@ from dispatch.people.models import Role
 from dispatch.sites.models import Site
 
 from . import board, services, sources
+from . import problem as builder
 from .forms import ActionForm, MoveForm, PlanForm, ReplanForm
-from .models import VisitStatus
+from .models import PlanRun, Visit, VisitStatus
 from .replan import replan_today
 from .runs import _today, start_run
 from .runs import status as run_status
@@ -75,15 +80,40 @@ def replan():
     return redirect(url_for(".index"))
 
 
+def _wants_json() -> bool:
+    """The board's script asks for JSON (fetch with ``Accept: application/json``)."""
+    return request.accept_mimetypes.best_match(("text/html", "application/json")) == \
+        "application/json" and "text/html" not in request.accept_mimetypes.values()
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(err: CSRFError):
+    if _wants_json():
+        return jsonify({"error": _("The page expired: reload it and try again."),
+                        "status": 400}), 400
+    return render_template("error.html", code=400, message=err.description), 400
+
+
+def _move_form() -> MoveForm:
+    form = MoveForm()
+    form.technician.choices = [(u.id, u.name) for u in sources.technicians()]
+    return form
+
+
+def _board(run: PlanRun) -> dict:
+    """What the board's templates need (the page, and the parts a drag refreshes)."""
+    line = board.timeline(run)
+    return {"run": run, "line": line, "rows": line.rows,
+            "map_data": board.map_data(run, line.colours), "action": ActionForm(),
+            "move": _move_form(), "VisitStatus": VisitStatus}
+
+
 @bp.get("/runs/<int:run_id>")
 def show(run_id: int):
     run = services.get_run(run_id)
-    move = MoveForm()
-    move.technician.choices = [(u.id, u.name) for u in sources.technicians()]
-    return render_template("planning/board.html", run=run, state=run_status(run),
-                           rows=board.rows(run), map_data=board.map_data(run),
-                           action=ActionForm(), move=move,
-                           VisitStatus=VisitStatus)
+    return render_template("planning/board.html", state=run_status(run),
+                           unplanned=board.unplanned(run),
+                           missing_sites=board.sites_needing_location(run), **_board(run))
 
 
 @bp.get("/runs/<int:run_id>/status.json", endpoint="status")
@@ -116,13 +146,56 @@ def pin(run_id: int, visit_id: int):
                 _("Pinned: the next re-run keeps it.") if pinned else _("Released."))
 
 
+def _site_start(visit_id: int, form: MoveForm) -> tuple[date, time]:
+    """The form's day and start on the site's clock. The timeline sends the start on the
+    technician's clock (its rows are drawn in their time zone): convert it."""
+    day, start = form.day.data, form.start.data
+    visit = db.session.get(Visit, visit_id)
+    if form.clock.data != "technician" or visit is None:
+        return day, start
+    shifts = sources.shifts_for(day, [form.technician.data])
+    if not shifts:
+        return day, start  # move_visit says that they do not work that day
+    moment = datetime.combine(day, start, ZoneInfo(shifts[0].timezone))
+    local = moment.astimezone(builder.ticket_zone(visit.ticket))
+    if local.date() != day:
+        raise ValidationError(_("That time is on another day at the site."), field="start")
+    return day, local.time().replace(second=0, microsecond=0)
+
+
+def _moved(run: PlanRun, visit_id: int, form: MoveForm):
+    return services.move_visit(run, visit_id, form.technician.data,
+                               *_site_start(visit_id, form))
+
+
 @bp.post("/runs/<int:run_id>/visits/<int:visit_id>/move")
 def move(run_id: int, visit_id: int):
-    form = MoveForm()
-    form.technician.choices = [(u.id, u.name) for u in sources.technicians()]
-    return _act(run_id, form, lambda run: services.move_visit(
-        run, visit_id, form.technician.data, form.day.data, form.start.data) and None,
-        _("Moved and pinned. Re-run to fit the other visits around it."))
+    form = _move_form()
+    done = _("Moved and pinned. Re-run to fit the other visits around it.")
+    if _wants_json():
+        return _move_json(run_id, visit_id, form, done)
+    return _act(run_id, form, lambda run: _moved(run, visit_id, form) and None, done)
+
+
+def _move_json(run_id: int, visit_id: int, form: MoveForm, done: str):
+    """The timeline's drag and drop: the same checks as the form; the refreshed parts of the
+    board, or the reason it was refused (the script puts the visit back)."""
+    try:
+        run = services.get_run(run_id)
+        if not form.validate_on_submit():
+            problems = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+            raise ValidationError(_("Check the move: %(e)s", e=problems))
+        visit = _moved(run, visit_id, form)
+    except DispatchError as err:
+        db.session.rollback()
+        return jsonify({"error": err.message, "field": err.field, "status": err.status}), \
+            err.status
+    parts = _board(run)
+    return jsonify({
+        "message": done, "visit": visit.id,
+        "timeline": render_template("planning/_timeline.html", **parts),
+        "visits": render_template("planning/_visits.html", **parts),
+        "map": parts["map_data"]})
 
 
 @bp.post("/runs/<int:run_id>/visits/<int:visit_id>/remove")

@@ -1,4 +1,6 @@
-"""Dispatcher and agent use cases: catalogue, assign, claim, merge, link, bulk catalogue.
+"""Dispatcher and agent use cases: catalogue, assign, claim, bulk catalogue (merge and link
+live in :mod:`dispatch.tickets.relations`, job addresses in :mod:`dispatch.tickets.job_places`;
+both are reachable from here too).
 
 Each public function is one transaction: it validates everything first, then changes the
 ticket(s), appends the matching events to the official record and commits — or changes
@@ -15,7 +17,9 @@ from dispatch.errors import Conflict, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Group, Role, Skill, User
 from dispatch.tickets import workflow
+from dispatch.tickets.job_places import PLACE_ATTRS, clean_address, locate
 from dispatch.tickets.models import Category, Kind, Priority, Status, Ticket
+from dispatch.tickets.relations import link_parent, merge  # noqa: F401  (part of this API)
 from dispatch.tickets.services import _move, check_version, record, transaction
 from dispatch.types import utcnow
 
@@ -29,8 +33,6 @@ DEFAULT_DURATION_MIN = 60
 ASSIGNEE_ROLES = {Kind.REMOTE: frozenset({Role.AGENT}), Kind.ONSITE: frozenset({Role.TECHNICIAN})}
 CLAIM_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.ADMIN})
 ONSITE_ATTRS = ("duration_min", "access_from", "access_until", "appointment_start", "appointment_end")
-PLACE_ATTRS = ("address", "latitude", "longitude")  # set only when a new address is given
-ADDRESS_MAX = 300
 
 
 class _Errors:
@@ -165,14 +167,11 @@ def _plan_onsite(ticket: Ticket, category: Category | None, errors: _Errors, *,
                 appointment_end=appointment_end)
 
 
-def _locate(address: str) -> dict:
-    """The point of a new job address; none when it is empty, not found or unreachable."""
-    from dispatch.sites.geocoding import Outcome, lookup
-
-    found = lookup(address) if address else None
-    if found is not None and found.outcome == Outcome.LOCATED and found.found is not None:
-        return dict(latitude=found.found.latitude, longitude=found.found.longitude)
-    return dict(latitude=None, longitude=None)
+def _address(value: str | None, errors: _Errors) -> str | None:
+    address, problem = clean_address(value)
+    if problem:
+        errors.add("address", problem)
+    return address
 
 
 NO_ONSITE = dict(duration_min=None, skills=[], access_from=None, access_until=None,
@@ -286,12 +285,10 @@ def catalog(ticket: Ticket, actor: User, *, expected_version: int | None, kind: 
     due_at = _aware(due_at, "due_at", errors)
     assignee = _assignee(assignee_id, kind, errors, ticket)
     group = _group(group_id, kind, errors)
-    address = " ".join((address or "").split()) if address is not None else None
-    if address is not None and len(address) > ADDRESS_MAX:
-        errors.add("address", _("At most %(n)d characters.", n=ADDRESS_MAX))
+    address = _address(address, errors)
     errors.raise_any()
     if kind == Kind.ONSITE and address is not None and address != ticket.address:
-        planned.update(address=address, **_locate(address))
+        planned.update(locate(address))
     with transaction():
         _apply_catalog(ticket, actor, kind=kind, category=category, priority=priority,
                        planned=planned, due_at=due_at, assignee=assignee, group=group)
@@ -337,90 +334,16 @@ def claim(ticket: Ticket, agent: User, expected_version: int | None) -> Ticket:
     return ticket
 
 
-def _descendants(ticket_id: int) -> set[int]:
-    found: set[int] = set()
-    frontier = {ticket_id}
-    while frontier:
-        rows = db.session.scalars(db.select(Ticket.id).where(Ticket.parent_id.in_(frontier))).all()
-        frontier = set(rows) - found - {ticket_id}
-        found |= frontier
-    return found
-
-
-def _ancestors(ticket: Ticket) -> list[int]:
-    chain: list[int] = []
-    parent_id = ticket.parent_id
-    while parent_id is not None and parent_id not in chain:
-        chain.append(parent_id)
-        parent_id = db.session.scalar(db.select(Ticket.parent_id).where(Ticket.id == parent_id))
-    return chain
-
-
-def merge(duplicate: Ticket, target: Ticket, actor: User, *,
-          expected_version: int | None = None) -> Ticket:
-    """Close ``duplicate`` as merged into ``target``; its comments stay where they are and its
-    sub-tickets move to ``target``. Events go on both tickets."""
-    check_version(duplicate, expected_version)
-    if duplicate.id == target.id:
-        raise ValidationError(_("A ticket cannot be merged into itself."), field="target")
-    if duplicate.merged_into_id is not None:
-        raise ValidationError(_("%(n)s is already merged into #%(t)s.", n=duplicate.number,
-                                t=duplicate.merged_into_id), field="target")
-    if target.merged_into_id is not None or target.status == Status.CLOSED:
-        raise ValidationError(_("%(n)s is merged or closed; merge into an open ticket.",
-                                n=target.number), field="target")
-    if target.id in _descendants(duplicate.id):
-        raise ValidationError(_("%(n)s is a sub-ticket of %(d)s; it cannot absorb it.",
-                                n=target.number, d=duplicate.number), field="target")
-    with transaction():
-        record(duplicate, actor, "merged_into", old=None, new=target.number)
-        record(target, actor, "merged", old=None, new=duplicate.number, subject=duplicate.subject)
-        duplicate.merged_into_id = target.id
-        for child in list(duplicate.children):
-            record(child, actor, "link", relation="parent", old=duplicate.number, new=target.number)
-            record(target, actor, "link", relation="child", old=None, new=child.number)
-            child.parent_id = target.id
-            child.updated_at = utcnow()
-        _move(duplicate, actor, Status.CLOSED, reason="merged", into=target.number)
-        duplicate.updated_at = target.updated_at = utcnow()
-    return duplicate
-
-
-def link_parent(child: Ticket, parent: Ticket | None, actor: User, *,
-                expected_version: int | None = None) -> Ticket:
-    """Make ``child`` a part of the larger job ``parent`` (None: detach it). No loops."""
-    check_version(child, expected_version)
-    if parent is not None:
-        if parent.id == child.id:
-            raise ValidationError(_("A ticket cannot be its own parent."), field="parent")
-        if parent.merged_into_id is not None:
-            raise ValidationError(_("%(n)s was merged into #%(t)s; link to that one.",
-                                    n=parent.number, t=parent.merged_into_id), field="parent")
-        if child.id in _ancestors(parent):
-            raise ValidationError(_("%(p)s is already under %(c)s: that would make a loop.",
-                                    p=parent.number, c=child.number), field="parent")
-    old = child.parent
-    if (old.id if old else None) == (parent.id if parent else None):
-        return child
-    with transaction():
-        record(child, actor, "link", relation="parent", old=old.number if old else None,
-               new=parent.number if parent else None)
-        for other, before, after in ((old, child.number, None), (parent, None, child.number)):
-            if other is not None:
-                record(other, actor, "link", relation="child", old=before, new=after)
-                other.updated_at = utcnow()
-        child.parent_id = parent.id if parent else None
-        child.updated_at = utcnow()
-    return child
-
-
 def bulk_catalog(ticket_ids: Iterable[int], actor: User, *, kind: str,
                  category_id: int | None = None, priority: str | None = None,
-                 expected_versions: Mapping[int, int] | None = None) -> list[Ticket]:
+                 expected_versions: Mapping[int, int] | None = None,
+                 address: str | None = None) -> list[Ticket]:
     """Catalogue several tickets the same way, all or nothing, in one transaction.
 
     Category and priority are kept when not given; on-site planning data comes from each
     ticket's category and site; an assignee who cannot carry the new kind is removed.
+    ``address`` (on-site only; None or empty keeps each ticket's) is the place of every
+    selected job, geocoded once; when it cannot be located it is saved without a point.
     """
     ids = sorted({int(i) for i in ticket_ids})
     if not ids:
@@ -445,6 +368,9 @@ def bulk_catalog(ticket_ids: Iterable[int], actor: User, *, kind: str,
     if priority is not None and priority not in set(Priority):
         errors.add("priority", _("Unknown priority %(p)s.", p=priority))
     category = _category(category_id, errors)
+    address = _address(address, errors) or None
+    if address and kind != Kind.ONSITE:
+        errors.add("address", _("Only on-site jobs have an address."))
     plans = {}
     for t in tickets:
         cat = category or t.category
@@ -454,6 +380,11 @@ def bulk_catalog(ticket_ids: Iterable[int], actor: User, *, kind: str,
                                     appointment_end=t.appointment_end)
                        if kind == Kind.ONSITE else dict(NO_ONSITE))
     errors.raise_any()
+    if address and kind == Kind.ONSITE:
+        place = locate(address)
+        for t in tickets:
+            if t.address != address:
+                plans[t.id].update(place)
     with transaction():
         for t in tickets:
             keep_user = t.assignee if t.assignee and t.assignee.role in ASSIGNEE_ROLES[kind] else None

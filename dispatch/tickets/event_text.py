@@ -6,6 +6,7 @@ understand falls back to "type: key=value".
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from flask_babel import gettext as _
@@ -171,6 +172,44 @@ def _link(ev, d):
                  who=who_part(ev), ticket=links), {key, "old"}
 
 
+def _when(ev: TicketEvent, value: Any) -> str:
+    """A stored ISO time in the ticket's site zone: the record reads like the technician's day."""
+    from dispatch.web import local_time  # late: web imports the models this module describes
+
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    site = ev.ticket.site if ev.ticket is not None else None
+    return local_time(moment, site.timezone if site is not None else None)
+
+
+def _visit(ev, d):
+    """Visits planned, cancelled and lived by the technician (planning, my day)."""
+    status, who = d.get("status"), who_part(ev)
+    if status == "scheduled":
+        start = _when(ev, d["start"])
+        end = _when(ev, d["end"])[-5:] if d.get("end") else ""
+        return (fill(_("%(who)s scheduled a visit by %(tech)s on %(when)s", who=M.who, tech=M.tech,
+                       when=M.when), who=who, tech=Part(plain_text(d.get("technician")), strong=True),
+                     when=Part(f"{start}–{end}" if end else start, strong=True)),
+                {"status", "plan", "technician", "start", "end"})
+    texts = {
+        "cancelled": lambda: _("%(who)s cancelled the planned visit", who=M.who),
+        "en_route": lambda: _("%(who)s is on the way", who=M.who),
+        "arrived": lambda: _("%(who)s arrived on site", who=M.who),
+        "in_progress": lambda: _("%(who)s arrived on site", who=M.who),
+        "done": lambda: _("%(who)s finished the visit", who=M.who),
+        "resolved": lambda: _("%(who)s finished the visit", who=M.who),
+    }
+    if status not in texts:
+        raise ValueError("unknown visit status")
+    parts = fill(texts[status](), who=who)
+    if d.get("time_spent_min"):
+        parts.append(Part(" " + _("(%(n)d min of work)", n=int(d["time_spent_min"]))))
+    used = {"status", "plan", "visit", "time_spent_min"}
+    return parts, used | ({"notes"} if not d.get("notes") else set())
+
+
 FORMATTERS: dict[str, Formatter] = {
     "created": _created,
     "suggested": _suggested,
@@ -186,6 +225,7 @@ FORMATTERS: dict[str, Formatter] = {
     "claimed": lambda ev, d: (fill(_("%(who)s took the request", who=M.who), who=who_part(ev)),
                               {"old", "new", "assignee"}),
     "link": _link,
+    "visit": _visit,
     "child_added": _ref_sentence(lambda: _("%(who)s opened follow-up %(ticket)s", who=M.who, ticket=M.ticket),
                                  ("child", "new", "child_id")),
     "parent_set": _ref_sentence(lambda: _("%(who)s opened this as a follow-up of %(ticket)s", who=M.who,

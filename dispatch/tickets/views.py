@@ -34,7 +34,7 @@ HOME = {
 
 def _per_user() -> str:
     # Per person, not per address: a whole office may share one NAT address.
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else get_remote_address()
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
 
 
 submit_limit = limiter.shared_limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], scope="submit",

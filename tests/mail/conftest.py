@@ -2,12 +2,14 @@
 IMAP server (Dovecot) on loopback, each on a free port."""
 from __future__ import annotations
 
+import imaplib
 import itertools
 import os
 import shutil
 import socket
 import subprocess
 import time
+import uuid
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -115,7 +117,7 @@ log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{root}/mail/%u
@@ -138,7 +140,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service anvil {{
@@ -158,9 +161,8 @@ service stats {{
 """
 
 
-@pytest.fixture(scope="session")
-def dovecot(tmp_path_factory):
-    """A throw-away Dovecot on a free loopback port; user 'support', password 'secret'."""
+def _run_dovecot(ssl: str = "ssl = no", imaps: bool = False):
+    """Start a throw-away Dovecot; yields its address; stops and removes it afterwards."""
     if not os.path.exists(DOVECOT):
         pytest.skip("Dovecot is not installed (apt-get install dovecot-imapd)")
     import grp
@@ -177,10 +179,11 @@ def dovecot(tmp_path_factory):
         shutil.rmtree(root)
     for sub in ("run", "state", "mail", "home"):
         (root / sub).mkdir(parents=True)
-    port = free_port()
+    port, imaps_port = free_port(), free_port() if imaps else 0
     (root / "users").write_text("support:{PLAIN}secret\n")
-    (root / "dovecot.conf").write_text(DOVECOT_CONF.format(root=root, port=port, uid=uid, gid=gid,
-                                                          user=user, group=group))
+    (root / "dovecot.conf").write_text(DOVECOT_CONF.format(
+        root=root, port=port, imaps_port=imaps_port, uid=uid, gid=gid, user=user, group=group,
+        ssl=ssl))
     for path in [root, *root.rglob("*")]:
         os.chown(path, uid, gid) if os.geteuid() == 0 and path.name not in ("run",) else None
     # Dovecot daemonises: its output goes to a file, never to a pipe we would wait on.
@@ -192,11 +195,71 @@ def dovecot(tmp_path_factory):
     deadline = time.time() + 10
     while time.time() < deadline:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            socket.create_connection(("127.0.0.1", imaps_port or port), timeout=0.5).close()
             break
         except OSError:
             time.sleep(0.05)
-    yield {"host": "127.0.0.1", "port": port, "user": "support", "password": "secret", "root": root}
+    yield {"host": "127.0.0.1", "port": port, "imaps_port": imaps_port, "user": "support",
+           "password": "secret", "root": root}
     subprocess.run([DOVECOT, "-c", str(root / "dovecot.conf"), "stop"], stdin=subprocess.DEVNULL,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A throw-away Dovecot on a free loopback port; user 'support', password 'secret'."""
+    yield from _run_dovecot()
+
+
+@pytest.fixture(scope="session")
+def dovecot_tls(tmp_path_factory):
+    """A Dovecot that speaks only TLS (implicit on imaps_port, STARTTLS on port), with a
+    certificate for 127.0.0.1 from a throw-away authority; "cafile" trusts it."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True,
+                   timeout=60)
+    os.chmod(folder, 0o755)
+    os.chmod(key, 0o644)  # read by Dovecot's own user
+    dh = "/usr/share/dovecot/dh.pem"
+    ssl = (f"ssl = required\nssl_cert = <{cert}\nssl_key = <{key}\n"
+           + (f"ssl_dh = <{dh}\n" if os.path.exists(dh) else ""))
+    for server in _run_dovecot(ssl, imaps=True):
+        yield {**server, "cafile": str(cert)}
+
+
+@pytest.fixture
+def mailbox(app, dovecot):
+    """An empty folder of its own for this test; the app set to poll it."""
+    folder = f"T{uuid.uuid4().hex[:10]}"
+    conn = imaplib.IMAP4(dovecot["host"], dovecot["port"])
+    conn.login(dovecot["user"], dovecot["password"])
+    conn.create(folder)
+    app.config.update(MAIL_IMAP_HOST=dovecot["host"], MAIL_IMAP_PORT=dovecot["port"],
+                      MAIL_IMAP_SSL=False, MAIL_IMAP_USERNAME=dovecot["user"],
+                      MAIL_IMAP_PASSWORD=dovecot["password"], MAIL_IMAP_FOLDER=folder)
+
+    class Box:
+        name = folder
+
+        def append(self, raw: bytes):
+            typ, _ = conn.append(folder, None, None, raw)
+            assert typ == "OK"
+
+        def flags(self):
+            conn.select(folder)
+            typ, data = conn.fetch("1:*", "(FLAGS)")
+            return [d for d in data if d]
+
+        def count(self, name=folder):
+            typ, data = conn.select(name)
+            return int(data[0])
+
+    yield Box()
+    conn.logout()

@@ -1,46 +1,13 @@
 """`flask mail fetch` against a real Dovecot on loopback."""
 from __future__ import annotations
 
-import imaplib
 import threading
-import uuid
 
 import pytest
 
 from dispatch.extensions import db
 from dispatch.mail.models import MailMessage
 from dispatch.tickets.models import Ticket
-
-
-@pytest.fixture
-def mailbox(app, dovecot):
-    """An empty folder of its own for this test; the app set to poll it."""
-    folder = f"T{uuid.uuid4().hex[:10]}"
-    conn = imaplib.IMAP4(dovecot["host"], dovecot["port"])
-    conn.login(dovecot["user"], dovecot["password"])
-    conn.create(folder)
-    app.config.update(MAIL_IMAP_HOST=dovecot["host"], MAIL_IMAP_PORT=dovecot["port"],
-                      MAIL_IMAP_SSL=False, MAIL_IMAP_USERNAME=dovecot["user"],
-                      MAIL_IMAP_PASSWORD=dovecot["password"], MAIL_IMAP_FOLDER=folder)
-
-    class Box:
-        name = folder
-
-        def append(self, raw: bytes):
-            typ, _ = conn.append(folder, None, None, raw)
-            assert typ == "OK"
-
-        def flags(self):
-            conn.select(folder)
-            typ, data = conn.fetch("1:*", "(FLAGS)")
-            return [d for d in data if d]
-
-        def count(self, name=folder):
-            typ, data = conn.select(name)
-            return int(data[0])
-
-    yield Box()
-    conn.logout()
 
 
 def _tickets():
@@ -146,3 +113,33 @@ def test_a_huge_message_is_refused_without_downloading_it(runner, mailbox, mail,
     assert not row.raw_complete and len(row.raw) < 2000 and row.size >= len(raw) - 200
     assert row.message_id == "<big@example.com>" and _tickets() == 0
     assert all(b"\\Seen" in f for f in mailbox.flags())
+
+
+@pytest.mark.parametrize("mode", ["implicit", "starttls"])
+def test_fetch_over_tls_verifies_the_server(runner, app, dovecot_tls, mail, mode):
+    """TLS on the imaps port or by STARTTLS before the login, the certificate checked against
+    MAIL_IMAP_CAFILE: without that authority the same server is refused."""
+    import imaplib
+    import ssl
+
+    box = dovecot_tls
+    trusted = ssl.create_default_context(cafile=box["cafile"])
+    tls = imaplib.IMAP4_SSL(box["host"], box["imaps_port"], ssl_context=trusted)
+    tls.login(box["user"], box["password"])
+    folder = f"TLS{mode}{threading.get_ident() % 10000}"
+    tls.create(folder)
+    tls.append(folder, None, None, mail(subject=f"Over TLS ({mode})"))
+    tls.logout()
+    app.config.update(MAIL_IMAP_HOST=box["host"], MAIL_IMAP_USERNAME=box["user"],
+                      MAIL_IMAP_PASSWORD=box["password"], MAIL_IMAP_FOLDER=folder)
+    if mode == "implicit":
+        app.config.update(MAIL_IMAP_SSL=True, MAIL_IMAP_PORT=box["imaps_port"])
+    else:
+        app.config.update(MAIL_IMAP_SSL=False, MAIL_IMAP_STARTTLS=True, MAIL_IMAP_PORT=box["port"])
+
+    refused = runner.invoke(args=["mail", "fetch"])  # the system's authorities do not know it
+    assert refused.exit_code == 75 and "CERTIFICATE_VERIFY_FAILED" in refused.output
+    app.config["MAIL_IMAP_CAFILE"] = box["cafile"]
+    result = runner.invoke(args=["mail", "fetch"])
+    assert result.exit_code == 0 and "fetched 1: 1 ticket" in result.output, result.output
+    assert _tickets() == 1

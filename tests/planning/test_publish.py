@@ -131,7 +131,7 @@ def test_replan_today_keeps_started_and_reports_moves(planning_app, shifts, make
     pinned.pinned = True
     db.session.commit()
     urgent = make_job(duration=30, priority="urgent")
-    new = replan_today(boss, urgent.id, time_limit=2)
+    new = replan_today(boss, urgent.id, time_limit=2, background=False)
     runs.execute(new.id)
     db.session.expire_all()
     new = db.session.get(PlanRun, new.id)

@@ -16,7 +16,6 @@ The examples are derandomized so that CI sees the same problems every run; set
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -163,29 +162,17 @@ def pinned_problems(draw) -> dict:
     return doc
 
 
-def _same_place_pin_swap(problem, violation: str) -> bool:
-    """The known defect "pinned jobs at one place served out of order" (see KNOWN below)."""
-    if "pinned steps out of order" not in violation:
-        return False
-    ids = [int(x) for x in re.findall(r"\('job', (\d+)\)", violation)]
-    places = {j.id: j.location_index for j in problem.jobs}
-    return len({places[i] for i in ids}) < len(set(ids))
-
-
 @settings(SETTINGS, max_examples=max(1, EXAMPLES // 3))
 @given(pinned_problems())
 def test_pinned_plans_are_valid(doc):
     problem = parse_problem(doc)
     plan = dump_solution(problem, solver.solve(problem, TIME_LIMIT))
-    # Pinned jobs on their technician, in order, within their bounds (or unassigned). One known
-    # solver defect is tolerated here, and kept failing visibly in test_known_counterexamples.
-    violations = [v for v in check_solution(problem, plan)
-                  if not _same_place_pin_swap(problem, v)]
-    assert violations == []
+    # Pinned jobs on their technician, in order, within their bounds (or unassigned).
+    assert check_solution(problem, plan) == []
 
 
-# Counterexamples found by the property test, kept as fixed cases. Those marked xfail are
-# solver defects reported to the solver's owner; they turn into passes once fixed.
+# Counterexamples found by the property test, kept as fixed cases: each was a solver defect
+# (described next to it), now fixed, and must stay fixed.
 KNOWN = {
     "nested windows": (
         {"jobs": [{"id": 1, "location_index": 1, "service": 5,
@@ -280,13 +267,8 @@ KNOWN = {
 def test_known_counterexamples(name):
     doc, defect = KNOWN[name]
     problem = parse_problem(doc)
-    try:
-        solution = solver.solve(problem, TIME_LIMIT)
-    except Exception as exc:  # noqa: BLE001 - the contract: always an answer
-        pytest.xfail(f"known solver defect: {defect} ({type(exc).__name__}: {exc})")
-    plan = dump_solution(problem, solution)
-    violations = check_solution(problem, plan)
+    plan = dump_solution(problem, solver.solve(problem, TIME_LIMIT))
+    assert check_solution(problem, plan) == [], defect
     # The exhaustive search knows nothing of pins: with pins, only validity is judged.
-    pinned = any(v.steps for v in problem.vehicles)
-    if violations or not pinned and objective(plan) != optimum(problem):
-        pytest.xfail(f"known solver defect: {defect} {violations}")
+    if not any(v.steps for v in problem.vehicles):
+        assert objective(plan) == optimum(problem), defect

@@ -121,3 +121,83 @@ def test_decision_weight_is_configurable(app, make_ticket, make_user, weight):
     db.session.commit()
     expected = "onsite" if weight == 0.0 else "remote"
     assert classifier.predict(classifier.request_text(*BADGE)).kind == expected
+
+
+ODD_TEXTS = ["", "zzz qqq", "Café crème: l'imprimante est cassée", "VPN VPN VPN won't connect",
+             "Ünïcödé ﬁ ligature ß straße", "printer " * 400, "e-mail\nre-install  it's   down"]
+
+
+def _reference_terms(model, text, kind, n=3):
+    """The words behind a prediction, worked out through scikit-learn's own vectoriser."""
+    import numpy as np
+
+    words, lr = model.pipeline.named_steps["words"], model.pipeline.named_steps["model"]
+    row = words.transform([text]).tocoo()
+    sign = 1.0 if lr.classes_[1] == kind else -1.0
+    weights = sign * lr.coef_[0][row.col] * row.data
+    names = words.get_feature_names_out()
+    chosen, covered = [], set()
+    for idx in np.argsort(-weights):
+        if weights[idx] <= 0 or len(chosen) >= n:
+            break
+        term = str(names[row.col[idx]])
+        parts = set(term.split())
+        if parts <= model.stop or parts - model.stop <= covered:
+            continue
+        chosen.append(term)
+        covered |= parts
+    return chosen
+
+
+def test_the_arrays_predict_exactly_as_the_fitted_pipeline():
+    sample = classifier.load_sample()
+    model = classifier.fit([(t, k, 1.0) for t, k in sample])
+    texts = [t for t, _ in sample] + ODD_TEXTS
+    expected = model.pipeline.predict_proba(texts)
+    classes = list(model.pipeline.classes_)
+    for text, proba in zip(texts, expected):
+        got = model.predict(text)
+        assert got.confidence == pytest.approx(max(proba), abs=1e-12)
+        assert got.kind == classes[int(proba.argmax())]
+        assert got.top_terms == _reference_terms(model, text, got.kind)
+
+
+def test_the_model_is_stored_for_the_next_process(app, tmp_path, database_url, monkeypatch):
+    """A new process (an MTA pipe: one per message) loads the stored arrays: it neither fits
+    nor imports scikit-learn."""
+    import subprocess
+    import sys
+
+    app.config["TRIAGE_MODEL_CACHE"] = str(tmp_path)
+    classifier._cache.clear()
+    model = classifier.current_model()
+    stored = list(tmp_path.glob("model-*.npz"))
+    assert len(stored) == 1
+    classifier._cache.clear()
+    monkeypatch.setattr(classifier, "fit", lambda *a, **k: pytest.fail("fitted again"))
+    again = classifier.current_model()
+    probe = "The projector in room Everest says no signal"
+    assert again.predict(probe) == model.predict(probe) and again.n_sample == model.n_sample
+    code = (
+        "import sys\n"
+        "from dispatch import create_app\n"
+        "from dispatch.triage import classifier\n"
+        f"app = create_app({{'SQLALCHEMY_DATABASE_URI': {database_url!r}, 'SECRET_KEY': 'x', "
+        f"'TESTING': True, 'TRIAGE_MODEL_CACHE': {str(tmp_path)!r}}})\n"
+        "with app.app_context():\n"
+        f"    print(classifier.predict({probe!r}).kind)\n"
+        "print(any(m == 'sklearn' or m.startswith('sklearn.') for m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [model.predict(probe).kind, "False"]
+
+
+def test_an_unreadable_stored_model_is_fitted_again(app, tmp_path):
+    app.config["TRIAGE_MODEL_CACHE"] = str(tmp_path)
+    classifier._cache.clear()
+    classifier.current_model()
+    (path,) = tmp_path.glob("model-*.npz")
+    path.write_bytes(b"not a model")
+    classifier._cache.clear()
+    assert classifier.predict("Outlook asks for my password again").kind == "remote"
+    assert classifier.Model.load(path).n_sample == len(classifier.load_sample())  # rewritten

@@ -279,3 +279,24 @@ def test_comment_conflict_shows_current_state_and_keeps_text(client, auth, ticke
     page = response.get_data(as_text=True)
     assert "Someone else changed this ticket meanwhile." in page
     assert "my careful words" in page and ticket.subject in page
+
+
+def test_visit_events_read_as_sentences_in_the_site_time(client, auth, ticket, requester, make_user):
+    dana = make_user("dispatcher", name="Dana")
+    tom = make_user("technician", name="Tom")
+    ticket.site_id = requester.site_id
+    add_event(ticket, dana, "visit", status="scheduled", plan=1, technician="Tom",
+              start="2026-11-30T07:00:00+00:00", end="2026-11-30T08:30:00+00:00")
+    add_event(ticket, tom, "visit", status="en_route", visit=1)
+    add_event(ticket, tom, "visit", status="done", visit=1, time_spent_min=45, notes="")
+    add_event(ticket, dana, "visit", status="cancelled", plan=2)
+    add_event(ticket, dana, "visit", status="teleported")  # unknown: shown raw, never a crash
+    auth.login(requester)
+    text = plain(history(client.get(f"/tickets/{ticket.id}").get_data(as_text=True)))
+    # Bucharest is UTC+2 in winter: the record reads in the site's clock, not UTC.
+    assert "Dana (dispatcher) scheduled a visit by Tom on 2026-11-30 09:00–10:30" in text
+    assert "Tom (field technician) is on the way" in text
+    assert "Tom (field technician) finished the visit (45 min of work)" in text
+    assert "Dana (dispatcher) cancelled the planned visit" in text
+    assert "visit: status=teleported" in text
+    assert "T07:00" not in text and "notes:" not in text

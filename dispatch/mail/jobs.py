@@ -1,0 +1,218 @@
+"""Fetching mail on RQ every few seconds: ``flask mail schedule`` (``--stop`` ends it).
+
+One chain of jobs on the queue ``RQ_MAIL_QUEUE``: each run first schedules the next one
+(``Queue.enqueue_at``, so the workers must run with ``--with-scheduler``), then fetches once.
+Three guards keep it single, whatever the number of workers, schedulers or ``schedule`` commands:
+
+* the switch: a Redis key holding the interval. ``schedule`` sets it, ``--stop`` deletes it (and
+  the pending run); a run that finds no switch does nothing and schedules nothing;
+* one job per time slot: the next run is due at the start of the next slot (``interval``
+  seconds wide, counted from the epoch) and whoever schedules it first claims the slot with
+  ``SET NX``; a second chain, a second ``schedule`` or a late run only meets a claimed slot, so
+  scheduled jobs never pile up and parallel chains merge into one;
+* the fetch lock: ``SET NX`` with an expiry longer than the job's timeout, released only by its
+  owner; a run that finds it taken (a slow fetch still going on) skips its turn.
+
+A failed fetch (mailbox unreachable, database down) fails its job, visibly in RQ, after the
+next run was already scheduled: the chain goes on. Messages are safe either way, since a fetch
+marks each message only after it is stored.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask import Flask, current_app
+
+log = logging.getLogger("dispatch.mail")
+JOB = "dispatch.mail.jobs.fetch_job"
+JOB_PREFIX = "dispatch-mail-fetch-"
+FAILURE_TTL = 24 * 3600  # a failed run stays visible in RQ for a day
+# Compare-and-delete: only the holder of the lock releases it.
+_RELEASE = """
+if redis.call("get", KEYS[1]) == ARGV[1] then
+    return redis.call("del", KEYS[1])
+end
+return 0
+"""
+
+_app: Flask | None = None  # the worker's application, made on its first run
+
+
+@dataclass(frozen=True)
+class Schedule:
+    queue: str
+    interval: int | None  # None: stopped
+    pending: list[tuple[str, datetime | None]]  # job id, due time (None: queued now)
+
+
+def _job_prefix(queue: str) -> str:
+    """Job ids name their queue (RQ allows letters, digits, _ and - in them)."""
+    return JOB_PREFIX + re.sub(r"[^A-Za-z0-9_-]", "_", queue) + "-"
+
+
+def _keys(queue: str) -> tuple[str, str, str]:
+    base = f"dispatch:mail-fetch:{queue}:"
+    return base + "switch", base + "lock", base + "slot:"
+
+
+def connection():
+    """The Redis of RQ_REDIS_URL (raises RuntimeError when it is not set)."""
+    from redis import Redis
+
+    url = current_app.config.get("RQ_REDIS_URL")
+    if not url:
+        raise RuntimeError("RQ_REDIS_URL is not set: the scheduled fetch needs RQ on Redis")
+    return Redis.from_url(url)
+
+
+def _queue(conn, name: str):
+    from rq import Queue
+
+    return Queue(name, connection=conn)
+
+
+def _job_timeout(conn, queue: str) -> int:
+    return int(conn.hget(_keys(queue)[0] + ":opts", "timeout") or 600)
+
+
+def _schedule_slot(queue, interval: int, slot: int, *, now: bool = False):
+    """Schedule the run of ``slot`` unless someone did already; the job, or None."""
+    conn = queue.connection
+    slots = _keys(queue.name)[2]
+    if not conn.set(f"{slots}{slot}", "1", nx=True, ex=3 * interval + 60):
+        return None
+    timeout = _job_timeout(conn, queue.name)
+    options = dict(job_id=f"{_job_prefix(queue.name)}{slot}", job_timeout=timeout,
+                   result_ttl=max(600, 2 * interval), failure_ttl=FAILURE_TTL,
+                   description=f"mail fetch (every {interval} s)")
+    if now:
+        return queue.enqueue(JOB, **options)
+    due = datetime.fromtimestamp(slot * interval, timezone.utc)
+    return queue.enqueue_at(due, JOB, **options)
+
+
+def start(conn, queue_name: str, interval: int, timeout: int = 600) -> str | None:
+    """Switch the periodic fetch on; the id of the first run, or None when one is pending."""
+    if interval < 1:
+        raise ValueError("the interval is at least one second")
+    switch = _keys(queue_name)[0]
+    conn.set(switch, int(interval))
+    conn.hset(switch + ":opts", mapping={"timeout": int(timeout)})
+    if status(conn, queue_name).pending:
+        return None
+    _clear_slots(conn, queue_name)  # claims left by a chain that broke off (a worker killed)
+    job = _schedule_slot(_queue(conn, queue_name), interval, int(time.time() // interval), now=True)
+    return job.id if job is not None else None
+
+
+def stop(conn, queue_name: str) -> int:
+    """Switch it off and cancel the pending runs (a run under way finishes its fetch); how many
+    were cancelled."""
+    from rq.job import Job
+    from rq.registry import ScheduledJobRegistry
+
+    switch = _keys(queue_name)[0]
+    conn.delete(switch, switch + ":opts")
+    queue = _queue(conn, queue_name)
+    registry = ScheduledJobRegistry(queue=queue)
+    cancelled = 0
+    for job_id in _pending_ids(queue):
+        registry.remove(job_id)
+        queue.remove(job_id)
+        if Job.exists(job_id, connection=conn):
+            Job.fetch(job_id, connection=conn).delete()
+        cancelled += 1
+    _clear_slots(conn, queue_name)  # a new start in the same slot must be able to claim it
+    return cancelled
+
+
+def _clear_slots(conn, queue_name: str) -> None:
+    for key in conn.scan_iter(match=f"{_keys(queue_name)[2]}*", count=100):
+        conn.delete(key)
+
+
+def _pending_ids(queue) -> list[str]:
+    from rq.registry import ScheduledJobRegistry
+
+    scheduled = ScheduledJobRegistry(queue=queue).get_job_ids()
+    mine = _job_prefix(queue.name)
+    return [i for i in list(scheduled) + list(queue.get_job_ids()) if i.startswith(mine)]
+
+
+def status(conn, queue_name: str) -> Schedule:
+    from rq.registry import ScheduledJobRegistry
+
+    queue = _queue(conn, queue_name)
+    raw = conn.get(_keys(queue_name)[0])
+    registry = ScheduledJobRegistry(queue=queue)
+    pending = []
+    for job_id in _pending_ids(queue):
+        try:
+            due = registry.get_scheduled_time(job_id)
+        except Exception:  # not in the registry: waiting in the queue itself
+            due = None
+        pending.append((job_id, due))
+    return Schedule(queue_name, int(raw) if raw else None, pending)
+
+
+def fetch_job() -> dict:
+    """The RQ job: schedule the next run, then fetch once under the lock."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    queue = _queue(job.connection, job.origin)
+    conn = queue.connection
+    switch, lock, _slots = _keys(queue.name)
+    raw = conn.get(switch)
+    if not raw:
+        log.info("mail fetch: switched off (flask mail schedule); not running")
+        return {"status": "stopped"}
+    interval = int(raw)
+    _schedule_slot(queue, interval, int(time.time() // interval) + 1)
+    token = secrets.token_hex(16)
+    if not conn.set(lock, token, nx=True, ex=_job_timeout(conn, queue.name) + 60):
+        log.info("mail fetch: another fetch is still running; skipping this turn")
+        return {"status": "skipped"}
+    try:
+        return _fetch(_application())
+    finally:
+        conn.eval(_RELEASE, 1, lock, token)
+
+
+def _application() -> Flask:
+    """The worker's app, kept between runs (a non-forking worker keeps the triage model warm)."""
+    global _app
+    if _app is None:
+        from dispatch import create_app
+        from dispatch.mail.outbound import delivery_mode
+
+        app = create_app()
+        # A sender thread would not outlive a forked job: send after the fetch instead.
+        app.config["MAIL_SEND_AFTER_FETCH"] = delivery_mode(app) != "manual"
+        app.config["MAIL_DELIVERY"] = "manual"
+        _app = app
+    return _app
+
+
+def _fetch(app: Flask) -> dict:
+    from dispatch.extensions import db
+    from dispatch.mail.fetch import fetch_once
+    from dispatch.mail.outbound import deliver_pending
+
+    with app.app_context():
+        try:
+            result = fetch_once()  # FetchError, TemporaryFailure: the job fails, visibly
+            if app.config.get("MAIL_SEND_AFTER_FETCH"):
+                try:
+                    deliver_pending()
+                except Exception:  # the outbox keeps it; the next sender retries
+                    log.exception("mail fetch: sending postponed")
+        finally:
+            db.session.remove()
+    log.info("mail fetch: %d message(s): %s", result.seen, result.outcomes)
+    return {"status": "fetched", "seen": result.seen, "outcomes": dict(result.outcomes)}

@@ -1,0 +1,314 @@
+"""Routes as flat integer sequences with O(1) insertion checks, for the ruin-and-recreate search.
+
+The timing is exactly :mod:`timeline`'s (earliest start, setup skipped after a job at the same
+place, breaks taken between tasks with the wait before them usable for driving, pinned bounds),
+so a plan built here always times without surprise. What makes it fast:
+
+* a forward pass keeps, for every job in the route, when its task ends (the earliest);
+* a backward pass keeps, for every job, the *latest arrival* from which the rest of the route is
+  still feasible, once with its setup charged and once without (whether the setup is charged
+  depends on the job before it, which an insertion changes).
+
+Earliest timing is monotone (arriving later never makes anything earlier), so inserting a job
+``x`` between ``p`` and ``q`` is feasible exactly when ``x`` can start after ``p`` and the new
+arrival at ``q`` is no later than ``q``'s latest arrival: a few additions, whatever the route's
+length. A sequence item ``j >= 0`` is a job (its position in ``problem.jobs``), ``-1 - b`` is the
+vehicle's break ``b``.
+"""
+from __future__ import annotations
+
+from .model import HORIZON, Problem
+from .timeline import pin_bounds
+
+NEG = -(2**62)
+
+
+class Data:
+    """The problem as flat lists, windows already cut to the pinned bounds."""
+
+    def __init__(self, problem: Problem) -> None:
+        # One more place, NOWHERE, zero travel to and from anything: the start or the end of
+        # an open route, so that no lookup needs a test for None.
+        size = len(problem.durations)
+        self.m = [list(row) + [0] for row in problem.durations] + [[0] * (size + 1)]
+        self.mt = [list(col) for col in zip(*self.m)]  # mt[b][a] = m[a][b]
+        jobs = problem.jobs
+        self.loc = [j.location_index for j in jobs]
+        self.setup = [j.setup for j in jobs]
+        self.serv = [j.service for j in jobs]
+        self.prio = [j.priority for j in jobs]
+        self.dem = [tuple(j.delivery) for j in jobs]
+        pins = {}
+        for v in problem.vehicles:
+            bounds = pin_bounds(v)
+            for p in v.steps:
+                if p.type == "job":
+                    pins[p.id] = bounds[("job", p.id)]
+        self.pinned = {k for k, j in enumerate(jobs) if j.id in pins}
+        self.wins = []
+        for j in jobs:
+            lo, hi = pins.get(j.id, (0, HORIZON))
+            ws = sorted((max(a, lo), min(b, hi)) for a, b in j.time_windows)
+            self.wins.append(tuple((a, b) for a, b in ws if a <= b))
+        self.last_end = [max((b for _, b in w), default=-1) for w in self.wins]
+        self.vehicles = [VehicleData(v, size) for v in problem.vehicles]
+
+
+class VehicleData:
+    def __init__(self, v, nowhere: int) -> None:
+        bounds = pin_bounds(v)
+        s_lo, s_hi = bounds.get(("start", None), (0, HORIZON))
+        _, e_hi = bounds.get(("end", None), (0, HORIZON))
+        self.start = nowhere if v.start_index is None else v.start_index
+        self.end = nowhere if v.end_index is None else v.end_index
+        self.leave = max(v.time_window[0], s_lo)
+        self.ok = self.leave <= s_hi
+        # The end arrival (or the last task's end, on an open route) must be by this time.
+        self.last = min(v.time_window[1], e_hi)
+        self.cap = tuple(v.capacity)
+        self.max_travel = v.max_travel_time
+        self.max_tasks = v.max_tasks
+        self.breaks = []
+        for b in v.breaks:
+            lo, hi = bounds.get(("break", b.id), (0, HORIZON))
+            ws = sorted((max(a, lo), min(e, hi)) for a, e in b.time_windows)
+            self.breaks.append((tuple((a, e) for a, e in ws if a <= e), b.service))
+
+
+def take_breaks(breaks, t: int, rest: int):
+    """Take ``breaks`` (in order) from time ``t`` with ``rest`` seconds of driving still to do:
+    the waiting before a break is spent driving. Returns (t, rest) after them, or None."""
+    for wins, service in breaks:
+        for a, b in wins:
+            begin = t if t > a else a
+            if begin <= b:
+                break
+        else:
+            return None
+        driven = begin - t
+        rest = rest - driven if driven < rest else 0
+        t = begin + service
+    return t, rest
+
+
+def latest_arrival(wins, latest_start: int) -> int:
+    """Latest arrival from which the task can start by ``latest_start`` (NEG: none)."""
+    best = NEG
+    for a, b in wins:
+        top = b if b < latest_start else latest_start
+        if a <= top and top > best:
+            best = top
+    return best
+
+
+class Route:
+    """One vehicle's sequence with its forward and backward values (see the module doc)."""
+
+    __slots__ = ("k", "v", "seq", "tend", "las", "lan", "travel", "load", "njobs", "la_end",
+                 "d", "gprev", "gnext", "gold", "gtend", "gpos", "gla")
+
+    def __init__(self, data: Data, k: int, seq: list[int]) -> None:
+        self.d = data
+        self.k = k
+        self.v = data.vehicles[k]
+        self.seq = seq
+        self.dead()
+
+    def dead(self) -> None:
+        """Values of a route that takes nothing (before a successful :meth:`update`)."""
+        self.tend, self.las, self.lan = [], [], []
+        self.travel, self.njobs, self.la_end = 0, 0, NEG
+        self.gprev = self.gnext = self.gold = self.gtend = self.gpos = self.gla = []
+        self.load = [2**62] * len(self.v.cap) if self.v.cap else [0]
+        self.njobs = 0
+
+    def jobs(self) -> list[int]:
+        return [x for x in self.seq if x >= 0]
+
+    def update(self) -> bool:
+        """Recompute everything; False when the sequence is infeasible."""
+        d, v, seq = self.d, self.v, self.seq
+        m, loc, setup, serv, wins = d.m, d.loc, d.setup, d.serv, d.wins
+        n = len(seq)
+        tend = [0] * n
+        t, here = v.leave, v.start
+        pending = []
+        travel = 0
+        load = [0] * len(v.cap)
+        njobs = 0
+        for i, x in enumerate(seq):
+            if x < 0:
+                pending.append(v.breaks[-1 - x])
+                continue
+            lx = loc[x]
+            drive = m[here][lx]
+            travel += drive
+            if pending:
+                got = take_breaks(pending, t, drive)
+                if got is None:
+                    return False
+                t, drive = got
+                pending = []
+            arrival = t + drive
+            for a, b in wins[x]:
+                begin = arrival if arrival > a else a
+                if begin <= b:
+                    break
+            else:
+                return False
+            t = begin + (0 if here == lx else setup[x]) + serv[x]
+            tend[i] = t
+            here = lx
+            njobs += 1
+            for c, amount in enumerate(d.dem[x][:len(load)]):
+                load[c] += amount
+        drive = m[here][v.end]
+        travel = travel + drive if njobs else 0  # an empty route stays home
+        if pending:
+            got = take_breaks(pending, t, drive)
+            if got is None:
+                return False
+            t, drive = got
+        if t + drive > v.last:
+            return False
+        if v.max_travel is not None and travel > v.max_travel:
+            return False
+        if v.max_tasks is not None and njobs > v.max_tasks:
+            return False
+        if any(x > c for x, c in zip(load, v.cap)):
+            return False
+        self.tend, self.travel, self.load, self.njobs = tend, travel, load, njobs
+        self._backward()
+        self._gaps()
+        return True
+
+    def _gaps(self) -> None:
+        """Per gap between consecutive jobs (start and end included): the places on either
+        side, the travel between them, when the job before ends, and the sequence positions
+        in the gap (several when breaks sit there)."""
+        seq, loc, m = self.seq, self.d.loc, self.d.m
+        idx = [i for i, x in enumerate(seq) if x >= 0]
+        places = [self.v.start] + [loc[seq[i]] for i in idx] + [self.v.end]
+        self.gprev, self.gnext = places[:-1], places[1:]
+        self.gold = [m[a][b] for a, b in zip(self.gprev, self.gnext)] if idx else [0]
+        self.gtend = [self.v.leave] + [self.tend[i] for i in idx]
+        self.gla = [self.lan[i] for i in idx] + [self.la_end]  # latest arrival after the gap
+        bounds = [-1] + idx + [len(seq)]
+        self.gpos = [(bounds[g] + 1, bounds[g + 1]) for g in range(len(idx) + 1)]
+
+    def _backward(self) -> None:
+        d, v, seq = self.d, self.v, self.seq
+        m, loc, setup, serv, wins = d.m, d.loc, d.setup, d.serv, d.wins
+        n = len(seq)
+        las = [NEG] * n
+        lan = [NEG] * n
+        # Latest arrival at whatever comes next (the end first), and where it is.
+        nxt_la_s = nxt_la_n = self.la_end = v.last
+        nxt_loc = v.end
+        pending = []
+        for i in range(n - 1, -1, -1):
+            x = seq[i]
+            if x < 0:
+                pending.append(v.breaks[-1 - x])
+                continue
+            lx = loc[x]
+            drive = m[lx][nxt_loc]
+            target = nxt_la_n if nxt_loc == lx else nxt_la_s
+            if pending:
+                depart = _latest_departure(pending[::-1], drive, target)
+                pending = []
+            else:
+                depart = target - drive
+            las[i] = latest_arrival(wins[x], depart - setup[x] - serv[x])
+            lan[i] = latest_arrival(wins[x], depart - serv[x])
+            nxt_la_s, nxt_la_n, nxt_loc = las[i], lan[i], lx
+        self.las, self.lan = las, lan
+
+    def insertion(self, x: int, pos: int, bound=2**62):
+        """Extra travel of inserting job ``x`` before ``seq[pos]``; None if infeasible or not
+        below ``bound``; ``...`` (Ellipsis) when ``x`` cannot be reached in time after the job
+        before ``pos``, nor then at any later position (task ends only grow along a route).
+        Capacity, skills and task counts are the caller's."""
+        d, v, seq = self.d, self.v, self.seq
+        m, loc = d.m, d.loc
+        # The last job before pos and the first at or after it; breaks in between.
+        p = pos - 1
+        while p >= 0 and seq[p] < 0:
+            p -= 1
+        q = pos
+        n = len(seq)
+        while q < n and seq[q] < 0:
+            q += 1
+        if p >= 0:
+            t, here = self.tend[p], loc[seq[p]]
+        else:
+            t, here = v.leave, v.start
+        lx = loc[x]
+        there = loc[seq[q]] if q < n else v.end
+        d_in = m[here][lx]
+        d_out = m[lx][there]
+        # An empty route is not driven at all (the vehicle stays home), not start → end.
+        d_old = m[here][there] if self.njobs else 0
+        if t + d_in > d.last_end[x]:
+            return ...
+        extra = d_in + d_out - d_old
+        if extra >= bound:
+            return None
+        if v.max_travel is not None and self.travel + extra > v.max_travel:
+            return None
+        drive = d_in
+        if pos - p > 1:
+            got = take_breaks([v.breaks[-1 - b] for b in seq[p + 1:pos]], t, drive)
+            if got is None:
+                return None
+            t, drive = got
+        arrival = t + drive
+        for a, b in d.wins[x]:
+            begin = arrival if arrival > a else a
+            if begin <= b:
+                break
+        else:
+            return None
+        t = begin + (0 if here == lx else d.setup[x]) + d.serv[x]
+        drive = d_out
+        if q > pos:
+            got = take_breaks([v.breaks[-1 - b] for b in seq[pos:q]], t, drive)
+            if got is None:
+                return None
+            t, drive = got
+        if q < n:
+            limit = self.lan[q] if there == lx else self.las[q]
+        else:
+            limit = self.la_end
+        if t + drive > limit:
+            return None
+        return extra
+
+
+def _latest_departure(breaks, drive: int, target: int) -> int:
+    """Latest task end from which ``breaks`` then ``drive`` arrive by ``target`` (monotone:
+    found by bisection; NEG when none)."""
+    if len(breaks) == 1:
+        # One break (the usual lunch): from t, arrival = max(begin, t + drive) + service with
+        # begin = max(t, window start), so window (a, b) allows any t up to
+        # min(b, target - service - drive) provided a + service <= target.
+        (wins, service), = breaks
+        return max((min(b, target - service - drive) for a, b in wins if a + service <= target),
+                   default=NEG)
+    def ok(t: int) -> bool:
+        got = take_breaks(breaks, t, drive)
+        return got is not None and got[0] + got[1] <= target
+
+    lo, hi = NEG // 2, target
+    if ok(hi):
+        return hi
+    lo = -(2**40)
+    if not ok(lo):
+        return NEG
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ok(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo

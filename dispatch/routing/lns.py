@@ -1,0 +1,299 @@
+"""Our own ruin-and-recreate search on the exact timeline (:mod:`fastroute`).
+
+OR-Tools' local search evaluates about 30,000 moves a second on a field day and charges the
+setup between two jobs at the same place (its model cannot skip it). This search works on the
+published timing instead and is built around one move, repeated until the deadline
+(Christiaens & Vanden Berghe's SISR, as VROOM and PyVRP use in spirit):
+
+* ruin: pick a random job, then remove strings (consecutive jobs) from the routes passing
+  nearest to it, up to about ``avg_removed`` jobs;
+* recreate: put the removed jobs, and the left-out jobs near the ruined area, back where they
+  add the least travel, highest priority first (ties in a random order of a few kinds), each
+  position skipped with a small "blink" probability so that repeated recreations differ;
+* accept by simulated annealing on travel plus, for every job left out, a penalty far above any
+  travel (priority first, then the count: the lexicographic objective), so a plan that serves
+  less priority is never accepted, and the best plan seen is kept.
+
+Pinned jobs are never removed (their order is the dispatcher's); other jobs may be inserted
+between them.
+"""
+from __future__ import annotations
+
+import math
+import random
+import time
+
+from .fastroute import Data, Route
+from .model import Problem
+
+#: Neighbours kept per job (by travel time) for the ruin and for choosing left-out jobs.
+NEIGHBOURS = 40
+
+
+class Search:
+    def __init__(self, problem: Problem, plan, allowed: list[list[int]], seed: int = 0,
+                 avg_removed: int = 10, max_string: int = 10, t_scale: float = 1.0,
+                 soft: float | None = None, out_seed: float = 0.0) -> None:
+        self.p = problem
+        self.d = d = Data(problem)
+        self.rng = random.Random(seed)
+        self.avg_removed = avg_removed
+        self.max_string = max_string
+        self.t_scale = t_scale
+        self.soft = soft
+        self.out_seed = out_seed
+        self.allowed = [[k for k in a if d.vehicles[k].ok] for a in allowed]
+        # Pinned jobs: their vehicle's pinned order (job positions), to insert them in order.
+        ids = {j.id: i for i, j in enumerate(problem.jobs)}
+        self.pin_rank = {}
+        owner = {}
+        for k, v in enumerate(problem.vehicles):
+            chain = [ids[p.id] for p in v.steps if p.type == "job" and p.id in ids]
+            self.pin_rank.update({x: (i, chain) for i, x in enumerate(chain)})
+            owner.update({x: k for x in chain})
+        self.routes = []
+        for k, items in enumerate(plan):
+            seq = [j if kind == "job" else -1 - j for kind, j in items]
+            # A start plan may hold pinned jobs out of order or on another vehicle: take them
+            # out, the first recreate puts them back where they belong.
+            ranks = [self.pin_rank[x][0] for x in seq if x in self.pin_rank]
+            if any(owner[x] != k for x in seq if x in owner) or ranks != sorted(ranks):
+                seq = [x for x in seq if x not in owner]
+            taken = {j for kind, j in items if kind == "break"}
+            seq += [-1 - b for b in range(len(problem.vehicles[k].breaks)) if b not in taken]
+            route = Route(d, k, seq)
+            if not route.update():
+                route.seq = [x for x in seq if x < 0]
+                if not route.update():  # not even its breaks fit: the vehicle stays home
+                    route.dead()
+            self.routes.append(route)
+        self.routes += [Route(d, k, [-1 - b for b in range(len(v.breaks))])
+                        for k, v in enumerate(problem.vehicles) if k >= len(plan)]
+        for r in self.routes[len(plan):]:
+            if not r.update():
+                r.dead()
+        served = {x for r in self.routes for x in r.seq if x >= 0}
+        self.out = {j for j, a in enumerate(self.allowed) if a and j not in served}
+        self.route_of = {x: r.k for r in self.routes for x in r.seq if x >= 0}
+        # Lexicographic penalties: count above any travel, priority above every count.
+        m = d.m
+        bound = sum(max(row) for row in m) + 1
+        self.w_count = bound
+        self.w_prio = bound * (len(problem.jobs) + 1)
+        self.pen = [pr * self.w_prio + self.w_count for pr in d.prio]
+        for x in d.pinned:  # dropped only when nothing else works
+            self.pen[x] = 101 * self.w_prio * (len(problem.jobs) + 1)
+        n = len(problem.jobs)
+        self.near = []
+        for j in range(n):
+            lj = d.loc[j]
+            others = sorted((min(m[lj][d.loc[i]], m[d.loc[i]][lj]), i) for i in range(n)
+                            if i != j and self.allowed[i])
+            self.near.append([i for _, i in others[:NEIGHBOURS]])
+
+    def cost(self, pen=None) -> int:
+        pen = pen or self.pen
+        return sum(r.travel for r in self.routes if r.njobs) + sum(pen[j] for j in self.out)
+
+    # -- recreate -----------------------------------------------------------------------------
+    def best_insertion(self, x: int, blink: float):
+        """(extra travel, route, position) of the cheapest feasible insertion of ``x``.
+
+        The detour of every gap of every allowed route comes first (one list comprehension
+        per route); then the gaps are timed cheapest first and the first feasible one wins,
+        so most gaps are never timed. A gap is skipped at once when ``x`` could not be reached
+        before its last window closes; each gap is skipped at random with probability
+        ``blink`` (SISR's blinks: repeated recreations differ)."""
+        d = self.d
+        dem = d.dem[x]
+        row, col, limit = d.m[d.loc[x]], d.mt[d.loc[x]], d.last_end[x]
+        first = d.wins[x][0][0] if d.wins[x] else 0
+        service = d.serv[x]
+        pinned = x in self.pin_rank
+        cands = []
+        for k in self.allowed[x]:
+            r = self.routes[k]
+            v = r.v
+            if v.max_tasks is not None and r.njobs >= v.max_tasks:
+                continue
+            if dem and any(a + b > c for a, b, c in zip(dem, r.load, v.cap)):
+                continue
+            # Necessary conditions, breaks and setup aside: reach x before its last window
+            # closes, and the place after the gap by its latest arrival.
+            cands += [(col[a] + row[b] - o, k, g) for g, (a, b, o, t, la) in
+                      enumerate(zip(r.gprev, r.gnext, r.gold, r.gtend, r.gla))
+                      if (e := t + col[a]) <= limit
+                      and (e if e > first else first) + service + row[b] <= la]
+        cands.sort()
+        rnd = self.rng.random
+        for extra, k, g in cands:
+            if blink and rnd() < blink:
+                continue
+            r = self.routes[k]
+            lo, hi = r.gpos[g]
+            if pinned:
+                p_lo, p_hi = self._pinned_range(x, r.seq)
+                lo, hi = max(lo, p_lo), min(hi, p_hi)
+            for pos in range(lo, hi + 1):
+                got = r.insertion(x, pos)
+                if got is not None and got is not ...:
+                    return got, k, pos
+        return None
+
+    def _pinned_range(self, x: int, seq: list[int]) -> tuple[int, int]:
+        """Positions where pinned ``x`` keeps the pinned order with the others served."""
+        rank, chain = self.pin_rank[x]
+        lo, hi = 0, len(seq)
+        for i, y in enumerate(seq):
+            if y in self.pin_rank and y != x:
+                if chain.index(y) < rank:
+                    lo = i + 1
+                elif hi == len(seq):
+                    hi = i
+        return lo, hi
+
+    def insert(self, x: int, k: int, pos: int) -> None:
+        r = self.routes[k]
+        r.seq.insert(pos, x)
+        if not r.update():  # cannot happen when insertion() said yes; keep the plan valid
+            del r.seq[pos]
+            r.update()
+            self.out.add(x)
+            return
+        self.route_of[x] = k
+        self.out.discard(x)
+
+    def recreate(self, pool: list[int], blink: float) -> None:
+        rng = self.rng
+        kind = rng.randrange(4)
+        d = self.d
+        if kind == 0:
+            rng.shuffle(pool)
+        elif kind == 1:
+            pool.sort(key=lambda j: -sum(d.dem[j]))
+        elif kind == 2:
+            pool.sort(key=lambda j: -d.serv[j])
+        else:
+            pool.sort(key=lambda j: (d.wins[j][-1][1] - d.wins[j][0][0]) if d.wins[j] else 0)
+        pool.sort(key=lambda j: -d.prio[j])  # stable: priority first, the kind breaks ties
+        for x in pool:
+            found = self.best_insertion(x, blink)
+            if found is not None:
+                self.insert(x, found[1], found[2])
+
+    # -- ruin ---------------------------------------------------------------------------------
+    def ruin(self) -> list[int] | None:
+        """Remove strings near a random job; the removed jobs and the left-out neighbours,
+        or None when a route cannot be timed any more (a non-metric matrix)."""
+        rng = self.rng
+        served = [r for r in self.routes if r.njobs]
+        if not served:
+            return list(self.out)
+        avg_len = sum(r.njobs for r in served) / len(served)
+        l_max = min(self.max_string, avg_len)
+        k_max = 4 * self.avg_removed / (1 + l_max) - 1
+        strings = int(rng.uniform(1, k_max + 1))
+        # Now and then the ruin starts from a left-out job, to make room right where it is.
+        if self.out and (not self.route_of or rng.random() < self.out_seed):
+            seed = rng.choice(list(self.out))
+        else:
+            seed = rng.choice(list(self.route_of))
+        removed, touched = [], set()
+        for j in [seed] + self.near[seed]:
+            if len(touched) >= strings:
+                break
+            k = self.route_of.get(j)
+            if k is None or k in touched or j in self.d.pinned:
+                continue
+            r = self.routes[k]
+            idx = [i for i, x in enumerate(r.seq) if x >= 0]
+            movable = [i for i in idx if r.seq[i] not in self.d.pinned]
+            length = int(rng.uniform(1, min(len(movable), l_max) + 1))
+            where = idx.index(r.seq.index(j))
+            first = max(0, min(where - rng.randrange(length), len(idx) - length))
+            gone = {r.seq[i] for i in idx[first:first + length]} - self.d.pinned
+            r.seq = [x for x in r.seq if x not in gone]
+            touched.add(k)
+            removed += gone
+            for x in gone:
+                del self.route_of[x]
+                self.out.add(x)
+        for k in touched:
+            if not self.routes[k].update():
+                return None
+        near_out = [j for j in self.near[seed][:2 * NEIGHBOURS // 2] if j in self.out
+                    and j not in removed]
+        if seed in self.out and seed not in removed:
+            near_out.append(seed)
+        return removed + near_out
+
+    # -- the loop -----------------------------------------------------------------------------
+    def snapshot(self):
+        return [list(r.seq) for r in self.routes]
+
+    def restore(self, seqs) -> None:
+        d = self.d
+        for r, seq in zip(self.routes, seqs):
+            if r.seq != seq:
+                r.seq = list(seq)
+                r.update()
+        served = {x for seq in seqs for x in seq if x >= 0}
+        self.out = {j for j, a in enumerate(self.allowed) if a and j not in served}
+        self.route_of = {x: r.k for r in self.routes for x in r.seq if x >= 0}
+
+    def run(self, deadline: float, blink: float = 0.01, max_iter: int = 2**62) -> None:
+        # A first recreate of everything left out (the whole construction when starting empty).
+        self.recreate(sorted(self.out), 0.0)
+        best = self.cost()
+        best_seqs = current_seqs = self.snapshot()
+        served = [r.travel for r in self.routes if r.njobs]
+        arcs = max(1, sum(r.njobs + 1 for r in self.routes if r.njobs))
+        arc = sum(served) / arcs
+        t0 = max(1.0, self.t_scale * arc)  # a share of an average arc
+        soft = self.pen
+        if self.soft is not None:
+            soft = [p if j in self.d.pinned else int(self.soft * arc * (1 + self.d.prio[j]))
+                    for j, p in enumerate(self.pen)]
+        current = self.cost(soft)
+        t1 = t0 / 100
+        start = time.monotonic()
+        span = max(1e-3, deadline - start)
+        iterations = 0
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                break
+            done = max((now - start) / span, iterations / max_iter)
+            temperature = t0 * (t1 / t0) ** done
+            pool = self.ruin()
+            if pool is None:
+                self.restore(current_seqs)
+                continue
+            self.recreate(pool, blink)
+            iterations += 1
+            cost = self.cost(soft)
+            real = self.cost() if soft is not self.pen else cost
+            if real < best or cost < current - temperature * math.log(
+                    self.rng.random() or 1e-12):
+                current = cost
+                current_seqs = self.snapshot()
+                if real < best:
+                    best, best_seqs = real, current_seqs
+            else:
+                self.restore(current_seqs)
+            if iterations >= max_iter:
+                break
+        self.restore(best_seqs)
+        self.iterations = iterations
+
+    def plan(self):
+        return [[("job", x) if x >= 0 else ("break", -1 - x) for x in r.seq]
+                if r.njobs else [] for r in self.routes]
+
+
+def improve(problem: Problem, plan, allowed: list[list[int]], deadline: float,
+            seed: int = 0, **kw):
+    """The plan after ruin-and-recreate until ``deadline`` (see the module docstring)."""
+    search = Search(problem, plan, allowed, seed, **kw)
+    search.run(deadline)
+    return search.plan()

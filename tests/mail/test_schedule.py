@@ -1,0 +1,201 @@
+"""`flask mail schedule`: the IMAP fetch as a self-rescheduling RQ job, against a real Redis
+(the machine's on 127.0.0.1:6379, database 13, else one started for the test) and the real
+Dovecot of the fetch tests. Each test has a queue of its own and removes its keys."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from mail_support import free_port
+
+from dispatch.extensions import db
+from dispatch.mail import jobs
+from dispatch.tickets.models import Ticket
+from dispatch.types import utcnow
+
+
+def _reachable(url: str) -> bool:
+    from redis import Redis
+
+    try:
+        return bool(Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    url = "redis://127.0.0.1:6379/13"
+    if _reachable(url):
+        yield url
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("no Redis on 127.0.0.1:6379 and redis-server is not installed")
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
+                            stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while not _reachable(url):
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("redis-server did not start")
+        time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def rq(app, redis_url, monkeypatch):
+    """A queue of this test's own; the jobs run in this process with the test's app."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    name = f"mailtest-{uuid.uuid4().hex[:10]}"
+    conn = Redis.from_url(redis_url)
+    app.config.update(RQ_REDIS_URL=redis_url, RQ_MAIL_QUEUE=name)
+    monkeypatch.setattr(jobs, "_app", app)
+
+    class Env:
+        queue = Queue(name, connection=conn)
+        connection = conn
+
+        @staticmethod
+        def work(scheduler: bool = False):
+            SimpleWorker([Env.queue], connection=conn, name=f"{name}-{uuid.uuid4().hex[:6]}").work(
+                burst=True, with_scheduler=scheduler)
+            db.session.expire_all()
+
+        @staticmethod
+        def scheduled() -> list[str]:
+            from rq.registry import ScheduledJobRegistry
+
+            return ScheduledJobRegistry(queue=Env.queue).get_job_ids()
+
+        @staticmethod
+        def results() -> list:
+            from rq.registry import FinishedJobRegistry
+            from rq.job import Job
+
+            ids = FinishedJobRegistry(queue=Env.queue).get_job_ids()
+            return [Job.fetch(i, connection=conn).return_value() for i in ids]
+
+    yield Env
+    jobs.stop(conn, name)
+    for pattern in (f"*{name}*", f"rq:*{jobs._job_prefix(name)}*"):
+        for key in conn.scan_iter(match=pattern, count=500):
+            conn.delete(key)
+    conn.srem("rq:queues", f"rq:queue:{name}")
+    conn.close()
+
+
+def _tickets() -> int:
+    return db.session.scalar(db.select(db.func.count(Ticket.id)))
+
+
+def test_schedule_fetches_then_plans_the_next_run_once(runner, rq, mailbox, mail):
+    for i in range(2):
+        mailbox.append(mail(subject=f"Scheduled problem {i}"))
+    result = runner.invoke(args=["mail", "schedule", "--interval", "60"])
+    assert result.exit_code == 0, result.output
+    assert "every 60 s" in result.output and "queued now" in result.output
+    assert rq.queue.count == 1
+
+    rq.work()
+    assert _tickets() == 2
+    assert all(b"\\Seen" in f for f in mailbox.flags())
+    assert [r["status"] for r in rq.results()] == ["fetched"]
+    # the next run: one job, at the start of the next minute
+    (next_id,) = rq.scheduled()
+    due = jobs.status(rq.connection, rq.queue.name).pending[0][1]
+    assert timedelta(0) < due - utcnow() <= timedelta(seconds=60)
+    assert next_id.endswith(str(int(due.timestamp()) // 60))
+
+    # starting again (a second operator, a deploy script) adds nothing
+    again = runner.invoke(args=["mail", "schedule"])
+    assert again.exit_code == 0 and "already pending" in again.output
+    assert rq.scheduled() == [next_id] and rq.queue.count == 0
+
+
+def test_the_rq_scheduler_runs_it_again_and_again(runner, rq, mailbox, mail):
+    assert runner.invoke(args=["mail", "schedule", "--interval", "1"]).exit_code == 0
+    rq.work()  # first run: nothing to fetch yet; the next is due within a second
+    assert _tickets() == 0 and len(rq.scheduled()) == 1
+    mailbox.append(mail(subject="Arrived between two runs"))
+    time.sleep(1.2)
+    rq.work(scheduler=True)  # the scheduler moves the due run to the queue; the worker runs it
+    assert _tickets() == 1
+    assert len(rq.scheduled()) == 1  # and it planned the one after
+
+
+def test_a_fetch_still_running_makes_the_next_one_skip(rq, mailbox, mail):
+    mailbox.append(mail())
+    jobs.start(rq.connection, rq.queue.name, 60)
+    lock = jobs._keys(rq.queue.name)[1]
+    rq.connection.set(lock, "another worker", ex=60)
+    rq.work()
+    assert _tickets() == 0 and not any(b"\\Seen" in f for f in mailbox.flags())
+    assert [r["status"] for r in rq.results()] == ["skipped"]
+    assert len(rq.scheduled()) == 1  # the chain goes on
+    assert rq.connection.get(lock) == b"another worker"  # never released by someone else
+    rq.connection.delete(lock)
+    rq.queue.enqueue(jobs.JOB, job_id=f"{jobs._job_prefix(rq.queue.name)}manual")
+    rq.work()
+    assert _tickets() == 1 and rq.connection.get(lock) is None
+    assert len(rq.scheduled()) == 1
+
+
+def test_parallel_chains_merge_into_one(rq, mailbox, mail):
+    """Two workers that each started a chain (or a chain restarted by hand) plan the same next
+    slot: one scheduled job, however many runs there were."""
+    jobs.start(rq.connection, rq.queue.name, 60)
+    for n in range(3):
+        rq.queue.enqueue(jobs.JOB, job_id=f"{jobs._job_prefix(rq.queue.name)}extra{n}")
+    rq.work()
+    assert len(rq.results()) == 4
+    assert len(rq.scheduled()) == 1
+
+
+def test_stop_cancels_the_pending_run_and_a_late_run_does_nothing(runner, rq, mailbox, mail):
+    jobs.start(rq.connection, rq.queue.name, 60)
+    rq.work()
+    assert len(rq.scheduled()) == 1
+    result = runner.invoke(args=["mail", "schedule", "--stop"])
+    assert result.exit_code == 0 and "1 pending run(s) cancelled" in result.output
+    assert rq.scheduled() == [] and rq.queue.count == 0
+    assert "not scheduled" in runner.invoke(args=["mail", "schedule", "--status"]).output
+    mailbox.append(mail())
+    rq.queue.enqueue(jobs.JOB, job_id=f"{jobs._job_prefix(rq.queue.name)}late")  # already taken
+    rq.work()
+    assert _tickets() == 0 and rq.scheduled() == []
+    # and it starts again at once, in the same minute
+    assert runner.invoke(args=["mail", "schedule", "--interval", "60"]).exit_code == 0
+    rq.work()
+    assert _tickets() == 1 and len(rq.scheduled()) == 1
+
+
+def test_a_failing_mailbox_fails_the_run_but_not_the_chain(rq, app):
+    from rq.registry import FailedJobRegistry
+
+    app.config.update(MAIL_IMAP_HOST="127.0.0.1", MAIL_IMAP_PORT=free_port(), MAIL_IMAP_SSL=False)
+    jobs.start(rq.connection, rq.queue.name, 60)
+    rq.work()
+    assert len(FailedJobRegistry(queue=rq.queue)) == 1
+    assert len(rq.scheduled()) == 1
+    assert rq.connection.get(jobs._keys(rq.queue.name)[1]) is None  # the lock was released
+
+
+def test_schedule_needs_rq(runner, app):
+    app.config["RQ_REDIS_URL"] = None
+    result = runner.invoke(args=["mail", "schedule"])
+    assert result.exit_code == 2 and "RQ_REDIS_URL" in result.output
+    app.config["RQ_REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+    result = runner.invoke(args=["mail", "schedule"])
+    assert result.exit_code == 1 and "unreachable" in result.output
