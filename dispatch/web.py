@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, request
 from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 # Everything the pages use is served by the app itself, so the policy can stay strict.
 CSP = (
@@ -28,7 +29,24 @@ def local_time(value: datetime | None, tz: str | None = None, fmt: str = "yyyy-M
     return format_datetime(value.astimezone(zone), fmt, rebase=False)
 
 
+def page_number() -> int:
+    """The ``?page=`` of a list, kept in a range the database can offset by (a huge number
+    would overflow the driver; Flask-SQLAlchemy answers an empty page past the end with 404)."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:id>`` capped at the largest 32-bit key: a larger number in a URL is a 404, not
+    an overflow in the database driver (SQLite and PostgreSQL both raise on it)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's argument name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules: every <int:…> in the app gets the cap.
+    app.url_map.converters["int"] = RowIdConverter
     app.jinja_env.filters["localtime"] = local_time
 
     @app.after_request

@@ -32,6 +32,7 @@ from dispatch.people.models import Role
 from dispatch.tickets import dispatching, job_places, services
 from dispatch.tickets.access import get_visible_ticket
 from dispatch.tickets.models import Kind
+from dispatch.web import page_number
 
 bp = Blueprint("desk", __name__)
 
@@ -70,7 +71,7 @@ def _inbox_filters() -> tuple[InboxFilterForm, dict]:
 @roles_required(*DISPATCH_ROLES)
 def inbox():
     filters, values = _inbox_filters()
-    page = db.paginate(queries.with_row_data(queries.inbox_query(current_user, values)), page=request.args.get("page", 1, type=int),
+    page = db.paginate(queries.with_row_data(queries.inbox_query(current_user, values)), page=page_number(),
                        per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
     bulk = BulkForm(formdata=None, next=request.full_path).fill_choices()
     return render_template("desk/inbox.html", filters=filters, values=values, page=page, bulk=bulk)
@@ -92,7 +93,7 @@ def export():
 def queue():
     tab = request.args.get("tab", "mine")
     tab = tab if tab in queries.QUEUE_TABS else "mine"
-    page = db.paginate(queries.with_row_data(queries.queue_query(current_user, tab)), page=request.args.get("page", 1, type=int),
+    page = db.paginate(queries.with_row_data(queries.queue_query(current_user, tab)), page=page_number(),
                        per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
     return render_template("desk/queue.html", tab=tab, page=page,
                            counts=queries.queue_counts(current_user), claim_form=ClaimForm(formdata=None))
@@ -262,9 +263,10 @@ def bulk():
         return redirect(back)
     ids, versions = _selected()
     try:
-        done = dispatching.bulk_catalog(ids, current_user, kind=form.kind.data, category_id=form.category.data,
-                                        priority=form.priority.data or None, expected_versions=versions,
-                                        address=form.address.data or None)
+        done = dispatching.bulk_catalog(
+            ids, current_user, kind=form.kind.data, category_id=form.category.data,
+            priority=form.priority.data or None, expected_versions=versions,
+            address=form.address.data or None)
     except DispatchError as err:
         db.session.rollback()
         flash(_("Nothing was changed: %(m)s", m=err.message), "danger")

@@ -115,7 +115,7 @@ def schedule_cmd(stop, show, interval):
             if first is None:
                 click.echo("a run is already pending: not adding another")
         state = jobs.status(conn, queue)
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError) as exc:  # no RQ_REDIS_URL; an interval below one second
         raise click.UsageError(str(exc)) from None
     except Exception as exc:  # Redis unreachable
         raise click.ClickException(f"RQ is unreachable: {type(exc).__name__}: {exc}") from None

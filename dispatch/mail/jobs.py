@@ -175,7 +175,10 @@ def fetch_job() -> dict:
     interval = int(raw)
     _schedule_slot(queue, interval, int(time.time() // interval) + 1)
     token = secrets.token_hex(16)
-    if not conn.set(lock, token, nx=True, ex=_job_timeout(conn, queue.name) + 60):
+    # Held as long as RQ lets this very run go on (its own timeout, which a later `schedule`
+    # may have made longer than the one now configured), so that no second fetch starts.
+    hold = int(max(job.timeout or 0, _job_timeout(conn, queue.name))) + 60
+    if not conn.set(lock, token, nx=True, ex=hold):
         log.info("mail fetch: another fetch is still running; skipping this turn")
         return {"status": "skipped"}
     try:

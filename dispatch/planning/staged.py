@@ -14,9 +14,14 @@ asking it several smaller questions, each within a share of the run's time limit
 5. the whole day planned freely.
 
 Escalation stops at the first step whose plan serves all the urgent work without losing any
-visit planned before (or, when some cannot be kept whatever is done, any visit the held plan
-served). Of all the plans tried, the one kept is the best by, in order: the
-urgent work served, the total priority served, the fewest visits moved (as
+visit planned before (when no step manages that, every step is made and the best plan kept).
+The engine minimises driving, not changes, so a step that freed someone may reshuffle
+their day for nothing: the plan found is then *settled* — every visit held where it ended up,
+the ones that stayed with their technician back in their previous order and near their previous
+time (then, if that fails, in their order only) — and the new work placed again.
+
+Of all the plans tried, the one kept is the best by, in order: the dispatcher's pinned visits
+kept, the urgent work served, the total priority served, the fewest visits moved (as
 :func:`moves_between` counts them, which is what the board lists), the least driving.
 """
 from __future__ import annotations

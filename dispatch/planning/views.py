@@ -146,13 +146,15 @@ def pin(run_id: int, visit_id: int):
                 _("Pinned: the next re-run keeps it.") if pinned else _("Released."))
 
 
-def _site_start(visit_id: int, form: MoveForm) -> tuple[date, time]:
+def _site_start(run: PlanRun, visit_id: int, form: MoveForm) -> tuple[date, time]:
     """The form's day and start on the site's clock. The timeline sends the start on the
     technician's clock (its rows are drawn in their time zone): convert it."""
     day, start = form.day.data, form.start.data
     visit = db.session.get(Visit, visit_id)
     if form.clock.data != "technician" or visit is None:
         return day, start
+    if not run.first_day <= day <= run.last_day:
+        return day, start  # move_visit refuses it (converting it could overflow the calendar)
     shifts = sources.shifts_for(day, [form.technician.data])
     if not shifts:
         return day, start  # move_visit says that they do not work that day
@@ -165,7 +167,7 @@ def _site_start(visit_id: int, form: MoveForm) -> tuple[date, time]:
 
 def _moved(run: PlanRun, visit_id: int, form: MoveForm):
     return services.move_visit(run, visit_id, form.technician.data,
-                               *_site_start(visit_id, form))
+                               *_site_start(run, visit_id, form))
 
 
 @bp.post("/runs/<int:run_id>/visits/<int:visit_id>/move")

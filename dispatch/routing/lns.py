@@ -19,6 +19,7 @@ between them.
 """
 from __future__ import annotations
 
+import heapq
 import math
 import random
 import time
@@ -31,6 +32,13 @@ NEIGHBOURS = 40
 
 
 class Search:
+    """The routes (:class:`fastroute.Route`), the jobs left out and the penalties; see the
+    module docstring. ``avg_removed``/``max_string``: SISR's average ruin size and longest
+    string; ``t_scale``: the initial temperature in average arcs of the first plan (it cools
+    100-fold until the deadline); ``soft``: accept on a milder penalty for left-out jobs (in
+    average arcs per priority point; the best plan is still judged lexicographically);
+    ``out_seed``: how often a ruin starts at a left-out job."""
+
     def __init__(self, problem: Problem, plan, allowed: list[list[int]], seed: int = 0,
                  avg_removed: int = 10, max_string: int = 10, t_scale: float = 1.0,
                  soft: float | None = None, out_seed: float = 0.0) -> None:
@@ -83,13 +91,21 @@ class Search:
         self.pen = [pr * self.w_prio + self.w_count for pr in d.prio]
         for x in d.pinned:  # dropped only when nothing else works
             self.pen[x] = 101 * self.w_prio * (len(problem.jobs) + 1)
-        n = len(problem.jobs)
-        self.near = []
-        for j in range(n):
-            lj = d.loc[j]
-            others = sorted((min(m[lj][d.loc[i]], m[d.loc[i]][lj]), i) for i in range(n)
-                            if i != j and self.allowed[i])
-            self.near.append([i for _, i in others[:NEIGHBOURS]])
+        self._near: dict[int, list[int]] = {}
+        self._servable = [i for i, a in enumerate(self.allowed) if a]
+
+    def near(self, j: int) -> list[int]:
+        """The jobs nearest to ``j`` (either way), computed on first use: a ruin asks for few
+        seeds, and all of them at once would be O(jobs²) before the search even starts."""
+        got = self._near.get(j)
+        if got is None:
+            m, loc, lj = self.d.m, self.d.loc, self.d.loc[j]
+            row, col = m[lj], self.d.mt[lj]
+            got = [i for _, i in heapq.nsmallest(
+                NEIGHBOURS, ((min(row[loc[i]], col[loc[i]]), i) for i in self._servable
+                             if i != j))]
+            self._near[j] = got
+        return got
 
     def cost(self, pen=None) -> int:
         pen = pen or self.pen
@@ -163,7 +179,10 @@ class Search:
         self.route_of[x] = k
         self.out.discard(x)
 
-    def recreate(self, pool: list[int], blink: float) -> None:
+    def recreate(self, pool: list[int], blink: float, deadline: float | None = None) -> None:
+        """Insert the ``pool`` jobs one by one where each adds least travel: highest priority
+        first, ties in one of four orders drawn at random (random, largest demand, longest
+        service, tightest windows first: SISR's idea of varying the order)."""
         rng = self.rng
         kind = rng.randrange(4)
         d = self.d
@@ -176,7 +195,9 @@ class Search:
         else:
             pool.sort(key=lambda j: (d.wins[j][-1][1] - d.wins[j][0][0]) if d.wins[j] else 0)
         pool.sort(key=lambda j: -d.prio[j])  # stable: priority first, the kind breaks ties
-        for x in pool:
+        for n, x in enumerate(pool):
+            if deadline is not None and n % 64 == 0 and time.monotonic() >= deadline:
+                return  # a very large day: the rest stays out rather than the answer late
             found = self.best_insertion(x, blink)
             if found is not None:
                 self.insert(x, found[1], found[2])
@@ -199,7 +220,7 @@ class Search:
         else:
             seed = rng.choice(list(self.route_of))
         removed, touched = [], set()
-        for j in [seed] + self.near[seed]:
+        for j in [seed] + self.near(seed):
             if len(touched) >= strings:
                 break
             k = self.route_of.get(j)
@@ -221,7 +242,7 @@ class Search:
         for k in touched:
             if not self.routes[k].update():
                 return None
-        near_out = [j for j in self.near[seed][:2 * NEIGHBOURS // 2] if j in self.out
+        near_out = [j for j in self.near(seed) if j in self.out
                     and j not in removed]
         if seed in self.out and seed not in removed:
             near_out.append(seed)
@@ -232,7 +253,6 @@ class Search:
         return [list(r.seq) for r in self.routes]
 
     def restore(self, seqs) -> None:
-        d = self.d
         for r, seq in zip(self.routes, seqs):
             if r.seq != seq:
                 r.seq = list(seq)
@@ -243,7 +263,7 @@ class Search:
 
     def run(self, deadline: float, blink: float = 0.01, max_iter: int = 2**62) -> None:
         # A first recreate of everything left out (the whole construction when starting empty).
-        self.recreate(sorted(self.out), 0.0)
+        self.recreate(sorted(self.out), 0.0, deadline)
         best = self.cost()
         best_seqs = current_seqs = self.snapshot()
         served = [r.travel for r in self.routes if r.njobs]

@@ -19,6 +19,7 @@ from dispatch.tickets.attachments import attachment_path, served_inline
 from dispatch.tickets.forms import CommentForm, ReopenForm, RequestForm
 from dispatch.tickets.models import Attachment
 from dispatch.tickets.page import detail_context, extra_errors_for, request_context
+from dispatch.web import page_number
 
 bp = Blueprint("tickets", __name__)
 
@@ -123,7 +124,7 @@ def mine():
     show = request.args.get("show", "all")
     show = show if show in queries.SHOW else "all"
     page = db.paginate(queries.my_requests(current_user, show),
-                       page=request.args.get("page", 1, type=int),
+                       page=page_number(),
                        per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
     return render_template("tickets/mine.html", page=page, show=show, next_step=workflow.next_step)
 

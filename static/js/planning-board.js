@@ -351,6 +351,11 @@
       method: "POST", credentials: "same-origin", body: body,
       headers: { "Accept": "application/json", "X-CSRFToken": board.dataset.csrf || "" }
     }).then(function (r) {
+      // A session that ended answers with a redirect to the sign-in page, not JSON.
+      var json = (r.headers.get("Content-Type") || "").indexOf("json") !== -1;
+      if (r.redirected || !json) {
+        return { ok: false, answer: { error: board.dataset.signedOut || (r.status + " " + r.statusText) } };
+      }
       return r.json().catch(function () { return { error: r.status + " " + r.statusText }; })
         .then(function (answer) { return { ok: r.ok, answer: answer }; });
     }).then(function (res) {

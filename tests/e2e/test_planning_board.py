@@ -145,6 +145,17 @@ def test_plan_drag_rerun_publish(app, live_server, browser, shot):
     target.active = True
     db.session.commit()
 
+    # The session ended meanwhile (password changed elsewhere): the move answers with the
+    # sign-in page, which the board says in words; the block goes back.
+    me = db.session.scalar(db.select(User).where(User.email == DISPATCHER))
+    real_hash, me.password_hash = me.password_hash, me.password_hash + "-changed"
+    db.session.commit()
+    _drag(page, block, page.locator(f".tl-track[data-technician='{target.id}']"))
+    expect(page.locator("#board-message")).to_contain_text("Your session has ended")
+    expect(home.locator(f"#block-{visit.id}")).to_have_count(1)
+    me.password_hash = real_hash  # the same stamp again: this session is valid once more
+    db.session.commit()
+
     # Accepted: the block is on the other technician's row, pinned, and so is the visit.
     _drag(page, page.locator(f"#block-{visit.id}"),
           page.locator(f".tl-track[data-technician='{target.id}']"))

@@ -2,7 +2,7 @@
 placing a job on the map by hand."""
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 
@@ -238,8 +238,10 @@ def test_dispatcher_places_the_job_on_the_map(client, auth, make_site, make_tick
         TicketEvent.ticket_id == t.id, TicketEvent.type == "fields")).all()[-1]
     assert event.actor_id == user.id and event.internal
     assert event.data["new"] == {"latitude": 46.771234, "longitude": 23.601234}
-    built = builder.build(utcnow().date(), 1, now=utcnow())
+    monday = utcnow().date() + timedelta(days=7 - utcnow().weekday())
+    built = builder.build(monday, 1, now=utcnow())
     assert t.id not in {u["ticket_id"] for u in built.unplannable}
+    assert t.id in {j.id for j in built.problem.jobs}
 
 
 @pytest.mark.parametrize("values, field_error", [

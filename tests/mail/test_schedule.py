@@ -96,6 +96,14 @@ def rq(app, redis_url, monkeypatch):
     conn.close()
 
 
+def _clear_of_a_minute_boundary(margin: float = 5.0) -> None:
+    """Runs on either side of a minute's start plan different next slots (both merge into one
+    chain a minute later): tests that count scheduled jobs start well inside a minute."""
+    left = 60 - time.time() % 60
+    if left < margin:
+        time.sleep(left + 0.05)
+
+
 def _tickets() -> int:
     return db.session.scalar(db.select(db.func.count(Ticket.id)))
 
@@ -136,6 +144,7 @@ def test_the_rq_scheduler_runs_it_again_and_again(runner, rq, mailbox, mail):
 
 
 def test_a_fetch_still_running_makes_the_next_one_skip(rq, mailbox, mail):
+    _clear_of_a_minute_boundary()
     mailbox.append(mail())
     jobs.start(rq.connection, rq.queue.name, 60)
     lock = jobs._keys(rq.queue.name)[1]
@@ -155,6 +164,7 @@ def test_a_fetch_still_running_makes_the_next_one_skip(rq, mailbox, mail):
 def test_parallel_chains_merge_into_one(rq, mailbox, mail):
     """Two workers that each started a chain (or a chain restarted by hand) plan the same next
     slot: one scheduled job, however many runs there were."""
+    _clear_of_a_minute_boundary()
     jobs.start(rq.connection, rq.queue.name, 60)
     for n in range(3):
         rq.queue.enqueue(jobs.JOB, job_id=f"{jobs._job_prefix(rq.queue.name)}extra{n}")
@@ -199,3 +209,24 @@ def test_schedule_needs_rq(runner, app):
     app.config["RQ_REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
     result = runner.invoke(args=["mail", "schedule"])
     assert result.exit_code == 1 and "unreachable" in result.output
+
+
+def test_the_fetch_lock_outlives_the_run_that_holds_it(rq, monkeypatch):
+    """The lock must last as long as RQ lets *this* run go on (its own job timeout), not the
+    timeout a later `schedule` wrote for the runs to come: else a second fetch starts while the
+    first is still at work."""
+    jobs.start(rq.connection, rq.queue.name, 60, timeout=600)  # the first run: 600 s allowed
+    switch, lock, _slots = jobs._keys(rq.queue.name)
+    rq.connection.hset(switch + ":opts", mapping={"timeout": 30})  # restarted with a shorter one
+    seen = []
+    monkeypatch.setattr(jobs, "_fetch", lambda app: seen.append(rq.connection.ttl(lock)) or {
+        "status": "fetched"})
+    rq.work()
+    assert len(seen) == 1 and seen[0] > 600
+
+
+def test_a_bad_interval_is_said_as_such_not_as_redis_down(runner, app):
+    app.config.update(RQ_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", MAIL_FETCH_INTERVAL=0)
+    result = runner.invoke(args=["mail", "schedule"])
+    assert result.exit_code == 2, result.output
+    assert "interval" in result.output and "unreachable" not in result.output

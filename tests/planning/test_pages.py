@@ -275,12 +275,15 @@ def test_only_dispatchers_move_visits(planning_app, shifts, auth, client, make_t
                                       make_user, role):
     day, first, second, jobs, run = _proposal(make_tech, make_job, make_user, n=1)
     (visit,) = run.visits
+    before = (visit.technician_id, visit.planned_start, visit.pinned)
     auth.login(role=role)
     response = client.post(f"/planning/runs/{run.id}/visits/{visit.id}/move", headers=JSON,
                            data={"technician": second.id, "day": day.isoformat(),
                                  "start": "10:00"})
     assert response.status_code == 404
-    assert db.session.get(Visit, visit.id).technician_id == visit.technician_id
+    db.session.expire_all()  # read the row again: the identity map would answer with itself
+    again = db.session.get(Visit, visit.id)
+    assert (again.technician_id, again.planned_start, again.pinned) == before
 
 
 def test_drop_needs_the_csrf_token(planning_app, shifts, auth, client, make_tech, make_job,
@@ -296,6 +299,7 @@ def test_drop_needs_the_csrf_token(planning_app, shifts, auth, client, make_tech
             "clock": "technician"}
     refused = client.post(url, headers=JSON, data=data)
     assert refused.status_code == 400 and "expired" in refused.get_json()["error"]
+    db.session.expire_all()
     assert db.session.get(Visit, visit.id).technician_id == first.id
     accepted = client.post(url, headers={**JSON, "X-CSRFToken": token},
                            data={**data, "csrf_token": token})
@@ -337,3 +341,22 @@ def test_week_board_has_a_day_filter_and_no_row_for_a_day_off(planning_app, shif
     second = (day + timedelta(days=1)).isoformat()
     assert re.search(rf'data-technician="{on.id}"\s+data-day="{second}"', html)
     assert not re.search(rf'data-technician="{off.id}"\s+data-day="{second}"', html)
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_drop_on_a_day_far_outside_the_plan_is_refused_not_a_crash(planning_app, shifts, auth,
+                                                                   client, make_tech, make_job,
+                                                                   make_user, make_site, day):
+    # The timeline's clock is converted to the site's: at the ends of the calendar that
+    # conversion overflows. The day must be checked against the plan first (a clear 400).
+    site = make_site(timezone="Europe/Bucharest", opens_at=time(6), closes_at=time(20),
+                     open_weekdays="0123456")
+    _day, first, second, jobs, run = _proposal(make_tech, make_job, make_user, n=1, site=site)
+    (visit,) = run.visits
+    auth.login(role="dispatcher")
+    for start in ("23:45", "00:00"):
+        response = client.post(f"/planning/runs/{run.id}/visits/{visit.id}/move", headers=JSON,
+                               data={"technician": second.id, "day": day, "start": start,
+                                     "clock": "technician"})
+        assert response.status_code == 400, response.data
+        assert "Choose a day of this plan" in response.get_json()["error"]

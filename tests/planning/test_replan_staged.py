@@ -92,7 +92,9 @@ def test_only_the_technicians_that_must_change_are_replanned(crowded_day, make_j
     assert [m["change"] for m in moves if m["ticket_id"] == urgent.id] == ["added"]
     assert any(m["change"] == "technician" and m["new_technician"] == "Bob" for m in moved)
     assert not any(m["change"] == "dropped" for m in moves)
-    assert 1 <= len(moved) <= 4
+    # Exactly what is necessary: one of Ana's visits to Bob; the urgent job takes its place,
+    # nobody else's visit moves (the free re-plan below moves several).
+    assert len(moved) == 1, moves
     # The board's sentences say who, from when to when.
     assert any("moved from Ana" in m["text"] and "to Bob" in m["text"] for m in moves)
     assert "Ana's day is re-planned" in run.message, run.message
@@ -104,9 +106,10 @@ def test_only_the_technicians_that_must_change_are_replanned(crowded_day, make_j
     (chosen,) = [t for t in tried if t["chosen"]]
     assert chosen["freed"] in ("Ana", "Ana, then the other visits put back in place")
     assert "the whole day" not in [t["freed"] for t in tried]
-    assert len(tried) <= 2 + staged.SINGLES + staged.PARTNERS + 1
+    assert len(tried) <= 2 + staged.SINGLES + staged.PARTNERS + 1 + 2  # + settling
 
-    # The same re-plan done the old way (held, then the whole day freely) moves more visits.
+    # Going straight from held to the whole day (what the re-plan used to do) moves more
+    # visits: Cara and Dan swap their jobs, which they did not need to.
     monkeypatch.setattr(staged, "steps_after_held", lambda *a: [[staged.ALL]])
     free = _replan(c["boss"], urgent)
     assert urgent.id in {v.ticket_id for v in free.visits}
