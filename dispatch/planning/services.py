@@ -41,6 +41,20 @@ def _draft(run: PlanRun) -> None:
                                 "%(s)s).", s=run.status))
 
 
+def _claim(run: PlanRun) -> None:
+    """``_draft`` that also holds for the rest of this transaction: a conditional UPDATE of the
+    run's row, so a move racing a publish (or two publishes) cannot both pass the check — the
+    later one finds the run no longer a proposal (PostgreSQL waits on the row lock, then
+    re-reads it; SQLite has one writer at a time)."""
+    _draft(run)
+    claimed = db.session.execute(
+        db.update(PlanRun).where(PlanRun.id == run.id, PlanRun.status == RunStatus.DONE)
+        .values(status=RunStatus.DONE).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise TransitionError(_("This plan was published or replaced meanwhile; reload it."))
+
+
 def _visit(run: PlanRun, visit_id: int) -> Visit:
     visit = db.session.get(Visit, visit_id)
     if visit is None or visit.plan_run_id != run.id:
@@ -57,7 +71,7 @@ def _reorder(run: PlanRun, technician_id: int, day: date) -> None:
 
 def set_pinned(run: PlanRun, visit_id: int, pinned: bool) -> Visit:
     """Keep (or release) a visit on its technician and time in the next re-run."""
-    _draft(run)
+    _claim(run)
     visit = _visit(run, visit_id)
     visit.pinned = bool(pinned)
     db.session.commit()
@@ -66,7 +80,7 @@ def set_pinned(run: PlanRun, visit_id: int, pinned: bool) -> Visit:
 
 def move_visit(run: PlanRun, visit_id: int, technician_id: int, day: date, start: time) -> Visit:
     """Put a visit on another technician, day or time (site-local), pinned there."""
-    _draft(run)
+    _claim(run)
     visit = _visit(run, visit_id)
     tech = db.session.get(User, technician_id)
     if tech is None or tech.role != Role.TECHNICIAN or not tech.active:
@@ -94,7 +108,7 @@ def move_visit(run: PlanRun, visit_id: int, technician_id: int, day: date, start
 
 def remove_visit(run: PlanRun, visit_id: int) -> None:
     """Take a visit out of the proposed plan; re-runs leave its ticket out too."""
-    _draft(run)
+    _claim(run)
     visit = _visit(run, visit_id)
     key = (visit.technician_id, visit.day)
     options = dict(run.options or {})
@@ -158,7 +172,7 @@ def _supersede_others(run: PlanRun) -> None:
 def publish(run: PlanRun, actor: User | None, *, on_visit=None) -> PlanRun:
     """Schedule every ticket of the plan on its technician, record it, tell the technicians and
     requesters. All or nothing: one transaction. ``on_visit`` is a test hook."""
-    _draft(run)
+    _claim(run)
     visits = [v for v in run.visits if v.status == VisitStatus.PLANNED]
     try:
         for visit in visits:
