@@ -55,6 +55,10 @@ def kind_for(ev: TicketEvent) -> str | None:
         return "assigned"
     if ev.type == "status" and data.get("new") == Status.RESOLVED:
         return "resolved"
+    if ev.type == "visit" and data.get("status") == "scheduled" and data.get("start"):
+        return "scheduled"
+    if ev.type == "visit" and data.get("status") == "en_route":
+        return "on_the_way"
     if ev.type == "comment" and ev.actor is not None and ev.actor.is_staff:
         ticket = ev.ticket
         if ticket is not None and ev.actor is not ticket.requester:
@@ -62,20 +66,42 @@ def kind_for(ev: TicketEvent) -> str | None:
     return None
 
 
+def _visit_context(ev: TicketEvent, kind: str) -> dict:
+    """What a visit message says: the arrival window around the planned start (the plan's
+    times are predictions, so the requester gets a window, PLANNING_ARRIVAL_WINDOW_MIN wide),
+    or who is on the way."""
+    data = ev.data or {}
+    if kind == "on_the_way":
+        return {"technician": ev.actor.name if ev.actor is not None else ""}
+    half = timedelta(minutes=current_app.config.get("PLANNING_ARRIVAL_WINDOW_MIN", 60) / 2)
+    start = datetime.fromisoformat(data["start"])
+    return {"start": (start - half).isoformat(), "end": (start + half).isoformat(),
+            "technician": str(data.get("technician", ""))}
+
+
 @event.listens_for(Session, "before_flush")
 def _queue_from_record(session, flush_context, instances):
     mail_row = session.info.get("mail_row")
     quiet = session.info.get("mail_quiet", False)
+    messages = []
     for obj in list(session.new):
         if isinstance(obj, TicketEvent):
             kind = kind_for(obj)
             if kind and not quiet:
-                session.add(OutboxMessage(kind=kind, ticket=obj.ticket, event=obj, context={},
-                                          created_at=utcnow(), next_attempt_at=utcnow()))
-                session.info["mail_kick"] = True
+                messages.append((obj, kind))
         elif (mail_row is not None and isinstance(obj, Ticket) and mail_row.ticket is None
               and mail_row.status == Inbound.TICKET):
             mail_row.ticket = obj  # the mail that opened this ticket, in the same commit
+    # Publishing a plan assigns the technician and schedules the visit at once: one message
+    # (the visit, which names the technician) rather than two in the same minute.
+    scheduled = {id(ev.ticket) for ev, kind in messages if kind == "scheduled"}
+    for ev, kind in messages:
+        if kind == "assigned" and id(ev.ticket) in scheduled:
+            continue
+        context = _visit_context(ev, kind) if kind in ("scheduled", "on_the_way") else {}
+        session.add(OutboxMessage(kind=kind, ticket=ev.ticket, event=ev, context=context,
+                                  created_at=utcnow(), next_attempt_at=utcnow()))
+        session.info["mail_kick"] = True
 
 
 @event.listens_for(Session, "after_commit")
@@ -102,24 +128,6 @@ def queue_message(kind: str, ticket: Ticket | None, *, recipient: str = "",
 def queue_rejection(address: str, subject: str, reason: str, *, in_reply_to: str = "") -> None:
     queue_message("rejected", None, recipient=address, subject=subject[:200], reason=reason,
                   in_reply_to=in_reply_to)
-
-
-def notify_scheduled(ticket: Ticket, start: datetime, end: datetime, *, commit: bool = True) -> OutboxMessage:
-    """Tell the requester the visit's date and arrival window (for the planning feature)."""
-    row = queue_message("scheduled", ticket, start=start.isoformat(), end=end.isoformat())
-    if commit:
-        db.session.commit()
-    return row
-
-
-def notify_on_the_way(ticket: Ticket, technician: str, eta: datetime | None = None, *,
-                      commit: bool = True) -> OutboxMessage:
-    """Tell the requester a technician is coming now."""
-    row = queue_message("on_the_way", ticket, technician=technician,
-                        eta=eta.isoformat() if eta else "")
-    if commit:
-        db.session.commit()
-    return row
 
 
 # --- 2. waking the sender -------------------------------------------------------------------------

@@ -149,8 +149,8 @@ def _commit_keeping(reapply) -> None:
         db.session.commit()
 
 
-def set_site_point(site: Site, *, latitude: float | None, longitude: float | None) -> Site:
-    """Place a site by hand (dragged marker or typed numbers); both empty clears the point."""
+def check_point(latitude: float | None, longitude: float | None) -> None:
+    """A point placed by hand (site or job): both numbers in range, or neither (clears it)."""
     if (latitude is None) != (longitude is None):
         raise ValidationError(_("Enter both latitude and longitude, or neither."),
                               field="longitude" if longitude is None else "latitude")
@@ -162,6 +162,11 @@ def set_site_point(site: Site, *, latitude: float | None, longitude: float | Non
     if errors:
         first = next(iter(errors))
         raise ValidationError(errors[first][0], field=first, errors=errors)
+
+
+def set_site_point(site: Site, *, latitude: float | None, longitude: float | None) -> Site:
+    """Place a site by hand (dragged marker or typed numbers); both empty clears the point."""
+    check_point(latitude, longitude)
     site.latitude, site.longitude = latitude, longitude
     db.session.commit()
     return site

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from dispatch import geo
 from dispatch.errors import ValidationError
 from dispatch.people.models import User
 from dispatch.tickets.models import Kind, Status, Ticket
@@ -65,17 +64,9 @@ def set_point(ticket: Ticket, actor: User, *, expected_version: int | None,
     check_version(ticket, expected_version)
     if ticket.kind != Kind.ONSITE:
         raise ValidationError(_("Only on-site jobs have a point of their own."), field="latitude")
-    if (latitude is None) != (longitude is None):
-        raise ValidationError(_("Enter both latitude and longitude, or neither."),
-                              field="longitude" if longitude is None else "latitude")
-    errors: dict[str, list[str]] = {}
-    if latitude is not None and not geo.is_valid_point(latitude, 0):
-        errors["latitude"] = [_("Latitude is between -90 and 90.")]
-    if longitude is not None and not geo.is_valid_point(0, longitude):
-        errors["longitude"] = [_("Longitude is between -180 and 180.")]
-    if errors:
-        first = next(iter(errors))
-        raise ValidationError(errors[first][0], field=first, errors=errors)
+    from dispatch.sites.geocoding import check_point  # late, like lookup above
+
+    check_point(latitude, longitude)
     new = (round(latitude, 6), round(longitude, 6)) if latitude is not None else (None, None)
     old = (ticket.latitude, ticket.longitude)
     if new == old:

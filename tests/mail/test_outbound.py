@@ -10,7 +10,7 @@ from dispatch.extensions import db
 from dispatch.mail import outbound
 from dispatch.mail.models import MailTemplate, Outbound, OutboxMessage
 from dispatch.mail.threading import check_message_id
-from dispatch.tickets.services import add_comment, change_status
+from dispatch.tickets.services import add_comment, change_status, record
 
 
 def parsed(raw: bytes):
@@ -133,18 +133,35 @@ def test_acknowledgements_are_rate_limited_per_address(app, make_ticket, make_us
     assert "rate limit" in rows[-1].last_error
 
 
-def test_scheduled_and_on_the_way_messages(app, make_ticket, make_site, make_user, outbox):
+def test_scheduled_and_on_the_way_messages_come_from_the_record(app, make_ticket, make_site,
+                                                                 make_user, outbox):
     site = make_site(name="Cluj Office", timezone="Europe/Bucharest")
     ticket = make_ticket(site_id=site.id)
-    start = datetime(2026, 3, 3, 7, 0, tzinfo=timezone.utc)
-    outbound.notify_scheduled(ticket, start, start + timedelta(hours=2))
-    outbound.notify_on_the_way(ticket, "Radu Tech", eta=start + timedelta(minutes=30))
+    dana, radu = make_user("dispatcher"), make_user("technician", name="Radu Tech")
+    start = datetime(2026, 3, 3, 7, 30, tzinfo=timezone.utc)
+    # Publishing assigns and schedules in one go: one message, not two.
+    record(ticket, dana, "assigned", old=None, new="Radu Tech", assignee=radu.id)
+    record(ticket, dana, "visit", status="scheduled", plan=1, technician="Radu Tech",
+           start=start.isoformat(), end=(start + timedelta(hours=2)).isoformat())
+    db.session.commit()
+    record(ticket, radu, "visit", status="en_route", visit=1)
+    db.session.commit()
     rows = outbox()
+    assert [r.kind for r in rows] == ["ack", "scheduled", "on_the_way"]
     scheduled, on_the_way = rows[-2], rows[-1]
-    assert "09:00" in scheduled.body and "11:00" in scheduled.body and "Cluj Office" in scheduled.body
+    # A window one hour wide around the planned 09:30 (site time), not the service's end.
+    assert "between 09:00 and 10:00" in scheduled.body and "Cluj Office" in scheduled.body
     assert "Tuesday 03 March 2026" in scheduled.subject
-    assert "Radu Tech" in on_the_way.body and "09:30" in on_the_way.body
+    assert "Radu Tech is on the way" in on_the_way.body
     assert scheduled.headers["Auto-Submitted"] == "auto-generated"
+
+
+def test_assignment_alone_still_sends_assigned(app, make_ticket, make_user, outbox):
+    ticket = make_ticket()
+    bob = make_user("agent", name="Bob")
+    record(ticket, bob, "assigned", old=None, new="Bob", assignee=bob.id)
+    db.session.commit()
+    assert [r.kind for r in outbox()] == ["ack", "assigned"]
 
 
 def test_admin_template_is_used_and_sandboxed(app, make_ticket, outbox):

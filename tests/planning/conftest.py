@@ -14,8 +14,8 @@ import pytest
 
 from dispatch.extensions import db
 from dispatch.planning import sources
-from dispatch.planning.models import PlanRun, RunStatus
-from dispatch.tickets.models import Kind, Status
+from dispatch.planning.models import Notification, PlanRun, RunStatus, Visit
+from dispatch.tickets.models import Kind, Status, Ticket, TicketEvent
 
 _n = itertools.count(1)
 
@@ -124,3 +124,14 @@ def wait_for(run_id: int, timeout: float = 30.0) -> PlanRun:
             return run
         clock.sleep(0.1)
     raise AssertionError(f"run {run_id} still {run.status} after {timeout} s")
+
+
+def snapshot():
+    """Everything a publish may write: compared before and after a failed one."""
+    db.session.expire_all()
+    return (sorted((t.id, t.status, t.assignee_id, t.version)
+                   for t in db.session.scalars(db.select(Ticket))),
+            db.session.scalar(db.select(db.func.count(TicketEvent.id))),
+            sorted((v.id, v.status) for v in db.session.scalars(db.select(Visit))),
+            db.session.scalar(db.select(db.func.count(Notification.id))),
+            sorted((r.id, r.status) for r in db.session.scalars(db.select(PlanRun))))

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import time as clock
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timezone
 
 import pytest
 
 from dispatch.errors import Conflict
 from dispatch.extensions import db
 from dispatch.planning import replan, runs, services
-from dispatch.planning.models import Notification, PlanRun, RunStatus, Visit, VisitStatus
-from dispatch.tickets.models import Ticket, TicketEvent
+from dispatch.planning.models import PlanRun, RunStatus, VisitStatus
+from dispatch.tickets.models import Ticket
 
-from .conftest import next_weekday
+from .conftest import next_weekday, snapshot
 
 
 def _run(user, day, days=1, **kw):
@@ -115,15 +115,6 @@ def test_publishing_a_replan_is_all_or_nothing(planning_app, shifts, make_tech, 
     new = replan.replan_today(boss, urgent.id, time_limit=2, background=False)
     runs.execute(new.id)
     db.session.expire_all()
-
-    def snapshot():
-        db.session.expire_all()
-        return (sorted((t.id, t.status, t.assignee_id, t.version)
-                       for t in db.session.scalars(db.select(Ticket))),
-                db.session.scalar(db.select(db.func.count(TicketEvent.id))),
-                sorted((v.id, v.status) for v in db.session.scalars(db.select(Visit))),
-                db.session.scalar(db.select(db.func.count(Notification.id))),
-                sorted((r.id, r.status) for r in db.session.scalars(db.select(PlanRun))))
 
     before = snapshot()
     calls = []

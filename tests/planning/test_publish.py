@@ -10,9 +10,9 @@ from dispatch.extensions import db
 from dispatch.planning import runs, services
 from dispatch.planning.models import Notification, PlanRun, RunStatus, Visit, VisitStatus
 from dispatch.planning.replan import replan_today
-from dispatch.tickets.models import Ticket, TicketEvent
+from dispatch.tickets.models import Ticket
 
-from .conftest import next_weekday
+from .conftest import next_weekday, snapshot
 
 
 def _plan(user, day, days=1, **kw):
@@ -20,16 +20,6 @@ def _plan(user, day, days=1, **kw):
     runs.execute(run.id)
     db.session.expire_all()
     return db.session.get(PlanRun, run.id)
-
-
-def _snapshot():
-    db.session.expire_all()
-    tickets = db.session.scalars(db.select(Ticket))
-    return (sorted((t.id, t.status, t.assignee_id, t.version) for t in tickets),
-            db.session.scalar(db.select(db.func.count(TicketEvent.id))),
-            sorted((v.id, v.status) for v in db.session.scalars(db.select(Visit))),
-            db.session.scalar(db.select(db.func.count(Notification.id))),
-            sorted((r.id, r.status) for r in db.session.scalars(db.select(PlanRun))))
 
 
 def test_publish_schedules_records_and_notifies(planning_app, shifts, make_tech, make_job,
@@ -61,7 +51,7 @@ def test_publish_is_all_or_nothing(planning_app, shifts, make_tech, make_job, ma
         make_job(duration=30)
     boss = make_user("dispatcher")
     run = _plan(boss, day)
-    before = _snapshot()
+    before = snapshot()
     calls = []
 
     def fail_on_second(visit):
@@ -71,7 +61,7 @@ def test_publish_is_all_or_nothing(planning_app, shifts, make_tech, make_job, ma
 
     with pytest.raises(RuntimeError):
         services.publish(run, boss, on_visit=fail_on_second)
-    assert _snapshot() == before
+    assert snapshot() == before
     # And it can be published afterwards.
     services.publish(db.session.get(PlanRun, run.id), boss)
 
