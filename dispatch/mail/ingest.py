@@ -338,10 +338,24 @@ def _user(address: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == address))  # stored lower-case
 
 
+#: A display name that carries a link or an address is not a name: anyone can put text there
+#: and our own messages greet the requester by it ("Hello {{ requester }}").
+_NOT_A_NAME = re.compile(r"https?:|www\.|://|@|\.[a-z]{2,}/", re.IGNORECASE)
+
+
+def display_name(mail: ParsedMail) -> str:
+    """The sender's display name, one line, short, and only if it reads like a name; the
+    mailbox's local part otherwise."""
+    name = " ".join(mail.sender_name.split())[:80]
+    if not name or _NOT_A_NAME.search(name):
+        return mail.sender.split("@", 1)[0][:80]
+    return name
+
+
 def _requester(mail: ParsedMail) -> User:
     """The sender's account, created (display name kept) the first time they write."""
-    name = mail.sender_name or mail.sender.split("@", 1)[0]
-    user = User(email=mail.sender, name=name[:120], role=Role.EMPLOYEE, password_hash=None)
+    user = User(email=mail.sender, name=display_name(mail), role=Role.EMPLOYEE,
+                password_hash=None)
     db.session.add(user)
     try:
         db.session.commit()

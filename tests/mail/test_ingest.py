@@ -76,3 +76,15 @@ def test_same_message_twice_is_recorded_once(ingest, mail):
     # the same Message-ID from someone else is another message
     other = ingest(mail(message_id="<same@example.com>", sender="b@example.com"))
     assert other.status == Inbound.TICKET and other.ticket_id != first.ticket_id
+
+
+def test_a_display_name_that_is_not_a_name_is_not_kept(ingest, mail):
+    # Our mails greet the requester by name: a spoofed sender must not put a link in them.
+    for sender, expected in [
+        ('"Urgent: sign in at https://evil.example/x" <mara@example.com>', "mara"),
+        ('"www.evil.example" <ion@example.com>', "ion"),
+        ('"boss@example.com" <dan@example.com>', "dan"),
+        ('"  Ioana\t  Marin  " <ioana@example.com>', "Ioana Marin"),
+    ]:
+        outcome = ingest(mail(sender=sender))
+        assert db.session.get(Ticket, outcome.ticket_id).requester.name == expected, sender
