@@ -193,7 +193,7 @@ class BulkForm(FlaskForm):
     priority = SelectField(_l("Priority"), choices=[C("", _l("Keep"))] + [
         C(p.value, labels.PRIORITY[p.value]) for p in Priority], validate_choice=False)
     # Length is checked by the service (after spacing is collapsed), with the other errors.
-    address = StringField(_l("Job address (on-site, empty: keep)"))
+    address = StringField(_l("Job address (on-site only)"))
     next = HiddenField()
 
     def fill_choices(self) -> "BulkForm":

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -271,7 +272,13 @@ def bulk():
         db.session.rollback()
         flash(_("Nothing was changed: %(m)s", m=err.message), "danger")
         return redirect(back)
-    flash(_("%(n)d tickets catalogued.", n=len(done)), "success")
+    flash(ngettext("%(num)d ticket catalogued.", "%(num)d tickets catalogued.", len(done)),
+          "success")
+    lost = [t.number for t in done if job_places.address_unlocated(t)]
+    if lost:
+        flash(_("The address could not be located, so the planner cannot place %(tickets)s yet: "
+                "open each ticket and set its point on the map.", tickets=", ".join(lost)),
+              "warning")
     return redirect(back)
 
 

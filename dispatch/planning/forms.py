@@ -31,7 +31,8 @@ class PlanForm(FlaskForm):
 class ReplanForm(FlaskForm):
     ticket = IntegerField(_l("Urgent ticket number (empty: every urgent on-site ticket)"),
                           validators=[Optional(), NumberRange(1)])
-    time_limit = IntegerField(_l("Time limit (seconds)"),
+    # Its own id: the plan form on the same page has a time limit too (labels must not mix).
+    time_limit = IntegerField(_l("Time limit (seconds)"), id="replan-time_limit",
                               validators=[Optional(), NumberRange(1, MAX_TIME_LIMIT)])
 
 

@@ -51,6 +51,7 @@ class Data:
             ws = sorted((max(a, lo), min(b, hi)) for a, b in j.time_windows)
             self.wins.append(tuple((a, b) for a, b in ws if a <= b))
         self.last_end = [max((b for _, b in w), default=-1) for w in self.wins]
+        self.ndim = max((len(x) for x in self.dem), default=0)
         self.vehicles = [VehicleData(v, size) for v in problem.vehicles]
 
 
@@ -105,7 +106,7 @@ class Route:
     """One vehicle's sequence with its forward and backward values (see the module doc)."""
 
     __slots__ = ("k", "v", "seq", "tend", "las", "lan", "travel", "load", "njobs", "la_end",
-                 "d", "gprev", "gnext", "gold", "gtend", "gpos", "gla")
+                 "d", "room", "gprev", "gnext", "gold", "gtend", "gpos", "gla")
 
     def __init__(self, data: Data, k: int, seq: list[int]) -> None:
         self.d = data
@@ -120,6 +121,7 @@ class Route:
         self.travel, self.njobs, self.la_end = 0, 0, NEG
         self.gprev = self.gnext = self.gold = self.gtend = self.gpos = self.gla = []
         self.load = [2**62] * len(self.v.cap) if self.v.cap else [0]
+        self.room = [-1] * self.d.ndim
         self.njobs = 0
 
     def jobs(self) -> list[int]:
@@ -178,6 +180,8 @@ class Route:
         if any(x > c for x, c in zip(load, v.cap)):
             return False
         self.tend, self.travel, self.load, self.njobs = tend, travel, load, njobs
+        # Capacity left per amount (unlimited where the vehicle has no capacity for it).
+        self.room = [v.cap[c] - load[c] if c < len(v.cap) else 2**62 for c in range(d.ndim)]
         self._backward()
         self._gaps()
         return True

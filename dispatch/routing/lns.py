@@ -41,7 +41,8 @@ class Search:
 
     def __init__(self, problem: Problem, plan, allowed: list[list[int]], seed: int = 0,
                  avg_removed: int = 10, max_string: int = 10, t_scale: float = 1.0,
-                 soft: float | None = None, out_seed: float = 0.0) -> None:
+                 soft: float | None = None, out_seed: float = 0.0,
+                 near_out: int = NEIGHBOURS) -> None:
         self.p = problem
         self.d = d = Data(problem)
         self.rng = random.Random(seed)
@@ -50,6 +51,7 @@ class Search:
         self.t_scale = t_scale
         self.soft = soft
         self.out_seed = out_seed
+        self.near_out = near_out
         self.allowed = [[k for k in a if d.vehicles[k].ok] for a in allowed]
         # Pinned jobs: their vehicle's pinned order (job positions), to insert them in order.
         ids = {j.id: i for i, j in enumerate(problem.jobs)}
@@ -126,13 +128,14 @@ class Search:
         first = d.wins[x][0][0] if d.wins[x] else 0
         service = d.serv[x]
         pinned = x in self.pin_rank
+        need = [(c, a) for c, a in enumerate(dem) if a]
         cands = []
         for k in self.allowed[x]:
             r = self.routes[k]
             v = r.v
             if v.max_tasks is not None and r.njobs >= v.max_tasks:
                 continue
-            if dem and any(a + b > c for a, b, c in zip(dem, r.load, v.cap)):
+            if need and any(a > r.room[c] for c, a in need):
                 continue
             # Necessary conditions, breaks and setup aside: reach x before its last window
             # closes, and the place after the gap by its latest arrival.
@@ -242,7 +245,7 @@ class Search:
         for k in touched:
             if not self.routes[k].update():
                 return None
-        near_out = [j for j in self.near(seed) if j in self.out
+        near_out = [j for j in self.near(seed)[:self.near_out] if j in self.out
                     and j not in removed]
         if seed in self.out and seed not in removed:
             near_out.append(seed)
@@ -271,7 +274,10 @@ class Search:
         arc = sum(served) / arcs
         t0 = max(1.0, self.t_scale * arc)  # a share of an average arc
         soft = self.pen
-        if self.soft is not None:
+        # The milder penalty helps choose which jobs to serve (measured at 8 s, three seeds,
+        # on three over-subscribed days: +6 to +15 priority on average) but costs travel when
+        # everything fits (Solomon R112 +0.9 %, field seed 2 +1.2 %): only when jobs are out.
+        if self.soft is not None and self.out:
             soft = [p if j in self.d.pinned else int(self.soft * arc * (1 + self.d.prio[j]))
                     for j, p in enumerate(self.pen)]
         current = self.cost(soft)

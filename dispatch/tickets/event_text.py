@@ -61,7 +61,8 @@ def _change(ev, d, label_map: dict | None, with_old: str, without_old: str, clea
 
 
 def _status(ev, d):
-    return _change(ev, d, labels.STATUS, keys=("new", "status"),
+    # "plan" is the planning run's internal id: nothing a reader of the record can use.
+    return _change(ev, d, labels.STATUS, keys=("new", "status"), hide=("plan",),
                    with_old=_("%(who)s changed the status from %(old)s to %(new)s", who=M.who, old=M.old, new=M.new),
                    without_old=_("%(who)s set the status to %(new)s", who=M.who, new=M.new),
                    cleared=_("%(who)s cleared the status", who=M.who))
@@ -116,7 +117,8 @@ def _fields(ev, d):
         raise ValueError("not a field change")
     old = old if isinstance(old, dict) else {}
     parts = fill(_("%(who)s changed details", who=M.who), who=who_part(ev))
-    extra = [(str(k).replace("_", " "), [Part(f"{plain_text(old.get(k))} → {plain_text(v)}")]) for k, v in new.items()]
+    shown = lambda value: plain_text(value) or "—"  # noqa: E731 (an emptied value reads "—")
+    extra = [(str(k).replace("_", " "), [Part(f"{shown(old.get(k))} → {shown(v)}")]) for k, v in new.items()]
     return parts, {"old", "new"}, extra
 
 

@@ -125,7 +125,7 @@ def plain_text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, (list, tuple)):
-        return ", ".join(plain_text(v) for v in value)
+        return ", ".join(plain_text(v) for v in value) or "—"  # an empty list reads as "none"
     if isinstance(value, dict):
         return ", ".join(f"{k}={plain_text(v)}" for k, v in value.items())
     text = str(value)

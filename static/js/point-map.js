@@ -19,7 +19,9 @@
     };
     var start = read();
     var fallback = (el.dataset.center || "45.9,24.97").split(",").map(parseFloat);
-    var map = L.map(el).setView(start || fallback, start ? 16 : 6);
+    // Near a known place (the job's site, the technician's site) open at street level, so a
+    // click lands close to where it is meant; without one, show the whole country.
+    var map = L.map(el).setView(start || fallback, start ? 16 : (el.dataset.center ? 13 : 6));
     L.tileLayer(el.dataset.tiles, {
       maxZoom: 19, subdomains: "abc", attribution: el.dataset.attribution
     }).addTo(map);

@@ -290,6 +290,8 @@ def test_visit_events_read_as_sentences_in_the_site_time(client, auth, ticket, r
     add_event(ticket, tom, "visit", status="en_route", visit=1)
     add_event(ticket, tom, "visit", status="done", visit=1, time_spent_min=45, notes="")
     add_event(ticket, dana, "visit", status="cancelled", plan=2)
+    add_event(ticket, dana, "status", old="to_schedule", new="scheduled", reason="plan published",
+              plan=2)
     add_event(ticket, dana, "visit", status="teleported")  # unknown: shown raw, never a crash
     auth.login(requester)
     text = plain(history(client.get(f"/tickets/{ticket.id}").get_data(as_text=True)))
@@ -299,4 +301,4 @@ def test_visit_events_read_as_sentences_in_the_site_time(client, auth, ticket, r
     assert "Tom (field technician) finished the visit (45 min of work)" in text
     assert "Dana (dispatcher) cancelled the planned visit" in text
     assert "visit: status=teleported" in text
-    assert "T07:00" not in text and "notes:" not in text
+    assert "T07:00" not in text and "notes:" not in text and "plan:" not in text
