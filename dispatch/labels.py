@@ -51,3 +51,13 @@ STATUS_BADGE = {
 }
 
 PRIORITY_BADGE = {"low": "light", "normal": "secondary", "high": "warning", "urgent": "danger"}
+
+# Planning: a run's kind and state, a visit's state (the board, the plans list, my day).
+RUN_KIND = {"plan": _l("plan"), "rerun": _l("re-run"), "replan": _l("re-plan")}
+
+RUN_STATUS = {"queued": _l("queued"), "running": _l("running"), "done": _l("proposed"),
+              "failed": _l("failed"), "published": _l("published"),
+              "superseded": _l("superseded")}
+
+VISIT_STATUS = {"planned": _l("planned"), "published": _l("planned"), "en_route": _l("on the way"),
+                "arrived": _l("on site"), "done": _l("done"), "cancelled": _l("cancelled")}

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from dispatch import labels
 from dispatch.errors import Conflict, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
@@ -179,7 +180,8 @@ def status(run: PlanRun) -> dict[str, Any]:
         share = min(1.0, elapsed / max(1, run.time_limit))
         progress = max(progress, int(P_SOLVE + (P_STORE - P_SOLVE) * share))
     return {"id": run.id, "status": run.status, "progress": progress, "message": run.message,
-            "active": run.is_active}
+            "active": run.is_active,
+            "status_label": str(labels.RUN_STATUS.get(run.status, run.status))}
 
 
 def _commit_progress(run: PlanRun, progress: int, message: str) -> None:

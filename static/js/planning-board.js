@@ -27,7 +27,7 @@
           bar.parentNode.setAttribute("aria-valuenow", s.progress);
         }
         if (message) { message.textContent = s.message; }
-        if (badge) { badge.textContent = s.status; }
+        if (badge) { badge.textContent = s.status_label || s.status; badge.dataset.state = s.status; }
         if (board.dataset.active === "1" && !s.active) {
           window.location.reload();
           return;

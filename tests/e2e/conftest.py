@@ -5,6 +5,7 @@ Without Debian's chromium (or the playwright package) these tests skip and say w
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 
@@ -62,3 +63,23 @@ def shot():
             os.makedirs(SCREENSHOTS, exist_ok=True)
             page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
     return take
+
+
+@pytest.fixture
+def sign_in():
+    """sign_in(context, base, email) → a page signed in as that demo user (demo password)."""
+    from dispatch import demo
+
+    def open_page(context, base: str, email: str):
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        # No network here: refuse map tiles at once instead of waiting for them.
+        page.route(re.compile(r"https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
+        page.goto(f"{base}/login")
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/login" not in url)
+        return page
+
+    return open_page

@@ -27,17 +27,6 @@ REMOTE_SUBJECT = "Excel crashes when opening the budget file"  # a demo request 
 STAMP = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})")
 
 
-def sign_in(context, base: str, email: str):
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
-
-
 def history_line(page, *words: str) -> str:
     """The text of the one history line that contains all of ``words``."""
     lines = [text for text in page.locator("#history > li").all_inner_texts()
@@ -54,7 +43,7 @@ def assert_recent(line: str, started: datetime) -> None:
     assert started - timedelta(minutes=1) <= shown <= datetime.now(timezone.utc), line
 
 
-def test_request_to_catalogue_and_assignment(app, live_server, browser, shot):
+def test_request_to_catalogue_and_assignment(app, live_server, browser, shot, sign_in):
     expect = pytest.importorskip("playwright.sync_api").expect  # retries until the page shows it
     demo.load(today=date.today())
     started = datetime.now(timezone.utc).replace(second=0, microsecond=0)

@@ -43,6 +43,7 @@ def test_board_flow_through_http(planning_app, shifts, auth, client, make_tech, 
     run_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     status = client.get(f"/planning/runs/{run_id}/status.json").get_json()
     assert status["status"] in ("queued", "running", "done") and 0 <= status["progress"] <= 100
+    assert status["status_label"] in ("queued", "running", "proposed")  # words for the badge
     assert wait_for(run_id).status == RunStatus.DONE
     board = client.get(f"/planning/runs/{run_id}")
     assert board.status_code == 200
@@ -89,6 +90,7 @@ def test_my_day_status_flow_updates_ticket_and_board(planning_app, shifts, auth,
     assert page.status_code == 200 and "Room 12" in html and "geo:" in html
     assert "openstreetmap.org/?mlat=" in html
     assert "2 visits were planned for you" in html  # the publication's notification
+    assert 'data-state="published">planned</span>' in html  # the state in words
     visit = sorted(run.visits, key=lambda v: v.order)[0]
     ticket_id = visit.ticket_id
     for action in ("en_route", "arrived"):
@@ -107,6 +109,8 @@ def test_my_day_status_flow_updates_ticket_and_board(planning_app, shifts, auth,
     assert ticket.status == "resolved"
     visit_events = [e.data["status"] for e in ticket.events if e.type == "visit"]
     assert visit_events[-3:] == ["en_route", "arrived", "done"]
+    again = client.get(f"/my-day/?day={day.isoformat()}").data.decode()
+    assert 'data-state="done">done</span>' in again
     # The dispatcher's board sees it at once.
     auth.logout()
     auth.login(role="dispatcher")
