@@ -49,7 +49,7 @@ bench-solomon: install
 
 bench-field: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m dispatch.routing bench field --seeds 1,2,3,4,5 --peers
+	$(BIN)/python -m dispatch.routing bench field --seeds 1,2,3,4,5,6 --peers
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
