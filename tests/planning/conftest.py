@@ -135,3 +135,15 @@ def snapshot():
             sorted((v.id, v.status) for v in db.session.scalars(db.select(Visit))),
             db.session.scalar(db.select(db.func.count(Notification.id))),
             sorted((r.id, r.status) for r in db.session.scalars(db.select(PlanRun))))
+
+
+def failing_on(n: int):
+    """A publish ``on_visit`` hook that fails at the ``n``-th visit, as a lost database would."""
+    calls = []
+
+    def hook(visit):
+        calls.append(visit.id)
+        if len(calls) == n:
+            raise RuntimeError("database went away")
+
+    return hook

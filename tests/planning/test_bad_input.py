@@ -12,7 +12,7 @@ from dispatch.planning import replan, runs, services
 from dispatch.planning.models import PlanRun, RunStatus, VisitStatus
 from dispatch.tickets.models import Ticket
 
-from .conftest import next_weekday, snapshot
+from .conftest import failing_on, next_weekday, snapshot
 
 
 def _run(user, day, days=1, **kw):
@@ -117,15 +117,8 @@ def test_publishing_a_replan_is_all_or_nothing(planning_app, shifts, make_tech, 
     db.session.expire_all()
 
     before = snapshot()
-    calls = []
-
-    def fail_on_second(visit):
-        calls.append(visit.id)
-        if len(calls) == 2:
-            raise RuntimeError("database went away")
-
     with pytest.raises(RuntimeError):
-        services.publish(db.session.get(PlanRun, new.id), boss, on_visit=fail_on_second)
+        services.publish(db.session.get(PlanRun, new.id), boss, on_visit=failing_on(2))
     assert snapshot() == before  # the old published visits were not cancelled either
     assert {v.status for v in db.session.get(PlanRun, first.id).visits} == {
         VisitStatus.PUBLISHED}

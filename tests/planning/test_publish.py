@@ -12,7 +12,7 @@ from dispatch.planning.models import Notification, PlanRun, RunStatus, Visit, Vi
 from dispatch.planning.replan import replan_today
 from dispatch.tickets.models import Ticket
 
-from .conftest import next_weekday, snapshot
+from .conftest import failing_on, next_weekday, snapshot
 
 
 def _plan(user, day, days=1, **kw):
@@ -52,15 +52,8 @@ def test_publish_is_all_or_nothing(planning_app, shifts, make_tech, make_job, ma
     boss = make_user("dispatcher")
     run = _plan(boss, day)
     before = snapshot()
-    calls = []
-
-    def fail_on_second(visit):
-        calls.append(visit.id)
-        if len(calls) == 2:
-            raise RuntimeError("database went away")
-
     with pytest.raises(RuntimeError):
-        services.publish(run, boss, on_visit=fail_on_second)
+        services.publish(run, boss, on_visit=failing_on(2))
     assert snapshot() == before
     # And it can be published afterwards.
     services.publish(db.session.get(PlanRun, run.id), boss)
