@@ -92,6 +92,26 @@ def take_breaks(breaks, t: int, rest: int):
     return t, rest
 
 
+def task_end(d: Data, pending, t: int, here: int, x: int):
+    """When job ``x``'s task ends, driving from place ``here`` free at ``t`` and taking the
+    ``pending`` breaks on the way (setup skipped at the same place); None if it cannot start
+    in one of its windows. The one timing step of :meth:`Route.update` and
+    :meth:`Route.replace`."""
+    lx = d.loc[x]
+    drive = d.m[here][lx]
+    if pending:
+        got = take_breaks(pending, t, drive)
+        if got is None:
+            return None
+        t, drive = got
+    arrival = t + drive
+    for a, b in d.wins[x]:
+        begin = arrival if arrival > a else a
+        if begin <= b:
+            return begin + (0 if here == lx else d.setup[x]) + d.serv[x]
+    return None
+
+
 def latest_arrival(wins, latest_start: int) -> int:
     """Latest arrival from which the task can start by ``latest_start`` (NEG: none)."""
     best = NEG
@@ -105,8 +125,8 @@ def latest_arrival(wins, latest_start: int) -> int:
 class Route:
     """One vehicle's sequence with its forward and backward values (see the module doc)."""
 
-    __slots__ = ("k", "v", "seq", "tend", "las", "lan", "travel", "load", "njobs", "la_end",
-                 "d", "room", "gprev", "gnext", "gold", "gtend", "gpos", "gla")
+    __slots__ = ("version", "k", "v", "seq", "tend", "las", "lan", "travel", "load", "njobs", "la_end",
+                 "d", "room", "gprev", "gnext", "gold", "gtend", "gpos", "gla", "slack")
 
     def __init__(self, data: Data, k: int, seq: list[int]) -> None:
         self.d = data
@@ -117,9 +137,11 @@ class Route:
 
     def dead(self) -> None:
         """Values of a route that takes nothing (before a successful :meth:`update`)."""
+        self.version = -1  # never a hash in CPython
         self.tend, self.las, self.lan = [], [], []
         self.travel, self.njobs, self.la_end = 0, 0, NEG
         self.gprev = self.gnext = self.gold = self.gtend = self.gpos = self.gla = []
+        self.slack = NEG
         self.load = [2**62] * len(self.v.cap) if self.v.cap else [0]
         self.room = [-1] * self.d.ndim
         self.njobs = 0
@@ -129,8 +151,13 @@ class Route:
 
     def update(self) -> bool:
         """Recompute everything; False when the sequence is infeasible."""
+        # The route's state is a function of its sequence: a search can remember that a job
+        # did not fit the route "as it is" and skip it until it changes — including when a
+        # rejected move is undone, which a counter would not see. (A hash collision would
+        # only hide one route from one job, never make a plan infeasible.)
+        self.version = hash(tuple(self.seq))
         d, v, seq = self.d, self.v, self.seq
-        m, loc, setup, serv, wins = d.m, d.loc, d.setup, d.serv, d.wins
+        m, loc = d.m, d.loc
         n = len(seq)
         tend = [0] * n
         t, here = v.leave, v.start
@@ -143,22 +170,11 @@ class Route:
                 pending.append(v.breaks[-1 - x])
                 continue
             lx = loc[x]
-            drive = m[here][lx]
-            travel += drive
-            if pending:
-                got = take_breaks(pending, t, drive)
-                if got is None:
-                    return False
-                t, drive = got
-                pending = []
-            arrival = t + drive
-            for a, b in wins[x]:
-                begin = arrival if arrival > a else a
-                if begin <= b:
-                    break
-            else:
+            travel += m[here][lx]
+            t = task_end(d, pending, t, here, x)
+            if t is None:
                 return False
-            t = begin + (0 if here == lx else setup[x]) + serv[x]
+            pending = []
             tend[i] = t
             here = lx
             njobs += 1
@@ -199,6 +215,9 @@ class Route:
         self.gla = [self.lan[i] for i in idx] + [self.la_end]  # latest arrival after the gap
         bounds = [-1] + idx + [len(seq)]
         self.gpos = [(bounds[g] + 1, bounds[g + 1]) for g in range(len(idx) + 1)]
+        # The longest time free in any gap: a job whose service is longer fits nowhere here
+        # (travel aside, which only adds to it), whatever the matrix.
+        self.slack = max(la - t for t, la in zip(self.gtend, self.gla))
 
     def _backward(self) -> None:
         d, v, seq = self.d, self.v, self.seq
@@ -235,18 +254,8 @@ class Route:
         Capacity, skills and task counts are the caller's."""
         d, v, seq = self.d, self.v, self.seq
         m, loc = d.m, d.loc
-        # The last job before pos and the first at or after it; breaks in between.
-        p = pos - 1
-        while p >= 0 and seq[p] < 0:
-            p -= 1
-        q = pos
+        p, q, t, here = self._around(pos, pos)
         n = len(seq)
-        while q < n and seq[q] < 0:
-            q += 1
-        if p >= 0:
-            t, here = self.tend[p], loc[seq[p]]
-        else:
-            t, here = v.leave, v.start
         lx = loc[x]
         there = loc[seq[q]] if q < n else v.end
         d_in = m[here][lx]
@@ -260,31 +269,82 @@ class Route:
             return None
         if v.max_travel is not None and self.travel + extra > v.max_travel:
             return None
-        drive = d_in
-        if pos - p > 1:
-            got = take_breaks([v.breaks[-1 - b] for b in seq[p + 1:pos]], t, drive)
-            if got is None:
-                return None
-            t, drive = got
-        arrival = t + drive
-        for a, b in d.wins[x]:
-            begin = arrival if arrival > a else a
-            if begin <= b:
-                break
-        else:
+        t = task_end(d, [v.breaks[-1 - b] for b in seq[p + 1:pos]] if pos - p > 1 else None,
+                     t, here, x)
+        if t is None:
             return None
-        t = begin + (0 if here == lx else d.setup[x]) + d.serv[x]
-        drive = d_out
-        if q > pos:
-            got = take_breaks([v.breaks[-1 - b] for b in seq[pos:q]], t, drive)
+        pending = [v.breaks[-1 - b] for b in seq[pos:q]] if q > pos else None
+        return extra if self._on_time(q, lx, t, d_out, pending) else None
+
+    def _around(self, a: int, b: int):
+        """The last job before position ``a`` and the first at or after ``b`` (positions; -1
+        and len(seq) for the start and the end), when the vehicle is free after the first and
+        where it then is."""
+        seq = self.seq
+        p = a - 1
+        while p >= 0 and seq[p] < 0:
+            p -= 1
+        q, n = b, len(seq)
+        while q < n and seq[q] < 0:
+            q += 1
+        if p >= 0:
+            return p, q, self.tend[p], self.d.loc[seq[p]]
+        return p, q, self.v.leave, self.v.start
+
+    def _on_time(self, q: int, here: int, t: int, drive: int, pending) -> bool:
+        """Whether, leaving place ``here`` at ``t`` with ``drive`` seconds to go to ``seq[q]``
+        (the end when ``q`` is past the last item) and the ``pending`` breaks to take on the
+        way, the vehicle arrives by the latest arrival that keeps the rest of the route."""
+        if pending:
+            got = take_breaks(pending, t, drive)
             if got is None:
-                return None
+                return False
             t, drive = got
-        if q < n:
-            limit = self.lan[q] if there == lx else self.las[q]
+        seq = self.seq
+        if q < len(seq):
+            limit = self.lan[q] if self.d.loc[seq[q]] == here else self.las[q]
         else:
             limit = self.la_end
-        if t + drive > limit:
+        return t + drive <= limit
+
+    def replace(self, a: int, b: int, items: list[int]):
+        """Extra travel of replacing ``seq[a:b]`` with ``items`` (jobs, and breaks of this
+        route), or None if the route would not time or would drive more than its maximum.
+        Only the stretch between the jobs on either side is timed (against the backward
+        values after it), so this is O(stretch). The new route must still serve a job;
+        capacity, skills and task counts are the caller's.
+
+        :meth:`insertion` is the special case of one job into an empty stretch, written out
+        apart because the search calls it a hundred times more often."""
+        d, v, seq = self.d, self.v, self.seq
+        m, loc = d.m, d.loc
+        p, q, t, here = self._around(a, b)
+        n = len(seq)
+        there = loc[seq[q]] if q < n else v.end
+        old, at = 0, here
+        for x in seq[p + 1:q]:
+            if x >= 0:
+                old += m[at][loc[x]]
+                at = loc[x]
+        if self.njobs:
+            old += m[at][there]
+        new, pending = 0, []
+        for x in seq[p + 1:a] + items + seq[b:q]:
+            if x < 0:
+                pending.append(v.breaks[-1 - x])
+                continue
+            new += m[here][loc[x]]
+            t = task_end(d, pending, t, here, x)
+            if t is None:
+                return None
+            pending = []
+            here = loc[x]
+        drive = m[here][there]
+        new += drive
+        if not self._on_time(q, here, t, drive, pending):
+            return None
+        extra = new - old
+        if v.max_travel is not None and self.travel + extra > v.max_travel:
             return None
         return extra
 

@@ -24,8 +24,14 @@ import math
 import random
 import time
 
+from .eject import polish
 from .fastroute import Data, Route
 from .model import Problem
+
+#: Trades (:mod:`eject`) on a new best at most once per this share of the time, and for at
+#: most this share after the deadline on the final plan.
+POLISH_EVERY = 0.05
+POLISH_LAST = 0.01
 
 #: Neighbours kept per job (by travel time) for the ruin and for choosing left-out jobs.
 NEIGHBOURS = 40
@@ -94,6 +100,8 @@ class Search:
         for x in d.pinned:  # dropped only when nothing else works
             self.pen[x] = 101 * self.w_prio * (len(problem.jobs) + 1)
         self._near: dict[int, list[int]] = {}
+        # Per job: the routes it did not fit, by version (see best_insertion).
+        self.failed: dict[int, dict[int, int]] = {}
         self._servable = [i for i, a in enumerate(self.allowed) if a]
 
     def near(self, j: int) -> list[int]:
@@ -130,8 +138,11 @@ class Search:
         pinned = x in self.pin_rank
         need = [(c, a) for c, a in enumerate(dem) if a]
         cands = []
+        failed = self.failed.get(x)
         for k in self.allowed[x]:
             r = self.routes[k]
+            if r.slack < service or failed is not None and failed.get(k) == r.version:
+                continue  # no gap long enough, or x did not fit last time and nothing changed
             v = r.v
             if v.max_tasks is not None and r.njobs >= v.max_tasks:
                 continue
@@ -157,6 +168,9 @@ class Search:
                 got = r.insertion(x, pos)
                 if got is not None and got is not ...:
                     return got, k, pos
+        # Remembered until the route changes. A gap skipped by a blink counts as tried: the
+        # job then waits for the route's next change, another kind of the same randomness.
+        self.failed[x] = {k: self.routes[k].version for k in self.allowed[x]}
         return None
 
     def _pinned_range(self, x: int, seq: list[int]) -> tuple[int, int]:
@@ -267,6 +281,8 @@ class Search:
     def run(self, deadline: float, blink: float = 0.01, max_iter: int = 2**62) -> None:
         # A first recreate of everything left out (the whole construction when starting empty).
         self.recreate(sorted(self.out), 0.0, deadline)
+        if self.out:
+            polish(self, deadline)
         best = self.cost()
         best_seqs = current_seqs = self.snapshot()
         served = [r.travel for r in self.routes if r.njobs]
@@ -285,6 +301,7 @@ class Search:
         start = time.monotonic()
         span = max(1e-3, deadline - start)
         iterations = 0
+        next_polish, trading = start, True
         while True:
             now = time.monotonic()
             if now >= deadline:
@@ -301,6 +318,15 @@ class Search:
             real = self.cost() if soft is not self.pen else cost
             if real < best or cost < current - temperature * math.log(
                     self.rng.random() or 1e-12):
+                if real < best and self.out and trading and now >= next_polish:
+                    # A new best with jobs left out: trade them in where they are worth more
+                    # (:mod:`eject`), now and then — a pass costs some tens of iterations.
+                    # Measured: trades are found in the first seconds only, so the first
+                    # fruitless pass ends it (the final plan gets one more).
+                    trading = polish(self, deadline) > 0
+                    next_polish = time.monotonic() + POLISH_EVERY * span
+                    cost = self.cost(soft)
+                    real = self.cost() if soft is not self.pen else cost
                 current = cost
                 current_seqs = self.snapshot()
                 if real < best:
@@ -310,6 +336,8 @@ class Search:
             if iterations >= max_iter:
                 break
         self.restore(best_seqs)
+        if self.out:
+            polish(self, deadline + POLISH_LAST * span)
         self.iterations = iterations
 
     def plan(self):

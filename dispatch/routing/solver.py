@@ -2,11 +2,12 @@
 
 Each worker process runs one strategy of :data:`PORTFOLIO` within the time limit:
 
+* our ruin-and-recreate on the exact timeline (:mod:`lns`, :mod:`fastroute`, with the trades
+  of :mod:`eject`), from nothing or from an OR-Tools plan, optionally handing its plan to
+  OR-Tools' guided local search for the last share of the time where OR-Tools' model is exact;
 * OR-Tools' search on the model of :mod:`ortools_model` (objective in VROOM's order: summed
   priority served, then jobs served, then travel), optionally followed by the repair phase of
-  :mod:`repair`; see :mod:`ortools_search` for its parameters;
-* our ruin-and-recreate on the exact timeline (:mod:`lns`, :mod:`fastroute`), from nothing or
-  from an OR-Tools plan.
+  :mod:`repair`; see :mod:`ortools_search` for its parameters.
 
 The best plan is timed by :mod:`timeline` (:func:`assemble.assemble`, which also repairs any
 route that would not time) and every job left out gets its reason (:mod:`reasons`).
@@ -61,9 +62,13 @@ def _search(problem: Problem, jobs: list[int], allowed: list[list[int]], limit: 
 def _lns(problem: Problem, jobs: list[int], allowed: list[list[int]], deadline: float,
          seed: int, strategy: dict) -> Plan:
     """Our ruin-and-recreate (:mod:`lns`), from an OR-Tools plan found in the first
-    ``ortools`` share of the time (none: from an empty plan, which its first recreate fills)."""
+    ``ortools`` share of the time (none: from an empty plan, which its first recreate fills);
+    then, for the last ``ortools_after`` share, OR-Tools' guided local search from its plan
+    when OR-Tools' model times routes exactly as we do (no setup times: the model charges
+    setup even between two jobs at the same place, where we skip it), keeping the better."""
     plan: Plan | None = None
     share = strategy.get("ortools", 0.0)
+    model = None
     if share > 0:
         model = build_model(problem, jobs)
         left = (deadline - time.monotonic()) * share
@@ -74,7 +79,19 @@ def _lns(problem: Problem, jobs: list[int], allowed: list[list[int]], deadline: 
             plan = run_search(model, params)
     if plan is None:
         plan = [[] for _ in problem.vehicles]
-    return improve(problem, plan, allowed, deadline, seed, **strategy.get("lns", {}))
+    after = strategy.get("ortools_after", 0.0)
+    if any(problem.jobs[j].setup for j in jobs):
+        after = 0.0
+    now = time.monotonic()
+    plan = improve(problem, plan, allowed, now + (deadline - now) * (1 - after), seed,
+                   **strategy.get("lns", {}))
+    left = deadline - time.monotonic()
+    if after <= 0 or left <= 0.05:
+        return plan
+    more = run_search(model or build_model(problem, jobs), search_params(left, "gls"), plan)
+    if more is None:
+        return plan
+    return max((plan, more), key=lambda p: score(assemble(problem, p, explain=False)))
 
 
 #: Share of the time limit left to the repair phase after the OR-Tools search.
@@ -82,19 +99,17 @@ REPAIR_SHARE = 0.5
 
 
 #: The portfolio, one strategy per worker process (the first alone when there is one core);
-#: the best plan of all is kept. Both end in our ruin-and-recreate (:mod:`lns`), which works on
-#: the exact timeline and runs several times more moves a second than OR-Tools' local search
-#: on the field model; they differ in where they start, which matters (measured: the spread
-#: between two seeds is often larger than between two settings):
-#: * from nothing: the search's own first recreate (priority first, cheapest insertion);
-#: * from an OR-Tools plan: guided local search from a priority-first insertion (jobs sorted
-#:   by drop penalty) for a fifth of the time; then, when jobs are left out, acceptance on a
-#:   milder penalty for them (``soft``, see :class:`lns.Search`), so that this worker also
-#:   explores plans that trade one job for others.
+#: the best plan of all is kept. Both are our ruin-and-recreate (:mod:`lns`) from nothing,
+#: which works on the exact timeline and runs several times more moves a second than
+#: OR-Tools' local search on the field model. Measured this session (docs/benchmarks.md):
+#: starting the second worker from an OR-Tools plan, even one found in 5 % of the time, cost
+#: 10–25 priority points on over-subscribed days, since the search keeps the jobs that start
+#: served; two searches from nothing that differ in temperature (``t_scale``: 1 and 3 average
+#: arcs) did best. Where OR-Tools' model is exact (no setup times, as in Solomon's instances)
+#: the second worker hands its plan to OR-Tools' guided local search for the last 30 %.
 PORTFOLIO = (
     {"strategy": "lns", "seed": 1},
-    {"strategy": "lns", "seed": 2, "ortools": 0.2, "first_strategy": "gls",
-     "first": "LOCAL_CHEAPEST_INSERTION", "sort": ("PENALTY",), "lns": {"soft": 10}},
+    {"strategy": "lns", "seed": 2, "ortools_after": 0.3, "lns": {"t_scale": 3}},
 )
 
 

@@ -18,7 +18,8 @@ from test_routing_properties import SETTINGS, problems
 from dispatch.routing import check_solution, parse_problem
 from dispatch.routing.assemble import assemble, compatible
 from dispatch.routing.fastroute import Data, Route
-from dispatch.routing.lns import improve
+from dispatch.routing.eject import polish
+from dispatch.routing.lns import Search, improve
 from dispatch.routing.timeline import Infeasible, build_route
 
 
@@ -33,11 +34,12 @@ def _timed(problem, k, seq):
     return route.duration if any(x >= 0 for x in seq) else 0
 
 
-@settings(SETTINGS, max_examples=120)
-@given(problems(), st.integers(0, 2**16))
-def test_insertion_agrees_with_the_timeline(doc, seed):
+def _random_routes(doc, seed: int, least: int = 0):
+    """(problem, vehicle, random order, its Route) for every vehicle of the generated problem
+    whose random order (at least ``least`` jobs, and its breaks) the timeline accepts;
+    orders it refuses are checked to be refused by the Route too."""
     problem = parse_problem(doc)
-    # Capacity and task counts are the search's own checks, not the insertion's.
+    # Capacity and task counts are the search's own checks, not the route's.
     problem = dataclasses.replace(problem, vehicles=[
         dataclasses.replace(v, capacity=(), max_tasks=None) for v in problem.vehicles])
     data = Data(problem)
@@ -45,13 +47,20 @@ def test_insertion_agrees_with_the_timeline(doc, seed):
     for k, v in enumerate(problem.vehicles):
         jobs = list(range(len(problem.jobs)))
         rng.shuffle(jobs)
-        seq = jobs[:rng.randint(0, len(jobs))] + [-1 - b for b in range(len(v.breaks))]
+        seq = jobs[:rng.randint(least, len(jobs))] + [-1 - b for b in range(len(v.breaks))]
         rng.shuffle(seq)
         route = Route(data, k, list(seq))
         base = _timed(problem, k, seq)
         assert route.update() == (base is not None), seq
-        if base is None:
-            continue
+        if base is not None:
+            assert route.travel == base
+            yield problem, k, seq, route, rng
+
+
+@settings(SETTINGS, max_examples=120)
+@given(problems(), st.integers(0, 2**16))
+def test_insertion_agrees_with_the_timeline(doc, seed):
+    for problem, k, seq, route, _ in _random_routes(doc, seed):
         for x in (j for j in range(len(problem.jobs)) if j not in seq):
             for pos in range(len(seq) + 1):
                 trial = seq[:pos] + [x] + seq[pos:]
@@ -60,7 +69,7 @@ def test_insertion_agrees_with_the_timeline(doc, seed):
                 if travel is None:
                     assert got is None or got is ..., (seq, x, pos)
                 else:
-                    assert got == travel - base, (seq, x, pos)
+                    assert got == travel - route.travel, (seq, x, pos)
 
 
 @settings(SETTINGS, max_examples=40)
@@ -70,3 +79,59 @@ def test_improve_gives_a_valid_plan_from_nothing(doc):
     plan = improve(problem, [[] for _ in problem.vehicles], compatible(problem),
                    time.monotonic() + 0.05, seed=3)
     assert check_solution(problem, assemble(problem, plan)) == []
+
+
+@settings(SETTINGS, max_examples=120)
+@given(problems(), st.integers(0, 2**16))
+def test_replacing_a_stretch_agrees_with_the_timeline(doc, seed):
+    """Route.replace (a stretch of the route swapped for other jobs, as the ejections do)
+    answers exactly what timing the new order answers, and its extra travel is the real one."""
+    for problem, k, seq, route, rng in _random_routes(doc, seed, least=1):
+        base = route.travel
+        spare = [j for j in range(len(problem.jobs)) if j not in seq]
+        for _ in range(20):
+            a = rng.randint(0, len(seq))
+            b = rng.randint(a, len(seq))
+            inner = [x for x in seq[a:b] if x < 0]  # breaks stay on the route
+            # Some of the stretch's own jobs (which often still fit) and some new ones.
+            kept = [x for x in seq[a:b] if x >= 0 and rng.random() < 0.7]
+            items = inner + kept + rng.sample(spare, rng.randint(0, min(2, len(spare))))
+            rng.shuffle(items)
+            trial = seq[:a] + items + seq[b:]
+            if not any(x >= 0 for x in trial):
+                continue  # replace() keeps a route serving something
+            travel = _timed(problem, k, trial)
+            got = route.replace(a, b, items)
+            assert got == (None if travel is None else travel - base), (seq, a, b, items)
+
+
+def _objective(problem, plan):
+    solution = assemble(problem, plan)
+    assert check_solution(problem, solution) == []
+    return solution.priority, solution.served, -solution.travel
+
+
+def test_a_left_out_job_worth_more_takes_the_place_of_a_served_one():
+    """One technician, time for one of two jobs: the search's plan serving the cheaper job is
+    traded for the one worth more, in the same place."""
+    doc = {"vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [0, 100]}],
+           "jobs": [{"id": 1, "location_index": 1, "service": 60, "priority": 1},
+                    {"id": 2, "location_index": 1, "service": 60, "priority": 10}],
+           "matrices": {"car": {"durations": [[0, 10], [10, 0]]}}}
+    problem = parse_problem(doc)
+    search = Search(problem, [[("job", 0)]], compatible(problem))
+    assert search.out == {1}
+    assert polish(search, time.monotonic() + 5) == 1
+    assert search.out == {0} and search.routes[0].jobs() == [1]
+
+
+@settings(SETTINGS, max_examples=60)
+@given(problems(), st.integers(0, 2**16))
+def test_trades_only_ever_improve_the_plan(doc, seed):
+    problem = parse_problem(doc)
+    search = Search(problem, [[] for _ in problem.vehicles], compatible(problem), seed)
+    search.recreate(sorted(search.out), 0.5)  # a poor first plan, with blinks
+    before = _objective(problem, search.plan())
+    made = polish(search, time.monotonic() + 5)
+    after = _objective(problem, search.plan())
+    assert after > before if made else after == before
