@@ -122,6 +122,11 @@ def latest_arrival(wins, latest_start: int) -> int:
     return best
 
 
+#: What a route's :meth:`Route.update` computes from its sequence.
+_STATE = ("version", "tend", "las", "lan", "travel", "load", "njobs", "la_end", "room", "gprev",
+          "gnext", "gold", "gtend", "gpos", "gla", "slack")
+
+
 class Route:
     """One vehicle's sequence with its forward and backward values (see the module doc)."""
 
@@ -145,6 +150,17 @@ class Route:
         self.load = [2**62] * len(self.v.cap) if self.v.cap else [0]
         self.room = [-1] * self.d.ndim
         self.njobs = 0
+
+    def state(self) -> tuple:
+        """Everything :meth:`update` computes, and a copy of the sequence, to come back to with
+        :meth:`set_state` without timing the route again (update never changes a list in
+        place: it builds new ones, so keeping references is enough)."""
+        return (list(self.seq),) + tuple(getattr(self, a) for a in _STATE)
+
+    def set_state(self, state: tuple) -> None:
+        self.seq = list(state[0])
+        for a, value in zip(_STATE, state[1:]):
+            setattr(self, a, value)
 
     def jobs(self) -> list[int]:
         return [x for x in self.seq if x >= 0]

@@ -14,6 +14,12 @@ published timing instead and is built around one move, repeated until the deadli
   travel (priority first, then the count: the lexicographic objective), so a plan that serves
   less priority is never accepted, and the best plan seen is kept.
 
+On days where jobs are left out, one ruin in five (``eject_seed``) takes out, instead, the
+served jobs nearest a left-out job that are worth less than it, so that the recreate tries it
+first in the room they leave: the trades of :mod:`eject`, but with whole groups of jobs.
+Measured on the days where it matters (six runs on each of seeds 1, 5, 6, 7): +12 priority on
+seed 6, +2 on seed 5, none on seed 7, −7 on seed 1, where the search is short of moves.
+
 Pinned jobs are never removed (their order is the dispatcher's); other jobs may be inserted
 between them.
 """
@@ -43,12 +49,13 @@ class Search:
     string; ``t_scale``: the initial temperature in average arcs of the first plan (it cools
     100-fold until the deadline); ``soft``: accept on a milder penalty for left-out jobs (in
     average arcs per priority point; the best plan is still judged lexicographically);
-    ``out_seed``: how often a ruin starts at a left-out job."""
+    ``out_seed``: how often a ruin starts at a left-out job; ``eject_seed``: how often the ruin
+    is an ejection instead (:meth:`_eject_ruin`), when jobs are left out."""
 
     def __init__(self, problem: Problem, plan, allowed: list[list[int]], seed: int = 0,
                  avg_removed: int = 10, max_string: int = 10, t_scale: float = 1.0,
                  soft: float | None = None, out_seed: float = 0.0,
-                 near_out: int = NEIGHBOURS) -> None:
+                 near_out: int = NEIGHBOURS, eject_seed: float = 0.0) -> None:
         self.p = problem
         self.d = d = Data(problem)
         self.rng = random.Random(seed)
@@ -58,6 +65,7 @@ class Search:
         self.soft = soft
         self.out_seed = out_seed
         self.near_out = near_out
+        self.eject_seed = eject_seed
         self.allowed = [[k for k in a if d.vehicles[k].ok] for a in allowed]
         # Pinned jobs: their vehicle's pinned order (job positions), to insert them in order.
         ids = {j.id: i for i, j in enumerate(problem.jobs)}
@@ -231,6 +239,8 @@ class Search:
         l_max = min(self.max_string, avg_len)
         k_max = 4 * self.avg_removed / (1 + l_max) - 1
         strings = int(rng.uniform(1, k_max + 1))
+        if self.eject_seed and self.out and rng.random() < self.eject_seed:
+            return self._eject_ruin()
         # Now and then the ruin starts from a left-out job, to make room right where it is.
         if self.out and (not self.route_of or rng.random() < self.out_seed):
             seed = rng.choice(list(self.out))
@@ -249,32 +259,50 @@ class Search:
             length = int(rng.uniform(1, min(len(movable), l_max) + 1))
             where = idx.index(r.seq.index(j))
             first = max(0, min(where - rng.randrange(length), len(idx) - length))
-            gone = {r.seq[i] for i in idx[first:first + length]} - self.d.pinned
-            r.seq = [x for x in r.seq if x not in gone]
             touched.add(k)
-            removed += gone
-            for x in gone:
-                del self.route_of[x]
-                self.out.add(x)
-        for k in touched:
-            if not self.routes[k].update():
-                return None
+            removed += {r.seq[i] for i in idx[first:first + length]} - self.d.pinned
+        if not self._take_out(removed):
+            return None
         near_out = [j for j in self.near(seed)[:self.near_out] if j in self.out
                     and j not in removed]
         if seed in self.out and seed not in removed:
             near_out.append(seed)
         return removed + near_out
 
+    def _eject_ruin(self) -> list[int] | None:
+        """Take out the served jobs nearest a left-out job that are worth less than it (about
+        ``avg_removed``); the recreate then tries it first, and the others after it."""
+        d, rng = self.d, self.rng
+        u = rng.choice(list(self.out))
+        pu = d.prio[u]
+        gone = [j for j in self.near(u) if j in self.route_of and d.prio[j] < pu
+                and j not in d.pinned][:int(rng.uniform(1, 2 * self.avg_removed))]
+        if not gone or not self._take_out(gone):
+            return None
+        return [u] + gone
+
+    def _take_out(self, gone: list[int]) -> bool:
+        """Take the jobs ``gone`` out of their routes and retime those; False when one cannot
+        be timed any more (a non-metric matrix), the caller then restores the plan."""
+        touched = {self.route_of[x] for x in gone}
+        drop = set(gone)
+        for k in touched:
+            r = self.routes[k]
+            r.seq = [x for x in r.seq if x not in drop]
+        for x in gone:
+            del self.route_of[x]
+            self.out.add(x)
+        return all(self.routes[k].update() for k in touched)
+
     # -- the loop -----------------------------------------------------------------------------
     def snapshot(self):
-        return [list(r.seq) for r in self.routes]
+        return [r.state() for r in self.routes]
 
-    def restore(self, seqs) -> None:
-        for r, seq in zip(self.routes, seqs):
-            if r.seq != seq:
-                r.seq = list(seq)
-                r.update()
-        served = {x for seq in seqs for x in seq if x >= 0}
+    def restore(self, states) -> None:
+        for r, state in zip(self.routes, states):
+            if r.seq != state[0]:
+                r.set_state(state)
+        served = {x for state in states for x in state[0] if x >= 0}
         self.out = {j for j, a in enumerate(self.allowed) if a and j not in served}
         self.route_of = {x: r.k for r in self.routes for x in r.seq if x >= 0}
 
@@ -284,7 +312,7 @@ class Search:
         if self.out:
             polish(self, deadline)
         best = self.cost()
-        best_seqs = current_seqs = self.snapshot()
+        best_plan = current_plan = self.snapshot()
         served = [r.travel for r in self.routes if r.njobs]
         arcs = max(1, sum(r.njobs + 1 for r in self.routes if r.njobs))
         arc = sum(served) / arcs
@@ -310,7 +338,7 @@ class Search:
             temperature = t0 * (t1 / t0) ** done
             pool = self.ruin()
             if pool is None:
-                self.restore(current_seqs)
+                self.restore(current_plan)
                 continue
             self.recreate(pool, blink)
             iterations += 1
@@ -328,14 +356,14 @@ class Search:
                     cost = self.cost(soft)
                     real = self.cost() if soft is not self.pen else cost
                 current = cost
-                current_seqs = self.snapshot()
+                current_plan = self.snapshot()
                 if real < best:
-                    best, best_seqs = real, current_seqs
+                    best, best_plan = real, current_plan
             else:
-                self.restore(current_seqs)
+                self.restore(current_plan)
             if iterations >= max_iter:
                 break
-        self.restore(best_seqs)
+        self.restore(best_plan)
         if self.out:
             polish(self, deadline + POLISH_LAST * span)
         self.iterations = iterations
