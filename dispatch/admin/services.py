@@ -250,6 +250,11 @@ def save_user(user: User | None, actor: User, *, email: str, name: str, role: st
             errors["role"] = [_("You cannot take the administrator role from yourself.")]
         if not active:
             errors["active"] = [_("You cannot deactivate your own account.")]
+        if password:
+            # Here no one asks for the current password: an unattended session must not be
+            # enough to take the account over.
+            errors["password"] = [_("Change your own password on your account page, which "
+                                    "asks for the current one.")]
     department = _get(errors, "department_id", Department, department_id)
     site = _get(errors, "site_id", Site, site_id)
     skills = by_ids(errors, "skill_ids", Skill, skill_ids) if role == Role.TECHNICIAN else []
@@ -265,7 +270,8 @@ def save_user(user: User | None, actor: User, *, email: str, name: str, role: st
         db.session.add(user)
     user.email, user.name, user.role, user.phone = email, name, role, phone
     user.department, user.site, user.skills, user.groups = department, site, skills, groups
-    user.sees_department, user.active = bool(sees_department), bool(active)
+    user.sees_department = bool(sees_department)
+    user.set_active(active)
     if password:
         user.set_password(password)
 

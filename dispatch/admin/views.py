@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from dispatch.admin import services
 from dispatch.admin.forms import GroupForm, NameForm, SiteForm, UserForm
-from dispatch.auth.services import keep_signed_in, roles_required
+from dispatch.auth.services import roles_required
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
@@ -255,8 +255,6 @@ def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = _user_form(user)
     if submit(form, partial(services.save_user, user, current_user)):
-        if user.id == current_user.id:  # a new password of one's own ends the other sessions only
-            keep_signed_in(user)
         return redirect(url_for(".users"))
     return form_page(form, _("User: %(name)s", name=user.name), url_for(".users"),
                      is_self=user.id == current_user.id)

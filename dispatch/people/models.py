@@ -93,6 +93,9 @@ class User(UserMixin, db.Model):
     # An admin may let an employee see every ticket of their department.
     sees_department: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of the session stamp: raised when the account is deactivated or reactivated, so
+    # sessions and password links from before do not come back with it.
+    session_generation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship()
@@ -107,11 +110,22 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
+    def set_active(self, active: bool) -> None:
+        """Activate or deactivate; either way the sessions and password links from before end."""
+        if self.active is not None and bool(active) != self.active:  # None: not saved yet
+            self.session_generation = (self.session_generation or 0) + 1
+        self.active = bool(active)
+
     @property
     def password_stamp(self) -> str:
-        """Changes whenever the password does (each hash has a fresh salt), so a session or a
-        password link that carries it dies with the password. Reveals nothing of the hash."""
-        digest = hashlib.sha256(b"dispatch-password-stamp:" + (self.password_hash or "").encode())
+        """Changes whenever the password does (each hash has a fresh salt) or the account is
+        deactivated or reactivated, so a session or a password link that carries it dies then.
+        Reveals nothing of the hash."""
+        # Generation 0 leaves the stamp as it was before generations existed: sessions from
+        # then stay valid after the upgrade.
+        generation = b"%d:" % self.session_generation if self.session_generation else b""
+        digest = hashlib.sha256(b"dispatch-password-stamp:" + generation
+                                + (self.password_hash or "").encode())
         return digest.hexdigest()[:16]
 
     def get_id(self) -> str:

@@ -13,7 +13,7 @@ import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_routing_properties import SETTINGS, problems
+from test_routing_properties import SETTINGS, pinned_problems, problems
 
 from dispatch.routing import check_solution, parse_problem
 from dispatch.routing.assemble import assemble, compatible
@@ -135,3 +135,30 @@ def test_trades_only_ever_improve_the_plan(doc, seed):
     made = polish(search, time.monotonic() + 5)
     after = _objective(problem, search.plan())
     assert after > before if made else after == before
+
+
+def test_an_ejection_ruin_takes_out_only_cheaper_jobs_never_pinned_ones():
+    """Room for two of three jobs: the left-out job worth most gets the place of the unpinned
+    cheaper one; the pinned one, cheaper still, stays."""
+    doc = {"vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [0, 90],
+                         "steps": [{"type": "job", "id": 1}]}],
+           "jobs": [{"id": 1, "location_index": 1, "service": 30, "priority": 1},
+                    {"id": 2, "location_index": 1, "service": 30, "priority": 2},
+                    {"id": 3, "location_index": 1, "service": 30, "priority": 10}],
+           "matrices": {"car": {"durations": [[0, 10], [10, 0]]}}}
+    problem = parse_problem(doc)
+    search = Search(problem, [[("job", 0), ("job", 1)]], compatible(problem), eject_seed=1.0)
+    assert search.out == {2}
+    assert search.ruin() == [2, 1]  # the left-out job first, then the one it displaces
+    assert search.routes[0].jobs() == [0] and search.out == {1, 2}
+    search.recreate([2, 1], 0.0)
+    assert sorted(search.routes[0].jobs()) == [0, 2] and search.out == {1}
+
+
+@settings(SETTINGS, max_examples=40)
+@given(pinned_problems())
+def test_searching_with_ejection_ruins_gives_valid_plans(doc):
+    problem = parse_problem(doc)
+    plan = improve(problem, [[] for _ in problem.vehicles], compatible(problem),
+                   time.monotonic() + 0.05, seed=5, eject_seed=1.0)
+    assert check_solution(problem, assemble(problem, plan)) == []

@@ -92,14 +92,45 @@ def test_unchanged_address_is_kept_even_if_the_rules_would_refuse_it(client, adm
     assert (user.email, user.name) == ("ana@corp.local", "Ana")
 
 
-def test_admin_changing_own_password_stays_signed_in(app, client, admin, password):
+def test_admin_cannot_change_own_password_without_the_current_one(app, client, admin,
+                                                                  password):
+    """The admin page asks no current password: an own password is changed on the account
+    page instead, and nothing of the form is saved."""
     other_device = app.test_client()
     other_device.post("/login", data={"email": admin.email, "password": password})
     response = client.post(f"/admin/users/{admin.id}", data=user_data(
-        email=admin.email, name=admin.name, role="admin", password="a brand new passphrase"))
-    assert response.status_code == 302
-    assert client.get("/admin/").status_code == 200
-    assert other_device.get("/admin/").status_code == 302  # signed out: to the sign-in page
+        email=admin.email, name="Renamed", role="admin", password="a brand new passphrase"))
+    assert response.status_code == 200
+    assert "Change your own password on your account page" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert admin.check_password(password) and admin.name != "Renamed"
+    assert other_device.get("/admin/").status_code == 200  # still signed in there
+
+
+def test_deactivating_and_reactivating_ends_the_sessions_from_before(app, client, admin,
+                                                                     make_user, password):
+    user = make_user()
+    theirs = app.test_client()
+    theirs.post("/login", data={"email": user.email, "password": password})
+    assert theirs.get("/tickets/new").status_code == 200
+    for active in ("", "y"):
+        client.post(f"/admin/users/{user.id}", data=user_data(
+            email=user.email, name=user.name, active=active))
+    db.session.expire_all()
+    assert user.active
+    assert theirs.get("/tickets/new").status_code == 302  # to the sign-in page
+    fresh = app.test_client()
+    fresh.post("/login", data={"email": user.email, "password": password})
+    assert fresh.get("/tickets/new").status_code == 200  # the password still works
+
+
+def test_saving_an_account_unchanged_keeps_its_sessions(app, client, admin, make_user,
+                                                       password):
+    user = make_user()
+    theirs = app.test_client()
+    theirs.post("/login", data={"email": user.email, "password": password})
+    client.post(f"/admin/users/{user.id}", data=user_data(email=user.email, name="New name"))
+    assert theirs.get("/tickets/new").status_code == 200
 
 
 def test_admin_setting_someone_elses_password_signs_them_out(app, client, admin, make_user,

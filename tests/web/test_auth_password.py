@@ -155,6 +155,17 @@ def test_link_dies_when_the_password_changes_otherwise(client, make_user, auth, 
     assert response.status_code == 400 and "already been used" in response.get_data(as_text=True)
 
 
+def test_link_dies_when_the_account_is_deactivated_and_reactivated(client, make_user):
+    user = make_user()
+    path = mailed_link(client, user)
+    user.set_active(False)
+    db.session.commit()
+    user.set_active(True)
+    db.session.commit()
+    response = client.get(path)
+    assert response.status_code == 400 and "already been used" in response.get_data(as_text=True)
+
+
 def test_link_dies_when_the_address_changes(client, make_user):
     user = make_user()
     path = mailed_link(client, user)
