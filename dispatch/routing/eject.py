@@ -62,7 +62,9 @@ def _best_trade(search, u: int):
                 # Lexicographic: priority gained, then jobs served, then travel saved.
                 if pe > pu or (pe == pu and span > 1) or any(y in d.pinned for y in gone):
                     continue
-                if need and any(x > r.room[c] + sum(d.dem[y][c] for y in gone)
+                # (A job without amounts has an empty tuple: it frees nothing.)
+                if need and any(x > r.room[c] + sum(d.dem[y][c] for y in gone
+                                                    if c < len(d.dem[y]))
                                 for c, x in need):
                     continue
                 a, b = idx[st], idx[st + span - 1] + 1

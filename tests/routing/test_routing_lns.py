@@ -162,3 +162,21 @@ def test_searching_with_ejection_ruins_gives_valid_plans(doc):
     plan = improve(problem, [[] for _ in problem.vehicles], compatible(problem),
                    time.monotonic() + 0.05, seed=5, eject_seed=1.0)
     assert check_solution(problem, assemble(problem, plan)) == []
+
+
+def test_a_trade_counts_the_van_room_freed_even_by_jobs_without_amounts():
+    """Capacity: the job worth more needs 2 of the van's 2 units, the served one carries none
+    (no ``delivery`` at all) and frees none, so it is traded only for the one that carries 2."""
+    doc = {"vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [0, 130],
+                         "capacity": [2]}],
+           "jobs": [{"id": 1, "location_index": 1, "service": 30, "priority": 1},
+                    {"id": 2, "location_index": 1, "service": 30, "priority": 2,
+                     "delivery": [2]},
+                    {"id": 3, "location_index": 1, "service": 30, "priority": 10,
+                     "delivery": [2]}],
+           "matrices": {"car": {"durations": [[0, 10], [10, 0]]}}}
+    problem = parse_problem(doc)
+    search = Search(problem, [[("job", 0), ("job", 1)]], compatible(problem))
+    assert search.out == {2}
+    assert polish(search, time.monotonic() + 5) == 1
+    assert sorted(search.routes[0].jobs()) == [0, 2] and search.out == {1}
