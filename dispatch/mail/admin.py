@@ -1,6 +1,8 @@
 """Admin use cases of the mail channel: templates, the outbox, held messages."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -11,6 +13,17 @@ from dispatch.mail.models import MailTemplate, Outbound, OutboxMessage
 from dispatch.mail.outbound import check_template
 from dispatch.people.models import User
 from dispatch.types import utcnow
+
+
+#: A password link in a sent message: its token is the key to the account.
+_PASSWORD_LINK = re.compile(r"(/password/reset/)[^\s<>\"']+")
+
+
+def shown_body(row: OutboxMessage) -> str:
+    """The body of a sent message as the outbox shows it to admins: password links have their
+    token hidden, so that reading the outbox is not a way into someone's account (an admin
+    who must can set a password on the user's page, where it is on the record)."""
+    return _PASSWORD_LINK.sub(lambda m: m.group(1) + _("[hidden]"), row.body or "")
 
 
 def template_text(key: str) -> tuple[str, str, bool]:

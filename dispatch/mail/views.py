@@ -57,7 +57,9 @@ def reprocess(id: int, action: str):
 @bp.get("/outbox/<int:id>")
 @roles_required(Role.ADMIN)
 def outbox(id: int):
-    return render_template("mail/outbox.html", row=db.get_or_404(OutboxMessage, id), form=ActionForm())
+    row = db.get_or_404(OutboxMessage, id)
+    return render_template("mail/outbox.html", row=row, body=admin.shown_body(row),
+                           form=ActionForm())
 
 
 @bp.post("/outbox/<int:id>/retry")
