@@ -250,17 +250,20 @@ def save_user(user: User | None, actor: User, *, email: str, name: str, role: st
             errors["role"] = [_("You cannot take the administrator role from yourself.")]
         if not active:
             errors["active"] = [_("You cannot deactivate your own account.")]
+        # Here no one asks for the current password: an unattended session must not be
+        # enough to take the account over, directly or through a reset link mailed elsewhere.
         if password:
-            # Here no one asks for the current password: an unattended session must not be
-            # enough to take the account over.
             errors["password"] = [_("Change your own password on your account page, which "
                                     "asks for the current one.")]
+        if (email or "").strip().lower() != user.email.lower():
+            errors["email"] = [_("Another administrator changes your address: password links "
+                                 "are sent to it.")]
     department = _get(errors, "department_id", Department, department_id)
     site = _get(errors, "site_id", Site, site_id)
     skills = by_ids(errors, "skill_ids", Skill, skill_ids) if role == Role.TECHNICIAN else []
     groups = by_ids(errors, "group_ids", Group, group_ids) if role == Role.AGENT else []
     problem = people.password_problem(password) if password else None
-    if problem:
+    if problem and "password" not in errors:
         errors["password"] = [problem]
     raise_if(errors)
 
@@ -271,6 +274,9 @@ def save_user(user: User | None, actor: User, *, email: str, name: str, role: st
     user.email, user.name, user.role, user.phone = email, name, role, phone
     user.department, user.site, user.skills, user.groups = department, site, skills, groups
     user.sees_department = bool(sees_department)
+    if own_id is not None and user.active and not active:
+        # Tokens would come back with a reactivation, as sessions would without set_active.
+        people.revoke_tokens(user, commit=False)
     user.set_active(active)
     if password:
         user.set_password(password)

@@ -134,13 +134,15 @@ def create_token(user: User) -> str:
     return token
 
 
-def revoke_tokens(user: User) -> int:
-    """Revoke every token of ``user``; returns how many were still live."""
+def revoke_tokens(user: User, *, commit: bool = True) -> int:
+    """Revoke every token of ``user``; returns how many were still live. ``commit=False``: as
+    part of the caller's transaction."""
     result = db.session.execute(
         update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
         .values(revoked=True)
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return result.rowcount or 0
 
 

@@ -80,15 +80,23 @@ def _lns(problem: Problem, jobs: list[int], allowed: list[list[int]], deadline: 
     if plan is None:
         plan = [[] for _ in problem.vehicles]
     after = strategy.get("ortools_after", 0.0)
-    if any(problem.jobs[j].setup for j in jobs):
+    if any(problem.jobs[j].setup or len(problem.jobs[j].time_windows) > 1 for j in jobs):
+        # Setup: OR-Tools' model charges it where we skip it. Several windows: the model has
+        # a node per window, and our plan would be read into the last window's (see
+        # run_search), which may not hold. Either way the hand-over would not start from our
+        # plan.
         after = 0.0
     now = time.monotonic()
     plan = improve(problem, plan, allowed, now + (deadline - now) * (1 - after), seed,
                    **strategy.get("lns", {}))
-    left = deadline - time.monotonic()
-    if after <= 0 or left <= 0.05:
+    if after <= 0:
         return plan
-    more = run_search(model or build_model(problem, jobs), search_params(left, "gls"), plan)
+    model = model or build_model(problem, jobs)
+    # What is left after building the model, less a margin for comparing the two plans.
+    left = deadline - time.monotonic() - 0.02 * (deadline - now)
+    if left <= 0.05:
+        return plan
+    more = run_search(model, search_params(left, "gls"), plan)
     if more is None:
         return plan
     return max((plan, more), key=lambda p: score(assemble(problem, p, explain=False)))
@@ -105,9 +113,11 @@ REPAIR_SHARE = 0.5
 #: starting the second worker from an OR-Tools plan, even one found in 5 % of the time, cost
 #: 10–25 priority points on over-subscribed days, since the search keeps the jobs that start
 #: served; two searches from nothing that differ in temperature (``t_scale``: 1 and 3 average
-#: arcs) did best. Where OR-Tools' model is exact (no setup times, as in Solomon's instances)
-#: the second worker hands its plan to OR-Tools' guided local search for the last 30 %. In
-#: both, one ruin in five is an ejection ruin (``eject_seed``, see :meth:`lns.Search.ruin`).
+#: arcs) did as well as any setting tried (the differences were within the run-to-run noise).
+#: Where OR-Tools' model is exact (no setup times, one window per job, as in Solomon's
+#: instances) the second worker hands its plan to OR-Tools' guided local search for the last
+#: 30 %. In both, one ruin in five is an ejection ruin (``eject_seed``, see
+#: :meth:`lns.Search.ruin`; measured within the noise, see docs/benchmarks.md).
 PORTFOLIO = (
     {"strategy": "lns", "seed": 1, "lns": {"eject_seed": 0.2}},
     {"strategy": "lns", "seed": 2, "ortools_after": 0.3, "lns": {"t_scale": 3, "eject_seed": 0.2}},

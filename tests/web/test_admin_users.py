@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dispatch.extensions import db
+from dispatch.people import services as people
 from dispatch.people.models import Group, Skill, User
 from dispatch.tickets.access import visible_tickets
 
@@ -237,3 +238,29 @@ def test_user_list_filters(client, admin, make_user):
     body = client.get("/admin/users?role=employee").get_data(as_text=True)
     assert "Elena Employee" in body and "Tudor Tech" not in body
     assert client.get("/admin/users?page=99").status_code == 200
+
+
+def test_admin_cannot_change_own_address_here(client, admin):
+    """Password links go to the address: changing one's own here would be a way round the
+    current password."""
+    before = admin.email
+    response = client.post(f"/admin/users/{admin.id}", data=user_data(
+        email="someone.else@example.com", name=admin.name, role="admin"))
+    assert response.status_code == 200
+    assert "Another administrator changes your address" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert admin.email == before
+
+
+def test_deactivating_revokes_api_tokens_for_good(client, admin, make_user):
+    user = make_user(role="dispatcher")
+    token = people.create_token(user)
+    headers = {"Authorization": f"Bearer {token}"}
+    api = client.application.test_client()
+    assert api.get("/api/v1/tickets", headers=headers).status_code == 200
+    for active in ("", "y"):
+        client.post(f"/admin/users/{user.id}", data=user_data(
+            email=user.email, name=user.name, role="dispatcher", active=active))
+    db.session.expire_all()
+    assert user.active
+    assert api.get("/api/v1/tickets", headers=headers).status_code == 401
