@@ -255,7 +255,7 @@ def save_user(user: User | None, actor: User, *, email: str, name: str, role: st
         if password:
             errors["password"] = [_("Change your own password on your account page, which "
                                     "asks for the current one.")]
-        if (email or "").strip().lower() != user.email.lower():
+        if email != user.email:  # _clean_email returns an unchanged address as stored
             errors["email"] = [_("Another administrator changes your address: password links "
                                  "are sent to it.")]
     department = _get(errors, "department_id", Department, department_id)
@@ -274,10 +274,7 @@ def save_user(user: User | None, actor: User, *, email: str, name: str, role: st
     user.email, user.name, user.role, user.phone = email, name, role, phone
     user.department, user.site, user.skills, user.groups = department, site, skills, groups
     user.sees_department = bool(sees_department)
-    if own_id is not None and user.active and not active:
-        # Tokens would come back with a reactivation, as sessions would without set_active.
-        people.revoke_tokens(user, commit=False)
-    user.set_active(active)
+    people.set_active(user, active)
     if password:
         user.set_password(password)
 

@@ -134,6 +134,15 @@ def create_token(user: User) -> str:
     return token
 
 
+def set_active(user: User, active: bool) -> None:
+    """Activate or deactivate ``user`` in the caller's transaction. Nothing from before comes
+    back with a reactivation: sessions and password links end (User.set_active) and, on
+    deactivation, API tokens are revoked (they are checked against ``active`` only)."""
+    if user.active and not active:
+        revoke_tokens(user, commit=False)
+    user.set_active(active)
+
+
 def revoke_tokens(user: User, *, commit: bool = True) -> int:
     """Revoke every token of ``user``; returns how many were still live. ``commit=False``: as
     part of the caller's transaction."""

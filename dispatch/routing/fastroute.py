@@ -122,11 +122,6 @@ def latest_arrival(wins, latest_start: int) -> int:
     return best
 
 
-#: What a route's :meth:`Route.update` computes from its sequence.
-_STATE = ("version", "tend", "las", "lan", "travel", "load", "njobs", "la_end", "room", "gprev",
-          "gnext", "gold", "gtend", "gpos", "gla", "slack")
-
-
 class Route:
     """One vehicle's sequence with its forward and backward values (see the module doc)."""
 
@@ -149,7 +144,6 @@ class Route:
         self.slack = NEG
         self.load = [2**62] * len(self.v.cap) if self.v.cap else [0]
         self.room = [-1] * self.d.ndim
-        self.njobs = 0
 
     def state(self) -> tuple:
         """Everything :meth:`update` computes, and a copy of the sequence, to come back to with
@@ -363,6 +357,11 @@ class Route:
         if v.max_travel is not None and self.travel + extra > v.max_travel:
             return None
         return extra
+
+
+#: What a route's :meth:`Route.update` computes from its sequence: every slot but the sequence
+#: itself and what the route is (its data, vehicle number and vehicle).
+_STATE = tuple(a for a in Route.__slots__ if a not in ("seq", "d", "k", "v"))
 
 
 def _latest_departure(breaks, drive: int, target: int) -> int:
