@@ -12,8 +12,12 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Re-install only when the dependencies change.
-$(STAMP): $(BIN)/python setup.cfg pyproject.toml
+# The search's modules that setup.py compiles: Python imports a compiled module before its .py,
+# so an edit must be compiled again (tests/routing/test_routing_compiled.py checks it was).
+COMPILED := $(wildcard $(foreach m,fastroute lns eject,dispatch/routing/$(m).py dispatch/routing/$(m).pxd))
+
+# Re-install only when the dependencies, or the compiled modules, change.
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml setup.py $(COMPILED)
 	$(BIN)/python -m pip install --quiet --build-constraint .ci/build-constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
@@ -52,7 +56,7 @@ bench-field: install
 	$(BIN)/python -m dispatch.routing bench field --seeds 1,2,3,4,5,6 --peers
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache dispatch/routing/*.so dispatch/routing/*.c
 
 # Translations: extract every user-facing string (Flask-Babel gettext) into the catalogue template.
 messages: install

@@ -21,6 +21,10 @@ from .model import HORIZON, Problem
 from .timeline import pin_bounds
 
 NEG = -(2**62)
+#: "No time": what the timing steps below return when a task or a break cannot be taken (every
+#: real time is at least 0). A plain integer rather than None, so that the compiled build
+#: (see setup.py) keeps these values as C integers.
+NONE = -1
 
 
 class Data:
@@ -53,6 +57,13 @@ class Data:
         self.last_end = [max((b for _, b in w), default=-1) for w in self.wins]
         self.ndim = max((len(x) for x in self.dem), default=0)
         self.vehicles = [VehicleData(v, size) for v in problem.vehicles]
+        # A candidate insertion is one integer, (detour, vehicle, gap) packed so that integer
+        # order is that order: sorting or heaping plain integers is several times faster than
+        # tuples. Detours fit in 34 bits with the sign (times are below 2**31).
+        self.gap_bits = (len(jobs) + 1).bit_length()
+        self.route_bits = max(1, len(problem.vehicles).bit_length())
+        if self.gap_bits + self.route_bits > 28:
+            raise ValueError("too many jobs and vehicles for one search")
 
 
 class VehicleData:
@@ -76,16 +87,22 @@ class VehicleData:
             self.breaks.append((tuple((a, e) for a, e in ws if a <= e), b.service))
 
 
+def unpack(d: Data, key: int) -> tuple[int, int]:
+    """The vehicle and the gap of a candidate from :meth:`Route.candidates`."""
+    return (key >> d.gap_bits) & ((1 << d.route_bits) - 1), key & ((1 << d.gap_bits) - 1)
+
+
 def take_breaks(breaks, t: int, rest: int):
     """Take ``breaks`` (in order) from time ``t`` with ``rest`` seconds of driving still to do:
-    the waiting before a break is spent driving. Returns (t, rest) after them, or None."""
+    the waiting before a break is spent driving. Returns (t, rest) after them; t is
+    :data:`NONE` when a break cannot be taken."""
     for wins, service in breaks:
         for a, b in wins:
             begin = t if t > a else a
             if begin <= b:
                 break
         else:
-            return None
+            return NONE, rest
         driven = begin - t
         rest = rest - driven if driven < rest else 0
         t = begin + service
@@ -94,22 +111,21 @@ def take_breaks(breaks, t: int, rest: int):
 
 def task_end(d: Data, pending, t: int, here: int, x: int):
     """When job ``x``'s task ends, driving from place ``here`` free at ``t`` and taking the
-    ``pending`` breaks on the way (setup skipped at the same place); None if it cannot start
-    in one of its windows. The one timing step of :meth:`Route.update` and
+    ``pending`` breaks on the way (setup skipped at the same place); :data:`NONE` if it cannot
+    start in one of its windows. The one timing step of :meth:`Route.update` and
     :meth:`Route.replace`."""
     lx = d.loc[x]
     drive = d.m[here][lx]
     if pending:
-        got = take_breaks(pending, t, drive)
-        if got is None:
-            return None
-        t, drive = got
+        t, drive = take_breaks(pending, t, drive)
+        if t == NONE:
+            return NONE
     arrival = t + drive
     for a, b in d.wins[x]:
         begin = arrival if arrival > a else a
         if begin <= b:
             return begin + (0 if here == lx else d.setup[x]) + d.serv[x]
-    return None
+    return NONE
 
 
 def latest_arrival(wins, latest_start: int) -> int:
@@ -126,7 +142,7 @@ class Route:
     """One vehicle's sequence with its forward and backward values (see the module doc)."""
 
     __slots__ = ("version", "k", "v", "seq", "tend", "las", "lan", "travel", "load", "njobs", "la_end",
-                 "d", "room", "gprev", "gnext", "gold", "gtend", "gpos", "gla", "slack")
+                 "d", "room", "gprev", "gnext", "gold", "gtend", "gpos", "gla", "slack", "kept")
 
     def __init__(self, data: Data, k: int, seq: list[int]) -> None:
         self.d = data
@@ -138,6 +154,7 @@ class Route:
     def dead(self) -> None:
         """Values of a route that takes nothing (before a successful :meth:`update`)."""
         self.version = -1  # never a hash in CPython
+        self.kept = None
         self.tend, self.las, self.lan = [], [], []
         self.travel, self.njobs, self.la_end = 0, 0, NEG
         self.gprev = self.gnext = self.gold = self.gtend = self.gpos = self.gla = []
@@ -148,13 +165,18 @@ class Route:
     def state(self) -> tuple:
         """Everything :meth:`update` computes, and a copy of the sequence, to come back to with
         :meth:`set_state` without timing the route again (update never changes a list in
-        place: it builds new ones, so keeping references is enough)."""
-        return (list(self.seq),) + tuple(getattr(self, a) for a in _STATE)
+        place: it builds new ones, so keeping references is enough). Kept until the next
+        update: a search keeps the state of every route at every accepted move, and most
+        routes have not changed since the last."""
+        if self.kept is None:
+            self.kept = (list(self.seq),) + tuple([getattr(self, a) for a in _STATE])
+        return self.kept
 
     def set_state(self, state: tuple) -> None:
         self.seq = list(state[0])
         for a, value in zip(_STATE, state[1:]):
             setattr(self, a, value)
+        self.kept = state
 
     def jobs(self) -> list[int]:
         return [x for x in self.seq if x >= 0]
@@ -166,6 +188,7 @@ class Route:
         # rejected move is undone, which a counter would not see. (A hash collision would
         # only hide one route from one job, never make a plan infeasible.)
         self.version = hash(tuple(self.seq))
+        self.kept = None
         d, v, seq = self.d, self.v, self.seq
         m, loc = d.m, d.loc
         n = len(seq)
@@ -182,7 +205,7 @@ class Route:
             lx = loc[x]
             travel += m[here][lx]
             t = task_end(d, pending, t, here, x)
-            if t is None:
+            if t == NONE:
                 return False
             pending = []
             tend[i] = t
@@ -193,18 +216,18 @@ class Route:
         drive = m[here][v.end]
         travel = travel + drive if njobs else 0  # an empty route stays home
         if pending:
-            got = take_breaks(pending, t, drive)
-            if got is None:
+            t, drive = take_breaks(pending, t, drive)
+            if t == NONE:
                 return False
-            t, drive = got
         if t + drive > v.last:
             return False
         if v.max_travel is not None and travel > v.max_travel:
             return False
         if v.max_tasks is not None and njobs > v.max_tasks:
             return False
-        if any(x > c for x, c in zip(load, v.cap)):
-            return False
+        for amount, cap in zip(load, v.cap):
+            if amount > cap:
+                return False
         self.tend, self.travel, self.load, self.njobs = tend, travel, load, njobs
         # Capacity left per amount (unlimited where the vehicle has no capacity for it).
         self.room = [v.cap[c] - load[c] if c < len(v.cap) else 2**62 for c in range(d.ndim)]
@@ -216,18 +239,35 @@ class Route:
         """Per gap between consecutive jobs (start and end included): the places on either
         side, the travel between them, when the job before ends, and the sequence positions
         in the gap (several when breaks sit there)."""
-        seq, loc, m = self.seq, self.d.loc, self.d.m
-        idx = [i for i, x in enumerate(seq) if x >= 0]
-        places = [self.v.start] + [loc[seq[i]] for i in idx] + [self.v.end]
-        self.gprev, self.gnext = places[:-1], places[1:]
-        self.gold = [m[a][b] for a, b in zip(self.gprev, self.gnext)] if idx else [0]
-        self.gtend = [self.v.leave] + [self.tend[i] for i in idx]
-        self.gla = [self.lan[i] for i in idx] + [self.la_end]  # latest arrival after the gap
-        bounds = [-1] + idx + [len(seq)]
-        self.gpos = [(bounds[g] + 1, bounds[g + 1]) for g in range(len(idx) + 1)]
+        seq, loc, m, v = self.seq, self.d.loc, self.d.m, self.v
+        tend, lan = self.tend, self.lan
+        gprev, gnext, gold, gtend, gla, gpos = [], [], [], [], [], []
+        here, t, last = v.start, v.leave, -1  # the place, time and position before the gap
+        for i, x in enumerate(seq):
+            if x >= 0:
+                lx = loc[x]
+                gprev.append(here)
+                gnext.append(lx)
+                gold.append(m[here][lx])
+                gtend.append(t)
+                gla.append(lan[i])  # latest arrival after the gap
+                gpos.append((last + 1, i))
+                here, t, last = lx, tend[i], i
+        gprev.append(here)
+        gnext.append(v.end)
+        gold.append(m[here][v.end] if last >= 0 else 0)  # an empty route is not driven
+        gtend.append(t)
+        gla.append(self.la_end)
+        gpos.append((last + 1, len(seq)))
+        self.gprev, self.gnext, self.gold, self.gtend, self.gla, self.gpos = (
+            gprev, gnext, gold, gtend, gla, gpos)
         # The longest time free in any gap: a job whose service is longer fits nowhere here
         # (travel aside, which only adds to it), whatever the matrix.
-        self.slack = max(la - t for t, la in zip(self.gtend, self.gla))
+        slack = NEG
+        for g in range(len(gtend)):
+            if gla[g] - gtend[g] > slack:
+                slack = gla[g] - gtend[g]
+        self.slack = slack
 
     def _backward(self) -> None:
         d, v, seq = self.d, self.v, self.seq
@@ -257,6 +297,28 @@ class Route:
             nxt_la_s, nxt_la_n, nxt_loc = las[i], lan[i], lx
         self.las, self.lan = las, lan
 
+    def candidates(self, row: list, col: list, limit: int, first: int, service: int,
+                   out: list) -> None:
+        """Append ``(detour, vehicle, gap)``, packed in one integer (see :class:`Data` and
+        :func:`unpack`), to ``out`` for every gap where a job could fit on
+        the necessary conditions, breaks and setup aside: the job, at the place whose travel
+        row and column are ``row`` and ``col``, reached before ``limit`` (its last window's
+        end), and the place after the gap then reached by its latest arrival (``first``: its
+        first window's start; ``service``: its service time). The search times only the
+        cheapest of these (:meth:`insertion`)."""
+        shift = self.d.gap_bits + self.d.route_bits
+        base = self.k << self.d.gap_bits
+        gprev, gnext, gold, gtend, gla = self.gprev, self.gnext, self.gold, self.gtend, self.gla
+        for g in range(len(gprev)):
+            a = gprev[g]
+            reach = gtend[g] + col[a]
+            if reach > limit:
+                continue
+            begin = reach if reach > first else first
+            b = gnext[g]
+            if begin + service + row[b] <= gla[g]:
+                out.append(((col[a] + row[b] - gold[g]) << shift) + base + g)
+
     def insertion(self, x: int, pos: int, bound=2**62):
         """Extra travel of inserting job ``x`` before ``seq[pos]``; None if infeasible or not
         below ``bound``; ``...`` (Ellipsis) when ``x`` cannot be reached in time after the job
@@ -281,7 +343,7 @@ class Route:
             return None
         t = task_end(d, [v.breaks[-1 - b] for b in seq[p + 1:pos]] if pos - p > 1 else None,
                      t, here, x)
-        if t is None:
+        if t == NONE:
             return None
         pending = [v.breaks[-1 - b] for b in seq[pos:q]] if q > pos else None
         return extra if self._on_time(q, lx, t, d_out, pending) else None
@@ -306,10 +368,9 @@ class Route:
         (the end when ``q`` is past the last item) and the ``pending`` breaks to take on the
         way, the vehicle arrives by the latest arrival that keeps the rest of the route."""
         if pending:
-            got = take_breaks(pending, t, drive)
-            if got is None:
+            t, drive = take_breaks(pending, t, drive)
+            if t == NONE:
                 return False
-            t, drive = got
         seq = self.seq
         if q < len(seq):
             limit = self.lan[q] if self.d.loc[seq[q]] == here else self.las[q]
@@ -345,7 +406,7 @@ class Route:
                 continue
             new += m[here][loc[x]]
             t = task_end(d, pending, t, here, x)
-            if t is None:
+            if t == NONE:
                 return None
             pending = []
             here = loc[x]
@@ -361,7 +422,7 @@ class Route:
 
 #: What a route's :meth:`Route.update` computes from its sequence: every slot but the sequence
 #: itself and what the route is (its data, vehicle number and vehicle).
-_STATE = tuple(a for a in Route.__slots__ if a not in ("seq", "d", "k", "v"))
+_STATE = tuple(a for a in Route.__slots__ if a not in ("seq", "d", "k", "v", "kept"))
 
 
 def _latest_departure(breaks, drive: int, target: int) -> int:
@@ -371,23 +432,31 @@ def _latest_departure(breaks, drive: int, target: int) -> int:
         # One break (the usual lunch): from t, arrival = max(begin, t + drive) + service with
         # begin = max(t, window start), so window (a, b) allows any t up to
         # min(b, target - service - drive) provided a + service <= target.
-        (wins, service), = breaks
-        return max((min(b, target - service - drive) for a, b in wins if a + service <= target),
-                   default=NEG)
-    def ok(t: int) -> bool:
-        got = take_breaks(breaks, t, drive)
-        return got is not None and got[0] + got[1] <= target
-
+        wins, service = breaks[0]
+        best = NEG
+        for a, b in wins:
+            if a + service <= target:
+                top = target - service - drive
+                top = b if b < top else top
+                if top > best:
+                    best = top
+        return best
     lo, hi = NEG // 2, target
-    if ok(hi):
+    if _arrives_by(breaks, hi, drive, target):
         return hi
     lo = -(2**40)
-    if not ok(lo):
+    if not _arrives_by(breaks, lo, drive, target):
         return NEG
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if ok(mid):
+        if _arrives_by(breaks, mid, drive, target):
             lo = mid
         else:
             hi = mid
     return lo
+
+
+def _arrives_by(breaks, t: int, drive: int, target: int) -> bool:
+    """Whether, free at ``t``, the ``breaks`` then ``drive`` arrive by ``target``."""
+    end, rest = take_breaks(breaks, t, drive)
+    return end != NONE and end + rest <= target

@@ -32,7 +32,7 @@ import random
 import time
 
 from .eject import polish
-from .fastroute import Data, Route
+from .fastroute import Data, Route, unpack
 from .model import Problem
 
 #: Trades (:mod:`eject`) on a new best at most once per this share of the time, and for at
@@ -128,14 +128,20 @@ class Search:
 
     def cost(self, pen=None) -> int:
         pen = pen or self.pen
-        return sum(r.travel for r in self.routes if r.njobs) + sum(pen[j] for j in self.out)
+        total = 0
+        for r in self.routes:
+            if r.njobs:
+                total += r.travel
+        for j in self.out:
+            total += pen[j]
+        return total
 
     # -- recreate -----------------------------------------------------------------------------
     def best_insertion(self, x: int, blink: float):
         """(extra travel, route, position) of the cheapest feasible insertion of ``x``.
 
-        The detour of every gap of every allowed route comes first (one list comprehension
-        per route); then the gaps are timed cheapest first and the first feasible one wins,
+        The detour of every gap of every allowed route comes first
+        (:meth:`fastroute.Route.candidates`); then the gaps are timed cheapest first and the first feasible one wins,
         so most gaps are never timed. A gap is skipped at once when ``x`` could not be reached
         before its last window closes; each gap is skipped at random with probability
         ``blink`` (SISR's blinks: repeated recreations differ)."""
@@ -155,19 +161,16 @@ class Search:
             v = r.v
             if v.max_tasks is not None and r.njobs >= v.max_tasks:
                 continue
-            if need and any(a > r.room[c] for c, a in need):
+            if need and not _room_for(r.room, need):
                 continue
-            # Necessary conditions, breaks and setup aside: reach x before its last window
-            # closes, and the place after the gap by its latest arrival.
-            cands += [(col[a] + row[b] - o, k, g) for g, (a, b, o, t, la) in
-                      enumerate(zip(r.gprev, r.gnext, r.gold, r.gtend, r.gla))
-                      if (e := t + col[a]) <= limit
-                      and (e if e > first else first) + service + row[b] <= la]
-        cands.sort()
+            r.candidates(row, col, limit, first, service, cands)
+        heapq.heapify(cands)  # cheapest first, and most are never looked at
         rnd = self.rng.random
-        for extra, k, g in cands:
+        while cands:
+            key = heapq.heappop(cands)
             if blink and rnd() < blink:
                 continue
+            k, g = unpack(d, key)
             r = self.routes[k]
             lo, hi = r.gpos[g]
             if pinned:
@@ -236,7 +239,7 @@ class Search:
         served = [r for r in self.routes if r.njobs]
         if not served:
             return list(self.out)
-        avg_len = sum(r.njobs for r in served) / len(served)
+        avg_len = sum([r.njobs for r in served]) / len(served)
         l_max = min(self.max_string, avg_len)
         k_max = 4 * self.avg_removed / (1 + l_max) - 1
         strings = int(rng.uniform(1, k_max + 1))
@@ -300,12 +303,21 @@ class Search:
         return [r.state() for r in self.routes]
 
     def restore(self, states) -> None:
-        for r, state in zip(self.routes, states):
-            if r.seq != state[0]:
-                r.set_state(state)
-        served = {x for state in states for x in state[0] if x >= 0}
-        self.out = {j for j, a in enumerate(self.allowed) if a and j not in served}
-        self.route_of = {x: r.k for r in self.routes for x in r.seq if x >= 0}
+        """Come back to a :meth:`snapshot`: only the routes that changed since are set back,
+        and only their jobs are moved between ``route_of`` and ``out``."""
+        changed = [(r, state) for r, state in zip(self.routes, states) if r.seq != state[0]]
+        route_of, out = self.route_of, self.out
+        for r, _ in changed:  # every job of a changed route is out, until put back below
+            for x in r.seq:
+                if x >= 0 and route_of.get(x) == r.k:
+                    del route_of[x]
+                    out.add(x)
+        for r, state in changed:
+            r.set_state(state)
+            for x in state[0]:
+                if x >= 0:
+                    route_of[x] = r.k
+                    out.discard(x)
 
     def run(self, deadline: float, blink: float = 0.01, max_iter: int = 2**62) -> None:
         # A first recreate of everything left out (the whole construction when starting empty).
@@ -374,6 +386,14 @@ class Search:
     def plan(self):
         return [[("job", x) if x >= 0 else ("break", -1 - x) for x in r.seq]
                 if r.njobs else [] for r in self.routes]
+
+
+def _room_for(room: list[int], need: list[tuple[int, int]]) -> bool:
+    """Whether a route with ``room`` left can carry the ``(amount index, amount)`` pairs."""
+    for c, amount in need:
+        if amount > room[c]:
+            return False
+    return True
 
 
 def improve(problem: Problem, plan, allowed: list[list[int]], deadline: float,

@@ -1,0 +1,92 @@
+# C types for the compiled build of fastroute.py (see setup.py). The .py file is the code and
+# runs as it is where nothing was compiled; this file only declares what may be a C integer.
+cimport cython
+
+cdef long long NEG, NONE
+
+cdef class Data:
+    cdef public list m, mt, loc, setup, serv, prio, dem, wins, last_end, vehicles
+    cdef public set pinned
+    cdef public Py_ssize_t ndim, gap_bits, route_bits
+
+cdef class VehicleData:
+    cdef public long long start, end, leave, last
+    cdef public bint ok
+    cdef public tuple cap
+    cdef public object max_travel, max_tasks
+    cdef public list breaks
+
+cpdef (Py_ssize_t, Py_ssize_t) unpack(Data d, long long key)
+
+@cython.locals(wins=tuple, service=cython.longlong, a=cython.longlong, b=cython.longlong,
+               begin=cython.longlong, driven=cython.longlong)
+cpdef (long long, long long) take_breaks(list breaks, long long t, long long rest)
+
+@cython.locals(lx=cython.longlong, drive=cython.longlong, arrival=cython.longlong,
+               begin=cython.longlong, a=cython.longlong, b=cython.longlong)
+cpdef long long task_end(Data d, list pending, long long t, long long here, long long x)
+
+@cython.locals(best=cython.longlong, top=cython.longlong, a=cython.longlong, b=cython.longlong)
+cpdef long long latest_arrival(tuple wins, long long latest_start)
+
+@cython.locals(wins=tuple, service=cython.longlong, a=cython.longlong, b=cython.longlong,
+               best=cython.longlong, top=cython.longlong, lo=cython.longlong,
+               hi=cython.longlong, mid=cython.longlong)
+cpdef long long _latest_departure(list breaks, long long drive, long long target)
+
+@cython.locals(end=cython.longlong, rest=cython.longlong)
+cpdef bint _arrives_by(list breaks, long long t, long long drive, long long target)
+
+cdef class Route:
+    cdef public Data d
+    cdef public VehicleData v
+    cdef public Py_ssize_t k
+    cdef public long long version, travel, njobs, la_end, slack
+    cdef public list seq, tend, las, lan, load, room, gprev, gnext, gold, gtend, gpos, gla
+    cdef public object kept
+
+    @cython.locals(m=list, loc=list, n=Py_ssize_t, i=Py_ssize_t, x=cython.longlong,
+                   lx=cython.longlong, t=cython.longlong, here=cython.longlong,
+                   travel=cython.longlong, njobs=cython.longlong, drive=cython.longlong,
+                   tend=list, pending=list, load=list)
+    cpdef bint update(self)
+
+    @cython.locals(g=Py_ssize_t, a=cython.longlong, b=cython.longlong, reach=cython.longlong,
+                   shift=cython.longlong, base=cython.longlong,
+                   begin=cython.longlong, gprev=list, gnext=list, gold=list, gtend=list,
+                   gla=list)
+    cpdef candidates(self, list row, list col, long long limit, long long first,
+                     long long service, list out)
+
+    @cython.locals(m=list, loc=list, seq=list, p=Py_ssize_t, q=Py_ssize_t, n=Py_ssize_t,
+                   t=cython.longlong, here=cython.longlong, lx=cython.longlong,
+                   there=cython.longlong, d_in=cython.longlong, d_out=cython.longlong,
+                   d_old=cython.longlong, extra=cython.longlong)
+    cpdef object insertion(self, long long x, Py_ssize_t pos, object bound=*)
+
+    @cython.locals(seq=list, p=Py_ssize_t, q=Py_ssize_t, n=Py_ssize_t)
+    cpdef (Py_ssize_t, Py_ssize_t, long long, long long) _around(self, Py_ssize_t a, Py_ssize_t b)
+
+    @cython.locals(seq=list, limit=cython.longlong)
+    cpdef bint _on_time(self, Py_ssize_t q, long long here, long long t, long long drive,
+                        list pending)
+
+    @cython.locals(m=list, loc=list, setup=list, serv=list, wins=list, n=Py_ssize_t,
+                   i=Py_ssize_t, x=cython.longlong, lx=cython.longlong, drive=cython.longlong,
+                   target=cython.longlong, depart=cython.longlong, nxt_la_s=cython.longlong,
+                   nxt_la_n=cython.longlong, nxt_loc=cython.longlong, las=list, lan=list,
+                   pending=list)
+    cpdef _backward(self)
+
+    @cython.locals(seq=list, loc=list, m=list, tend=list, lan=list, gprev=list, gnext=list,
+                   gold=list, gtend=list, gla=list, gpos=list, here=cython.longlong,
+                   t=cython.longlong, last=Py_ssize_t, i=Py_ssize_t, x=cython.longlong,
+                   lx=cython.longlong, slack=cython.longlong, g=Py_ssize_t)
+    cpdef _gaps(self)
+
+    @cython.locals(m=list, loc=list, seq=list, p=Py_ssize_t, q=Py_ssize_t, n=Py_ssize_t,
+                   t=cython.longlong, here=cython.longlong, there=cython.longlong,
+                   old=cython.longlong, at=cython.longlong, new=cython.longlong,
+                   x=cython.longlong, drive=cython.longlong, extra=cython.longlong,
+                   pending=list)
+    cpdef object replace(self, Py_ssize_t a, Py_ssize_t b, list items)

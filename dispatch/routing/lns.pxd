@@ -1,0 +1,21 @@
+# C types for the compiled build of lns.py (see setup.py); the .py file runs as it is where
+# nothing was compiled. An attribute the search gains must be declared here too.
+cimport cython
+from .fastroute cimport Data, Route, unpack
+
+cdef class Search:
+    cdef public object p, rng, avg_removed, max_string, t_scale, soft, out_seed, near_out
+    cdef public object eject_seed, w_count, w_prio, iterations
+    cdef public Data d
+    cdef public list allowed, routes, pen, _servable
+    cdef public dict pin_rank, route_of, _near, failed
+    cdef public set out
+
+    @cython.locals(d=Data, r=Route, row=list, col=list, limit=cython.longlong,
+                   first=cython.longlong, service=cython.longlong, need=list, cands=list,
+                   k=Py_ssize_t, g=Py_ssize_t, key=cython.longlong, lo=Py_ssize_t, hi=Py_ssize_t, pos=Py_ssize_t,
+                   pinned=bint)
+    cpdef object best_insertion(self, long long x, double blink)
+
+    @cython.locals(r=Route)
+    cpdef insert(self, long long x, Py_ssize_t k, Py_ssize_t pos)
