@@ -16,9 +16,14 @@ $(BIN)/python:
 # so an edit must be compiled again (tests/routing/test_routing_compiled.py checks it was).
 COMPILED := $(wildcard $(foreach m,fastroute lns eject,dispatch/routing/$(m).py dispatch/routing/$(m).pxd))
 
-# Re-install only when the dependencies, or the compiled modules, change.
+# Re-install only when the dependencies, or the compiled modules, change. The old compiled
+# modules go first: a build that fails then leaves the current .py files, never old C.
 $(STAMP): $(BIN)/python setup.cfg pyproject.toml setup.py $(COMPILED)
+	rm -f dispatch/routing/*.so
 	$(BIN)/python -m pip install --quiet --build-constraint .ci/build-constraints.txt -e '.[test]'
+	@$(BIN)/python -c "import dispatch.routing.fastroute as m, sys; \
+	  m.__file__.endswith('.py') and print('WARNING: the routing search was not compiled (see the' \
+	  ' compiler errors above); it runs as Python, two to three times slower', file=sys.stderr)"
 	@touch $(STAMP)
 
 install: $(STAMP) instance/config.py

@@ -23,7 +23,8 @@ from .timeline import pin_bounds
 NEG = -(2**62)
 #: "No time": what the timing steps below return when a task or a break cannot be taken (every
 #: real time is at least 0). A plain integer rather than None, so that the compiled build
-#: (see setup.py) keeps these values as C integers.
+#: (see setup.py) keeps these values as C integers; there NEG and NONE are C constants, not
+#: module attributes.
 NONE = -1
 
 
@@ -34,7 +35,12 @@ class Data:
         # One more place, NOWHERE, zero travel to and from anything: the start or the end of
         # an open route, so that no lookup needs a test for None.
         size = len(problem.durations)
-        self.m = [list(row) + [0] for row in problem.durations] + [[0] * (size + 1)]
+        durations = problem.durations
+        if max((max(row) for row in durations if row), default=0) > HORIZON:
+            # Travel longer than the horizon can never be driven anyway; capped, every detour
+            # fits the packed candidates below (and a C integer in the compiled build).
+            durations = [[min(x, HORIZON) for x in row] for row in durations]
+        self.m = [list(row) + [0] for row in durations] + [[0] * (size + 1)]
         self.mt = [list(col) for col in zip(*self.m)]  # mt[b][a] = m[a][b]
         jobs = problem.jobs
         self.loc = [j.location_index for j in jobs]

@@ -14,9 +14,11 @@ route that would not time) and every job left out gets its reason (:mod:`reasons
 """
 from __future__ import annotations
 
+import logging
 import os
 import time
 
+from . import fastroute
 from .assemble import Plan, add_reasons, assemble, compatible, score
 from .lns import improve
 from .model import Problem, Solution
@@ -26,6 +28,10 @@ from .portfolio import run_portfolio
 from .repair import repair
 
 __all__ = ["solve", "PORTFOLIO"]
+
+if fastroute.__file__.endswith(".py"):  # setup.py could not compile the search here
+    logging.getLogger(__name__).warning(
+        "the routing search runs as Python (not compiled): two to three times slower")
 
 
 def _search(problem: Problem, jobs: list[int], allowed: list[list[int]], limit: float,

@@ -183,3 +183,16 @@ def test_time_limit_is_respected_on_a_real_day(workers):
     valid(problem, solution)
     assert solution.served > 40
     assert len(solution.unassigned) + solution.served == 120
+
+
+def test_travel_longer_than_the_horizon_is_left_out_not_an_overflow():
+    """The Python API (and geocoded matrices) can carry any travel time; the compiled search
+    keeps times as C integers, so travel beyond the horizon is capped, never overflows."""
+    far = 2**40
+    jobs = [job(1, service=60), job(2, service=60)]
+    matrix = [[0, 60, far], [60, 0, far], [far, far, 0]]
+    problem = Problem(jobs, [Vehicle(id=1, start_index=0, end_index=0, time_window=(0, 8 * H))],
+                      matrix)
+    solution = valid(problem, solve(problem, 1))
+    assert route_of(solution, 1) == [("start", None), ("job", 1), ("end", None)]
+    assert [u.id for u in solution.unassigned] == [2] and solution.unassigned[0].reason
