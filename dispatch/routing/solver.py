@@ -3,8 +3,9 @@
 Each worker process runs one strategy of :data:`PORTFOLIO` within the time limit:
 
 * our ruin-and-recreate on the exact timeline (:mod:`lns`, :mod:`fastroute`, with the trades
-  of :mod:`eject`), from nothing or from an OR-Tools plan; compiled where it could be
-  (setup.py);
+  of :mod:`eject`; compiled where it could be, see setup.py), from nothing or from an
+  OR-Tools plan, optionally handing its plan to OR-Tools' guided local search for the last
+  share of the time where OR-Tools' model is exact;
 * OR-Tools' search on the model of :mod:`ortools_model` (objective in VROOM's order: summed
   priority served, then jobs served, then travel), optionally followed by the repair phase of
   :mod:`repair`; see :mod:`ortools_search` for its parameters.
@@ -68,9 +69,13 @@ def _search(problem: Problem, jobs: list[int], allowed: list[list[int]], limit: 
 def _lns(problem: Problem, jobs: list[int], allowed: list[list[int]], deadline: float,
          seed: int, strategy: dict) -> Plan:
     """Our ruin-and-recreate (:mod:`lns`), from an OR-Tools plan found in the first
-    ``ortools`` share of the time (none: from an empty plan, which its first recreate fills)."""
+    ``ortools`` share of the time (none: from an empty plan, which its first recreate fills);
+    then, for the last ``ortools_after`` share, OR-Tools' guided local search from its plan
+    when OR-Tools' model times routes exactly as we do (no setup times: the model charges
+    setup even between two jobs at the same place, where we skip it), keeping the better."""
     plan: Plan | None = None
     share = strategy.get("ortools", 0.0)
+    model = None
     if share > 0:
         model = build_model(problem, jobs)
         left = (deadline - time.monotonic()) * share
@@ -81,7 +86,27 @@ def _lns(problem: Problem, jobs: list[int], allowed: list[list[int]], deadline: 
             plan = run_search(model, params)
     if plan is None:
         plan = [[] for _ in problem.vehicles]
-    return improve(problem, plan, allowed, deadline, seed, **strategy.get("lns", {}))
+    after = strategy.get("ortools_after", 0.0)
+    if any(problem.jobs[j].setup or len(problem.jobs[j].time_windows) > 1 for j in jobs):
+        # Setup: OR-Tools' model charges it where we skip it. Several windows: the model has
+        # a node per window, and our plan would be read into the last window's (see
+        # run_search), which may not hold. Either way the hand-over would not start from our
+        # plan.
+        after = 0.0
+    now = time.monotonic()
+    plan = improve(problem, plan, allowed, now + (deadline - now) * (1 - after), seed,
+                   **strategy.get("lns", {}))
+    if after <= 0:
+        return plan
+    model = model or build_model(problem, jobs)
+    # What is left after building the model, less a margin for comparing the two plans.
+    left = deadline - time.monotonic() - 0.02 * (deadline - now)
+    if left <= 0.05:
+        return plan
+    more = run_search(model, search_params(left, "gls"), plan)
+    if more is None:
+        return plan
+    return max((plan, more), key=lambda p: score(assemble(problem, p, explain=False)))
 
 
 #: Share of the time limit left to the repair phase after the OR-Tools search.
@@ -96,15 +121,17 @@ REPAIR_SHARE = 0.5
 #: 10–25 priority points on over-subscribed days, since the search keeps the jobs that start
 #: served; two searches from nothing that differ in temperature (``t_scale``: 1 and 3 average
 #: arcs) did as well as any setting tried (the differences were within the run-to-run noise).
-#: Until the search was compiled (setup.py), the second worker handed its plan to OR-Tools'
-#: guided local search for the last 30 % where OR-Tools' model is exact (no setup times, one
-#: window per job, as in Solomon's instances); with three times the moves, our own search
-#: does better there too (eight of the hardest Solomon instances, twice: mean gap 0.78 and
-#: 1.00 % against 1.02 and 1.07 %). In both, one ruin in five is an ejection ruin
-#: (``eject_seed``, see :meth:`lns.Search.ruin`; measured within the noise).
+#: Where OR-Tools' model is exact (no setup times, one window per job, as in Solomon's
+#: instances) the second worker hands its plan to OR-Tools' guided local search for the last
+#: 30 %: OR-Tools' routing library is the engine's base, and this is where its model is
+#: exact. (With the search compiled, leaving it out measured slightly better on eight of the
+#: hardest Solomon instances, mean gap 0.78 and 1.00 % against 1.02 and 1.07 % in two runs,
+#: but within the run-to-run spread; docs/benchmarks.md, "Session 4".) In both, one ruin in
+#: five is an ejection ruin (``eject_seed``, see :meth:`lns.Search.ruin`; measured within the
+#: noise, see docs/benchmarks.md).
 PORTFOLIO = (
     {"strategy": "lns", "seed": 1, "lns": {"eject_seed": 0.2}},
-    {"strategy": "lns", "seed": 2, "lns": {"t_scale": 3, "eject_seed": 0.2}},
+    {"strategy": "lns", "seed": 2, "ortools_after": 0.3, "lns": {"t_scale": 3, "eject_seed": 0.2}},
 )
 
 
