@@ -306,12 +306,12 @@ class Route:
     def candidates(self, row: list, col: list, limit: int, first: int, service: int,
                    out: list) -> None:
         """Append ``(detour, vehicle, gap)``, packed in one integer (see :class:`Data` and
-        :func:`unpack`), to ``out`` for every gap where a job could fit on
-        the necessary conditions, breaks and setup aside: the job, at the place whose travel
-        row and column are ``row`` and ``col``, reached before ``limit`` (its last window's
-        end), and the place after the gap then reached by its latest arrival (``first``: its
-        first window's start; ``service``: its service time). The search times only the
-        cheapest of these (:meth:`insertion`)."""
+        :func:`unpack`), to ``out`` for every gap where a job could fit on the necessary
+        conditions, breaks and setup aside: the job, at the place whose travel row and column
+        are ``row`` and ``col``, reached before ``limit`` (its last window's end), and the
+        place after the gap then reached by its latest arrival (``first``: its first window's
+        start; ``service``: its service time). The search times only the cheapest of these
+        (:meth:`insertion`)."""
         shift = self.d.gap_bits + self.d.route_bits
         base = self.k << self.d.gap_bits
         gprev, gnext, gold, gtend, gla = self.gprev, self.gnext, self.gold, self.gtend, self.gla
@@ -447,7 +447,7 @@ def _latest_departure(breaks, drive: int, target: int) -> int:
                 if top > best:
                     best = top
         return best
-    lo, hi = NEG // 2, target
+    hi = target
     if _arrives_by(breaks, hi, drive, target):
         return hi
     lo = -(2**40)

@@ -141,10 +141,10 @@ class Search:
         """(extra travel, route, position) of the cheapest feasible insertion of ``x``.
 
         The detour of every gap of every allowed route comes first
-        (:meth:`fastroute.Route.candidates`); then the gaps are timed cheapest first and the first feasible one wins,
-        so most gaps are never timed. A gap is skipped at once when ``x`` could not be reached
-        before its last window closes; each gap is skipped at random with probability
-        ``blink`` (SISR's blinks: repeated recreations differ)."""
+        (:meth:`fastroute.Route.candidates`); then the gaps are timed cheapest first and the
+        first feasible one wins, so most gaps are never timed. A gap is skipped at once when
+        ``x`` could not be reached before its last window closes; each gap is skipped at random
+        with probability ``blink`` (SISR's blinks: repeated recreations differ)."""
         d = self.d
         dem = d.dem[x]
         row, col, limit = d.m[d.loc[x]], d.mt[d.loc[x]], d.last_end[x]

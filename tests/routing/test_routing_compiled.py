@@ -29,11 +29,10 @@ COMPILED_BUILD = {"lns": lns, "assemble": assemble}
 
 
 @pytest.fixture(scope="module")
-def source():
+def source(tmp_path_factory):
     """dispatch/routing's Python files alone (no compiled module, no .pxd), imported as the
     package ``routing_source``."""
-    root = Path(os.environ.get("TMPDIR", "/tmp")) / f"dispatch-routing-source-{os.getpid()}"
-    shutil.rmtree(root, ignore_errors=True)
+    root = tmp_path_factory.mktemp("source")
     shutil.copytree(ROUTING, root / "routing_source",
                     ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "*.pxd", "__pycache__"))
     sys.path.insert(0, str(root))
@@ -47,7 +46,6 @@ def source():
         sys.path.remove(str(root))
         for name in [n for n in sys.modules if n.split(".")[0] == "routing_source"]:
             del sys.modules[name]
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_the_compiled_modules_are_the_ones_in_use():
