@@ -5,7 +5,8 @@ from .fastroute cimport Data, Route, unpack
 
 cdef class Search:
     cdef public object p, rng, avg_removed, max_string, t_scale, soft, out_seed, near_out
-    cdef public object eject_seed, w_count, w_prio, iterations
+    cdef public object eject_seed, w_count, w_prio, iterations, soft_after, cool
+    cdef public bint softened
     cdef public Data d
     cdef public list allowed, routes, pen, _servable
     cdef public dict pin_rank, route_of, _near, failed

@@ -128,10 +128,15 @@ REPAIR_SHARE = 0.5
 #: hardest Solomon instances, mean gap 0.78 and 1.00 % against 1.02 and 1.07 % in two runs,
 #: but within the run-to-run spread; docs/benchmarks.md, "Session 4".) In both, one ruin in
 #: five is an ejection ruin (``eject_seed``, see :meth:`lns.Search.ruin`; measured within the
-#: noise, see docs/benchmarks.md).
+#: noise, see docs/benchmarks.md). Both accept on a milder penalty for left-out jobs, with
+#: a slower cooling, when jobs are still left out after a tenth of the time (``SOFT``; measured
+#: +8 to +13 priority on seeds 3, 5, 6 and 7, the same moves where everything fits:
+#: docs/benchmarks.md, "Session 5").
+SOFT = {"soft": 1.0, "soft_after": 0.1, "cool": 3.0}
 PORTFOLIO = (
-    {"strategy": "lns", "seed": 1, "lns": {"eject_seed": 0.2}},
-    {"strategy": "lns", "seed": 2, "ortools_after": 0.3, "lns": {"t_scale": 3, "eject_seed": 0.2}},
+    {"strategy": "lns", "seed": 1, "lns": {"eject_seed": 0.2, **SOFT}},
+    {"strategy": "lns", "seed": 2, "ortools_after": 0.3,
+     "lns": {"t_scale": 3, "eject_seed": 0.2, **SOFT}},
 )
 
 

@@ -22,6 +22,7 @@ from test_routing_properties import SETTINGS, pinned_problems
 import dispatch.routing as routing
 from dispatch.routing import assemble, eject, fastroute, lns, parse_problem
 from dispatch.routing.bench.generate import field_problem
+from dispatch.routing.solver import SOFT
 
 ROUTING = Path(routing.__file__).parent
 COMPILED = (fastroute, lns, eject)
@@ -80,7 +81,7 @@ def _run(build, problem, seed: int, iterations: int):
     ``lns`` and ``assemble`` modules."""
     allowed = build["assemble"].compatible(problem)
     search = build["lns"].Search(problem, [[] for _ in problem.vehicles], allowed, seed,
-                                 eject_seed=0.2)
+                                 eject_seed=0.2, **SOFT)
     search.run(time.monotonic() + 600, max_iter=iterations)
     return search.plan(), search.iterations
 

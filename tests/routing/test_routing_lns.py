@@ -17,9 +17,11 @@ from test_routing_properties import SETTINGS, pinned_problems, problems
 
 from dispatch.routing import check_solution, parse_problem
 from dispatch.routing.assemble import assemble, compatible
+from dispatch.routing.bench.generate import field_problem
 from dispatch.routing.fastroute import Data, Route
 from dispatch.routing.eject import polish
 from dispatch.routing.lns import Search, improve
+from dispatch.routing.solver import SOFT
 from dispatch.routing.timeline import Infeasible, build_route
 
 
@@ -188,3 +190,33 @@ def test_a_trade_counts_the_van_room_freed_even_by_jobs_without_amounts():
     assert search.out == {2}
     assert polish(search, time.monotonic() + 5) == 1
     assert sorted(search.routes[0].jobs()) == [0, 2] and search.out == {1}
+
+
+def _field_search(sizes, iterations: int, **kw):
+    """(problem, search) after ``iterations`` moves on the generated day of ``sizes``."""
+    problem = field_problem(*sizes)
+    search = Search(problem, [[] for _ in problem.vehicles], compatible(problem), 1,
+                    eject_seed=0.2, **kw)
+    search.run(time.monotonic() + 600, max_iter=iterations)
+    return problem, search
+
+
+def test_the_milder_penalty_is_taken_only_where_jobs_are_still_left_out():
+    # Everything fits from the first plan: the very same moves as without it.
+    _, strict = _field_search((4, 30, 6), 300)
+    _, soft = _field_search((4, 30, 6), 300, **SOFT)
+    assert not strict.out and not soft.softened
+    assert soft.plan() == strict.plan()
+    # Over-subscribed: taken after a tenth of the moves, and the plan is still valid.
+    problem, soft = _field_search((5, 60, 5), 300, **SOFT)
+    assert soft.softened and soft.out
+    _valid(problem, soft.plan())
+
+
+@settings(SETTINGS, max_examples=40)
+@given(pinned_problems())
+def test_searching_on_the_milder_penalty_gives_valid_plans(doc):
+    problem = parse_problem(doc)
+    plan = improve(problem, [[] for _ in problem.vehicles], compatible(problem),
+                   time.monotonic() + 0.05, seed=7, soft=1.0, soft_after=0.0, cool=3.0)
+    _valid(problem, plan)
