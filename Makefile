@@ -46,11 +46,15 @@ serve:
 run: demo serve
 
 # PYTEST_ARGS lets CI narrow or widen a run, e.g. PYTEST_ARGS="--ignore=tests/routing".
+# The suite runs on every core (pytest-xdist; each worker has its own database, see
+# tests/conftest.py); TEST_WORKERS=0 runs it in one process, e.g. to use a debugger.
+TEST_WORKERS ?= auto
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install
-	$(BIN)/python -m pytest -x -q -m "not e2e and not slow"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -x -q -m "not e2e and not slow"
 
 bench-solomon: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
