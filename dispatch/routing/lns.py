@@ -137,14 +137,20 @@ class Search:
         return got
 
     def cost(self, pen=None) -> int:
-        pen = pen or self.pen
-        total = 0
+        return self.costs(pen or self.pen)[0]
+
+    def costs(self, pen: list[int]) -> tuple[int, int]:
+        """The plan's cost with the penalties ``pen`` and with the strict ones, in one pass
+        (the search needs both on every move once the milder penalty is on)."""
+        travel = 0
         for r in self.routes:
             if r.njobs:
-                total += r.travel
+                travel += r.travel
+        mild = strict = travel
         for j in self.out:
-            total += pen[j]
-        return total
+            mild += pen[j]
+            strict += self.pen[j]
+        return mild, strict
 
     # -- recreate -----------------------------------------------------------------------------
     def best_insertion(self, x: int, blink: float):
@@ -372,8 +378,7 @@ class Search:
                 continue
             self.recreate(pool, blink)
             iterations += 1
-            cost = self.cost(soft)
-            real = self.cost() if soft is not self.pen else cost
+            cost, real = self.costs(soft)
             if real < best or cost < current - temperature * math.log(
                     self.rng.random() or 1e-12):
                 if real < best and self.out and trading and now >= next_polish:
@@ -383,8 +388,7 @@ class Search:
                     # fruitless pass ends it (the final plan gets one more).
                     trading = polish(self, deadline) > 0
                     next_polish = time.monotonic() + POLISH_EVERY * span
-                    cost = self.cost(soft)
-                    real = self.cost() if soft is not self.pen else cost
+                    cost, real = self.costs(soft)
                 current = cost
                 current_plan = self.snapshot()
                 if real < best:
