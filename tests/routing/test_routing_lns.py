@@ -211,6 +211,12 @@ def test_the_milder_penalty_is_taken_only_where_jobs_are_still_left_out():
     problem, soft = _field_search((5, 60, 5), 300, **SOFT)
     assert soft.softened and soft.out
     _valid(problem, soft.plan())
+    # Both costs of a move come from one pass; each is travel plus its penalty per job left out.
+    travel = sum(r.travel for r in soft.routes if r.njobs)
+    mild = soft._soft_penalties(1000.0)
+    assert soft.costs(mild) == (travel + sum(mild[j] for j in soft.out),
+                                travel + sum(soft.pen[j] for j in soft.out))
+    assert soft.costs(mild)[0] < soft.costs(mild)[1] == soft.cost()
 
 
 @settings(SETTINGS, max_examples=40)
