@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -45,6 +46,9 @@ class MoveForm(FlaskForm):
     #: which is drawn in each technician's time zone).
     clock = StringField(default="site",
                         validators=[Optional(), AnyOf(("site", "technician"))])
+    #: The visit's place as the board showed it (:attr:`Visit.stamp`), to refuse a move made
+    #: on a board that someone else changed since.
+    seen = HiddenField(validators=[Optional(), Length(max=80)])
 
 
 class ActionForm(FlaskForm):

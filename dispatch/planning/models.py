@@ -114,6 +114,12 @@ class Visit(db.Model):
     ticket: Mapped[Ticket] = relationship()
     technician: Mapped[User] = relationship()
 
+    @property
+    def stamp(self) -> str:
+        """Where and when the visit is, as the board showed it: a move sends it back, so a move
+        made on a board that someone else changed since is refused instead of undoing theirs."""
+        return f"{self.technician_id}/{self.day.isoformat()}/{self.planned_start:%Y%m%dT%H%M}"
+
 
 class PlanLock(db.Model):
     """One row per day being planned: the unique day makes a second planner fail on insert."""

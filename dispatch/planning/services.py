@@ -78,10 +78,23 @@ def set_pinned(run: PlanRun, visit_id: int, pinned: bool) -> Visit:
     return visit
 
 
-def move_visit(run: PlanRun, visit_id: int, technician_id: int, day: date, start: time) -> Visit:
-    """Put a visit on another technician, day or time (site-local), pinned there."""
+class VisitMoved(Conflict):
+    """The visit is no longer where the dispatcher's board showed it."""
+
+
+def move_visit(run: PlanRun, visit_id: int, technician_id: int, day: date, start: time,
+               seen: str | None = None) -> Visit:
+    """Put a visit on another technician, day or time (site-local), pinned there. ``seen``:
+    the visit's :attr:`Visit.stamp` on the dispatcher's board, if the move comes from one;
+    when someone else moved it since, the move is refused (two dispatchers on one plan)."""
     _claim(run)
     visit = _visit(run, visit_id)
+    if seen:
+        db.session.refresh(visit)  # read after the claim: a move committed meanwhile shows
+        if seen != visit.stamp:
+            db.session.rollback()
+            raise VisitMoved(_("Someone else moved this visit meanwhile; the board now shows "
+                               "where it is. Move it again if you still want to."))
     tech = db.session.get(User, technician_id)
     if tech is None or tech.role != Role.TECHNICIAN or not tech.active:
         raise ValidationError(_("Choose a technician."), field="technician")

@@ -167,7 +167,7 @@ def _site_start(run: PlanRun, visit_id: int, form: MoveForm) -> tuple[date, time
 
 def _moved(run: PlanRun, visit_id: int, form: MoveForm):
     return services.move_visit(run, visit_id, form.technician.data,
-                               *_site_start(run, visit_id, form))
+                               *_site_start(run, visit_id, form), seen=form.seen.data or None)
 
 
 @bp.post("/runs/<int:run_id>/visits/<int:visit_id>/move")
@@ -190,14 +190,19 @@ def _move_json(run_id: int, visit_id: int, form: MoveForm, done: str):
         visit = _moved(run, visit_id, form)
     except DispatchError as err:
         db.session.rollback()
-        return jsonify({"error": err.message, "field": err.field, "status": err.status}), \
-            err.status
+        answer = {"error": err.message, "field": err.field, "status": err.status}
+        if isinstance(err, services.VisitMoved):
+            answer.update(_board_parts(run))  # show the dispatcher where it is now
+        return jsonify(answer), err.status
+    return jsonify({"message": done, "visit": visit.id, **_board_parts(run)})
+
+
+def _board_parts(run: PlanRun) -> dict:
+    """The parts of the board the timeline's script replaces after a drop."""
     parts = _board(run)
-    return jsonify({
-        "message": done, "visit": visit.id,
-        "timeline": render_template("planning/_timeline.html", **parts),
-        "visits": render_template("planning/_visits.html", **parts),
-        "map": parts["map_data"]})
+    return {"timeline": render_template("planning/_timeline.html", **parts),
+            "visits": render_template("planning/_visits.html", **parts),
+            "map": parts["map_data"]}
 
 
 @bp.post("/runs/<int:run_id>/visits/<int:visit_id>/remove")

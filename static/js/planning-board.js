@@ -339,6 +339,15 @@
     }
   });
 
+  // The refreshed parts of the board from the server's answer to a drop.
+  function showParts(answer) {
+    timelineBox.innerHTML = answer.timeline;
+    if (visitsBox) { visitsBox.innerHTML = answer.visits; }
+    data = answer.map;
+    applyDayRows();
+    draw(false);
+  }
+
   function save(d) {
     d.el.classList.add("is-saving");
     var body = new URLSearchParams();
@@ -347,6 +356,7 @@
     body.set("day", d.track.dataset.day);
     body.set("start", clock(d.minutes));
     body.set("clock", "technician");
+    body.set("seen", d.el.dataset.seen || "");  // refused if someone else moved it since
     fetch(d.el.dataset.moveUrl, {
       method: "POST", credentials: "same-origin", body: body,
       headers: { "Accept": "application/json", "X-CSRFToken": board.dataset.csrf || "" }
@@ -360,18 +370,17 @@
         .then(function (answer) { return { ok: r.ok, answer: answer }; });
     }).then(function (res) {
       if (!res.ok || res.answer.error) {
-        putBack(d);
+        if (res.answer.timeline) {
+          showParts(res.answer);  // someone else moved it: the board as it is now
+        } else {
+          putBack(d);
+        }
         say(res.answer.error || String(res.answer), "danger");
         return;
       }
-      var id = res.answer.visit;
-      timelineBox.innerHTML = res.answer.timeline;
-      if (visitsBox) { visitsBox.innerHTML = res.answer.visits; }
-      data = res.answer.map;
-      applyDayRows();
-      draw(false);
+      showParts(res.answer);
       say(res.answer.message, "success");
-      select(id, "timeline");
+      select(res.answer.visit, "timeline");
     }).catch(function () {
       putBack(d);
       say(board.dataset.offline || "Network error", "danger");

@@ -4,7 +4,8 @@ The dispatcher plans the next working day from the board, sees the progress and 
 routes on the map and the technicians' timelines; a stop on the map finds its block on the
 timeline; dragging a visit onto a technician who was deactivated meanwhile is refused with the
 server's message and the block goes back; dragging a visit onto another technician's row moves
-and pins it there; after the re-run it is still there, pinned; the plan is published and the
+and pins it there; a drop on a board that another dispatcher changed since is refused and
+the board shows the visit where it is now; after the re-run it is still there, pinned; the plan is published and the
 technician finds the visit on their day. Then the board and a ticket page are photographed at a
 phone's and a desktop's width (kept when E2E_SCREENSHOTS is set).
 """
@@ -20,7 +21,7 @@ from dispatch import demo, demo_field
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.planning import problem as builder
-from dispatch.planning import sources
+from dispatch.planning import services, sources
 from dispatch.planning.models import PlanRun, Visit
 
 pytestmark = pytest.mark.e2e
@@ -122,7 +123,8 @@ def test_plan_drag_rerun_publish(app, live_server, browser, shot, sign_in):
     visit, target = _choose_move(run_id, day)
     number = visit.ticket.number
     block = page.locator(f"#block-{visit.id}")
-    home = page.locator(f".tl-track[data-technician='{visit.technician_id}']")
+    home_id = visit.technician_id
+    home = page.locator(f".tl-track[data-technician='{home_id}']")
 
     # Refused by the server (the technician left meanwhile): its message, the block goes back.
     target.active = False
@@ -153,6 +155,20 @@ def test_plan_drag_rerun_publish(app, live_server, browser, shot, sign_in):
     db.session.expire_all()
     stored = db.session.get(Visit, visit.id)
     assert (stored.technician_id, stored.pinned) == (target.id, True)
+
+    # Another dispatcher puts it back meanwhile: this board's next drop of it is refused with
+    # the reason, and the board then shows the visit where the other dispatcher put it.
+    at = stored.planned_start.astimezone(builder.ticket_zone(stored.ticket)).time()
+    services.move_visit(db.session.get(PlanRun, run_id), visit.id, home_id, day, at)
+    _drag(page, page.locator(f"#block-{visit.id}"),
+          page.locator(f".tl-track[data-technician='{home_id}']"))
+    expect(page.locator("#board-message")).to_contain_text("Someone else moved this visit")
+    expect(home.locator(f"#block-{visit.id}")).to_have_count(1)
+    shot(page, "board-stale-drop")
+    _drag(page, page.locator(f"#block-{visit.id}"),  # from the board as it is now: accepted
+          page.locator(f".tl-track[data-technician='{target.id}']"))
+    expect(page.locator("#board-message")).to_contain_text("Moved and pinned")
+    expect(moved).to_have_count(1)
 
     # Re-run: the new plan keeps it on that technician, pinned.
     page.get_by_role("button", name="Re-run keeping pinned visits").click()

@@ -274,6 +274,52 @@ def test_refused_drops_answer_with_the_reason(planning_app, shifts, auth, client
     assert late.status_code == 409 and "Only a proposed plan" in late.get_json()["error"]
 
 
+def _seen(html: str, visit_id: int) -> str:
+    """The stamp the board gives a visit's block (what a drop sends back)."""
+    return re.search(rf'id="block-{visit_id}"[^>]*?data-seen="([^"]+)"', html, re.S).group(1)
+
+
+def test_a_move_on_a_board_someone_changed_is_refused(planning_app, shifts, auth, client,
+                                                      make_tech, make_job, make_user):
+    day, first, second, jobs, run = _proposal(make_tech, make_job, make_user)
+    visit = run.visits[0]
+    url = f"/planning/runs/{run.id}/visits/{visit.id}/move"
+    auth.login(role="dispatcher")
+    seen = _seen(client.get(f"/planning/runs/{run.id}").data.decode(), visit.id)
+    # Another dispatcher moves the visit after this board was drawn.
+    services.move_visit(run, visit.id, second.id, day, time(10), seen=seen)
+    db.session.expire_all()
+    theirs = db.session.get(Visit, visit.id).stamp
+    assert theirs != seen
+
+    def drop(stamp, **extra):
+        return client.post(url, headers=JSON, data={
+            "technician": first.id, "day": day.isoformat(), "start": "11:00",
+            "clock": "technician", "seen": stamp, **extra})
+
+    refused = drop(seen)
+    assert refused.status_code == 409
+    body = refused.get_json()
+    assert "Someone else moved this visit meanwhile" in body["error"]
+    # The answer carries the board as it is now: the block on the other dispatcher's row.
+    track = re.split(rf'class="tl-track" data-technician="{second.id}"', body["timeline"])[1]
+    assert f'id="block-{visit.id}"' in track.split('class="tl-row"')[0]
+    assert _seen(body["timeline"], visit.id) == theirs
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).stamp == theirs  # theirs stands
+    # The Move form without the script: the same refusal, said on the board.
+    form = client.post(url, data={"technician": first.id, "day": day.isoformat(),
+                                  "start": "11:00", "seen": seen}, follow_redirects=True)
+    assert "Someone else moved this visit meanwhile" in form.data.decode()
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).stamp == theirs
+    # From the refreshed board the move goes through.
+    moved = drop(theirs)
+    assert moved.status_code == 200, moved.data
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).technician_id == first.id
+
+
 @pytest.mark.parametrize("role", ["employee", "agent", "technician"])
 def test_only_dispatchers_move_visits(planning_app, shifts, auth, client, make_tech, make_job,
                                       make_user, role):
