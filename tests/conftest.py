@@ -11,7 +11,7 @@ from datetime import time
 
 import pytest
 from jinja2 import BytecodeCache
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.security import generate_password_hash
 
 from dispatch import create_app
@@ -49,17 +49,18 @@ def _database_url(tmp_path_factory, worker: str) -> str:
         return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
     if worker == "master":
         return url
-    # Under pytest-xdist each worker gets its own database beside the one named.
-    base, name = url.rsplit("/", 1)
-    url = f"{base}/{name}_{worker}"
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    # Under pytest-xdist each worker gets its own database beside the one named (kept for the
+    # next run: creating one costs more than the tests' own cleanup).
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    admin = create_engine(given.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                              {"n": f"{name}_{worker}"}).scalar()
+                              {"n": name}).scalar()
         if not exists:
-            conn.execute(text(f'CREATE DATABASE "{name}_{worker}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return url
+    return given.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

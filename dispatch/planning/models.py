@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -118,7 +118,8 @@ class Visit(db.Model):
     def stamp(self) -> str:
         """Where and when the visit is, as the board showed it: a move sends it back, so a move
         made on a board that someone else changed since is refused instead of undoing theirs."""
-        return f"{self.technician_id}/{self.day.isoformat()}/{self.planned_start:%Y%m%dT%H%M}"
+        start = self.planned_start.astimezone(timezone.utc)
+        return f"{self.technician_id}/{self.day.isoformat()}/{start:%Y%m%dT%H%M}"
 
 
 class PlanLock(db.Model):

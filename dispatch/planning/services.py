@@ -56,7 +56,9 @@ def _claim(run: PlanRun) -> None:
 
 
 def _visit(run: PlanRun, visit_id: int) -> Visit:
-    visit = db.session.get(Visit, visit_id)
+    """The visit as stored now: read again after ``_claim`` even if this request loaded it
+    before, so a change or a removal committed meanwhile is seen (not a stale copy)."""
+    visit = db.session.get(Visit, visit_id, populate_existing=True)
     if visit is None or visit.plan_run_id != run.id:
         raise NotFound(_("No such visit in this plan."))
     return visit
@@ -89,12 +91,10 @@ def move_visit(run: PlanRun, visit_id: int, technician_id: int, day: date, start
     when someone else moved it since, the move is refused (two dispatchers on one plan)."""
     _claim(run)
     visit = _visit(run, visit_id)
-    if seen:
-        db.session.refresh(visit)  # read after the claim: a move committed meanwhile shows
-        if seen != visit.stamp:
-            db.session.rollback()
-            raise VisitMoved(_("Someone else moved this visit meanwhile; the board now shows "
-                               "where it is. Move it again if you still want to."))
+    if seen and seen != visit.stamp:
+        db.session.rollback()
+        raise VisitMoved(_("Someone else moved this visit meanwhile; the board now shows "
+                           "where it is. Move it again if you still want to."))
     tech = db.session.get(User, technician_id)
     if tech is None or tech.role != Role.TECHNICIAN or not tech.active:
         raise ValidationError(_("Choose a technician."), field="technician")

@@ -181,7 +181,8 @@ def move(run_id: int, visit_id: int):
 
 def _move_json(run_id: int, visit_id: int, form: MoveForm, done: str):
     """The timeline's drag and drop: the same checks as the form; the refreshed parts of the
-    board, or the reason it was refused (the script puts the visit back)."""
+    board, or the reason it was refused (the script puts the visit back; when someone else
+    moved it meanwhile, the answer also has the board as it is now, which the script shows)."""
     try:
         run = services.get_run(run_id)
         if not form.validate_on_submit():

@@ -116,7 +116,7 @@ REPAIR_SHARE = 0.5
 #: The portfolio, one strategy per worker process (the first alone when there is one core);
 #: the best plan of all is kept. Both are our ruin-and-recreate (:mod:`lns`) from nothing,
 #: which works on the exact timeline and runs several times more moves a second than
-#: OR-Tools' local search on the field model. Measured this session (docs/benchmarks.md):
+#: OR-Tools' local search on the field model. Measured in session 3 (docs/benchmarks.md):
 #: starting the second worker from an OR-Tools plan, even one found in 5 % of the time, cost
 #: 10–25 priority points on over-subscribed days, since the search keeps the jobs that start
 #: served. Both start hot (``t_scale`` 3: the first temperature is three average arcs):

@@ -238,7 +238,8 @@
   }
 
   timelineBox.addEventListener("pointerdown", function (event) {
-    var el = event.target.closest(".tl-visit.is-movable");
+    // Not while its last drop is being saved: a second drop would send the old place.
+    var el = event.target.closest(".tl-visit.is-movable:not(.is-saving)");
     if (!el || event.button !== 0 || drag) { return; }
     var rect = el.getBoundingClientRect();
     drag = { el: el, home: el.parentNode, left: el.style.left, x: event.clientX,
@@ -372,6 +373,7 @@
       if (!res.ok || res.answer.error) {
         if (res.answer.timeline) {
           showParts(res.answer);  // someone else moved it: the board as it is now
+          select(Number(d.el.dataset.visit), "timeline");
         } else {
           putBack(d);
         }

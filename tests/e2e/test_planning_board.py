@@ -5,8 +5,8 @@ routes on the map and the technicians' timelines; a stop on the map finds its bl
 timeline; dragging a visit onto a technician who was deactivated meanwhile is refused with the
 server's message and the block goes back; dragging a visit onto another technician's row moves
 and pins it there; a drop on a board that another dispatcher changed since is refused and
-the board shows the visit where it is now; after the re-run it is still there, pinned; the plan is published and the
-technician finds the visit on their day. Then the board and a ticket page are photographed at a
+the board shows the visit where it is now; after the re-run it is still there, pinned; the plan
+is published and the technician finds the visit on their day. Then the board and a ticket page are photographed at a
 phone's and a desktop's width (kept when E2E_SCREENSHOTS is set).
 """
 from __future__ import annotations
@@ -164,6 +164,8 @@ def test_plan_drag_rerun_publish(app, live_server, browser, shot, sign_in):
           page.locator(f".tl-track[data-technician='{home_id}']"))
     expect(page.locator("#board-message")).to_contain_text("Someone else moved this visit")
     expect(home.locator(f"#block-{visit.id}")).to_have_count(1)
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).technician_id == home_id  # theirs stands
     shot(page, "board-stale-drop")
     _drag(page, page.locator(f"#block-{visit.id}"),  # from the board as it is now: accepted
           page.locator(f".tl-track[data-technician='{target.id}']"))

@@ -318,6 +318,10 @@ def test_a_move_on_a_board_someone_changed_is_refused(planning_app, shifts, auth
     assert moved.status_code == 200, moved.data
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).technician_id == first.id
+    # Removed by someone else meanwhile: this board's drop is told so, nothing else changes.
+    services.remove_visit(db.session.get(PlanRun, run.id), visit.id)
+    gone = drop(_seen(moved.get_json()["timeline"], visit.id))
+    assert gone.status_code == 404 and gone.get_json()["error"] == "No such visit in this plan."
 
 
 @pytest.mark.parametrize("role", ["employee", "agent", "technician"])

@@ -1,21 +1,31 @@
 """Triage tests: the held-out accuracy is printed in the terminal summary of every run."""
 import pytest
 
-ACCURACY = pytest.StashKey[dict]()
+KEY = "triage_accuracy"
 
 
 @pytest.fixture
 def accuracy_report(request):
-    """Store the measured accuracy; ``pytest_terminal_summary`` prints it at the end."""
+    """Store the measured accuracy; ``pytest_terminal_summary`` prints it at the end. It travels
+    with the test's report (``user_properties``), which pytest-xdist sends back from its
+    workers, so the summary has it whichever process ran the test."""
 
     def store(**values):
-        request.config.stash[ACCURACY] = values
+        request.node.user_properties.append((KEY, values))
 
     return store
 
 
+def _stored(terminalreporter):
+    for report in terminalreporter.stats.get("passed", []):
+        for name, values in getattr(report, "user_properties", []):
+            if name == KEY:
+                return values
+    return None
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    values = config.stash.get(ACCURACY, None)
+    values = _stored(terminalreporter)
     if values:
         terminalreporter.write_sep("-", "triage classifier")
         terminalreporter.write_line(
