@@ -3,8 +3,11 @@
 cimport cython
 
 cdef long long NEG, NONE
+cdef Py_ssize_t GAP
 
 cdef class Data:
+    cdef public long long[::1] mf
+    cdef public Py_ssize_t size
     cdef public list m, mt, loc, setup, serv, prio, dem, wins, last_end, vehicles
     cdef public set pinned
     cdef public Py_ssize_t ndim, gap_bits, route_bits
@@ -42,20 +45,21 @@ cdef class Route:
     cdef public VehicleData v
     cdef public Py_ssize_t k
     cdef public long long version, travel, njobs, la_end, slack
-    cdef public list seq, tend, las, lan, load, room, gprev, gnext, gold, gtend, gpos, gla
+    cdef public list seq, tend, las, lan, load, room
     cdef public object kept
+    cdef public long long[::1] gx
 
-    @cython.locals(m=list, loc=list, n=Py_ssize_t, i=Py_ssize_t, x=cython.longlong,
-                   lx=cython.longlong, t=cython.longlong, here=cython.longlong,
-                   travel=cython.longlong, njobs=cython.longlong, drive=cython.longlong,
-                   tend=list, pending=list, load=list)
+    @cython.locals(mf="long long[::1]", size=cython.longlong, loc=list, n=Py_ssize_t,
+                   i=Py_ssize_t, x=cython.longlong, lx=cython.longlong, t=cython.longlong,
+                   here=cython.longlong, travel=cython.longlong, njobs=cython.longlong,
+                   drive=cython.longlong, tend=list, pending=list, load=list)
     cpdef bint update(self)
 
-    @cython.locals(g=Py_ssize_t, a=cython.longlong, b=cython.longlong, reach=cython.longlong,
-                   shift=cython.longlong, base=cython.longlong,
-                   begin=cython.longlong, gprev=list, gnext=list, gold=list, gtend=list,
-                   gla=list)
-    cpdef candidates(self, list row, list col, long long limit, long long first,
+    @cython.locals(g=Py_ssize_t, i=Py_ssize_t, b=cython.longlong, reach=cython.longlong,
+                   shift=cython.longlong, base=cython.longlong, row=cython.longlong,
+                   begin=cython.longlong, tend=cython.longlong, col=cython.longlong,
+                   mf="long long[::1]", gx="long long[::1]")
+    cpdef candidates(self, long long lx, long long limit, long long first,
                      long long service, list out)
 
     @cython.locals(m=list, loc=list, seq=list, p=Py_ssize_t, q=Py_ssize_t, n=Py_ssize_t,
@@ -71,18 +75,22 @@ cdef class Route:
     cpdef bint _on_time(self, Py_ssize_t q, long long here, long long t, long long drive,
                         list pending)
 
-    @cython.locals(m=list, loc=list, setup=list, serv=list, wins=list, n=Py_ssize_t,
-                   i=Py_ssize_t, x=cython.longlong, lx=cython.longlong, drive=cython.longlong,
-                   target=cython.longlong, depart=cython.longlong, nxt_la_s=cython.longlong,
-                   nxt_la_n=cython.longlong, nxt_loc=cython.longlong, las=list, lan=list,
+    @cython.locals(mf="long long[::1]", size=cython.longlong, loc=list, setup=list,
+                   serv=list, wins=list, n=Py_ssize_t, i=Py_ssize_t, x=cython.longlong,
+                   lx=cython.longlong, drive=cython.longlong, target=cython.longlong,
+                   depart=cython.longlong, nxt_la_s=cython.longlong, nxt_la_n=cython.longlong,
+                   nxt_loc=cython.longlong, las=list, lan=list,
                    pending=list)
     cpdef _backward(self)
 
-    @cython.locals(seq=list, loc=list, m=list, tend=list, lan=list, gprev=list, gnext=list,
-                   gold=list, gtend=list, gla=list, gpos=list, here=cython.longlong,
-                   t=cython.longlong, last=Py_ssize_t, i=Py_ssize_t, x=cython.longlong,
-                   lx=cython.longlong, slack=cython.longlong, g=Py_ssize_t)
+    @cython.locals(seq=list, loc=list, mf="long long[::1]", tend=list, lan=list,
+                   gx="long long[::1]", here=cython.longlong, there=cython.longlong,
+                   t=cython.longlong, la=cython.longlong, last=Py_ssize_t, i=Py_ssize_t,
+                   x=cython.longlong, slack=cython.longlong, n=Py_ssize_t, o=Py_ssize_t,
+                   size=Py_ssize_t)
     cpdef _gaps(self)
+
+    cpdef (Py_ssize_t, Py_ssize_t) span(self, Py_ssize_t g)
 
     @cython.locals(m=list, loc=list, seq=list, p=Py_ssize_t, q=Py_ssize_t, n=Py_ssize_t,
                    t=cython.longlong, here=cython.longlong, there=cython.longlong,

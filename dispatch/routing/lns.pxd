@@ -12,10 +12,10 @@ cdef class Search:
     cdef public dict pin_rank, route_of, _near, failed
     cdef public set out
 
-    @cython.locals(d=Data, r=Route, row=list, col=list, limit=cython.longlong,
+    @cython.locals(d=Data, r=Route, lx=cython.longlong, limit=cython.longlong,
                    first=cython.longlong, service=cython.longlong, need=list, cands=list,
                    k=Py_ssize_t, g=Py_ssize_t, key=cython.longlong, lo=Py_ssize_t, hi=Py_ssize_t, pos=Py_ssize_t,
-                   pinned=bint)
+                   pinned=bint, version=cython.longlong, failed=dict)
     cpdef object best_insertion(self, long long x, double blink)
 
     @cython.locals(r=Route)

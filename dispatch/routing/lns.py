@@ -163,7 +163,7 @@ class Search:
         with probability ``blink`` (SISR's blinks: repeated recreations differ)."""
         d = self.d
         dem = d.dem[x]
-        row, col, limit = d.m[d.loc[x]], d.mt[d.loc[x]], d.last_end[x]
+        lx, limit = d.loc[x], d.last_end[x]
         first = d.wins[x][0][0] if d.wins[x] else 0
         service = d.serv[x]
         pinned = x in self.pin_rank
@@ -172,14 +172,20 @@ class Search:
         failed = self.failed.get(x)
         for k in self.allowed[x]:
             r = self.routes[k]
-            if r.slack < service or failed is not None and failed.get(k) == r.version:
-                continue  # no gap long enough, or x did not fit last time and nothing changed
+            if r.slack < service:
+                continue  # no gap long enough
+            if failed is not None:
+                seen = failed.get(k)
+                if seen is not None:
+                    version = seen  # compared as C integers in the compiled build
+                    if version == r.version:
+                        continue  # x did not fit last time and nothing changed
             v = r.v
             if v.max_tasks is not None and r.njobs >= v.max_tasks:
                 continue
             if need and not _room_for(r.room, need):
                 continue
-            r.candidates(row, col, limit, first, service, cands)
+            r.candidates(lx, limit, first, service, cands)
         heapq.heapify(cands)  # cheapest first, and most are never looked at
         rnd = self.rng.random
         while cands:
@@ -188,7 +194,7 @@ class Search:
                 continue
             k, g = unpack(d, key)
             r = self.routes[k]
-            lo, hi = r.gpos[g]
+            lo, hi = r.span(g)
             if pinned:
                 p_lo, p_hi = self._pinned_range(x, r.seq)
                 lo, hi = max(lo, p_lo), min(hi, p_hi)
@@ -198,7 +204,11 @@ class Search:
                     return got, k, pos
         # Remembered until the route changes. A gap skipped by a blink counts as tried: the
         # job then waits for the route's next change, another kind of the same randomness.
-        self.failed[x] = {k: self.routes[k].version for k in self.allowed[x]}
+        failed = {}
+        for k in self.allowed[x]:
+            r = self.routes[k]
+            failed[k] = r.version
+        self.failed[x] = failed
         return None
 
     def _pinned_range(self, x: int, seq: list[int]) -> tuple[int, int]:
