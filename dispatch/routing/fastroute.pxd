@@ -52,7 +52,8 @@ cdef class Route:
     @cython.locals(mf="long long[::1]", size=cython.longlong, loc=list, n=Py_ssize_t,
                    i=Py_ssize_t, x=cython.longlong, lx=cython.longlong, t=cython.longlong,
                    here=cython.longlong, travel=cython.longlong, njobs=cython.longlong,
-                   drive=cython.longlong, tend=list, pending=list, load=list)
+                   drive=cython.longlong, tend=list, pending=list, load=list,
+                   ncap=Py_ssize_t, c=Py_ssize_t, dem=tuple)
     cpdef bint update(self)
 
     @cython.locals(g=Py_ssize_t, i=Py_ssize_t, b=cython.longlong, reach=cython.longlong,
@@ -62,7 +63,8 @@ cdef class Route:
     cpdef candidates(self, long long lx, long long limit, long long first,
                      long long service, list out)
 
-    @cython.locals(m=list, loc=list, seq=list, p=Py_ssize_t, q=Py_ssize_t, n=Py_ssize_t,
+    @cython.locals(mf="long long[::1]", size=cython.longlong, loc=list, seq=list,
+                   p=Py_ssize_t, q=Py_ssize_t, n=Py_ssize_t,
                    t=cython.longlong, here=cython.longlong, lx=cython.longlong,
                    there=cython.longlong, d_in=cython.longlong, d_out=cython.longlong,
                    d_old=cython.longlong, extra=cython.longlong)

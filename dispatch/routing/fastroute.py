@@ -133,7 +133,7 @@ def task_end(d: Data, pending, t: int, here: int, x: int):
     start in one of its windows. The one timing step of :meth:`Route.update` and
     :meth:`Route.replace`."""
     lx = d.loc[x]
-    drive = d.m[here][lx]
+    drive = d.mf[here * d.size + lx]
     if pending:
         t, drive = take_breaks(pending, t, drive)
         if t == NONE:
@@ -214,7 +214,8 @@ class Route:
         t, here = v.leave, v.start
         pending = []
         travel = 0
-        load = [0] * len(v.cap)
+        ncap = len(v.cap)
+        load = [0] * ncap
         njobs = 0
         for i in range(n):
             x = seq[i]
@@ -231,9 +232,10 @@ class Route:
             tend[i] = t
             here = lx
             njobs += 1
-            if load:
-                for c, amount in enumerate(d.dem[x][:len(load)]):
-                    load[c] += amount
+            if ncap:
+                dem = d.dem[x]
+                for c in range(min(ncap, len(dem))):
+                    load[c] += dem[c]
         drive = mf[here * size + v.end]
         travel = travel + drive if njobs else 0  # an empty route stays home
         if pending:
@@ -246,8 +248,8 @@ class Route:
             return False
         if v.max_tasks is not None and njobs > v.max_tasks:
             return False
-        for amount, cap in zip(load, v.cap):
-            if amount > cap:
+        for c in range(ncap):
+            if load[c] > v.cap[c]:
                 return False
         self.tend, self.travel, self.load, self.njobs = tend, travel, load, njobs
         # Capacity left per amount (unlimited where the vehicle has no capacity for it).
@@ -267,7 +269,7 @@ class Route:
         seq, loc, mf, v, size = self.seq, self.d.loc, self.d.mf, self.v, self.d.size
         tend, lan = self.tend, self.lan
         n = len(seq)
-        gx = array("q", bytes(8 * GAP * (self.njobs + 1)))
+        gx = _GAP0 * (self.njobs + 1)
         here, t, last = v.start, v.leave, -1  # the place, time and position before the gap
         slack = NEG
         o = 0
@@ -359,15 +361,15 @@ class Route:
         before ``pos``, nor then at any later position (task ends only grow along a route).
         Capacity, skills and task counts are the caller's."""
         d, v, seq = self.d, self.v, self.seq
-        m, loc = d.m, d.loc
+        mf, size, loc = d.mf, d.size, d.loc
         p, q, t, here = self._around(pos, pos)
         n = len(seq)
         lx = loc[x]
         there = loc[seq[q]] if q < n else v.end
-        d_in = m[here][lx]
-        d_out = m[lx][there]
+        d_in = mf[here * size + lx]
+        d_out = mf[lx * size + there]
         # An empty route is not driven at all (the vehicle stays home), not start → end.
-        d_old = m[here][there] if self.njobs else 0
+        d_old = mf[here * size + there] if self.njobs else 0
         if t + d_in > d.last_end[x]:
             return ...
         extra = d_in + d_out - d_old
@@ -454,8 +456,9 @@ class Route:
         return extra
 
 
-#: An empty gap table (see :meth:`Route._gaps`).
+#: An empty gap table and one gap of zeros (see :meth:`Route._gaps`).
 _EMPTY = array("q")
+_GAP0 = array("q", [0] * GAP)
 
 #: What a route's :meth:`Route.update` computes from its sequence: every slot but the sequence
 #: itself and what the route is (its data, vehicle number and vehicle).

@@ -8,14 +8,16 @@ cdef class Search:
     cdef public object eject_seed, w_count, w_prio, iterations, soft_after, cool
     cdef public bint softened
     cdef public Data d
-    cdef public list allowed, routes, pen, _servable
-    cdef public dict pin_rank, route_of, _near, failed
+    cdef public list allowed, routes, pen, _servable, _orders
+    cdef public dict pin_rank, route_of, _near
+    cdef public long long[::1] failed
+    cdef public Py_ssize_t nveh
     cdef public set out
 
     @cython.locals(d=Data, r=Route, lx=cython.longlong, limit=cython.longlong,
                    first=cython.longlong, service=cython.longlong, need=list, cands=list,
                    k=Py_ssize_t, g=Py_ssize_t, key=cython.longlong, lo=Py_ssize_t, hi=Py_ssize_t, pos=Py_ssize_t,
-                   pinned=bint, version=cython.longlong, failed=dict)
+                   pinned=bint, failed="long long[::1]", row=Py_ssize_t)
     cpdef object best_insertion(self, long long x, double blink)
 
     @cython.locals(r=Route)

@@ -34,6 +34,8 @@ import heapq
 import math
 import random
 import time
+from array import array
+from heapq import heapify, heappop
 
 from .eject import polish
 from .fastroute import Data, Route, unpack
@@ -119,9 +121,17 @@ class Search:
         for x in d.pinned:  # dropped only when nothing else works
             self.pen[x] = 101 * self.w_prio * (len(problem.jobs) + 1)
         self._near: dict[int, list[int]] = {}
-        # Per job: the routes it did not fit, by version (see best_insertion).
-        self.failed: dict[int, dict[int, int]] = {}
+        # Per job and vehicle (at job × vehicles + vehicle): the version of the route that the
+        # job last did not fit, -1 when none (see best_insertion; never a hash in CPython).
+        # C integers in the compiled build: a dict per job cost a tenth of the search's time.
+        self.nveh = len(problem.vehicles)
+        self.failed = array("q", [-1]) * (len(problem.jobs) * self.nveh)
         self._servable = [i for i, a in enumerate(self.allowed) if a]
+        # The recreate's orders as sort keys per job (a key function would be a Python call
+        # per job): largest demand, longest service, tightest windows first; then priority.
+        self._orders = [[-sum(dem) for dem in d.dem], [-s for s in d.serv],
+                        [w[-1][1] - w[0][0] if w else 0 for w in d.wins],
+                        [-p for p in d.prio]]
 
     def near(self, j: int) -> list[int]:
         """The jobs nearest to ``j`` (either way), computed on first use: a ruin asks for few
@@ -167,29 +177,24 @@ class Search:
         first = d.wins[x][0][0] if d.wins[x] else 0
         service = d.serv[x]
         pinned = x in self.pin_rank
-        need = [(c, a) for c, a in enumerate(dem) if a]
+        need = [(c, a) for c, a in enumerate(dem) if a] if dem else None
         cands = []
-        failed = self.failed.get(x)
+        failed = self.failed
+        row = x * self.nveh
         for k in self.allowed[x]:
             r = self.routes[k]
-            if r.slack < service:
-                continue  # no gap long enough
-            if failed is not None:
-                seen = failed.get(k)
-                if seen is not None:
-                    version = seen  # compared as C integers in the compiled build
-                    if version == r.version:
-                        continue  # x did not fit last time and nothing changed
+            if r.slack < service or failed[row + k] == r.version:
+                continue  # no gap long enough, or x did not fit last time and nothing changed
             v = r.v
             if v.max_tasks is not None and r.njobs >= v.max_tasks:
                 continue
             if need and not _room_for(r.room, need):
                 continue
             r.candidates(lx, limit, first, service, cands)
-        heapq.heapify(cands)  # cheapest first, and most are never looked at
+        heapify(cands)  # cheapest first, and most are never looked at
         rnd = self.rng.random
         while cands:
-            key = heapq.heappop(cands)
+            key = heappop(cands)
             if blink and rnd() < blink:
                 continue
             k, g = unpack(d, key)
@@ -204,11 +209,9 @@ class Search:
                     return got, k, pos
         # Remembered until the route changes. A gap skipped by a blink counts as tried: the
         # job then waits for the route's next change, another kind of the same randomness.
-        failed = {}
         for k in self.allowed[x]:
             r = self.routes[k]
-            failed[k] = r.version
-        self.failed[x] = failed
+            failed[row + k] = r.version
         return None
 
     def _pinned_range(self, x: int, seq: list[int]) -> tuple[int, int]:
@@ -240,16 +243,11 @@ class Search:
         service, tightest windows first: SISR's idea of varying the order)."""
         rng = self.rng
         kind = rng.randrange(4)
-        d = self.d
         if kind == 0:
             rng.shuffle(pool)
-        elif kind == 1:
-            pool.sort(key=lambda j: -sum(d.dem[j]))
-        elif kind == 2:
-            pool.sort(key=lambda j: -d.serv[j])
         else:
-            pool.sort(key=lambda j: (d.wins[j][-1][1] - d.wins[j][0][0]) if d.wins[j] else 0)
-        pool.sort(key=lambda j: -d.prio[j])  # stable: priority first, the kind breaks ties
+            pool.sort(key=self._orders[kind - 1].__getitem__)
+        pool.sort(key=self._orders[3].__getitem__)  # stable: priority first, the kind breaks ties
         for n, x in enumerate(pool):
             if deadline is not None and n % 64 == 0 and time.monotonic() >= deadline:
                 return  # a very large day: the rest stays out rather than the answer late
@@ -322,7 +320,11 @@ class Search:
         for x in gone:
             del self.route_of[x]
             self.out.add(x)
-        return all(self.routes[k].update() for k in touched)
+        ok = True
+        for k in touched:  # every one, so that no route is left with a sequence not timed
+            if not self.routes[k].update():
+                ok = False
+        return ok
 
     # -- the loop -----------------------------------------------------------------------------
     def snapshot(self):
@@ -331,7 +333,10 @@ class Search:
     def restore(self, states) -> None:
         """Come back to a :meth:`snapshot`: only the routes that changed since are set back,
         and only their jobs are moved between ``route_of`` and ``out``."""
-        changed = [(r, state) for r, state in zip(self.routes, states) if r.seq != state[0]]
+        # A route whose kept state is the snapshot's has not changed since: every change of a
+        # sequence is followed by the route's update(), which drops it.
+        changed = [(r, state) for r, state in zip(self.routes, states)
+                   if r.kept is not state and r.seq != state[0]]
         route_of, out = self.route_of, self.out
         for r, _ in changed:  # every job of a changed route is out, until put back below
             for x in r.seq:
