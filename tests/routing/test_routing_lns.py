@@ -135,6 +135,31 @@ def test_a_left_out_job_worth_more_takes_the_place_of_a_served_one():
     assert search.out == {0} and search.routes[0].jobs() == [1]
 
 
+def test_a_ruin_that_leaves_a_route_untimeable_is_undone_on_every_route():
+    """With a matrix that breaks the triangle inequality, taking a job out can leave its route
+    impossible (the job was on the short way to the next). The ruin is then undone: every route
+    comes back as it was, with its timing (the search skips routes it believes unchanged)."""
+    far = 1000
+    doc = {"vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [0, 300]},
+                        {"id": 2, "start_index": 0, "end_index": 0, "time_window": [0, 300]}],
+           "jobs": [{"id": 1, "location_index": 1},
+                    {"id": 2, "location_index": 2, "time_windows": [[0, 100]]},
+                    {"id": 3, "location_index": 3}],
+           "matrices": {"car": {"durations": [[0, 10, far, 10], [10, 0, 10, far],
+                                              [10, far, 0, far], [10, far, far, 0]]}}}
+    problem = parse_problem(doc)
+    search = Search(problem, [[("job", 0), ("job", 1)], [("job", 2)]], compatible(problem))
+    before = [(list(r.seq), r.travel, list(r.tend), list(r.gx)) for r in search.routes]
+    snapshot = search.snapshot()
+    assert search._take_out([2, 0]) is False  # job 2 is then out of reach in its window
+    search.restore(snapshot)
+    assert [(list(r.seq), r.travel, list(r.tend), list(r.gx)) for r in search.routes] == before
+    assert search.out == set() and search.route_of == {0: 0, 1: 0, 2: 1}
+    for r in search.routes:  # the kept timing is the sequence's own
+        fresh = Route(search.d, r.k, list(r.seq))
+        assert fresh.update() and list(fresh.gx) == list(r.gx) and fresh.lan == r.lan
+
+
 @settings(SETTINGS, max_examples=60)
 @given(problems(), st.integers(0, 2**16))
 def test_trades_only_ever_improve_the_plan(doc, seed):
