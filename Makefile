@@ -62,7 +62,8 @@ bench-solomon: install
 
 bench-field: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m dispatch.routing bench field --seeds 1,2,3,4,5,6 --peers
+	$(BIN)/python -m dispatch.routing bench field --seeds 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20 --peers
+	$(BIN)/python -m dispatch.routing bench field --seeds 7 --jobs 150 --vehicles 15 --peers
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache dispatch/routing/*.so dispatch/routing/*.c

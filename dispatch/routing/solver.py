@@ -32,7 +32,7 @@ __all__ = ["solve", "PORTFOLIO"]
 
 if fastroute.__file__.endswith(".py"):  # setup.py could not compile the search here
     logging.getLogger(__name__).warning(
-        "the routing search runs as Python (not compiled): two to three times slower")
+        "the routing search runs as Python (not compiled): about five times slower")
 
 
 def _search(problem: Problem, jobs: list[int], allowed: list[list[int]], limit: float,
