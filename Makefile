@@ -23,7 +23,7 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml setup.py $(COMPILED)
 	$(BIN)/python -m pip install --quiet --build-constraint .ci/build-constraints.txt -e '.[test]'
 	@$(BIN)/python -c "import dispatch.routing.fastroute as m, sys; \
 	  m.__file__.endswith('.py') and print('WARNING: the routing search was not compiled (see the' \
-	  ' compiler errors above); it runs as Python, two to three times slower', file=sys.stderr)"
+	  ' compiler errors above); it runs as Python, about five times slower', file=sys.stderr)"
 	@touch $(STAMP)
 
 install: $(STAMP) instance/config.py

@@ -57,7 +57,7 @@ cdef class Route:
     cpdef bint update(self)
 
     @cython.locals(g=Py_ssize_t, i=Py_ssize_t, b=cython.longlong, reach=cython.longlong,
-                   shift=cython.longlong, base=cython.longlong, row=cython.longlong,
+                   scale=cython.longlong, base=cython.longlong, row=cython.longlong,
                    begin=cython.longlong, tend=cython.longlong, col=cython.longlong,
                    mf="long long[::1]", gx="long long[::1]")
     cpdef candidates(self, long long lx, long long limit, long long first,

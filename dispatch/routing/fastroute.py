@@ -28,8 +28,8 @@ from .timeline import pin_bounds
 NEG = -(2**62)
 #: "No time": what the timing steps below return when a task or a break cannot be taken (every
 #: real time is at least 0). A plain integer rather than None, so that the compiled build
-#: (see setup.py) keeps these values as C integers; there NEG and NONE are C constants, not
-#: module attributes.
+#: (see setup.py) keeps these values as C integers; there NEG, NONE and GAP are C constants,
+#: not module attributes.
 NONE = -1
 #: Integers per gap in :attr:`Route.gx` (see :meth:`Route._gaps`).
 GAP = 7
@@ -53,7 +53,10 @@ class Data:
         # integers, where every read of a list item is a conversion (measured on the largest
         # field day: with the gap table of Route._gaps, the same moves in 40 % less time).
         self.size = size + 1
-        self.mf = array("q", [x for row in self.m for x in row])
+        mf = array("q")
+        for row in self.m:  # row by row: no temporary list of size² items
+            mf.extend(row)
+        self.mf = mf
         jobs = problem.jobs
         self.loc = [j.location_index for j in jobs]
         self.setup = [j.setup for j in jobs]
@@ -336,7 +339,9 @@ class Route:
         (its last window's end), and the place after the gap then reached by its latest
         arrival (``first``: its first window's start; ``service``: its service time). The
         search times only the cheapest of these (:meth:`insertion`)."""
-        shift = self.d.gap_bits + self.d.route_bits
+        # A multiplication rather than a shift: the detour may be negative (a matrix need not
+        # keep the triangle inequality), and a negative left shift is undefined in C.
+        scale = 1 << (self.d.gap_bits + self.d.route_bits)
         base = self.k << self.d.gap_bits
         mf = self.d.mf
         gx = self.gx
@@ -353,7 +358,7 @@ class Route:
             begin = reach if reach > first else first
             b = mf[row + gx[i + 1]]
             if begin + service + b <= gx[i + 4]:
-                out.append(((col + b - gx[i + 2]) << shift) + base + g)
+                out.append((col + b - gx[i + 2]) * scale + base + g)
 
     def insertion(self, x: int, pos: int, bound=2**62):
         """Extra travel of inserting job ``x`` before ``seq[pos]``; None if infeasible or not

@@ -30,12 +30,11 @@ between them.
 """
 from __future__ import annotations
 
-import heapq
 import math
 import random
 import time
 from array import array
-from heapq import heapify, heappop
+from heapq import heapify, heappop, nsmallest
 
 from .eject import polish
 from .fastroute import Data, Route, unpack
@@ -124,6 +123,7 @@ class Search:
         # Per job and vehicle (at job × vehicles + vehicle): the version of the route that the
         # job last did not fit, -1 when none (see best_insertion; never a hash in CPython).
         # C integers in the compiled build: a dict per job cost a tenth of the search's time.
+        # 8 bytes per job and vehicle: 480 kB for 1,000 jobs and 60 technicians.
         self.nveh = len(problem.vehicles)
         self.failed = array("q", [-1]) * (len(problem.jobs) * self.nveh)
         self._servable = [i for i, a in enumerate(self.allowed) if a]
@@ -140,7 +140,7 @@ class Search:
         if got is None:
             m, loc, lj = self.d.m, self.d.loc, self.d.loc[j]
             row, col = m[lj], self.d.mt[lj]
-            got = [i for _, i in heapq.nsmallest(
+            got = [i for _, i in nsmallest(
                 NEIGHBOURS, ((min(row[loc[i]], col[loc[i]]), i) for i in self._servable
                              if i != j))]
             self._near[j] = got

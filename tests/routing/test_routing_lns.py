@@ -151,7 +151,8 @@ def test_a_ruin_that_leaves_a_route_untimeable_is_undone_on_every_route():
     search = Search(problem, [[("job", 0), ("job", 1)], [("job", 2)]], compatible(problem))
     before = [(list(r.seq), r.travel, list(r.tend), list(r.gx)) for r in search.routes]
     snapshot = search.snapshot()
-    assert search._take_out([2, 0]) is False  # job 2 is then out of reach in its window
+    # Out: the jobs at positions 2 and 0 (ids 3 and 1); id 2 is then out of reach in its window.
+    assert search._take_out([2, 0]) is False
     search.restore(snapshot)
     assert [(list(r.seq), r.travel, list(r.tend), list(r.gx)) for r in search.routes] == before
     assert search.out == set() and search.route_of == {0: 0, 1: 0, 2: 1}
