@@ -121,6 +121,16 @@ def app(database_url, tmp_path):
 
 
 @pytest.fixture
+def closed_port():
+    """A port where nothing listens, nor can for the test's duration (see net_support)."""
+    from net_support import closed_port as bind
+
+    sock, port = bind()
+    with sock:
+        yield port
+
+
+@pytest.fixture
 def password():
     """The password of every user the builders make."""
     return PASSWORD

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from geo_support import StubServer, free_port, nominatim_answer
+from geo_support import StubServer, nominatim_answer
 
 from dispatch import geo
 
@@ -29,6 +29,6 @@ def nominatim(app):
 
 
 @pytest.fixture
-def geocoder_down(app):
+def geocoder_down(app, closed_port):
     """Nothing listens where the geocoder should be."""
-    use_nominatim(app, f"127.0.0.1:{free_port()}")
+    use_nominatim(app, f"127.0.0.1:{closed_port}")

@@ -7,7 +7,6 @@ answers /api with GeoJSON, and ``osrm_answer`` answers /table/v1/driving/… lik
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -82,13 +81,6 @@ class StubServer:
     @property
     def domain(self) -> str:
         return f"127.0.0.1:{self.port}"
-
-
-def free_port() -> int:
-    """A port nobody listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _match(q: str):

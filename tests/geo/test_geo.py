@@ -9,7 +9,6 @@ import time
 import pytest
 from geo_support import (
     StubServer,
-    free_port,
     nominatim_answer,
     osrm_answer,
     photon_answer,
@@ -81,8 +80,8 @@ def test_any_geopy_geocoder_by_name_photon():
     assert server.requests[0].path == "/api"
 
 
-def test_server_down_is_unreachable_at_once_and_not_asked_again_for_a_while():
-    s = settings(f"127.0.0.1:{free_port()}")
+def test_server_down_is_unreachable_at_once_and_not_asked_again_for_a_while(closed_port):
+    s = settings(f"127.0.0.1:{closed_port}")
     began = time.monotonic()
     with pytest.raises(geo.GeocoderUnreachable):
         geo.geocode("Unirii 15, Bucharest", s)
@@ -223,10 +222,10 @@ def test_osrm_failure_falls_back_to_great_circle_with_a_warning(answer, caplog):
     assert "using great-circle estimates" in caplog.text
 
 
-def test_osrm_down_or_slow_falls_back_quickly(caplog):
+def test_osrm_down_or_slow_falls_back_quickly(caplog, closed_port):
     began = time.monotonic()
     m = geo.travel_matrix([CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3,
-                          osrm_url=f"http://127.0.0.1:{free_port()}", timeout=1)
+                          osrm_url=f"http://127.0.0.1:{closed_port}", timeout=1)
     with StubServer(osrm_answer, delay=3) as server:
         m2 = geo.travel_matrix([CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3,
                                osrm_url=server.url, timeout=0.3)

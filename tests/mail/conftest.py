@@ -15,7 +15,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import pytest
-from mail_support import free_port
+from net_support import free_port
 
 from dispatch.extensions import db
 

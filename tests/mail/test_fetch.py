@@ -95,10 +95,8 @@ def test_database_down_leaves_the_message_unseen(runner, mailbox, mail, monkeypa
     assert runner.invoke(args=["mail", "fetch"]).exit_code == 0 and _tickets() == 1
 
 
-def test_unreachable_server_is_a_clear_error(runner, app):
-    from mail_support import free_port
-
-    app.config.update(MAIL_IMAP_HOST="127.0.0.1", MAIL_IMAP_PORT=free_port(), MAIL_IMAP_SSL=False)
+def test_unreachable_server_is_a_clear_error(runner, app, closed_port):
+    app.config.update(MAIL_IMAP_HOST="127.0.0.1", MAIL_IMAP_PORT=closed_port, MAIL_IMAP_SSL=False)
     result = runner.invoke(args=["mail", "fetch"])
     assert result.exit_code == 75 and "cannot log in" in result.output
 

@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mail_support import free_port
-
 from dispatch.extensions import db
 from dispatch.mail.models import Inbound, MailMessage, OutboxMessage
 from dispatch.tickets.models import Ticket
@@ -43,8 +41,8 @@ def test_database_down_is_a_temporary_failure(runner, mail, monkeypatch):
     assert result.exit_code == 75 and "try again later" in result.output
 
 
-def test_real_pipe_with_the_database_unreachable_exits_75(mail, tmp_path):
-    env = dict(os.environ, FLASK_SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none",
+def test_real_pipe_with_the_database_unreachable_exits_75(mail, tmp_path, closed_port):
+    env = dict(os.environ, FLASK_SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{closed_port}/none",
                FLASK_SECRET_KEY="pipe-test", FLASK_ATTACHMENT_DIR=str(tmp_path))
     proc = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "mail", "ingest"],
                           input=mail(), capture_output=True, cwd=ROOT, env=env, timeout=120)

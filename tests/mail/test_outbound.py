@@ -90,10 +90,8 @@ def test_failing_server_never_blocks_the_change_and_is_retried(app, smtp_server,
     assert len(smtp_server.messages) == 1
 
 
-def test_server_down_gives_up_after_the_last_attempt(app, make_ticket, outbox):
-    from mail_support import free_port
-
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_SEND_ATTEMPTS=2)
+def test_server_down_gives_up_after_the_last_attempt(app, make_ticket, outbox, closed_port):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, MAIL_SEND_ATTEMPTS=2)
     make_ticket()
     [row] = outbox()
     assert row.status == Outbound.PENDING

@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from mail_support import free_port
+from net_support import free_port
 
 from dispatch.extensions import db
 from dispatch.mail import jobs
@@ -191,10 +191,10 @@ def test_stop_cancels_the_pending_run_and_a_late_run_does_nothing(runner, rq, ma
     assert _tickets() == 1 and len(rq.scheduled()) == 1
 
 
-def test_a_failing_mailbox_fails_the_run_but_not_the_chain(rq, app):
+def test_a_failing_mailbox_fails_the_run_but_not_the_chain(rq, app, closed_port):
     from rq.registry import FailedJobRegistry
 
-    app.config.update(MAIL_IMAP_HOST="127.0.0.1", MAIL_IMAP_PORT=free_port(), MAIL_IMAP_SSL=False)
+    app.config.update(MAIL_IMAP_HOST="127.0.0.1", MAIL_IMAP_PORT=closed_port, MAIL_IMAP_SSL=False)
     jobs.start(rq.connection, rq.queue.name, 60)
     rq.work()
     assert len(FailedJobRegistry(queue=rq.queue)) == 1
@@ -202,11 +202,11 @@ def test_a_failing_mailbox_fails_the_run_but_not_the_chain(rq, app):
     assert rq.connection.get(jobs._keys(rq.queue.name)[1]) is None  # the lock was released
 
 
-def test_schedule_needs_rq(runner, app):
+def test_schedule_needs_rq(runner, app, closed_port):
     app.config["RQ_REDIS_URL"] = None
     result = runner.invoke(args=["mail", "schedule"])
     assert result.exit_code == 2 and "RQ_REDIS_URL" in result.output
-    app.config["RQ_REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+    app.config["RQ_REDIS_URL"] = f"redis://127.0.0.1:{closed_port}/0"
     result = runner.invoke(args=["mail", "schedule"])
     assert result.exit_code == 1 and "unreachable" in result.output
 
@@ -225,8 +225,8 @@ def test_the_fetch_lock_outlives_the_run_that_holds_it(rq, monkeypatch):
     assert len(seen) == 1 and seen[0] > 600
 
 
-def test_a_bad_interval_is_said_as_such_not_as_redis_down(runner, app):
-    app.config.update(RQ_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", MAIL_FETCH_INTERVAL=0)
+def test_a_bad_interval_is_said_as_such_not_as_redis_down(runner, app, closed_port):
+    app.config.update(RQ_REDIS_URL=f"redis://127.0.0.1:{closed_port}/0", MAIL_FETCH_INTERVAL=0)
     result = runner.invoke(args=["mail", "schedule"])
     assert result.exit_code == 2, result.output
     assert "interval" in result.output and "unreachable" not in result.output

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 
 import pytest
+from net_support import free_port
 
 from dispatch.extensions import db
 from dispatch.planning import runs
@@ -15,18 +15,12 @@ from dispatch.planning.models import PlanRun, RunStatus
 from .conftest import next_weekday
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def redis_url(tmp_path):
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip("redis-server is not installed")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([binary, "--port", str(port), "--save", "", "--appendonly", "no",
                              "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
     from redis import Redis
@@ -70,8 +64,8 @@ def test_run_goes_through_an_rq_worker(planning_app, shifts, make_tech, make_job
     assert [v.ticket_id for v in run.visits] == [job.id]
 
 
-def test_unreachable_redis_fails_the_run_at_once(planning_app, shifts, make_user):
-    planning_app.config["RQ_REDIS_URL"] = f"redis://127.0.0.1:{_free_port()}/0"
+def test_unreachable_redis_fails_the_run_at_once(planning_app, shifts, make_user, closed_port):
+    planning_app.config["RQ_REDIS_URL"] = f"redis://127.0.0.1:{closed_port}/0"
     run = runs.start_run(make_user("dispatcher"), next_weekday(), 1, time_limit=1)
     db.session.expire_all()
     run = db.session.get(PlanRun, run.id)
