@@ -26,8 +26,12 @@ from dispatch.routing.timeline import Infeasible, build_route
 
 
 def _timed(problem, k, seq):
-    """Travel of the order by the timeline, or None when it is infeasible."""
+    """Travel of the order by the timeline, or None when it is infeasible. An order without
+    jobs is a vehicle that stays home: no travel, so no maximum to exceed (the timeline would
+    time the drive from start to end; the search's routes and the plans it gives do not)."""
     v = problem.vehicles[k]
+    if not any(x >= 0 for x in seq):
+        v = dataclasses.replace(v, max_travel_time=None)
     items = [problem.jobs[x] if x >= 0 else v.breaks[-1 - x] for x in seq]
     try:
         route = build_route(problem, v, items)
