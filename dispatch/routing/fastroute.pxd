@@ -8,7 +8,8 @@ cdef Py_ssize_t GAP
 cdef class Data:
     cdef public long long[::1] mf
     cdef public Py_ssize_t size
-    cdef public list m, mt, loc, setup, serv, prio, dem, wins, last_end, vehicles
+    cdef public list loc, setup, serv, prio, dem, wins, last_end, vehicles
+    cdef public object travel_bound
     cdef public set pinned
     cdef public Py_ssize_t ndim, gap_bits, route_bits
 
@@ -94,7 +95,8 @@ cdef class Route:
 
     cpdef (Py_ssize_t, Py_ssize_t) span(self, Py_ssize_t g)
 
-    @cython.locals(m=list, loc=list, seq=list, p=Py_ssize_t, q=Py_ssize_t, n=Py_ssize_t,
+    @cython.locals(mf="long long[::1]", size=cython.longlong, loc=list, seq=list,
+                   p=Py_ssize_t, q=Py_ssize_t, n=Py_ssize_t,
                    t=cython.longlong, here=cython.longlong, there=cython.longlong,
                    old=cython.longlong, at=cython.longlong, new=cython.longlong,
                    x=cython.longlong, drive=cython.longlong, extra=cython.longlong,

@@ -36,7 +36,7 @@ GAP = 7
 
 
 class Data:
-    """The problem as flat lists, windows already cut to the pinned bounds."""
+    """The problem as flat lists and arrays, windows already cut to the pinned bounds."""
 
     def __init__(self, problem: Problem) -> None:
         # One more place, NOWHERE, zero travel to and from anything: the start or the end of
@@ -47,16 +47,19 @@ class Data:
             # Travel longer than the horizon can never be driven anyway; capped, every detour
             # fits the packed candidates below (and a C integer in the compiled build).
             durations = [[min(x, HORIZON) for x in row] for row in durations]
-        self.m = [list(row) + [0] for row in durations] + [[0] * (size + 1)]
-        self.mt = [list(col) for col in zip(*self.m)]  # mt[b][a] = m[a][b]
-        # The same matrix flat, m[a][b] at a * size + b: the compiled build reads it as C
+        # The matrix flat, travel from a to b at a * size + b: the compiled build reads it as C
         # integers, where every read of a list item is a conversion (measured on the largest
         # field day: with the gap table of Route._gaps, the same moves in 40 % less time).
         self.size = size + 1
         mf = array("q")
-        for row in self.m:  # row by row: no temporary list of size² items
+        for row in durations:  # row by row: no temporary list of size² items
             mf.extend(row)
+            mf.append(0)
+        mf.extend([0] * self.size)
         self.mf = mf
+        # Each place's longest drive, summed, plus one: the unit of the search's lexicographic
+        # penalties (lns.Search), above the travel of any plan it compares.
+        self.travel_bound = sum(max(row, default=0) for row in durations) + 1
         jobs = problem.jobs
         self.loc = [j.location_index for j in jobs]
         self.setup = [j.setup for j in jobs]
@@ -429,29 +432,29 @@ class Route:
         :meth:`insertion` is the special case of one job into an empty stretch, written out
         apart because the search calls it a hundred times more often."""
         d, v, seq = self.d, self.v, self.seq
-        m, loc = d.m, d.loc
+        mf, size, loc = d.mf, d.size, d.loc
         p, q, t, here = self._around(a, b)
         n = len(seq)
         there = loc[seq[q]] if q < n else v.end
         old, at = 0, here
         for x in seq[p + 1:q]:
             if x >= 0:
-                old += m[at][loc[x]]
+                old += mf[at * size + loc[x]]
                 at = loc[x]
         if self.njobs:
-            old += m[at][there]
+            old += mf[at * size + there]
         new, pending = 0, []
         for x in seq[p + 1:a] + items + seq[b:q]:
             if x < 0:
                 pending.append(v.breaks[-1 - x])
                 continue
-            new += m[here][loc[x]]
+            new += mf[here * size + loc[x]]
             t = task_end(d, pending, t, here, x)
             if t == NONE:
                 return None
             pending = []
             here = loc[x]
-        drive = m[here][there]
+        drive = mf[here * size + there]
         new += drive
         if not self._on_time(q, here, t, drive, pending):
             return None

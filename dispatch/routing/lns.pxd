@@ -8,7 +8,7 @@ cdef class Search:
     cdef public object eject_seed, w_count, w_prio, iterations, soft_after, cool
     cdef public bint softened
     cdef public Data d
-    cdef public list allowed, routes, pen, _servable, _orders
+    cdef public list allowed, routes, pen, _servable, _ties, _by_priority
     cdef public dict pin_rank, route_of, _near
     cdef public long long[::1] failed
     cdef public Py_ssize_t nveh

@@ -112,8 +112,7 @@ class Search:
         self.out = {j for j, a in enumerate(self.allowed) if a and j not in served}
         self.route_of = {x: r.k for r in self.routes for x in r.seq if x >= 0}
         # Lexicographic penalties: count above any travel, priority above every count.
-        m = d.m
-        bound = sum(max(row) for row in m) + 1
+        bound = d.travel_bound
         self.w_count = bound
         self.w_prio = bound * (len(problem.jobs) + 1)
         self.pen = [pr * self.w_prio + self.w_count for pr in d.prio]
@@ -128,21 +127,21 @@ class Search:
         self.failed = array("q", [-1]) * (len(problem.jobs) * self.nveh)
         self._servable = [i for i, a in enumerate(self.allowed) if a]
         # The recreate's orders as sort keys per job (a key function would be a Python call
-        # per job): largest demand, longest service, tightest windows first; then priority.
-        self._orders = [[-sum(dem) for dem in d.dem], [-s for s in d.serv],
-                        [w[-1][1] - w[0][0] if w else 0 for w in d.wins],
-                        [-p for p in d.prio]]
+        # per job): the tie-breaking ones (largest demand, longest service, tightest windows
+        # first), and priority, highest first.
+        self._ties = [[-sum(dem) for dem in d.dem], [-s for s in d.serv],
+                      [w[-1][1] - w[0][0] if w else 0 for w in d.wins]]
+        self._by_priority = [-p for p in d.prio]
 
     def near(self, j: int) -> list[int]:
         """The jobs nearest to ``j`` (either way), computed on first use: a ruin asks for few
         seeds, and all of them at once would be O(jobs²) before the search even starts."""
         got = self._near.get(j)
         if got is None:
-            m, loc, lj = self.d.m, self.d.loc, self.d.loc[j]
-            row, col = m[lj], self.d.mt[lj]
+            mf, size, loc, lj = self.d.mf, self.d.size, self.d.loc, self.d.loc[j]
             got = [i for _, i in nsmallest(
-                NEIGHBOURS, ((min(row[loc[i]], col[loc[i]]), i) for i in self._servable
-                             if i != j))]
+                NEIGHBOURS, ((min(mf[lj * size + loc[i]], mf[loc[i] * size + lj]), i)
+                             for i in self._servable if i != j))]
             self._near[j] = got
         return got
 
@@ -246,8 +245,8 @@ class Search:
         if kind == 0:
             rng.shuffle(pool)
         else:
-            pool.sort(key=self._orders[kind - 1].__getitem__)
-        pool.sort(key=self._orders[3].__getitem__)  # stable: priority first, the kind breaks ties
+            pool.sort(key=self._ties[kind - 1].__getitem__)
+        pool.sort(key=self._by_priority.__getitem__)  # stable: priority first, the kind breaks ties
         for n, x in enumerate(pool):
             if deadline is not None and n % 64 == 0 and time.monotonic() >= deadline:
                 return  # a very large day: the rest stays out rather than the answer late
