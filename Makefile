@@ -58,7 +58,7 @@ test-fast: install
 
 bench-solomon: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m dispatch.routing bench solomon ../shared/bench/solomon --peers
+	$(BIN)/python -m dispatch.routing bench solomon benchmarks/solomon --peers
 
 bench-field: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
