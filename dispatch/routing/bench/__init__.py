@@ -1,6 +1,7 @@
 """Benchmarks of the solver, with the peers side by side when they are installed.
 
-``python -m dispatch.routing bench solomon DIR`` — Solomon VRPTW vs. best known (DIMACS);
+``python -m dispatch.routing bench solomon [DIR]`` — Solomon VRPTW vs. best known (DIMACS), from
+the instances shipped in ``benchmarks/solomon`` unless ``DIR`` names another copy;
 ``python -m dispatch.routing bench field --seeds 1,2,3`` — generated field-service days;
 ``python -m dispatch.routing bench scale`` — time, memory and quality from 100 to 1,000 jobs.
 
@@ -13,7 +14,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-__all__ = ["register"]
+__all__ = ["register", "SOLOMON_DIR"]
+
+#: The Solomon instances shipped with the repository, relative to its root (where the command and
+#: ``make bench-solomon`` run).
+SOLOMON_DIR = "benchmarks/solomon"
 
 
 def _names(text: str) -> list[str]:
@@ -52,8 +57,9 @@ def register(subparsers: Any) -> None:
 
     solomon = kinds.add_parser("solomon", parents=[common],
                                help="Solomon VRPTW instances vs. best known (DIMACS)")
-    solomon.add_argument("directory", metavar="DIR",
-                         help="folder with txt/ (and vrplib/, bks.csv) or the txt files")
+    solomon.add_argument("directory", metavar="DIR", nargs="?", default=SOLOMON_DIR,
+                         help="folder with txt/ (and vrplib/, bks.csv) or the txt files "
+                              f"(default: {SOLOMON_DIR}, from the repository root)")
     solomon.add_argument("--instances", type=_names, default=None, metavar="R101,C101",
                          help="only these instances")
     solomon.set_defaults(func=_run("solomon"))

@@ -37,7 +37,8 @@ def solomon(args: argparse.Namespace) -> int:
     root = Path(args.directory)
     files = find_instances(root, args.instances)
     if not files:
-        _out(f"no Solomon .txt instance found in {root}")
+        _out(f"no Solomon .txt instance found in {root} (run from the repository root, or name "
+             "the folder that holds txt/)")
         return 2
     bks_file = root / "bks.csv"
     bks = read_bks(bks_file) if bks_file.exists() else {}
