@@ -27,7 +27,9 @@ from __future__ import annotations
 from typing import Any
 
 from .check import check_solution
-from .jsonio import InputError, dump_solution, loads_problem, parse_problem
+from .json_output import dump_solution
+from .json_values import InputError
+from .jsonio import loads_problem, parse_problem
 from .model import (
     HORIZON,
     Break,

@@ -18,7 +18,9 @@ import time
 from typing import Any, Sequence
 
 from .check import check_solution
-from .jsonio import InputError, dump_error, dump_solution, loads_problem
+from .json_output import dump_error, dump_solution
+from .json_values import InputError
+from .jsonio import loads_problem
 
 DEFAULT_TIME_LIMIT = 10.0
 OK, INTERNAL, INPUT = 0, 1, 2
