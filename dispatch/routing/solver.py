@@ -89,11 +89,11 @@ _LNS = {"t_scale": 3, "eject_seed": 0.2, **SOFT}
 #:   field model. Starting a worker from an OR-Tools plan instead, even one found in 5 % of
 #:   the time, cost 10–25 priority points on over-subscribed days, since the search keeps
 #:   the jobs that start served.
-#: * The workers differ by their random seeds only. Both start hot (``t_scale`` 3: the first
-#:   temperature is three average arcs): at a fixed 20,000 moves, 16 runs each, a cooler
-#:   start (one arc) served 6 and 9 priority points less on the two closest days (seeds 5
-#:   and 6), and on seed 4 (everything fits) left a job out now and then, with 4 % more
-#:   travel.
+#: * Apart from the hand-over below, the workers differ by their random seeds only. Both
+#:   start hot (``t_scale`` 3: the first temperature is three average arcs): at a fixed
+#:   20,000 moves, 16 runs each, a cooler start (one arc) served 6 and 9 priority points
+#:   less on the two closest days (seeds 5 and 6), and on seed 4 (everything fits) left a
+#:   job out now and then, with 4 % more travel.
 #: * One ruin in five is an ejection ruin (``eject_seed``, see :meth:`lns.Search.ruin`):
 #:   measured within the run-to-run noise.
 #: * Both take the milder penalty of :data:`SOFT` when jobs are still left out after a tenth
