@@ -6,7 +6,7 @@ in the ``-o`` file, so a caller never reads a stale plan), plus the message on s
 never with a Python traceback.
 
 Sub-commands are argparse sub-parsers whose ``func`` default takes the parsed arguments and
-returns the exit status; ``bench`` is added by :mod:`dispatch.routing.bench` when present.
+returns the exit status; ``bench`` is added by :mod:`dispatch.routing.bench`.
 """
 from __future__ import annotations
 
@@ -15,10 +15,13 @@ import json
 import math
 import sys
 import time
-from typing import Any, Sequence
+from typing import Sequence
 
+from .bench import register as register_bench
 from .check import check_solution
-from .jsonio import InputError, dump_error, dump_solution, loads_problem
+from .json_output import dump_error, dump_solution
+from .json_values import InputError
+from .jsonio import loads_problem
 
 DEFAULT_TIME_LIMIT = 10.0
 OK, INTERNAL, INPUT = 0, 1, 2
@@ -62,25 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--check", action="store_true",
                        help="replay the plan with the independent checker; fail if it is invalid")
     solve.set_defaults(func=_solve)
-    _add_bench(sub)
+    register_bench(sub)
     return parser
-
-
-def _add_bench(sub: Any) -> None:
-    try:
-        from .bench import register
-    except ImportError as exc:
-        if exc.name in ("dispatch.routing.bench", __package__ + ".bench"):
-            return  # not written yet: solve works without it
-        reason = str(exc)  # present but broken (e.g. an optional package missing): say so
-
-        def unavailable(args: argparse.Namespace) -> int:
-            raise _Exit(INTERNAL, f"bench unavailable: {reason}")
-
-        sub.add_parser("bench", help="unavailable", add_help=False).set_defaults(
-            func=unavailable)
-        return
-    register(sub)
 
 
 def _read(path: str | None) -> bytes:
@@ -113,10 +99,8 @@ def _solve(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise _Exit(INPUT, str(exc)) from None
     loading_ms = int((time.perf_counter() - began) * 1000)
-    try:
-        from .solver import solve
-    except ImportError as exc:
-        raise _Exit(INTERNAL, f"solver unavailable: {exc}") from None
+    from .solver import solve  # imported here: OR-Tools loads only when something is solved
+
     solution = solve(problem, args.time_limit)
     solution.loading_ms = solution.loading_ms or loading_ms
     plan = dump_solution(problem, solution)

@@ -1,9 +1,10 @@
 """Typed problem and solution model of the scheduling engine.
 
 Everything here is plain Python: integer seconds for times and durations, integer amounts for
-capacity. The VROOM-JSON adapter (``jsonio``) turns documents into these objects and back; the
-solver only ever sees these objects. Times are on any epoch the caller chooses (the app uses
-seconds since midnight UTC of the first planned day, the JSON files use whatever they contain).
+capacity. The VROOM-JSON adapter turns documents into these objects (:mod:`jsonio`) and plans
+back into documents (:mod:`json_output`); the solver only ever sees these objects. Times are on
+any epoch the caller chooses (the app uses seconds since midnight UTC of the first planned day,
+the JSON files use whatever they contain).
 
 Locations are indices into ``Problem.durations`` once a problem is *resolved*: the adapter
 builds the matrix from coordinates when the input had none.

@@ -1,20 +1,23 @@
-"""OR-Tools model of a :class:`~dispatch.routing.model.Problem`: built here, searched by
-:mod:`ortools_search`.
+"""OR-Tools model of a :class:`~dispatch.routing.model.Problem` where it is exact: built here,
+searched by :mod:`ortools_search`.
 
-Model (one node per job the model can place, a start and an end node per vehicle):
+The model times routes exactly as :mod:`timeline` does only for problems without setup times
+and with one window per job (:func:`is_exact`; Solomon's instances, and the app's days whose
+jobs have one window each): OR-Tools would charge a setup on every arc, even between two jobs
+at the same place where the timeline skips it, and a job with several windows would need a
+node per window. The solver hands a plan over to OR-Tools only there.
+
+Model (one node per job, a start and an end node per vehicle):
 
 * objective, VROOM's order: a dropped job costs ``priority × W_PRIORITY + W_COUNT``, with
   ``W_COUNT`` above any possible total travel and ``W_PRIORITY`` above every count penalty
   together, so priority dominates the number served, which dominates travel (the arc cost);
-* time dimension: the cumul of a job is its *task start* (setup, then service), inside its
-  window; a job with several windows is one node per window, alternatives in one disjunction
-  (see :func:`_nodes`); setup is charged in full on
-  every arc, which is exact between different places and errs on the safe side between two
-  jobs at the same place (the published times come from :mod:`timeline`, which skips it);
+* time dimension: the cumul of a job is its service start, inside its window;
 * breaks are OR-Tools break intervals of the time dimension: they may not overlap a task and
-  may fill any wait in between, as the contract allows;
+  may fill any wait in between, as the JSON interface allows;
 * skills, capacity, ``max_tasks``, ``max_travel_time`` → dimensions with per-vehicle
-  capacities; pinned jobs → their vehicle only, and an order constraint on their task starts.
+  capacities; pinned jobs → their vehicle only, and an order constraint on their service
+  starts.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from .assemble import usable_vehicles
 from .model import HORIZON, Problem
 from .timeline import pin_bounds
 
-__all__ = ["Model", "build_model"]
+__all__ = ["Model", "build_model", "is_exact"]
 
 
 @dataclass
@@ -40,9 +43,6 @@ class Model:
     time: pywrapcp.RoutingDimension
     # per vehicle: list of (break position, interval vars of its windows)
     breaks: list[list[tuple[int, list]]] = field(default_factory=list)
-    w_count: int = 1
-    w_priority: int = 1
-    closed: bool = False
 
 
 def _weights(problem: Problem, jobs: list[int], locs: list[int | None]) -> tuple[int, int]:
@@ -58,36 +58,24 @@ def _weights(problem: Problem, jobs: list[int], locs: list[int | None]) -> tuple
     return w_count, w_count * (len(jobs) + 1)
 
 
-def _nodes(problem: Problem, jobs: list[int], horizon: int) -> list[tuple[int, int, int]]:
-    """The job nodes: ``(job position, window start, window end)``.
-
-    A job with several windows becomes one node per window, alternatives of one disjunction.
-    Removing the gaps from a single cumul domain instead is exact too, but it makes every
-    local-search move through such a node an order of magnitude slower (measured: the first
-    solution of a 285-job day took 6.1 s with holes, 0.5 s without). Pinned jobs keep one node
-    (their order constraint needs it), with the gaps removed.
-    """
-    pinned = {p.id for v in problem.vehicles for p in v.steps if p.type == "job"}
-    nodes = []
-    for j in jobs:
-        job = problem.jobs[j]
-        windows = sorted((a, min(b, horizon)) for a, b in job.time_windows)
-        if job.id in pinned or len(windows) == 1:
-            nodes.append((j, windows[0][0], windows[-1][1]))
-        else:
-            nodes += [(j, a, b) for a, b in windows if a <= b]
-    return nodes
+def is_exact(problem: Problem, jobs: list[int]) -> bool:
+    """Whether the model of the problem's ``jobs`` (positions) times routes exactly as the
+    timeline does: no setup times and one window per job."""
+    return not any(problem.jobs[j].setup or len(problem.jobs[j].time_windows) > 1
+                   for j in jobs)
 
 
 def build_model(problem: Problem, jobs: list[int]) -> Model:
-    """Build the routing model for the problem's ``jobs`` (positions)."""
+    """Build the routing model for the problem's ``jobs`` (positions), where it is exact
+    (:func:`is_exact`; ``ValueError`` elsewhere)."""
+    if not is_exact(problem, jobs):
+        raise ValueError("OR-Tools' model is exact only without setup times and with one "
+                         "window per job")
     vehicles = problem.vehicles
     horizon = max(v.time_window[1] for v in vehicles) if vehicles else 0
     horizon = min(HORIZON, max(horizon, 1))
-    nodes = _nodes(problem, jobs, horizon)
-    node_jobs = [j for j, _, _ in nodes]
-    n, nv = len(nodes), len(vehicles)
-    locs: list[int | None] = [problem.jobs[j].location_index for j in node_jobs]
+    n, nv = len(jobs), len(vehicles)
+    locs: list[int | None] = [problem.jobs[j].location_index for j in jobs]
     for v in vehicles:
         locs += [v.start_index, v.end_index]
     starts = [n + 2 * k for k in range(nv)]
@@ -100,8 +88,7 @@ def build_model(problem: Problem, jobs: list[int]) -> Model:
     zero = [0] * len(locs)
     travel = [[m[a][b] if b is not None else 0 for b in locs] if a is not None else zero
               for a in locs]
-    visit = [problem.jobs[j].setup + problem.jobs[j].service for j in node_jobs]
-    visit += [0] * (2 * nv)
+    visit = [problem.jobs[j].service for j in jobs] + [0] * (2 * nv)
     times = [[d + visit[a] for d in row] for a, row in enumerate(travel)]
     travel_cb = routing.RegisterTransitMatrix(travel)
     routing.SetArcCostEvaluatorOfAllVehicles(travel_cb)
@@ -125,39 +112,34 @@ def build_model(problem: Problem, jobs: list[int]) -> Model:
 
     w_count, w_priority = _weights(problem, jobs, locs)
     pins = {p.id: (k, p) for k, v in enumerate(vehicles) for p in v.steps if p.type == "job"}
-    alternatives: dict[int, list[int]] = {}
-    for node, (j, lo, hi) in enumerate(nodes):
+    for node, j in enumerate(jobs):
         job = problem.jobs[j]
         index = manager.NodeToIndex(node)
-        cumul = time_dim.CumulVar(index)
+        (lo, hi), = job.time_windows
+        hi = min(hi, horizon)
         if job.id in pins:
             _, p = pins[job.id]
             lo = max([lo] + [x for x in (p.service_at, p.service_after) if x is not None])
             hi = min([hi] + [x for x in (p.service_at, p.service_before) if x is not None])
             if lo > hi:
                 lo = hi = horizon + 1  # impossible pin: the job stays unassigned
-        cumul.SetRange(min(lo, horizon), min(hi, horizon))
-        windows = sorted(job.time_windows)
-        for (_, gap_start), (gap_end, _) in zip(windows, windows[1:]):
-            if job.id in pins and gap_start + 1 <= gap_end - 1:
-                cumul.RemoveInterval(gap_start + 1, gap_end - 1)
-        alternatives.setdefault(j, []).append(index)
-    for j, indices in alternatives.items():
+        time_dim.CumulVar(index).SetRange(min(lo, horizon), min(hi, horizon))
+    for node, j in enumerate(jobs):
         job = problem.jobs[j]
+        index = manager.NodeToIndex(node)
         # Pinned jobs may only be dropped when nothing else works: above any other penalty.
         penalty = job.priority * w_priority + w_count
         if job.id in pins:
             penalty = 101 * w_priority * max(1, len(jobs))
-        routing.AddDisjunction(indices, penalty, 1)
+        routing.AddDisjunction([index], penalty, 1)
         if job.id in pins:
-            _allow(routing, indices[0], [pins[job.id][0]])
+            _allow(routing, index, [pins[job.id][0]])
 
-    _skills(problem, node_jobs, routing)
-    _capacities(problem, node_jobs, routing)
+    _skills(problem, jobs, routing)
+    _capacities(problem, jobs, routing)
     _travel_limits(problem, n, routing, travel_cb)
-    _pinned_order(problem, node_jobs, manager, routing, time_dim, visit)
-    model = Model(problem, node_jobs, manager, routing, time_dim, w_count=w_count,
-                  w_priority=w_priority)
+    _pinned_order(problem, jobs, manager, routing, time_dim, visit)
+    model = Model(problem, list(jobs), manager, routing, time_dim)
     _breaks(model, visit)
     return model
 

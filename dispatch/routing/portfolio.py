@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 __all__ = ["run_portfolio"]
 
 
-def _child(conn, search: Callable[..., Any], args: tuple, strategy: dict) -> None:
+def _child(conn, search: Callable[..., Any], args: tuple, strategy: Any) -> None:
     try:
         conn.send(search(*args, strategy))
     except BaseException as exc:  # report, never leave the parent waiting
@@ -24,7 +24,7 @@ def _child(conn, search: Callable[..., Any], args: tuple, strategy: dict) -> Non
         conn.close()
 
 
-def run_portfolio(search: Callable[..., Any], args: tuple, strategies: Sequence[dict],
+def run_portfolio(search: Callable[..., Any], args: tuple, strategies: Sequence[Any],
                   limit: float) -> list[Any]:
     """``search(*args, strategy)`` for every strategy, the first in this process and the
     others in child processes, all within ``limit`` seconds; the non-None answers."""

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import itertools
 import time as _time
+
 from .model import HORIZON, Job, Problem, Solution, Vehicle
+from .timeline import pin_bounds, start_in
 
 __all__ = ["explain_unassigned", "explain_all", "format_time", "format_window"]
 
@@ -66,27 +68,11 @@ def _duration(seconds: int) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
 
 
-def _bounds(vehicle: Vehicle, kind: str, ident: int | None) -> tuple[int, int]:
-    for p in vehicle.steps:
-        if p.type == kind and p.id == ident:
-            low = max(x for x in (p.service_at, p.service_after, 0) if x is not None)
-            high = min(x for x in (p.service_at, p.service_before, HORIZON) if x is not None)
-            return low, high
-    return 0, HORIZON
-
-
-def _start_in(windows, ready: int, low: int, high: int) -> int | None:
-    for ws, we in sorted(windows):
-        start = max(ready, ws, low)
-        if start <= min(we, high):
-            return start
-    return None
-
-
-def _breaks(vehicle: Vehicle, breaks, t: int, rest: int) -> tuple[int, int] | None:
-    """Take ``breaks`` in order from ``t``, driving while waiting; None if one cannot fit."""
+def _breaks(bounds: dict, breaks, t: int, rest: int) -> tuple[int, int] | None:
+    """Take ``breaks`` in order from ``t``, driving while waiting; None if one cannot fit
+    (``bounds``: the vehicle's :func:`~timeline.pin_bounds`)."""
     for brk in breaks:
-        start = _start_in(brk.time_windows, t, *_bounds(vehicle, "break", brk.id))
+        start = start_in(brk.time_windows, t, *bounds.get(("break", brk.id), (0, HORIZON)))
         if start is None:
             return None
         rest -= min(rest, start - t)
@@ -109,25 +95,26 @@ def _alone(problem: Problem, vehicle: Vehicle, job: Job, shared: bool,
     if vehicle.max_travel_time is not None and to_job + to_end > vehicle.max_travel_time:
         return "travel"
     setup = 0 if shared or vehicle.start_index == loc else job.setup
-    low, high = _bounds(vehicle, "job", job.id)
+    bounds = pin_bounds(vehicle)
+    low, high = bounds.get(("job", job.id), (0, HORIZON))
     shift_start, shift_end = vehicle.time_window
-    shift_start = max(shift_start, _bounds(vehicle, "start", None)[0])
-    shift_end = min(shift_end, _bounds(vehicle, "end", None)[1])
+    shift_start = max(shift_start, bounds.get(("start", None), (0, HORIZON))[0])
+    shift_end = min(shift_end, bounds.get(("end", None), (0, HORIZON))[1])
     breaks = sorted(vehicle.breaks, key=lambda b: min(b.time_windows)) if with_breaks else []
     orders = (itertools.permutations(breaks) if len(breaks) <= MAX_BREAK_PERMUTATIONS
               else [tuple(breaks)])
     worst = "window"
     for order in orders:
         for k in range(len(order) + 1):
-            before = _breaks(vehicle, order[:k], shift_start, to_job)
+            before = _breaks(bounds, order[:k], shift_start, to_job)
             if before is None:
                 continue
-            begin = _start_in(job.time_windows, before[0] + before[1], low, high)
+            begin = start_in(job.time_windows, before[0] + before[1], low, high)
             if begin is None:
                 continue
             if begin + to_end <= shift_end:
                 worst = "shift"  # it could start in time, but the work itself is too long
-            after = _breaks(vehicle, order[k:], begin + setup + job.service, to_end)
+            after = _breaks(bounds, order[k:], begin + setup + job.service, to_end)
             if after is not None and after[0] + after[1] <= shift_end:
                 return None
     if with_breaks and breaks and _alone(problem, vehicle, job, shared, False) is None:

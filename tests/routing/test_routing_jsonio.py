@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from routing_support import SAMPLE, dumps, run_cli, sample
 
 from dispatch.routing import InputError, cli, loads_problem, parse_problem
+from dispatch.routing.json_output import dump_solution
 from dispatch.routing.model import HORIZON, PinnedStep, Solution
-from dispatch.routing.jsonio import dump_solution
 
 
 def test_sample_is_parsed_into_the_model():

@@ -72,3 +72,15 @@ def test_the_purity_check_itself_catches_imports(tmp_path, monkeypatch, source, 
     monkeypatch.setattr(Path, "read_text", lambda self, encoding=None: source)
     names = [name for _, name in _imports(fake)]
     assert any(_violation(n) for n in names) is expected, names
+
+
+def test_the_checker_is_independent_of_the_search():
+    """check_solution is the second opinion on every plan: it must time routes its own way,
+    never with the solver's timeline or the search's route code."""
+    search = {f"dispatch.routing.{name}" for name in
+              ("timeline", "fastroute", "lns", "eject", "assemble", "solver", "reasons")}
+    checker = sorted(PACKAGE.glob("check*.py"))
+    assert [p.name for p in checker] == ["check.py", "check_shape.py", "check_timing.py"]
+    used = {name for path in checker for _, name in _imports(path)}
+    assert used & search == set()
+    assert "dispatch.routing.model" in used

@@ -1,17 +1,24 @@
-"""The OR-Tools solver: objective order, constraints, pinned work, breaks, time limits.
+"""The solver: objective order, constraints, pinned work, breaks, time limits, and the
+hand-over to OR-Tools' guided local search where its model is exact.
 
 Short time limits throughout (the whole file runs in well under two minutes); every plan is
 also replayed by the independent checker.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
 
+from dispatch.routing.assemble import assemble, compatible, score
+from dispatch.routing.bench.generate import field_problem
 from dispatch.routing.check import check_solution
+from dispatch.routing.lns import improve
 from dispatch.routing.model import Break, Job, PinnedStep, Problem, Solution, Vehicle
-from dispatch.routing.solver import solve
+from dispatch.routing.ortools_model import build_model, is_exact
+from dispatch.routing.ortools_search import run_search, search_params
+from dispatch.routing.solver import PORTFOLIO, solve
 
 H = 3600
 
@@ -173,8 +180,6 @@ def test_no_vehicle_no_job_and_impossible_input_still_answer():
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_time_limit_is_respected_on_a_real_day(workers):
-    from dispatch.routing.bench.generate import field_problem
-
     problem = field_problem(3, jobs=120, vehicles=10)
     started = time.monotonic()
     solution = solve(problem, 2, workers=workers)
@@ -196,3 +201,24 @@ def test_travel_longer_than_the_horizon_is_left_out_not_an_overflow():
     solution = valid(problem, solve(problem, 1))
     assert route_of(solution, 1) == [("start", None), ("job", 1), ("end", None)]
     assert [u.id for u in solution.unassigned] == [2] and solution.unassigned[0].reason
+
+
+def test_ortools_takes_over_only_where_its_model_is_exact():
+    day = field_problem(5, jobs=40, vehicles=4)  # setup times and jobs with two windows
+    jobs = list(range(len(day.jobs)))
+    assert not is_exact(day, jobs)
+    with pytest.raises(ValueError):
+        build_model(day, jobs)
+    assert [s.ortools_after > 0 for s in PORTFOLIO] == [False, True]
+    # The same day without setup and with one window per job (breaks and skills stay).
+    exact = dataclasses.replace(day, jobs=[
+        dataclasses.replace(j, setup=0, time_windows=j.time_windows[:1]) for j in day.jobs])
+    assert is_exact(exact, jobs)
+    allowed = compatible(exact)
+    plan = improve(exact, [[] for _ in exact.vehicles], allowed, time.monotonic() + 0.1, 1)
+    before = assemble(exact, plan, explain=False)
+    more = run_search(build_model(exact, [j for j, a in enumerate(allowed) if a]),
+                      search_params(1.0), plan)
+    after = valid(exact, assemble(exact, more))
+    # OR-Tools starts from our plan and times it as we do: it can only keep it or improve it.
+    assert score(after) >= score(before)

@@ -1,18 +1,14 @@
 """The benchmark tooling: Solomon reader (checked against the best known solutions), the seeded
-field-day generator, the repair phase and the ``bench`` command line."""
+field-day generator and the ``bench`` command line."""
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
 
-from dispatch.routing.assemble import assemble, compatible
 from dispatch.routing.bench.generate import field_problem
 from dispatch.routing.bench.solomon import (
     SCALE, distance_matrix, find_instances, read_bks, read_instance, to_problem)
-from dispatch.routing.check import check_solution
-from dispatch.routing.repair import repair
 from dispatch.routing.timeline import build_route
 
 from routing_support import run_cli
@@ -61,25 +57,6 @@ def test_generator_is_deterministic_and_in_range():
     assert any(len(j.time_windows) == 2 for j in a.jobs)
     assert all(v.breaks for v in a.vehicles)
     assert len({j.priority for j in a.jobs}) > 10
-
-
-def test_repair_only_improves_and_stays_valid():
-    problem = field_problem(3, jobs=60, vehicles=4)
-    allowed = compatible(problem)
-    # A poor plan: each technician gets a few random jobs in random order, if they fit.
-    rng = random.Random(0)
-    plan = [[] for _ in problem.vehicles]
-    for j in rng.sample(range(len(problem.jobs)), 20):
-        k = rng.choice(allowed[j]) if allowed[j] else None
-        if k is not None:
-            plan[k].append(("job", j))
-    before = assemble(problem, plan)
-    import time
-
-    after = assemble(problem, repair(problem, plan, allowed, time.monotonic() + 1.0))
-    assert check_solution(problem, after) == []
-    assert (after.priority, after.served) >= (before.priority, before.served)
-    assert after.priority > before.priority
 
 
 def test_bench_field_command_prints_a_table():
