@@ -13,8 +13,7 @@ from dispatch.extensions import db
 from dispatch.planning import runs, services
 from dispatch.planning.models import PlanRun, RunStatus, Visit, VisitStatus
 from dispatch.tickets.models import Ticket
-
-from .conftest import next_weekday, wait_for
+from tests.planning.fixtures import next_weekday, wait_for
 
 
 def _published(make_tech, make_job, make_user, n=2):

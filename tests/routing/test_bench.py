@@ -10,12 +10,17 @@ import pytest
 from dispatch.routing.assemble import assemble, compatible
 from dispatch.routing.bench.generate import field_problem
 from dispatch.routing.bench.solomon import (
-    SCALE, distance_matrix, find_instances, read_bks, read_instance, to_problem)
+    SCALE,
+    distance_matrix,
+    find_instances,
+    read_bks,
+    read_instance,
+    to_problem,
+)
 from dispatch.routing.check import check_solution
 from dispatch.routing.repair import repair
 from dispatch.routing.timeline import build_route
-
-from routing_support import run_cli
+from tests.routing.support import run_cli
 
 SOLOMON = Path(__file__).resolve().parents[3] / "shared" / "bench" / "solomon"
 needs_solomon = pytest.mark.skipif(not (SOLOMON / "txt").is_dir(),
