@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The search's modules that setup.py compiles: Python imports a compiled module before its .py,
-# so an edit must be compiled again (tests/routing/test_routing_compiled.py checks it was).
+# so an edit must be compiled again (tests/routing/test_compiled.py checks it was).
 COMPILED := $(wildcard $(foreach m,fastroute lns eject,dispatch/routing/$(m).py dispatch/routing/$(m).pxd))
 
 # Re-install only when the dependencies, or the compiled modules, change. The old compiled
