@@ -1,4 +1,4 @@
-"""Issue 4's "bad input and conflicts", where the other planning tests leave a gap."""
+"""Bad input and conflicts in planning: the cases the other planning tests leave open."""
 from __future__ import annotations
 
 import time as clock
