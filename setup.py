@@ -4,7 +4,7 @@ The project's metadata and dependencies are in setup.cfg. The modules below are 
 their ``.pxd`` files only declare C types for the compiled build, which runs the same search
 (the same moves, the same plans) about five times faster. Where Cython or a C compiler is
 missing, the build goes on without them and the search runs as Python
-(tests/routing/test_routing_compiled.py checks that both give the same plans).
+(tests/routing/test_compiled.py checks that both give the same plans).
 """
 from setuptools import setup
 

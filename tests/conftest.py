@@ -17,6 +17,10 @@ from werkzeug.security import generate_password_hash
 from dispatch import create_app
 from dispatch.extensions import db
 
+# Fixtures that tests of several packages use: the geocoder stand-ins (geo, sites, technicians,
+# tickets) and the small planning company (planning, my_day, notifications).
+pytest_plugins = ["tests.geo.fixtures", "tests.planning.fixtures"]
+
 PASSWORD = "correct horse battery staple"  # also the `password` fixture
 # Hashing is deliberately slow (scrypt); hash once for the whole suite.
 PASSWORD_HASH = generate_password_hash(PASSWORD)
@@ -122,8 +126,8 @@ def app(database_url, tmp_path):
 
 @pytest.fixture
 def closed_port():
-    """A port where nothing listens, nor can for the test's duration (see net_support)."""
-    from net_support import closed_port as bind
+    """A port where nothing listens, nor can for the test's duration (see tests.ports)."""
+    from tests.ports import closed_port as bind
 
     sock, port = bind()
     with sock:

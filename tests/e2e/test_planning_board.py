@@ -1,4 +1,4 @@
-"""The planning board in a real browser, on the demo company (issue 4).
+"""The planning board in a real browser, on the demo company.
 
 The dispatcher plans the next working day from the board, sees the progress and then the
 routes on the map and the technicians' timelines; a stop on the map finds its block on the
@@ -143,7 +143,7 @@ def test_plan_drag_rerun_publish(app, live_server, browser, shot, sign_in):
     _drag(page, block, page.locator(f".tl-track[data-technician='{target.id}']"))
     expect(page.locator("#board-message")).to_contain_text("Your session has ended")
     expect(home.locator(f"#block-{visit.id}")).to_have_count(1)
-    me.password_hash = real_hash  # the same stamp again: this session is valid once more
+    me.password_hash = real_hash  # the same stamp again: the user's session is valid once more
     db.session.commit()
 
     # Accepted: the block is on the other technician's row, pinned, and so is the visit.

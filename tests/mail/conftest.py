@@ -15,9 +15,9 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import pytest
-from net_support import free_port
 
 from dispatch.extensions import db
+from tests.ports import free_port
 
 _n = itertools.count(1)
 

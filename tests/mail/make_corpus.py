@@ -1,13 +1,12 @@
 """Writes tests/mail/corpus/*.eml: hostile and broken messages made for Dispatch's tests.
 
-Run ``python tests/mail/make_corpus.py`` after changing a message here; the files are committed.
+Run ``python -m tests.mail.make_corpus`` (from the project's root) after changing a message
+here; the files are committed.
 """
 import base64
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tnef import winmail  # noqa: E402
+from tests.mail.tnef import winmail
 
 D = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 def w(name, text):

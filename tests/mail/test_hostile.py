@@ -12,8 +12,7 @@ from dispatch.extensions import db
 from dispatch.mail.models import Inbound, MailMessage
 from dispatch.mail.parse import parse
 from dispatch.tickets.models import Attachment, Ticket
-
-from mail_support import CORPUS
+from tests.mail.support import CORPUS
 
 # name → (what it becomes, words the ticket text must contain)
 EXPECT = {

@@ -10,12 +10,12 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from net_support import free_port
 
 from dispatch.extensions import db
 from dispatch.mail import jobs
 from dispatch.tickets.models import Ticket
 from dispatch.types import utcnow
+from tests.ports import free_port
 
 
 def _reachable(url: str) -> bool:
@@ -81,8 +81,8 @@ def rq(app, redis_url, monkeypatch):
 
         @staticmethod
         def results() -> list:
-            from rq.registry import FinishedJobRegistry
             from rq.job import Job
+            from rq.registry import FinishedJobRegistry
 
             ids = FinishedJobRegistry(queue=Env.queue).get_job_ids()
             return [Job.fetch(i, connection=conn).return_value() for i in ids]

@@ -1,4 +1,4 @@
-"""Issue 4's "bad input and conflicts", where the other planning tests leave a gap."""
+"""Bad input and conflicts in planning: the cases the other planning tests leave open."""
 from __future__ import annotations
 
 import time as clock
@@ -11,8 +11,7 @@ from dispatch.extensions import db
 from dispatch.planning import replan, runs, services
 from dispatch.planning.models import PlanRun, RunStatus, VisitStatus
 from dispatch.tickets.models import Ticket
-
-from .conftest import failing_on, next_weekday, snapshot
+from tests.planning.fixtures import failing_on, next_weekday, snapshot
 
 
 def _run(user, day, days=1, **kw):

@@ -5,8 +5,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from dispatch.planning import problem as builder
 from dispatch.routing import parse_problem
-
-from .conftest import next_weekday
+from tests.planning.fixtures import next_weekday
 
 NOW = datetime(2020, 1, 1, tzinfo=timezone.utc)  # long before the planned days
 

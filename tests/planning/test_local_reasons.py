@@ -8,8 +8,7 @@ from dispatch.extensions import db
 from dispatch.planning import runs
 from dispatch.planning.models import PlanRun
 from dispatch.planning.problem import local_reason
-
-from .conftest import next_weekday
+from tests.planning.fixtures import next_weekday
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 

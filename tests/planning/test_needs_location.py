@@ -4,8 +4,7 @@ from __future__ import annotations
 from dispatch.extensions import db
 from dispatch.planning import runs
 from dispatch.planning.models import PlanRun, RunStatus
-
-from .conftest import next_weekday
+from tests.planning.fixtures import next_weekday
 
 
 def test_job_whose_address_was_not_located_is_listed_with_a_map_link(

@@ -10,8 +10,7 @@ from dispatch.errors import TransitionError
 from dispatch.extensions import db
 from dispatch.planning import runs, services
 from dispatch.planning.models import PlanRun, RunStatus, Visit
-
-from .conftest import next_weekday
+from tests.planning.fixtures import next_weekday
 
 
 def _published_behind_our_back(run: PlanRun) -> None:

@@ -11,8 +11,7 @@ from dispatch.planning import runs, services
 from dispatch.planning.models import Notification, PlanRun, RunStatus, Visit, VisitStatus
 from dispatch.planning.replan import replan_today
 from dispatch.tickets.models import Ticket
-
-from .conftest import failing_on, next_weekday, snapshot
+from tests.planning.fixtures import failing_on, next_weekday, snapshot
 
 
 def _plan(user, day, days=1, **kw):

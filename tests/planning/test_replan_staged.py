@@ -108,7 +108,7 @@ def test_only_the_technicians_that_must_change_are_replanned(crowded_day, make_j
     assert "the whole day" not in [t["freed"] for t in tried]
     assert len(tried) <= 2 + staged.SINGLES + staged.PARTNERS + 1 + 2  # + settling
 
-    # Going straight from held to the whole day (what the re-plan used to do) moves more
+    # Going straight from held to the whole day (a re-plan without the steps between) moves more
     # visits: Cara and Dan swap their jobs, which they did not need to.
     monkeypatch.setattr(staged, "steps_after_held", lambda *a: [[staged.ALL]])
     free = _replan(c["boss"], urgent)

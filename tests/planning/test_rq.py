@@ -6,13 +6,12 @@ import subprocess
 import time
 
 import pytest
-from net_support import free_port
 
 from dispatch.extensions import db
 from dispatch.planning import runs
 from dispatch.planning.models import PlanRun, RunStatus
-
-from .conftest import next_weekday
+from tests.planning.fixtures import next_weekday
+from tests.ports import free_port
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from dispatch.errors import Conflict, ValidationError
 from dispatch.extensions import db
 from dispatch.planning import runs
 from dispatch.planning.models import PlanLock, PlanRun, RunStatus, Visit
-
-from .conftest import next_weekday, wait_for
+from tests.planning.fixtures import next_weekday, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,8 +6,7 @@ from dispatch.mail.models import OutboxMessage
 from dispatch.mail.outbound import deliver_pending
 from dispatch.planning import field, runs, services
 from dispatch.planning.models import PlanRun
-
-from .conftest import next_weekday
+from tests.planning.fixtures import next_weekday
 
 
 def _messages(kind):

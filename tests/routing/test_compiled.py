@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_routing_properties import SETTINGS, pinned_problems
 
 import dispatch.routing as routing
 from dispatch.routing import assemble, eject, fastroute, lns, parse_problem
 from dispatch.routing.bench.generate import field_problem
 from dispatch.routing.solver import SOFT
+from tests.routing.test_properties import SETTINGS, pinned_problems
 
 ROUTING = Path(routing.__file__).parent
 COMPILED = (fastroute, lns, eject)

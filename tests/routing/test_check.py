@@ -15,10 +15,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-from routing_support import sample
 
 from dispatch.routing import check_solution, parse_problem
 from dispatch.routing.model import Route, RouteStep, Solution, Unassigned
+from tests.routing.support import sample
 
 
 def step(type_, arrival, duration, id_=None, loc=None, setup=0, service=0, waiting=0) -> dict:

@@ -13,16 +13,16 @@ import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_routing_properties import SETTINGS, pinned_problems, problems
 
 from dispatch.routing import check_solution, parse_problem
 from dispatch.routing.assemble import assemble, compatible
 from dispatch.routing.bench.generate import field_problem
-from dispatch.routing.fastroute import Data, Route
 from dispatch.routing.eject import polish
+from dispatch.routing.fastroute import Data, Route
 from dispatch.routing.lns import Search, improve
 from dispatch.routing.solver import SOFT
 from dispatch.routing.timeline import Infeasible, build_route
+from tests.routing.test_properties import SETTINGS, pinned_problems, problems
 
 
 def _timed(problem, k, seq):

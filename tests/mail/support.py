@@ -1,4 +1,4 @@
-"""Helpers shared by the mail tests (imported by name: tests/mail is on sys.path)."""
+"""Helpers shared by the mail tests."""
 from __future__ import annotations
 
 from pathlib import Path

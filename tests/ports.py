@@ -1,5 +1,4 @@
-"""Ports for the tests' own servers and for servers that must be down (imported by name: tests/
-is on sys.path, as the directory of the top conftest.py)."""
+"""Ports for the tests' own servers and for servers that must be down."""
 from __future__ import annotations
 
 import socket

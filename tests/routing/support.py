@@ -1,7 +1,7 @@
 """Helpers shared by the routing tests: a CLI runner, a sample problem, and a brute-force optimum.
 
-Imported as a plain module (pytest puts this folder on ``sys.path``), so that hypothesis tests
-can use them without function-scoped fixtures.
+Plain functions rather than fixtures, so that hypothesis tests can use them without
+function-scoped fixtures.
 """
 from __future__ import annotations
 

@@ -6,8 +6,7 @@ import re
 from dispatch.extensions import db
 from dispatch.planning import runs, services
 from dispatch.planning.models import Notification, PlanRun
-
-from .conftest import next_weekday
+from tests.planning.fixtures import next_weekday
 
 
 def _publish(boss, day):

@@ -1,4 +1,4 @@
-"""Fixes from looking at today's pages in a browser: what they show and where."""
+"""Details a reader of the pages sees in a browser: what they show and where."""
 from __future__ import annotations
 
 import re

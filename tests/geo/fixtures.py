@@ -1,10 +1,13 @@
-"""Fixtures for places: a Nominatim-like server on 127.0.0.1 and the app configured for it."""
+"""Fixtures for places: a Nominatim-like server on 127.0.0.1 and the app configured for it.
+
+Registered for the whole suite (tests/conftest.py), so every test starts with no geocoder
+remembered and no provider marked as down."""
 from __future__ import annotations
 
 import pytest
-from geo_support import StubServer, nominatim_answer
 
 from dispatch import geo
+from tests.geo.support import StubServer, nominatim_answer
 
 
 @pytest.fixture(autouse=True)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from geo_support import StubServer, nominatim_answer
 from sqlalchemy import func, select
 
 from dispatch.extensions import db
 from dispatch.sites import geocoding
 from dispatch.sites.geocoding import GeocodeCache
 from dispatch.sites.models import Site
+from tests.geo.support import StubServer, nominatim_answer
 
 
 def site_form(**kw):

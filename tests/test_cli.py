@@ -124,7 +124,7 @@ def test_user_create_uses_the_shared_password_rules(runner):
                                input=bad + "\n")
         assert result.exit_code == 1 and words in result.output
     assert _user("f@example.com") is None
-    # Longer than the admin pages used to allow, within the shared limit.
+    # A long password is accepted: the limit is the one the pages share.
     result = runner.invoke(args=["user", "create", "f@example.com", "--role", "agent"],
                            input="z" * 300 + "\n")
     assert result.exit_code == 0 and _user("f@example.com").check_password("z" * 300)

@@ -13,11 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from routing_support import SAMPLE, dumps, run_cli, sample
 
 from dispatch.routing import InputError, cli, loads_problem, parse_problem
 from dispatch.routing.json_output import dump_solution
 from dispatch.routing.model import HORIZON, PinnedStep, Solution
+from tests.routing.support import SAMPLE, dumps, run_cli, sample
 
 
 def test_sample_is_parsed_into_the_model():

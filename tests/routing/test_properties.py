@@ -2,7 +2,7 @@
 
 Each problem (≤ 6 jobs, ≤ 2 technicians, windows, skills, priorities, capacities, sometimes a
 break, a travel limit or a task limit) is also solved by exhaustive search in the test
-(:func:`routing_support.optimum`), and the plan must reach the same priority sum and number of
+(:func:`.support.optimum`), and the plan must reach the same priority sum and number of
 served jobs, and the same total travel: exactly, because on problems this small the solver
 reaches the optimum within its second in all but rare cases, and those rare cases are defects
 worth seeing (kept below as known counterexamples). The checker replays every plan, and every
@@ -20,11 +20,11 @@ import os
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from routing_support import objective, optimum, routes_of
 
 from dispatch.routing import check_solution, dump_solution, parse_problem
 from dispatch.routing.model import Solution
 from dispatch.routing.reasons import explain_unassigned
+from tests.routing.support import objective, optimum, routes_of
 
 solver = pytest.importorskip("dispatch.routing.solver")
 

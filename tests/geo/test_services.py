@@ -7,15 +7,15 @@ import math
 import time
 
 import pytest
-from geo_support import (
+
+from dispatch import geo
+from tests.geo.support import (
     StubServer,
     nominatim_answer,
     osrm_answer,
     photon_answer,
     road_seconds,
 )
-
-from dispatch import geo
 
 CLUJ = (46.7695, 23.5860)
 BUCHAREST = (44.4268, 26.1025)

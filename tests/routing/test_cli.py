@@ -6,11 +6,10 @@ import random
 import time
 
 import pytest
-from routing_support import SAMPLE, dumps, run_cli
 
-from dispatch.routing import check_solution, parse_problem
-from dispatch.routing import cli
+from dispatch.routing import check_solution, cli, parse_problem
 from dispatch.routing.model import Route, RouteStep, Solution
+from tests.routing.support import SAMPLE, dumps, run_cli
 
 solver = pytest.importorskip("dispatch.routing.solver")
 

@@ -1,4 +1,4 @@
-"""Issue 2's "done when", in a real browser on the demo company.
+"""From a request to its assignment, in a real browser on the demo company.
 
 The demo employee submits a location-tagged hardware request; the demo dispatcher finds it in
 the inbox with a suggested kind and the reason, catalogues it on-site, catalogues a remote one

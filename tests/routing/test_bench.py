@@ -8,14 +8,18 @@ import pytest
 
 from dispatch.routing.bench.generate import field_problem
 from dispatch.routing.bench.solomon import (
-    SCALE, distance_matrix, find_instances, read_bks, read_instance, to_problem)
+    SCALE,
+    distance_matrix,
+    find_instances,
+    read_bks,
+    read_instance,
+    to_problem,
+)
 from dispatch.routing.timeline import build_route
+from tests.routing.support import run_cli
 
-from routing_support import run_cli
-
-SOLOMON = Path(__file__).resolve().parents[3] / "shared" / "bench" / "solomon"
-needs_solomon = pytest.mark.skipif(not (SOLOMON / "txt").is_dir(),
-                                   reason="shared/bench/solomon not present")
+#: Solomon's instances and best known solutions, shipped with the repository.
+SOLOMON = Path(__file__).resolve().parents[2] / "benchmarks" / "solomon"
 
 
 def _sol_routes(path: Path) -> list[list[int]]:
@@ -23,7 +27,6 @@ def _sol_routes(path: Path) -> list[list[int]]:
             for line in path.read_text().splitlines() if line.startswith("Route")]
 
 
-@needs_solomon
 @pytest.mark.parametrize("name", ["C101", "R101", "RC105", "R211"])
 def test_best_known_solutions_replay_at_their_dimacs_cost(name):
     # The reader's truncated ×10 matrix reproduces the published DIMACS cost, and the best
@@ -42,7 +45,6 @@ def test_best_known_solutions_replay_at_their_dimacs_cost(name):
     assert distance_matrix(instance)[0][1] == int(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 * 10)
 
 
-@needs_solomon
 def test_find_instances_filters_by_name():
     assert [p.stem for p in find_instances(SOLOMON, ["r101", "C101"])] == ["C101", "R101"]
     assert len(find_instances(SOLOMON)) == 56
@@ -66,7 +68,6 @@ def test_bench_field_command_prints_a_table():
     assert "| 2 | 30 | 3 |" in proc.stdout
 
 
-@needs_solomon
 def test_bench_solomon_command_reports_a_gap():
     proc = run_cli("bench", "solomon", str(SOLOMON), "--instances", "C101", "--time-limit", "2",
                    timeout=60)
