@@ -24,7 +24,7 @@ from dispatch.errors import DispatchError
 from dispatch.extensions import db
 from dispatch.mail import loops
 from dispatch.mail.models import Inbound, MailMessage
-from dispatch.mail.parse import ParsedMail, _headers_only, _read_headers, html_to_text, parse, trim_reply
+from dispatch.mail.parse import ParsedMail, parse_headers, read_headers, html_to_text, parse, trim_reply
 from dispatch.mail.threading import find_reference, subject_ticket
 from dispatch.people.models import Role, User
 from dispatch.sites.models import Site
@@ -34,7 +34,7 @@ from dispatch.tickets.services import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
     NewTicket,
-    _move,
+    set_status,
     commit,
     create_ticket,
     record,
@@ -211,7 +211,7 @@ def _reply(row: MailMessage, mail: ParsedMail, ticket: Ticket, user: User) -> Ou
     row.status, row.ticket = Inbound.COMMENT, ticket
     try:
         if reopen:
-            _move(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+            set_status(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
                   reason="replied by mail")
             ticket.resolved_at = ticket.closed_at = None
         comment = Comment(ticket=ticket, author=user, body=body, created_at=utcnow())
@@ -219,7 +219,7 @@ def _reply(row: MailMessage, mail: ParsedMail, ticket: Ticket, user: User) -> Ou
         db.session.flush()
         record(ticket, user, "comment", comment=comment.id, channel="email")
         if ticket.status == Status.WAITING and user.id == ticket.requester_id:
-            _move(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+            set_status(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
                   reason="requester replied")
         from dispatch.tickets.attachments import store_uploads
 
@@ -284,8 +284,8 @@ def _copy(existing: MailMessage) -> Outcome:
 
 
 def _store_broken(raw: bytes, source: str, reason: str) -> Outcome:
-    mail = ParsedMail(raw=raw, headers=_headers_only(raw))
-    _read_headers(mail)
+    mail = ParsedMail(raw=raw, headers=parse_headers(raw))
+    read_headers(mail)
     key = dedup_key(mail)
     existing = db.session.scalar(select(MailMessage).filter_by(dedup_key=key))
     if existing is not None:
@@ -298,8 +298,8 @@ def _too_large(raw: bytes, source: str, size: int | None = None) -> Outcome:
     end = raw.find(b"\r\n\r\n")
     end = raw.find(b"\n\n") if end < 0 else end
     head = raw[: end if 0 <= end < 65536 else 65536]
-    mail = ParsedMail(raw=raw, headers=_headers_only(head))
-    _read_headers(mail)
+    mail = ParsedMail(raw=raw, headers=parse_headers(head))
+    read_headers(mail)
     key = dedup_key(mail)
     existing = db.session.scalar(select(MailMessage).filter_by(dedup_key=key))
     if existing is not None:

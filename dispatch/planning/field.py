@@ -10,7 +10,7 @@ from dispatch.errors import NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.tickets.models import Status
-from dispatch.tickets.services import _move, commit, record
+from dispatch.tickets.services import set_status, commit, record
 from dispatch.types import utcnow
 
 from .models import CalendarFeed, Notification, Visit, VisitStatus
@@ -71,12 +71,12 @@ def advance(visit: Visit, technician: User, action: str, *, notes: str = "",
         elif action == "arrived":
             visit.arrived_at = now
             if ticket.status in (Status.SCHEDULED, Status.TO_SCHEDULE):
-                _move(ticket, technician, Status.IN_PROGRESS, reason="technician arrived")
+                set_status(ticket, technician, Status.IN_PROGRESS, reason="technician arrived")
         else:
             visit.done_at, visit.notes, visit.time_spent_min = now, notes, time_spent_min
             data.update(time_spent_min=time_spent_min, notes=notes)
             if ticket.status != Status.RESOLVED:
-                _move(ticket, technician, Status.RESOLVED, reason="visit done")
+                set_status(ticket, technician, Status.RESOLVED, reason="visit done")
         record(ticket, technician, "visit", internal=(action == "done" and bool(notes)), **data)
         visit.status = target
         ticket.updated_at = visit.updated_at = now

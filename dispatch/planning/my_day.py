@@ -19,11 +19,12 @@ from flask_login import current_user
 from dispatch.errors import DispatchError
 from dispatch.extensions import limiter, login_manager
 from dispatch.people.models import Role
+from dispatch.types import utctoday
 
 from . import field
 from . import problem as builder
 from .forms import ActionForm, VisitStepForm
-from .runs import _today
+
 
 bp = Blueprint("technician", __name__)
 PUBLIC = {"technician.feed"}
@@ -43,7 +44,7 @@ def _day() -> date:
     try:
         return date.fromisoformat(request.args.get("day", ""))
     except ValueError:
-        return _today()
+        return utctoday()
 
 
 @bp.get("/")

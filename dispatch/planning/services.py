@@ -11,13 +11,13 @@ from dispatch.errors import Conflict, NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Role, User
 from dispatch.tickets.models import Status, Ticket
-from dispatch.tickets.services import _move, commit, record
+from dispatch.tickets.services import set_status, commit, record
 from dispatch.types import utcnow
 
 from . import problem as builder
 from . import sources
 from .models import Notification, PlanRun, RunStatus, Visit, VisitStatus
-from .replan import pin_of
+from .solve import pin_of
 from .runs import start_run
 
 #: Ticket statuses a plan may (re)schedule.
@@ -165,7 +165,7 @@ def _cancel_overlapping(run: PlanRun, actor: User, replanned: set[int]) -> None:
         ticket = visit.ticket
         if visit.ticket_id not in replanned and ticket.status == Status.SCHEDULED:
             record(ticket, actor, "visit", status="cancelled", plan=run.id)
-            _move(ticket, actor, Status.TO_SCHEDULE, reason="re-planned")
+            set_status(ticket, actor, Status.TO_SCHEDULE, reason="re-planned")
 
 
 def _supersede_others(run: PlanRun) -> None:
@@ -203,7 +203,7 @@ def publish(run: PlanRun, actor: User | None, *, on_visit=None) -> PlanRun:
                        new=visit.technician.name, assignee=visit.technician_id, group=None)
                 ticket.assignee_id = visit.technician_id
             if ticket.status != Status.SCHEDULED:
-                _move(ticket, actor, Status.SCHEDULED, reason="plan published", plan=run.id)
+                set_status(ticket, actor, Status.SCHEDULED, reason="plan published", plan=run.id)
             record(ticket, actor, "visit", status="scheduled", plan=run.id,
                    technician=visit.technician.name, start=visit.planned_start.isoformat(),
                    end=visit.planned_end.isoformat())

@@ -20,7 +20,7 @@ from dispatch.tickets import workflow
 from dispatch.tickets.job_places import PLACE_ATTRS, clean_address, locate
 from dispatch.tickets.models import Category, Kind, Priority, Status, Ticket
 from dispatch.tickets.relations import link_parent, merge  # noqa: F401  (part of this API)
-from dispatch.tickets.services import _move, check_version, record, transaction
+from dispatch.tickets.services import set_status, check_version, record, transaction
 from dispatch.types import utcnow
 
 #: Statuses before anyone works on the ticket: cataloguing and assigning may move them.
@@ -185,9 +185,9 @@ def _settle_status(ticket: Ticket, actor: User, has_assignee: bool) -> None:
     """Put a not-yet-started ticket where its kind and assignment say it belongs."""
     target = workflow.working_status(ticket.kind, has_assignee)
     if ticket.status == Status.SCHEDULED and target != Status.TO_SCHEDULE:
-        _move(ticket, actor, Status.TO_SCHEDULE)  # no longer on-site: drop the plan first
+        set_status(ticket, actor, Status.TO_SCHEDULE)  # no longer on-site: drop the plan first
     if ticket.status in PRE_WORK:
-        _move(ticket, actor, target)
+        set_status(ticket, actor, target)
 
 
 def _apply_assignment(ticket: Ticket, actor: User, assignee: User | None, group: Group | None) -> bool:

@@ -218,7 +218,7 @@ def add_comment(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         db.session.flush()
         record(ticket, author, "comment", internal=internal, comment=comment.id)
         if ticket.status == Status.WAITING and author.id == ticket.requester_id:
-            _move(ticket, author, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+            set_status(ticket, author, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
                   reason="requester replied")
         store_uploads(ticket, author, files, comment=comment)
         ticket.updated_at = utcnow()
@@ -229,7 +229,10 @@ def add_comment(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
     return comment
 
 
-def _move(ticket: Ticket, actor: User | None, target: str, **data: Any) -> None:
+def set_status(ticket: Ticket, actor: User | None, target: str, **data: Any) -> None:
+    """Move a ticket to ``target`` if the workflow allows it, recording the change (``data``
+    goes into the event) and stamping resolved/closed times. Checks no permission and does not
+    commit: the caller's use case does both."""
     if ticket.status == target:
         return
     if not workflow.can_move(ticket.status, target):
@@ -250,7 +253,7 @@ def change_status(ticket: Ticket, actor: User, target: str, *, expected_version:
     if target not in set(Status):
         raise ValidationError(_("Unknown status %(s)s.", s=target), field="status")
     check_version(ticket, expected_version)
-    _move(ticket, actor, target)
+    set_status(ticket, actor, target)
     if note.strip():
         db.session.add(Comment(ticket=ticket, author=actor, body=note.strip(), created_at=utcnow()))
         db.session.flush()
@@ -265,7 +268,7 @@ def reopen(ticket: Ticket, actor: User, reason: str = "") -> Ticket:
         raise TransitionError(_("This request is closed; open a follow-up instead."))
     if ticket.status not in (Status.RESOLVED, Status.CLOSED):
         raise TransitionError(_("Only resolved or closed requests can be reopened."))
-    _move(ticket, actor, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+    set_status(ticket, actor, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
           reason=reason.strip()[:300] or "reopened")
     ticket.resolved_at = None
     ticket.closed_at = None
