@@ -35,11 +35,26 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     web.init_app(app)
     _register_blueprints(app)
+    _connect_signals()
 
     from dispatch import cli
 
     cli.init_app(app)
     return app
+
+
+def _connect_signals() -> None:
+    """Let higher layers react to lower ones (connecting twice is harmless: the receivers are
+    the same functions)."""
+    from dispatch.auth.passwords import reset_requested
+    from dispatch.mail.outbound import queue_password_link
+    from dispatch.tickets.dispatching import kind_decided
+    from dispatch.tickets.services import ticket_created
+    from dispatch.triage.services import record_kind_decision, suggest_for_new_ticket
+
+    ticket_created.connect(suggest_for_new_ticket)
+    kind_decided.connect(record_kind_decision)
+    reset_requested.connect(queue_password_link)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -66,7 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(vendor_bp, url_prefix="/vendor")
 
     # issue 4, places and people: site locations, technicians' schedules
-    from dispatch.sites.views import bp as sites_bp
+    from dispatch.admin.site_locations import bp as sites_bp
     from dispatch.technicians.views import bp as technicians_bp
 
     app.register_blueprint(sites_bp, url_prefix="/sites")

@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
+from dispatch import labels
+
 # Everything the pages use is served by the app itself, so the policy can stay strict.
 CSP = (
     "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; "
@@ -59,8 +61,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _labels():
-        from dispatch import labels
-
         return {"labels": labels, "_": gettext, "nav_items": lambda: nav_items(app)}
 
 

@@ -23,22 +23,24 @@ from werkzeug.datastructures import FileStorage
 from dispatch.errors import DispatchError
 from dispatch.extensions import db
 from dispatch.mail import loops
+from dispatch.mail.message_ids import find_reference, subject_ticket
 from dispatch.mail.models import Inbound, MailMessage
-from dispatch.mail.parse import ParsedMail, parse_headers, read_headers, html_to_text, parse, trim_reply
-from dispatch.mail.threading import find_reference, subject_ticket
+from dispatch.mail.outbound import queue_rejection
+from dispatch.mail.parse import (
+    ParsedMail,
+    html_to_text,
+    parse,
+    parse_headers,
+    read_headers,
+    trim_reply,
+)
 from dispatch.people.models import Role, User
 from dispatch.sites.models import Site
 from dispatch.tickets import workflow
+from dispatch.tickets.attachments import store_uploads
+from dispatch.tickets.changes import commit, record, set_status
 from dispatch.tickets.models import Comment, Status, Ticket, TicketEvent
-from dispatch.tickets.services import (
-    COMMENT_MAX,
-    DESCRIPTION_MAX,
-    NewTicket,
-    set_status,
-    commit,
-    create_ticket,
-    record,
-)
+from dispatch.tickets.services import COMMENT_MAX, DESCRIPTION_MAX, NewTicket, create_ticket
 from dispatch.types import utcnow
 
 log = logging.getLogger("dispatch.mail")
@@ -221,7 +223,6 @@ def _reply(row: MailMessage, mail: ParsedMail, ticket: Ticket, user: User) -> Ou
         if ticket.status == Status.WAITING and user.id == ticket.requester_id:
             set_status(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
                   reason="requester replied")
-        from dispatch.tickets.attachments import store_uploads
 
         store_uploads(ticket, user, files, comment=comment)
         ticket.updated_at = utcnow()
@@ -311,8 +312,6 @@ def _too_large(raw: bytes, source: str, size: int | None = None) -> Outcome:
 
 
 def _reject(row: MailMessage, mail: ParsedMail, reason: str) -> Outcome:
-    from dispatch.mail.outbound import queue_rejection
-
     if mail.sender and not loops.automatic_reason(mail):
         queue_rejection(mail.sender, mail.subject, reason, in_reply_to=mail.message_id)
     return _finish(row, Inbound.REJECTED, reason)

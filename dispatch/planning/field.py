@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from dispatch.errors import NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
+from dispatch.tickets.changes import commit, record, set_status
 from dispatch.tickets.models import Status
-from dispatch.tickets.services import set_status, commit, record
 from dispatch.types import utcnow
 
 from .models import CalendarFeed, Notification, Visit, VisitStatus

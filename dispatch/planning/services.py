@@ -10,15 +10,15 @@ from flask_babel import ngettext
 from dispatch.errors import Conflict, NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Role, User
+from dispatch.tickets.changes import commit, record, set_status
 from dispatch.tickets.models import Status, Ticket
-from dispatch.tickets.services import set_status, commit, record
 from dispatch.types import utcnow
 
 from . import problem as builder
 from . import sources
 from .models import Notification, PlanRun, RunStatus, Visit, VisitStatus
-from .solve import pin_of
 from .runs import start_run
+from .solve import pin_of
 
 #: Ticket statuses a plan may (re)schedule.
 SCHEDULABLE = frozenset({Status.TO_SCHEDULE, Status.SCHEDULED})

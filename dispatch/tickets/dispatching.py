@@ -11,17 +11,22 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any, Iterable, Mapping
 
+from blinker import Signal
 from flask_babel import gettext as _
 
 from dispatch.errors import Conflict, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Group, Role, Skill, User
 from dispatch.tickets import workflow
+from dispatch.tickets.changes import check_version, record, set_status, transaction
 from dispatch.tickets.job_places import PLACE_ATTRS, clean_address, locate
 from dispatch.tickets.models import Category, Kind, Priority, Status, Ticket
 from dispatch.tickets.relations import link_parent, merge  # noqa: F401  (part of this API)
-from dispatch.tickets.services import set_status, check_version, record, transaction
 from dispatch.types import utcnow
+
+#: Sent with the ticket (and ``actor``, ``kind``) when a dispatcher sets or changes its kind,
+#: before the ticket changes and inside the use case's transaction (receivers must not commit).
+kind_decided = Signal("a ticket's kind was decided")
 
 #: Statuses before anyone works on the ticket: cataloguing and assigning may move them.
 PRE_WORK = frozenset({Status.NEW, Status.TRIAGED, Status.ASSIGNED, Status.TO_SCHEDULE})
@@ -232,9 +237,7 @@ def _apply_catalog(ticket: Ticket, actor: User, *, kind: str, category: Category
     for type_, data, internal in events:
         record(ticket, actor, type_, internal=internal, **data)
     if ticket.kind != kind:
-        from dispatch.triage.services import record_decision
-
-        record_decision(ticket, actor, kind)  # every decision on the kind is training data
+        kind_decided.send(ticket, actor=actor, kind=kind)  # every decision is training data
     ticket.kind, ticket.priority, ticket.due_at = kind, priority, due_at
     ticket.category_id = category.id if category else None
     for attr in ONSITE_ATTRS + PLACE_ATTRS:

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
+from dispatch.tickets.changes import check_version, record, set_status, transaction
 from dispatch.tickets.models import Status, Ticket
-from dispatch.tickets.services import set_status, check_version, record, transaction
 from dispatch.types import utcnow
 
 
