@@ -59,12 +59,15 @@ def _connect_signals() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from dispatch.admin import bp as admin_bp
+    from dispatch.admin.site_locations import bp as sites_bp
     from dispatch.api import bp as api_bp
     from dispatch.auth import bp as auth_bp
     from dispatch.desk import bp as desk_bp
     from dispatch.mail import bp as mail_bp
-    from dispatch.planning.my_day import bp as technician_bp
+    from dispatch.my_day import bp as my_day_bp
+    from dispatch.notifications import bp as notifications_bp
     from dispatch.planning.views import bp as planning_bp
+    from dispatch.technicians.views import bp as technicians_bp
     from dispatch.tickets import bp as tickets_bp
     from dispatch.triage import bp as triage_bp
     from dispatch.vendor import bp as vendor_bp
@@ -76,18 +79,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(mail_bp, url_prefix="/mail")
     app.register_blueprint(planning_bp, url_prefix="/planning")
-    app.register_blueprint(technician_bp, url_prefix="/my-day")
+    app.register_blueprint(my_day_bp, url_prefix="/my-day")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp, url_prefix="/vendor")
-
-    # issue 4, places and people: site locations, technicians' schedules
-    from dispatch.admin.site_locations import bp as sites_bp
-    from dispatch.technicians.views import bp as technicians_bp
-
     app.register_blueprint(sites_bp, url_prefix="/sites")
     app.register_blueprint(technicians_bp, url_prefix="/technicians")
-
-    # issue 4: in-app notifications (/notifications, unread count in the navbar)
-    from dispatch.planning.notifications import bp as notifications_bp
-
     app.register_blueprint(notifications_bp, url_prefix="/notifications")

@@ -75,7 +75,7 @@ NAV = {
     "employee": [("tickets.new", _l("New request")), ("tickets.mine", _l("My requests"))],
     "agent": [("desk.queue", _l("My queue")), ("tickets.new", _l("New request")),
               ("tickets.mine", _l("My requests"))],
-    "technician": [("technician.my_day", _l("My day")), ("desk.jobs", _l("My jobs")),
+    "technician": [("my_day.index", _l("My day")), ("desk.jobs", _l("My jobs")),
                    ("tickets.new", _l("New request")),
                    ("tickets.mine", _l("My requests"))],
     "dispatcher": [("desk.inbox", _l("Inbox")), ("planning.index", _l("Planning")),

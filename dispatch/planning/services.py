@@ -9,6 +9,7 @@ from flask_babel import ngettext
 
 from dispatch.errors import Conflict, NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
+from dispatch.notifications.services import notify
 from dispatch.people.models import Role, User
 from dispatch.tickets.changes import commit, record, set_status
 from dispatch.tickets.models import Status, Ticket
@@ -16,7 +17,7 @@ from dispatch.types import utcnow
 
 from . import problem as builder
 from . import sources
-from .models import Notification, PlanRun, RunStatus, Visit, VisitStatus
+from .models import PlanRun, RunStatus, Visit, VisitStatus
 from .runs import start_run
 from .solve import pin_of
 
@@ -146,13 +147,6 @@ def rerun(run: PlanRun, actor: User, time_limit: int | None = None) -> PlanRun:
     return start_run(actor, run.first_day, run.days, site_ids=run.site_ids, region=run.region,
                      time_limit=time_limit or run.time_limit, kind="rerun", parent=run,
                      options=options)
-
-
-def notify(user: User | int, text: str, url: str = "") -> Notification:
-    note = Notification(user_id=user if isinstance(user, int) else user.id, text=text[:500],
-                        url=url[:300], created_at=utcnow())
-    db.session.add(note)
-    return note
 
 
 def _cancel_overlapping(run: PlanRun, actor: User, replanned: set[int]) -> None:

@@ -1,19 +1,18 @@
-"""The technician's side: their day's visits, en route → arrived → done, and a calendar feed."""
+"""The technician's day: their visits, and moving one on (on the way, arrived, done) with the
+ticket and its record following in one transaction."""
 from __future__ import annotations
 
-import secrets
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from flask_babel import gettext as _
 
 from dispatch.errors import NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
+from dispatch.planning.models import Visit, VisitStatus
 from dispatch.tickets.changes import commit, record, set_status
 from dispatch.tickets.models import Status
 from dispatch.types import utcnow
-
-from .models import CalendarFeed, Notification, Visit, VisitStatus
 
 #: What a technician sees: published visits and the ones they have started.
 VISIBLE = (VisitStatus.PUBLISHED, VisitStatus.EN_ROUTE, VisitStatus.ARRIVED, VisitStatus.DONE)
@@ -25,20 +24,13 @@ STEPS = {
 }
 NOTES_MAX = 5000
 TIME_SPENT_MAX = 24 * 60
-FEED_DAYS_BACK, FEED_DAYS_AHEAD = 14, 90
 
 
 def day_visits(technician: User, day: date) -> list[Visit]:
+    """The technician's visits of ``day`` they may see, by planned start."""
     return list(db.session.scalars(db.select(Visit).where(
         Visit.technician_id == technician.id, Visit.day == day, Visit.status.in_(VISIBLE))
         .order_by(Visit.planned_start)))
-
-
-def recent_notifications(user: User, limit: int = 5) -> list[Notification]:
-    since = utcnow() - timedelta(days=7)
-    return list(db.session.scalars(db.select(Notification).where(
-        Notification.user_id == user.id, Notification.created_at >= since)
-        .order_by(Notification.id.desc()).limit(limit)))
 
 
 def get_own_visit(technician: User, visit_id: int) -> Visit:
@@ -86,68 +78,3 @@ def advance(visit: Visit, technician: User, action: str, *, notes: str = "",
         raise
     commit()
     return visit
-
-
-# --- the private calendar feed ---------------------------------------------------------------
-
-
-def new_feed_token(technician: User) -> str:
-    """A new secret feed address for the technician (the old one stops working)."""
-    token = secrets.token_urlsafe(32)
-    feed = db.session.scalar(db.select(CalendarFeed).where(CalendarFeed.user_id == technician.id))
-    if feed is None:
-        feed = CalendarFeed(user_id=technician.id)
-        db.session.add(feed)
-    feed.token_hash, feed.created_at = CalendarFeed.hash(token), utcnow()
-    db.session.commit()
-    return token
-
-
-def revoke_feed(technician: User) -> None:
-    db.session.execute(db.delete(CalendarFeed).where(CalendarFeed.user_id == technician.id))
-    db.session.commit()
-
-
-def has_feed(technician: User) -> bool:
-    return db.session.scalar(db.select(CalendarFeed.id).where(
-        CalendarFeed.user_id == technician.id)) is not None
-
-
-def feed_owner(token: str) -> User:
-    feed = db.session.scalar(db.select(CalendarFeed).where(
-        CalendarFeed.token_hash == CalendarFeed.hash(token or "")))
-    if feed is None or not feed.user.active:
-        raise NotFound(_("No such calendar."))
-    return feed.user
-
-
-def calendar(technician: User, host: str) -> bytes:
-    """The technician's visits as an iCalendar document."""
-    from icalendar import Calendar, Event
-
-    today = utcnow().date()
-    visits = db.session.scalars(db.select(Visit).where(
-        Visit.technician_id == technician.id, Visit.status.in_(VISIBLE),
-        Visit.day >= today - timedelta(days=FEED_DAYS_BACK),
-        Visit.day <= today + timedelta(days=FEED_DAYS_AHEAD)).order_by(Visit.planned_start))
-    cal = Calendar()
-    cal.add("prodid", "-//Dispatch//visits//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", _("Dispatch visits"))
-    for visit in visits:
-        ticket = visit.ticket
-        event = Event()
-        event.add("uid", f"visit-{visit.id}@{host}")
-        event.add("dtstamp", visit.updated_at or datetime.now(visit.planned_start.tzinfo))
-        event.add("dtstart", visit.planned_start)
-        event.add("dtend", visit.planned_end)
-        event.add("summary", f"{ticket.number} {ticket.subject}")
-        place = ticket.location_text
-        if ticket.site is not None and ticket.site.address:
-            place = f"{place} — {ticket.site.address}, {ticket.site.city}".strip(" —,")
-        if place:
-            event.add("location", place)
-        event.add("description", f"{ticket.requester.name} {ticket.requester.phone}".strip())
-        event.add("status", "CANCELLED" if visit.status == VisitStatus.CANCELLED else "CONFIRMED")
-        cal.add_component(event)
-    return cal.to_ical()
