@@ -51,7 +51,7 @@ USERS = [
     ("paul.tech@example.com", "Paul Georgescu", Role.TECHNICIAN, "Engineering", "TMS",
      ["network", "electrical", "hardware", "printers"]),
     ("admin@example.com", "Adrian Admin", Role.ADMIN, "Engineering", "CLJ", []),
-    # Issue 4: requesters at every site, and eight technicians in all.
+    # Requesters at every site, and eight technicians in all.
     ("cristina.vasile@example.com", "Cristina Vasile", Role.EMPLOYEE, "Sales", "IAS", []),
     ("george.stoica@example.com", "George Stoica", Role.EMPLOYEE, "Customer Service", "BRV", []),
     ("andrei.tech@example.com", "Andrei Popescu", Role.TECHNICIAN, "Engineering", "CLJ",

@@ -13,8 +13,18 @@ from flask_babel import gettext as _
 
 from dispatch import labels
 from dispatch.tickets.models import TicketEvent
-from dispatch.tickets.sentences import (M, Part, details, fill, plain_text, ticket_ids, ticket_links,
-                                        user_name, vocab_label, who_part)
+from dispatch.tickets.sentences import (
+    M,
+    Part,
+    details,
+    fill,
+    plain_text,
+    ticket_ids,
+    ticket_links,
+    user_name,
+    vocab_label,
+    who_part,
+)
 from dispatch.web import local_time
 
 # --- one formatter per known type: (event, data) → (sentence parts, keys it used) -----------
