@@ -105,7 +105,13 @@ def _cycle_in(graph: dict[str, set[str]], component: set[str]) -> list[str]:
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Each strongly connected component of more than one module, as one cycle through it."""
+    """Each strongly connected component of more than one node, as one cycle through it (see
+    :func:`components` for every node of each)."""
+    return [_cycle_in(graph, component) for component in components(graph)]
+
+
+def components(graph: dict[str, set[str]]) -> list[set[str]]:
+    """The strongly connected components of more than one node (Tarjan)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -131,7 +137,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
                 if w == v:
                     break
             if len(component) > 1:
-                found.append(_cycle_in(graph, component))
+                found.append(component)
 
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 10000))
@@ -188,9 +194,14 @@ def private_imports(root: Path = ROOT) -> list[str]:
     return sorted(set(found))
 
 
+def _describe(graph: dict[str, set[str]]) -> str:
+    return "\n".join(" → ".join(_cycle_in(graph, c)) + f"   (all of: {', '.join(sorted(c))})"
+                     for c in components(graph))
+
+
 def test_no_import_cycle_between_modules():
-    found = cycles(import_graph())
-    assert not found, "import cycles:\n" + "\n".join(" → ".join(c) for c in found)
+    graph = import_graph()
+    assert not components(graph), "import cycles:\n" + _describe(graph)
 
 
 def test_no_import_cycle_between_packages():
@@ -198,8 +209,7 @@ def test_no_import_cycle_between_packages():
     graph.pop("dispatch")  # the application factory: the top, imported by no package
     for targets in graph.values():
         targets.discard("dispatch")
-    found = cycles(graph)
-    assert not found, "package cycles:\n" + "\n".join(" → ".join(c) for c in found)
+    assert not components(graph), "package cycles:\n" + _describe(graph)
 
 
 def test_only_entry_points_import_the_application_factory():
@@ -221,7 +231,7 @@ def late_imports(root: Path = ROOT) -> list[str]:
         top = {id(node) for node in tree.body}
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in top:
-                for target in _targets(module, path, node, mods):
+                for target in sorted(set(_targets(module, path, node, mods))):
                     found.append(f"{module} (line {node.lineno}): imports {target}")
     return found
 
