@@ -262,4 +262,5 @@ def test_the_checks_see_a_cycle_and_a_late_import(tmp_path):
     assert graph["dispatch.things.a"] == {"dispatch.things.b"}
     assert graph["dispatch.things.b"] == {"dispatch.things.a"}
     assert cycles(graph) == [["dispatch.things.a", "dispatch.things.b", "dispatch.things.a"]]
-    assert private_imports(tmp_path) == ["dispatch.things.b: imports _hidden from dispatch.things.a"]
+    assert private_imports(tmp_path) == [
+        "dispatch.things.b: imports _hidden from dispatch.things.a"]

@@ -1,7 +1,8 @@
 """The admin blueprint (administrators only) and the form-page steps its views share."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from flask import Blueprint, flash, render_template
 from flask_babel import gettext as _

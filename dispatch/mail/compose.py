@@ -53,7 +53,8 @@ def render(s: Session, row: OutboxMessage) -> None:
         return _suppress(row, "no usable address")
     if row.recipient.lower() == sender_address():
         return _suppress(row, "addressed to ourselves")
-    if row.kind in AUTO_REPLIES and _recent_auto_replies(s, row) >= current_app.config["MAIL_ACK_PER_HOUR"]:
+    per_hour = current_app.config["MAIL_ACK_PER_HOUR"]
+    if row.kind in AUTO_REPLIES and _recent_auto_replies(s, row) >= per_hour:
         return _suppress(row, "rate limit: too many automatic answers to this address")
     if row.kind == "resolved" and ticket is not None and ticket.status != Status.RESOLVED:
         return _suppress(row, "no longer resolved")
@@ -187,8 +188,9 @@ def ticket_link(ticket: Ticket) -> str:
 
 def _external(endpoint: str, fallback: str, **values) -> str:
     app = current_app._get_current_object()
+    scheme = app.config.get("PREFERRED_URL_SCHEME", "http")
     base = app.config.get("MAIL_BASE_URL") or (
-        f"{app.config.get('PREFERRED_URL_SCHEME', 'http')}://{app.config.get('SERVER_NAME') or 'localhost'}")
+        f"{scheme}://{app.config.get('SERVER_NAME') or 'localhost'}")
     with app.test_request_context(base_url=base):
         try:
             return url_for(endpoint, _external=True, **values)

@@ -51,7 +51,8 @@ def _day() -> date:
 def index():
     day = _day()
     stops = [{"visit": v, "tz": builder.ticket_zone(v.ticket).key,
-              "point": builder.ticket_point(v.ticket)} for v in services.day_visits(current_user, day)]
+              "point": builder.ticket_point(v.ticket)}
+             for v in services.day_visits(current_user, day)]
     return render_template("my_day/day.html", day=day, stops=stops, step=VisitStepForm(),
                            action=ActionForm(), has_feed=calendar.has_feed(current_user),
                            timedelta1=timedelta(days=1),

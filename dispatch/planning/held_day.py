@@ -98,10 +98,11 @@ def freezing(built: builder.Built, hard: set[int], previous: dict[str, dict[str,
 
 def settling(built: builder.Built, hard: set[int], previous: dict[str, dict[str, Any]],
              where: dict[int, tuple[int, datetime]], keep_time: bool) -> builder.Built:
-    """``built`` with every visit held where a plan put it (``where``: :func:`assignments`), the ones that stayed with their
-    technician back in their previous order (and, with ``keep_time``, near their previous
-    time): the engine only places the new work again. Undoes reshuffles the engine made for
-    nothing (it minimises driving, not changes) once a step has freed a technician."""
+    """``built`` with every visit held where a plan put it (``where``: :func:`assignments`),
+    the ones that stayed with their technician back in their previous order (and, with
+    ``keep_time``, near their previous time): the engine only places the new work again. Undoes
+    reshuffles the engine made for nothing (it minimises driving, not changes) once a step has
+    freed a technician."""
     margin = int(MOVE_THRESHOLD.total_seconds()) - 60
     pins = {s.id: s for v in built.problem.vehicles for s in v.steps
             if s.type == "job" and s.id in hard}

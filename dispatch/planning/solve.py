@@ -10,7 +10,8 @@ what moved.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from flask import current_app
 from flask_babel import gettext as _

@@ -72,7 +72,8 @@ def set_status(ticket: Ticket, actor: User | None, target: str, **data: Any) -> 
     if ticket.status == target:
         return
     if not workflow.can_move(ticket.status, target):
-        raise TransitionError(_("A ticket cannot go from %(a)s to %(b)s.", a=ticket.status, b=target))
+        raise TransitionError(_("A ticket cannot go from %(a)s to %(b)s.", a=ticket.status,
+                                b=target))
     record(ticket, actor, "status", old=ticket.status, new=target, **data)
     ticket.status = target
     now = utcnow()

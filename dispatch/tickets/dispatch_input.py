@@ -7,7 +7,7 @@ all problems at once.
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Iterable
+from collections.abc import Iterable
 
 from flask_babel import gettext as _
 
@@ -111,7 +111,8 @@ def plan_onsite(ticket: Ticket, category: Category | None, errors: InputErrors, 
     elif not 1 <= duration_min <= DURATION_MAX:
         errors.add("duration_min", _("Between 1 and %(n)d minutes.", n=DURATION_MAX))
     if skill_ids is None:
-        skills = list(ticket.skills) if keep and ticket.skills else list(category.skills if category else [])
+        skills = (list(ticket.skills) if keep and ticket.skills
+                  else list(category.skills if category else []))
     else:
         skills = check_skills(skill_ids, errors)
     if access_from is None and access_until is None:
