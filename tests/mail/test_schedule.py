@@ -62,7 +62,7 @@ def rq(app, redis_url, monkeypatch):
     name = f"mailtest-{uuid.uuid4().hex[:10]}"
     conn = Redis.from_url(redis_url)
     app.config.update(RQ_REDIS_URL=redis_url, RQ_MAIL_QUEUE=name)
-    monkeypatch.setattr(jobs, "_app", app)
+    monkeypatch.setattr(worker, "mail_application", lambda: app)
 
     class Env:
         queue = Queue(name, connection=conn)
