@@ -113,7 +113,8 @@ def _validate_new(data: NewTicket) -> tuple[Site | None, Category | None, dict[s
 
 
 def create_ticket(requester: User, data: NewTicket, *, files: Iterable = ()) -> Ticket:
-    """Record a new request, with its triage suggestion and attachments, in one transaction."""
+    """Record a new request and its attachments, with what the receivers of
+    :data:`ticket_created` add (triage's suggestion), in one transaction."""
     site, category, cleaned = _validate_new(data)
     parent = None
     if data.parent_id is not None:
