@@ -35,6 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     web.init_app(app)
     _register_blueprints(app)
+    _connect_signals()
 
     from dispatch import cli
 
@@ -42,14 +43,31 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def _connect_signals() -> None:
+    """Let higher layers react to lower ones (connecting twice is harmless: the receivers are
+    the same functions)."""
+    from dispatch.auth.passwords import reset_requested
+    from dispatch.mail.outbound import queue_password_link
+    from dispatch.tickets.dispatching import kind_decided
+    from dispatch.tickets.services import ticket_created
+    from dispatch.triage.services import record_kind_decision, suggest_for_new_ticket
+
+    ticket_created.connect(suggest_for_new_ticket)
+    kind_decided.connect(record_kind_decision)
+    reset_requested.connect(queue_password_link)
+
+
 def _register_blueprints(app: Flask) -> None:
     from dispatch.admin import bp as admin_bp
+    from dispatch.admin.site_locations import bp as sites_bp
     from dispatch.api import bp as api_bp
     from dispatch.auth import bp as auth_bp
     from dispatch.desk import bp as desk_bp
     from dispatch.mail import bp as mail_bp
-    from dispatch.planning.my_day import bp as technician_bp
+    from dispatch.my_day import bp as my_day_bp
+    from dispatch.notifications import bp as notifications_bp
     from dispatch.planning.views import bp as planning_bp
+    from dispatch.technicians.views import bp as technicians_bp
     from dispatch.tickets import bp as tickets_bp
     from dispatch.triage import bp as triage_bp
     from dispatch.vendor import bp as vendor_bp
@@ -61,18 +79,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(mail_bp, url_prefix="/mail")
     app.register_blueprint(planning_bp, url_prefix="/planning")
-    app.register_blueprint(technician_bp, url_prefix="/my-day")
+    app.register_blueprint(my_day_bp, url_prefix="/my-day")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp, url_prefix="/vendor")
-
-    # issue 4, places and people: site locations, technicians' schedules
-    from dispatch.sites.views import bp as sites_bp
-    from dispatch.technicians.views import bp as technicians_bp
-
     app.register_blueprint(sites_bp, url_prefix="/sites")
     app.register_blueprint(technicians_bp, url_prefix="/technicians")
-
-    # issue 4: in-app notifications (/notifications, unread count in the navbar)
-    from dispatch.planning.notifications import bp as notifications_bp
-
     app.register_blueprint(notifications_bp, url_prefix="/notifications")

@@ -3,6 +3,8 @@
     flask --app wsgi user create EMAIL --role ROLE [--name NAME] [--department NAME] [--site NAME]
     flask --app wsgi token create EMAIL
     flask --app wsgi token revoke EMAIL
+
+and the packages' own: ``flask mail …``, ``flask plan``, ``flask demo load``.
 """
 from __future__ import annotations
 
@@ -12,8 +14,11 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from dispatch import demo
 from dispatch.errors import DispatchError
+from dispatch.mail import cli as mail_cli
 from dispatch.people import services as people
+from dispatch.planning import cli as planning_cli
 
 user_cli = AppGroup("user", help="Manage user accounts.")
 token_cli = AppGroup("token", help="Manage API tokens.")
@@ -80,15 +85,6 @@ def revoke_tokens_command(email: str) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(token_cli)
-    __import__("dispatch.mail.cli", fromlist=["register"]).register(app)  # flask mail … (issue 5)
-    __import__("dispatch.planning.cli", fromlist=["register"]).register(app)  # flask plan (issue 4)
-
-    # --- lead: `flask demo load` (dispatch/demo.py provides register(app)) -------------------
-    try:
-        from dispatch import demo
-    except ModuleNotFoundError as exc:
-        if exc.name != "dispatch.demo":  # demo.py exists but one of its imports is broken
-            raise
-    else:
-        demo.register(app)
-    # --- end of the lead's place ---------------------------------------------------------------
+    mail_cli.register(app)
+    planning_cli.register(app)
+    demo.register(app)

@@ -14,10 +14,12 @@ from flask import Flask
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
+from dispatch import demo_field
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
 from dispatch.sites.models import Site
 from dispatch.tickets.models import Category, CategoryField, FieldType
+from dispatch.tickets.services import NewTicket, create_ticket
 from dispatch.triage.models import KeywordRule
 
 DEMO_PASSWORD = "dispatch-demo-2026"
@@ -49,7 +51,7 @@ USERS = [
     ("paul.tech@example.com", "Paul Georgescu", Role.TECHNICIAN, "Engineering", "TMS",
      ["network", "electrical", "hardware", "printers"]),
     ("admin@example.com", "Adrian Admin", Role.ADMIN, "Engineering", "CLJ", []),
-    # Issue 4: requesters at every site, and eight technicians in all.
+    # Requesters at every site, and eight technicians in all.
     ("cristina.vasile@example.com", "Cristina Vasile", Role.EMPLOYEE, "Sales", "IAS", []),
     ("george.stoica@example.com", "George Stoica", Role.EMPLOYEE, "Customer Service", "BRV", []),
     ("andrei.tech@example.com", "Andrei Popescu", Role.TECHNICIAN, "Engineering", "CLJ",
@@ -129,8 +131,6 @@ class DemoRefused(Exception):
 def load(today: date | None = None) -> list[tuple[str, str, str]]:
     """Create the demo company; what already exists is kept, so loading twice changes nothing.
     Returns (role, name, e-mail) of the demo users."""
-    from dispatch import demo_field
-
     today = today or date.today()
     first_time = db.session.scalar(db.select(User).filter_by(email=USERS[0][0])) is None
     if first_time and db.session.scalar(db.select(db.func.count(User.id))):
@@ -194,8 +194,6 @@ def _load_people_and_catalog() -> None:
 
 
 def _load_requests() -> None:
-    from dispatch.tickets.services import NewTicket, create_ticket
-
     for email, code, cat, subject, text, building, floor, room, fields in REQUESTS:
         requester = db.session.scalar(db.select(User).filter_by(email=email))
         site = db.session.scalar(db.select(Site).filter_by(code=code))

@@ -17,7 +17,9 @@ from dispatch.extensions import db
 from dispatch.people.models import Skill, User
 from dispatch.sites.models import Site
 from dispatch.technicians.models import DayOff, TechnicianProfile, WorkingHours
+from dispatch.tickets.dispatching import catalog
 from dispatch.tickets.models import Category, Kind, Ticket
+from dispatch.tickets.services import NewTicket, create_ticket
 
 ZONE = ZoneInfo("Europe/Bucharest")
 
@@ -170,9 +172,6 @@ def load_schedules(today: dt.date) -> None:
 def load_jobs(today: dt.date) -> int:
     """About sixty open on-site jobs, catalogued by the dispatcher; none if the demo requesters
     already have on-site tickets. Returns how many were made."""
-    from dispatch.tickets.dispatching import catalog
-    from dispatch.tickets.services import NewTicket, create_ticket
-
     requesters = {e: db.session.scalar(select(User).filter_by(email=e))
                   for e, _ in SITE_PLACES.values()}
     if any(r is None for r in requesters.values()) or db.session.scalar(

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from dispatch.extensions import db
+
 
 class DispatchError(Exception):
     """Base of the errors services raise; views turn them into messages or 4xx answers."""
@@ -72,8 +74,6 @@ def init_app(app: Flask) -> None:
     def _unexpected(err: Exception):
         # Log the traceback for us; the user gets a plain page, never the traceback.
         app.logger.exception("unhandled error on %s", request.path)
-        from dispatch.extensions import db
-
         db.session.rollback()
         if wants_json():
             return _json_error(500, "internal error")

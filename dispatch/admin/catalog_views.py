@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from dispatch.admin import catalog
 from dispatch.admin.forms import CategoryForm, FieldForm, pick
-from dispatch.admin.views import bp, form_page, submit
+from dispatch.admin.pages import bp, form_page, submit
 from dispatch.extensions import db
 from dispatch.people.models import Skill
 from dispatch.tickets.models import Category

@@ -83,7 +83,7 @@ class SiteForm(AdminForm):
                                          "unknown."))
     longitude = FloatField(_l("Longitude"), validators=[Optional()],
                            description=_l("Decimal degrees, -180 to 180."))
-    # Not the service's business: the view looks the address up after saving (issue 4).
+    # Not the service's business: the view looks the address up after saving.
     locate = BooleanField(_l("Find the point from the address when it is empty"), default=True)
     active = BooleanField(_l("Active"), default=True)
 

@@ -4,9 +4,8 @@ themselves. Views parse, call a service, then redirect or re-show the form with 
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,58 +14,15 @@ from wtforms.fields.choices import SelectChoice
 
 from dispatch.admin import services
 from dispatch.admin.forms import GroupForm, NameForm, SiteForm, UserForm
-from dispatch.auth.services import roles_required
+from dispatch.admin.pages import bp, count, form_page, submit
+from dispatch.admin.site_locations import locate_after_save
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
 from dispatch.sites.models import Site
-from dispatch.sites.views import locate_after_save
 from dispatch.tickets.models import Category, CategoryField
 
-bp = Blueprint("admin", __name__)
-
 USERS_PER_PAGE = 50
-
-
-@bp.before_request
-@roles_required(Role.ADMIN)
-def _admins_only() -> None:
-    """Guards every /admin URL at once, so a new page cannot forget the check."""
-
-
-# --- helpers -----------------------------------------------------------------------------------
-
-
-def show_errors(form, exc: ValidationError) -> None:
-    """Put a service's messages next to the fields they name (or on top of the form)."""
-    for name, messages in (exc.errors or {exc.field: [exc.message]}).items():
-        if name in form._fields:
-            form[name].errors = list(form[name].errors) + list(messages)
-        else:
-            flash(messages[0], "danger")
-
-
-def submit(form, save: Callable[..., Any]) -> Any:
-    """Call ``save(**form.values())`` when the form is posted and parses; None otherwise."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        saved = save(**form.values())
-    except ValidationError as exc:
-        show_errors(form, exc)
-        return None
-    flash(_("Saved."), "success")
-    return saved
-
-
-def form_page(form, title: str, back: str, **context: Any) -> str:
-    return render_template(context.pop("template", "admin/form.html"), form=form, title=title,
-                           back=back, **context)
-
-
-def count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.subquery()))
-
 
 # --- overview ----------------------------------------------------------------------------------
 
@@ -258,6 +214,3 @@ def user_edit(user_id: int):
         return redirect(url_for(".users"))
     return form_page(form, _("User: %(name)s", name=user.name), url_for(".users"),
                      is_self=user.id == current_user.id)
-
-
-from dispatch.admin import catalog_views  # noqa: E402,F401  (registers the catalog pages)

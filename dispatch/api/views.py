@@ -21,7 +21,7 @@ from dispatch.errors import NotFound, ValidationError
 from dispatch.extensions import csrf, db, limiter
 from dispatch.people.models import ApiToken, Department, Role
 from dispatch.sites.models import Site
-from dispatch.tickets import access, dispatching
+from dispatch.tickets import access, dispatch_input, dispatching
 from dispatch.tickets import services as tickets
 from dispatch.tickets.models import Category, Kind, Level, Priority, Status, Ticket
 
@@ -186,7 +186,7 @@ def _triage_args(ticket: Ticket, data: dict) -> dict:
         raise ValidationError(_("This field is required."), field="kind")
     kind = p.choice(data, "kind", list(Kind))
     keep_assignee = (ticket.assignee is not None
-                     and ticket.assignee.role in dispatching.ASSIGNEE_ROLES[kind])
+                     and ticket.assignee.role in dispatch_input.ASSIGNEE_ROLES[kind])
     return dict(
         expected_version=p.integer(data, "version", minimum=1, maximum=p.MAX_ID),
         kind=kind,
@@ -197,7 +197,7 @@ def _triage_args(ticket: Ticket, data: dict) -> dict:
         group_id=p.identifier(data, "group",
                               default=ticket.group_id if kind == Kind.REMOTE else None),
         # Planning data: left out (or null), the service keeps the ticket's or the defaults.
-        duration_min=p.integer(data, "duration_min", minimum=1, maximum=dispatching.DURATION_MAX),
+        duration_min=p.integer(data, "duration_min", minimum=1, maximum=dispatch_input.DURATION_MAX),
         skill_ids=p.id_list(data, "skills"),
         access_from=p.clock(data, "access_from"),
         access_until=p.clock(data, "access_until"),

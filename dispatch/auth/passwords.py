@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 
+from blinker import Signal
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -25,7 +26,10 @@ from dispatch.types import utcnow
 
 RESET = "reset"  # asked for on the sign-in page: short-lived
 WELCOME = "welcome"  # in the acknowledgement to a requester without a password: longer
-MAIL_KIND = "password"  # the outbox message that carries a reset link
+
+#: Sent with the account (and ``purpose``) when someone asks for a password link, before the
+#: commit: the mail package queues the message that carries it, in the same transaction.
+reset_requested = Signal("a password link was asked for")
 
 
 class BadLink(DispatchError):
@@ -36,7 +40,8 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="dispatch.auth.password")
 
 
-def _link_stamp(user: User) -> str:
+def link_stamp(user: User) -> str:
+    """What a link carries of the account: changes whenever the password or address does."""
     return hashlib.sha256(f"{user.password_stamp}\0{user.email}".encode()).hexdigest()[:16]
 
 
@@ -58,7 +63,7 @@ def valid_for(purpose: str) -> str:
 
 
 def make_token(user: User, purpose: str = RESET) -> str:
-    return _serializer().dumps([user.id, _link_stamp(user), purpose])
+    return _serializer().dumps([user.id, link_stamp(user), purpose])
 
 
 def user_for_token(token: str) -> tuple[User, str]:
@@ -76,7 +81,7 @@ def user_for_token(token: str) -> tuple[User, str]:
     user = db.session.get(User, user_id)
     if user is None or not user.active:
         raise BadLink(_("This link is not valid any more."))
-    if not hmac.compare_digest(stamp.encode(), _link_stamp(user).encode()):
+    if not hmac.compare_digest(stamp.encode(), link_stamp(user).encode()):
         raise BadLink(_("This link has already been used, or the password was changed since it "
                         "was sent. Ask for a new one if you need it."))
     return user, purpose
@@ -85,14 +90,13 @@ def user_for_token(token: str) -> tuple[User, str]:
 def request_reset(email: str) -> None:
     """Queue a password link for the active account at ``email``, and silently do nothing for
     any other address: the answer must not tell whether an account exists (the view also
-    evens out the time it takes). The mail goes out after the commit, like every message."""
-    from dispatch.mail.outbound import queue_message
-
+    evens out the time it takes). The mail (queued by the receivers of :data:`reset_requested`)
+    goes out after the commit, like every message."""
     address = (email or "").strip().lower()
     user = db.session.scalar(db.select(User).filter_by(email=address)) if address else None
     if user is None or not user.active:
         return
-    queue_message(MAIL_KIND, None, recipient=user.email, user_id=user.id, purpose=RESET)
+    reset_requested.send(user, purpose=RESET)
     db.session.commit()
 
 

@@ -28,7 +28,7 @@ def _load_user(user_id: str) -> User | None:
 
 
 def keep_signed_in(user: User) -> None:
-    """After someone changed their own password: this session goes on under the new stamp
+    """After someone changed their own password: the user's session goes on under the new stamp
     (keeping "keep me signed in" if it was on); every other session of theirs has ended."""
     remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
     login_user(user, remember=remember)

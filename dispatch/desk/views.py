@@ -9,7 +9,6 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from dispatch.auth.services import roles_required, safe_next
 from dispatch.desk import queries
@@ -38,14 +37,6 @@ from dispatch.web import page_number
 bp = Blueprint("desk", __name__)
 
 
-def desk_ticket_url(ticket_id: int) -> str:
-    """The ticket page (the tickets blueprint's), or the desk's own view of the ticket."""
-    try:
-        return url_for("tickets.detail", id=ticket_id)
-    except BuildError:
-        return url_for("desk.ticket", ticket_id=ticket_id)
-
-
 @bp.app_context_processor
 def _panel_helper():
     def desk_panel(ticket):
@@ -53,7 +44,7 @@ def _panel_helper():
             return None
         return panel_state(ticket, current_user)
 
-    return {"desk_panel": desk_panel, "desk_ticket_url": desk_ticket_url}
+    return {"desk_panel": desk_panel}
 
 
 # --- lists --------------------------------------------------------------------------------------
@@ -143,7 +134,7 @@ def _act(ticket_id: int, key: str, form, run, done: str):
         try:
             run(ticket, form)
             flash(done, "success")
-            return redirect(safe_next(form.next.data) or desk_ticket_url(ticket.id))
+            return redirect(safe_next(form.next.data) or url_for("tickets.detail", id=ticket.id))
         except Conflict as err:
             db.session.rollback()
             return render_template("desk/ticket.html", ticket=ticket, desk_panel_state=panel_state(
@@ -307,7 +298,7 @@ def job_point(ticket_id: int):
             message, status = err.message, 400
         else:
             flash(_("The job's point was saved."), "success")
-            return redirect(desk_ticket_url(ticket.id))
+            return redirect(url_for("tickets.detail", id=ticket.id))
     else:
         status = 400
     site = ticket.site

@@ -9,11 +9,10 @@ from sqlalchemy import select, update
 from dispatch.errors import NotFound, ValidationError
 from dispatch.extensions import db
 from dispatch.mail import texts
+from dispatch.mail.compose import check_template
 from dispatch.mail.models import MailTemplate, Outbound, OutboxMessage
-from dispatch.mail.outbound import check_template
 from dispatch.people.models import User
 from dispatch.types import utcnow
-
 
 #: A password link in a sent message: its token is the key to the account.
 _PASSWORD_LINK = re.compile(r"(/password/reset/)[^\s<>\"']+")

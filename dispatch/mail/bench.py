@@ -13,6 +13,11 @@ import tempfile
 import time
 from email.message import EmailMessage
 
+from dispatch import create_app
+from dispatch.extensions import db
+from dispatch.mail.ingest import ingest
+from dispatch.mail.message_ids import make_message_id
+
 
 def _messages(n_new: int, n_replies: int, message_id) -> tuple[list[bytes], list]:
     new = []
@@ -51,11 +56,6 @@ def _reply(ticket_id: int, i: int, message_id) -> bytes:
 
 
 def run(url: str, n: int) -> float:
-    from dispatch import create_app
-    from dispatch.extensions import db
-    from dispatch.mail.ingest import ingest
-    from dispatch.mail.threading import make_message_id
-
     folder = tempfile.mkdtemp(prefix="dispatch-bench-")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "ATTACHMENT_DIR": folder, "MAIL_DELIVERY": "manual",

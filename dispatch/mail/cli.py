@@ -9,6 +9,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from dispatch.extensions import db
+from dispatch.mail import jobs
+from dispatch.mail.admin import requeue_failed
+from dispatch.mail.fetch import FetchError, fetch_once
+from dispatch.mail.ingest import TemporaryFailure, ingest, retry
+from dispatch.mail.models import Inbound, MailMessage
+from dispatch.mail.outbound import deliver_pending, delivery_mode
+from dispatch.types import utcnow
 
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and delivers it again later
 CHUNK = 1024 * 1024
@@ -23,8 +30,6 @@ def register(app: Flask) -> None:
 def _hold_sending() -> bool:
     """A command is a short process: a sender thread would die with it, so the command sends
     what it queued itself before it exits (True) unless sending is left to cron (manual)."""
-    from dispatch.mail.outbound import delivery_mode
-
     if delivery_mode(current_app) == "manual":
         return False
     current_app.config["MAIL_DELIVERY"] = "manual"
@@ -32,8 +37,6 @@ def _hold_sending() -> bool:
 
 
 def _send_queued() -> None:
-    from dispatch.mail.outbound import deliver_pending
-
     try:
         deliver_pending()
     except Exception as exc:  # the outbox keeps it; the next sender retries
@@ -53,8 +56,6 @@ def _read_input(stream, limit: int) -> bytes:
 @click.pass_context
 def ingest_cmd(ctx):
     """Store one message read on standard input (exit 75: try again later)."""
-    from dispatch.mail.ingest import TemporaryFailure, ingest
-
     send = _hold_sending()
     try:
         raw = _read_input(sys.stdin.buffer, current_app.config["MAIL_MAX_BYTES"])
@@ -75,8 +76,6 @@ def ingest_cmd(ctx):
 @click.pass_context
 def fetch_cmd(ctx):
     """Poll the IMAP mailbox once (run it every minute from cron or RQ)."""
-    from dispatch.mail.fetch import FetchError, TemporaryFailure, fetch_once
-
     send = _hold_sending()
     try:
         result = fetch_once()
@@ -97,9 +96,6 @@ def fetch_cmd(ctx):
 def schedule_cmd(stop, show, interval):
     """Fetch the IMAP mailbox every MAIL_FETCH_INTERVAL seconds on RQ (needs a worker started
     with --with-scheduler)."""
-    from dispatch.mail import jobs
-    from dispatch.types import utcnow
-
     cfg = current_app.config
     queue = cfg["RQ_MAIL_QUEUE"]
     try:
@@ -135,9 +131,6 @@ def schedule_cmd(stop, show, interval):
 @click.option("--failed", is_flag=True, help="Also try again the messages that gave up.")
 def send_cmd(failed):
     """Send what is due in the outbox (for MAIL_DELIVERY=manual, from cron or RQ)."""
-    from dispatch.mail.admin import requeue_failed
-    from dispatch.mail.outbound import deliver_pending
-
     if failed:
         requeue_failed()
     click.echo(f"handled {deliver_pending()}")
@@ -148,9 +141,6 @@ def send_cmd(failed):
 @click.option("--all", "all_", is_flag=True, help="Every message in quarantine.")
 def retry_cmd(ids, all_):
     """Process quarantined messages again."""
-    from dispatch.mail.ingest import retry
-    from dispatch.mail.models import Inbound, MailMessage
-
     if all_:
         ids = db.session.scalars(db.select(MailMessage.id).where(
             MailMessage.status == Inbound.QUARANTINE).order_by(MailMessage.id)).all()

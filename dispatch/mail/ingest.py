@@ -8,42 +8,48 @@ wrong keeps the message whole in quarantine.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
-import re
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
-from werkzeug.datastructures import FileStorage
 
 from dispatch.errors import DispatchError
 from dispatch.extensions import db
 from dispatch.mail import loops
-from dispatch.mail.models import Inbound, MailMessage
-from dispatch.mail.parse import ParsedMail, _headers_only, _read_headers, html_to_text, parse, trim_reply
-from dispatch.mail.threading import find_reference, subject_ticket
-from dispatch.people.models import Role, User
-from dispatch.sites.models import Site
-from dispatch.tickets import workflow
-from dispatch.tickets.models import Comment, Status, Ticket, TicketEvent
-from dispatch.tickets.services import (
-    COMMENT_MAX,
-    DESCRIPTION_MAX,
-    NewTicket,
-    _move,
-    commit,
-    create_ticket,
-    record,
+from dispatch.mail.correspondents import (
+    create_requester,
+    earlier_thread,
+    find_user,
+    follow_merges,
+    is_participant,
+    recent_tickets_from,
+    ticket_by_id,
 )
+from dispatch.mail.message_ids import find_reference, subject_ticket
+from dispatch.mail.models import Inbound, MailMessage
+from dispatch.mail.outbound import queue_rejection
+from dispatch.mail.parse import (
+    ParsedMail,
+    html_to_text,
+    parse,
+    parse_headers,
+    read_headers,
+    trim_reply,
+)
+from dispatch.mail.ticket_input import attachment_files, oversized_attachment, shorten, site_named
+from dispatch.people.models import User
+from dispatch.tickets import workflow
+from dispatch.tickets.attachments import store_uploads
+from dispatch.tickets.changes import commit, record, set_status
+from dispatch.tickets.models import Comment, Status, Ticket
+from dispatch.tickets.services import COMMENT_MAX, DESCRIPTION_MAX, NewTicket, create_ticket
 from dispatch.types import utcnow
 
 log = logging.getLogger("dispatch.mail")
 TEMPORARY = (OperationalError, InterfaceError)
-SHORTENED = "\n\n[…] (shortened: the whole message is kept with the original mail)"
 
 
 class TemporaryFailure(Exception):
@@ -142,22 +148,22 @@ def _route(mail: ParsedMail, row: MailMessage, *, trust_sender: bool = False) ->
     row.automatic = auto
     ref = find_reference(mail.in_reply_to + mail.references[::-1], mail.report_text)
     if ref.forged:
-        claimed = _ticket(subject_ticket(mail.subject))
+        claimed = ticket_by_id(subject_ticket(mail.subject))
         return _hold(row, claimed, "forged thread reference: for the dispatcher to review")
-    user = _user(mail.sender)
-    ticket = _ticket(ref.ticket_id)
+    user = find_user(mail.sender)
+    ticket = ticket_by_id(ref.ticket_id)
     if ticket is None:
-        weak = _ticket(subject_ticket(mail.subject)) or _earlier_thread(mail)
-        if weak is not None and not auto and not trust_sender and not _participant(weak, user):
+        weak = ticket_by_id(subject_ticket(mail.subject)) or earlier_thread(mail)
+        if weak is not None and not auto and not trust_sender and not is_participant(weak, user):
             return _hold(row, weak, "reply by subject from someone not on the ticket: for review")
         ticket = weak
-    ticket = _follow_merges(ticket)
+    ticket = follow_merges(ticket)
     if ticket is not None:
         if auto:
             return _automatic_note(row, mail, ticket)
-        if not trust_sender and not _participant(ticket, user):
+        if not trust_sender and not is_participant(ticket, user):
             return _hold(row, ticket, "reply from someone not on the ticket: for review")
-        return _reply(row, mail, ticket, user or _requester(mail))
+        return _reply(row, mail, ticket, user or create_requester(mail))
     if auto and (loops.is_bounce(mail) or loops.is_auto_reply(mail)):
         return _quarantine(row, f"automatic message about no known ticket ({auto})")
     return _new_ticket(row, mail, user, quiet=bool(auto))
@@ -169,19 +175,19 @@ def _new_ticket(row: MailMessage, mail: ParsedMail, user: User | None, *, quiet:
     domains = [d.lower() for d in cfg["MAIL_ALLOWED_DOMAINS"] or ()]
     if domains and mail.sender.rsplit("@", 1)[-1] not in domains:
         return _quarantine(row, "sender outside the company's mail domains")
-    if _recent_tickets(mail.sender) >= cfg["MAIL_MAX_TICKETS_PER_HOUR"]:
+    if recent_tickets_from(mail.sender) >= cfg["MAIL_MAX_TICKETS_PER_HOUR"]:
         return _quarantine(row, "too many new tickets from this sender in the last hour")
-    too_big = _oversized_attachment(mail)
+    too_big = oversized_attachment(mail)
     if too_big:
         return _reject(row, mail, too_big)
-    user = user or _requester(mail)
+    user = user or create_requester(mail)
     if not user.active:
         return _quarantine(row, "the sender's account is deactivated")
-    files, note = _files(mail)
+    files, note = attachment_files(mail)
     text = mail.text.strip()
     subject = " ".join(mail.subject.split()) or (text.splitlines()[0] if text else "") or "(no subject)"
-    data = NewTicket(subject=subject[:200], description=_limit(text + note, DESCRIPTION_MAX),
-                     site_id=_site_named(f"{subject}\n{text}"), channel="email",
+    data = NewTicket(subject=subject[:200], description=shorten(text + note, DESCRIPTION_MAX),
+                     site_id=site_named(f"{subject}\n{text}"), channel="email",
                      parent_id=parent.id if parent else None)
     reason = "follow-up of a closed ticket" if parent else ""
     row.status, row.reason = Inbound.TICKET, reason
@@ -196,7 +202,7 @@ def _new_ticket(row: MailMessage, mail: ParsedMail, user: User | None, *, quiet:
 
 
 def _reply(row: MailMessage, mail: ParsedMail, ticket: Ticket, user: User) -> Outcome:
-    too_big = _oversized_attachment(mail)
+    too_big = oversized_attachment(mail)
     if too_big:
         return _reject(row, mail, too_big)
     reopen = not ticket.is_open and user.id == ticket.requester_id
@@ -205,13 +211,13 @@ def _reply(row: MailMessage, mail: ParsedMail, ticket: Ticket, user: User) -> Ou
         window = timedelta(days=current_app.config["MAIL_REOPEN_DAYS"])
         if ended is None or ended < utcnow() - window:
             return _new_ticket(row, mail, user, quiet=False, parent=ticket)
-    files, note = _files(mail)
+    files, note = attachment_files(mail)
     text = trim_reply(html_to_text(mail.html_raw, drop_quotes=True) if mail.from_html else mail.text)
-    body = _limit(text + note, COMMENT_MAX) or "(attachments only)"
+    body = shorten(text + note, COMMENT_MAX) or "(attachments only)"
     row.status, row.ticket = Inbound.COMMENT, ticket
     try:
         if reopen:
-            _move(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+            set_status(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
                   reason="replied by mail")
             ticket.resolved_at = ticket.closed_at = None
         comment = Comment(ticket=ticket, author=user, body=body, created_at=utcnow())
@@ -219,9 +225,8 @@ def _reply(row: MailMessage, mail: ParsedMail, ticket: Ticket, user: User) -> Ou
         db.session.flush()
         record(ticket, user, "comment", comment=comment.id, channel="email")
         if ticket.status == Status.WAITING and user.id == ticket.requester_id:
-            _move(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+            set_status(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
                   reason="requester replied")
-        from dispatch.tickets.attachments import store_uploads
 
         store_uploads(ticket, user, files, comment=comment)
         ticket.updated_at = utcnow()
@@ -284,8 +289,8 @@ def _copy(existing: MailMessage) -> Outcome:
 
 
 def _store_broken(raw: bytes, source: str, reason: str) -> Outcome:
-    mail = ParsedMail(raw=raw, headers=_headers_only(raw))
-    _read_headers(mail)
+    mail = ParsedMail(raw=raw, headers=parse_headers(raw))
+    read_headers(mail)
     key = dedup_key(mail)
     existing = db.session.scalar(select(MailMessage).filter_by(dedup_key=key))
     if existing is not None:
@@ -298,8 +303,8 @@ def _too_large(raw: bytes, source: str, size: int | None = None) -> Outcome:
     end = raw.find(b"\r\n\r\n")
     end = raw.find(b"\n\n") if end < 0 else end
     head = raw[: end if 0 <= end < 65536 else 65536]
-    mail = ParsedMail(raw=raw, headers=_headers_only(head))
-    _read_headers(mail)
+    mail = ParsedMail(raw=raw, headers=parse_headers(head))
+    read_headers(mail)
     key = dedup_key(mail)
     existing = db.session.scalar(select(MailMessage).filter_by(dedup_key=key))
     if existing is not None:
@@ -311,8 +316,6 @@ def _too_large(raw: bytes, source: str, size: int | None = None) -> Outcome:
 
 
 def _reject(row: MailMessage, mail: ParsedMail, reason: str) -> Outcome:
-    from dispatch.mail.outbound import queue_rejection
-
     if mail.sender and not loops.automatic_reason(mail):
         queue_rejection(mail.sender, mail.subject, reason, in_reply_to=mail.message_id)
     return _finish(row, Inbound.REJECTED, reason)
@@ -330,123 +333,3 @@ def _pk(obj) -> int | None:
 def _clear_session_flags() -> None:
     for key in ("mail_row", "mail_quiet"):
         db.session.info.pop(key, None)
-
-
-def _user(address: str) -> User | None:
-    if not address:
-        return None
-    return db.session.scalar(select(User).where(User.email == address))  # stored lower-case
-
-
-#: A display name that carries a link or an address is not a name: anyone can put text there
-#: and our own messages greet the requester by it ("Hello {{ requester }}").
-_NOT_A_NAME = re.compile(r"https?:|www\.|://|@|\.[a-z]{2,}/", re.IGNORECASE)
-
-
-def display_name(mail: ParsedMail) -> str:
-    """The sender's display name, one line, short, and only if it reads like a name; the
-    mailbox's local part otherwise."""
-    name = " ".join(mail.sender_name.split())[:80]
-    if not name or _NOT_A_NAME.search(name):
-        return mail.sender.split("@", 1)[0][:80]
-    return name
-
-
-def _requester(mail: ParsedMail) -> User:
-    """The sender's account, created (display name kept) the first time they write."""
-    user = User(email=mail.sender, name=display_name(mail), role=Role.EMPLOYEE,
-                password_hash=None)
-    db.session.add(user)
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same new sender in two messages at once
-        db.session.rollback()
-        user = _user(mail.sender)
-        if user is None:
-            raise
-    return user
-
-
-def _ticket(ticket_id: int | None) -> Ticket | None:
-    return db.session.get(Ticket, ticket_id) if ticket_id else None
-
-
-def _follow_merges(ticket: Ticket | None) -> Ticket | None:
-    for _ in range(10):
-        if ticket is None or ticket.merged_into_id is None:
-            return ticket
-        ticket = db.session.get(Ticket, ticket.merged_into_id)
-    return ticket
-
-
-def _earlier_thread(mail: ParsedMail) -> Ticket | None:
-    """A reply to an earlier message someone sent us (before our answer reached them)."""
-    ids = [i for i in mail.in_reply_to + mail.references if i][:50]
-    if not ids:
-        return None
-    ticket_id = db.session.scalar(select(MailMessage.ticket_id).where(
-        MailMessage.message_id.in_(ids), MailMessage.ticket_id.is_not(None)).limit(1))
-    return _ticket(ticket_id)
-
-
-def _participant(ticket: Ticket, user: User | None) -> bool:
-    """The requester, the assignee, a member of the assigned group, or anyone on the record."""
-    if user is None or not user.active:
-        return False
-    if user.id in (ticket.requester_id, ticket.assignee_id):
-        return True
-    if ticket.group is not None and user in ticket.group.members:
-        return True
-    return db.session.scalar(select(TicketEvent.id).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.actor_id == user.id).limit(1)) is not None
-
-
-def _recent_tickets(sender: str) -> int:
-    since = utcnow() - timedelta(hours=1)
-    return db.session.scalar(select(func.count(MailMessage.id)).where(
-        MailMessage.sender == sender, MailMessage.status == Inbound.TICKET,
-        MailMessage.received_at >= since)) or 0
-
-
-def _oversized_attachment(mail: ParsedMail) -> str:
-    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    for part in mail.attachments:
-        if len(part.data) > limit:
-            return f"attachment over the limit of {limit // (1024 * 1024)} MB"
-    return ""
-
-
-def _files(mail: ParsedMail) -> tuple[list[FileStorage], str]:
-    limit = current_app.config["ATTACHMENT_MAX_FILES"]
-    parts = [p for p in mail.attachments if p.data]
-    files = [FileStorage(stream=io.BytesIO(p.data), filename=p.name or "attachment",
-                         content_type=p.content_type) for p in parts[:limit]]
-    extra = len(parts) - limit
-    note = (f"\n\n({extra} more attachment(s) are kept with the original mail.)"
-            if extra > 0 else "")
-    return files, note
-
-
-def _limit(text: str, limit: int) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - len(SHORTENED)] + SHORTENED
-
-
-def _site_named(text: str) -> int | None:
-    """The one active site the text names (by name or code); None if none or several."""
-    hay = text[:5000].lower()
-    found = set()
-    rows = db.session.execute(select(Site.id, Site.name, Site.code).where(Site.active.is_(True)))
-    for site_id, name, code in rows:
-        for word in (name, code):
-            # The substring test is exact for what the regex then confirms (a whole word), and
-            # spares a regex search for the sites the text does not mention at all.
-            word = (word or "").lower()
-            if len(word) >= 3 and word in hay and _whole_word(word).search(hay):
-                found.add(site_id)
-    return found.pop() if len(found) == 1 else None
-
-
-@lru_cache(maxsize=1024)
-def _whole_word(word: str) -> re.Pattern:
-    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")

@@ -23,13 +23,14 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from flask import Flask, current_app
+from flask import current_app
 
 log = logging.getLogger("dispatch.mail")
-JOB = "dispatch.mail.jobs.fetch_job"
+JOB = "dispatch.worker.fetch_mail"
 JOB_PREFIX = "dispatch-mail-fetch-"
 FAILURE_TTL = 24 * 3600  # a failed run stays visible in RQ for a day
 # Compare-and-delete: only the holder of the lock releases it.
@@ -40,8 +41,6 @@ end
 return 0
 """
 
-_app: Flask | None = None  # the worker's application, made on its first run
-
 
 @dataclass(frozen=True)
 class Schedule:
@@ -50,12 +49,13 @@ class Schedule:
     pending: list[tuple[str, datetime | None]]  # job id, due time (None: queued now)
 
 
-def _job_prefix(queue: str) -> str:
+def job_prefix(queue: str) -> str:
     """Job ids name their queue (RQ allows letters, digits, _ and - in them)."""
     return JOB_PREFIX + re.sub(r"[^A-Za-z0-9_-]", "_", queue) + "-"
 
 
-def _keys(queue: str) -> tuple[str, str, str]:
+def keys(queue: str) -> tuple[str, str, str]:
+    """The Redis keys of the chain on ``queue``: its switch, its fetch lock, its slot prefix."""
     base = f"dispatch:mail-fetch:{queue}:"
     return base + "switch", base + "lock", base + "slot:"
 
@@ -77,17 +77,17 @@ def _queue(conn, name: str):
 
 
 def _job_timeout(conn, queue: str) -> int:
-    return int(conn.hget(_keys(queue)[0] + ":opts", "timeout") or 600)
+    return int(conn.hget(keys(queue)[0] + ":opts", "timeout") or 600)
 
 
 def _schedule_slot(queue, interval: int, slot: int, *, now: bool = False):
     """Schedule the run of ``slot`` unless someone did already; the job, or None."""
     conn = queue.connection
-    slots = _keys(queue.name)[2]
+    slots = keys(queue.name)[2]
     if not conn.set(f"{slots}{slot}", "1", nx=True, ex=3 * interval + 60):
         return None
     timeout = _job_timeout(conn, queue.name)
-    options = dict(job_id=f"{_job_prefix(queue.name)}{slot}", job_timeout=timeout,
+    options = dict(job_id=f"{job_prefix(queue.name)}{slot}", job_timeout=timeout,
                    result_ttl=max(600, 2 * interval), failure_ttl=FAILURE_TTL,
                    description=f"mail fetch (every {interval} s)")
     if now:
@@ -100,7 +100,7 @@ def start(conn, queue_name: str, interval: int, timeout: int = 600) -> str | Non
     """Switch the periodic fetch on; the id of the first run, or None when one is pending."""
     if interval < 1:
         raise ValueError("the interval is at least one second")
-    switch = _keys(queue_name)[0]
+    switch = keys(queue_name)[0]
     conn.set(switch, int(interval))
     conn.hset(switch + ":opts", mapping={"timeout": int(timeout)})
     if status(conn, queue_name).pending:
@@ -116,7 +116,7 @@ def stop(conn, queue_name: str) -> int:
     from rq.job import Job
     from rq.registry import ScheduledJobRegistry
 
-    switch = _keys(queue_name)[0]
+    switch = keys(queue_name)[0]
     conn.delete(switch, switch + ":opts")
     queue = _queue(conn, queue_name)
     registry = ScheduledJobRegistry(queue=queue)
@@ -132,7 +132,7 @@ def stop(conn, queue_name: str) -> int:
 
 
 def _clear_slots(conn, queue_name: str) -> None:
-    for key in conn.scan_iter(match=f"{_keys(queue_name)[2]}*", count=100):
+    for key in conn.scan_iter(match=f"{keys(queue_name)[2]}*", count=100):
         conn.delete(key)
 
 
@@ -140,7 +140,7 @@ def _pending_ids(queue) -> list[str]:
     from rq.registry import ScheduledJobRegistry
 
     scheduled = ScheduledJobRegistry(queue=queue).get_job_ids()
-    mine = _job_prefix(queue.name)
+    mine = job_prefix(queue.name)
     return [i for i in list(scheduled) + list(queue.get_job_ids()) if i.startswith(mine)]
 
 
@@ -148,7 +148,7 @@ def status(conn, queue_name: str) -> Schedule:
     from rq.registry import ScheduledJobRegistry
 
     queue = _queue(conn, queue_name)
-    raw = conn.get(_keys(queue_name)[0])
+    raw = conn.get(keys(queue_name)[0])
     registry = ScheduledJobRegistry(queue=queue)
     pending = []
     for job_id in _pending_ids(queue):
@@ -160,14 +160,15 @@ def status(conn, queue_name: str) -> Schedule:
     return Schedule(queue_name, int(raw) if raw else None, pending)
 
 
-def fetch_job() -> dict:
-    """The RQ job: schedule the next run, then fetch once under the lock."""
+def fetch_turn(fetch: Callable[[], dict]) -> dict:
+    """One run of the RQ job (inside it): schedule the next run, then call ``fetch`` under the
+    lock. The job itself, which builds the application, is :func:`dispatch.worker.fetch_mail`."""
     from rq import get_current_job
 
     job = get_current_job()
     queue = _queue(job.connection, job.origin)
     conn = queue.connection
-    switch, lock, _slots = _keys(queue.name)
+    switch, lock, _slots = keys(queue.name)
     raw = conn.get(switch)
     if not raw:
         log.info("mail fetch: switched off (flask mail schedule); not running")
@@ -182,40 +183,6 @@ def fetch_job() -> dict:
         log.info("mail fetch: another fetch is still running; skipping this turn")
         return {"status": "skipped"}
     try:
-        return _fetch(_application())
+        return fetch()
     finally:
         conn.eval(_RELEASE, 1, lock, token)
-
-
-def _application() -> Flask:
-    """The worker's app, kept between runs (a non-forking worker keeps the triage model warm)."""
-    global _app
-    if _app is None:
-        from dispatch import create_app
-        from dispatch.mail.outbound import delivery_mode
-
-        app = create_app()
-        # A sender thread would not outlive a forked job: send after the fetch instead.
-        app.config["MAIL_SEND_AFTER_FETCH"] = delivery_mode(app) != "manual"
-        app.config["MAIL_DELIVERY"] = "manual"
-        _app = app
-    return _app
-
-
-def _fetch(app: Flask) -> dict:
-    from dispatch.extensions import db
-    from dispatch.mail.fetch import fetch_once
-    from dispatch.mail.outbound import deliver_pending
-
-    with app.app_context():
-        try:
-            result = fetch_once()  # FetchError, TemporaryFailure: the job fails, visibly
-            if app.config.get("MAIL_SEND_AFTER_FETCH"):
-                try:
-                    deliver_pending()
-                except Exception:  # the outbox keeps it; the next sender retries
-                    log.exception("mail fetch: sending postponed")
-        finally:
-            db.session.remove()
-    log.info("mail fetch: %d message(s): %s", result.seen, result.outcomes)
-    return {"status": "fetched", "seen": result.seen, "outcomes": dict(result.outcomes)}

@@ -1,8 +1,8 @@
 """Never a loop, never a storm: recognising machine-made mail and our own mail coming back."""
 from __future__ import annotations
 
+from dispatch.mail.message_ids import check_message_id, loop_token, sender_address
 from dispatch.mail.parse import ParsedMail
-from dispatch.mail.threading import check_message_id, loop_token, sender_address
 
 LOOP_HEADER = "X-Dispatch-Loop"
 BULK_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})

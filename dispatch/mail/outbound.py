@@ -15,30 +15,22 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_app_context, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import event, func, select, update
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from dispatch.extensions import db
-from dispatch.mail import texts
-from dispatch.mail.models import Inbound, MailMessage, MailTemplate, Outbound, OutboxMessage
-from dispatch.mail.parse import ADDRESS
+from dispatch.mail.compose import PASSWORD, render
+from dispatch.mail.models import Inbound, Outbound, OutboxMessage
 from dispatch.mail.smtp import Transport
-from dispatch.mail.threading import loop_token, make_message_id, sender_address, ticket_anchor
 from dispatch.people.models import User
-from dispatch.tickets.models import Comment, Status, Ticket, TicketEvent
+from dispatch.tickets.models import Status, Ticket, TicketEvent
 from dispatch.types import utcnow
 
 log = logging.getLogger("dispatch.mail")
 BACKOFF_SECONDS = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
 CLAIM_FOR = timedelta(minutes=10)  # a claim older than this belongs to a sender that died
-AUTO_REPLIES = ("ack", "rejected")  # answers to incoming mail: rate-limited per address
-PASSWORD = "password"  # a password link (dispatch.auth.passwords), addressed to an account
-_sandbox = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
 
 
 # --- 1. the outbox fills itself from the record ---------------------------------------------------
@@ -125,6 +117,12 @@ def queue_message(kind: str, ticket: Ticket | None, *, recipient: str = "",
     return row
 
 
+def queue_password_link(user: User, *, purpose: str, **_kwargs) -> OutboxMessage:
+    """Receiver of :data:`dispatch.auth.passwords.reset_requested`: the mail carrying the link
+    (rendered when sent, so that it carries the password's stamp of that moment)."""
+    return queue_message(PASSWORD, None, recipient=user.email, user_id=user.id, purpose=purpose)
+
+
 def queue_rejection(address: str, subject: str, reason: str, *, in_reply_to: str = "") -> None:
     queue_message("rejected", None, recipient=address, subject=subject[:200], reason=reason,
                   in_reply_to=in_reply_to)
@@ -171,6 +169,12 @@ class _Worker(threading.Thread):
 
 _workers: dict[int, _Worker] = {}
 _workers_lock = threading.Lock()
+
+
+def has_worker(app: Flask) -> bool:
+    """Whether a sender thread is kept for ``app``."""
+    with _workers_lock:
+        return id(app) in _workers
 
 
 def stop_workers(timeout: float = 5) -> None:
@@ -227,7 +231,7 @@ def deliver_pending(limit: int = 500) -> int:
 def _deliver_one(s: Session, row: OutboxMessage, transport: Transport) -> None:
     try:
         if not row.message_id:
-            _render(s, row)
+            render(s, row)
     except Exception as exc:
         log.exception("mail %s could not be rendered", row.id)
         row.status, row.last_error = Outbound.FAILED, f"render: {exc}"[:500]
@@ -252,169 +256,3 @@ def _deliver_one(s: Session, row: OutboxMessage, transport: Transport) -> None:
             row.status, row.next_attempt_at = Outbound.PENDING, utcnow() + timedelta(seconds=delay)
         log.warning("mail %s not sent (%s); attempt %d", row.id, row.last_error, row.attempts)
     s.commit()
-
-
-def _suppress(row: OutboxMessage, why: str) -> None:
-    row.status, row.last_error = Outbound.SUPPRESSED, why
-
-
-def _render(s: Session, row: OutboxMessage) -> None:
-    ticket = row.ticket
-    if ticket is not None:
-        requester = ticket.requester
-        if not requester.active:
-            return _suppress(row, "requester deactivated")
-        row.recipient = requester.email
-    elif row.kind == PASSWORD:
-        user = s.get(User, row.context.get("user_id") or 0)
-        if user is None or not user.active:
-            return _suppress(row, "account deactivated or gone")
-        if user.email != row.recipient:
-            return _suppress(row, "the account's address changed since")
-    if not ADDRESS.match(row.recipient or ""):
-        return _suppress(row, "no usable address")
-    if row.recipient.lower() == sender_address():
-        return _suppress(row, "addressed to ourselves")
-    if row.kind in AUTO_REPLIES and _recent_auto_replies(s, row) >= current_app.config["MAIL_ACK_PER_HOUR"]:
-        return _suppress(row, "rate limit: too many automatic answers to this address")
-    if row.kind == "resolved" and ticket is not None and ticket.status != Status.RESOLVED:
-        return _suppress(row, "no longer resolved")
-    ctx = _context(s, row, ticket)
-    if ctx is None:
-        return None
-    row.subject, row.body = render_text(s, row.kind, ctx)
-    row.message_id = make_message_id(ticket.id if ticket else None, f"o{row.id}")
-    refs: list[str] = []
-    if ticket is not None:
-        first = s.scalar(select(MailMessage.message_id).where(
-            MailMessage.ticket_id == ticket.id, MailMessage.status == Inbound.TICKET,
-            MailMessage.message_id != "").order_by(MailMessage.id).limit(1))
-        refs = ([first] if first else []) + [ticket_anchor(ticket.id)]
-    elif row.context.get("in_reply_to"):
-        refs = [row.context["in_reply_to"]]
-    row.headers = {
-        "Auto-Submitted": "auto-replied" if row.kind in AUTO_REPLIES else "auto-generated",
-        "X-Auto-Response-Suppress": "All",
-        "X-Dispatch-Loop": loop_token(),
-        **({"In-Reply-To": refs[0], "References": " ".join(refs)} if refs else {}),
-    }
-    return None
-
-
-def _recent_auto_replies(s: Session, row: OutboxMessage) -> int:
-    since = utcnow() - timedelta(hours=1)
-    return s.scalar(select(func.count(OutboxMessage.id)).where(
-        OutboxMessage.recipient == row.recipient, OutboxMessage.kind.in_(AUTO_REPLIES),
-        OutboxMessage.message_id != "", OutboxMessage.id != row.id,
-        OutboxMessage.created_at >= since)) or 0
-
-
-def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | None:
-    ctx = {key: "" for key in texts.VARIABLES}
-    ctx.update(marker=texts.MARKER, subject=str(row.context.get("subject", "")),
-               reason=str(row.context.get("reason", "")))
-    if row.kind == PASSWORD:
-        return _password_context(ctx, s.get(User, row.context["user_id"]),
-                                 str(row.context.get("purpose", "reset")))
-    if ticket is None:
-        return ctx
-    ctx.update(number=ticket.number, subject=ticket.subject, link=ticket_link(ticket),
-               requester=ticket.requester.name, status=ticket.status,
-               assignee=(ticket.assignee.name if ticket.assignee else
-                         ticket.group.name if ticket.group else ""),
-               site=ticket.site.name if ticket.site else "")
-    if row.kind == "resolved":
-        ctx["reopen_link"] = _external("mail.reopen", "/", token=reopen_token(ticket))
-    if row.kind == "ack" and ticket.requester.password_hash is None:
-        # Typically a requester just created from their mail: they cannot sign in yet.
-        ctx.update(_password_context({}, ticket.requester, "welcome", key="set_password_link"))
-    if row.kind == "comment" and row.event is not None:
-        comment = s.get(Comment, (row.event.data or {}).get("comment") or 0)
-        if comment is None or comment.internal:
-            _suppress(row, "comment not public")
-            return None
-        ctx.update(comment=comment.body, author=comment.author.name if comment.author else "")
-    zone = ZoneInfo(ticket.site.timezone) if ticket.site else ZoneInfo("UTC")
-    for key in ("start", "end", "eta"):
-        value = row.context.get(key)
-        if value:
-            local = datetime.fromisoformat(value).astimezone(zone)
-            if key == "start":
-                ctx["window_date"] = local.strftime("%A %d %B %Y")
-            ctx["window_" + key if key != "eta" else "eta"] = local.strftime("%H:%M")
-    ctx["technician"] = str(row.context.get("technician", ""))
-    return ctx
-
-
-def _password_context(ctx: dict, user: User, purpose: str, key: str = "reset_link") -> dict:
-    """A signed password link for ``user``, made at rendering time (so that it carries the
-    password's current stamp), with how long it works."""
-    from dispatch.auth import passwords
-
-    token = passwords.make_token(user, purpose)
-    ctx.update(requester=user.name, valid_for=passwords.valid_for(purpose),
-               **{key: _external("auth.reset_password", f"/password/reset/{token}", token=token)})
-    return ctx
-
-
-def render_text(s: Session | None, key: str, ctx: dict) -> tuple[str, str]:
-    """(subject, body) from the admin's template, or the default if it is missing or broken."""
-    custom = (s or db.session).scalar(select(MailTemplate).filter_by(key=key))
-    sources = [(custom.subject, custom.body)] if custom else []
-    sources.append(texts.default_text(key))
-    for subject_src, body_src in sources:
-        try:
-            subject = _sandbox.from_string(subject_src).render(ctx)
-            body = _sandbox.from_string(body_src).render(ctx)
-            return " ".join(subject.split())[:250], body
-        except Exception:
-            log.exception("mail template %s failed; using the default", key)
-    raise RuntimeError(f"no usable template for {key}")
-
-
-def check_template(subject: str, body: str) -> str:
-    """'' if the template compiles and renders in the sandbox, else the error to show."""
-    sample = {key: f"<{key}>" for key in texts.VARIABLES}
-    try:
-        _sandbox.from_string(subject).render(sample)
-        _sandbox.from_string(body).render(sample)
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"[:300]
-    return ""
-
-
-# --- links ----------------------------------------------------------------------------------------
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="dispatch.mail.reopen")
-
-
-def reopen_token(ticket: Ticket) -> str:
-    stamp = ticket.resolved_at.isoformat() if ticket.resolved_at else ""
-    return _serializer().dumps([ticket.id, stamp])
-
-
-def read_reopen_token(token: str) -> tuple[int, str] | None:
-    """(ticket id, resolution time) from a link still valid, else None."""
-    max_age = current_app.config["MAIL_REOPEN_DAYS"] * 86400
-    try:
-        ticket_id, stamp = _serializer().loads(token, max_age=max_age)
-        return int(ticket_id), str(stamp)
-    except (BadSignature, ValueError, TypeError):
-        return None
-
-
-def ticket_link(ticket: Ticket) -> str:
-    return _external("tickets.detail", f"/tickets/{ticket.id}", id=ticket.id)
-
-
-def _external(endpoint: str, fallback: str, **values) -> str:
-    app = current_app._get_current_object()
-    base = app.config.get("MAIL_BASE_URL") or (
-        f"{app.config.get('PREFERRED_URL_SCHEME', 'http')}://{app.config.get('SERVER_NAME') or 'localhost'}")
-    with app.test_request_context(base_url=base):
-        try:
-            return url_for(endpoint, _external=True, **values)
-        except Exception:
-            return base.rstrip("/") + fallback

@@ -64,16 +64,16 @@ def parse(raw: bytes) -> ParsedMail:
         if raw.lower().count(b"boundary=") > MAX_BOUNDARIES:
             msg = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
             mail = ParsedMail(raw=raw, headers=msg, problem="MIME structure nested too deep")
-            _read_headers(mail)
+            read_headers(mail)
             return mail
         msg = email.message_from_bytes(raw, policy=policy.compat32)
     except (RecursionError, Exception) as exc:  # the parser itself gave up
-        msg = _headers_only(raw)
+        msg = parse_headers(raw)
         mail = ParsedMail(raw=raw, headers=msg, problem=f"unparseable MIME ({type(exc).__name__})")
-        _read_headers(mail)
+        read_headers(mail)
         return mail
     mail = ParsedMail(raw=raw, headers=msg)
-    _read_headers(mail)
+    read_headers(mail)
     try:
         _read_body(mail, msg)
     except (RecursionError, Exception) as exc:
@@ -81,7 +81,8 @@ def parse(raw: bytes) -> ParsedMail:
     return mail
 
 
-def _headers_only(raw: bytes) -> Message:
+def parse_headers(raw: bytes) -> Message:
+    """The header block of a raw message (an empty one if it cannot be read)."""
     try:
         return BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
     except Exception:
@@ -114,7 +115,8 @@ def decode_words(value: str) -> str:
     return " ".join(CONTROL.sub("", text).split())
 
 
-def _read_headers(mail: ParsedMail) -> None:
+def read_headers(mail: ParsedMail) -> None:
+    """Fill subject, message ids, sender and recipients of ``mail`` from ``mail.headers``."""
     msg = mail.headers
     mail.subject = header_text(msg, "Subject")[:255]
     ids = MSGID.findall(_raw_header(msg, "Message-ID"))

@@ -8,8 +8,8 @@ from email.utils import format_datetime, formataddr
 
 from flask import current_app
 
+from dispatch.mail.message_ids import sender_address
 from dispatch.mail.models import OutboxMessage
-from dispatch.mail.threading import sender_address
 from dispatch.types import utcnow
 
 

@@ -9,10 +9,15 @@ from dispatch.auth.services import roles_required
 from dispatch.errors import DispatchError, NotFound, ValidationError
 from dispatch.extensions import db, limiter
 from dispatch.mail import admin, texts
+from dispatch.mail.compose import read_reopen_token
 from dispatch.mail.forms import ActionForm, TemplateForm
+from dispatch.mail.ingest import TemporaryFailure, retry
 from dispatch.mail.models import Inbound, MailMessage, OutboxMessage
+from dispatch.mail.parse import parse
 from dispatch.mail.settings import apply_defaults
 from dispatch.people.models import Role
+from dispatch.tickets.models import Status, Ticket
+from dispatch.tickets.services import reopen as reopen_ticket
 
 bp = Blueprint("mail", __name__)
 bp.record_once(lambda state: apply_defaults(state.app))
@@ -33,8 +38,6 @@ def index():
 @bp.get("/messages/<int:id>")
 @roles_required(Role.ADMIN)
 def message(id: int):
-    from dispatch.mail.parse import parse
-
     row = db.get_or_404(MailMessage, id)
     return render_template("mail/message.html", row=row, parsed=parse(row.raw), form=ActionForm())
 
@@ -42,8 +45,6 @@ def message(id: int):
 @bp.post("/messages/<int:id>/<any(retry, accept):action>")
 @roles_required(Role.ADMIN)
 def reprocess(id: int, action: str):
-    from dispatch.mail.ingest import TemporaryFailure, retry
-
     db.get_or_404(MailMessage, id)
     if ActionForm().validate_on_submit():
         try:
@@ -96,10 +97,6 @@ def template(key: str):
 def reopen(token: str):
     """The one-click link of the 'resolved' message: a confirm button (mail scanners open
     links, so a GET changes nothing), valid for the resolution it was sent for."""
-    from dispatch.mail.outbound import read_reopen_token
-    from dispatch.tickets.models import Status, Ticket
-    from dispatch.tickets.services import reopen as reopen_ticket
-
     form, done, problem = ActionForm(), False, ""
     found = read_reopen_token(token)
     ticket = db.session.get(Ticket, found[0]) if found else None

@@ -21,6 +21,15 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
+from dispatch import create_app
+from dispatch.extensions import db
+from dispatch.people.models import Role, Skill, User
+from dispatch.planning.models import PlanRun
+from dispatch.routing import check_solution, parse_problem
+from dispatch.sites.models import Site
+from dispatch.technicians.models import WorkingHours
+from dispatch.tickets.models import Kind, Status, Ticket
+
 PASSWORD = "bench-password-1"
 CITIES = [  # name, lat, lon, time zone
     ("Cluj-Napoca", 46.7712, 23.6236, "Europe/Bucharest"),
@@ -41,11 +50,6 @@ def _next_monday() -> date:
 
 def build_company(n_jobs: int, n_techs: int, first_day: date, days: int, seed: int) -> None:
     """Fill the (empty) database of the current app."""
-    from dispatch.extensions import db
-    from dispatch.people.models import Role, Skill, User
-    from dispatch.sites.models import Site
-    from dispatch.tickets.models import Kind, Status, Ticket
-
     rng = random.Random(seed)
     pw = generate_password_hash(PASSWORD)
     skills = [Skill(name=n) for n in SKILLS]
@@ -94,12 +98,6 @@ def build_company(n_jobs: int, n_techs: int, first_day: date, days: int, seed: i
 
 def _working_hours(techs) -> None:
     """Monday–Friday 08:00–17:00 with a 30-minute lunch between 12:00 and 14:00."""
-    from dispatch.extensions import db
-
-    try:
-        from dispatch.technicians.models import WorkingHours
-    except ModuleNotFoundError:  # planning's default shifts (the site's hours) apply
-        return
     for tech in techs:
         for weekday in range(5):
             db.session.add(WorkingHours(user_id=tech.id, weekday=weekday, start_time=time(8),
@@ -109,9 +107,6 @@ def _working_hours(techs) -> None:
 
 def plan_from_board(client, first_day: date, days: int, time_limit: int) -> dict:
     """Sign in, submit the planning form, poll the status like the page does; the figures."""
-    from dispatch.extensions import db
-    from dispatch.planning.models import PlanRun
-
     response = client.post("/login", data={"email": "dispatcher@bench.example.com",
                                            "password": PASSWORD})
     assert response.status_code == 302, response.data[-1500:]
@@ -138,7 +133,6 @@ def plan_from_board(client, first_day: date, days: int, time_limit: int) -> dict
     reasons: dict[str, int] = {}
     for item in (run.result or {}).get("unassigned", []):
         reasons[item["reason"]] = reasons.get(item["reason"], 0) + 1
-    from dispatch.routing import check_solution, parse_problem
 
     errors = (check_solution(parse_problem(run.problem), run.result["plan"])
               if run.problem and run.result else ["no plan"])
@@ -161,9 +155,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--problem-out", metavar="FILE",
                         help="also write the VROOM problem that was solved")
     args = parser.parse_args(argv)
-
-    from dispatch import create_app
-    from dispatch.extensions import db
 
     with tempfile.TemporaryDirectory(prefix="dispatch-bench-") as tmp:
         url = "sqlite:///" + str(Path(tmp) / "bench.sqlite")

@@ -19,6 +19,10 @@ from flask.cli import with_appcontext
 from dispatch.errors import DispatchError
 from dispatch.extensions import db
 
+from . import services
+from .models import RunStatus
+from .runs import execute, start_run
+
 
 def summary(run) -> dict:
     result = run.result or {}
@@ -51,10 +55,6 @@ def _write(path: str | None, document) -> None:
 @with_appcontext
 def plan_command(day, days, sites, region, time_limit, publish, problem_out, plan_out):
     """Plan technicians' visits for the given days and print a JSON summary."""
-    from . import services
-    from .models import RunStatus
-    from .runs import execute, start_run
-
     try:
         first = date.fromisoformat(day)
     except ValueError:

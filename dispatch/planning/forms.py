@@ -10,12 +10,10 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
     TimeField,
 )
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
-from .field import NOTES_MAX, TIME_SPENT_MAX
 from .runs import MAX_DAYS, MAX_TIME_LIMIT
 
 
@@ -53,9 +51,3 @@ class MoveForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Buttons that only need the CSRF token (pin, remove, re-run, publish)."""
-
-
-class VisitStepForm(FlaskForm):
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_MAX)])
-    time_spent = IntegerField(_l("Time spent (minutes)"),
-                              validators=[Optional(), NumberRange(1, TIME_SPENT_MAX)])

@@ -1,7 +1,6 @@
 """Planning: runs of the engine, the visits they propose or publish, and what goes with them."""
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime, timezone
 from enum import StrEnum
 from typing import Any
@@ -132,35 +131,3 @@ class PlanLock(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     plan_run: Mapped[PlanRun] = relationship()
-
-
-class Notification(db.Model):
-    """An in-app message to one user (e-mail comes with the mail issue)."""
-
-    __tablename__ = "notification"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    text: Mapped[str] = mapped_column(String(500))
-    url: Mapped[str] = mapped_column(String(300), default="")
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    user: Mapped[User] = relationship()
-
-
-class CalendarFeed(db.Model):
-    """A technician's private iCalendar address; only the token's SHA-256 is stored."""
-
-    __tablename__ = "calendar_feed"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), unique=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    user: Mapped[User] = relationship()
-
-    @staticmethod
-    def hash(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()

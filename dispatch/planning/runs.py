@@ -20,11 +20,11 @@ from dispatch.errors import Conflict, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.routing import Solution, dump_solution
-from dispatch.types import utcnow
+from dispatch.types import utcnow, utctoday
 
 from . import problem as builder
-from .engine import solve_days
 from .models import PlanLock, PlanRun, RunStatus, Visit
+from .solve import P_READ, P_SOLVE, P_STORE, commit_progress, describe_moves, solve_run
 from .sources import day_range
 
 log = logging.getLogger(__name__)
@@ -33,12 +33,6 @@ MAX_DAYS = 14
 MAX_TIME_LIMIT = 600
 #: Extra seconds a run may take beyond its time limit before it counts as dead.
 GRACE_SECONDS = 300
-#: Progress (percent) at the end of each phase; solving fills the gap by elapsed time.
-P_READ, P_SOLVE, P_STORE = 5, 15, 95
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 def _time_limit(value: int | None) -> int:
@@ -58,7 +52,7 @@ def start_run(actor: User | None, first_day: date, days: int = 1, *,
 
     Refuses a day in the past, and days someone else is planning right now (Conflict).
     """
-    if first_day < _today():
+    if first_day < utctoday():
         raise ValidationError(_("%(day)s is in the past: plans start today or later.",
                                 day=first_day.isoformat()), field="date")
     if not 1 <= int(days) <= MAX_DAYS:
@@ -137,7 +131,7 @@ def launch(run: PlanRun) -> None:
 
             queue = Queue(current_app.config.get("RQ_PLANNING_QUEUE", "planning"),
                           connection=Redis.from_url(url))
-            queue.enqueue("dispatch.planning.runs.rq_job", run.id,
+            queue.enqueue("dispatch.worker.plan_run", run.id,
                           job_timeout=2 * run.time_limit + GRACE_SECONDS)
         except Exception as exc:  # Redis down: tell the dispatcher now, never a silent queue
             log.exception("could not queue planning run %s", run.id)
@@ -157,18 +151,6 @@ def _thread_main(app: Flask, run_id: int) -> None:
             db.session.remove()
 
 
-def rq_job(run_id: int) -> None:
-    """The RQ entry point: a fresh app in the worker process."""
-    from dispatch import create_app
-
-    with create_app().app_context():
-        try:
-            execute(run_id)
-        finally:
-            db.session.remove()
-            db.engine.dispose()  # the app ends with the job: close its connections
-
-
 def status(run: PlanRun) -> dict[str, Any]:
     """Where the run is, for the progress bar; fails a run that stopped answering."""
     if _is_dead(run):
@@ -184,11 +166,6 @@ def status(run: PlanRun) -> dict[str, Any]:
             "status_label": str(labels.RUN_STATUS.get(run.status, run.status))}
 
 
-def _commit_progress(run: PlanRun, progress: int, message: str) -> None:
-    run.progress, run.message = progress, message
-    db.session.commit()
-
-
 def execute(run_id: int) -> None:
     """Build, solve and store one run (in the background). Never raises, never hangs."""
     run = db.session.get(PlanRun, run_id)
@@ -196,15 +173,11 @@ def execute(run_id: int) -> None:
         return
     run.status = RunStatus.RUNNING
     try:
-        _commit_progress(run, P_READ, _("Reading jobs, shifts and travel times…"))
-        from .replan import solve_run
-
+        commit_progress(run, P_READ, _("Reading jobs, shifts and travel times…"))
         built, solution, message = solve_run(run)
         run.progress = P_STORE
         store(run, built, solution)
         if run.kind == "replan":
-            from .replan import describe_moves
-
             run.result = {**run.result, "moves": describe_moves(run),
                           "tried": (run.options or {}).get("tried", [])}
         run.status, run.progress, run.finished_at = RunStatus.DONE, 100, utcnow()
@@ -221,33 +194,6 @@ def execute(run_id: int) -> None:
         run = db.session.get(PlanRun, run_id)
         _fail(run, _("Planning failed: %(e)s", e=str(exc) or type(exc).__name__))
         db.session.commit()
-
-
-def solving(run: PlanRun, built: builder.Built, limit: float, *, label: str = "",
-            restart_clock: bool = True) -> Solution:
-    """Run the engine on ``built`` for at most ``limit`` seconds (progress shown meanwhile).
-
-    A run that asks the engine several questions (re-plan today) passes ``label`` (which step
-    this is) and keeps the progress clock of its first step (``restart_clock=False`` later)."""
-    from dispatch.routing import solve
-
-    run.problem = builder.problem_json(built.problem)
-    if restart_clock or run.solving_since is None:
-        run.solving_since = utcnow()
-    text = _("Optimising %(j)d jobs for %(v)d technician-days (up to %(s)d s)…",
-             j=len(built.problem.jobs), v=len(built.problem.vehicles), s=max(1, round(limit)))
-    _commit_progress(run, max(run.progress, P_SOLVE), f"{text} {label}".strip())
-    days = run.days
-
-    def on_day(k: int) -> None:
-        if days > 1:
-            _commit_progress(run, P_SOLVE + (P_STORE - P_SOLVE) * k // days,
-                             _("Optimising day %(k)d of %(n)d…", k=k + 1, n=days))
-
-    return solve_days(built.problem, days, limit, solve,
-                      workers=current_app.config.get("PLANNING_WORKERS"),
-                      split_above=int(current_app.config.get("PLANNING_SPLIT_ABOVE", 5000)),
-                      on_day=on_day)
 
 
 def store(run: PlanRun, built: builder.Built, solution: Solution) -> None:

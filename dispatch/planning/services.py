@@ -9,16 +9,17 @@ from flask_babel import ngettext
 
 from dispatch.errors import Conflict, NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
+from dispatch.notifications.services import notify
 from dispatch.people.models import Role, User
+from dispatch.tickets.changes import commit, record, set_status
 from dispatch.tickets.models import Status, Ticket
-from dispatch.tickets.services import _move, commit, record
 from dispatch.types import utcnow
 
 from . import problem as builder
 from . import sources
-from .models import Notification, PlanRun, RunStatus, Visit, VisitStatus
-from .replan import pin_of
+from .models import PlanRun, RunStatus, Visit, VisitStatus
 from .runs import start_run
+from .solve import pin_of
 
 #: Ticket statuses a plan may (re)schedule.
 SCHEDULABLE = frozenset({Status.TO_SCHEDULE, Status.SCHEDULED})
@@ -148,13 +149,6 @@ def rerun(run: PlanRun, actor: User, time_limit: int | None = None) -> PlanRun:
                      options=options)
 
 
-def notify(user: User | int, text: str, url: str = "") -> Notification:
-    note = Notification(user_id=user if isinstance(user, int) else user.id, text=text[:500],
-                        url=url[:300], created_at=utcnow())
-    db.session.add(note)
-    return note
-
-
 def _cancel_overlapping(run: PlanRun, actor: User, replanned: set[int]) -> None:
     """Cancel the not-yet-started published visits of other plans on this plan's days."""
     old = db.session.scalars(db.select(Visit).where(
@@ -165,7 +159,7 @@ def _cancel_overlapping(run: PlanRun, actor: User, replanned: set[int]) -> None:
         ticket = visit.ticket
         if visit.ticket_id not in replanned and ticket.status == Status.SCHEDULED:
             record(ticket, actor, "visit", status="cancelled", plan=run.id)
-            _move(ticket, actor, Status.TO_SCHEDULE, reason="re-planned")
+            set_status(ticket, actor, Status.TO_SCHEDULE, reason="re-planned")
 
 
 def _supersede_others(run: PlanRun) -> None:
@@ -203,7 +197,7 @@ def publish(run: PlanRun, actor: User | None, *, on_visit=None) -> PlanRun:
                        new=visit.technician.name, assignee=visit.technician_id, group=None)
                 ticket.assignee_id = visit.technician_id
             if ticket.status != Status.SCHEDULED:
-                _move(ticket, actor, Status.SCHEDULED, reason="plan published", plan=run.id)
+                set_status(ticket, actor, Status.SCHEDULED, reason="plan published", plan=run.id)
             record(ticket, actor, "visit", status="scheduled", plan=run.id,
                    technician=visit.technician.name, start=visit.planned_start.isoformat(),
                    end=visit.planned_end.isoformat())

@@ -13,13 +13,14 @@ from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import db, login_manager
 from dispatch.people.models import Role
 from dispatch.sites.models import Site
+from dispatch.types import utctoday
 
 from . import board, services, sources
 from . import problem as builder
 from .forms import ActionForm, MoveForm, PlanForm, ReplanForm
 from .models import PlanRun, Visit, VisitStatus
 from .replan import replan_today
-from .runs import _today, start_run
+from .runs import start_run
 from .runs import status as run_status
 
 bp = Blueprint("planning", __name__)
@@ -39,7 +40,7 @@ def _plan_form() -> PlanForm:
     form.sites.choices = [(s.id, s.name) for s in db.session.scalars(
         db.select(Site).where(Site.active.is_(True)).order_by(Site.name))]
     if form.day.data is None and request.method == "GET":
-        form.day.data = _today()
+        form.day.data = utctoday()
     return form
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from flask import current_app
+from flask import current_app, flash
 from flask_babel import gettext as _
 from sqlalchemy import String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
@@ -176,3 +176,14 @@ def sites_needing_location() -> list[Site]:
     return list(db.session.scalars(
         select(Site).where(Site.active, (Site.latitude.is_(None)) | (Site.longitude.is_(None)))
         .order_by(Site.name)))
+
+
+FLASH_KIND = {Outcome.LOCATED: "success", Outcome.NOT_FOUND: "warning",
+              Outcome.UNREACHABLE: "warning", Outcome.NO_ADDRESS: "warning",
+              Outcome.DISABLED: "info"}
+
+
+def flash_lookup(result: Lookup | None) -> None:
+    """Tell the user on the next page what a lookup found (nothing if none was made)."""
+    if result is not None:
+        flash(result.message(), FLASH_KIND[result.outcome])

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from dispatch.auth.services import roles_required
 from dispatch.errors import ValidationError
 from dispatch.people.models import Role
-from dispatch.sites.views import flash_lookup
+from dispatch.sites.geocoding import flash_lookup
 from dispatch.technicians import services
 from dispatch.technicians.forms import WEEKDAY_NAMES, DayOffForm, HomeForm, WeekForm, show_errors
 from dispatch.technicians.shifts import zone_of

@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
+from dispatch.tickets.changes import record
 from dispatch.tickets.models import Attachment, Comment, Ticket
 
 CHUNK = 64 * 1024
@@ -62,8 +63,6 @@ def store_uploads(ticket: Ticket, uploader: User, files: Iterable[FileStorage],
             rows.append(row)
         if rows:
             db.session.flush()
-            from dispatch.tickets.services import record
-
             record(ticket, uploader, "attachments", files=[r.original_name for r in rows],
                    internal=bool(comment and comment.internal))
     except BaseException:

@@ -11,45 +11,40 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any, Iterable, Mapping
 
+from blinker import Signal
 from flask_babel import gettext as _
 
 from dispatch.errors import Conflict, TransitionError, ValidationError
 from dispatch.extensions import db
-from dispatch.people.models import Group, Role, Skill, User
+from dispatch.people.models import Group, Role, User
 from dispatch.tickets import workflow
-from dispatch.tickets.job_places import PLACE_ATTRS, clean_address, locate
+from dispatch.tickets.changes import check_version, record, set_status, transaction
+from dispatch.tickets.dispatch_input import (
+    ASSIGNEE_ROLES,
+    NO_ONSITE,
+    InputErrors,
+    check_address,
+    check_assignee,
+    check_aware,
+    check_category,
+    check_group,
+    plan_onsite,
+)
+from dispatch.tickets.job_places import PLACE_ATTRS, locate
 from dispatch.tickets.models import Category, Kind, Priority, Status, Ticket
 from dispatch.tickets.relations import link_parent, merge  # noqa: F401  (part of this API)
-from dispatch.tickets.services import _move, check_version, record, transaction
 from dispatch.types import utcnow
+
+#: Sent with the ticket (and ``actor``, ``kind``) when a dispatcher sets or changes its kind,
+#: before the ticket changes and inside the use case's transaction (receivers must not commit).
+kind_decided = Signal("a ticket's kind was decided")
 
 #: Statuses before anyone works on the ticket: cataloguing and assigning may move them.
 PRE_WORK = frozenset({Status.NEW, Status.TRIAGED, Status.ASSIGNED, Status.TO_SCHEDULE})
 FINISHED = frozenset({Status.RESOLVED, Status.CLOSED})
-DURATION_MAX = 7 * 24 * 60
 BULK_MAX = 200
-DEFAULT_DURATION_MIN = 60
-#: Who may carry a ticket of each kind.
-ASSIGNEE_ROLES = {Kind.REMOTE: frozenset({Role.AGENT}), Kind.ONSITE: frozenset({Role.TECHNICIAN})}
 CLAIM_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.ADMIN})
 ONSITE_ATTRS = ("duration_min", "access_from", "access_until", "appointment_start", "appointment_end")
-
-
-class _Errors:
-    """Collects every problem with the input, so that the form shows them all at once."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
-
-    def raise_any(self) -> None:
-        if self.errors:
-            first = next(iter(self.errors))
-            raise ValidationError(self.errors[first][0], field=first, errors=self.errors)
-
-
 
 
 def _plain(value: Any) -> Any:
@@ -76,108 +71,6 @@ def _refuse_finished(ticket: Ticket) -> None:
         raise TransitionError(_("%(n)s is resolved or closed; reopen it first.", n=ticket.number))
 
 
-# --- validation helpers ---------------------------------------------------------------------
-
-
-def _category(category_id: int | None, errors: _Errors) -> Category | None:
-    if category_id is None:
-        return None
-    category = db.session.get(Category, category_id)
-    if category is None or not category.active:
-        errors.add("category", _("Unknown category %(id)s.", id=category_id))
-    return category
-
-
-def _assignee(user_id: int | None, kind: str | None, errors: _Errors,
-              ticket: Ticket | None = None) -> User | None:
-    if user_id is None:
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or not user.active:
-        errors.add("assignee", _("Unknown user %(id)s.", id=user_id))
-        return None
-    if ticket is not None and ticket.assignee_id == user_id and ticket.kind == kind:
-        return user  # kept as is (e.g. a dispatcher who claimed the ticket)
-    if kind == Kind.REMOTE and user.role not in ASSIGNEE_ROLES[Kind.REMOTE]:
-        errors.add("assignee", _("Remote tickets go to a support agent."))
-    elif kind == Kind.ONSITE and user.role not in ASSIGNEE_ROLES[Kind.ONSITE]:
-        errors.add("assignee", _("On-site tickets go to a field technician."))
-    return user
-
-
-def _group(group_id: int | None, kind: str | None, errors: _Errors) -> Group | None:
-    if group_id is None:
-        return None
-    group = db.session.get(Group, group_id)
-    if group is None:
-        errors.add("group", _("Unknown group %(id)s.", id=group_id))
-    elif kind == Kind.ONSITE:
-        errors.add("group", _("Groups of agents take remote tickets only."))
-    return group
-
-
-def _skills(skill_ids: Iterable[int], errors: _Errors) -> list[Skill]:
-    ids = sorted(set(skill_ids))
-    skills = db.session.scalars(db.select(Skill).where(Skill.id.in_(ids))).all() if ids else []
-    missing = set(ids) - {s.id for s in skills}
-    if missing:
-        errors.add("skills", _("Unknown skill %(id)s.", id=", ".join(map(str, sorted(missing)))))
-    return list(skills)
-
-
-def _aware(value: datetime | None, field: str, errors: _Errors) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        errors.add(field, _("A time needs its time zone."))
-        return None
-    return value
-
-
-def _plan_onsite(ticket: Ticket, category: Category | None, errors: _Errors, *,
-                 duration_min: int | None, skill_ids: Iterable[int] | None,
-                 access_from: time | None, access_until: time | None,
-                 appointment_start: datetime | None, appointment_end: datetime | None) -> dict:
-    """The on-site planning data: what was given, else what the ticket had, else defaults."""
-    keep = ticket.kind == Kind.ONSITE and (category is None or category.id == ticket.category_id)
-    if duration_min is None:
-        duration_min = (ticket.duration_min if keep and ticket.duration_min else None) or (
-            category.default_duration_min if category else DEFAULT_DURATION_MIN)
-    elif not 1 <= duration_min <= DURATION_MAX:
-        errors.add("duration_min", _("Between 1 and %(n)d minutes.", n=DURATION_MAX))
-    if skill_ids is None:
-        skills = list(ticket.skills) if keep and ticket.skills else list(category.skills if category else [])
-    else:
-        skills = _skills(skill_ids, errors)
-    if access_from is None and access_until is None:
-        if keep and ticket.access_from is not None:
-            access_from, access_until = ticket.access_from, ticket.access_until
-        elif ticket.site is not None:
-            access_from, access_until = ticket.site.opens_at, ticket.site.closes_at
-    elif access_from is None or access_until is None:
-        errors.add("access_until", _("Give both ends of the access window."))
-    elif access_until <= access_from:
-        errors.add("access_until", _("The access window must end after it starts."))
-    appointment_start = _aware(appointment_start, "appointment_start", errors)
-    appointment_end = _aware(appointment_end, "appointment_end", errors)
-    if (appointment_start is None) != (appointment_end is None):
-        errors.add("appointment_end", _("Give both the start and the end of the appointment."))
-    elif appointment_start is not None and appointment_end <= appointment_start:
-        errors.add("appointment_end", _("The appointment must end after it starts."))
-    return dict(duration_min=duration_min, skills=skills, access_from=access_from,
-                access_until=access_until, appointment_start=appointment_start,
-                appointment_end=appointment_end)
-
-
-def _address(value: str | None, errors: _Errors) -> str | None:
-    address, problem = clean_address(value)
-    if problem:
-        errors.add("address", problem)
-    return address
-
-
-NO_ONSITE = dict(duration_min=None, skills=[], access_from=None, access_until=None,
-                 appointment_start=None, appointment_end=None)
-
-
 # --- applying changes ---------------------------------------------------------------------------
 
 
@@ -185,9 +78,9 @@ def _settle_status(ticket: Ticket, actor: User, has_assignee: bool) -> None:
     """Put a not-yet-started ticket where its kind and assignment say it belongs."""
     target = workflow.working_status(ticket.kind, has_assignee)
     if ticket.status == Status.SCHEDULED and target != Status.TO_SCHEDULE:
-        _move(ticket, actor, Status.TO_SCHEDULE)  # no longer on-site: drop the plan first
+        set_status(ticket, actor, Status.TO_SCHEDULE)  # no longer on-site: drop the plan first
     if ticket.status in PRE_WORK:
-        _move(ticket, actor, target)
+        set_status(ticket, actor, target)
 
 
 def _apply_assignment(ticket: Ticket, actor: User, assignee: User | None, group: Group | None) -> bool:
@@ -232,9 +125,7 @@ def _apply_catalog(ticket: Ticket, actor: User, *, kind: str, category: Category
     for type_, data, internal in events:
         record(ticket, actor, type_, internal=internal, **data)
     if ticket.kind != kind:
-        from dispatch.triage.services import record_decision
-
-        record_decision(ticket, actor, kind)  # every decision on the kind is training data
+        kind_decided.send(ticket, actor=actor, kind=kind)  # every decision is training data
     ticket.kind, ticket.priority, ticket.due_at = kind, priority, due_at
     ticket.category_id = category.id if category else None
     for attr in ONSITE_ATTRS + PLACE_ATTRS:
@@ -269,23 +160,23 @@ def catalog(ticket: Ticket, actor: User, *, expected_version: int | None, kind: 
     """
     check_version(ticket, expected_version)
     _refuse_finished(ticket)
-    errors = _Errors()
+    errors = InputErrors()
     if kind not in set(Kind):
         errors.add("kind", _("Choose remote or on-site."))
     if priority not in set(Priority):
         errors.add("priority", _("Unknown priority %(p)s.", p=priority))
-    category = _category(category_id, errors)
+    category = check_category(category_id, errors)
     if kind == Kind.ONSITE:
-        planned = _plan_onsite(ticket, category, errors, duration_min=duration_min,
+        planned = plan_onsite(ticket, category, errors, duration_min=duration_min,
                                skill_ids=skill_ids, access_from=access_from,
                                access_until=access_until, appointment_start=appointment_start,
                                appointment_end=appointment_end)
     else:
         planned = dict(NO_ONSITE)
-    due_at = _aware(due_at, "due_at", errors)
-    assignee = _assignee(assignee_id, kind, errors, ticket)
-    group = _group(group_id, kind, errors)
-    address = _address(address, errors)
+    due_at = check_aware(due_at, "due_at", errors)
+    assignee = check_assignee(assignee_id, kind, errors, ticket)
+    group = check_group(group_id, kind, errors)
+    address = check_address(address, errors)
     errors.raise_any()
     if kind == Kind.ONSITE and address is not None and address != ticket.address:
         planned.update(locate(address))
@@ -303,9 +194,9 @@ def assign(ticket: Ticket, actor: User, *, expected_version: int | None,
     if ticket.kind is None:
         raise ValidationError(_("Catalogue the ticket (remote or on-site) before assigning it."),
                               field="kind")
-    errors = _Errors()
-    assignee = _assignee(assignee_id, ticket.kind, errors, ticket)
-    group = _group(group_id, ticket.kind, errors)
+    errors = InputErrors()
+    assignee = check_assignee(assignee_id, ticket.kind, errors, ticket)
+    group = check_group(group_id, ticket.kind, errors)
     errors.raise_any()
     with transaction():
         if _apply_assignment(ticket, actor, assignee, group):
@@ -351,7 +242,7 @@ def bulk_catalog(ticket_ids: Iterable[int], actor: User, *, kind: str,
     if len(ids) > BULK_MAX:
         raise ValidationError(_("At most %(n)d tickets at once.", n=BULK_MAX), field="tickets")
     tickets = db.session.scalars(db.select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)).all()
-    errors = _Errors()
+    errors = InputErrors()
     missing = set(ids) - {t.id for t in tickets}
     if missing:
         errors.add("tickets", _("No such ticket: %(n)s.", n=", ".join(f"#{i}" for i in sorted(missing))))
@@ -367,14 +258,14 @@ def bulk_catalog(ticket_ids: Iterable[int], actor: User, *, kind: str,
         errors.add("kind", _("Choose remote or on-site."))
     if priority is not None and priority not in set(Priority):
         errors.add("priority", _("Unknown priority %(p)s.", p=priority))
-    category = _category(category_id, errors)
-    address = _address(address, errors) or None
+    category = check_category(category_id, errors)
+    address = check_address(address, errors) or None
     if address and kind != Kind.ONSITE:
         errors.add("address", _("Only on-site jobs have an address."))
     plans = {}
     for t in tickets:
         cat = category or t.category
-        plans[t.id] = (_plan_onsite(t, cat, errors, duration_min=None, skill_ids=None,
+        plans[t.id] = (plan_onsite(t, cat, errors, duration_min=None, skill_ids=None,
                                     access_from=None, access_until=None,
                                     appointment_start=t.appointment_start,
                                     appointment_end=t.appointment_end)

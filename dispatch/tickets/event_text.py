@@ -13,8 +13,19 @@ from flask_babel import gettext as _
 
 from dispatch import labels
 from dispatch.tickets.models import TicketEvent
-from dispatch.tickets.sentences import (M, Part, details, fill, plain_text, ticket_ids, ticket_links,
-                                        user_name, vocab_label, who_part)
+from dispatch.tickets.sentences import (
+    M,
+    Part,
+    details,
+    fill,
+    plain_text,
+    ticket_ids,
+    ticket_links,
+    user_name,
+    vocab_label,
+    who_part,
+)
+from dispatch.web import local_time
 
 # --- one formatter per known type: (event, data) → (sentence parts, keys it used) -----------
 
@@ -176,8 +187,6 @@ def _link(ev, d):
 
 def _when(ev: TicketEvent, value: Any) -> str:
     """A stored ISO time in the ticket's site zone: the record reads like the technician's day."""
-    from dispatch.web import local_time  # late: web imports the models this module describes
-
     moment = datetime.fromisoformat(str(value))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)

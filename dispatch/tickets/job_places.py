@@ -15,8 +15,13 @@ from flask_babel import gettext as _
 
 from dispatch.errors import ValidationError
 from dispatch.people.models import User
+from dispatch.sites.geocoding import (
+    Outcome,
+    check_point,  # late, like lookup above
+    lookup,
+)
+from dispatch.tickets.changes import check_version, record, transaction
 from dispatch.tickets.models import Kind, Status, Ticket
-from dispatch.tickets.services import check_version, record, transaction
 from dispatch.types import utcnow
 
 ADDRESS_MAX = 300
@@ -42,8 +47,6 @@ def clean_address(value: str | None) -> tuple[str | None, str | None]:
 def locate(address: str) -> dict[str, Any]:
     """The point of a job address (cached); no point when it is empty, unknown or the
     geocoder cannot be reached — never an error."""
-    from dispatch.sites.geocoding import Outcome, lookup
-
     found = lookup(address) if address else None
     if found is not None and found.outcome == Outcome.LOCATED and found.found is not None:
         return dict(address=address, latitude=found.found.latitude,
@@ -64,7 +67,6 @@ def set_point(ticket: Ticket, actor: User, *, expected_version: int | None,
     check_version(ticket, expected_version)
     if ticket.kind != Kind.ONSITE:
         raise ValidationError(_("Only on-site jobs have a point of their own."), field="latitude")
-    from dispatch.sites.geocoding import check_point  # late, like lookup above
 
     check_point(latitude, longitude)
     new = (round(latitude, 6), round(longitude, 6)) if latitude is not None else (None, None)

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
+from dispatch.tickets.changes import check_version, record, set_status, transaction
 from dispatch.tickets.models import Status, Ticket
-from dispatch.tickets.services import _move, check_version, record, transaction
 from dispatch.types import utcnow
 
 
@@ -59,7 +59,7 @@ def merge(duplicate: Ticket, target: Ticket, actor: User, *,
             record(target, actor, "link", relation="child", old=None, new=child.number)
             child.parent_id = target.id
             child.updated_at = utcnow()
-        _move(duplicate, actor, Status.CLOSED, reason="merged", into=target.number)
+        set_status(duplicate, actor, Status.CLOSED, reason="merged", into=target.number)
         duplicate.updated_at = target.updated_at = utcnow()
     return duplicate
 

@@ -5,18 +5,20 @@ change, and raise domain errors (dispatch.errors) that the web and the API trans
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from blinker import Signal
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
-from dispatch.errors import Conflict, NotFound, TransitionError, ValidationError
+from dispatch.errors import NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.sites.models import Site
 from dispatch.tickets import workflow
+from dispatch.tickets.access import get_visible_ticket
+from dispatch.tickets.attachments import store_uploads
+from dispatch.tickets.changes import check_version, commit, record, set_status
 from dispatch.tickets.fields import clean_fields
 from dispatch.tickets.models import (
     Category,
@@ -25,9 +27,12 @@ from dispatch.tickets.models import (
     Priority,
     Status,
     Ticket,
-    TicketEvent,
 )
 from dispatch.types import utcnow
+
+#: Sent with the new ticket (and ``actor``, its requester) before it is flushed: receivers may
+#: set its fields and record events, in the creating transaction (they must not commit).
+ticket_created = Signal("a ticket was created")
 
 SUBJECT_MAX = 200
 DESCRIPTION_MAX = 20_000
@@ -46,51 +51,6 @@ PRIORITY_MATRIX = {
     ("low", "medium"): Priority.LOW,
     ("low", "low"): Priority.LOW,
 }
-
-
-def record(ticket: Ticket, actor: User | None, type_: str, *, internal: bool = False,
-           **data: Any) -> TicketEvent:
-    """Append one event to the ticket's official record (not committed here)."""
-    event = TicketEvent(ticket=ticket, actor=actor, type=type_, data=data, internal=internal,
-                        created_at=utcnow())
-    db.session.add(event)
-    return event
-
-
-def commit() -> None:
-    """Commit the use case; a concurrent edit that won the race becomes a Conflict."""
-    with _rollback_on_error():
-        db.session.commit()
-
-
-@contextmanager
-def transaction():
-    """Apply a use case's changes, then commit; any failure leaves the database untouched."""
-    with _rollback_on_error():
-        yield
-        db.session.flush()
-    commit()
-
-
-@contextmanager
-def _rollback_on_error():
-    try:
-        yield
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(_("Someone else changed this ticket meanwhile. "
-                         "Review their change and try again.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
-
-
-def check_version(ticket: Ticket, expected: int | None) -> None:
-    """Refuse an edit made on a stale copy of the ticket (the second dispatcher is told)."""
-    if expected is not None and int(expected) != ticket.version:
-        raise Conflict(_("Ticket %(n)s was changed by someone else since you opened it. "
-                         "Their change is shown below; make yours again if it still applies.",
-                         n=ticket.number))
 
 
 @dataclass
@@ -153,15 +113,11 @@ def _validate_new(data: NewTicket) -> tuple[Site | None, Category | None, dict[s
 
 
 def create_ticket(requester: User, data: NewTicket, *, files: Iterable = ()) -> Ticket:
-    """Record a new request, with its triage suggestion and attachments, in one transaction."""
-    from dispatch.tickets.attachments import store_uploads
-    from dispatch.triage.services import suggest
-
+    """Record a new request and its attachments, with what the receivers of
+    :data:`ticket_created` add (triage's suggestion), in one transaction."""
     site, category, cleaned = _validate_new(data)
     parent = None
     if data.parent_id is not None:
-        from dispatch.tickets.access import get_visible_ticket
-
         parent = get_visible_ticket(requester, data.parent_id)
     ticket = Ticket(
         requester=requester,
@@ -175,20 +131,18 @@ def create_ticket(requester: User, data: NewTicket, *, files: Iterable = ()) -> 
         fields=cleaned, channel=data.channel, status=Status.NEW, parent=parent,
         created_at=utcnow(),
     )
-    # Not flushed yet: with a parent, the parent's `children` changed but the new ticket is not
-    # in the session, and an autoflush here would warn and skip it.
-    with db.session.no_autoflush:
-        tip = suggest(ticket.subject, ticket.description, category)
-    ticket.suggested_kind = tip.kind
-    ticket.suggestion_confidence = tip.confidence
-    ticket.suggestion_reason = tip.reason
-    db.session.add(ticket)
     try:
+        # Nothing flushed until the receivers are done (with a parent, an autoflush would also
+        # warn: the parent's `children` changed before the new ticket is in the session). The
+        # ticket is then inserted once, with what the receivers set on it, and their events
+        # come after "created" and are committed with it or not at all.
+        with db.session.no_autoflush:
+            db.session.add(ticket)
+            record(ticket, requester, "created", channel=data.channel, subject=ticket.subject,
+                   site=site.name if site else None,
+                   category=category.name if category else None)
+            ticket_created.send(ticket, actor=requester)
         db.session.flush()  # the number is known from here on
-        record(ticket, requester, "created", channel=data.channel, subject=ticket.subject,
-               site=site.name if site else None, category=category.name if category else None)
-        record(ticket, None, "suggested", internal=True, kind=tip.kind,
-               confidence=tip.confidence, reason=tip.reason, source=tip.source)
         if parent is not None:
             record(parent, requester, "child_added", child=ticket.id)
             record(ticket, requester, "parent_set", parent=parent.id)
@@ -203,8 +157,6 @@ def create_ticket(requester: User, data: NewTicket, *, files: Iterable = ()) -> 
 def add_comment(ticket: Ticket, author: User, body: str, *, internal: bool = False,
                 files: Iterable = ()) -> Comment:
     """A public or internal comment; a requester's reply takes a waiting ticket back to work."""
-    from dispatch.tickets.attachments import store_uploads
-
     body = (body or "").strip()
     if not body:
         raise ValidationError(_("Write something first."), field="body")
@@ -218,7 +170,7 @@ def add_comment(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         db.session.flush()
         record(ticket, author, "comment", internal=internal, comment=comment.id)
         if ticket.status == Status.WAITING and author.id == ticket.requester_id:
-            _move(ticket, author, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+            set_status(ticket, author, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
                   reason="requester replied")
         store_uploads(ticket, author, files, comment=comment)
         ticket.updated_at = utcnow()
@@ -229,28 +181,13 @@ def add_comment(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
     return comment
 
 
-def _move(ticket: Ticket, actor: User | None, target: str, **data: Any) -> None:
-    if ticket.status == target:
-        return
-    if not workflow.can_move(ticket.status, target):
-        raise TransitionError(_("A ticket cannot go from %(a)s to %(b)s.", a=ticket.status, b=target))
-    record(ticket, actor, "status", old=ticket.status, new=target, **data)
-    ticket.status = target
-    now = utcnow()
-    if target == Status.RESOLVED:
-        ticket.resolved_at = now
-    elif target == Status.CLOSED:
-        ticket.closed_at = now
-    ticket.updated_at = now
-
-
 def change_status(ticket: Ticket, actor: User, target: str, *, expected_version: int | None = None,
                   note: str = "") -> Ticket:
     """Move a ticket along the workflow (staff), optionally with a public note."""
     if target not in set(Status):
         raise ValidationError(_("Unknown status %(s)s.", s=target), field="status")
     check_version(ticket, expected_version)
-    _move(ticket, actor, target)
+    set_status(ticket, actor, target)
     if note.strip():
         db.session.add(Comment(ticket=ticket, author=actor, body=note.strip(), created_at=utcnow()))
         db.session.flush()
@@ -265,7 +202,7 @@ def reopen(ticket: Ticket, actor: User, reason: str = "") -> Ticket:
         raise TransitionError(_("This request is closed; open a follow-up instead."))
     if ticket.status not in (Status.RESOLVED, Status.CLOSED):
         raise TransitionError(_("Only resolved or closed requests can be reopened."))
-    _move(ticket, actor, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+    set_status(ticket, actor, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
           reason=reason.strip()[:300] or "reopened")
     ticket.resolved_at = None
     ticket.closed_at = None

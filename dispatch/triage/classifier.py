@@ -241,6 +241,12 @@ _cache: dict[str, tuple[tuple, Model]] = {}
 _lock = threading.Lock()
 
 
+def forget_models() -> None:
+    """Drop the models this process keeps in memory (the next prediction loads or fits one)."""
+    with _lock:
+        _cache.clear()
+
+
 def current_model() -> Model:
     """The model for this database's current decisions, refitted only when they changed.
 

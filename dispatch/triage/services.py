@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -21,7 +22,8 @@ from dispatch import labels
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
-from dispatch.tickets.models import Category, Kind, TicketEvent
+from dispatch.tickets.changes import record
+from dispatch.tickets.models import Category, Kind, Ticket, TicketEvent
 from dispatch.triage import classifier
 from dispatch.triage.models import KeywordRule, TriageDecision
 from dispatch.types import utcnow
@@ -102,6 +104,23 @@ def _from_classifier(text: str) -> Suggestion:
         reason = _("%(src)s: the wording points to %(k)s (%(p)d%%).", src=source,
                    k=_kind_label(guess.kind), p=pct)
     return Suggestion(guess.kind, guess.confidence, reason[:REASON_MAX], "classifier")
+
+
+def suggest_for_new_ticket(ticket: Ticket, **_kwargs: Any) -> None:
+    """Receiver of :data:`dispatch.tickets.services.ticket_created`: put the suggestion on the
+    new ticket and record it, in the creating transaction."""
+    tip = suggest(ticket.subject, ticket.description, ticket.category)
+    ticket.suggested_kind = tip.kind
+    ticket.suggestion_confidence = tip.confidence
+    ticket.suggestion_reason = tip.reason
+    record(ticket, None, "suggested", internal=True, kind=tip.kind, confidence=tip.confidence,
+           reason=tip.reason, source=tip.source)
+
+
+def record_kind_decision(ticket: Ticket, *, actor: User | None, kind: str,
+                         **_kwargs: Any) -> None:
+    """Receiver of :data:`dispatch.tickets.dispatching.kind_decided`."""
+    record_decision(ticket, actor, kind)
 
 
 def record_decision(ticket, actor, kind: str) -> TriageDecision:

@@ -2,7 +2,6 @@
 the recent overrides it learns from."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.routing import BuildError
 
 from dispatch.auth.services import roles_required
 from dispatch.errors import ValidationError
@@ -15,13 +14,6 @@ bp = Blueprint("triage", __name__)
 STAFF = ("dispatcher", "admin")
 
 
-def _ticket_url(ticket_id: int | None) -> str | None:
-    try:
-        return url_for("tickets.detail", ticket_id=ticket_id) if ticket_id else None
-    except BuildError:  # the ticket page is not there (yet): show the number only
-        return None
-
-
 def _keep_errors(form, exc: ValidationError) -> None:
     for name, messages in (exc.errors or {"phrase": [exc.message]}).items():
         getattr(form, name, form.phrase).errors = list(messages)
@@ -31,7 +23,7 @@ def _page(form: RuleForm, status: int = 200):
     return render_template(
         "triage/rules.html", form=form, rules=services.list_rules(), action=ActionForm(),
         overview=services.overview(), overrides=services.recent_overrides(),
-        try_form=TryForm(formdata=None), ticket_url=_ticket_url), status
+        try_form=TryForm(formdata=None)), status
 
 
 @bp.get("/")

@@ -210,13 +210,13 @@ def test_tampered_link_is_refused(client, make_user, tamper):
 def test_a_link_signed_with_another_key_or_for_another_use_is_refused(app, client, make_user):
     from itsdangerous import URLSafeTimedSerializer
 
-    from dispatch.auth.passwords import _link_stamp
+    from dispatch.auth.passwords import link_stamp
 
     user = make_user()
     forged = URLSafeTimedSerializer("guessed key", salt="dispatch.auth.password").dumps(
-        [user.id, _link_stamp(user), "reset"])
+        [user.id, link_stamp(user), "reset"])
     other_use = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="dispatch.mail.reopen").dumps(
-        [user.id, _link_stamp(user), "reset"])
+        [user.id, link_stamp(user), "reset"])
     for token in (forged, other_use):
         assert client.get(f"/password/reset/{token}").status_code == 400
 

@@ -77,4 +77,4 @@ def test_a_command_sends_what_it_queued_before_exiting(runner, mail, smtp_server
     assert [rcpts for _f, rcpts, _raw in smtp_server.messages] == [["ana@example.com"]]
     from dispatch.mail import outbound
 
-    assert id(app) not in outbound._workers  # no thread left behind to die with the process
+    assert not outbound.has_worker(app)  # no thread left behind to die with the process

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from dispatch.extensions import db
+from dispatch.mail.message_ids import loop_token, make_message_id
 from dispatch.mail.models import Inbound, OutboxMessage
-from dispatch.mail.threading import loop_token, make_message_id
 from dispatch.tickets.models import Status, Ticket, TicketEvent
 
 AUTOMATIC = [

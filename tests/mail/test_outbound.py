@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 from email import policy
 
 from dispatch.extensions import db
-from dispatch.mail import outbound
+from dispatch.mail import compose, outbound
+from dispatch.mail.message_ids import check_message_id
 from dispatch.mail.models import MailTemplate, Outbound, OutboxMessage
-from dispatch.mail.threading import check_message_id
 from dispatch.tickets.services import add_comment, change_status, record
 
 
@@ -189,7 +189,7 @@ def test_every_default_template_renders(app):
     from dispatch.mail.texts import DEFAULTS, VARIABLES
 
     for kind in DEFAULTS:
-        subject, body = outbound.render_text(None, kind, {k: f"<{k}>" for k in VARIABLES})
+        subject, body = compose.render_text(None, kind, {k: f"<{k}>" for k in VARIABLES})
         assert subject and body, kind
 
 

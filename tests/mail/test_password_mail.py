@@ -6,8 +6,8 @@ import re
 from email import message_from_bytes, policy
 
 from dispatch.extensions import db
+from dispatch.mail.message_ids import check_message_id
 from dispatch.mail.models import Outbound
-from dispatch.mail.threading import check_message_id
 
 NEW = "a fresh long passphrase"
 

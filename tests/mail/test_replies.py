@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from dispatch.extensions import db
+from dispatch.mail.message_ids import make_message_id
 from dispatch.mail.models import Inbound, MailMessage
-from dispatch.mail.threading import make_message_id
 from dispatch.tickets.models import Comment, Status, Ticket, TicketEvent
 from dispatch.types import utcnow
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from dispatch import worker
 from dispatch.extensions import db
 from dispatch.mail import jobs
 from dispatch.tickets.models import Ticket
@@ -61,7 +62,7 @@ def rq(app, redis_url, monkeypatch):
     name = f"mailtest-{uuid.uuid4().hex[:10]}"
     conn = Redis.from_url(redis_url)
     app.config.update(RQ_REDIS_URL=redis_url, RQ_MAIL_QUEUE=name)
-    monkeypatch.setattr(jobs, "_app", app)
+    monkeypatch.setattr(worker, "mail_application", lambda: app)
 
     class Env:
         queue = Queue(name, connection=conn)
@@ -89,7 +90,7 @@ def rq(app, redis_url, monkeypatch):
 
     yield Env
     jobs.stop(conn, name)
-    for pattern in (f"*{name}*", f"rq:*{jobs._job_prefix(name)}*"):
+    for pattern in (f"*{name}*", f"rq:*{jobs.job_prefix(name)}*"):
         for key in conn.scan_iter(match=pattern, count=500):
             conn.delete(key)
     conn.srem("rq:queues", f"rq:queue:{name}")
@@ -147,7 +148,7 @@ def test_a_fetch_still_running_makes_the_next_one_skip(rq, mailbox, mail):
     _clear_of_a_minute_boundary()
     mailbox.append(mail())
     jobs.start(rq.connection, rq.queue.name, 60)
-    lock = jobs._keys(rq.queue.name)[1]
+    lock = jobs.keys(rq.queue.name)[1]
     rq.connection.set(lock, "another worker", ex=60)
     rq.work()
     assert _tickets() == 0 and not any(b"\\Seen" in f for f in mailbox.flags())
@@ -155,7 +156,7 @@ def test_a_fetch_still_running_makes_the_next_one_skip(rq, mailbox, mail):
     assert len(rq.scheduled()) == 1  # the chain goes on
     assert rq.connection.get(lock) == b"another worker"  # never released by someone else
     rq.connection.delete(lock)
-    rq.queue.enqueue(jobs.JOB, job_id=f"{jobs._job_prefix(rq.queue.name)}manual")
+    rq.queue.enqueue(jobs.JOB, job_id=f"{jobs.job_prefix(rq.queue.name)}manual")
     rq.work()
     assert _tickets() == 1 and rq.connection.get(lock) is None
     assert len(rq.scheduled()) == 1
@@ -167,7 +168,7 @@ def test_parallel_chains_merge_into_one(rq, mailbox, mail):
     _clear_of_a_minute_boundary()
     jobs.start(rq.connection, rq.queue.name, 60)
     for n in range(3):
-        rq.queue.enqueue(jobs.JOB, job_id=f"{jobs._job_prefix(rq.queue.name)}extra{n}")
+        rq.queue.enqueue(jobs.JOB, job_id=f"{jobs.job_prefix(rq.queue.name)}extra{n}")
     rq.work()
     assert len(rq.results()) == 4
     assert len(rq.scheduled()) == 1
@@ -182,7 +183,7 @@ def test_stop_cancels_the_pending_run_and_a_late_run_does_nothing(runner, rq, ma
     assert rq.scheduled() == [] and rq.queue.count == 0
     assert "not scheduled" in runner.invoke(args=["mail", "schedule", "--status"]).output
     mailbox.append(mail())
-    rq.queue.enqueue(jobs.JOB, job_id=f"{jobs._job_prefix(rq.queue.name)}late")  # already taken
+    rq.queue.enqueue(jobs.JOB, job_id=f"{jobs.job_prefix(rq.queue.name)}late")  # already taken
     rq.work()
     assert _tickets() == 0 and rq.scheduled() == []
     # and it starts again at once, in the same minute
@@ -199,7 +200,7 @@ def test_a_failing_mailbox_fails_the_run_but_not_the_chain(rq, app, closed_port)
     rq.work()
     assert len(FailedJobRegistry(queue=rq.queue)) == 1
     assert len(rq.scheduled()) == 1
-    assert rq.connection.get(jobs._keys(rq.queue.name)[1]) is None  # the lock was released
+    assert rq.connection.get(jobs.keys(rq.queue.name)[1]) is None  # the lock was released
 
 
 def test_schedule_needs_rq(runner, app, closed_port):
@@ -216,10 +217,10 @@ def test_the_fetch_lock_outlives_the_run_that_holds_it(rq, monkeypatch):
     timeout a later `schedule` wrote for the runs to come: else a second fetch starts while the
     first is still at work."""
     jobs.start(rq.connection, rq.queue.name, 60, timeout=600)  # the first run: 600 s allowed
-    switch, lock, _slots = jobs._keys(rq.queue.name)
+    switch, lock, _slots = jobs.keys(rq.queue.name)
     rq.connection.hset(switch + ":opts", mapping={"timeout": 30})  # restarted with a shorter one
     seen = []
-    monkeypatch.setattr(jobs, "_fetch", lambda app: seen.append(rq.connection.ttl(lock)) or {
+    monkeypatch.setattr(worker, "fetch_mail_once", lambda app: seen.append(rq.connection.ttl(lock)) or {
         "status": "fetched"})
     rq.work()
     assert len(seen) == 1 and seen[0] > 600

@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 
 from dispatch.extensions import db
+from dispatch.notifications.models import Notification
+from dispatch.notifications.services import notify
 from dispatch.planning import runs, services
-from dispatch.planning.models import Notification, PlanRun
+from dispatch.planning.models import PlanRun
 from tests.planning.fixtures import next_weekday
 
 
@@ -40,8 +42,8 @@ def test_requester_sees_scheduled_visit_after_publish(planning_app, client, auth
 
 def test_list_is_newest_first_and_escaped(client, auth):
     user = auth.login(role="employee")
-    services.notify(user, "older <b>one</b>")
-    services.notify(user, "newer one")
+    notify(user, "older <b>one</b>")
+    notify(user, "newer one")
     db.session.commit()
     page = client.get("/notifications/").get_data(as_text=True)
     assert page.index("newer one") < page.index("older")
@@ -53,7 +55,7 @@ def test_list_is_newest_first_and_escaped(client, auth):
 
 def test_someone_elses_notification_is_404(client, auth, make_user):
     other = make_user("employee")
-    note = services.notify(other, "private to other")
+    note = notify(other, "private to other")
     db.session.commit()
     auth.login(role="employee")
     assert client.post(f"/notifications/{note.id}/read").status_code == 404
@@ -69,7 +71,7 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_mark_read_refuses_missing_csrf_token(app, client, auth):
     user = auth.login(role="employee")
-    note = services.notify(user, "hello")
+    note = notify(user, "hello")
     db.session.commit()
     app.config["WTF_CSRF_ENABLED"] = True
     response = client.post(f"/notifications/{note.id}/read")

@@ -13,8 +13,9 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from dispatch.extensions import db
+from dispatch.notifications.models import Notification
 from dispatch.planning import sources
-from dispatch.planning.models import Notification, PlanRun, RunStatus, Visit
+from dispatch.planning.models import PlanRun, RunStatus, Visit
 from dispatch.tickets.models import Kind, Status, Ticket, TicketEvent
 
 _n = itertools.count(1)

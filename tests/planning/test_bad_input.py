@@ -8,7 +8,7 @@ import pytest
 
 from dispatch.errors import Conflict
 from dispatch.extensions import db
-from dispatch.planning import replan, runs, services
+from dispatch.planning import replan, runs, services, solve
 from dispatch.planning.models import PlanRun, RunStatus, VisitStatus
 from dispatch.tickets.models import Ticket
 from tests.planning.fixtures import failing_on, next_weekday, snapshot
@@ -28,6 +28,7 @@ def at(monkeypatch):
         now = datetime.combine(datetime.now(timezone.utc).date(), time(hour), timezone.utc)
         monkeypatch.setattr(runs, "utcnow", lambda: now)
         monkeypatch.setattr(replan, "utcnow", lambda: now)
+        monkeypatch.setattr(solve, "utcnow", lambda: now)
         return now.date()
     return set_hour
 

@@ -7,8 +7,9 @@ import pytest
 
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
-from dispatch.planning import runs, services
-from dispatch.planning.models import Notification, PlanRun, RunStatus, Visit, VisitStatus
+from dispatch.notifications.models import Notification
+from dispatch.planning import replan, runs, services, solve
+from dispatch.planning.models import PlanRun, RunStatus, Visit, VisitStatus
 from dispatch.planning.replan import replan_today
 from dispatch.tickets.models import Ticket
 from tests.planning.fixtures import failing_on, next_weekday, snapshot
@@ -98,9 +99,8 @@ def test_replan_today_keeps_started_and_reports_moves(planning_app, shifts, make
     today = datetime.now(timezone.utc).date()
     morning = datetime.combine(today, time(6), timezone.utc)
     monkeypatch.setattr(runs, "utcnow", lambda: morning)
-    from dispatch.planning import replan
-
     monkeypatch.setattr(replan, "utcnow", lambda: morning)
+    monkeypatch.setattr(solve, "utcnow", lambda: morning)
     make_tech(name="Ana"), make_tech(name="Bob")
     jobs = [make_job(duration=60) for _ in range(4)]
     boss = make_user("dispatcher")

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timezone
 import pytest
 
 from dispatch.extensions import db
-from dispatch.planning import replan, runs, services, staged
+from dispatch.planning import replan, runs, services, solve, staged
 from dispatch.planning.models import PlanRun, RunStatus, Visit, VisitStatus
 
 HERE = (46.77, 23.59)
@@ -21,6 +21,7 @@ def morning(monkeypatch):
     at = datetime.combine(today, time(6), timezone.utc)
     monkeypatch.setattr(runs, "utcnow", lambda: at)
     monkeypatch.setattr(replan, "utcnow", lambda: at)
+    monkeypatch.setattr(solve, "utcnow", lambda: at)
     return today
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from dispatch.errors import Conflict, ValidationError
 from dispatch.extensions import db
-from dispatch.planning import runs
+from dispatch.planning import runs, solve
 from dispatch.planning.models import PlanLock, PlanRun, RunStatus, Visit
 from tests.planning.fixtures import next_weekday, wait_for
 
@@ -123,10 +123,7 @@ def test_engine_failure_ends_the_run_with_a_message(planning_app, shifts, make_t
     def broken(*args, **kwargs):
         raise RuntimeError("solver exploded")
 
-    monkeypatch.setattr(runs, "solving", broken)
-    from dispatch.planning import replan
-
-    monkeypatch.setattr(replan, "solving", broken)
+    monkeypatch.setattr(solve, "solving", broken)
     runs.execute(run.id)
     db.session.expire_all()
     run = db.session.get(PlanRun, run.id)

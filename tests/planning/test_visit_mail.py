@@ -4,7 +4,8 @@ from __future__ import annotations
 from dispatch.extensions import db
 from dispatch.mail.models import OutboxMessage
 from dispatch.mail.outbound import deliver_pending
-from dispatch.planning import field, runs, services
+from dispatch.my_day import services as my_day
+from dispatch.planning import runs, services
 from dispatch.planning.models import PlanRun
 from tests.planning.fixtures import next_weekday
 
@@ -37,6 +38,6 @@ def test_publish_mails_each_requester_once_and_en_route_mails_again(
         assert "arriving between" in message.body and day.strftime("%d %B %Y") in message.subject
 
     visit = sorted(db.session.get(PlanRun, run.id).visits, key=lambda v: v.order)[0]
-    field.advance(visit, tech, "en_route")
+    my_day.advance(visit, tech, "en_route")
     [on_the_way] = _messages("on_the_way")
     assert on_the_way.ticket_id == visit.ticket_id and "Radu Tech is on the way" in on_the_way.body

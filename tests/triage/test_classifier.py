@@ -169,11 +169,11 @@ def test_the_model_is_stored_for_the_next_process(app, tmp_path, database_url, m
     import sys
 
     app.config["TRIAGE_MODEL_CACHE"] = str(tmp_path)
-    classifier._cache.clear()
+    classifier.forget_models()
     model = classifier.current_model()
     stored = list(tmp_path.glob("model-*.npz"))
     assert len(stored) == 1
-    classifier._cache.clear()
+    classifier.forget_models()
     monkeypatch.setattr(classifier, "fit", lambda *a, **k: pytest.fail("fitted again"))
     again = classifier.current_model()
     probe = "The projector in room Everest says no signal"
@@ -194,10 +194,10 @@ def test_the_model_is_stored_for_the_next_process(app, tmp_path, database_url, m
 
 def test_an_unreadable_stored_model_is_fitted_again(app, tmp_path):
     app.config["TRIAGE_MODEL_CACHE"] = str(tmp_path)
-    classifier._cache.clear()
+    classifier.forget_models()
     classifier.current_model()
     (path,) = tmp_path.glob("model-*.npz")
     path.write_bytes(b"not a model")
-    classifier._cache.clear()
+    classifier.forget_models()
     assert classifier.predict("Outlook asks for my password again").kind == "remote"
     assert classifier.Model.load(path).n_sample == len(classifier.load_sample())  # rewritten

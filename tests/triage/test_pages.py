@@ -1,4 +1,6 @@
 """The /triage pages: keyword rules, accuracy, learned decisions and recent overrides."""
+import re
+
 import pytest
 
 from dispatch.extensions import db
@@ -147,6 +149,19 @@ def test_recent_overrides_and_learned_count(client, auth, make_ticket, make_user
     assert f"#{ticket.id}" in page and "Dana Dispatcher" in page
     assert "Projector in meeting room" in page and "VPN keeps dropping" not in page
     assert 'id="learned">2<' in page and "kept 50%" in page
+
+
+def test_an_override_links_to_its_ticket_page(client, auth, make_ticket, make_user):
+    dispatcher = make_user("dispatcher")
+    ticket = make_ticket(subject="Projector in meeting room shows no signal")
+    record_decision(ticket, dispatcher, "remote")
+    db.session.commit()
+    auth.login(role="dispatcher")
+    page = client.get("/triage/").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">#%d</a>' % ticket.id, page)
+    assert link is not None and link.group(1) == f"/tickets/{ticket.id}"
+    opened = client.get(link.group(1))
+    assert opened.status_code == 200 and "Projector in meeting room" in opened.get_data(as_text=True)
 
 
 def test_try_page_shows_the_suggestion(client, auth):

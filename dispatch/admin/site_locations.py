@@ -16,9 +16,6 @@ from dispatch.sites.models import Site
 
 bp = Blueprint("sites", __name__)
 
-FLASH_KIND = {geocoding.Outcome.LOCATED: "success", geocoding.Outcome.NOT_FOUND: "warning",
-              geocoding.Outcome.UNREACHABLE: "warning", geocoding.Outcome.NO_ADDRESS: "warning",
-              geocoding.Outcome.DISABLED: "info"}
 
 
 @bp.before_request
@@ -27,15 +24,10 @@ def _dispatchers_and_admins() -> None:
     """Guards every /sites URL at once."""
 
 
-def flash_lookup(result: geocoding.Lookup | None) -> None:
-    if result is not None:
-        flash(result.message(), FLASH_KIND[result.outcome])
-
-
 def locate_after_save(site: Site, wanted: bool) -> None:
     """Called by the admin site form once the site is saved: find the point if it has none."""
     if wanted:
-        flash_lookup(geocoding.locate_if_missing(site))
+        geocoding.flash_lookup(geocoding.locate_if_missing(site))
 
 
 def _geocode_limit() -> str:
@@ -71,5 +63,5 @@ def location(site_id: int):
 @limiter.limit(_geocode_limit)
 def geocode(site_id: int):
     site = db.get_or_404(Site, site_id)
-    flash_lookup(geocoding.locate_site(site))
+    geocoding.flash_lookup(geocoding.locate_site(site))
     return redirect(url_for(".location", site_id=site.id))

@@ -18,15 +18,16 @@ from flask_login import current_user
 
 from dispatch.errors import DispatchError
 from dispatch.extensions import limiter, login_manager
+from dispatch.notifications.services import recent as recent_notifications
 from dispatch.people.models import Role
+from dispatch.planning import problem as builder
+from dispatch.types import utctoday
 
-from . import field
-from . import problem as builder
+from . import calendar, services
 from .forms import ActionForm, VisitStepForm
-from .runs import _today
 
-bp = Blueprint("technician", __name__)
-PUBLIC = {"technician.feed"}
+bp = Blueprint("my_day", __name__)
+PUBLIC = {"my_day.feed"}
 
 
 @bp.before_request
@@ -43,59 +44,60 @@ def _day() -> date:
     try:
         return date.fromisoformat(request.args.get("day", ""))
     except ValueError:
-        return _today()
+        return utctoday()
 
 
 @bp.get("/")
-def my_day():
+def index():
     day = _day()
     stops = [{"visit": v, "tz": builder.ticket_zone(v.ticket).key,
-              "point": builder.ticket_point(v.ticket)} for v in field.day_visits(current_user, day)]
-    return render_template("planning/my_day.html", day=day, stops=stops, step=VisitStepForm(),
-                           action=ActionForm(), has_feed=field.has_feed(current_user),
+              "point": builder.ticket_point(v.ticket)}
+             for v in services.day_visits(current_user, day)]
+    return render_template("my_day/day.html", day=day, stops=stops, step=VisitStepForm(),
+                           action=ActionForm(), has_feed=calendar.has_feed(current_user),
                            timedelta1=timedelta(days=1),
-                           notifications=field.recent_notifications(current_user))
+                           notifications=recent_notifications(current_user))
 
 
 @bp.post("/visits/<int:visit_id>/<action>")
 def advance(visit_id: int, action: str):
-    visit = field.get_own_visit(current_user, visit_id)
+    visit = services.get_own_visit(current_user, visit_id)
     form = VisitStepForm()
     if not form.validate_on_submit():
         flash(_("Check the form: %(e)s", e="; ".join(
             str(e) for errs in form.errors.values() for e in errs) or _("it expired")), "warning")
     else:
         try:
-            field.advance(visit, current_user, action, notes=form.notes.data or "",
+            services.advance(visit, current_user, action, notes=form.notes.data or "",
                           time_spent_min=form.time_spent.data)
             flash(_("%(n)s: saved.", n=visit.ticket.number), "success")
         except DispatchError as err:
             flash(err.message, "warning")
-    return redirect(url_for(".my_day", day=visit.day.isoformat()) + f"#visit-{visit.id}")
+    return redirect(url_for(".index", day=visit.day.isoformat()) + f"#visit-{visit.id}")
 
 
 @bp.post("/calendar")
 def new_feed():
     if ActionForm().validate_on_submit():
-        token = field.new_feed_token(current_user)
+        token = calendar.new_feed_token(current_user)
         flash(_("Your private calendar address (shown once; keep it secret): %(url)s",
                 url=url_for(".feed", token=token, _external=True)), "info")
-    return redirect(url_for(".my_day"))
+    return redirect(url_for(".index"))
 
 
 @bp.post("/calendar/revoke")
 def revoke_feed():
     if ActionForm().validate_on_submit():
-        field.revoke_feed(current_user)
+        calendar.revoke_feed(current_user)
         flash(_("The calendar address no longer works."), "success")
-    return redirect(url_for(".my_day"))
+    return redirect(url_for(".index"))
 
 
 @bp.get("/calendar/<token>.ics")
 @limiter.limit("60 per minute")
 def feed(token: str):
-    user = field.feed_owner(token)
-    body = field.calendar(user, request.host.split(":")[0] or "dispatch")
+    user = calendar.feed_owner(token)
+    body = calendar.calendar(user, request.host.split(":")[0] or "dispatch")
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, max-age=300"
     return response

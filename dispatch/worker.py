@@ -1,0 +1,64 @@
+"""The jobs RQ workers run (``rq worker``): each builds the application in the worker process.
+
+This module sits above every package: nothing in the application imports it; the queues name
+its functions by their dotted path.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from dispatch import create_app
+from dispatch.extensions import db
+from dispatch.mail import jobs
+from dispatch.mail.fetch import fetch_once
+from dispatch.mail.outbound import deliver_pending, delivery_mode
+from dispatch.planning.runs import execute
+
+log = logging.getLogger("dispatch.mail")
+_mail_app: Flask | None = None  # the mail worker's application, made on its first run
+
+
+def plan_run(run_id: int) -> None:
+    """Plan one run (queued by :func:`dispatch.planning.runs.launch`) in a fresh app."""
+    with create_app().app_context():
+        try:
+            execute(run_id)
+        finally:
+            db.session.remove()
+            db.engine.dispose()  # the app ends with the job: close its connections
+
+
+def fetch_mail() -> dict:
+    """The self-rescheduling mail fetch (:mod:`dispatch.mail.jobs`)."""
+    return jobs.fetch_turn(lambda: fetch_mail_once(mail_application()))
+
+
+def mail_application() -> Flask:
+    """The mail worker's app, kept between runs (a non-forking worker keeps the triage model
+    warm)."""
+    global _mail_app
+    if _mail_app is None:
+        app = create_app()
+        # A sender thread would not outlive a forked job: send after the fetch instead.
+        app.config["MAIL_SEND_AFTER_FETCH"] = delivery_mode(app) != "manual"
+        app.config["MAIL_DELIVERY"] = "manual"
+        _mail_app = app
+    return _mail_app
+
+
+def fetch_mail_once(app: Flask) -> dict:
+    """Fetch the mailbox once, then send what waits if the app sends after fetching."""
+    with app.app_context():
+        try:
+            result = fetch_once()  # FetchError, TemporaryFailure: the job fails, visibly
+            if app.config.get("MAIL_SEND_AFTER_FETCH"):
+                try:
+                    deliver_pending()
+                except Exception:  # the outbox keeps it; the next sender retries
+                    log.exception("mail fetch: sending postponed")
+        finally:
+            db.session.remove()
+    log.info("mail fetch: %d message(s): %s", result.seen, result.outcomes)
+    return {"status": "fetched", "seen": result.seen, "outcomes": dict(result.outcomes)}
