@@ -1,7 +1,8 @@
 # C types for the compiled build of lns.py (see setup.py); the .py file runs as it is where
 # nothing was compiled. An attribute the search gains must be declared here too.
 cimport cython
-from .fastroute cimport Data, Route, unpack
+from .fastdata cimport Data, unpack
+from .fastroute cimport Route
 
 cdef class Search:
     cdef public object p, rng, avg_removed, max_string, t_scale, soft, out_seed, near_out

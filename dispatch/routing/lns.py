@@ -37,7 +37,8 @@ from array import array
 from heapq import heapify, heappop, nsmallest
 
 from .eject import polish
-from .fastroute import Data, Route, unpack
+from .fastdata import Data, unpack
+from .fastroute import Route
 from .model import Problem
 
 #: Trades (:mod:`eject`) on a new best at most once per this share of the time, and for at

@@ -18,7 +18,8 @@ from test_routing_properties import SETTINGS, pinned_problems, problems
 from dispatch.routing import check_solution, parse_problem
 from dispatch.routing.assemble import assemble, compatible
 from dispatch.routing.bench.generate import field_problem
-from dispatch.routing.fastroute import Data, Route
+from dispatch.routing.fastdata import Data
+from dispatch.routing.fastroute import Route
 from dispatch.routing.eject import polish
 from dispatch.routing.lns import Search, improve
 from dispatch.routing.solver import SOFT
