@@ -1,8 +1,8 @@
 """The compiled build of the search's hot modules (setup.py) and their Python source agree.
 
 ``make install`` compiles the modules of :data:`COMPILED` (the search's flat data, timing steps,
-routes, loop and trades) with Cython (C types from their ``.pxd`` files); everything else
-in the suite runs that build. Here the same search runs from the Python source too, as a copy
+routes, acceptance, penalty, stopping rule, loop and trades) with Cython (C types from their
+``.pxd`` files); everything else in the suite runs that build. Here the same search runs from the Python source too, as a copy
 of the package, and must make the very same moves: same plan, same iterations.
 """
 from __future__ import annotations
@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from test_routing_properties import SETTINGS, pinned_problems
 
 import dispatch.routing as routing
-from dispatch.routing import (assemble, eject, fastdata, fastroute, fasttiming, lns,
-                              parse_problem)
+from dispatch.routing import (annealing, assemble, eject, fastdata, fastroute, fasttiming, lns,
+                              parse_problem, penalty, stopping)
 from dispatch.routing.bench.generate import field_problem
 from dispatch.routing.solver import SOFT
 
 ROUTING = Path(routing.__file__).parent
-COMPILED = (fastdata, fasttiming, fastroute, lns, eject)
+COMPILED = (fastdata, fasttiming, fastroute, annealing, penalty, stopping, lns, eject)
 COMPILED_BUILD = {"lns": lns, "assemble": assemble}
 #: The compiled modules' names, imported from the Python source in the ``source`` fixture.
 SOURCES = tuple(module.__name__.rsplit(".", 1)[1] for module in COMPILED)
