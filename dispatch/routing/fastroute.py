@@ -32,8 +32,8 @@ GAP = 7
 class Route:
     """One vehicle's sequence with its forward and backward values (see the module doc)."""
 
-    __slots__ = ("version", "k", "v", "seq", "tend", "las", "lan", "travel", "load", "njobs", "la_end",
-                 "d", "room", "gx", "slack", "kept")
+    __slots__ = ("version", "k", "v", "seq", "tend", "las", "lan", "travel", "load", "njobs",
+                 "la_end", "d", "room", "gx", "slack", "kept")
 
     def __init__(self, data: Data, k: int, seq: list[int]) -> None:
         self.d = data
@@ -65,7 +65,7 @@ class Route:
 
     def set_state(self, state: tuple) -> None:
         self.seq = list(state[0])
-        for a, value in zip(_STATE, state[1:]):
+        for a, value in zip(_STATE, state[1:], strict=True):
             setattr(self, a, value)
         self.kept = state
 

@@ -27,7 +27,6 @@ between them.
 """
 from __future__ import annotations
 
-import math
 import random
 import time
 from array import array
@@ -36,9 +35,9 @@ from heapq import heapify, heappop, nsmallest
 from .annealing import Annealing
 from .eject import polish
 from .fastdata import Data, unpack
-from .fastroute import Route
 from .model import Problem
 from .penalty import Penalty
+from .startplan import pinned_order, start_routes
 from .stopping import Stopping
 
 #: Trades (:mod:`eject`) on a new best at most once per this share of the time, and for at
@@ -78,34 +77,8 @@ class Search:
         self.eject_seed = eject_seed
         self.allowed = [[k for k in a if d.vehicles[k].ok] for a in allowed]
         # Pinned jobs: their vehicle's pinned order (job positions), to insert them in order.
-        ids = {j.id: i for i, j in enumerate(problem.jobs)}
-        self.pin_rank = {}
-        owner = {}
-        for k, v in enumerate(problem.vehicles):
-            chain = [ids[p.id] for p in v.steps if p.type == "job" and p.id in ids]
-            self.pin_rank.update({x: (i, chain) for i, x in enumerate(chain)})
-            owner.update({x: k for x in chain})
-        self.routes = []
-        for k, items in enumerate(plan):
-            seq = [j if kind == "job" else -1 - j for kind, j in items]
-            # A start plan may hold pinned jobs out of order or on another vehicle: take them
-            # out, the first recreate puts them back where they belong.
-            ranks = [self.pin_rank[x][0] for x in seq if x in self.pin_rank]
-            if any(owner[x] != k for x in seq if x in owner) or ranks != sorted(ranks):
-                seq = [x for x in seq if x not in owner]
-            taken = {j for kind, j in items if kind == "break"}
-            seq += [-1 - b for b in range(len(problem.vehicles[k].breaks)) if b not in taken]
-            route = Route(d, k, seq)
-            if not route.update():
-                route.seq = [x for x in seq if x < 0]
-                if not route.update():  # not even its breaks fit: the vehicle stays home
-                    route.dead()
-            self.routes.append(route)
-        self.routes += [Route(d, k, [-1 - b for b in range(len(v.breaks))])
-                        for k, v in enumerate(problem.vehicles) if k >= len(plan)]
-        for r in self.routes[len(plan):]:
-            if not r.update():
-                r.dead()
+        self.pin_rank, owner = pinned_order(problem)
+        self.routes = start_routes(problem, d, plan, self.pin_rank, owner)
         served = {x for r in self.routes for x in r.seq if x >= 0}
         self.out = {j for j, a in enumerate(self.allowed) if a and j not in served}
         self.route_of = {x: r.k for r in self.routes for x in r.seq if x >= 0}
@@ -327,7 +300,7 @@ class Search:
         and only their jobs are moved between ``route_of`` and ``out``."""
         # A route whose kept state is the snapshot's has not changed since: every change of a
         # sequence is followed by the route's update(), which drops it.
-        changed = [(r, state) for r, state in zip(self.routes, states)
+        changed = [(r, state) for r, state in zip(self.routes, states, strict=True)
                    if r.kept is not state and r.seq != state[0]]
         route_of, out = self.route_of, self.out
         for r, _ in changed:  # every job of a changed route is out, until put back below

@@ -2,8 +2,9 @@
 
 ``make install`` compiles the modules of :data:`COMPILED` (the search's flat data, timing steps,
 routes, acceptance, penalty, stopping rule, loop and trades) with Cython (C types from their
-``.pxd`` files); everything else in the suite runs that build. Here the same search runs from the Python source too, as a copy
-of the package, and must make the very same moves: same plan, same iterations.
+``.pxd`` files); everything else in the suite runs that build. Here the same search runs from
+the Python source too, as a copy of the package, and must make the very same moves: same plan,
+same iterations.
 """
 from __future__ import annotations
 
@@ -20,8 +21,18 @@ from hypothesis import strategies as st
 from test_routing_properties import SETTINGS, pinned_problems
 
 import dispatch.routing as routing
-from dispatch.routing import (annealing, assemble, eject, fastdata, fastroute, fasttiming, lns,
-                              parse_problem, penalty, stopping)
+from dispatch.routing import (
+    annealing,
+    assemble,
+    eject,
+    fastdata,
+    fastroute,
+    fasttiming,
+    lns,
+    parse_problem,
+    penalty,
+    stopping,
+)
 from dispatch.routing.bench.generate import field_problem
 from dispatch.routing.solver import SOFT
 
