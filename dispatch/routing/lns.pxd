@@ -1,9 +1,11 @@
 # C types for the compiled build of lns.py (see setup.py); the .py file runs as it is where
 # nothing was compiled. An attribute the search gains must be declared here too.
 cimport cython
+from .annealing cimport Annealing
 from .fastdata cimport Data, unpack
 from .fastroute cimport Route
 from .penalty cimport Penalty
+from .stopping cimport Stopping
 
 cdef class Search:
     cdef public object p, rng, avg_removed, max_string, t_scale, out_seed, near_out
