@@ -37,7 +37,8 @@ class Data:
             durations = [[min(x, HORIZON) for x in row] for row in durations]
         # The matrix flat, travel from a to b at a * size + b: the compiled build reads it as C
         # integers, where every read of a list item is a conversion (measured on the largest
-        # field day: with the gap table of Route._gaps, the same moves in 40 % less time).
+        # field day: with the gap table of Route._gaps, the same moves in 40 % less time;
+        # docs/benchmarks.md, "What was tried").
         self.size = size + 1
         mf = array("q")
         for row in durations:  # row by row: no temporary list of size² items
@@ -79,6 +80,9 @@ class Data:
 
 
 class VehicleData:
+    """One vehicle: its start and end places (``nowhere`` for an open route), when it may
+    leave and must be back, its capacity, limits and breaks, cut to its pinned bounds."""
+
     def __init__(self, v, nowhere: int) -> None:
         bounds = pin_bounds(v)
         s_lo, s_hi = bounds.get(("start", None), (0, HORIZON))

@@ -64,12 +64,14 @@ class Route:
         return self.kept
 
     def set_state(self, state: tuple) -> None:
+        """Come back to a :meth:`state`."""
         self.seq = list(state[0])
         for a, value in zip(_STATE, state[1:], strict=True):
             setattr(self, a, value)
         self.kept = state
 
     def jobs(self) -> list[int]:
+        """The route's jobs, in order (breaks left out)."""
         return [x for x in self.seq if x >= 0]
 
     def update(self) -> bool:
@@ -175,6 +177,8 @@ class Route:
         return self.gx[GAP * g + 5], self.gx[GAP * g + 6]
 
     def _backward(self) -> None:
+        """The latest arrivals ``las``/``lan`` (setup charged / not) and ``la_end``, from the
+        end of the route back (see the module docstring)."""
         d, v, seq = self.d, self.v, self.seq
         mf, size, loc, setup, serv, wins = d.mf, d.size, d.loc, d.setup, d.serv, d.wins
         n = len(seq)

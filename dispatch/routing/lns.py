@@ -79,15 +79,14 @@ class Search:
         # Pinned jobs: their vehicle's pinned order (job positions), to insert them in order.
         self.pin_rank, owner = pinned_order(problem)
         self.routes = start_routes(problem, d, plan, self.pin_rank, owner)
-        served = {x for r in self.routes for x in r.seq if x >= 0}
-        self.out = {j for j, a in enumerate(self.allowed) if a and j not in served}
         self.route_of = {x: r.k for r in self.routes for x in r.seq if x >= 0}
+        self.out = {j for j, a in enumerate(self.allowed) if a and j not in self.route_of}
         self.penalty = Penalty(d, len(problem.jobs), soft, soft_after)
         self._near: dict[int, list[int]] = {}
         # Per job and vehicle (at job × vehicles + vehicle): the version of the route that the
-        # job last did not fit, -1 when none (see best_insertion; never a hash in CPython).
-        # C integers in the compiled build: a dict per job cost a tenth of the search's time.
-        # 8 bytes per job and vehicle: 480 kB for 1,000 jobs and 60 technicians.
+        # job last did not fit, -1 when none (see best_insertion; never a hash in CPython). C
+        # integers in the compiled build (a dict per job cost a tenth of the search's time):
+        # 8 bytes per job and vehicle, 480 kB for 1,000 jobs and 60 technicians.
         self.nveh = len(problem.vehicles)
         self.failed = array("q", [-1]) * (len(problem.jobs) * self.nveh)
         self._servable = [i for i, a in enumerate(self.allowed) if a]
@@ -293,6 +292,7 @@ class Search:
 
     # -- the loop -----------------------------------------------------------------------------
     def snapshot(self):
+        """The routes' states (:meth:`fastroute.Route.state`), to come back to."""
         return [r.state() for r in self.routes]
 
     def restore(self, states) -> None:
@@ -317,7 +317,9 @@ class Search:
 
     def run(self, deadline: float, blink: float = 0.01, max_iter: int = 2**62) -> None:
         """Ruin and recreate until ``deadline`` or ``max_iter`` moves, then come back to the
-        best plan seen (strict cost); ``blink``: the recreate's blink probability."""
+        best plan seen (strict cost); ``blink``: the recreate's blink probability. The loop
+        asks :attr:`penalty` what a left-out job costs, its :class:`annealing.Annealing`
+        whether to accept, and its :class:`stopping.Stopping` when to stop."""
         # A first recreate of everything left out (the whole construction when starting empty).
         self.recreate(sorted(self.out), 0.0, deadline)
         if self.out:
@@ -335,7 +337,7 @@ class Search:
             if stop.out_of_time(now):
                 break
             done = stop.done(now)
-            if penalty.due(done, best):
+            if penalty.due(done, best):  # jobs still left out: accept on the milder penalty
                 penalty.soften(arc)
                 schedule.soften()
                 current = self.costs()[0]
@@ -380,6 +382,7 @@ class Search:
         return sum([r.travel for r in self.routes if r.njobs]) / arcs
 
     def plan(self):
+        """Per vehicle, its ``("job", j)`` and ``("break", b)`` items; [] when it stays home."""
         return [[("job", x) if x >= 0 else ("break", -1 - x) for x in r.seq]
                 if r.njobs else [] for r in self.routes]
 

@@ -10,9 +10,10 @@ nothing else works.
 On a day where jobs are still left out in the best plan after the ``soft_after`` share of the
 run, the search may accept on a milder penalty instead: ``soft`` average arcs per priority
 point (:meth:`Penalty.mild`). It can then give up a job for a while to make room for others
-that together are worth more; the best plan is still judged on the strict penalty. Not from
-the start: on a day that fits, but not at the first try, it cost travel and now and then a job.
-The measurements are in docs/benchmarks.md, "What was tried".
+that together are worth more; the best plan is still judged on the strict penalty. Measured:
++8 to +13 priority on four over-subscribed days, the same moves where everything fits. Not
+from the start: on a day that fits, but not at the first try, it cost travel and now and then
+a job (docs/benchmarks.md, "What was tried").
 """
 from __future__ import annotations
 
