@@ -106,4 +106,3 @@ class VehicleData:
 def unpack(d: Data, key: int) -> tuple[int, int]:
     """The vehicle and the gap of a candidate from :meth:`Route.candidates`."""
     return (key >> d.gap_bits) & ((1 << d.route_bits) - 1), key & ((1 << d.gap_bits) - 1)
-

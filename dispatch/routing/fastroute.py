@@ -342,4 +342,3 @@ _GAP0 = array("q", [0] * GAP)
 #: What a route's :meth:`Route.update` computes from its sequence: every slot but the sequence
 #: itself and what the route is (its data, vehicle number and vehicle).
 _STATE = tuple(a for a in Route.__slots__ if a not in ("seq", "d", "k", "v", "kept"))
-
