@@ -14,7 +14,8 @@ $(BIN)/python:
 
 # The search's modules that setup.py compiles: Python imports a compiled module before its .py,
 # so an edit must be compiled again (a test checks it was).
-COMPILED := $(wildcard $(foreach m,fastroute lns eject,dispatch/routing/$(m).py dispatch/routing/$(m).pxd))
+COMPILED := $(wildcard $(foreach m,fastdata fasttiming fastroute annealing penalty stopping lns eject,\
+  dispatch/routing/$(m).py dispatch/routing/$(m).pxd))
 
 # Re-install only when the dependencies, or the compiled modules, change. The old compiled
 # modules go first: a build that fails then leaves the current .py files, never old C.

@@ -9,7 +9,8 @@ missing, the build goes on without them and the search runs as Python
 from setuptools import setup
 
 #: The modules compiled, in dispatch/routing/ (each with its .pxd).
-COMPILED = ("fastroute", "lns", "eject")
+COMPILED = ("fastdata", "fasttiming", "fastroute", "annealing", "penalty", "stopping", "lns",
+            "eject")
 
 try:
     from Cython.Build import cythonize

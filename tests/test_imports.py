@@ -24,7 +24,7 @@ LATE = {
 LATE_PACKAGES = {
     # The routing engine loads its solver and its benchmarks on first use (dispatch.routing's
     # `solve`, the CLI's bench commands); its imports are held to the engine's own rules by
-    # tests/routing/test_routing_purity.py.
+    # tests/routing/test_purity.py.
     "dispatch.routing": "the engine's lazy loading",
 }
 

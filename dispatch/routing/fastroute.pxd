@@ -1,45 +1,11 @@
 # C types for the compiled build of fastroute.py (see setup.py). The .py file is the code and
 # runs as it is where nothing was compiled; this file only declares what may be a C integer.
 cimport cython
+from .fastdata cimport Data, VehicleData
+from .fasttiming cimport latest_arrival, latest_departure, take_breaks, task_end
 
 cdef long long NEG, NONE
 cdef Py_ssize_t GAP
-
-cdef class Data:
-    cdef public long long[::1] mf
-    cdef public Py_ssize_t size
-    cdef public list loc, setup, serv, prio, dem, wins, last_end, vehicles
-    cdef public object travel_bound
-    cdef public set pinned
-    cdef public Py_ssize_t ndim, gap_bits, route_bits
-
-cdef class VehicleData:
-    cdef public long long start, end, leave, last
-    cdef public bint ok
-    cdef public tuple cap
-    cdef public object max_travel, max_tasks
-    cdef public list breaks
-
-cpdef (Py_ssize_t, Py_ssize_t) unpack(Data d, long long key)
-
-@cython.locals(wins=tuple, service=cython.longlong, a=cython.longlong, b=cython.longlong,
-               begin=cython.longlong, driven=cython.longlong)
-cpdef (long long, long long) take_breaks(list breaks, long long t, long long rest)
-
-@cython.locals(lx=cython.longlong, drive=cython.longlong, arrival=cython.longlong,
-               begin=cython.longlong, a=cython.longlong, b=cython.longlong)
-cpdef long long task_end(Data d, list pending, long long t, long long here, long long x)
-
-@cython.locals(best=cython.longlong, top=cython.longlong, a=cython.longlong, b=cython.longlong)
-cpdef long long latest_arrival(tuple wins, long long latest_start)
-
-@cython.locals(wins=tuple, service=cython.longlong, a=cython.longlong, b=cython.longlong,
-               best=cython.longlong, top=cython.longlong, lo=cython.longlong,
-               hi=cython.longlong, mid=cython.longlong)
-cpdef long long _latest_departure(list breaks, long long drive, long long target)
-
-@cython.locals(end=cython.longlong, rest=cython.longlong)
-cpdef bint _arrives_by(list breaks, long long t, long long drive, long long target)
 
 cdef class Route:
     cdef public Data d

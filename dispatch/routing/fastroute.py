@@ -22,151 +22,18 @@ from __future__ import annotations
 
 from array import array
 
-from .model import HORIZON, Problem
-from .timeline import pin_bounds
+from .fastdata import NEG, NONE, Data
+from .fasttiming import latest_arrival, latest_departure, take_breaks, task_end
 
-NEG = -(2**62)
-#: "No time": what the timing steps below return when a task or a break cannot be taken (every
-#: real time is at least 0). A plain integer rather than None, so that the compiled build
-#: (see setup.py) keeps these values as C integers; there NEG, NONE and GAP are C constants,
-#: not module attributes.
-NONE = -1
 #: Integers per gap in :attr:`Route.gx` (see :meth:`Route._gaps`).
 GAP = 7
-
-
-class Data:
-    """The problem as flat lists and arrays, windows already cut to the pinned bounds."""
-
-    def __init__(self, problem: Problem) -> None:
-        # One more place, NOWHERE, zero travel to and from anything: the start or the end of
-        # an open route, so that no lookup needs a test for None.
-        size = len(problem.durations)
-        durations = problem.durations
-        if max((max(row) for row in durations if row), default=0) > HORIZON:
-            # Travel longer than the horizon can never be driven anyway; capped, every detour
-            # fits the packed candidates below (and a C integer in the compiled build).
-            durations = [[min(x, HORIZON) for x in row] for row in durations]
-        # The matrix flat, travel from a to b at a * size + b: the compiled build reads it as C
-        # integers, where every read of a list item is a conversion (measured on the largest
-        # field day: with the gap table of Route._gaps, the same moves in 40 % less time).
-        self.size = size + 1
-        mf = array("q")
-        for row in durations:  # row by row: no temporary list of size² items
-            mf.extend(row)
-            mf.append(0)
-        mf.extend([0] * self.size)
-        self.mf = mf
-        # Each place's longest drive, summed, plus one: the unit of the search's lexicographic
-        # penalties (lns.Search), above the travel of any plan it compares.
-        self.travel_bound = sum(max(row, default=0) for row in durations) + 1
-        jobs = problem.jobs
-        self.loc = [j.location_index for j in jobs]
-        self.setup = [j.setup for j in jobs]
-        self.serv = [j.service for j in jobs]
-        self.prio = [j.priority for j in jobs]
-        self.dem = [tuple(j.delivery) for j in jobs]
-        pins = {}
-        for v in problem.vehicles:
-            bounds = pin_bounds(v)
-            for p in v.steps:
-                if p.type == "job":
-                    pins[p.id] = bounds[("job", p.id)]
-        self.pinned = {k for k, j in enumerate(jobs) if j.id in pins}
-        self.wins = []
-        for j in jobs:
-            lo, hi = pins.get(j.id, (0, HORIZON))
-            ws = sorted((max(a, lo), min(b, hi)) for a, b in j.time_windows)
-            self.wins.append(tuple((a, b) for a, b in ws if a <= b))
-        self.last_end = [max((b for _, b in w), default=-1) for w in self.wins]
-        self.ndim = max((len(x) for x in self.dem), default=0)
-        self.vehicles = [VehicleData(v, size) for v in problem.vehicles]
-        # A candidate insertion is one integer, (detour, vehicle, gap) packed so that integer
-        # order is that order: sorting or heaping plain integers is several times faster than
-        # tuples. Detours fit in 34 bits with the sign (times are below 2**31).
-        self.gap_bits = (len(jobs) + 1).bit_length()
-        self.route_bits = max(1, len(problem.vehicles).bit_length())
-        if self.gap_bits + self.route_bits > 28:
-            raise ValueError("too many jobs and vehicles for one search")
-
-
-class VehicleData:
-    def __init__(self, v, nowhere: int) -> None:
-        bounds = pin_bounds(v)
-        s_lo, s_hi = bounds.get(("start", None), (0, HORIZON))
-        _, e_hi = bounds.get(("end", None), (0, HORIZON))
-        self.start = nowhere if v.start_index is None else v.start_index
-        self.end = nowhere if v.end_index is None else v.end_index
-        self.leave = max(v.time_window[0], s_lo)
-        self.ok = self.leave <= s_hi
-        # The end arrival (or the last task's end, on an open route) must be by this time.
-        self.last = min(v.time_window[1], e_hi)
-        self.cap = tuple(v.capacity)
-        self.max_travel = v.max_travel_time
-        self.max_tasks = v.max_tasks
-        self.breaks = []
-        for b in v.breaks:
-            lo, hi = bounds.get(("break", b.id), (0, HORIZON))
-            ws = sorted((max(a, lo), min(e, hi)) for a, e in b.time_windows)
-            self.breaks.append((tuple((a, e) for a, e in ws if a <= e), b.service))
-
-
-def unpack(d: Data, key: int) -> tuple[int, int]:
-    """The vehicle and the gap of a candidate from :meth:`Route.candidates`."""
-    return (key >> d.gap_bits) & ((1 << d.route_bits) - 1), key & ((1 << d.gap_bits) - 1)
-
-
-def take_breaks(breaks, t: int, rest: int):
-    """Take ``breaks`` (in order) from time ``t`` with ``rest`` seconds of driving still to do:
-    the waiting before a break is spent driving. Returns (t, rest) after them; t is
-    :data:`NONE` when a break cannot be taken."""
-    for wins, service in breaks:
-        for a, b in wins:
-            begin = t if t > a else a
-            if begin <= b:
-                break
-        else:
-            return NONE, rest
-        driven = begin - t
-        rest = rest - driven if driven < rest else 0
-        t = begin + service
-    return t, rest
-
-
-def task_end(d: Data, pending, t: int, here: int, x: int):
-    """When job ``x``'s task ends, driving from place ``here`` free at ``t`` and taking the
-    ``pending`` breaks on the way (setup skipped at the same place); :data:`NONE` if it cannot
-    start in one of its windows. The one timing step of :meth:`Route.update` and
-    :meth:`Route.replace`."""
-    lx = d.loc[x]
-    drive = d.mf[here * d.size + lx]
-    if pending:
-        t, drive = take_breaks(pending, t, drive)
-        if t == NONE:
-            return NONE
-    arrival = t + drive
-    for a, b in d.wins[x]:
-        begin = arrival if arrival > a else a
-        if begin <= b:
-            return begin + (0 if here == lx else d.setup[x]) + d.serv[x]
-    return NONE
-
-
-def latest_arrival(wins, latest_start: int) -> int:
-    """Latest arrival from which the task can start by ``latest_start`` (NEG: none)."""
-    best = NEG
-    for a, b in wins:
-        top = b if b < latest_start else latest_start
-        if a <= top and top > best:
-            best = top
-    return best
 
 
 class Route:
     """One vehicle's sequence with its forward and backward values (see the module doc)."""
 
-    __slots__ = ("version", "k", "v", "seq", "tend", "las", "lan", "travel", "load", "njobs", "la_end",
-                 "d", "room", "gx", "slack", "kept")
+    __slots__ = ("version", "k", "v", "seq", "tend", "las", "lan", "travel", "load", "njobs",
+                 "la_end", "d", "room", "gx", "slack", "kept")
 
     def __init__(self, data: Data, k: int, seq: list[int]) -> None:
         self.d = data
@@ -197,12 +64,14 @@ class Route:
         return self.kept
 
     def set_state(self, state: tuple) -> None:
+        """Come back to a :meth:`state`."""
         self.seq = list(state[0])
-        for a, value in zip(_STATE, state[1:]):
+        for a, value in zip(_STATE, state[1:], strict=True):
             setattr(self, a, value)
         self.kept = state
 
     def jobs(self) -> list[int]:
+        """The route's jobs, in order (breaks left out)."""
         return [x for x in self.seq if x >= 0]
 
     def update(self) -> bool:
@@ -308,6 +177,8 @@ class Route:
         return self.gx[GAP * g + 5], self.gx[GAP * g + 6]
 
     def _backward(self) -> None:
+        """The latest arrivals ``las``/``lan`` (setup charged / not) and ``la_end``, from the
+        end of the route back (see the module docstring)."""
         d, v, seq = self.d, self.v, self.seq
         mf, size, loc, setup, serv, wins = d.mf, d.size, d.loc, d.setup, d.serv, d.wins
         n = len(seq)
@@ -326,7 +197,7 @@ class Route:
             drive = mf[lx * size + nxt_loc]
             target = nxt_la_n if nxt_loc == lx else nxt_la_s
             if pending:
-                depart = _latest_departure(pending[::-1], drive, target)
+                depart = latest_departure(pending[::-1], drive, target)
                 pending = []
             else:
                 depart = target - drive
@@ -471,40 +342,3 @@ _GAP0 = array("q", [0] * GAP)
 #: What a route's :meth:`Route.update` computes from its sequence: every slot but the sequence
 #: itself and what the route is (its data, vehicle number and vehicle).
 _STATE = tuple(a for a in Route.__slots__ if a not in ("seq", "d", "k", "v", "kept"))
-
-
-def _latest_departure(breaks, drive: int, target: int) -> int:
-    """Latest task end from which ``breaks`` then ``drive`` arrive by ``target`` (monotone:
-    found by bisection; NEG when none)."""
-    if len(breaks) == 1:
-        # One break (the usual lunch): from t, arrival = max(begin, t + drive) + service with
-        # begin = max(t, window start), so window (a, b) allows any t up to
-        # min(b, target - service - drive) provided a + service <= target.
-        wins, service = breaks[0]
-        best = NEG
-        for a, b in wins:
-            if a + service <= target:
-                top = target - service - drive
-                top = b if b < top else top
-                if top > best:
-                    best = top
-        return best
-    hi = target
-    if _arrives_by(breaks, hi, drive, target):
-        return hi
-    lo = -(2**40)
-    if not _arrives_by(breaks, lo, drive, target):
-        return NEG
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if _arrives_by(breaks, mid, drive, target):
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-def _arrives_by(breaks, t: int, drive: int, target: int) -> bool:
-    """Whether, free at ``t``, the ``breaks`` then ``drive`` arrive by ``target``."""
-    end, rest = take_breaks(breaks, t, drive)
-    return end != NONE and end + rest <= target

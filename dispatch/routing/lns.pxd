@@ -1,14 +1,18 @@
 # C types for the compiled build of lns.py (see setup.py); the .py file runs as it is where
 # nothing was compiled. An attribute the search gains must be declared here too.
 cimport cython
-from .fastroute cimport Data, Route, unpack
+from .annealing cimport Annealing
+from .fastdata cimport Data, unpack
+from .fastroute cimport Route
+from .penalty cimport Penalty
+from .stopping cimport Stopping
 
 cdef class Search:
-    cdef public object p, rng, avg_removed, max_string, t_scale, soft, out_seed, near_out
-    cdef public object eject_seed, w_count, w_prio, iterations, soft_after, cool
-    cdef public bint softened
+    cdef public object p, rng, avg_removed, max_string, t_scale, out_seed, near_out
+    cdef public object eject_seed, iterations, cool
     cdef public Data d
-    cdef public list allowed, routes, pen, _servable, _ties, _by_priority
+    cdef public Penalty penalty
+    cdef public list allowed, routes, _servable, _ties, _by_priority
     cdef public dict pin_rank, route_of, _near
     cdef public long long[::1] failed
     cdef public Py_ssize_t nveh
@@ -22,3 +26,8 @@ cdef class Search:
 
     @cython.locals(r=Route)
     cpdef insert(self, long long x, Py_ssize_t k, Py_ssize_t pos)
+
+    @cython.locals(r=Route)
+    cpdef object travel(self)
+
+    cpdef tuple costs(self)

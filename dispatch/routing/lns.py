@@ -10,35 +10,35 @@ published timing instead and is built around one move, repeated until the deadli
 * recreate: put the removed jobs, and the left-out jobs near the ruined area, back where they
   add the least travel, highest priority first (ties in a random order of a few kinds), each
   position skipped with a small "blink" probability so that repeated recreations differ;
-* accept by simulated annealing on travel plus, for every job left out, a penalty far above any
-  travel (priority first, then the count: the lexicographic objective), so a plan that serves
-  less priority is never accepted, and the best plan seen is kept. On a day where jobs are
-  still left out after the first tenth of the time (``soft``), the penalty becomes a few
-  average arcs per priority point and the temperature stays higher: the search may then give
-  up a job for a while to make room for others worth more; the best plan is still the best in
-  the lexicographic objective.
+* accept by simulated annealing (:mod:`annealing`) on travel plus, for every job left out, a
+  penalty far above any travel (:mod:`penalty`: priority first, then the count, the
+  lexicographic objective), so a plan that serves less priority is never accepted, and the
+  best plan seen is kept. Where jobs are still left out after a share of the run, the search
+  may accept on a milder penalty with a slower cooling instead (:class:`penalty.Penalty`);
+* stop at the deadline or after a number of moves (:mod:`stopping`).
 
-On days where jobs are left out, one ruin in five (``eject_seed``) takes out, instead, the
+On days where jobs are left out, a share of the ruins (``eject_seed``) takes out, instead, the
 served jobs nearest a left-out job that are worth less than it, so that the recreate tries it
-first in the room they leave: the trades of :mod:`eject`, but with whole groups of jobs.
-Measured on the days where it matters (seeds 1, 5, 6, 7), the effect is within the
-run-to-run noise: six runs each gave +12 priority on seed 6 and −7 on seed 1 against six runs
-without, but other three-run comparisons disagreed (docs/benchmarks.md).
+first in the room they leave: the trades of :mod:`eject`, but with whole groups of jobs
+(measured within the run-to-run noise: docs/benchmarks.md, "What was tried").
 
 Pinned jobs are never removed (their order is the dispatcher's); other jobs may be inserted
 between them.
 """
 from __future__ import annotations
 
-import math
 import random
 import time
 from array import array
 from heapq import heapify, heappop, nsmallest
 
+from .annealing import Annealing
 from .eject import polish
-from .fastroute import Data, Route, unpack
+from .fastdata import Data, unpack
 from .model import Problem
+from .penalty import Penalty
+from .startplan import pinned_order, start_routes
+from .stopping import Stopping
 
 #: Trades (:mod:`eject`) on a new best at most once per this share of the time, and for at
 #: most this last share of it on the final plan.
@@ -50,15 +50,15 @@ NEIGHBOURS = 40
 
 
 class Search:
-    """The routes (:class:`fastroute.Route`), the jobs left out and the penalties; see the
-    module docstring. ``avg_removed``/``max_string``: SISR's average ruin size and longest
-    string; ``t_scale``: the initial temperature in average arcs of the first plan (it cools
-    100-fold until the deadline); ``soft``: accept on a milder penalty for left-out jobs (in
-    average arcs per priority point; the best plan is still judged lexicographically), from
-    the ``soft_after`` share of the time on, if the best plan still leaves jobs out, and then
-    cool only ``cool``-fold (see :meth:`run`); ``out_seed``: how often a ruin starts at a
-    left-out job; ``eject_seed``: how often the ruin is an ejection instead
-    (:meth:`_eject_ruin`), when jobs are left out."""
+    """The routes (:class:`fastroute.Route`), the jobs left out and their penalty
+    (:attr:`penalty`); see the module docstring. ``avg_removed``/``max_string``: SISR's
+    average ruin size and longest string; ``t_scale``: the initial temperature in average arcs
+    of the first plan (it cools 100-fold until the end of the run, :mod:`annealing`); ``soft``:
+    accept on a milder penalty for left-out jobs (in average arcs per priority point), from the
+    ``soft_after`` share of the run on, if the best plan still leaves jobs out, and then cool
+    only ``cool``-fold (:mod:`penalty`); ``out_seed``: how often a ruin starts at a left-out
+    job; ``eject_seed``: how often the ruin is an ejection instead (:meth:`_eject_ruin`), when
+    jobs are left out."""
 
     def __init__(self, problem: Problem, plan, allowed: list[list[int]], seed: int = 0,
                  avg_removed: int = 10, max_string: int = 10, t_scale: float = 1.0,
@@ -71,58 +71,22 @@ class Search:
         self.avg_removed = avg_removed
         self.max_string = max_string
         self.t_scale = t_scale
-        self.soft = soft
-        self.soft_after = soft_after
         self.cool = cool
-        self.softened = False
         self.out_seed = out_seed
         self.near_out = near_out
         self.eject_seed = eject_seed
         self.allowed = [[k for k in a if d.vehicles[k].ok] for a in allowed]
         # Pinned jobs: their vehicle's pinned order (job positions), to insert them in order.
-        ids = {j.id: i for i, j in enumerate(problem.jobs)}
-        self.pin_rank = {}
-        owner = {}
-        for k, v in enumerate(problem.vehicles):
-            chain = [ids[p.id] for p in v.steps if p.type == "job" and p.id in ids]
-            self.pin_rank.update({x: (i, chain) for i, x in enumerate(chain)})
-            owner.update({x: k for x in chain})
-        self.routes = []
-        for k, items in enumerate(plan):
-            seq = [j if kind == "job" else -1 - j for kind, j in items]
-            # A start plan may hold pinned jobs out of order or on another vehicle: take them
-            # out, the first recreate puts them back where they belong.
-            ranks = [self.pin_rank[x][0] for x in seq if x in self.pin_rank]
-            if any(owner[x] != k for x in seq if x in owner) or ranks != sorted(ranks):
-                seq = [x for x in seq if x not in owner]
-            taken = {j for kind, j in items if kind == "break"}
-            seq += [-1 - b for b in range(len(problem.vehicles[k].breaks)) if b not in taken]
-            route = Route(d, k, seq)
-            if not route.update():
-                route.seq = [x for x in seq if x < 0]
-                if not route.update():  # not even its breaks fit: the vehicle stays home
-                    route.dead()
-            self.routes.append(route)
-        self.routes += [Route(d, k, [-1 - b for b in range(len(v.breaks))])
-                        for k, v in enumerate(problem.vehicles) if k >= len(plan)]
-        for r in self.routes[len(plan):]:
-            if not r.update():
-                r.dead()
-        served = {x for r in self.routes for x in r.seq if x >= 0}
-        self.out = {j for j, a in enumerate(self.allowed) if a and j not in served}
+        self.pin_rank, owner = pinned_order(problem)
+        self.routes = start_routes(problem, d, plan, self.pin_rank, owner)
         self.route_of = {x: r.k for r in self.routes for x in r.seq if x >= 0}
-        # Lexicographic penalties: count above any travel, priority above every count.
-        bound = d.travel_bound
-        self.w_count = bound
-        self.w_prio = bound * (len(problem.jobs) + 1)
-        self.pen = [pr * self.w_prio + self.w_count for pr in d.prio]
-        for x in d.pinned:  # dropped only when nothing else works
-            self.pen[x] = 101 * self.w_prio * (len(problem.jobs) + 1)
+        self.out = {j for j, a in enumerate(self.allowed) if a and j not in self.route_of}
+        self.penalty = Penalty(d, len(problem.jobs), soft, soft_after)
         self._near: dict[int, list[int]] = {}
         # Per job and vehicle (at job × vehicles + vehicle): the version of the route that the
-        # job last did not fit, -1 when none (see best_insertion; never a hash in CPython).
-        # C integers in the compiled build: a dict per job cost a tenth of the search's time.
-        # 8 bytes per job and vehicle: 480 kB for 1,000 jobs and 60 technicians.
+        # job last did not fit, -1 when none (see best_insertion; never a hash in CPython). C
+        # integers in the compiled build (a dict per job cost a tenth of the search's time):
+        # 8 bytes per job and vehicle, 480 kB for 1,000 jobs and 60 technicians.
         self.nveh = len(problem.vehicles)
         self.failed = array("q", [-1]) * (len(problem.jobs) * self.nveh)
         self._servable = [i for i, a in enumerate(self.allowed) if a]
@@ -145,21 +109,22 @@ class Search:
             self._near[j] = got
         return got
 
-    def cost(self, pen=None) -> int:
-        return self.costs(pen or self.pen)[0]
-
-    def costs(self, pen: list[int]) -> tuple[int, int]:
-        """The plan's cost with the penalties ``pen`` and with the strict ones, in one pass
-        (the search needs both on every move once the milder penalty is on)."""
+    def travel(self):
+        """The plan's travel (an empty route is not driven)."""
         travel = 0
         for r in self.routes:
             if r.njobs:
                 travel += r.travel
-        mild = strict = travel
-        for j in self.out:
-            mild += pen[j]
-            strict += self.pen[j]
-        return mild, strict
+        return travel
+
+    def costs(self) -> tuple:
+        """The plan's cost with the penalty the search accepts on now and with the strict one
+        (:meth:`penalty.Penalty.costs`)."""
+        return self.penalty.costs(self.travel(), self.out)
+
+    def cost(self):
+        """The plan's cost with the strict penalty: what makes a plan better than another."""
+        return self.costs()[1]
 
     # -- recreate -----------------------------------------------------------------------------
     def best_insertion(self, x: int, blink: float):
@@ -327,6 +292,7 @@ class Search:
 
     # -- the loop -----------------------------------------------------------------------------
     def snapshot(self):
+        """The routes' states (:meth:`fastroute.Route.state`), to come back to."""
         return [r.state() for r in self.routes]
 
     def restore(self, states) -> None:
@@ -334,7 +300,7 @@ class Search:
         and only their jobs are moved between ``route_of`` and ``out``."""
         # A route whose kept state is the snapshot's has not changed since: every change of a
         # sequence is followed by the route's update(), which drops it.
-        changed = [(r, state) for r, state in zip(self.routes, states)
+        changed = [(r, state) for r, state in zip(self.routes, states, strict=True)
                    if r.kept is not state and r.seq != state[0]]
         route_of, out = self.route_of, self.out
         for r, _ in changed:  # every job of a changed route is out, until put back below
@@ -350,82 +316,73 @@ class Search:
                     out.discard(x)
 
     def run(self, deadline: float, blink: float = 0.01, max_iter: int = 2**62) -> None:
+        """Ruin and recreate until ``deadline`` or ``max_iter`` moves, then come back to the
+        best plan seen (strict cost); ``blink``: the recreate's blink probability. The loop
+        asks :attr:`penalty` what a left-out job costs, its :class:`annealing.Annealing`
+        whether to accept, and its :class:`stopping.Stopping` when to stop."""
         # A first recreate of everything left out (the whole construction when starting empty).
         self.recreate(sorted(self.out), 0.0, deadline)
         if self.out:
             polish(self, deadline)
-        best = self.cost()
+        penalty = self.penalty
+        best = current = self.cost()
         best_plan = current_plan = self.snapshot()
-        served = [r.travel for r in self.routes if r.njobs]
-        arcs = max(1, sum(r.njobs + 1 for r in self.routes if r.njobs))
-        arc = sum(served) / arcs
-        t0 = max(1.0, self.t_scale * arc)  # a share of an average arc
-        t1 = t0 / 100
-        soft = self.pen
-        current = self.cost()
-        start = time.monotonic()
-        span = max(1e-3, deadline - start)
-        final = deadline  # the final trades get the last POLISH_LAST of the time
-        deadline = deadline - POLISH_LAST * span if self.out else deadline
-        iterations = 0
-        next_polish, trading = start, True
+        arc = self.average_arc()
+        schedule = Annealing(max(1.0, self.t_scale * arc), self.rng, soft_folds=self.cool)
+        # The final trades get the last POLISH_LAST of the time.
+        stop = Stopping(deadline, max_iter, POLISH_LAST if self.out else 0.0)
+        next_polish, trading = stop.start, True
         while True:
             now = time.monotonic()
-            if now >= deadline:
+            if stop.out_of_time(now):
                 break
-            done = max((now - start) / span, iterations / max_iter)
-            if self.soft is not None and not self.softened and done >= self.soft_after \
-                    and best >= self.w_count:  # jobs still left out in the best plan
-                # The milder penalty lets the search give up a job for a while to make room
-                # for others that together are worth more, and the slower cooling keeps it
-                # doing so (measured: +8 to +13 priority on four over-subscribed days, no
-                # change where everything fits; docs/benchmarks.md, "Session 5"). Not from
-                # the start: on a day that fits, but not at the first try, it cost travel and
-                # now and then a job.
-                self.softened = True
-                soft, t1 = self._soft_penalties(arc), t0 / self.cool
-                current = self.cost(soft)
-            temperature = t0 * (t1 / t0) ** done
+            done = stop.done(now)
+            if penalty.due(done, best):  # jobs still left out: accept on the milder penalty
+                penalty.soften(arc)
+                schedule.soften()
+                current = self.costs()[0]
+            schedule.cool(done)
             pool = self.ruin()
             if pool is None:
                 self.restore(current_plan)
                 continue
             self.recreate(pool, blink)
-            iterations += 1
-            cost, real = self.costs(soft)
-            if real < best or cost < current - temperature * math.log(
-                    self.rng.random() or 1e-12):
+            last = stop.moved()
+            cost, real = self.costs()
+            if real < best or schedule.accepts(cost, current):
                 if real < best and self.out and trading and now >= next_polish:
                     # A new best with jobs left out: trade them in where they are worth more
-                    # (:mod:`eject`), now and then — a pass costs some tens of iterations.
-                    # Measured: trades are found in the first seconds only, so the first
-                    # fruitless pass ends it (the final plan gets one more).
-                    trading = polish(self, deadline) > 0
-                    next_polish = time.monotonic() + POLISH_EVERY * span
-                    cost, real = self.costs(soft)
+                    # (:mod:`eject`), now and then — a pass costs some tens of moves. Trades
+                    # are found in the first seconds only, so the first fruitless pass ends
+                    # them (the final plan gets one more).
+                    trading = polish(self, stop.end) > 0
+                    next_polish = time.monotonic() + POLISH_EVERY * stop.span
+                    cost, real = self.costs()
                 current = cost
                 current_plan = self.snapshot()
                 if real < best:
                     best, best_plan = real, current_plan
-                    if soft is not self.pen and not self.out:
+                    if penalty.is_mild() and not self.out:
                         # Everything is served now: from here on only travel counts.
-                        soft, t1, current = self.pen, t0 / 100, real
+                        penalty.harden()
+                        schedule.harden()
+                        current = real
             else:
                 self.restore(current_plan)
-            if iterations >= max_iter:
+            if last:
                 break
         self.restore(best_plan)
         if self.out:
-            polish(self, final)
-        self.iterations = iterations
+            polish(self, stop.final)
+        self.iterations = stop.iterations
 
-    def _soft_penalties(self, arc: float) -> list[int]:
-        """The milder penalties for left-out jobs: ``soft`` average arcs per priority point
-        (plus one, so that a job of priority 0 still counts); pinned jobs keep theirs."""
-        return [p if j in self.d.pinned else int(self.soft * arc * (1 + self.d.prio[j]))
-                for j, p in enumerate(self.pen)]
+    def average_arc(self) -> float:
+        """The plan's travel per arc driven (from the start, between jobs, to the end)."""
+        arcs = max(1, sum([r.njobs + 1 for r in self.routes if r.njobs]))
+        return sum([r.travel for r in self.routes if r.njobs]) / arcs
 
     def plan(self):
+        """Per vehicle, its ``("job", j)`` and ``("break", b)`` items; [] when it stays home."""
         return [[("job", x) if x >= 0 else ("break", -1 - x) for x in r.seq]
                 if r.njobs else [] for r in self.routes]
 

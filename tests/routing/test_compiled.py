@@ -1,9 +1,10 @@
 """The compiled build of the search's hot modules (setup.py) and their Python source agree.
 
-``make install`` compiles :mod:`~dispatch.routing.fastroute`, :mod:`~dispatch.routing.lns` and
-:mod:`~dispatch.routing.eject` with Cython (C types from their ``.pxd`` files); everything else
-in the suite runs that build. Here the same search runs from the Python source too, as a copy
-of the package, and must make the very same moves: same plan, same iterations.
+``make install`` compiles the modules of :data:`COMPILED` (the search's flat data, timing steps,
+routes, acceptance, penalty, stopping rule, loop and trades) with Cython (C types from their
+``.pxd`` files); everything else in the suite runs that build. Here the same search runs from
+the Python source too, as a copy of the package, and must make the very same moves: same plan,
+same iterations.
 """
 from __future__ import annotations
 
@@ -19,14 +20,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dispatch.routing as routing
-from dispatch.routing import assemble, eject, fastroute, lns, parse_problem
+from dispatch.routing import (
+    annealing,
+    assemble,
+    eject,
+    fastdata,
+    fastroute,
+    fasttiming,
+    lns,
+    parse_problem,
+    penalty,
+    stopping,
+)
 from dispatch.routing.bench.generate import field_problem
 from dispatch.routing.solver import SOFT
 from tests.routing.test_properties import SETTINGS, pinned_problems
 
 ROUTING = Path(routing.__file__).parent
-COMPILED = (fastroute, lns, eject)
+COMPILED = (fastdata, fasttiming, fastroute, annealing, penalty, stopping, lns, eject)
 COMPILED_BUILD = {"lns": lns, "assemble": assemble}
+#: The compiled modules' names, imported from the Python source in the ``source`` fixture.
+SOURCES = tuple(module.__name__.rsplit(".", 1)[1] for module in COMPILED)
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +53,8 @@ def source(tmp_path_factory):
     sys.path.insert(0, str(root))
     try:
         build = {name: importlib.import_module(f"routing_source.{name}")
-                 for name in ("lns", "fastroute", "eject", "assemble", "bench.generate",
-                              "jsonio")}
-        assert all(build[name].__file__.endswith(".py") for name in ("lns", "fastroute", "eject"))
+                 for name in (*SOURCES, "assemble", "bench.generate", "jsonio")}
+        assert all(build[name].__file__.endswith(".py") for name in SOURCES)
         yield build
     finally:
         sys.path.remove(str(root))
@@ -62,8 +75,8 @@ def test_the_compiled_modules_are_the_ones_in_use():
 
 def test_the_compiled_modules_are_not_older_than_their_source():
     """Python imports a compiled module before its .py: an edit not rebuilt would go unseen.
-    Each compiled module is checked against every source, since lns is compiled against
-    fastroute.pxd's layout of its classes."""
+    Each compiled module is checked against every source, since a module is compiled against
+    the .pxd files it cimports (lns against fastroute.pxd's layout of its classes)."""
     sources = [ROUTING / f"{module.__name__.rsplit('.', 1)[1]}{ext}"
                for module in COMPILED for ext in (".py", ".pxd")]
     for module in COMPILED:

@@ -11,16 +11,21 @@ import dataclasses
 import random
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dispatch.routing import check_solution, parse_problem
+from dispatch.routing.annealing import Annealing
 from dispatch.routing.assemble import assemble, compatible
 from dispatch.routing.bench.generate import field_problem
 from dispatch.routing.eject import polish
-from dispatch.routing.fastroute import Data, Route
+from dispatch.routing.fastdata import Data
+from dispatch.routing.fastroute import Route
 from dispatch.routing.lns import Search, improve
+from dispatch.routing.penalty import Penalty
 from dispatch.routing.solver import SOFT
+from dispatch.routing.stopping import Stopping
 from dispatch.routing.timeline import Infeasible, build_route
 from tests.routing.test_properties import SETTINGS, pinned_problems, problems
 
@@ -235,18 +240,65 @@ def test_the_milder_penalty_is_taken_only_where_jobs_are_still_left_out():
     # Everything fits from the first plan: the very same moves as without it.
     _, strict = _field_search((4, 30, 6), 300)
     _, soft = _field_search((4, 30, 6), 300, **SOFT)
-    assert not strict.out and not soft.softened
+    assert not strict.out and not soft.penalty.softened
     assert soft.plan() == strict.plan()
     # Over-subscribed: taken after a tenth of the moves, and the plan is still valid.
     problem, soft = _field_search((5, 60, 5), 300, **SOFT)
-    assert soft.softened and soft.out
+    assert soft.penalty.softened and soft.penalty.is_mild() and soft.out
     _valid(problem, soft.plan())
     # Both costs of a move come from one pass; each is travel plus its penalty per job left out.
     travel = sum(r.travel for r in soft.routes if r.njobs)
-    mild = soft._soft_penalties(1000.0)
-    assert soft.costs(mild) == (travel + sum(mild[j] for j in soft.out),
-                                travel + sum(soft.pen[j] for j in soft.out))
-    assert soft.costs(mild)[0] < soft.costs(mild)[1] == soft.cost()
+    mild, strict = soft.penalty.used, soft.penalty.strict
+    assert soft.travel() == travel
+    assert soft.costs() == (travel + sum(mild[j] for j in soft.out),
+                            travel + sum(strict[j] for j in soft.out))
+    assert soft.costs()[0] < soft.costs()[1] == soft.cost()
+
+
+def test_the_milder_penalty_is_due_once_after_its_share_while_jobs_are_left_out():
+    problem = field_problem(5, 60, 5)
+    d = Data(problem)
+    penalty = Penalty(d, len(problem.jobs), soft=1.0, soft_after=0.1)
+    left_out = penalty.w_count  # the least strict cost of a plan that leaves a job out
+    assert not penalty.due(0.05, left_out) and not penalty.due(0.5, left_out - 1)
+    assert penalty.due(0.1, left_out)
+    penalty.soften(1000.0)
+    assert penalty.is_mild() and not penalty.due(0.5, left_out)
+    assert penalty.used == penalty.mild(1000.0) != penalty.strict
+    # A pinned job keeps its strict penalty; another costs soft × arc per priority point + 1.
+    for j, p in enumerate(penalty.used):
+        assert p == (penalty.strict[j] if j in d.pinned else int(1000.0 * (1 + d.prio[j])))
+    penalty.harden()
+    assert not penalty.is_mild() and penalty.used is penalty.strict
+    assert not Penalty(d, len(problem.jobs)).due(1.0, left_out)  # no soft: never
+
+
+def test_the_temperature_cools_geometrically_and_slower_on_the_milder_penalty():
+    schedule = Annealing(100.0, random.Random(1), soft_folds=4.0)
+    schedule.cool(0.0)
+    assert schedule.temperature == 100.0
+    schedule.cool(0.5)
+    assert schedule.temperature == pytest.approx(10.0)
+    schedule.soften()
+    schedule.cool(1.0)
+    assert schedule.temperature == pytest.approx(25.0)
+    schedule.harden()
+    schedule.cool(1.0)
+    assert schedule.temperature == pytest.approx(1.0)
+    # No worse: always accepted; worse by a million temperatures: never.
+    assert all(schedule.accepts(10, 10) for _ in range(100))
+    assert not any(schedule.accepts(10**6, 10) for _ in range(100))
+
+
+def test_a_run_stops_at_its_last_move_and_counts_its_share_done():
+    stop = Stopping(time.monotonic() + 600, 4, reserve=0.1)
+    assert stop.end == pytest.approx(stop.final - 60, abs=0.01)
+    assert not stop.out_of_time(stop.start) and stop.out_of_time(stop.end)
+    assert [stop.moved() for _ in range(4)] == [False, False, False, True]
+    assert stop.iterations == 4 and stop.done(stop.start) == 1.0
+    assert stop.done(stop.start + 300) == 1.0
+    assert Stopping(time.monotonic() + 600, 2**62).done(time.monotonic() + 300) \
+        == pytest.approx(0.5, abs=0.01)
 
 
 @settings(SETTINGS, max_examples=40)
