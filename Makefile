@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve migrate demo test test-fast bench-solomon bench-field messages clean
+.PHONY: install run serve migrate demo lint format test test-fast bench-solomon bench-field messages clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Dispatch needs $(PY) on PATH (set PY=... to use another python3.11)"; exit 1; }
@@ -51,7 +51,17 @@ run: demo serve
 # tests/conftest.py); TEST_WORKERS=0 runs it in one process, e.g. to use a debugger.
 TEST_WORKERS ?= auto
 
-test: install
+# Lint and format check (ruff, configured in pyproject.toml); `make format` rewrites the code
+# the way the check wants it.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install

@@ -6,11 +6,20 @@ their ``.pxd`` files only declare C types for the compiled build, which runs the
 missing, the build goes on without them and the search runs as Python
 (tests/routing/test_compiled.py checks that both give the same plans).
 """
+
 from setuptools import setup
 
 #: The modules compiled, in dispatch/routing/ (each with its .pxd).
-COMPILED = ("fastdata", "fasttiming", "fastroute", "annealing", "penalty", "stopping", "lns",
-            "eject")
+COMPILED = (
+    "fastdata",
+    "fasttiming",
+    "fastroute",
+    "annealing",
+    "penalty",
+    "stopping",
+    "lns",
+    "eject",
+)
 
 try:
     from Cython.Build import cythonize
@@ -21,7 +30,8 @@ else:
         [f"dispatch/routing/{name}.py" for name in COMPILED],
         # Type hints are for readers and linters; the C types are the .pxd files'.
         compiler_directives={"language_level": "3", "annotation_typing": False},
-        quiet=True)
+        quiet=True,
+    )
     for ext in ext_modules:
         ext.optional = True  # no C compiler: skip it, the .py runs instead
 

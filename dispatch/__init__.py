@@ -1,7 +1,9 @@
 """Dispatch: help desk and field-service dispatch for companies with several sites."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
 

@@ -6,6 +6,7 @@
 
 and the packages' own: ``flask mail …``, ``flask plan``, ``flask demo load``.
 """
+
 from __future__ import annotations
 
 import sys
@@ -48,13 +49,15 @@ def _read_password() -> str:
 @click.option("--name", default=None, help="Display name (default: the part before @).")
 @click.option("--department", default=None, help="Department name (created if missing).")
 @click.option("--site", default=None, help="Name of an existing site.")
-def create_user_command(email: str, role: str, name: str | None, department: str | None,
-                        site: str | None) -> None:
+def create_user_command(
+    email: str, role: str, name: str | None, department: str | None, site: str | None
+) -> None:
     """Create a user; the password is read from standard input."""
     password = _read_password()
     try:
-        user = people.create_user(email, role, password, name=name, department=department,
-                                  site=site)
+        user = people.create_user(
+            email, role, password, name=name, department=department, site=site
+        )
     except DispatchError as err:
         _fail(err)
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")

@@ -1,5 +1,6 @@
 """Configuration defaults. Nothing here reads the environment at import time: the factory
 layers instance/config.py and FLASK_* variables on top (``app.config.from_prefixed_env``)."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ categories with their extra fields, keyword rules, and requests in several state
 through the same services the app uses, so their history is a real official record. The field
 work (eight technicians' schedules, about sixty open on-site jobs) is in dispatch.demo_field.
 """
+
 from __future__ import annotations
 
 from datetime import date, time
@@ -33,7 +34,14 @@ SITES = [
     ("Brasov Branch", "BRV", "Strada Republicii 40", "Brasov", 45.6430, 25.5890),
 ]
 
-DEPARTMENTS = ["Finance", "Sales", "Logistics", "Human Resources", "Engineering", "Customer Service"]
+DEPARTMENTS = [
+    "Finance",
+    "Sales",
+    "Logistics",
+    "Human Resources",
+    "Engineering",
+    "Customer Service",
+]
 SKILLS = ["hardware", "network", "printers", "audio-video", "electrical"]
 
 # email, name, role, department, site, skills
@@ -44,83 +52,234 @@ USERS = [
     ("dana.dispatch@example.com", "Dana Muresan", Role.DISPATCHER, "Engineering", "CLJ", []),
     ("victor.agent@example.com", "Victor Stan", Role.AGENT, "Engineering", "CLJ", []),
     ("ioana.agent@example.com", "Ioana Dinu", Role.AGENT, "Engineering", "BUC", []),
-    ("radu.tech@example.com", "Radu Lazar", Role.TECHNICIAN, "Engineering", "CLJ",
-     ["hardware", "network", "printers"]),
-    ("sorin.tech@example.com", "Sorin Matei", Role.TECHNICIAN, "Engineering", "BUC",
-     ["hardware", "audio-video"]),
-    ("paul.tech@example.com", "Paul Georgescu", Role.TECHNICIAN, "Engineering", "TMS",
-     ["network", "electrical", "hardware", "printers"]),
+    (
+        "radu.tech@example.com",
+        "Radu Lazar",
+        Role.TECHNICIAN,
+        "Engineering",
+        "CLJ",
+        ["hardware", "network", "printers"],
+    ),
+    (
+        "sorin.tech@example.com",
+        "Sorin Matei",
+        Role.TECHNICIAN,
+        "Engineering",
+        "BUC",
+        ["hardware", "audio-video"],
+    ),
+    (
+        "paul.tech@example.com",
+        "Paul Georgescu",
+        Role.TECHNICIAN,
+        "Engineering",
+        "TMS",
+        ["network", "electrical", "hardware", "printers"],
+    ),
     ("admin@example.com", "Adrian Admin", Role.ADMIN, "Engineering", "CLJ", []),
     # Requesters at every site, and eight technicians in all.
     ("cristina.vasile@example.com", "Cristina Vasile", Role.EMPLOYEE, "Sales", "IAS", []),
     ("george.stoica@example.com", "George Stoica", Role.EMPLOYEE, "Customer Service", "BRV", []),
-    ("andrei.tech@example.com", "Andrei Popescu", Role.TECHNICIAN, "Engineering", "CLJ",
-     ["electrical", "audio-video", "hardware", "network"]),
-    ("maria.tech@example.com", "Maria Constantin", Role.TECHNICIAN, "Engineering", "BUC",
-     ["network", "printers"]),
-    ("florin.tech@example.com", "Florin Dumitru", Role.TECHNICIAN, "Engineering", "IAS",
-     ["hardware", "printers", "network", "audio-video", "electrical"]),
-    ("ioan.tech@example.com", "Ioan Barbu", Role.TECHNICIAN, "Engineering", "BRV",
-     ["hardware", "electrical", "audio-video", "printers"]),
-    ("cristian.tech@example.com", "Cristian Ene", Role.TECHNICIAN, "Engineering", "BUC",
-     ["hardware", "network", "electrical"]),
+    (
+        "andrei.tech@example.com",
+        "Andrei Popescu",
+        Role.TECHNICIAN,
+        "Engineering",
+        "CLJ",
+        ["electrical", "audio-video", "hardware", "network"],
+    ),
+    (
+        "maria.tech@example.com",
+        "Maria Constantin",
+        Role.TECHNICIAN,
+        "Engineering",
+        "BUC",
+        ["network", "printers"],
+    ),
+    (
+        "florin.tech@example.com",
+        "Florin Dumitru",
+        Role.TECHNICIAN,
+        "Engineering",
+        "IAS",
+        ["hardware", "printers", "network", "audio-video", "electrical"],
+    ),
+    (
+        "ioan.tech@example.com",
+        "Ioan Barbu",
+        Role.TECHNICIAN,
+        "Engineering",
+        "BRV",
+        ["hardware", "electrical", "audio-video", "printers"],
+    ),
+    (
+        "cristian.tech@example.com",
+        "Cristian Ene",
+        Role.TECHNICIAN,
+        "Engineering",
+        "BUC",
+        ["hardware", "network", "electrical"],
+    ),
 ]
 
 CATEGORIES = [
     # name, default kind, minutes, skills, fields
-    ("Hardware", None, 60, ["hardware"], [
-        ("device_type", "Device type", FieldType.CHOICE, True,
-         ["Desktop", "Laptop", "Monitor", "Docking station", "Phone", "Other"]),
-        ("asset_tag", "Asset tag", FieldType.ASSET_TAG, False, []),
-        ("make_model", "Make and model", FieldType.TEXT, False, []),
-    ]),
-    ("Software", "remote", 30, [], [
-        ("application", "Application", FieldType.TEXT, True, []),
-        ("version", "Version", FieldType.TEXT, False, []),
-        ("operating_system", "Operating system", FieldType.CHOICE, False,
-         ["Windows 11", "Windows 10", "macOS", "Linux", "Android", "iOS"]),
-    ]),
-    ("Network", None, 45, ["network"], [
-        ("outlet", "Wall outlet / port label", FieldType.TEXT, False, []),
-    ]),
-    ("Printer", "onsite", 45, ["printers"], [
-        ("asset_tag", "Printer asset tag", FieldType.ASSET_TAG, False, []),
-        ("pages_waiting", "Pages waiting", FieldType.NUMBER, False, []),
-    ]),
+    (
+        "Hardware",
+        None,
+        60,
+        ["hardware"],
+        [
+            (
+                "device_type",
+                "Device type",
+                FieldType.CHOICE,
+                True,
+                ["Desktop", "Laptop", "Monitor", "Docking station", "Phone", "Other"],
+            ),
+            ("asset_tag", "Asset tag", FieldType.ASSET_TAG, False, []),
+            ("make_model", "Make and model", FieldType.TEXT, False, []),
+        ],
+    ),
+    (
+        "Software",
+        "remote",
+        30,
+        [],
+        [
+            ("application", "Application", FieldType.TEXT, True, []),
+            ("version", "Version", FieldType.TEXT, False, []),
+            (
+                "operating_system",
+                "Operating system",
+                FieldType.CHOICE,
+                False,
+                ["Windows 11", "Windows 10", "macOS", "Linux", "Android", "iOS"],
+            ),
+        ],
+    ),
+    (
+        "Network",
+        None,
+        45,
+        ["network"],
+        [
+            ("outlet", "Wall outlet / port label", FieldType.TEXT, False, []),
+        ],
+    ),
+    (
+        "Printer",
+        "onsite",
+        45,
+        ["printers"],
+        [
+            ("asset_tag", "Printer asset tag", FieldType.ASSET_TAG, False, []),
+            ("pages_waiting", "Pages waiting", FieldType.NUMBER, False, []),
+        ],
+    ),
     ("Account and access", "remote", 15, [], []),
-    ("Meeting room and audio-video", "onsite", 60, ["audio-video"], [
-        ("needed_by", "Needed by", FieldType.DATE, False, []),
-    ]),
+    (
+        "Meeting room and audio-video",
+        "onsite",
+        60,
+        ["audio-video"],
+        [
+            ("needed_by", "Needed by", FieldType.DATE, False, []),
+        ],
+    ),
     ("Electrical and power", "onsite", 60, ["electrical"], []),
 ]
 
-RULES = [("password", "remote"), ("vpn", "remote"), ("licence", "remote"), ("outlook", "remote"),
-         ("cable", "onsite"), ("paper jam", "onsite"), ("smoke", "onsite"), ("socket", "onsite")]
+RULES = [
+    ("password", "remote"),
+    ("vpn", "remote"),
+    ("licence", "remote"),
+    ("outlook", "remote"),
+    ("cable", "onsite"),
+    ("paper jam", "onsite"),
+    ("smoke", "onsite"),
+    ("socket", "onsite"),
+]
 
 # requester email, site code, category, subject, description, building, floor, room, fields
 REQUESTS = [
-    ("ana.pop@example.com", "CLJ", "Printer", "Printer on 3rd floor jams every page",
-     "The HP printer next to the kitchen jams on every page since this morning.",
-     "A", "3", "Kitchen corridor", {"pages_waiting": 12}),
-    ("ana.pop@example.com", "CLJ", "Software", "Excel crashes when opening the budget file",
-     "Excel closes itself as soon as I open Budget2027.xlsx. Other files open fine.",
-     "A", "2", "204", {"application": "Excel", "version": "365", "operating_system": "Windows 11"}),
-    ("mihai.ionescu@example.com", "TMS", "Network", "No network at loading dock desk",
-     "The wall socket at the loading dock desk gives no link light; the scanner PC is offline.",
-     "Hall 2", "0", "Dock 4", {"outlet": "D4-12"}),
-    ("mihai.ionescu@example.com", "TMS", "Hardware", "Barcode scanner PC does not start",
-     "The desktop that runs the barcode scanners makes three beeps and shows nothing.",
-     "Hall 2", "0", "Dock office", {"device_type": "Desktop", "asset_tag": "TMS-PC-0042"}),
-    ("elena.radu@example.com", "BUC", "Account and access", "Locked out after password change",
-     "I changed my password yesterday and now my account is locked on every login.",
-     "", "5", "Open space", {}),
-    ("elena.radu@example.com", "BUC", "Meeting room and audio-video",
-     "Projector in the Danube room shows no picture",
-     "Client presentation on Monday; the projector turns on but shows 'no signal' from HDMI.",
-     "", "5", "Danube room", {}),
-    ("ana.pop@example.com", "CLJ", None, "VPN disconnects every few minutes at home",
-     "Working from home, the VPN drops every 5-10 minutes and Teams calls freeze.",
-     "", "", "", {}),
+    (
+        "ana.pop@example.com",
+        "CLJ",
+        "Printer",
+        "Printer on 3rd floor jams every page",
+        "The HP printer next to the kitchen jams on every page since this morning.",
+        "A",
+        "3",
+        "Kitchen corridor",
+        {"pages_waiting": 12},
+    ),
+    (
+        "ana.pop@example.com",
+        "CLJ",
+        "Software",
+        "Excel crashes when opening the budget file",
+        "Excel closes itself as soon as I open Budget2027.xlsx. Other files open fine.",
+        "A",
+        "2",
+        "204",
+        {"application": "Excel", "version": "365", "operating_system": "Windows 11"},
+    ),
+    (
+        "mihai.ionescu@example.com",
+        "TMS",
+        "Network",
+        "No network at loading dock desk",
+        "The wall socket at the loading dock desk gives no link light; the scanner PC is offline.",
+        "Hall 2",
+        "0",
+        "Dock 4",
+        {"outlet": "D4-12"},
+    ),
+    (
+        "mihai.ionescu@example.com",
+        "TMS",
+        "Hardware",
+        "Barcode scanner PC does not start",
+        "The desktop that runs the barcode scanners makes three beeps and shows nothing.",
+        "Hall 2",
+        "0",
+        "Dock office",
+        {"device_type": "Desktop", "asset_tag": "TMS-PC-0042"},
+    ),
+    (
+        "elena.radu@example.com",
+        "BUC",
+        "Account and access",
+        "Locked out after password change",
+        "I changed my password yesterday and now my account is locked on every login.",
+        "",
+        "5",
+        "Open space",
+        {},
+    ),
+    (
+        "elena.radu@example.com",
+        "BUC",
+        "Meeting room and audio-video",
+        "Projector in the Danube room shows no picture",
+        "Client presentation on Monday; the projector turns on but shows 'no signal' from HDMI.",
+        "",
+        "5",
+        "Danube room",
+        {},
+    ),
+    (
+        "ana.pop@example.com",
+        "CLJ",
+        None,
+        "VPN disconnects every few minutes at home",
+        "Working from home, the VPN drops every 5-10 minutes and Teams calls freeze.",
+        "",
+        "",
+        "",
+        {},
+    ),
 ]
 
 
@@ -135,8 +294,10 @@ def load(today: date | None = None) -> list[tuple[str, str, str]]:
     first_time = db.session.scalar(db.select(User).filter_by(email=USERS[0][0])) is None
     if first_time and db.session.scalar(db.select(db.func.count(User.id))):
         # The demo brings an admin with a published password: never into a real company.
-        raise DemoRefused("this database already has users that are not the demo company's; "
-                          "the demo is only loaded into an empty database")
+        raise DemoRefused(
+            "this database already has users that are not the demo company's; "
+            "the demo is only loaded into an empty database"
+        )
     _load_people_and_catalog()
     if first_time:
         _load_requests()
@@ -154,15 +315,24 @@ def _load_people_and_catalog() -> None:
     sites = _existing(Site, "code", [s[1] for s in SITES])
     for name, code, address, city, lat, lon in SITES:
         if code not in sites:
-            sites[code] = Site(name=name, code=code, address=address, city=city,
-                               timezone="Europe/Bucharest", latitude=lat, longitude=lon,
-                               opens_at=time(8), closes_at=time(17))
+            sites[code] = Site(
+                name=name,
+                code=code,
+                address=address,
+                city=city,
+                timezone="Europe/Bucharest",
+                latitude=lat,
+                longitude=lon,
+                opens_at=time(8),
+                closes_at=time(17),
+            )
     departments = _existing(Department, "name", DEPARTMENTS)
     departments.update({n: Department(name=n) for n in DEPARTMENTS if n not in departments})
     skills = _existing(Skill, "name", SKILLS)
     skills.update({n: Skill(name=n) for n in SKILLS if n not in skills})
     group = db.session.scalar(db.select(Group).filter_by(name="Service desk")) or Group(
-        name="Service desk")
+        name="Service desk"
+    )
     db.session.add_all([*sites.values(), *departments.values(), *skills.values(), group])
     users = _existing(User, "email", [u[0] for u in USERS])
     password_hash = None  # scrypt is slow on purpose: hash the shared password once
@@ -171,9 +341,15 @@ def _load_people_and_catalog() -> None:
             continue
         if password_hash is None:
             password_hash = generate_password_hash(DEMO_PASSWORD)
-        user = User(email=email, name=name, role=role, department=departments[dept],
-                    site=sites[site], skills=[skills[s] for s in user_skills],
-                    password_hash=password_hash)
+        user = User(
+            email=email,
+            name=name,
+            role=role,
+            department=departments[dept],
+            site=sites[site],
+            skills=[skills[s] for s in user_skills],
+            password_hash=password_hash,
+        )
         if role == Role.AGENT:
             group.members.append(user)
         db.session.add(user)
@@ -181,12 +357,23 @@ def _load_people_and_catalog() -> None:
     for name, kind, minutes, cat_skills, fields in CATEGORIES:
         if name in categories:
             continue
-        category = Category(name=name, default_kind=kind, default_duration_min=minutes,
-                            skills=[skills[s] for s in cat_skills])
+        category = Category(
+            name=name,
+            default_kind=kind,
+            default_duration_min=minutes,
+            skills=[skills[s] for s in cat_skills],
+        )
         for pos, (key, label, type_, required, choices) in enumerate(fields):
-            category.fields.append(CategoryField(key=key, label=label, type=type_,
-                                                 required=required, choices=choices,
-                                                 position=pos))
+            category.fields.append(
+                CategoryField(
+                    key=key,
+                    label=label,
+                    type=type_,
+                    required=required,
+                    choices=choices,
+                    position=pos,
+                )
+            )
         db.session.add(category)
     if db.session.scalar(db.select(KeywordRule).limit(1)) is None:
         db.session.add_all(KeywordRule(phrase=p, kind=k) for p, k in RULES)
@@ -198,10 +385,19 @@ def _load_requests() -> None:
         requester = db.session.scalar(db.select(User).filter_by(email=email))
         site = db.session.scalar(db.select(Site).filter_by(code=code))
         category = db.session.scalar(db.select(Category).filter_by(name=cat)) if cat else None
-        create_ticket(requester, NewTicket(
-            subject=subject, description=text, site_id=site.id,
-            category_id=category.id if category else None, building=building,
-            floor=floor, room=room, fields=fields))
+        create_ticket(
+            requester,
+            NewTicket(
+                subject=subject,
+                description=text,
+                site_id=site.id,
+                category_id=category.id if category else None,
+                building=building,
+                floor=floor,
+                room=room,
+                fields=fields,
+            ),
+        )
 
 
 @click.group("demo")

@@ -1,4 +1,5 @@
 """Domain errors raised by services, and how the web and the API answer them."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
@@ -66,7 +67,8 @@ def init_app(app: Flask) -> None:
             response, code = _json_error(err.code or 500, err.description or err.name)
             # Keep the headers the error carries (Allow on 405, Location on a redirect).
             response.headers.extend(
-                (k, v) for k, v in err.get_headers() if k.lower() != "content-type")
+                (k, v) for k, v in err.get_headers() if k.lower() != "content-type"
+            )
             return response, code
         return render_template("error.html", code=err.code, message=err.description), err.code
 

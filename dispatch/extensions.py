@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and initialised by the app factory."""
+
 from __future__ import annotations
 
 from flask import Flask, request

@@ -6,6 +6,7 @@ Nothing may hang a page: every call has a short timeout, retries are off, and af
 the provider is left alone for ``retry_after`` seconds so a list of saves does not wait on it
 again and again.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,10 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 from urllib.error import URLError
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
@@ -109,13 +111,18 @@ def _geocoder(settings: GeocoderSettings) -> Callable[..., Any]:
         found = _geocoders.get(settings)
         if found is None:
             cls = get_geocoder_for_service(settings.service)
-            instance = cls(user_agent=settings.user_agent, timeout=settings.timeout,
-                           **settings.options)
+            instance = cls(
+                user_agent=settings.user_agent, timeout=settings.timeout, **settings.options
+            )
             found = instance.geocode
             if settings.min_delay > 0:
                 # No retries: a retry would make the page wait; the user can press again.
-                found = RateLimiter(instance.geocode, min_delay_seconds=settings.min_delay,
-                                    max_retries=0, swallow_exceptions=False)
+                found = RateLimiter(
+                    instance.geocode,
+                    min_delay_seconds=settings.min_delay,
+                    max_retries=0,
+                    swallow_exceptions=False,
+                )
             _geocoders[settings] = found
         return found
 
@@ -195,8 +202,14 @@ def _check_speed(speed_kmh: float, circuity: float) -> None:
         raise ValueError("circuity must be a positive number")
 
 
-def travel_matrix(points: list[tuple[float, float]], *, speed_kmh: float, circuity: float,
-                  osrm_url: str | None = None, timeout: float = 5) -> list[list[int]]:
+def travel_matrix(
+    points: list[tuple[float, float]],
+    *,
+    speed_kmh: float,
+    circuity: float,
+    osrm_url: str | None = None,
+    timeout: float = 5,
+) -> list[list[int]]:
     """Square matrix of travel times in seconds between ``points`` (latitude, longitude).
 
     Great-circle × circuity ÷ speed by default. With ``osrm_url``, road times from an OSRM
@@ -205,14 +218,15 @@ def travel_matrix(points: list[tuple[float, float]], *, speed_kmh: float, circui
     """
     pts = [_check_point(p) for p in points]
     _check_speed(speed_kmh, circuity)
-    matrix = [[0 if i == j else travel_seconds(a, b, speed_kmh, circuity)
-               for j, b in enumerate(pts)] for i, a in enumerate(pts)]
+    matrix = [
+        [0 if i == j else travel_seconds(a, b, speed_kmh, circuity) for j, b in enumerate(pts)]
+        for i, a in enumerate(pts)
+    ]
     if osrm_url and len(pts) > 1:
         try:
             road = osrm_table(pts, osrm_url, timeout=timeout)
         except OsrmError as exc:
-            log.warning("OSRM table at %s failed (%s); using great-circle estimates",
-                        osrm_url, exc)
+            log.warning("OSRM table at %s failed (%s); using great-circle estimates", osrm_url, exc)
             return matrix
         gaps = 0
         for i, row in enumerate(road):
@@ -224,8 +238,7 @@ def travel_matrix(points: list[tuple[float, float]], *, speed_kmh: float, circui
                 else:
                     matrix[i][j] = value
         if gaps:
-            log.warning("OSRM found no road for %d pairs; using great-circle estimates there",
-                        gaps)
+            log.warning("OSRM found no road for %d pairs; using great-circle estimates there", gaps)
     return matrix
 
 
@@ -233,8 +246,9 @@ class OsrmError(Exception):
     """The OSRM table service did not give a usable answer."""
 
 
-def osrm_table(points: Sequence[Point], osrm_url: str, *, timeout: float = 5
-               ) -> list[list[int | None]]:
+def osrm_table(
+    points: Sequence[Point], osrm_url: str, *, timeout: float = 5
+) -> list[list[int | None]]:
     """Road travel times (seconds; None where OSRM finds no route) from an OSRM server.
 
     Large sets are asked in blocks of sources × destinations, because OSRM refuses tables of
@@ -252,24 +266,28 @@ def osrm_table(points: Sequence[Point], osrm_url: str, *, timeout: float = 5
         for j0 in range(0, n, block):
             cols = list(range(j0, min(j0 + block, n)))
             coords = [points[i] for i in rows] + [points[j] for j in cols]
-            part = _osrm_request(osrm_url, coords, range(len(rows)),
-                                 range(len(rows), len(rows) + len(cols)), timeout)
+            part = _osrm_request(
+                osrm_url, coords, range(len(rows)), range(len(rows), len(rows) + len(cols)), timeout
+            )
             for a, i in enumerate(rows):
                 for b, j in enumerate(cols):
                     result[i][j] = part[a][b]
     return result
 
 
-def _osrm_request(base: str, coords: Sequence[Point], sources, destinations,
-                  timeout: float) -> list[list[int | None]]:
+def _osrm_request(
+    base: str, coords: Sequence[Point], sources, destinations, timeout: float
+) -> list[list[int | None]]:
     where = ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in coords)
     url = f"{base.rstrip('/')}/table/v1/driving/{where}?annotations=duration"
     if sources is not None:
         url += "&sources=" + ";".join(map(str, sources))
         url += "&destinations=" + ";".join(map(str, destinations))
     try:
-        with urlopen(Request(url, headers={"Accept": "application/json"}),  # noqa: S310
-                     timeout=timeout) as response:
+        with urlopen(
+            Request(url, headers={"Accept": "application/json"}),  # noqa: S310
+            timeout=timeout,
+        ) as response:
             body = json.loads(response.read(OSRM_MAX_RESPONSE_BYTES + 1) or b"null")
     except (URLError, OSError, ValueError) as exc:
         raise OsrmError(str(exc) or type(exc).__name__) from exc
@@ -279,8 +297,11 @@ def _osrm_request(base: str, coords: Sequence[Point], sources, destinations,
         code = body.get("code") if isinstance(body, dict) else None
         raise OsrmError(f"answer code {code!r}")
     durations = body.get("durations")
-    if (not isinstance(durations, list) or len(durations) != rows_wanted
-            or any(not isinstance(r, list) or len(r) != cols_wanted for r in durations)):
+    if (
+        not isinstance(durations, list)
+        or len(durations) != rows_wanted
+        or any(not isinstance(r, list) or len(r) != cols_wanted for r in durations)
+    ):
         raise OsrmError("durations missing or of the wrong shape")
     return [[_seconds(v) for v in row] for row in durations]
 
@@ -295,11 +316,15 @@ def _seconds(value: Any) -> int | None:
     return round(value)
 
 
-def travel_matrix_from_config(points: list[tuple[float, float]],
-                              config: Mapping[str, Any]) -> list[list[int]]:
+def travel_matrix_from_config(
+    points: list[tuple[float, float]], config: Mapping[str, Any]
+) -> list[list[int]]:
     """``travel_matrix`` with TRAVEL_SPEED_KMH, TRAVEL_CIRCUITY, OSRM_URL and OSRM_TIMEOUT
     taken from the app config."""
-    return travel_matrix(points, speed_kmh=float(config.get("TRAVEL_SPEED_KMH", 40.0)),
-                         circuity=float(config.get("TRAVEL_CIRCUITY", 1.3)),
-                         osrm_url=config.get("OSRM_URL") or None,
-                         timeout=float(config.get("OSRM_TIMEOUT", 5.0)))
+    return travel_matrix(
+        points,
+        speed_kmh=float(config.get("TRAVEL_SPEED_KMH", 40.0)),
+        circuity=float(config.get("TRAVEL_CIRCUITY", 1.3)),
+        osrm_url=config.get("OSRM_URL") or None,
+        timeout=float(config.get("OSRM_TIMEOUT", 5.0)),
+    )

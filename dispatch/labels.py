@@ -1,4 +1,5 @@
 """Human labels for the fixed vocabularies, translated at render time."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -55,9 +56,20 @@ PRIORITY_BADGE = {"low": "light", "normal": "secondary", "high": "warning", "urg
 # Planning: a run's kind and state, a visit's state (the board, the plans list, my day).
 RUN_KIND = {"plan": _l("plan"), "rerun": _l("re-run"), "replan": _l("re-plan")}
 
-RUN_STATUS = {"queued": _l("queued"), "running": _l("running"), "done": _l("proposed"),
-              "failed": _l("failed"), "published": _l("published"),
-              "superseded": _l("superseded")}
+RUN_STATUS = {
+    "queued": _l("queued"),
+    "running": _l("running"),
+    "done": _l("proposed"),
+    "failed": _l("failed"),
+    "published": _l("published"),
+    "superseded": _l("superseded"),
+}
 
-VISIT_STATUS = {"planned": _l("planned"), "published": _l("planned"), "en_route": _l("on the way"),
-                "arrived": _l("on site"), "done": _l("done"), "cancelled": _l("cancelled")}
+VISIT_STATUS = {
+    "planned": _l("planned"),
+    "published": _l("planned"),
+    "en_route": _l("on the way"),
+    "arrived": _l("on site"),
+    "done": _l("done"),
+    "cancelled": _l("cancelled"),
+}

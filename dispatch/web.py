@@ -1,4 +1,5 @@
 """What every page shares: security headers, time formatting, the navigation context."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -73,19 +74,33 @@ class NavItem:
 # Each role's menu, in order.
 NAV = {
     "employee": [("tickets.new", _l("New request")), ("tickets.mine", _l("My requests"))],
-    "agent": [("desk.queue", _l("My queue")), ("tickets.new", _l("New request")),
-              ("tickets.mine", _l("My requests"))],
-    "technician": [("my_day.index", _l("My day")), ("desk.jobs", _l("My jobs")),
-                   ("tickets.new", _l("New request")),
-                   ("tickets.mine", _l("My requests"))],
-    "dispatcher": [("desk.inbox", _l("Inbox")), ("planning.index", _l("Planning")),
-                   ("tickets.new", _l("New request")),
-                   ("triage.rules", _l("Triage")), ("technicians.index", _l("Technicians")),
-                   ("sites.index", _l("Sites"))],
-    "admin": [("desk.inbox", _l("Inbox")), ("planning.index", _l("Planning")),
-              ("admin.index", _l("Administration")),
-              ("triage.rules", _l("Triage")), ("technicians.index", _l("Technicians")),
-              ("mail.index", _l("Mail"))],
+    "agent": [
+        ("desk.queue", _l("My queue")),
+        ("tickets.new", _l("New request")),
+        ("tickets.mine", _l("My requests")),
+    ],
+    "technician": [
+        ("my_day.index", _l("My day")),
+        ("desk.jobs", _l("My jobs")),
+        ("tickets.new", _l("New request")),
+        ("tickets.mine", _l("My requests")),
+    ],
+    "dispatcher": [
+        ("desk.inbox", _l("Inbox")),
+        ("planning.index", _l("Planning")),
+        ("tickets.new", _l("New request")),
+        ("triage.rules", _l("Triage")),
+        ("technicians.index", _l("Technicians")),
+        ("sites.index", _l("Sites")),
+    ],
+    "admin": [
+        ("desk.inbox", _l("Inbox")),
+        ("planning.index", _l("Planning")),
+        ("admin.index", _l("Administration")),
+        ("triage.rules", _l("Triage")),
+        ("technicians.index", _l("Technicians")),
+        ("mail.index", _l("Mail")),
+    ],
 }
 
 

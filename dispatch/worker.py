@@ -3,6 +3,7 @@
 This module sits above every package: nothing in the application imports it; the queues name
 its functions by their dotted path.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Alembic environment for Dispatch: the engine and metadata come from the Flask app."""
+
 import logging
 from logging.config import fileConfig
 
@@ -12,14 +13,19 @@ if config.config_file_name:
 logger = logging.getLogger("alembic.env")
 
 db = current_app.extensions["migrate"].db
-config.set_main_option("sqlalchemy.url",
-                       db.engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+config.set_main_option(
+    "sqlalchemy.url", db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
+)
 OPTIONS = current_app.extensions["migrate"].configure_args
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=db.metadata, literal_binds=True, **OPTIONS)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=db.metadata,
+        literal_binds=True,
+        **OPTIONS,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -3,6 +3,7 @@
 The schema is created once per session; after each test every table is emptied, so tests stay
 independent and the PostgreSQL run stays fast.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -59,8 +60,9 @@ def _database_url(tmp_path_factory, worker: str) -> str:
     name = f"{given.database}_{worker}"
     admin = create_engine(given.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                              {"n": name}).scalar()
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).scalar()
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -96,15 +98,17 @@ def _empty_all_tables(url: str) -> None:
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "ATTACHMENT_DIR": str(tmp_path / "attachments"),
-        "SERVER_NAME": "localhost",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "ATTACHMENT_DIR": str(tmp_path / "attachments"),
+            "SERVER_NAME": "localhost",
+        }
+    )
 
     app.jinja_env.bytecode_cache = _TEMPLATES
 
@@ -159,9 +163,16 @@ def make_site(app):
 
     def make(**kw):
         n = next(_seq)
-        values = dict(name=f"Site {n}", address=f"{n} Main Street", city="Cluj-Napoca",
-                      timezone="Europe/Bucharest", latitude=46.77, longitude=23.59,
-                      opens_at=time(8), closes_at=time(17))
+        values = dict(
+            name=f"Site {n}",
+            address=f"{n} Main Street",
+            city="Cluj-Napoca",
+            timezone="Europe/Bucharest",
+            latitude=46.77,
+            longitude=23.59,
+            opens_at=time(8),
+            closes_at=time(17),
+        )
         values.update(kw)
         site = Site(**values)
         db.session.add(site)
@@ -190,8 +201,12 @@ def make_user(app):
 
     def make(role="employee", **kw):
         n = next(_seq)
-        values = dict(email=f"{role}{n}@example.com", name=f"{role.title()} {n}", role=role,
-                      password_hash=PASSWORD_HASH)
+        values = dict(
+            email=f"{role}{n}@example.com",
+            name=f"{role.title()} {n}",
+            role=role,
+            password_hash=PASSWORD_HASH,
+        )
         values.update(kw)
         user = User(**values)
         db.session.add(user)

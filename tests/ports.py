@@ -1,4 +1,5 @@
 """Ports for the tests' own servers and for servers that must be down."""
+
 from __future__ import annotations
 
 import socket

@@ -1,5 +1,6 @@
 """`flask demo load`: a company a newcomer can plan a week with — sites in several cities,
 eight technicians with schedules, about sixty open on-site jobs with real histories."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -39,8 +40,13 @@ def test_demo_company_for_field_work(app, runner):
         assert great_circle_km(home, (tech.site.latitude, tech.site.longitude)) < 25
 
     days = planning_days(WEDNESDAY)
-    assert days == [date(2030, 1, 10), date(2030, 1, 11), date(2030, 1, 14), date(2030, 1, 15),
-                    date(2030, 1, 16)]
+    assert days == [
+        date(2030, 1, 10),
+        date(2030, 1, 11),
+        date(2030, 1, 14),
+        date(2030, 1, 15),
+        date(2030, 1, 16),
+    ]
     (off,) = db.session.scalars(select(DayOff)).all()
     assert off.day == days[1]
     assert [len(shifts_for(d)) for d in days] == [8, 7, 8, 8, 8]
@@ -59,8 +65,10 @@ def test_demo_company_for_field_work(app, runner):
     assert sum(j.access_from.hour == 13 for j in jobs) >= 4  # afternoon-only access
     assert {j.priority for j in jobs} >= {"low", "normal", "high", "urgent"}
     assert all(j.appointment_start.date() in days for j in jobs if j.appointment_start)
-    types = {e.type for e in db.session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == jobs[0].id))}
+    types = {
+        e.type
+        for e in db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == jobs[0].id))
+    }
     assert {"created", "catalogued"} <= types
 
     before = [count(select(m)) for m in (User, Ticket, TicketEvent, DayOff, Site)]
@@ -70,8 +78,9 @@ def test_demo_company_for_field_work(app, runner):
     assert [count(select(m)) for m in (User, Ticket, TicketEvent, DayOff, Site)] == before
 
     client = app.test_client()
-    response = client.post("/login", data={"email": "dana.dispatch@example.com",
-                                           "password": demo.DEMO_PASSWORD})
+    response = client.post(
+        "/login", data={"email": "dana.dispatch@example.com", "password": demo.DEMO_PASSWORD}
+    )
     assert response.status_code == 302
     body = client.get("/technicians/").get_data(as_text=True)
     assert "Cristian Ene" in body and off.day.isoformat() in body

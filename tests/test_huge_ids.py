@@ -1,4 +1,5 @@
 """A number too large for the database in any URL is a 404, never a driver overflow (500)."""
+
 from __future__ import annotations
 
 import re
@@ -26,7 +27,6 @@ def test_huge_ids_are_not_found(app, client, auth, role):
         assert client.get(url).status_code == 404, url
     for url in _urls(app, "POST"):
         assert client.post(url, data={}).status_code in (400, 404), url
-
 
 
 @pytest.mark.parametrize("url", ["/desk/", "/desk/queue", "/tickets/"])

@@ -4,6 +4,7 @@ Every import counts, at the top of a module or inside a function: a late import 
 cycle from the interpreter, not from the reader. The graph is read from the source with ast, so
 the test needs no import of the application.
 """
+
 from __future__ import annotations
 
 import ast
@@ -153,6 +154,7 @@ def components(graph: dict[str, set[str]]) -> list[set[str]]:
 def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
     """The same imports between packages (dispatch.tickets, dispatch.triage, …); top-level
     modules (dispatch.web, dispatch.worker, …) count as packages of their own."""
+
     def package(module: str) -> str:
         return ".".join(module.split(".")[:2])
 
@@ -195,8 +197,10 @@ def private_imports(root: Path = ROOT) -> list[str]:
 
 
 def _describe(graph: dict[str, set[str]]) -> str:
-    return "\n".join(" → ".join(_cycle_in(graph, c)) + f"   (all of: {', '.join(sorted(c))})"
-                     for c in components(graph))
+    return "\n".join(
+        " → ".join(_cycle_in(graph, c)) + f"   (all of: {', '.join(sorted(c))})"
+        for c in components(graph)
+    )
 
 
 def test_no_import_cycle_between_modules():
@@ -239,7 +243,8 @@ def late_imports(root: Path = ROOT) -> list[str]:
 def test_late_imports_are_listed_with_a_reason():
     def listed(module: str) -> bool:
         return module in LATE or any(
-            module == p or module.startswith(p + ".") for p in LATE_PACKAGES)
+            module == p or module.startswith(p + ".") for p in LATE_PACKAGES
+        )
 
     found = [line for line in late_imports() if not listed(line.split(" ")[0])]
     assert not found, "imports inside functions (move them to the top):\n" + "\n".join(found)
@@ -263,4 +268,5 @@ def test_the_checks_see_a_cycle_and_a_late_import(tmp_path):
     assert graph["dispatch.things.b"] == {"dispatch.things.a"}
     assert cycles(graph) == [["dispatch.things.a", "dispatch.things.b", "dispatch.things.a"]]
     assert private_imports(tmp_path) == [
-        "dispatch.things.b: imports _hidden from dispatch.things.a"]
+        "dispatch.things.b: imports _hidden from dispatch.things.a"
+    ]

@@ -1,4 +1,5 @@
 """The Alembic migrations build exactly the schema the models describe."""
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,12 @@ def test_upgrade_matches_models_and_downgrades(empty_database):
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={
-                "compare_type": True, "render_as_batch": True}), db.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(
+                    conn, opts={"compare_type": True, "render_as_batch": True}
+                ),
+                db.metadata,
+            )
         assert diff == [], f"models and migrations differ: {diff}"
         downgrade(revision="base")
         with db.engine.connect() as conn:

@@ -1,4 +1,5 @@
 """The navbar: every role's menu names pages that exist, and each entry opens for that role."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,12 @@ from dispatch.web import NAV
 
 
 def test_every_menu_entry_is_a_page(app):
-    missing = [(role, endpoint) for role, items in NAV.items() for endpoint, _label in items
-               if endpoint not in app.view_functions]
+    missing = [
+        (role, endpoint)
+        for role, items in NAV.items()
+        for endpoint, _label in items
+        if endpoint not in app.view_functions
+    ]
     assert not missing
 
 

@@ -1,4 +1,5 @@
 """Details a reader of the pages sees in a browser: what they show and where."""
+
 from __future__ import annotations
 
 import re
@@ -25,10 +26,12 @@ def _onsite(make_site, make_ticket, **kw):
     return ticket
 
 
-def test_unlocated_address_is_said_outside_the_folded_catalogue(client, auth, make_site,
-                                                                make_ticket):
-    ticket = _onsite(make_site, make_ticket, address="Nowhere Street 999",
-                     latitude=None, longitude=None)
+def test_unlocated_address_is_said_outside_the_folded_catalogue(
+    client, auth, make_site, make_ticket
+):
+    ticket = _onsite(
+        make_site, make_ticket, address="Nowhere Street 999", latitude=None, longitude=None
+    )
     auth.login(role="dispatcher")
     page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
     warning, catalogue = page.index('id="job-unlocated"'), page.index('id="panel-catalog"')
@@ -40,8 +43,7 @@ def test_unlocated_address_is_said_outside_the_folded_catalogue(client, auth, ma
 
 
 def test_located_job_has_no_warning(client, auth, make_site, make_ticket):
-    ticket = _onsite(make_site, make_ticket, address="Main Street 1", latitude=46.7,
-                     longitude=23.6)
+    ticket = _onsite(make_site, make_ticket, address="Main Street 1", latitude=46.7, longitude=23.6)
     auth.login(role="dispatcher")
     page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
     assert 'id="job-unlocated"' not in page and f"/desk/tickets/{ticket.id}/point" in page
@@ -69,16 +71,28 @@ def test_planning_forms_do_not_share_field_ids(client, auth):
 def test_what_moved_links_each_ticket(client, auth, make_ticket, make_user):
     ticket = make_ticket(subject="Docking station <b>dead</b>")
     number = f"#{ticket.id}"
-    run = PlanRun(first_day=date(2030, 1, 7), kind="replan", status=RunStatus.DONE,
-                  created_by_id=make_user("dispatcher").id, result={
-                      "summary": {"visits": 0, "unassigned": 0, "travel_minutes": 0},
-                      "moves": [{"ticket_id": ticket.id, "change": "dropped", "number": number,
-                                 "text": f"{number} {ticket.subject}: no longer planned today."}]})
+    run = PlanRun(
+        first_day=date(2030, 1, 7),
+        kind="replan",
+        status=RunStatus.DONE,
+        created_by_id=make_user("dispatcher").id,
+        result={
+            "summary": {"visits": 0, "unassigned": 0, "travel_minutes": 0},
+            "moves": [
+                {
+                    "ticket_id": ticket.id,
+                    "change": "dropped",
+                    "number": number,
+                    "text": f"{number} {ticket.subject}: no longer planned today.",
+                }
+            ],
+        },
+    )
     db.session.add(run)
     db.session.commit()
     auth.login(role="dispatcher")
     page = client.get(f"/planning/runs/{run.id}").get_data(as_text=True)
-    moves = page[page.index('id="what-moved"'):]
+    moves = page[page.index('id="what-moved"') :]
     link = f'<a href="/tickets/{ticket.id}">{number}</a>'
     assert f"{link} Docking station &lt;b&gt;dead&lt;/b&gt;" in moves
     assert "<b>dead</b>" not in page
@@ -101,14 +115,20 @@ def test_password_pages_offer_a_way_back(client, auth):
     assert ">Sign in</a>" in invalid
 
 
-def test_emptied_values_read_as_a_dash_in_the_history(client, auth, make_site, make_ticket,
-                                                      make_user):
+def test_emptied_values_read_as_a_dash_in_the_history(
+    client, auth, make_site, make_ticket, make_user
+):
     from dispatch.tickets.services import record
 
     ticket = _onsite(make_site, make_ticket)
-    record(ticket, make_user("dispatcher"), "fields", internal=True,
-           old={"address": "", "skills": []},
-           new={"address": "Main Street 1", "skills": ["printers"]})
+    record(
+        ticket,
+        make_user("dispatcher"),
+        "fields",
+        internal=True,
+        old={"address": "", "skills": []},
+        new={"address": "Main Street 1", "skills": ["printers"]},
+    )
     db.session.commit()
     auth.login(role="dispatcher")
     page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
@@ -117,8 +137,14 @@ def test_emptied_values_read_as_a_dash_in_the_history(client, auth, make_site, m
 
 
 def test_recent_plans_name_kind_and_state_in_words(client, auth, make_user):
-    db.session.add(PlanRun(first_day=date(2030, 1, 7), kind="replan", status=RunStatus.SUPERSEDED,
-                           created_by_id=make_user("dispatcher").id))
+    db.session.add(
+        PlanRun(
+            first_day=date(2030, 1, 7),
+            kind="replan",
+            status=RunStatus.SUPERSEDED,
+            created_by_id=make_user("dispatcher").id,
+        )
+    )
     db.session.commit()
     auth.login(role="dispatcher")
     page = client.get("/planning/").get_data(as_text=True)
@@ -126,27 +152,35 @@ def test_recent_plans_name_kind_and_state_in_words(client, auth, make_user):
 
 
 def _bulk(client, tickets, **values):
-    data = {"ticket": [f"{t.id}:{t.version}" for t in tickets], "kind": "onsite",
-            "category": "", "priority": "", "next": "/desk/inbox"}
+    data = {
+        "ticket": [f"{t.id}:{t.version}" for t in tickets],
+        "kind": "onsite",
+        "category": "",
+        "priority": "",
+        "next": "/desk/inbox",
+    }
     data.update(values)
     return client.post("/desk/bulk", data=data, follow_redirects=True).get_data(as_text=True)
 
 
-def test_bulk_catalogue_says_when_the_address_could_not_be_located(client, auth, make_site,
-                                                                   make_ticket, monkeypatch):
+def test_bulk_catalogue_says_when_the_address_could_not_be_located(
+    client, auth, make_site, make_ticket, monkeypatch
+):
     from dispatch.tickets import dispatching
 
     site = make_site()
     tickets = [make_ticket(site_id=site.id) for _ in range(2)]
     auth.login(role="dispatcher")
-    monkeypatch.setattr(dispatching, "locate", lambda address: dict(
-        address=address, latitude=None, longitude=None))
+    monkeypatch.setattr(
+        dispatching, "locate", lambda address: dict(address=address, latitude=None, longitude=None)
+    )
     page = _bulk(client, tickets, address="Nowhere Street 999")
     assert "2 tickets catalogued." in page
     assert "The address could not be located" in page
     assert all(f"#{t.id}" in page for t in tickets)
-    monkeypatch.setattr(dispatching, "locate", lambda address: dict(
-        address=address, latitude=46.7, longitude=23.6))
+    monkeypatch.setattr(
+        dispatching, "locate", lambda address: dict(address=address, latitude=46.7, longitude=23.6)
+    )
     one = make_ticket(site_id=site.id)
     page = _bulk(client, [one], address="Main Street 1")
     assert "1 ticket catalogued." in page and "could not be located" not in page

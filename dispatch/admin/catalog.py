@@ -3,10 +3,11 @@
 Part of the admin services (see dispatch.admin.services for the conventions): one transaction
 per function, ValidationError naming the form field at fault, nothing written on error.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, select
@@ -23,9 +24,16 @@ MAX_CHOICES, CHOICE_MAX_LEN = 100, 100
 POSITION_MAX = 1000
 
 
-def save_category(category: Category | None, *, name: str, description: str,
-                  default_kind: str | None, default_duration_min: int | None,
-                  skill_ids: Iterable[int] = (), active: bool = True) -> Category:
+def save_category(
+    category: Category | None,
+    *,
+    name: str,
+    description: str,
+    default_kind: str | None,
+    default_duration_min: int | None,
+    skill_ids: Iterable[int] = (),
+    active: bool = True,
+) -> Category:
     """Create or update a category: default kind, default on-site duration, required skills."""
     errors: Errors = {}
     name = clean_text(errors, "name", name, 120, required=True)
@@ -34,8 +42,9 @@ def save_category(category: Category | None, *, name: str, description: str,
     if default_kind is not None and default_kind not in set(Kind):
         errors["default_kind"] = [_("Choose remote, on-site or not decided.")]
     if default_duration_min is None or not DURATION_MIN <= default_duration_min <= DURATION_MAX:
-        errors["default_duration_min"] = [_("Between %(min)d and %(max)d minutes.",
-                                            min=DURATION_MIN, max=DURATION_MAX)]
+        errors["default_duration_min"] = [
+            _("Between %(min)d and %(max)d minutes.", min=DURATION_MIN, max=DURATION_MAX)
+        ]
     skills = by_ids(errors, "skill_ids", Skill, skill_ids)
     raise_if(errors)
 
@@ -65,8 +74,10 @@ def field_in_use(field: CategoryField) -> bool:
     if field.id is None:
         return False
     rows = db.session.scalars(
-        select(Ticket.fields).where(Ticket.category_id == field.category_id,
-                                    cast(Ticket.fields, String).like(f'%"{field.key}"%'))
+        select(Ticket.fields).where(
+            Ticket.category_id == field.category_id,
+            cast(Ticket.fields, String).like(f'%"{field.key}"%'),
+        )
     )
     return any(field.key in (values or {}) for values in rows)
 
@@ -77,10 +88,19 @@ def parse_choices(text: str | Iterable[str] | None) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
-def save_field(category: Category, field: CategoryField | None, *, key: str, label: str,
-               type: str, required: bool = False, choices: Iterable[str] = (),
-               help_text: str = "", position: int | None = 0,
-               active: bool = True) -> CategoryField:
+def save_field(
+    category: Category,
+    field: CategoryField | None,
+    *,
+    key: str,
+    label: str,
+    type: str,
+    required: bool = False,
+    choices: Iterable[str] = (),
+    help_text: str = "",
+    position: int | None = 0,
+    active: bool = True,
+) -> CategoryField:
     """Create or update one extra field of ``category``.
 
     The key is what the API and exports use, so it cannot change once a ticket holds a value
@@ -89,11 +109,16 @@ def save_field(category: Category, field: CategoryField | None, *, key: str, lab
     errors: Errors = {}
     key = (key or "").strip()
     if not KEY.match(key):
-        errors["key"] = [_("A key is a lower-case letter, then up to 39 lower-case letters, "
-                           "digits or underscores.")]
+        errors["key"] = [
+            _(
+                "A key is a lower-case letter, then up to 39 lower-case letters, "
+                "digits or underscores."
+            )
+        ]
     elif field is not None and key != field.key and field_in_use(field):
-        errors["key"] = [_("Tickets already use the key “%(key)s”; it can no longer change.",
-                           key=field.key)]
+        errors["key"] = [
+            _("Tickets already use the key “%(key)s”; it can no longer change.", key=field.key)
+        ]
     label = clean_text(errors, "label", label, 120, required=True)
     help_text = clean_text(errors, "help_text", help_text, 200)
     if type not in set(FieldType):
@@ -140,4 +165,3 @@ def get_field(category: Category, field_id: int) -> CategoryField:
     if field is None or field.category_id != category.id:
         raise NotFound(_("No such field."))
     return field
-

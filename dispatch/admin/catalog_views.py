@@ -1,5 +1,6 @@
 """Admin pages for the catalog: categories and their extra fields (part of the admin blueprint,
 so the administrators-only guard in dispatch.admin.views covers them too)."""
+
 from __future__ import annotations
 
 from functools import partial
@@ -23,7 +24,8 @@ def _skills(current=()) -> list:
 @bp.get("/categories")
 def categories():
     rows = db.session.scalars(
-        select(Category).order_by(Category.active.desc(), Category.name)).all()
+        select(Category).order_by(Category.active.desc(), Category.name)
+    ).all()
     return render_template("admin/categories.html", categories=rows)
 
 
@@ -44,8 +46,13 @@ def category_edit(category_id: int):
     form.skill_ids.choices = _skills(category.skills)
     if submit(form, partial(catalog.save_category, category)):
         return redirect(url_for(".categories"))
-    return form_page(form, _("Category: %(name)s", name=category.name), url_for(".categories"),
-                     template="admin/category_form.html", category=category)
+    return form_page(
+        form,
+        _("Category: %(name)s", name=category.name),
+        url_for(".categories"),
+        template="admin/category_form.html",
+        category=category,
+    )
 
 
 @bp.route("/categories/<int:category_id>/fields/new", methods=["GET", "POST"])
@@ -54,8 +61,11 @@ def field_new(category_id: int):
     form = FieldForm()
     if submit(form, partial(catalog.save_field, category, None)):
         return redirect(url_for(".category_edit", category_id=category.id))
-    return form_page(form, _("New field for %(name)s", name=category.name),
-                     url_for(".category_edit", category_id=category.id))
+    return form_page(
+        form,
+        _("New field for %(name)s", name=category.name),
+        url_for(".category_edit", category_id=category.id),
+    )
 
 
 @bp.route("/categories/<int:category_id>/fields/<int:field_id>", methods=["GET", "POST"])
@@ -67,5 +77,8 @@ def field_edit(category_id: int, field_id: int):
         form.key.render_kw = {"readonly": True}
     if submit(form, partial(catalog.save_field, category, field)):
         return redirect(url_for(".category_edit", category_id=category.id))
-    return form_page(form, _("Field: %(label)s", label=field.label),
-                     url_for(".category_edit", category_id=category.id))
+    return form_page(
+        form,
+        _("Field: %(label)s", label=field.label),
+        url_for(".category_edit", category_id=category.id),
+    )

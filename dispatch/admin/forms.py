@@ -3,6 +3,7 @@
 Each form's ``values()`` gives the keyword arguments of its service, so views stay thin and a
 field's name is the name the service uses when it reports an error.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,8 +32,12 @@ from dispatch.people.models import Role
 from dispatch.people.services import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 from dispatch.tickets.models import FieldType
 
-WEEKDAYS = [SelectChoice(i, day) for i, day in enumerate(
-    [_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")])]
+WEEKDAYS = [
+    SelectChoice(i, day)
+    for i, day in enumerate(
+        [_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")]
+    )
+]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 
 
@@ -66,23 +71,33 @@ def pick(rows, current=()) -> list[SelectChoice]:
 
 class SiteForm(AdminForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    code = StringField(_l("Code"), validators=[Length(max=20)],
-                       description=_l("Optional short code, e.g. CLJ-1. Unique."))
+    code = StringField(
+        _l("Code"),
+        validators=[Length(max=20)],
+        description=_l("Optional short code, e.g. CLJ-1. Unique."),
+    )
     address = StringField(_l("Address"), validators=[Length(max=300)])
     city = StringField(_l("City"), validators=[Length(max=120)])
-    timezone = StringField(_l("Time zone"), default="UTC",
-                           validators=[DataRequired(), Length(max=64)],
-                           render_kw={"list": "timezones", "autocomplete": "off"},
-                           description=_l("An IANA name such as Europe/Bucharest."))
+    timezone = StringField(
+        _l("Time zone"),
+        default="UTC",
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"list": "timezones", "autocomplete": "off"},
+        description=_l("An IANA name such as Europe/Bucharest."),
+    )
     opens_at = TimeField(_l("Opens at"), format=TIME_FORMATS, validators=[InputRequired()])
     closes_at = TimeField(_l("Closes at"), format=TIME_FORMATS, validators=[InputRequired()])
-    weekdays = MultiCheckboxField(_l("Open on"), choices=WEEKDAYS, coerce=int,
-                                  default=[0, 1, 2, 3, 4])
-    latitude = FloatField(_l("Latitude"), validators=[Optional()],
-                          description=_l("Decimal degrees, -90 to 90. Leave both empty if "
-                                         "unknown."))
-    longitude = FloatField(_l("Longitude"), validators=[Optional()],
-                           description=_l("Decimal degrees, -180 to 180."))
+    weekdays = MultiCheckboxField(
+        _l("Open on"), choices=WEEKDAYS, coerce=int, default=[0, 1, 2, 3, 4]
+    )
+    latitude = FloatField(
+        _l("Latitude"),
+        validators=[Optional()],
+        description=_l("Decimal degrees, -90 to 90. Leave both empty if unknown."),
+    )
+    longitude = FloatField(
+        _l("Longitude"), validators=[Optional()], description=_l("Decimal degrees, -180 to 180.")
+    )
     # Not the service's business: the view looks the address up after saving.
     locate = BooleanField(_l("Find the point from the address when it is empty"), default=True)
     active = BooleanField(_l("Active"), default=True)
@@ -101,46 +116,64 @@ class NameForm(AdminForm):
     """Departments and skills: a name, and whether it is still offered."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    active = BooleanField(_l("Active"), default=True,
-                          description=_l("Inactive entries stay on existing records but are no "
-                                         "longer offered."))
+    active = BooleanField(
+        _l("Active"),
+        default=True,
+        description=_l("Inactive entries stay on existing records but are no longer offered."),
+    )
 
 
 class GroupForm(NameForm):
-    member_ids = MultiCheckboxField(_l("Members"), coerce=int,
-                                    description=_l("Only support agents can be members."))
+    member_ids = MultiCheckboxField(
+        _l("Members"), coerce=int, description=_l("Only support agents can be members.")
+    )
 
 
 class UserForm(AdminForm):
     # The address rules are dispatch.people.services' (shared with the CLI), checked by the service.
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=EMAIL_MAX)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    role = SelectField(_l("Role"),
-                       choices=[SelectChoice(r.value, labels.ROLE[r.value]) for r in Role])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(r.value, labels.ROLE[r.value]) for r in Role]
+    )
     department_id = SelectField(_l("Department"), coerce=_id_or_none)
     site_id = SelectField(_l("Site"), coerce=_id_or_none)
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
-    skill_ids = MultiCheckboxField(_l("Skills"), coerce=int,
-                                   description=_l("Kept for field technicians only."))
-    group_ids = MultiCheckboxField(_l("Groups"), coerce=int,
-                                   description=_l("Kept for support agents only."))
+    skill_ids = MultiCheckboxField(
+        _l("Skills"), coerce=int, description=_l("Kept for field technicians only.")
+    )
+    group_ids = MultiCheckboxField(
+        _l("Groups"), coerce=int, description=_l("Kept for support agents only.")
+    )
     sees_department = BooleanField(
         _l("Sees the department's tickets"),
-        description=_l("An employee normally sees only their own requests; with this, also "
-                       "every request of their department."))
-    active = BooleanField(_l("Active"), default=True,
-                          description=_l("Inactive accounts cannot sign in; their history stays."))
-    password = PasswordField(_l("New password"), validators=[Length(max=PASSWORD_MAX)],
-                             render_kw={"autocomplete": "new-password"},
-                             description=_l("At least %(n)d characters. Leave empty to keep the "
-                                            "current one (or, for a new account, to set none: "
-                                            "they can set one with “Forgot your password?”).",
-                                            n=PASSWORD_MIN))
+        description=_l(
+            "An employee normally sees only their own requests; with this, also "
+            "every request of their department."
+        ),
+    )
+    active = BooleanField(
+        _l("Active"),
+        default=True,
+        description=_l("Inactive accounts cannot sign in; their history stays."),
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+        description=_l(
+            "At least %(n)d characters. Leave empty to keep the "
+            "current one (or, for a new account, to set none: "
+            "they can set one with “Forgot your password?”).",
+            n=PASSWORD_MIN,
+        ),
+    )
 
     @classmethod
     def for_user(cls, user):
-        return cls(obj=user, skill_ids=[s.id for s in user.skills],
-                   group_ids=[g.id for g in user.groups])
+        return cls(
+            obj=user, skill_ids=[s.id for s in user.skills], group_ids=[g.id for g in user.groups]
+        )
 
     def set_choices(self, departments, sites, skills, groups, user=None) -> None:
         none = [SelectChoice("", "—")]
@@ -154,16 +187,27 @@ class UserForm(AdminForm):
 class CategoryForm(AdminForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = StringField(_l("Description"), validators=[Length(max=300)])
-    default_kind = SelectField(_l("Usually handled"), coerce=_blank_is_none, choices=[
-        SelectChoice("", labels.KIND[None]), SelectChoice("remote", labels.KIND["remote"]),
-        SelectChoice("onsite", labels.KIND["onsite"])])
-    default_duration_min = IntegerField(_l("Default on-site duration (minutes)"), default=60,
-                                        validators=[InputRequired()],
-                                        description=_l("5 to 1440 minutes."))
+    default_kind = SelectField(
+        _l("Usually handled"),
+        coerce=_blank_is_none,
+        choices=[
+            SelectChoice("", labels.KIND[None]),
+            SelectChoice("remote", labels.KIND["remote"]),
+            SelectChoice("onsite", labels.KIND["onsite"]),
+        ],
+    )
+    default_duration_min = IntegerField(
+        _l("Default on-site duration (minutes)"),
+        default=60,
+        validators=[InputRequired()],
+        description=_l("5 to 1440 minutes."),
+    )
     skill_ids = MultiCheckboxField(_l("Required skills"), coerce=int)
-    active = BooleanField(_l("Active"), default=True,
-                          description=_l("Inactive categories are no longer offered for new "
-                                         "requests."))
+    active = BooleanField(
+        _l("Active"),
+        default=True,
+        description=_l("Inactive categories are no longer offered for new requests."),
+    )
 
     @classmethod
     def for_category(cls, category):
@@ -172,21 +216,36 @@ class CategoryForm(AdminForm):
 
 class FieldForm(AdminForm):
     label = StringField(_l("Label"), validators=[DataRequired(), Length(max=120)])
-    key = StringField(_l("Key"), validators=[DataRequired(), Length(max=40)],
-                      description=_l("Used by the API and exports: a lower-case letter, then "
-                                     "lower-case letters, digits or _. It can no longer change "
-                                     "once a ticket has a value for it."))
-    type = SelectField(_l("Type"), choices=[SelectChoice(t.value, labels.FIELD_TYPE[t.value])
-                                            for t in FieldType])
+    key = StringField(
+        _l("Key"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l(
+            "Used by the API and exports: a lower-case letter, then "
+            "lower-case letters, digits or _. It can no longer change "
+            "once a ticket has a value for it."
+        ),
+    )
+    type = SelectField(
+        _l("Type"), choices=[SelectChoice(t.value, labels.FIELD_TYPE[t.value]) for t in FieldType]
+    )
     required = BooleanField(_l("Required"))
-    choices = TextAreaField(_l("Choices"), render_kw={"rows": 4},
-                            description=_l("For a choice field: one choice per line."))
+    choices = TextAreaField(
+        _l("Choices"),
+        render_kw={"rows": 4},
+        description=_l("For a choice field: one choice per line."),
+    )
     help_text = StringField(_l("Help text"), validators=[Length(max=200)])
-    position = IntegerField(_l("Position"), default=0, validators=[InputRequired()],
-                            description=_l("Fields are shown in increasing position."))
-    active = BooleanField(_l("Active"), default=True,
-                          description=_l("Inactive fields are no longer asked for; values "
-                                         "already recorded stay."))
+    position = IntegerField(
+        _l("Position"),
+        default=0,
+        validators=[InputRequired()],
+        description=_l("Fields are shown in increasing position."),
+    )
+    active = BooleanField(
+        _l("Active"),
+        default=True,
+        description=_l("Inactive fields are no longer asked for; values already recorded stay."),
+    )
 
     @classmethod
     def for_field(cls, field):

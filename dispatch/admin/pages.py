@@ -1,8 +1,9 @@
 """The admin blueprint (administrators only) and the form-page steps its views share."""
+
 from __future__ import annotations
 
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, flash, render_template
 from flask_babel import gettext as _
@@ -49,8 +50,9 @@ def submit(form, save: Callable[..., Any]) -> Any:
 
 def form_page(form, title: str, back: str, **context: Any) -> str:
     """The shared admin form page (or ``template``) around ``form``."""
-    return render_template(context.pop("template", "admin/form.html"), form=form, title=title,
-                           back=back, **context)
+    return render_template(
+        context.pop("template", "admin/form.html"), form=form, title=title, back=back, **context
+    )
 
 
 def count(query) -> int:

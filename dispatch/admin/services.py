@@ -5,12 +5,14 @@ or raises dispatch.errors.ValidationError naming the form field at fault and cha
 Uniqueness is left to the database (insert, catch IntegrityError), so two admins saving the same
 name at once cannot both win. Categories and their extra fields live in dispatch.admin.catalog.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from datetime import time
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any
 from zoneinfo import available_timezones
 
 from flask_babel import gettext as _
@@ -23,7 +25,6 @@ from dispatch.people import services as people
 from dispatch.people.models import Department, Group, Role, Skill, User, user_groups, user_skills
 from dispatch.sites.models import Site
 from dispatch.tickets.models import Ticket, category_skills, ticket_skills
-
 
 Errors = dict[str, list[str]]
 
@@ -38,8 +39,9 @@ def time_zones() -> frozenset[str]:
     return frozenset(available_timezones() - {"localtime", "Factory", "posixrules"})
 
 
-def clean_text(errors: Errors, name: str, value: str | None, max_len: int, *,
-               required: bool = False) -> str:
+def clean_text(
+    errors: Errors, name: str, value: str | None, max_len: int, *, required: bool = False
+) -> str:
     text = (value or "").strip()
     if required and not text:
         errors.setdefault(name, []).append(_("This field is required."))
@@ -100,10 +102,21 @@ def _named_duplicate(model, name: str, own_id: int | None):
 # --- sites -----------------------------------------------------------------------------------
 
 
-def save_site(site: Site | None, *, name: str, code: str | None, address: str, city: str,
-              timezone: str, opens_at: time | None, closes_at: time | None,
-              weekdays: Iterable[int], latitude: float | None, longitude: float | None,
-              active: bool = True) -> Site:
+def save_site(
+    site: Site | None,
+    *,
+    name: str,
+    code: str | None,
+    address: str,
+    city: str,
+    timezone: str,
+    opens_at: time | None,
+    closes_at: time | None,
+    weekdays: Iterable[int],
+    latitude: float | None,
+    longitude: float | None,
+    active: bool = True,
+) -> Site:
     """Create (``site`` None) or update a site."""
     errors: Errors = {}
     name = clean_text(errors, "name", name, 120, required=True)
@@ -183,8 +196,9 @@ def save_skill(skill: Skill | None, *, name: str, active: bool = True) -> Skill:
     return save_named(Skill, skill, name=name, active=active, max_len=80)
 
 
-def save_group(group: Group | None, *, name: str, member_ids: Iterable[int] = (),
-               active: bool = True) -> Group:
+def save_group(
+    group: Group | None, *, name: str, member_ids: Iterable[int] = (), active: bool = True
+) -> Group:
     """Create or update a group of agents; only support agents can be members."""
     errors: Errors = {}
     name = clean_text(errors, "name", name, 120, required=True)
@@ -204,39 +218,58 @@ def save_group(group: Group | None, *, name: str, member_ids: Iterable[int] = ()
 def usage(row) -> int:
     """How many users, categories and tickets point at this department, skill or group."""
     if isinstance(row, Department):
-        counts = [select(func.count()).where(User.department_id == row.id),
-                  select(func.count()).where(Ticket.department_id == row.id)]
+        counts = [
+            select(func.count()).where(User.department_id == row.id),
+            select(func.count()).where(Ticket.department_id == row.id),
+        ]
     elif isinstance(row, Skill):
-        counts = [select(func.count()).where(t.c.skill_id == row.id)
-                  for t in (user_skills, category_skills, ticket_skills)]
+        counts = [
+            select(func.count()).where(t.c.skill_id == row.id)
+            for t in (user_skills, category_skills, ticket_skills)
+        ]
     else:
-        counts = [select(func.count()).where(user_groups.c.group_id == row.id),
-                  select(func.count()).where(Ticket.group_id == row.id)]
+        counts = [
+            select(func.count()).where(user_groups.c.group_id == row.id),
+            select(func.count()).where(Ticket.group_id == row.id),
+        ]
     return sum(db.session.scalar(q) for q in counts)
 
 
 def delete_unused(row) -> None:
     """Delete a department, skill or group nobody uses; anything in use is deactivated instead."""
     if usage(row):
-        raise ValidationError(_("“%(name)s” is in use: deactivate it instead.", name=row.name),
-                              field="active")
+        raise ValidationError(
+            _("“%(name)s” is in use: deactivate it instead.", name=row.name), field="active"
+        )
     db.session.delete(row)
     try:
         db.session.commit()
     except IntegrityError:  # someone started using it meanwhile
         db.session.rollback()
-        raise ValidationError(_("“%(name)s” is in use: deactivate it instead.", name=row.name),
-                              field="active") from None
+        raise ValidationError(
+            _("“%(name)s” is in use: deactivate it instead.", name=row.name), field="active"
+        ) from None
 
 
 # --- users -----------------------------------------------------------------------------------
 
 
-def save_user(user: User | None, actor: User, *, email: str, name: str, role: str,
-              department_id: int | None = None, site_id: int | None = None, phone: str = "",
-              skill_ids: Iterable[int] = (), group_ids: Iterable[int] = (),
-              sees_department: bool = False, active: bool = True,
-              password: str | None = None) -> User:
+def save_user(
+    user: User | None,
+    actor: User,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    department_id: int | None = None,
+    site_id: int | None = None,
+    phone: str = "",
+    skill_ids: Iterable[int] = (),
+    group_ids: Iterable[int] = (),
+    sees_department: bool = False,
+    active: bool = True,
+    password: str | None = None,
+) -> User:
     """Create or update an account. Skills are kept for field technicians only and groups for
     support agents only; an admin can neither demote nor deactivate themselves."""
     errors: Errors = {}
@@ -253,11 +286,13 @@ def save_user(user: User | None, actor: User, *, email: str, name: str, role: st
         # Here no one asks for the current password: an unattended session must not be
         # enough to take the account over, directly or through a reset link mailed elsewhere.
         if password:
-            errors["password"] = [_("Change your own password on your account page, which "
-                                    "asks for the current one.")]
+            errors["password"] = [
+                _("Change your own password on your account page, which asks for the current one.")
+            ]
         if email != user.email:  # _clean_email returns an unchanged address as stored
-            errors["email"] = [_("Another administrator changes your address: password links "
-                                 "are sent to it.")]
+            errors["email"] = [
+                _("Another administrator changes your address: password links are sent to it.")
+            ]
     department = _get(errors, "department_id", Department, department_id)
     site = _get(errors, "site_id", Site, site_id)
     skills = by_ids(errors, "skill_ids", Skill, skill_ids) if role == Role.TECHNICIAN else []

@@ -1,5 +1,6 @@
 """Site locations (/sites): dispatchers and administrators see which sites need a point,
 look an address up, or place a site by dragging its marker. Everyone else gets 404."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
@@ -15,7 +16,6 @@ from dispatch.sites.forms import PointForm
 from dispatch.sites.models import Site
 
 bp = Blueprint("sites", __name__)
-
 
 
 @bp.before_request
@@ -47,16 +47,18 @@ def location(site_id: int):
     form = PointForm(obj=site)
     if form.validate_on_submit():
         try:
-            geocoding.set_site_point(site, latitude=form.latitude.data,
-                                     longitude=form.longitude.data)
+            geocoding.set_site_point(
+                site, latitude=form.latitude.data, longitude=form.longitude.data
+            )
         except ValidationError as exc:
             for name, messages in exc.errors.items():
                 form[name].errors = list(form[name].errors) + list(messages)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for(".location", site_id=site.id))
-    return render_template("sites/location.html", site=site, form=form,
-                           address=geocoding.site_address(site))
+    return render_template(
+        "sites/location.html", site=site, form=form, address=geocoding.site_address(site)
+    )
 
 
 @bp.post("/<int:site_id>/geocode")

@@ -1,6 +1,7 @@
 """Admin pages (/admin): sites, departments, skills, groups, users; the catalog is in
 catalog_views. Administrators only: everyone else gets 404, so the pages do not reveal
 themselves. Views parse, call a service, then redirect or re-show the form with its errors."""
+
 from __future__ import annotations
 
 from functools import partial
@@ -37,12 +38,16 @@ def index():
         "skills": count(select(Skill).where(Skill.active)),
         "groups": count(select(Group).where(Group.active)),
         "categories": count(select(Category).where(Category.active)),
-        "fields": count(select(CategoryField).join(Category)
-                        .where(CategoryField.active, Category.active)),
+        "fields": count(
+            select(CategoryField).join(Category).where(CategoryField.active, Category.active)
+        ),
         "users": count(select(User).where(User.active)),
     }
-    by_role = dict(db.session.execute(
-        select(User.role, func.count()).where(User.active).group_by(User.role)).all())
+    by_role = dict(
+        db.session.execute(
+            select(User.role, func.count()).where(User.active).group_by(User.role)
+        ).all()
+    )
     return render_template("admin/index.html", counts=counts, by_role=by_role)
 
 
@@ -61,8 +66,13 @@ def site_new():
     if site := submit(form, partial(services.save_site, None)):
         locate_after_save(site, form.locate.data)
         return redirect(url_for(".sites"))
-    return form_page(form, _("New site"), url_for(".sites"),
-                     timezones=sorted(services.time_zones()), template="sites/admin_form.html")
+    return form_page(
+        form,
+        _("New site"),
+        url_for(".sites"),
+        timezones=sorted(services.time_zones()),
+        template="sites/admin_form.html",
+    )
 
 
 @bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
@@ -72,9 +82,14 @@ def site_edit(site_id: int):
     if submit(form, partial(services.save_site, site)):
         locate_after_save(site, form.locate.data)
         return redirect(url_for(".sites"))
-    return form_page(form, _("Site: %(name)s", name=site.name), url_for(".sites"),
-                     timezones=sorted(services.time_zones()), template="sites/admin_form.html",
-                     site=site)
+    return form_page(
+        form,
+        _("Site: %(name)s", name=site.name),
+        url_for(".sites"),
+        timezones=sorted(services.time_zones()),
+        template="sites/admin_form.html",
+        site=site,
+    )
 
 
 # --- departments and skills (a name and an active flag) ----------------------------------------
@@ -90,8 +105,9 @@ def _named_routes(kind: str) -> None:
 
     def listing():
         rows = db.session.scalars(select(model).order_by(model.active.desc(), model.name)).all()
-        return render_template("admin/named.html", rows=rows, kind=kind, title=title,
-                               usage=services.usage)
+        return render_template(
+            "admin/named.html", rows=rows, kind=kind, title=title, usage=services.usage
+        )
 
     def new():
         form = NameForm()
@@ -104,8 +120,12 @@ def _named_routes(kind: str) -> None:
         form = NameForm(obj=row)
         if submit(form, partial(save, row)):
             return redirect(url_for(f".{kind}"))
-        return form_page(form, row.name, url_for(f".{kind}"),
-                         delete_url=url_for(f".{kind}_delete", row_id=row.id))
+        return form_page(
+            form,
+            row.name,
+            url_for(f".{kind}"),
+            delete_url=url_for(f".{kind}_delete", row_id=row.id),
+        )
 
     def delete(row_id: int):
         return _delete(model, kind, row_id)
@@ -165,8 +185,9 @@ def group_edit(group_id: int):
     form.member_ids.choices = _agents(group.members)
     if submit(form, partial(services.save_group, group)):
         return redirect(url_for(".groups"))
-    return form_page(form, group.name, url_for(".groups"),
-                     delete_url=url_for(".groups_delete", row_id=group.id))
+    return form_page(
+        form, group.name, url_for(".groups"), delete_url=url_for(".groups_delete", row_id=group.id)
+    )
 
 
 @bp.post("/groups/<int:row_id>/delete", endpoint="groups_delete")
@@ -192,8 +213,10 @@ def users():
 
 def _user_form(user: User | None) -> UserForm:
     form = UserForm.for_user(user) if user else UserForm()
-    lists = [db.session.scalars(select(m).order_by(m.name)).all()
-             for m in (Department, Site, Skill, Group)]
+    lists = [
+        db.session.scalars(select(m).order_by(m.name)).all()
+        for m in (Department, Site, Skill, Group)
+    ]
     form.set_choices(*lists, user=user)
     return form
 
@@ -212,5 +235,9 @@ def user_edit(user_id: int):
     form = _user_form(user)
     if submit(form, partial(services.save_user, user, current_user)):
         return redirect(url_for(".users"))
-    return form_page(form, _("User: %(name)s", name=user.name), url_for(".users"),
-                     is_self=user.id == current_user.id)
+    return form_page(
+        form,
+        _("User: %(name)s", name=user.name),
+        url_for(".users"),
+        is_self=user.id == current_user.id,
+    )

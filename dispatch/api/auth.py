@@ -4,6 +4,7 @@ Only ``Authorization: Bearer <token>`` authenticates an API call. The browser se
 consulted (``current_user`` is not used anywhere under /api/), which is also why the blueprint
 can be exempt from CSRF: a forged cross-site request carries cookies, never this header.
 """
+
 from __future__ import annotations
 
 from flask import g, jsonify, request
@@ -40,8 +41,9 @@ def authenticate():
     g.api_user = None
     token = bearer_token()
     if token is None:
-        return _unauthorized(_("Authentication required: send Authorization: Bearer <token>."),
-                             invalid=False)
+        return _unauthorized(
+            _("Authentication required: send Authorization: Bearer <token>."), invalid=False
+        )
     if len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         return _unauthorized(_("Invalid or revoked token."), invalid=True)
     api_token = people.token_user(token)

@@ -4,12 +4,14 @@ Everything here raises ValidationError naming the field (or HTTP 413/415), so th
 mistake is a clear 400 and never reaches the database as something it would choke on (NUL bytes
 and lone surrogates break PostgreSQL text, huge integers overflow its columns).
 """
+
 from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, time, timezone
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, time
+from typing import Any
 
 from flask import abort, current_app, request
 from flask_babel import gettext as _
@@ -49,8 +51,14 @@ def read_object(allowed: Iterable[str]) -> dict[str, Any]:
     allowed = set(allowed)
     for key in value:
         if key not in allowed:
-            raise ValidationError(_("Unknown field %(k)s. Allowed: %(a)s.", k=_shown(key),
-                                    a=", ".join(sorted(allowed))), field=_shown(key))
+            raise ValidationError(
+                _(
+                    "Unknown field %(k)s. Allowed: %(a)s.",
+                    k=_shown(key),
+                    a=", ".join(sorted(allowed)),
+                ),
+                field=_shown(key),
+            )
     _check_values(value)
     return value
 
@@ -99,8 +107,9 @@ def _check_text(value: str, path: str) -> None:
 # --- typed getters: each returns the default when the key is absent ----------------------------
 
 
-def text(data: Mapping[str, Any], key: str, *, max_len: int, default: str = "",
-         required: bool = False) -> str:
+def text(
+    data: Mapping[str, Any], key: str, *, max_len: int, default: str = "", required: bool = False
+) -> str:
     value = data.get(key, _MISSING)
     if value is _MISSING or value is None:
         if required:
@@ -121,21 +130,24 @@ def identifier(data: Mapping[str, Any], key: str, default: Any = None) -> Any:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
-        raise ValidationError(_("Must be the id of a %(what)s (a positive integer) or null.",
-                                what=key), field=key)
+        raise ValidationError(
+            _("Must be the id of a %(what)s (a positive integer) or null.", what=key), field=key
+        )
     return value
 
 
-def integer(data: Mapping[str, Any], key: str, *, minimum: int, maximum: int,
-            default: Any = None) -> Any:
+def integer(
+    data: Mapping[str, Any], key: str, *, minimum: int, maximum: int, default: Any = None
+) -> Any:
     value = data.get(key, _MISSING)
     if value is _MISSING:
         return default
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ValidationError(_("Must be an integer from %(a)d to %(b)d.", a=minimum, b=maximum),
-                              field=key)
+        raise ValidationError(
+            _("Must be an integer from %(a)d to %(b)d.", a=minimum, b=maximum), field=key
+        )
     return value
 
 
@@ -167,8 +179,9 @@ def scalar_map(data: Mapping[str, Any], key: str) -> dict[str, Any]:
         raise ValidationError(_("Must be an object of field keys to values."), field=key)
     for name, item in value.items():
         if isinstance(item, (dict, list)):
-            raise ValidationError(_("Must be a string, number, boolean or null."),
-                                  field=f"{key}.{_shown(name)}")
+            raise ValidationError(
+                _("Must be a string, number, boolean or null."), field=f"{key}.{_shown(name)}"
+            )
     return value
 
 
@@ -177,8 +190,11 @@ def id_list(data: Mapping[str, Any], key: str) -> list[int] | None:
     value = data.get(key)
     if value is None:
         return None
-    if not isinstance(value, list) or len(value) > 100 or any(
-            isinstance(i, bool) or not isinstance(i, int) or not 1 <= i <= MAX_ID for i in value):
+    if (
+        not isinstance(value, list)
+        or len(value) > 100
+        or any(isinstance(i, bool) or not isinstance(i, int) or not 1 <= i <= MAX_ID for i in value)
+    ):
         raise ValidationError(_("Must be a list of ids (positive integers)."), field=key)
     return value
 
@@ -212,10 +228,12 @@ def moment(data: Mapping[str, Any], key: str, default: Any = None) -> datetime |
         parsed = datetime.fromisoformat(value)
         if parsed.tzinfo is None:
             raise ValueError
-        return parsed.astimezone(timezone.utc)
+        return parsed.astimezone(UTC)
     except (ValueError, OverflowError):
-        raise ValidationError(_("Must be an ISO 8601 date and time with its offset, "
-                                "e.g. 2026-11-30T09:00:00Z."), field=key) from None
+        raise ValidationError(
+            _("Must be an ISO 8601 date and time with its offset, e.g. 2026-11-30T09:00:00Z."),
+            field=key,
+        ) from None
 
 
 # --- query strings -----------------------------------------------------------------------------
@@ -228,8 +246,14 @@ def query(allowed: Iterable[str]) -> dict[str, str]:
     result: dict[str, str] = {}
     for key in request.args:
         if key not in allowed:
-            raise ValidationError(_("Unknown parameter %(k)s. Allowed: %(a)s.", k=_shown(key),
-                                    a=", ".join(sorted(allowed))), field=_shown(key))
+            raise ValidationError(
+                _(
+                    "Unknown parameter %(k)s. Allowed: %(a)s.",
+                    k=_shown(key),
+                    a=", ".join(sorted(allowed)),
+                ),
+                field=_shown(key),
+            )
         values = request.args.getlist(key)
         if len(values) > 1:
             raise ValidationError(_("Give this parameter once."), field=key)
@@ -237,15 +261,17 @@ def query(allowed: Iterable[str]) -> dict[str, str]:
     return result
 
 
-def query_int(args: Mapping[str, str], key: str, *, default: int | None, minimum: int,
-              maximum: int) -> int | None:
+def query_int(
+    args: Mapping[str, str], key: str, *, default: int | None, minimum: int, maximum: int
+) -> int | None:
     raw = args.get(key)
     if raw is None or raw == "":
         return default
     digits = raw.isascii() and raw.isdigit() and len(raw) <= 12  # int() of 5000 digits raises
     if not digits or not minimum <= int(raw) <= maximum:
-        raise ValidationError(_("Must be an integer from %(a)d to %(b)d.", a=minimum, b=maximum),
-                              field=key)
+        raise ValidationError(
+            _("Must be an integer from %(a)d to %(b)d.", a=minimum, b=maximum), field=key
+        )
     return int(raw)
 
 

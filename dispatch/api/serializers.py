@@ -3,9 +3,10 @@
 Names follow what a client sends when it creates a ticket (``site``, ``category``, ``building``
 …), so that what goes in and what comes out read the same. Times are ISO 8601 in UTC ("Z").
 """
+
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from typing import Any
 
 from dispatch.people.models import User
@@ -17,7 +18,7 @@ from dispatch.tickets.models import Category, Ticket, TicketEvent
 def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def clock(value: time | None) -> str | None:
@@ -57,7 +58,9 @@ def ticket(t: Ticket, viewer: User) -> dict[str, Any]:
             "kind": t.suggested_kind,
             "confidence": t.suggestion_confidence,
             "reason": t.suggestion_reason,
-        } if staff else None,
+        }
+        if staff
+        else None,
         "requester": {"id": t.requester.id, "name": t.requester.name, "email": t.requester.email},
         "department": ref(t.department),
         "site": ref(t.site),
@@ -108,8 +111,15 @@ def category(c: Category) -> dict[str, Any]:
         "description": c.description,
         "default_kind": c.default_kind,
         "fields": [
-            {"key": f.key, "label": f.label, "type": f.type, "required": f.required,
-             "choices": list(f.choices or []), "help_text": f.help_text}
-            for f in c.fields if f.active
+            {
+                "key": f.key,
+                "label": f.label,
+                "type": f.type,
+                "required": f.required,
+                "choices": list(f.choices or []),
+                "help_text": f.help_text,
+            }
+            for f in c.fields
+            if f.active
         ],
     }

@@ -4,6 +4,7 @@ The token acts as its user: every query goes through dispatch.tickets.access, so
 else's ticket is a 404 here as on the pages, and triage is for dispatchers and admins only
 (others get 404 too, so the endpoint does not reveal which tickets exist).
 """
+
 from __future__ import annotations
 
 import math
@@ -32,17 +33,48 @@ csrf.exempt(bp)
 MAX_PER_PAGE = 100
 TRIAGE_ROLES = (Role.DISPATCHER, Role.ADMIN)
 
-CREATE_KEYS = {"subject", "description", "site", "category", "building", "floor", "room",
-               "impact", "urgency", "fields", "parent", "latitude", "longitude"}
-TRIAGE_KEYS = {"kind", "category", "priority", "assignee", "group", "duration_min", "skills",
-               "access_from", "access_until", "appointment_start", "appointment_end", "due_at",
-               "address", "version"}
+CREATE_KEYS = {
+    "subject",
+    "description",
+    "site",
+    "category",
+    "building",
+    "floor",
+    "room",
+    "impact",
+    "urgency",
+    "fields",
+    "parent",
+    "latitude",
+    "longitude",
+}
+TRIAGE_KEYS = {
+    "kind",
+    "category",
+    "priority",
+    "assignee",
+    "group",
+    "duration_min",
+    "skills",
+    "access_from",
+    "access_until",
+    "appointment_start",
+    "appointment_end",
+    "due_at",
+    "address",
+    "version",
+}
 LIST_PARAMS = {"status", "kind", "site", "department", "page", "per_page"}
 
 _LOAD = (
-    joinedload(Ticket.requester), joinedload(Ticket.site), joinedload(Ticket.department),
-    joinedload(Ticket.category), joinedload(Ticket.assignee), joinedload(Ticket.group),
-    joinedload(Ticket.parent), selectinload(Ticket.children),
+    joinedload(Ticket.requester),
+    joinedload(Ticket.site),
+    joinedload(Ticket.department),
+    joinedload(Ticket.category),
+    joinedload(Ticket.assignee),
+    joinedload(Ticket.group),
+    joinedload(Ticket.parent),
+    selectinload(Ticket.children),
 )
 
 
@@ -94,8 +126,9 @@ def create_ticket():
         try:
             access.get_visible_ticket(user, new.parent_id)
         except NotFound:
-            raise ValidationError(_("Unknown ticket %(id)s.", id=new.parent_id),
-                                  field="parent") from None
+            raise ValidationError(
+                _("Unknown ticket %(id)s.", id=new.parent_id), field="parent"
+            ) from None
     ticket = tickets.create_ticket(user, new)
     return _ticket_json(ticket, 201, Location=url_for("api.get_ticket", ticket_id=ticket.id))
 
@@ -142,20 +175,30 @@ def list_tickets():
         raise ValidationError(_("Unknown department %(id)s.", id=department_id), field="department")
 
     query = access.visible_tickets(user)
-    for column, value in ((Ticket.status, status), (Ticket.kind, kind), (Ticket.site_id, site_id),
-                          (Ticket.department_id, department_id)):
+    for column, value in (
+        (Ticket.status, status),
+        (Ticket.kind, kind),
+        (Ticket.site_id, site_id),
+        (Ticket.department_id, department_id),
+    ):
         if value is not None:
             query = query.where(column == value)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.options(*_LOAD).order_by(Ticket.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    return jsonify({
-        "items": [s.ticket(t, user) for t in rows],
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "pages": math.ceil(total / per_page),
-    })
+    rows = db.session.scalars(
+        query.options(*_LOAD)
+        .order_by(Ticket.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return jsonify(
+        {
+            "items": [s.ticket(t, user) for t in rows],
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "pages": math.ceil(total / per_page),
+        }
+    )
 
 
 @bp.get("/tickets/<int:ticket_id>/events")
@@ -185,19 +228,24 @@ def _triage_args(ticket: Ticket, data: dict) -> dict:
     if "kind" not in data:
         raise ValidationError(_("This field is required."), field="kind")
     kind = p.choice(data, "kind", list(Kind))
-    keep_assignee = (ticket.assignee is not None
-                     and ticket.assignee.role in dispatch_input.ASSIGNEE_ROLES[kind])
+    keep_assignee = (
+        ticket.assignee is not None and ticket.assignee.role in dispatch_input.ASSIGNEE_ROLES[kind]
+    )
     return dict(
         expected_version=p.integer(data, "version", minimum=1, maximum=p.MAX_ID),
         kind=kind,
         category_id=p.identifier(data, "category", default=ticket.category_id),
         priority=p.choice(data, "priority", list(Priority), default=ticket.priority),
-        assignee_id=p.identifier(data, "assignee",
-                                 default=ticket.assignee_id if keep_assignee else None),
-        group_id=p.identifier(data, "group",
-                              default=ticket.group_id if kind == Kind.REMOTE else None),
+        assignee_id=p.identifier(
+            data, "assignee", default=ticket.assignee_id if keep_assignee else None
+        ),
+        group_id=p.identifier(
+            data, "group", default=ticket.group_id if kind == Kind.REMOTE else None
+        ),
         # Planning data: left out (or null), the service keeps the ticket's or the defaults.
-        duration_min=p.integer(data, "duration_min", minimum=1, maximum=dispatch_input.DURATION_MAX),
+        duration_min=p.integer(
+            data, "duration_min", minimum=1, maximum=dispatch_input.DURATION_MAX
+        ),
         skill_ids=p.id_list(data, "skills"),
         access_from=p.clock(data, "access_from"),
         access_until=p.clock(data, "access_until"),
@@ -206,13 +254,18 @@ def _triage_args(ticket: Ticket, data: dict) -> dict:
         due_at=p.moment(data, "due_at", default=ticket.due_at),
         # Left out: kept; null or "": cleared; text: geocoded (saved even if not found).
         address=p.text(data, "address", max_len=p.DEFAULT_MAX_BODY, default=None)
-        if data.get("address", "") is not None else "",
+        if data.get("address", "") is not None
+        else "",
     )
 
 
 @bp.get("/categories")
 def list_categories():
     """The active categories and their extra fields: what ``fields`` may hold on create."""
-    rows = db.session.scalars(select(Category).where(Category.active)
-                              .options(selectinload(Category.fields)).order_by(Category.name))
+    rows = db.session.scalars(
+        select(Category)
+        .where(Category.active)
+        .options(selectinload(Category.fields))
+        .order_by(Category.name)
+    )
     return jsonify({"items": [s.category(c) for c in rows]})

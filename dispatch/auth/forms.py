@@ -7,8 +7,9 @@ from dispatch.people.services import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 
 # The rules themselves live in dispatch.people.services; the lengths here only stop absurd input
 # before it reaches the server's password hashing.
-_NEW_PASSWORD_HELP = _l("At least %(n)d characters. A few unrelated words make a good one.",
-                        n=PASSWORD_MIN)
+_NEW_PASSWORD_HELP = _l(
+    "At least %(n)d characters. A few unrelated words make a good one.", n=PASSWORD_MIN
+)
 
 
 class LoginForm(FlaskForm):
@@ -19,22 +20,31 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=EMAIL_MAX)],
-                       filters=[lambda text: text.strip() if text else text],
-                       render_kw={"autocomplete": "email"})
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(), Length(max=EMAIL_MAX)],
+        filters=[lambda text: text.strip() if text else text],
+        render_kw={"autocomplete": "email"},
+    )
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), description=_NEW_PASSWORD_HELP,
-                             validators=[DataRequired(), Length(max=PASSWORD_MAX)],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("New password again"),
-                            validators=[DataRequired(), EqualTo("password", _l(
-                                "The two passwords are not the same."))],
-                            render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("New password"),
+        description=_NEW_PASSWORD_HELP,
+        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", _l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current_password = PasswordField(_l("Current password"),
-                                     validators=[DataRequired(), Length(max=PASSWORD_MAX)],
-                                     render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -6,6 +6,7 @@ changes the hash and kills it, and so does any other password change or a change
 Requesters created from mail have no password; their acknowledgement carries a longer-lived
 "set a password" link of the same kind (purpose ``welcome``).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -74,16 +75,24 @@ def user_for_token(token: str) -> tuple[User, str]:
         if purpose not in (RESET, WELCOME):
             raise ValueError(purpose)
     except (BadSignature, ValueError, TypeError):
-        raise BadLink(_("This link is not valid. Check that you opened the whole link from the "
-                        "mail, or ask for a new one.")) from None
+        raise BadLink(
+            _(
+                "This link is not valid. Check that you opened the whole link from the "
+                "mail, or ask for a new one."
+            )
+        ) from None
     if utcnow() - signed_at > max_age(purpose):
         raise BadLink(_("This link has expired. Ask for a new one below."))
     user = db.session.get(User, user_id)
     if user is None or not user.active:
         raise BadLink(_("This link is not valid any more."))
     if not hmac.compare_digest(stamp.encode(), link_stamp(user).encode()):
-        raise BadLink(_("This link has already been used, or the password was changed since it "
-                        "was sent. Ask for a new one if you need it."))
+        raise BadLink(
+            _(
+                "This link has already been used, or the password was changed since it "
+                "was sent. Ask for a new one if you need it."
+            )
+        )
     return user, purpose
 
 
@@ -108,8 +117,12 @@ def reset_password(token: str, password: str) -> User:
     except ValidationError:
         raise
     except DispatchError:  # the same link used twice at once: the other one won
-        raise BadLink(_("This link has already been used, or the password was changed since it "
-                        "was sent. Ask for a new one if you need it.")) from None
+        raise BadLink(
+            _(
+                "This link has already been used, or the password was changed since it "
+                "was sent. Ask for a new one if you need it."
+            )
+        ) from None
     return user
 
 

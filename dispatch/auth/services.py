@@ -1,4 +1,5 @@
 """Signing in, and the role checks views share."""
+
 from __future__ import annotations
 
 import hmac

@@ -1,7 +1,15 @@
 import time
 
-from flask import (Blueprint, current_app, flash, make_response, redirect, render_template,
-                   request, url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -56,18 +64,28 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_setting("PASSWORD_RESET_RATE_LIMIT"), methods=["POST"], error_message=_too_many)
-@limiter.limit(_setting("PASSWORD_RESET_ADDRESS_LIMIT"), methods=["POST"], key_func=_address_key,
-               error_message=_too_many)
+@limiter.limit(
+    _setting("PASSWORD_RESET_ADDRESS_LIMIT"),
+    methods=["POST"],
+    key_func=_address_key,
+    error_message=_too_many,
+)
 def forgot_password():
     started = time.monotonic()
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         passwords.request_reset(form.email.data)
         # The same page, after the same time, whether or not the address has an account.
-        time.sleep(max(0.0, current_app.config["PASSWORD_RESET_MIN_SECONDS"]
-                       - (time.monotonic() - started)))
-        return render_template("auth/forgot_sent.html", email=form.email.data,
-                               valid_for=passwords.valid_for(passwords.RESET))
+        time.sleep(
+            max(
+                0.0, current_app.config["PASSWORD_RESET_MIN_SECONDS"] - (time.monotonic() - started)
+            )
+        )
+        return render_template(
+            "auth/forgot_sent.html",
+            email=form.email.data,
+            valid_for=passwords.valid_for(passwords.RESET),
+        )
     return render_template("auth/forgot.html", form=form)
 
 
@@ -114,7 +132,12 @@ def change_password():
             flash(exc.message, "danger")
         else:
             keep_signed_in(user)
-            flash(_("Your password is changed. Anywhere else you were signed in, you are now "
-                    "signed out."), "success")
+            flash(
+                _(
+                    "Your password is changed. Anywhere else you were signed in, you are now "
+                    "signed out."
+                ),
+                "success",
+            )
             return redirect(url_for("tickets.home"))
     return render_template("auth/change_password.html", form=form)

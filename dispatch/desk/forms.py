@@ -4,9 +4,10 @@ Every form that changes a ticket carries the ``version`` the user saw, so that a
 dispatcher working from a stale page is told instead of overwriting (services.check_version).
 Id choices are not checked by WTForms: the services validate ids and name the bad field.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -33,8 +34,14 @@ from dispatch.sites.models import Site
 from dispatch.tickets.models import Category, Kind, Priority, Status, Ticket
 
 TICKET_REF = r"^\s*#?\d{1,12}\s*$"
-AGES = {"1d": _l("Last 24 hours"), "3d": _l("Last 3 days"), "7d": _l("Last 7 days"),
-        "30d": _l("Last 30 days"), "gt7d": _l("Older than 7 days"), "gt30d": _l("Older than 30 days")}
+AGES = {
+    "1d": _l("Last 24 hours"),
+    "3d": _l("Last 3 days"),
+    "7d": _l("Last 7 days"),
+    "30d": _l("Last 30 days"),
+    "gt7d": _l("Older than 7 days"),
+    "gt30d": _l("Older than 30 days"),
+}
 
 
 def opt_int(value):
@@ -59,7 +66,7 @@ def to_utc(value: datetime | None, tz: str | None) -> datetime | None:
     """A datetime-local input (the site's wall clock) as an aware UTC time."""
     if value is None:
         return None
-    return value.replace(tzinfo=ZoneInfo(tz or "UTC")).astimezone(timezone.utc)
+    return value.replace(tzinfo=ZoneInfo(tz or "UTC")).astimezone(UTC)
 
 
 def to_local(value: datetime | None, tz: str | None) -> datetime | None:
@@ -93,55 +100,87 @@ class _TicketForm(FlaskForm):
 
 
 class CatalogForm(_TicketForm):
-    kind = RadioField(_l("Kind"), choices=[C(k.value, labels.KIND[k.value]) for k in Kind],
-                      validators=[InputRequired(_l("Choose remote or on-site."))])
+    kind = RadioField(
+        _l("Kind"),
+        choices=[C(k.value, labels.KIND[k.value]) for k in Kind],
+        validators=[InputRequired(_l("Choose remote or on-site."))],
+    )
     category = SelectField(_l("Category"), coerce=opt_int, validate_choice=False)
-    priority = SelectField(_l("Priority"), choices=[C(p.value, labels.PRIORITY[p.value]) for p in Priority])
+    priority = SelectField(
+        _l("Priority"), choices=[C(p.value, labels.PRIORITY[p.value]) for p in Priority]
+    )
     assignee = SelectField(_l("Assignee"), coerce=opt_int, validate_choice=False)
     group = SelectField(_l("Group"), coerce=opt_int, validate_choice=False)
-    duration_min = IntegerField(_l("Estimated duration (minutes)"), validators=[Optional(), NumberRange(1, 10080)],
-                                description=_l("Empty: the category's default."))
-    skills = SelectMultipleField(_l("Required skills"), coerce=int, validate_choice=False,
-                                 description=_l("None selected: the category's skills."))
-    address = StringField(_l("Job address (away from a site)"), validators=[Optional(), Length(max=300)],
-                          description=_l("Empty: at the ticket's site or position."))
+    duration_min = IntegerField(
+        _l("Estimated duration (minutes)"),
+        validators=[Optional(), NumberRange(1, 10080)],
+        description=_l("Empty: the category's default."),
+    )
+    skills = SelectMultipleField(
+        _l("Required skills"),
+        coerce=int,
+        validate_choice=False,
+        description=_l("None selected: the category's skills."),
+    )
+    address = StringField(
+        _l("Job address (away from a site)"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("Empty: at the ticket's site or position."),
+    )
     access_from = TimeField(_l("Access from"), validators=[Optional()])
-    access_until = TimeField(_l("Access until"), validators=[Optional()],
-                             description=_l("Empty: the site's opening hours."))
+    access_until = TimeField(
+        _l("Access until"),
+        validators=[Optional()],
+        description=_l("Empty: the site's opening hours."),
+    )
     appointment_start = DateTimeLocalField(_l("Appointment start"), validators=[Optional()])
     appointment_end = DateTimeLocalField(_l("Appointment end"), validators=[Optional()])
     due_at = DateTimeLocalField(_l("Due"), validators=[Optional()])
 
-    def fill_choices(self) -> "CatalogForm":
+    def fill_choices(self) -> CatalogForm:
         self.category.choices = [NONE] + _options(_names(Category, Category.active))
-        self.assignee.choices = ([NONE] + staff_choices(Role.AGENT, str(labels.ROLE[Role.AGENT]))
-                                 + staff_choices(Role.TECHNICIAN, str(labels.ROLE[Role.TECHNICIAN])))
+        self.assignee.choices = (
+            [NONE]
+            + staff_choices(Role.AGENT, str(labels.ROLE[Role.AGENT]))
+            + staff_choices(Role.TECHNICIAN, str(labels.ROLE[Role.TECHNICIAN]))
+        )
         self.group.choices = [NONE] + _options(_names(Group))
         self.skills.choices = [C(s.id, s.name) for s in _names(Skill)]
         return self
 
     @classmethod
-    def for_ticket(cls, ticket: Ticket, **kw) -> "CatalogForm":
+    def for_ticket(cls, ticket: Ticket, **kw) -> CatalogForm:
         tz = ticket.site.timezone if ticket.site else None
         data = dict(
-            version=ticket.version, kind=ticket.kind or ticket.suggested_kind,
-            category=ticket.category_id, priority=ticket.priority, assignee=ticket.assignee_id,
-            group=ticket.group_id, duration_min=ticket.duration_min, address=ticket.address,
-            skills=[s.id for s in ticket.skills], access_from=ticket.access_from,
+            version=ticket.version,
+            kind=ticket.kind or ticket.suggested_kind,
+            category=ticket.category_id,
+            priority=ticket.priority,
+            assignee=ticket.assignee_id,
+            group=ticket.group_id,
+            duration_min=ticket.duration_min,
+            address=ticket.address,
+            skills=[s.id for s in ticket.skills],
+            access_from=ticket.access_from,
             access_until=ticket.access_until,
             appointment_start=to_local(ticket.appointment_start, tz),
-            appointment_end=to_local(ticket.appointment_end, tz), due_at=to_local(ticket.due_at, tz),
+            appointment_end=to_local(ticket.appointment_end, tz),
+            due_at=to_local(ticket.due_at, tz),
         )
-        return keep_current(cls(formdata=None, data=data, prefix="catalog", **kw).fill_choices(), ticket)
+        return keep_current(
+            cls(formdata=None, data=data, prefix="catalog", **kw).fill_choices(), ticket
+        )
 
 
 class AssignForm(_TicketForm):
     assignee = SelectField(_l("Assignee"), coerce=opt_int, validate_choice=False)
     group = SelectField(_l("Group"), coerce=opt_int, validate_choice=False)
 
-    def fill_choices(self, kind: str | None) -> "AssignForm":
+    def fill_choices(self, kind: str | None) -> AssignForm:
         if kind is None:  # the POST: the service checks the role against the ticket's kind
-            self.assignee.choices = [NONE] + staff_choices(Role.AGENT) + staff_choices(Role.TECHNICIAN)
+            self.assignee.choices = (
+                [NONE] + staff_choices(Role.AGENT) + staff_choices(Role.TECHNICIAN)
+            )
         else:
             role = Role.TECHNICIAN if kind == Kind.ONSITE else Role.AGENT
             self.assignee.choices = [NONE] + staff_choices(role)
@@ -149,22 +188,30 @@ class AssignForm(_TicketForm):
         return self
 
     @classmethod
-    def for_ticket(cls, ticket: Ticket) -> "AssignForm":
+    def for_ticket(cls, ticket: Ticket) -> AssignForm:
         data = dict(version=ticket.version, assignee=ticket.assignee_id, group=ticket.group_id)
-        return keep_current(cls(formdata=None, data=data, prefix="assign").fill_choices(ticket.kind), ticket)
+        return keep_current(
+            cls(formdata=None, data=data, prefix="assign").fill_choices(ticket.kind), ticket
+        )
 
 
 def keep_current(form, ticket: Ticket):
     """Offer the current assignee even if their role is not in the list (e.g. a dispatcher who
     claimed the ticket), so that saving the form does not silently unassign them."""
-    if ticket.assignee is not None and all(c.value != str(ticket.assignee_id) for c in form.assignee.choices):
-        form.assignee.choices = form.assignee.choices + [C(str(ticket.assignee_id), ticket.assignee.name)]
+    if ticket.assignee is not None and all(
+        c.value != str(ticket.assignee_id) for c in form.assignee.choices
+    ):
+        form.assignee.choices = form.assignee.choices + [
+            C(str(ticket.assignee_id), ticket.assignee.name)
+        ]
     return form
 
 
 class StatusForm(_TicketForm):
     target = HiddenField(validators=[InputRequired()])
-    note = TextAreaField(_l("Note to the requester (optional)"), validators=[Optional(), Length(max=20_000)])
+    note = TextAreaField(
+        _l("Note to the requester (optional)"), validators=[Optional(), Length(max=20_000)]
+    )
 
 
 class ClaimForm(_TicketForm):
@@ -172,14 +219,18 @@ class ClaimForm(_TicketForm):
 
 
 class MergeForm(_TicketForm):
-    target = StringField(_l("Merge into ticket"), validators=[
-        InputRequired(), Regexp(TICKET_REF, message=_l("A ticket number, like #123."))])
+    target = StringField(
+        _l("Merge into ticket"),
+        validators=[InputRequired(), Regexp(TICKET_REF, message=_l("A ticket number, like #123."))],
+    )
 
 
 class LinkForm(_TicketForm):
-    parent = StringField(_l("Parent ticket"), validators=[
-        Optional(), Regexp(TICKET_REF, message=_l("A ticket number, like #123."))],
-        description=_l("Empty: detach from its parent."))
+    parent = StringField(
+        _l("Parent ticket"),
+        validators=[Optional(), Regexp(TICKET_REF, message=_l("A ticket number, like #123."))],
+        description=_l("Empty: detach from its parent."),
+    )
 
 
 def simple_form(cls, ticket: Ticket, prefix: str, **data):
@@ -187,16 +238,20 @@ def simple_form(cls, ticket: Ticket, prefix: str, **data):
 
 
 class BulkForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[C(k.value, labels.KIND[k.value]) for k in Kind],
-                       validate_choice=False)
+    kind = SelectField(
+        _l("Kind"), choices=[C(k.value, labels.KIND[k.value]) for k in Kind], validate_choice=False
+    )
     category = SelectField(_l("Category"), coerce=opt_int, validate_choice=False)
-    priority = SelectField(_l("Priority"), choices=[C("", _l("Keep"))] + [
-        C(p.value, labels.PRIORITY[p.value]) for p in Priority], validate_choice=False)
+    priority = SelectField(
+        _l("Priority"),
+        choices=[C("", _l("Keep"))] + [C(p.value, labels.PRIORITY[p.value]) for p in Priority],
+        validate_choice=False,
+    )
     # Length is checked by the service (after spacing is collapsed), with the other errors.
     address = StringField(_l("Job address (on-site only)"))
     next = HiddenField()
 
-    def fill_choices(self) -> "BulkForm":
+    def fill_choices(self) -> BulkForm:
         self.category.choices = [C("", _l("Keep"))] + _options(_names(Category, Category.active))
         return self
 
@@ -208,9 +263,12 @@ class PointForm(_TicketForm):
     longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
 
     @classmethod
-    def for_ticket(cls, ticket: Ticket) -> "PointForm":
-        return cls(formdata=None, data=dict(version=ticket.version, latitude=ticket.latitude,
-                                            longitude=ticket.longitude), prefix="point")
+    def for_ticket(cls, ticket: Ticket) -> PointForm:
+        return cls(
+            formdata=None,
+            data=dict(version=ticket.version, latitude=ticket.latitude, longitude=ticket.longitude),
+            prefix="point",
+        )
 
 
 class InboxFilterForm(FlaskForm):
@@ -223,18 +281,33 @@ class InboxFilterForm(FlaskForm):
     site = SelectField(_l("Site"), coerce=opt_int, validate_choice=False)
     department = SelectField(_l("Department"), coerce=opt_int, validate_choice=False)
     category = SelectField(_l("Category"), coerce=opt_int, validate_choice=False)
-    kind = SelectField(_l("Kind"), choices=[C("", _l("Any kind")), C("none", labels.KIND[None])] + [
-        C(k.value, labels.KIND[k.value]) for k in Kind], validate_choice=False)
-    status = SelectField(_l("Status"), choices=[C("open", _l("Open")), C("all", _l("All"))] + [
-        C(s.value, labels.STATUS[s.value]) for s in Status], validate_choice=False)
-    priority = SelectField(_l("Priority"), choices=[C("", _l("Any priority"))] + [
-        C(p.value, labels.PRIORITY[p.value]) for p in Priority], validate_choice=False)
-    age = SelectField(_l("Age"), choices=[C("", _l("Any age"))] + [C(k, v) for k, v in AGES.items()],
-                      validate_choice=False)
+    kind = SelectField(
+        _l("Kind"),
+        choices=[C("", _l("Any kind")), C("none", labels.KIND[None])]
+        + [C(k.value, labels.KIND[k.value]) for k in Kind],
+        validate_choice=False,
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=[C("open", _l("Open")), C("all", _l("All"))]
+        + [C(s.value, labels.STATUS[s.value]) for s in Status],
+        validate_choice=False,
+    )
+    priority = SelectField(
+        _l("Priority"),
+        choices=[C("", _l("Any priority"))]
+        + [C(p.value, labels.PRIORITY[p.value]) for p in Priority],
+        validate_choice=False,
+    )
+    age = SelectField(
+        _l("Age"),
+        choices=[C("", _l("Any age"))] + [C(k, v) for k, v in AGES.items()],
+        validate_choice=False,
+    )
     sort = HiddenField()
     dir = HiddenField()
 
-    def fill_choices(self) -> "InboxFilterForm":
+    def fill_choices(self) -> InboxFilterForm:
         self.site.choices = [C("", _l("Any site"))] + _options(_names(Site))
         self.department.choices = [C("", _l("Any department"))] + _options(_names(Department))
         self.category.choices = [C("", _l("Any category"))] + _options(_names(Category))

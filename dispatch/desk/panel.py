@@ -5,6 +5,7 @@ The panel partial (templates/tickets/_staff_panel.html) is included by the ticke
 only passes ``ticket``; it asks for its state through the ``desk_panel`` template function
 (registered by the desk blueprint).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,18 +35,34 @@ LATEST_EVENTS = 8
 
 
 def latest_events(ticket: Ticket, limit: int = LATEST_EVENTS) -> list[TicketEvent]:
-    return list(db.session.scalars(
-        db.select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
-        .order_by(TicketEvent.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            db.select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket.id)
+            .order_by(TicketEvent.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def can_claim(ticket: Ticket, user: User) -> bool:
-    return (user.role in QUEUE_ROLES and ticket.kind == Kind.REMOTE and ticket.is_open
-            and ticket.assignee_id is None and ticket.merged_into_id is None)
+    return (
+        user.role in QUEUE_ROLES
+        and ticket.kind == Kind.REMOTE
+        and ticket.is_open
+        and ticket.assignee_id is None
+        and ticket.merged_into_id is None
+    )
 
 
-def panel_state(ticket: Ticket, user: User, *, forms: dict[str, Form] | None = None,
-                next_url: str | None = None, **extra: Any) -> dict[str, Any]:
+def panel_state(
+    ticket: Ticket,
+    user: User,
+    *,
+    forms: dict[str, Form] | None = None,
+    next_url: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """The panel's forms (given ones — the user's input with errors — win over fresh ones)."""
     forms = dict(forms or {})
     dispatcher = user.role in DISPATCH_ROLES
@@ -53,8 +70,12 @@ def panel_state(ticket: Ticket, user: User, *, forms: dict[str, Form] | None = N
         forms.setdefault("catalog", CatalogForm.for_ticket(ticket))
         forms.setdefault("assign", AssignForm.for_ticket(ticket))
         forms.setdefault("merge", simple_form(MergeForm, ticket, "merge"))
-        forms.setdefault("link", simple_form(
-            LinkForm, ticket, "link", parent=f"#{ticket.parent_id}" if ticket.parent_id else ""))
+        forms.setdefault(
+            "link",
+            simple_form(
+                LinkForm, ticket, "link", parent=f"#{ticket.parent_id}" if ticket.parent_id else ""
+            ),
+        )
     forms.setdefault("status", simple_form(StatusForm, ticket, "status"))
     claim = can_claim(ticket, user)
     if claim:
@@ -64,10 +85,17 @@ def panel_state(ticket: Ticket, user: User, *, forms: dict[str, Form] | None = N
     for form in forms.values():
         if next_url and not form.next.data:
             form.next.data = next_url
-    state = dict(ticket=ticket, forms=forms, dispatcher=dispatcher, claim=claim,
-                 statuses=status_targets(ticket), events=latest_events(ticket),
-                 message=None, conflict=False, attempt=None,
-                 address_unlocated=dispatcher and address_unlocated(ticket))
+    state = dict(
+        ticket=ticket,
+        forms=forms,
+        dispatcher=dispatcher,
+        claim=claim,
+        statuses=status_targets(ticket),
+        events=latest_events(ticket),
+        message=None,
+        conflict=False,
+        attempt=None,
+        address_unlocated=dispatcher and address_unlocated(ticket),
+    )
     state.update(extra)
     return state
-

@@ -1,12 +1,14 @@
 """Read-only questions the staff pages ask: the inbox with its filters, the queue, the jobs,
 and the CSV export. Every query starts from access.visible_tickets(user)."""
+
 from __future__ import annotations
 
 import csv
 import io
 import re
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -22,11 +24,19 @@ OPEN = sorted(OPEN_STATUSES)
 INT_MAX = 2**31 - 1  # ticket ids are 32-bit integers on PostgreSQL
 AGE_DAYS = {"1d": 1, "3d": 3, "7d": 7, "30d": 30, "gt7d": -7, "gt30d": -30}
 STATUS_RANK = case({s.value: i for i, s in enumerate(Status)}, value=Ticket.status, else_=99)
-PRIORITY_ORDER = case({p.value: r for p, r in PRIORITY_RANK.items()}, value=Ticket.priority, else_=0)
+PRIORITY_ORDER = case(
+    {p.value: r for p, r in PRIORITY_RANK.items()}, value=Ticket.priority, else_=0
+)
 SORTS = {
-    "number": Ticket.id, "subject": func.lower(Ticket.subject), "site": Site.name,
-    "department": Department.name, "category": Category.name, "kind": Ticket.kind,
-    "status": STATUS_RANK, "priority": PRIORITY_ORDER, "age": Ticket.created_at,
+    "number": Ticket.id,
+    "subject": func.lower(Ticket.subject),
+    "site": Site.name,
+    "department": Department.name,
+    "category": Category.name,
+    "kind": Ticket.kind,
+    "status": STATUS_RANK,
+    "priority": PRIORITY_ORDER,
+    "age": Ticket.created_at,
 }
 #: Columns whose natural first click is "largest first".
 DESC_FIRST = {"priority"}
@@ -45,7 +55,9 @@ def search_clause(q: str):
         n = int(number.group(1))
         return Ticket.id == n if n <= INT_MAX else Ticket.id.is_(None)
     pattern = f"%{escape_like(q)}%"
-    text = or_(Ticket.subject.ilike(pattern, escape="\\"), Ticket.description.ilike(pattern, escape="\\"))
+    text = or_(
+        Ticket.subject.ilike(pattern, escape="\\"), Ticket.description.ilike(pattern, escape="\\")
+    )
     if q.isdigit() and len(q) <= 12 and int(q) <= INT_MAX:
         return or_(Ticket.id == int(q), text)
     return text
@@ -56,8 +68,11 @@ def inbox_query(user: User, f: Mapping[str, Any]) -> Select:
     query = visible_tickets(user)
     if f.get("q"):
         query = query.where(search_clause(f["q"]))
-    for key, column in (("site", Ticket.site_id), ("department", Ticket.department_id),
-                        ("category", Ticket.category_id)):
+    for key, column in (
+        ("site", Ticket.site_id),
+        ("department", Ticket.department_id),
+        ("category", Ticket.category_id),
+    ):
         if f.get(key) is not None:
             query = query.where(column == f[key])
     kind = f.get("kind") or ""
@@ -81,9 +96,14 @@ def inbox_query(user: User, f: Mapping[str, Any]) -> Select:
 
 def with_row_data(query: Select) -> Select:
     """Load what the list rows show in a few queries instead of several per row."""
-    return query.options(selectinload(Ticket.requester), selectinload(Ticket.category),
-                         selectinload(Ticket.site), selectinload(Ticket.department),
-                         selectinload(Ticket.assignee), selectinload(Ticket.group))
+    return query.options(
+        selectinload(Ticket.requester),
+        selectinload(Ticket.category),
+        selectinload(Ticket.site),
+        selectinload(Ticket.department),
+        selectinload(Ticket.assignee),
+        selectinload(Ticket.group),
+    )
 
 
 def _sorted(query: Select, sort: str, direction: str) -> Select:
@@ -100,7 +120,9 @@ def _sorted(query: Select, sort: str, direction: str) -> Select:
     if sort == "age":  # older = larger age = earlier creation
         descending = not descending
     # Empty values last in both directions, the same on SQLite and PostgreSQL.
-    return query.order_by(column.is_(None), column.desc() if descending else column.asc(), Ticket.id)
+    return query.order_by(
+        column.is_(None), column.desc() if descending else column.asc(), Ticket.id
+    )
 
 
 QUEUE_TABS = ("mine", "groups", "unassigned")
@@ -120,25 +142,51 @@ def queue_query(user: User, tab: str) -> Select:
 
 
 def queue_counts(user: User) -> dict[str, int]:
-    return {tab: db.session.scalar(select(func.count()).select_from(queue_query(user, tab).order_by(None).subquery()))
-            for tab in QUEUE_TABS}
+    return {
+        tab: db.session.scalar(
+            select(func.count()).select_from(queue_query(user, tab).order_by(None).subquery())
+        )
+        for tab in QUEUE_TABS
+    }
 
 
 def jobs_query(user: User) -> Select:
     """A technician's open on-site tickets: appointments first in time order, then by priority."""
-    return (visible_tickets(user)
-            .where(Ticket.kind == Kind.ONSITE, Ticket.assignee_id == user.id, Ticket.status.in_(OPEN))
-            .order_by(Ticket.appointment_start.is_(None), Ticket.appointment_start,
-                      PRIORITY_ORDER.desc(), Ticket.created_at, Ticket.id))
+    return (
+        visible_tickets(user)
+        .where(Ticket.kind == Kind.ONSITE, Ticket.assignee_id == user.id, Ticket.status.in_(OPEN))
+        .order_by(
+            Ticket.appointment_start.is_(None),
+            Ticket.appointment_start,
+            PRIORITY_ORDER.desc(),
+            Ticket.created_at,
+            Ticket.id,
+        )
+    )
 
 
 # --- CSV export ---------------------------------------------------------------------------------
 
 EXPORT_MAX_ROWS = 20_000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-BASE_COLUMNS = ("number", "created_at", "status", "kind", "priority", "category", "site",
-                "department", "requester", "assignee", "group", "subject", "suggested_kind",
-                "suggestion_confidence", "duration_min", "due_at")
+BASE_COLUMNS = (
+    "number",
+    "created_at",
+    "status",
+    "kind",
+    "priority",
+    "category",
+    "site",
+    "department",
+    "requester",
+    "assignee",
+    "group",
+    "subject",
+    "suggested_kind",
+    "suggestion_confidence",
+    "duration_min",
+    "due_at",
+)
 
 
 def safe_cell(value: Any) -> Any:
@@ -169,19 +217,33 @@ def _field_keys(tickets: Iterable[Ticket]) -> list[str]:
 
 
 def _row(t: Ticket, keys: list[str]) -> list[Any]:
-    base = [t.number, t.created_at.isoformat(), t.status, t.kind, t.priority,
-            t.category.name if t.category else None, t.site.name if t.site else None,
-            t.department.name if t.department else None, t.requester.email,
-            t.assignee.email if t.assignee else None, t.group.name if t.group else None,
-            t.subject, t.suggested_kind, t.suggestion_confidence, t.duration_min,
-            t.due_at.isoformat() if t.due_at else None]
+    base = [
+        t.number,
+        t.created_at.isoformat(),
+        t.status,
+        t.kind,
+        t.priority,
+        t.category.name if t.category else None,
+        t.site.name if t.site else None,
+        t.department.name if t.department else None,
+        t.requester.email,
+        t.assignee.email if t.assignee else None,
+        t.group.name if t.group else None,
+        t.subject,
+        t.suggested_kind,
+        t.suggestion_confidence,
+        t.duration_min,
+        t.due_at.isoformat() if t.due_at else None,
+    ]
     extra = [(t.fields or {}).get(k) for k in keys]
     return [safe_cell(v) for v in base + extra]
 
 
 def export_csv(query: Select) -> str:
     """The inbox's current selection as CSV text (at most EXPORT_MAX_ROWS rows)."""
-    query = with_row_data(query).options(selectinload(Ticket.category).selectinload(Category.fields))
+    query = with_row_data(query).options(
+        selectinload(Ticket.category).selectinload(Category.fields)
+    )
     tickets = list(db.session.scalars(query.limit(EXPORT_MAX_ROWS)))
     keys = _field_keys(tickets)
     out = io.StringIO()
@@ -190,4 +252,3 @@ def export_csv(query: Select) -> str:
     for t in tickets:
         writer.writerow(_row(t, keys))
     return out.getvalue()
-

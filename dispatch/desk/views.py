@@ -1,11 +1,21 @@
 """Staff pages: the dispatcher's inbox and export, the agent's queue, the technician's jobs, and
 the actions of the staff panel on a ticket page. Views parse, call a service, then redirect or
 re-show the panel with the user's input, the errors and, on a conflict, the current state."""
+
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -53,8 +63,20 @@ def _panel_helper():
 def _inbox_filters() -> tuple[InboxFilterForm, dict]:
     form = InboxFilterForm(request.args).fill_choices()
     form.validate()  # a bad value only drops that filter
-    values = {name: form[name].data for name in ("site", "department", "category", "kind",
-                                                  "status", "priority", "age", "sort", "dir")}
+    values = {
+        name: form[name].data
+        for name in (
+            "site",
+            "department",
+            "category",
+            "kind",
+            "status",
+            "priority",
+            "age",
+            "sort",
+            "dir",
+        )
+    }
     values["q"] = (form.q.data or "").strip()[:200]
     return form, values
 
@@ -63,8 +85,12 @@ def _inbox_filters() -> tuple[InboxFilterForm, dict]:
 @roles_required(*DISPATCH_ROLES)
 def inbox():
     filters, values = _inbox_filters()
-    page = db.paginate(queries.with_row_data(queries.inbox_query(current_user, values)), page=page_number(),
-                       per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
+    page = db.paginate(
+        queries.with_row_data(queries.inbox_query(current_user, values)),
+        page=page_number(),
+        per_page=current_app.config["TICKETS_PER_PAGE"],
+        error_out=False,
+    )
     bulk = BulkForm(formdata=None, next=request.full_path).fill_choices()
     return render_template("desk/inbox.html", filters=filters, values=values, page=page, bulk=bulk)
 
@@ -76,8 +102,11 @@ def export():
     _, values = _inbox_filters()
     text = queries.export_csv(queries.inbox_query(current_user, values))
     name = f"tickets-{date.today().isoformat()}.csv"
-    return Response("\ufeff" + text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        "\ufeff" + text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.get("/queue")
@@ -85,16 +114,27 @@ def export():
 def queue():
     tab = request.args.get("tab", "mine")
     tab = tab if tab in queries.QUEUE_TABS else "mine"
-    page = db.paginate(queries.with_row_data(queries.queue_query(current_user, tab)), page=page_number(),
-                       per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
-    return render_template("desk/queue.html", tab=tab, page=page,
-                           counts=queries.queue_counts(current_user), claim_form=ClaimForm(formdata=None))
+    page = db.paginate(
+        queries.with_row_data(queries.queue_query(current_user, tab)),
+        page=page_number(),
+        per_page=current_app.config["TICKETS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "desk/queue.html",
+        tab=tab,
+        page=page,
+        counts=queries.queue_counts(current_user),
+        claim_form=ClaimForm(formdata=None),
+    )
 
 
 @bp.get("/jobs")
 @roles_required(Role.TECHNICIAN)
 def jobs():
-    tickets = db.session.scalars(queries.with_row_data(queries.jobs_query(current_user)).limit(500)).all()
+    tickets = db.session.scalars(
+        queries.with_row_data(queries.jobs_query(current_user)).limit(500)
+    ).all()
     return render_template("desk/jobs.html", tickets=tickets)
 
 
@@ -105,8 +145,11 @@ def jobs():
 @roles_required(*STAFF_ROLES)
 def ticket(ticket_id: int):
     ticket = get_visible_ticket(current_user, ticket_id)
-    return render_template("desk/ticket.html", ticket=ticket,
-                           desk_panel_state=panel_state(ticket, current_user, next_url=""))
+    return render_template(
+        "desk/ticket.html",
+        ticket=ticket,
+        desk_panel_state=panel_state(ticket, current_user, next_url=""),
+    )
 
 
 def _summary(form) -> list[tuple[str, str]]:
@@ -117,8 +160,12 @@ def _summary(form) -> list[tuple[str, str]]:
             continue
         choices = dict((str(k), v) for k, v in _flat_choices(f))
         values = f.data if isinstance(f.data, list) else [f.data]
-        shown.append((str(f.label.text) or f.short_name,
-                      ", ".join(str(choices.get(str(v), v)) for v in values)))
+        shown.append(
+            (
+                str(f.label.text) or f.short_name,
+                ", ".join(str(choices.get(str(v), v)) for v in values),
+            )
+        )
     return shown
 
 
@@ -137,30 +184,53 @@ def _act(ticket_id: int, key: str, form, run, done: str):
             return redirect(safe_next(form.next.data) or url_for("tickets.detail", id=ticket.id))
         except Conflict as err:
             db.session.rollback()
-            return render_template("desk/ticket.html", ticket=ticket, desk_panel_state=panel_state(
-                ticket, current_user, next_url=form.next.data or "", message=err.message,
-                conflict=True, attempt=_summary(form))), 409
+            return render_template(
+                "desk/ticket.html",
+                ticket=ticket,
+                desk_panel_state=panel_state(
+                    ticket,
+                    current_user,
+                    next_url=form.next.data or "",
+                    message=err.message,
+                    conflict=True,
+                    attempt=_summary(form),
+                ),
+            ), 409
         except DispatchError as err:
             db.session.rollback()
             message, status = err.message, err.status
             for name, errors in getattr(err, "errors", {}).items():
                 if name in form._fields:
                     form[name].errors = list(form[name].errors) + list(errors)
-    return render_template("desk/ticket.html", ticket=ticket, desk_panel_state=panel_state(
-        ticket, current_user, forms=forms, next_url=form.next.data or "", message=message)), status
+    return render_template(
+        "desk/ticket.html",
+        ticket=ticket,
+        desk_panel_state=panel_state(
+            ticket, current_user, forms=forms, next_url=form.next.data or "", message=message
+        ),
+    ), status
 
 
 def _run_catalog(ticket, form):
     tz = ticket.site.timezone if ticket.site else None
     dispatching.catalog(
-        ticket, current_user, expected_version=form.expected_version, kind=form.kind.data,
-        category_id=form.category.data, priority=form.priority.data,
-        duration_min=form.duration_min.data, skill_ids=form.skills.data or None,
-        access_from=form.access_from.data, access_until=form.access_until.data,
+        ticket,
+        current_user,
+        expected_version=form.expected_version,
+        kind=form.kind.data,
+        category_id=form.category.data,
+        priority=form.priority.data,
+        duration_min=form.duration_min.data,
+        skill_ids=form.skills.data or None,
+        access_from=form.access_from.data,
+        access_until=form.access_until.data,
         appointment_start=to_utc(form.appointment_start.data, tz),
-        appointment_end=to_utc(form.appointment_end.data, tz), due_at=to_utc(form.due_at.data, tz),
-        assignee_id=form.assignee.data, group_id=form.group.data,
-        address=form.address.data if form.address.raw_data else None)
+        appointment_end=to_utc(form.appointment_end.data, tz),
+        due_at=to_utc(form.due_at.data, tz),
+        assignee_id=form.assignee.data,
+        group_id=form.group.data,
+        address=form.address.data if form.address.raw_data else None,
+    )
 
 
 @bp.post("/tickets/<int:ticket_id>/catalog")
@@ -174,29 +244,51 @@ def catalog(ticket_id: int):
 @roles_required(*DISPATCH_ROLES)
 def assign(ticket_id: int):
     form = AssignForm(prefix="assign").fill_choices(None)
-    return _act(ticket_id, "assign", form, lambda t, f: dispatching.assign(
-        t, current_user, expected_version=f.expected_version, assignee_id=f.assignee.data,
-        group_id=f.group.data), _("Assignment saved."))
+    return _act(
+        ticket_id,
+        "assign",
+        form,
+        lambda t, f: dispatching.assign(
+            t,
+            current_user,
+            expected_version=f.expected_version,
+            assignee_id=f.assignee.data,
+            group_id=f.group.data,
+        ),
+        _("Assignment saved."),
+    )
 
 
 @bp.post("/tickets/<int:ticket_id>/claim")
 @roles_required(*QUEUE_ROLES)
 def claim(ticket_id: int):
     form = ClaimForm(prefix="claim")
-    return _act(ticket_id, "claim", form, lambda t, f: dispatching.claim(
-        t, current_user, f.expected_version), _("The ticket is yours."))
+    return _act(
+        ticket_id,
+        "claim",
+        form,
+        lambda t, f: dispatching.claim(t, current_user, f.expected_version),
+        _("The ticket is yours."),
+    )
 
 
 def _run_status(ticket, form):
     services.check_version(ticket, form.expected_version)
     target = form.target.data
     if target not in dispatching.status_targets(ticket):
-        raise ValidationError(_("This ticket cannot move there from its current status."), field="target")
+        raise ValidationError(
+            _("This ticket cannot move there from its current status."), field="target"
+        )
     if target == "reopen":
         services.reopen(ticket, current_user, form.note.data or "")
     else:
-        services.change_status(ticket, current_user, target, expected_version=form.expected_version,
-                               note=form.note.data or "")
+        services.change_status(
+            ticket,
+            current_user,
+            target,
+            expected_version=form.expected_version,
+            note=form.note.data or "",
+        )
 
 
 @bp.post("/tickets/<int:ticket_id>/status")
@@ -212,24 +304,39 @@ def _other(form_field) -> object:
     try:
         return get_visible_ticket(current_user, number) if number else None
     except NotFound:
-        raise ValidationError(_("No ticket #%(n)s.", n=number), field=form_field.short_name) from None
+        raise ValidationError(
+            _("No ticket #%(n)s.", n=number), field=form_field.short_name
+        ) from None
 
 
 @bp.post("/tickets/<int:ticket_id>/merge")
 @roles_required(*DISPATCH_ROLES)
 def merge(ticket_id: int):
     form = MergeForm(prefix="merge")
-    return _act(ticket_id, "merge", form, lambda t, f: dispatching.merge(
-        t, _other(f.target), current_user, expected_version=f.expected_version),
-        _("Merged; this ticket is closed."))
+    return _act(
+        ticket_id,
+        "merge",
+        form,
+        lambda t, f: dispatching.merge(
+            t, _other(f.target), current_user, expected_version=f.expected_version
+        ),
+        _("Merged; this ticket is closed."),
+    )
 
 
 @bp.post("/tickets/<int:ticket_id>/link")
 @roles_required(*DISPATCH_ROLES)
 def link(ticket_id: int):
     form = LinkForm(prefix="link")
-    return _act(ticket_id, "link", form, lambda t, f: dispatching.link_parent(
-        t, _other(f.parent), current_user, expected_version=f.expected_version), _("Link saved."))
+    return _act(
+        ticket_id,
+        "link",
+        form,
+        lambda t, f: dispatching.link_parent(
+            t, _other(f.parent), current_user, expected_version=f.expected_version
+        ),
+        _("Link saved."),
+    )
 
 
 def _selected() -> tuple[list[int], dict[int, int]]:
@@ -256,20 +363,31 @@ def bulk():
     ids, versions = _selected()
     try:
         done = dispatching.bulk_catalog(
-            ids, current_user, kind=form.kind.data, category_id=form.category.data,
-            priority=form.priority.data or None, expected_versions=versions,
-            address=form.address.data or None)
+            ids,
+            current_user,
+            kind=form.kind.data,
+            category_id=form.category.data,
+            priority=form.priority.data or None,
+            expected_versions=versions,
+            address=form.address.data or None,
+        )
     except DispatchError as err:
         db.session.rollback()
         flash(_("Nothing was changed: %(m)s", m=err.message), "danger")
         return redirect(back)
-    flash(ngettext("%(num)d ticket catalogued.", "%(num)d tickets catalogued.", len(done)),
-          "success")
+    flash(
+        ngettext("%(num)d ticket catalogued.", "%(num)d tickets catalogued.", len(done)), "success"
+    )
     lost = [t.number for t in done if job_places.address_unlocated(t)]
     if lost:
-        flash(_("The address could not be located, so the planner cannot place %(tickets)s yet: "
-                "open each ticket and set its point on the map.", tickets=", ".join(lost)),
-              "warning")
+        flash(
+            _(
+                "The address could not be located, so the planner cannot place %(tickets)s yet: "
+                "open each ticket and set its point on the map.",
+                tickets=", ".join(lost),
+            ),
+            "warning",
+        )
     return redirect(back)
 
 
@@ -285,8 +403,13 @@ def job_point(ticket_id: int):
         form = PointForm.for_ticket(ticket)
     elif form.validate_on_submit():
         try:
-            job_places.set_point(ticket, current_user, expected_version=form.expected_version,
-                                 latitude=form.latitude.data, longitude=form.longitude.data)
+            job_places.set_point(
+                ticket,
+                current_user,
+                expected_version=form.expected_version,
+                latitude=form.latitude.data,
+                longitude=form.longitude.data,
+            )
         except Conflict as err:
             db.session.rollback()
             form, message, status = PointForm.for_ticket(ticket), err.message, 409
@@ -303,5 +426,6 @@ def job_point(ticket_id: int):
         status = 400
     site = ticket.site
     center = (site.latitude, site.longitude) if site is not None and site.has_location else None
-    return render_template("desk/point.html", ticket=ticket, form=form, message=message,
-                           center=center), status
+    return render_template(
+        "desk/point.html", ticket=ticket, form=form, message=message, center=center
+    ), status

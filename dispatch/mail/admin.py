@@ -1,4 +1,5 @@
 """Admin use cases of the mail channel: templates, the outbox, held messages."""
+
 from __future__ import annotations
 
 import re
@@ -76,7 +77,10 @@ def requeue(outbox_id: int) -> None:
 
 
 def requeue_failed() -> int:
-    result = db.session.execute(update(OutboxMessage).where(OutboxMessage.status == Outbound.FAILED)
-                                .values(status=Outbound.PENDING, attempts=0, next_attempt_at=utcnow()))
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == Outbound.FAILED)
+        .values(status=Outbound.PENDING, attempts=0, next_attempt_at=utcnow())
+    )
     db.session.commit()
     return result.rowcount

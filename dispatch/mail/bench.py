@@ -5,6 +5,7 @@ PostgreSQL database, whose tables are dropped and recreated), then feeds it a re
 new requests from many senders (some HTML, some with an attachment) and replies threaded by our
 signed Message-IDs. Prints messages per second. A benchmark, not a test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,14 +28,20 @@ def _messages(n_new: int, n_replies: int, message_id) -> tuple[list[bytes], list
         msg["To"] = "help@example.com"
         msg["Subject"] = f"Request {i}: the printer on floor {i % 7} shows error E{i % 50}"
         msg["Message-ID"] = f"<bench-{i}@example.com>"
-        text = ("Hello,\n\nthe printer near the kitchen shows an error since this morning. "
-                "I restarted it twice.\n\nThanks,\nPerson\n") * 3
+        text = (
+            "Hello,\n\nthe printer near the kitchen shows an error since this morning. "
+            "I restarted it twice.\n\nThanks,\nPerson\n"
+        ) * 3
         msg.set_content(text)
         if i % 3 == 0:
             msg.add_alternative(f"<p>{text}</p><p><b>Sent from Outlook</b></p>", subtype="html")
         if i % 10 == 0:
-            msg.add_attachment(b"\x89PNG fake screenshot " * 200, maintype="image",
-                               subtype="png", filename=f"screen-{i}.png")
+            msg.add_attachment(
+                b"\x89PNG fake screenshot " * 200,
+                maintype="image",
+                subtype="png",
+                filename=f"screen-{i}.png",
+            )
         new.append(msg.as_bytes())
     replies = []
     for i in range(n_replies):
@@ -57,10 +64,17 @@ def _reply(ticket_id: int, i: int, message_id) -> bytes:
 
 def run(url: str, n: int) -> float:
     folder = tempfile.mkdtemp(prefix="dispatch-bench-")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "ATTACHMENT_DIR": folder, "MAIL_DELIVERY": "manual",
-                      "MAIL_MAX_TICKETS_PER_HOUR": 10**9, "MAIL_ACK_PER_HOUR": 10**9,
-                      "TRIAGE_MODEL_CACHE": None})  # the first message fits the model: measured
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "ATTACHMENT_DIR": folder,
+            "MAIL_DELIVERY": "manual",
+            "MAIL_MAX_TICKETS_PER_HOUR": 10**9,
+            "MAIL_ACK_PER_HOUR": 10**9,
+            "TRIAGE_MODEL_CACHE": None,
+        }
+    )  # the first message fits the model: measured
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -83,18 +97,23 @@ def run(url: str, n: int) -> float:
     # The first message also loads scikit-learn and fits the triage model (once per process).
     rest = max(len(raws) - 1, 1)
     steady = rest / (elapsed - first) if len(raws) > 1 else rate
-    print(f"{url.split(':')[0]:>22}: {len(raws)} messages in {elapsed:.2f} s = {rate:.0f} msg/s; "
-          f"after the first ({first:.2f} s: triage model fitted) {steady:.0f} msg/s, "
-          f"CPU {(cpu - first_cpu) / rest * 1000:.1f} ms per message ("
-          f"{', '.join(f'{v} {k}' for k, v in sorted(statuses.items()))})")
+    print(
+        f"{url.split(':')[0]:>22}: {len(raws)} messages in {elapsed:.2f} s = {rate:.0f} msg/s; "
+        f"after the first ({first:.2f} s: triage model fitted) {steady:.0f} msg/s, "
+        f"CPU {(cpu - first_cpu) / rest * 1000:.1f} ms per message ("
+        f"{', '.join(f'{v} {k}' for k, v in sorted(statuses.items()))})"
+    )
     return rate
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=600, help="messages per database")
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL"),
-                        help="a PostgreSQL database whose tables may be dropped")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL"),
+        help="a PostgreSQL database whose tables may be dropped",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{tmp}/bench.sqlite", args.n)

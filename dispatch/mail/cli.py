@@ -1,5 +1,6 @@
 """`flask mail …`: ingest (MTA pipe), fetch (IMAP), schedule (fetch on RQ), send (outbox),
 retry (quarantine)."""
+
 from __future__ import annotations
 
 import sys
@@ -66,8 +67,10 @@ def ingest_cmd(ctx):
     except Exception as exc:  # whatever happened, the MTA must keep the message
         click.echo(f"mail ingest: {type(exc).__name__}: {exc}", err=True)
         ctx.exit(EX_TEMPFAIL)
-    click.echo(f"{outcome.status} mail={outcome.mail_id} ticket={outcome.ticket_id or '-'}"
-               + (f" ({outcome.reason})" if outcome.reason else ""))
+    click.echo(
+        f"{outcome.status} mail={outcome.mail_id} ticket={outcome.ticket_id or '-'}"
+        + (f" ({outcome.reason})" if outcome.reason else "")
+    )
     if send:
         _send_queued()
 
@@ -91,8 +94,12 @@ def fetch_cmd(ctx):
 @mail_cli.command("schedule")
 @click.option("--stop", is_flag=True, help="Switch the periodic fetch off.")
 @click.option("--status", "show", is_flag=True, help="Only show whether it runs.")
-@click.option("--interval", type=click.IntRange(min=1), default=None,
-              help="Seconds between two fetches (default MAIL_FETCH_INTERVAL).")
+@click.option(
+    "--interval",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Seconds between two fetches (default MAIL_FETCH_INTERVAL).",
+)
 def schedule_cmd(stop, show, interval):
     """Fetch the IMAP mailbox every MAIL_FETCH_INTERVAL seconds on RQ (needs a worker started
     with --with-scheduler)."""
@@ -102,12 +109,17 @@ def schedule_cmd(stop, show, interval):
         conn = jobs.connection()
         if stop:
             cancelled = jobs.stop(conn, queue)
-            click.echo(f"mail fetch stopped on queue {queue!r} "
-                       f"({cancelled} pending run(s) cancelled)")
+            click.echo(
+                f"mail fetch stopped on queue {queue!r} ({cancelled} pending run(s) cancelled)"
+            )
             return
         if not show:
-            first = jobs.start(conn, queue, interval or int(cfg["MAIL_FETCH_INTERVAL"]),
-                               int(cfg["MAIL_FETCH_TIMEOUT"]))
+            first = jobs.start(
+                conn,
+                queue,
+                interval or int(cfg["MAIL_FETCH_INTERVAL"]),
+                int(cfg["MAIL_FETCH_TIMEOUT"]),
+            )
             if first is None:
                 click.echo("a run is already pending: not adding another")
         state = jobs.status(conn, queue)
@@ -118,12 +130,21 @@ def schedule_cmd(stop, show, interval):
     if state.interval is None:
         click.echo(f"mail fetch is not scheduled on queue {queue!r}")
         return
-    nxt = ", ".join(f"{job_id} " + (f"at {due:%Y-%m-%d %H:%M:%S} UTC" if due else "queued now")
-                    for job_id, due in state.pending) or "none pending"
-    click.echo(f"mail fetch every {state.interval} s on queue {queue!r}: {nxt}. "
-               f"Workers: rq worker {queue} --with-scheduler")
-    if any(due and (utcnow() - due).total_seconds() > 2 * state.interval + 30
-           for _job, due in state.pending):
+    nxt = (
+        ", ".join(
+            f"{job_id} " + (f"at {due:%Y-%m-%d %H:%M:%S} UTC" if due else "queued now")
+            for job_id, due in state.pending
+        )
+        or "none pending"
+    )
+    click.echo(
+        f"mail fetch every {state.interval} s on queue {queue!r}: {nxt}. "
+        f"Workers: rq worker {queue} --with-scheduler"
+    )
+    if any(
+        due and (utcnow() - due).total_seconds() > 2 * state.interval + 30
+        for _job, due in state.pending
+    ):
         click.echo("the next run is overdue: is a worker running with --with-scheduler?", err=True)
 
 
@@ -142,13 +163,18 @@ def send_cmd(failed):
 def retry_cmd(ids, all_):
     """Process quarantined messages again."""
     if all_:
-        ids = db.session.scalars(db.select(MailMessage.id).where(
-            MailMessage.status == Inbound.QUARANTINE).order_by(MailMessage.id)).all()
+        ids = db.session.scalars(
+            db.select(MailMessage.id)
+            .where(MailMessage.status == Inbound.QUARANTINE)
+            .order_by(MailMessage.id)
+        ).all()
     if not ids:
         raise click.UsageError("give message ids or --all")
     send = _hold_sending()
     for mail_id in ids:
         outcome = retry(mail_id)
-        click.echo(f"{mail_id}: {outcome.status}" + (f" ({outcome.reason})" if outcome.reason else ""))
+        click.echo(
+            f"{mail_id}: {outcome.status}" + (f" ({outcome.reason})" if outcome.reason else "")
+        )
     if send:
         _send_queued()

@@ -2,6 +2,7 @@
 templates (sandboxed), its threading headers, and the links it carries (ticket, reopen,
 password).
 """
+
 from __future__ import annotations
 
 import logging
@@ -65,9 +66,16 @@ def render(s: Session, row: OutboxMessage) -> None:
     row.message_id = make_message_id(ticket.id if ticket else None, f"o{row.id}")
     refs: list[str] = []
     if ticket is not None:
-        first = s.scalar(select(MailMessage.message_id).where(
-            MailMessage.ticket_id == ticket.id, MailMessage.status == Inbound.TICKET,
-            MailMessage.message_id != "").order_by(MailMessage.id).limit(1))
+        first = s.scalar(
+            select(MailMessage.message_id)
+            .where(
+                MailMessage.ticket_id == ticket.id,
+                MailMessage.status == Inbound.TICKET,
+                MailMessage.message_id != "",
+            )
+            .order_by(MailMessage.id)
+            .limit(1)
+        )
         refs = ([first] if first else []) + [ticket_anchor(ticket.id)]
     elif row.context.get("in_reply_to"):
         refs = [row.context["in_reply_to"]]
@@ -82,26 +90,44 @@ def render(s: Session, row: OutboxMessage) -> None:
 
 def _recent_auto_replies(s: Session, row: OutboxMessage) -> int:
     since = utcnow() - timedelta(hours=1)
-    return s.scalar(select(func.count(OutboxMessage.id)).where(
-        OutboxMessage.recipient == row.recipient, OutboxMessage.kind.in_(AUTO_REPLIES),
-        OutboxMessage.message_id != "", OutboxMessage.id != row.id,
-        OutboxMessage.created_at >= since)) or 0
+    return (
+        s.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.recipient == row.recipient,
+                OutboxMessage.kind.in_(AUTO_REPLIES),
+                OutboxMessage.message_id != "",
+                OutboxMessage.id != row.id,
+                OutboxMessage.created_at >= since,
+            )
+        )
+        or 0
+    )
 
 
 def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | None:
     ctx = {key: "" for key in texts.VARIABLES}
-    ctx.update(marker=texts.MARKER, subject=str(row.context.get("subject", "")),
-               reason=str(row.context.get("reason", "")))
+    ctx.update(
+        marker=texts.MARKER,
+        subject=str(row.context.get("subject", "")),
+        reason=str(row.context.get("reason", "")),
+    )
     if row.kind == PASSWORD:
-        return _password_context(ctx, s.get(User, row.context["user_id"]),
-                                 str(row.context.get("purpose", "reset")))
+        return _password_context(
+            ctx, s.get(User, row.context["user_id"]), str(row.context.get("purpose", "reset"))
+        )
     if ticket is None:
         return ctx
-    ctx.update(number=ticket.number, subject=ticket.subject, link=ticket_link(ticket),
-               requester=ticket.requester.name, status=ticket.status,
-               assignee=(ticket.assignee.name if ticket.assignee else
-                         ticket.group.name if ticket.group else ""),
-               site=ticket.site.name if ticket.site else "")
+    ctx.update(
+        number=ticket.number,
+        subject=ticket.subject,
+        link=ticket_link(ticket),
+        requester=ticket.requester.name,
+        status=ticket.status,
+        assignee=(
+            ticket.assignee.name if ticket.assignee else ticket.group.name if ticket.group else ""
+        ),
+        site=ticket.site.name if ticket.site else "",
+    )
     if row.kind == "resolved":
         ctx["reopen_link"] = _external("mail.reopen", "/", token=reopen_token(ticket))
     if row.kind == "ack" and ticket.requester.password_hash is None:
@@ -129,8 +155,11 @@ def _password_context(ctx: dict, user: User, purpose: str, key: str = "reset_lin
     """A signed password link for ``user``, made at rendering time (so that it carries the
     password's current stamp), with how long it works."""
     token = passwords.make_token(user, purpose)
-    ctx.update(requester=user.name, valid_for=passwords.valid_for(purpose),
-               **{key: _external("auth.reset_password", f"/password/reset/{token}", token=token)})
+    ctx.update(
+        requester=user.name,
+        valid_for=passwords.valid_for(purpose),
+        **{key: _external("auth.reset_password", f"/password/reset/{token}", token=token)},
+    )
     return ctx
 
 
@@ -190,7 +219,8 @@ def _external(endpoint: str, fallback: str, **values) -> str:
     app = current_app._get_current_object()
     scheme = app.config.get("PREFERRED_URL_SCHEME", "http")
     base = app.config.get("MAIL_BASE_URL") or (
-        f"{scheme}://{app.config.get('SERVER_NAME') or 'localhost'}")
+        f"{scheme}://{app.config.get('SERVER_NAME') or 'localhost'}"
+    )
     with app.test_request_context(base_url=base):
         try:
             return url_for(endpoint, _external=True, **values)

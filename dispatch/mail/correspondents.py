@@ -1,6 +1,7 @@
 """Who wrote a message and which ticket it belongs to: accounts by address (created for a new
 sender), the sender's name, tickets by id, merges and earlier threads, and who takes part in a
 ticket."""
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,7 @@ def display_name(mail: ParsedMail) -> str:
 
 def create_requester(mail: ParsedMail) -> User:
     """The sender's account, created (display name kept) the first time they write."""
-    user = User(email=mail.sender, name=display_name(mail), role=Role.EMPLOYEE,
-                password_hash=None)
+    user = User(email=mail.sender, name=display_name(mail), role=Role.EMPLOYEE, password_hash=None)
     db.session.add(user)
     try:
         db.session.commit()
@@ -72,8 +72,11 @@ def earlier_thread(mail: ParsedMail) -> Ticket | None:
     ids = [i for i in mail.in_reply_to + mail.references if i][:50]
     if not ids:
         return None
-    ticket_id = db.session.scalar(select(MailMessage.ticket_id).where(
-        MailMessage.message_id.in_(ids), MailMessage.ticket_id.is_not(None)).limit(1))
+    ticket_id = db.session.scalar(
+        select(MailMessage.ticket_id)
+        .where(MailMessage.message_id.in_(ids), MailMessage.ticket_id.is_not(None))
+        .limit(1)
+    )
     return ticket_by_id(ticket_id)
 
 
@@ -85,13 +88,26 @@ def is_participant(ticket: Ticket, user: User | None) -> bool:
         return True
     if ticket.group is not None and user in ticket.group.members:
         return True
-    return db.session.scalar(select(TicketEvent.id).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.actor_id == user.id).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(TicketEvent.id)
+            .where(TicketEvent.ticket_id == ticket.id, TicketEvent.actor_id == user.id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def recent_tickets_from(sender: str) -> int:
     """How many tickets mail from ``sender`` opened in the last hour."""
     since = utcnow() - timedelta(hours=1)
-    return db.session.scalar(select(func.count(MailMessage.id)).where(
-        MailMessage.sender == sender, MailMessage.status == Inbound.TICKET,
-        MailMessage.received_at >= since)) or 0
+    return (
+        db.session.scalar(
+            select(func.count(MailMessage.id)).where(
+                MailMessage.sender == sender,
+                MailMessage.status == Inbound.TICKET,
+                MailMessage.received_at >= since,
+            )
+        )
+        or 0
+    )

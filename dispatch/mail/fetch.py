@@ -3,6 +3,7 @@
 A message is only marked after it is stored, so a crash or a database outage leaves it unseen
 for the next run; two runs at once both ingest it, and the dedup key makes the second a copy.
 """
+
 from __future__ import annotations
 
 import imaplib
@@ -39,8 +40,9 @@ def connect() -> imaplib.IMAP4:
         # authorities, or MAIL_IMAP_CAFILE's for a company's own.
         context = ssl.create_default_context(cafile=cfg.get("MAIL_IMAP_CAFILE") or None)
         if cfg["MAIL_IMAP_SSL"]:
-            conn = imaplib.IMAP4_SSL(host, int(cfg.get("MAIL_IMAP_PORT") or 993),
-                                     ssl_context=context, timeout=timeout)
+            conn = imaplib.IMAP4_SSL(
+                host, int(cfg.get("MAIL_IMAP_PORT") or 993), ssl_context=context, timeout=timeout
+            )
         else:
             conn = imaplib.IMAP4(host, int(cfg.get("MAIL_IMAP_PORT") or 143), timeout=timeout)
             if cfg["MAIL_IMAP_STARTTLS"]:

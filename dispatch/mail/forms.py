@@ -12,5 +12,6 @@ class ActionForm(FlaskForm):
 
 class TemplateForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
-    body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=20_000)],
-                         render_kw={"rows": 14})
+    body = TextAreaField(
+        _l("Text"), validators=[DataRequired(), Length(max=20_000)], render_kw={"rows": 14}
+    )

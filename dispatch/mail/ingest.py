@@ -5,6 +5,7 @@ dedup key: a second delivery (or a second fetch racing the first) can only count
 A database that is down raises ``TemporaryFailure`` (the MTA retries); anything else that goes
 wrong keeps the message whole in quarantine.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -169,8 +170,14 @@ def _route(mail: ParsedMail, row: MailMessage, *, trust_sender: bool = False) ->
     return _new_ticket(row, mail, user, quiet=bool(auto))
 
 
-def _new_ticket(row: MailMessage, mail: ParsedMail, user: User | None, *, quiet: bool,
-                parent: Ticket | None = None) -> Outcome:
+def _new_ticket(
+    row: MailMessage,
+    mail: ParsedMail,
+    user: User | None,
+    *,
+    quiet: bool,
+    parent: Ticket | None = None,
+) -> Outcome:
     cfg = current_app.config
     domains = [d.lower() for d in cfg["MAIL_ALLOWED_DOMAINS"] or ()]
     if domains and mail.sender.rsplit("@", 1)[-1] not in domains:
@@ -185,10 +192,16 @@ def _new_ticket(row: MailMessage, mail: ParsedMail, user: User | None, *, quiet:
         return _quarantine(row, "the sender's account is deactivated")
     files, note = attachment_files(mail)
     text = mail.text.strip()
-    subject = " ".join(mail.subject.split()) or (text.splitlines()[0] if text else "") or "(no subject)"
-    data = NewTicket(subject=subject[:200], description=shorten(text + note, DESCRIPTION_MAX),
-                     site_id=site_named(f"{subject}\n{text}"), channel="email",
-                     parent_id=parent.id if parent else None)
+    subject = (
+        " ".join(mail.subject.split()) or (text.splitlines()[0] if text else "") or "(no subject)"
+    )
+    data = NewTicket(
+        subject=subject[:200],
+        description=shorten(text + note, DESCRIPTION_MAX),
+        site_id=site_named(f"{subject}\n{text}"),
+        channel="email",
+        parent_id=parent.id if parent else None,
+    )
     reason = "follow-up of a closed ticket" if parent else ""
     row.status, row.reason = Inbound.TICKET, reason
     db.session.add(row)
@@ -212,21 +225,31 @@ def _reply(row: MailMessage, mail: ParsedMail, ticket: Ticket, user: User) -> Ou
         if ended is None or ended < utcnow() - window:
             return _new_ticket(row, mail, user, quiet=False, parent=ticket)
     files, note = attachment_files(mail)
-    text = trim_reply(html_to_text(mail.html_raw, drop_quotes=True) if mail.from_html else mail.text)
+    text = trim_reply(
+        html_to_text(mail.html_raw, drop_quotes=True) if mail.from_html else mail.text
+    )
     body = shorten(text + note, COMMENT_MAX) or "(attachments only)"
     row.status, row.ticket = Inbound.COMMENT, ticket
     try:
         if reopen:
-            set_status(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
-                  reason="replied by mail")
+            set_status(
+                ticket,
+                user,
+                workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+                reason="replied by mail",
+            )
             ticket.resolved_at = ticket.closed_at = None
         comment = Comment(ticket=ticket, author=user, body=body, created_at=utcnow())
         db.session.add(comment)
         db.session.flush()
         record(ticket, user, "comment", comment=comment.id, channel="email")
         if ticket.status == Status.WAITING and user.id == ticket.requester_id:
-            set_status(ticket, user, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
-                  reason="requester replied")
+            set_status(
+                ticket,
+                user,
+                workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+                reason="requester replied",
+            )
 
         store_uploads(ticket, user, files, comment=comment)
         ticket.updated_at = utcnow()
@@ -244,8 +267,16 @@ def _automatic_note(row: MailMessage, mail: ParsedMail, ticket: Ticket) -> Outco
     """Out-of-office and bounces: on the record for staff; never answered, never reopening."""
     row.status, row.ticket, row.reason = Inbound.COMMENT, ticket, "automatic message noted"
     db.session.add(row)
-    record(ticket, None, "mail_automatic", internal=True, sender=mail.sender, reason=row.automatic,
-           subject=mail.subject[:200], excerpt=(mail.text or mail.report_text)[:1000])
+    record(
+        ticket,
+        None,
+        "mail_automatic",
+        internal=True,
+        sender=mail.sender,
+        reason=row.automatic,
+        subject=mail.subject[:200],
+        excerpt=(mail.text or mail.report_text)[:1000],
+    )
     commit()
     return Outcome(Inbound.COMMENT, row.id, ticket.id, row.reason)
 
@@ -262,14 +293,25 @@ def _hold(row: MailMessage, ticket: Ticket | None, reason: str) -> Outcome:
 
 def _new_row(mail: ParsedMail, key: str, source: str, raw: bytes | None = None) -> MailMessage:
     now = utcnow()
-    return MailMessage(dedup_key=key, message_id=mail.message_id[:255], sender=mail.sender,
-                       sender_name=mail.sender_name, subject=mail.subject[:255], source=source,
-                       size=len(mail.raw), raw=mail.raw if raw is None else raw,
-                       raw_complete=raw is None, status=Inbound.QUARANTINE, received_at=now,
-                       processed_at=now)
+    return MailMessage(
+        dedup_key=key,
+        message_id=mail.message_id[:255],
+        sender=mail.sender,
+        sender_name=mail.sender_name,
+        subject=mail.subject[:255],
+        source=source,
+        size=len(mail.raw),
+        raw=mail.raw if raw is None else raw,
+        raw_complete=raw is None,
+        status=Inbound.QUARANTINE,
+        received_at=now,
+        processed_at=now,
+    )
 
 
-def _finish(row: MailMessage, status: str, reason: str = "", ticket: Ticket | None = None) -> Outcome:
+def _finish(
+    row: MailMessage, status: str, reason: str = "", ticket: Ticket | None = None
+) -> Outcome:
     row.status, row.reason, row.ticket = status, reason[:300], ticket
     row.processed_at = utcnow()
     db.session.add(row)

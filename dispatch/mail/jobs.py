@@ -17,6 +17,7 @@ A failed fetch (mailbox unreachable, database down) fails its job, visibly in RQ
 next run was already scheduled: the chain goes on. Messages are safe either way, since a fetch
 marks each message only after it is stored.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,7 +26,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app
 
@@ -87,12 +88,16 @@ def _schedule_slot(queue, interval: int, slot: int, *, now: bool = False):
     if not conn.set(f"{slots}{slot}", "1", nx=True, ex=3 * interval + 60):
         return None
     timeout = _job_timeout(conn, queue.name)
-    options = dict(job_id=f"{job_prefix(queue.name)}{slot}", job_timeout=timeout,
-                   result_ttl=max(600, 2 * interval), failure_ttl=FAILURE_TTL,
-                   description=f"mail fetch (every {interval} s)")
+    options = dict(
+        job_id=f"{job_prefix(queue.name)}{slot}",
+        job_timeout=timeout,
+        result_ttl=max(600, 2 * interval),
+        failure_ttl=FAILURE_TTL,
+        description=f"mail fetch (every {interval} s)",
+    )
     if now:
         return queue.enqueue(JOB, **options)
-    due = datetime.fromtimestamp(slot * interval, timezone.utc)
+    due = datetime.fromtimestamp(slot * interval, UTC)
     return queue.enqueue_at(due, JOB, **options)
 
 

@@ -1,4 +1,5 @@
 """Never a loop, never a storm: recognising machine-made mail and our own mail coming back."""
+
 from __future__ import annotations
 
 from dispatch.mail.message_ids import check_message_id, loop_token, sender_address
@@ -17,8 +18,14 @@ def automatic_reason(mail: ParsedMail) -> str:
     precedence = mail.header("Precedence").strip().lower()
     if precedence in BULK_PRECEDENCE:
         return f"Precedence: {precedence}"
-    for name in ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress", "X-Failed-Recipients",
-                 "List-Id", "List-Unsubscribe"):
+    for name in (
+        "X-Autoreply",
+        "X-Autorespond",
+        "X-Auto-Response-Suppress",
+        "X-Failed-Recipients",
+        "List-Id",
+        "List-Unsubscribe",
+    ):
         if mail.headers.get(name) is not None:
             return name
     if is_bounce(mail):
@@ -43,9 +50,12 @@ def is_bounce(mail: ParsedMail) -> bool:
 def is_auto_reply(mail: ParsedMail) -> bool:
     """Out-of-office and other answers a robot sent to a message."""
     submitted = mail.header("Auto-Submitted").split(";")[0].strip().lower()
-    return (submitted == "auto-replied" or mail.header("Precedence").strip().lower() == "auto_reply"
-            or mail.headers.get("X-Autoreply") is not None
-            or mail.headers.get("X-Autorespond") is not None)
+    return (
+        submitted == "auto-replied"
+        or mail.header("Precedence").strip().lower() == "auto_reply"
+        or mail.headers.get("X-Autoreply") is not None
+        or mail.headers.get("X-Autorespond") is not None
+    )
 
 
 def is_our_own(mail: ParsedMail) -> bool:

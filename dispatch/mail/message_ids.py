@@ -3,6 +3,7 @@
 ``<dispatch.<ticket>.<nonce>.<hmac>@<domain>>``: the HMAC (SECRET_KEY) covers the ticket id
 and the nonce, so nobody can make up a reference to a ticket they never received mail about.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +15,9 @@ from dataclasses import dataclass
 from flask import current_app
 
 SIG_LEN = 20
-OURS = re.compile(r"^<dispatch\.(\d{1,12})\.([A-Za-z0-9]{1,40})\.([0-9a-f]{1,64})@([^<>\s]{1,200})>$")
+OURS = re.compile(
+    r"^<dispatch\.(\d{1,12})\.([A-Za-z0-9]{1,40})\.([0-9a-f]{1,64})@([^<>\s]{1,200})>$"
+)
 SUBJECT_TAG = re.compile(r"\[#(\d{1,12})\]")
 
 
@@ -78,8 +81,8 @@ def check_message_id(message_id: str) -> IdCheck:
 
 @dataclass(frozen=True)
 class ThreadRef:
-    ticket_id: int | None   # from a valid signed reference
-    forged: bool            # a reference in our format whose signature is wrong
+    ticket_id: int | None  # from a valid signed reference
+    forged: bool  # a reference in our format whose signature is wrong
 
 
 def find_reference(ids: list[str], extra_text: str = "") -> ThreadRef:

@@ -1,4 +1,5 @@
 """The mail channel's tables: every message received (kept whole), the outbox, the templates."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,21 +16,21 @@ from dispatch.types import UTCDateTime, utcnow
 class Inbound(StrEnum):
     """What became of a received message."""
 
-    TICKET = "ticket"          # opened a new ticket
-    COMMENT = "comment"        # landed on an existing ticket
-    DUPLICATE = "duplicate"    # never stored as a row: the first copy's ``copies`` counts it
+    TICKET = "ticket"  # opened a new ticket
+    COMMENT = "comment"  # landed on an existing ticket
+    DUPLICATE = "duplicate"  # never stored as a row: the first copy's ``copies`` counts it
     QUARANTINE = "quarantine"  # kept whole for an admin (or the dispatcher's review)
-    REJECTED = "rejected"      # over the size limit: one polite answer, no ticket
-    DROPPED = "dropped"        # our own mail came back
+    REJECTED = "rejected"  # over the size limit: one polite answer, no ticket
+    DROPPED = "dropped"  # our own mail came back
 
 
 class Outbound(StrEnum):
-    PENDING = "pending"        # waiting to be rendered and sent (or retried)
-    SENDING = "sending"        # claimed by one sender
-    SENT = "sent"              # accepted by the SMTP server
-    LOCAL = "local"            # no mail server configured: kept in the local outbox
+    PENDING = "pending"  # waiting to be rendered and sent (or retried)
+    SENDING = "sending"  # claimed by one sender
+    SENT = "sent"  # accepted by the SMTP server
+    LOCAL = "local"  # no mail server configured: kept in the local outbox
     SUPPRESSED = "suppressed"  # deliberately not sent (rate limit, no address, loop safety)
-    FAILED = "failed"          # gave up after the last retry; an admin may retry it
+    FAILED = "failed"  # gave up after the last retry; an admin may retry it
 
 
 class MailMessage(db.Model):

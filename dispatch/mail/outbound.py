@@ -10,6 +10,7 @@
    keeps it in the local outbox when no server is configured, and on failure retries with
    backoff; the row holds the state, so a crash loses nothing.
 """
+
 from __future__ import annotations
 
 import logging
@@ -67,8 +68,11 @@ def _visit_context(ev: TicketEvent, kind: str) -> dict:
         return {"technician": ev.actor.name if ev.actor is not None else ""}
     half = timedelta(minutes=current_app.config.get("PLANNING_ARRIVAL_WINDOW_MIN", 60) / 2)
     start = datetime.fromisoformat(data["start"])
-    return {"start": (start - half).isoformat(), "end": (start + half).isoformat(),
-            "technician": str(data.get("technician", ""))}
+    return {
+        "start": (start - half).isoformat(),
+        "end": (start + half).isoformat(),
+        "technician": str(data.get("technician", "")),
+    }
 
 
 @event.listens_for(Session, "before_flush")
@@ -81,8 +85,12 @@ def _queue_from_record(session, flush_context, instances):
             kind = kind_for(obj)
             if kind and not quiet:
                 messages.append((obj, kind))
-        elif (mail_row is not None and isinstance(obj, Ticket) and mail_row.ticket is None
-              and mail_row.status == Inbound.TICKET):
+        elif (
+            mail_row is not None
+            and isinstance(obj, Ticket)
+            and mail_row.ticket is None
+            and mail_row.status == Inbound.TICKET
+        ):
             mail_row.ticket = obj  # the mail that opened this ticket, in the same commit
     # Publishing a plan assigns the technician and schedules the visit at once: one message
     # (the visit, which names the technician) rather than two in the same minute.
@@ -91,8 +99,16 @@ def _queue_from_record(session, flush_context, instances):
         if kind == "assigned" and id(ev.ticket) in scheduled:
             continue
         context = _visit_context(ev, kind) if kind in ("scheduled", "on_the_way") else {}
-        session.add(OutboxMessage(kind=kind, ticket=ev.ticket, event=ev, context=context,
-                                  created_at=utcnow(), next_attempt_at=utcnow()))
+        session.add(
+            OutboxMessage(
+                kind=kind,
+                ticket=ev.ticket,
+                event=ev,
+                context=context,
+                created_at=utcnow(),
+                next_attempt_at=utcnow(),
+            )
+        )
         session.info["mail_kick"] = True
 
 
@@ -107,11 +123,18 @@ def _after_rollback(session, previous_transaction):
     session.info.pop("mail_kick", None)
 
 
-def queue_message(kind: str, ticket: Ticket | None, *, recipient: str = "",
-                  **context) -> OutboxMessage:
+def queue_message(
+    kind: str, ticket: Ticket | None, *, recipient: str = "", **context
+) -> OutboxMessage:
     """Add one message to the outbox in the caller's transaction (the caller commits)."""
-    row = OutboxMessage(kind=kind, ticket=ticket, recipient=recipient, context=context,
-                        created_at=utcnow(), next_attempt_at=utcnow())
+    row = OutboxMessage(
+        kind=kind,
+        ticket=ticket,
+        recipient=recipient,
+        context=context,
+        created_at=utcnow(),
+        next_attempt_at=utcnow(),
+    )
     db.session.add(row)
     db.session.info["mail_kick"] = True
     return row
@@ -124,8 +147,14 @@ def queue_password_link(user: User, *, purpose: str, **_kwargs) -> OutboxMessage
 
 
 def queue_rejection(address: str, subject: str, reason: str, *, in_reply_to: str = "") -> None:
-    queue_message("rejected", None, recipient=address, subject=subject[:200], reason=reason,
-                  in_reply_to=in_reply_to)
+    queue_message(
+        "rejected",
+        None,
+        recipient=address,
+        subject=subject[:200],
+        reason=reason,
+        in_reply_to=in_reply_to,
+    )
 
 
 # --- 2. waking the sender -------------------------------------------------------------------------
@@ -207,17 +236,28 @@ def deliver_pending(limit: int = 500) -> int:
     try:
         with Session(db.engine, expire_on_commit=False) as s:
             now = utcnow()
-            s.execute(update(OutboxMessage).where(OutboxMessage.status == Outbound.SENDING,
-                                                  OutboxMessage.next_attempt_at < now)
-                      .values(status=Outbound.PENDING))
+            s.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.status == Outbound.SENDING, OutboxMessage.next_attempt_at < now
+                )
+                .values(status=Outbound.PENDING)
+            )
             s.commit()
-            ids = s.scalars(select(OutboxMessage.id).where(
-                OutboxMessage.status == Outbound.PENDING, OutboxMessage.next_attempt_at <= now)
-                .order_by(OutboxMessage.id).limit(limit)).all()
+            ids = s.scalars(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.status == Outbound.PENDING, OutboxMessage.next_attempt_at <= now
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            ).all()
             for oid in ids:
-                claimed = s.execute(update(OutboxMessage).where(
-                    OutboxMessage.id == oid, OutboxMessage.status == Outbound.PENDING)
-                    .values(status=Outbound.SENDING, next_attempt_at=utcnow() + CLAIM_FOR))
+                claimed = s.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == oid, OutboxMessage.status == Outbound.PENDING)
+                    .values(status=Outbound.SENDING, next_attempt_at=utcnow() + CLAIM_FOR)
+                )
                 s.commit()
                 if claimed.rowcount != 1:
                     continue  # another sender has it

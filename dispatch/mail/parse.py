@@ -3,6 +3,7 @@
 ``parse`` never raises: broken MIME, lying charsets and hostile headers become ``problems``
 (the message then goes to quarantine) or ``defects`` (noted, the best text is still used).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -18,10 +19,12 @@ from email.parser import BytesHeaderParser
 
 import nh3
 
-MAX_DEPTH = 20       # MIME nesting a real mail client produces stays far below this
+MAX_DEPTH = 20  # MIME nesting a real mail client produces stays far below this
 MAX_PARTS = 200
 MAX_BOUNDARIES = 100  # more than this and the parser's recursion becomes the attack
-ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
+ADDRESS = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$"
+)
 MSGID = re.compile(r"<([^<>\s\x00-\x1f\x7f]{1,250})>")
 SINGLE_BYTE = frozenset({"ascii", "latin-1", "iso8859-1", "cp1252", "iso8859-15", "iso8859-2"})
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -49,10 +52,10 @@ class ParsedMail:
     attachments: list[Part] = field(default_factory=list)
     in_reply_to: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
-    report: bool = False          # multipart/report (delivery status and the like)
-    report_text: str = ""         # the status and returned headers, to find our own ids
+    report: bool = False  # multipart/report (delivery status and the like)
+    report_text: str = ""  # the status and returned headers, to find our own ids
     defects: list[str] = field(default_factory=list)
-    problem: str = ""             # set: the message cannot be trusted to become a ticket
+    problem: str = ""  # set: the message cannot be trusted to become a ticket
 
     def header(self, name: str) -> str:
         return header_text(self.headers, name)
@@ -152,7 +155,7 @@ def read_sender(raw_from: str) -> tuple[str, str, str]:
     except Exception:
         return "", "", "unreadable From header"
     if len(addresses) != 1:
-        return "", "", "From names %d addresses" % len(addresses)
+        return "", "", f"From names {len(addresses)} addresses"
     address = addresses[0]
     addr = (address.addr_spec or "").strip()
     if defects or not ADDRESS.match(addr):
@@ -255,8 +258,9 @@ def _read_body(mail: ParsedMail, msg: Message) -> None:
                 continue
         if not data and not name:
             continue
-        mail.attachments.append(Part(name or _invented_name(ctype, len(mail.attachments) + 1),
-                                     ctype, data))
+        mail.attachments.append(
+            Part(name or _invented_name(ctype, len(mail.attachments) + 1), ctype, data)
+        )
     if not plain and not htmls and not mail.attachments and isinstance(msg.get_payload(), list):
         # a multipart whose boundary never occurs: the text is in the preamble or epilogue
         leftover = (msg.preamble or "") + "\n" + (msg.epilogue or "")
@@ -315,8 +319,11 @@ def _unpack_tnef(mail: ParsedMail, data: bytes, plain: list[str]) -> bool:
             ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
             mail.attachments.append(Part(name or "attachment.bin", ctype, bytes(content)))
     if body and not plain:
-        plain.append(decode_bytes(body, "cp1252") if isinstance(body, bytes)
-                     else str(body).replace("\x00", ""))
+        plain.append(
+            decode_bytes(body, "cp1252")
+            if isinstance(body, bytes)
+            else str(body).replace("\x00", "")
+        )
     return True
 
 
@@ -324,8 +331,9 @@ def html_to_text(markup: str, *, drop_quotes: bool = False) -> str:
     """Plain text from HTML through an allow-list of nothing: no tag or attribute survives."""
     markup = BLOCK_END.sub("\n", markup[:2_000_000])
     removed = {"script", "style", "head", "title"} | ({"blockquote"} if drop_quotes else set())
-    cleaned = nh3.clean(markup, tags=set(), attributes={}, clean_content_tags=removed,
-                        strip_comments=True)
+    cleaned = nh3.clean(
+        markup, tags=set(), attributes={}, clean_content_tags=removed, strip_comments=True
+    )
     text = html.unescape(cleaned).replace("\xa0", " ")
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -1,4 +1,5 @@
 """The mail channel's settings and their defaults (each settable as FLASK_MAIL_… variables)."""
+
 from __future__ import annotations
 
 from flask import Flask

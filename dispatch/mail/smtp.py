@@ -1,4 +1,5 @@
 """SMTP out: one connection per batch; no MAIL_SERVER configured means the local outbox."""
+
 from __future__ import annotations
 
 import smtplib
@@ -26,16 +27,23 @@ class Transport:
         msg = build_message(row)
         if self.smtp is None:
             self.smtp = self._connect()
-        self.smtp.send_message(msg, from_addr=self.cfg.get("MAIL_ENVELOPE_FROM") or sender_address(),
-                               to_addrs=[row.recipient])
+        self.smtp.send_message(
+            msg,
+            from_addr=self.cfg.get("MAIL_ENVELOPE_FROM") or sender_address(),
+            to_addrs=[row.recipient],
+        )
         return "sent"
 
     def _connect(self) -> smtplib.SMTP:
         cfg = self.cfg
         host, timeout = cfg["MAIL_SERVER"], cfg["MAIL_TIMEOUT"]
         if cfg.get("MAIL_USE_SSL"):
-            smtp = smtplib.SMTP_SSL(host, cfg.get("MAIL_PORT") or 465, timeout=timeout,
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(
+                host,
+                cfg.get("MAIL_PORT") or 465,
+                timeout=timeout,
+                context=ssl.create_default_context(),
+            )
         else:
             smtp = smtplib.SMTP(host, cfg.get("MAIL_PORT") or 25, timeout=timeout)
             if cfg.get("MAIL_USE_TLS"):

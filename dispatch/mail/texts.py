@@ -3,6 +3,7 @@
 Rendered by Jinja's sandbox with plain strings only (see ``VARIABLES``): a template can neither
 reach the application's objects nor run code.
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -28,8 +29,9 @@ VARIABLES = {
     "reason": _l("why the message was refused"),
     "marker": _l("the reply-above-this-line marker"),
     "reset_link": _l("link to choose a new password (password message)"),
-    "set_password_link": _l("link to set a first password (acknowledgement, only to a requester "
-                            "who has none yet)"),
+    "set_password_link": _l(
+        "link to set a first password (acknowledgement, only to a requester who has none yet)"
+    ),
     "valid_for": _l("how long the password link works"),
 }
 
@@ -39,38 +41,45 @@ FOOTER = "\n\n-- \nDispatch · {{ link }}\n"
 DEFAULTS: dict[str, tuple[object, object, bool]] = {
     "ack": (
         _l("[{{ number }}] Received: {{ subject }}"),
-        _l("Hello {{ requester }},\n\nWe received your request and gave it the number "
-                    "{{ number }}. A dispatcher will look at it shortly.\n\nYou can follow it "
-                    "here: {{ link }}\nTo add something, reply to this message."
-                    "{% if set_password_link %}\n\nTo follow your requests online, set a "
-                    "password for your account: {{ set_password_link }}\n(The link works for "
-                    "{{ valid_for }}.){% endif %}"),
+        _l(
+            "Hello {{ requester }},\n\nWe received your request and gave it the number "
+            "{{ number }}. A dispatcher will look at it shortly.\n\nYou can follow it "
+            "here: {{ link }}\nTo add something, reply to this message."
+            "{% if set_password_link %}\n\nTo follow your requests online, set a "
+            "password for your account: {{ set_password_link }}\n(The link works for "
+            "{{ valid_for }}.){% endif %}"
+        ),
         True,
     ),
     "assigned": (
         _l("[{{ number }}] Assigned: {{ subject }}"),
-        _l("Hello {{ requester }},\n\n{{ assignee }} is now handling your request "
-                    "{{ number }}."),
+        _l("Hello {{ requester }},\n\n{{ assignee }} is now handling your request {{ number }}."),
         True,
     ),
     "scheduled": (
         _l("[{{ number }}] Visit planned {{ window_date }}: {{ subject }}"),
-        _l("Hello {{ requester }},\n\nA technician will come for {{ number }} on "
-                    "{{ window_date }}, arriving between {{ window_start }} and "
-                    "{{ window_end }}{% if site %} at {{ site }}{% endif %}."),
+        _l(
+            "Hello {{ requester }},\n\nA technician will come for {{ number }} on "
+            "{{ window_date }}, arriving between {{ window_start }} and "
+            "{{ window_end }}{% if site %} at {{ site }}{% endif %}."
+        ),
         True,
     ),
     "on_the_way": (
         _l("[{{ number }}] Technician on the way: {{ subject }}"),
-        _l("Hello {{ requester }},\n\n{{ technician }} is on the way for {{ number }}"
-                    "{% if eta %} and should arrive around {{ eta }}{% endif %}."),
+        _l(
+            "Hello {{ requester }},\n\n{{ technician }} is on the way for {{ number }}"
+            "{% if eta %} and should arrive around {{ eta }}{% endif %}."
+        ),
         True,
     ),
     "resolved": (
         _l("[{{ number }}] Resolved: {{ subject }}"),
-        _l("Hello {{ requester }},\n\nWe think {{ number }} is fixed.\n\nIf it is not, "
-                    "reopen it with one click: {{ reopen_link }}\n(or simply reply to this "
-                    "message)."),
+        _l(
+            "Hello {{ requester }},\n\nWe think {{ number }} is fixed.\n\nIf it is not, "
+            "reopen it with one click: {{ reopen_link }}\n(or simply reply to this "
+            "message)."
+        ),
         True,
     ),
     "comment": (
@@ -80,17 +89,21 @@ DEFAULTS: dict[str, tuple[object, object, bool]] = {
     ),
     "rejected": (
         _l("Not delivered to the help desk: {{ subject }}"),
-        _l("Hello,\n\nYour message \"{{ subject }}\" could not be accepted: {{ reason }}.\n"
-           "No request was opened. Please send it again without the large files, or use the "
-           "web form and attach them there.\n\n-- \nDispatch"),
+        _l(
+            'Hello,\n\nYour message "{{ subject }}" could not be accepted: {{ reason }}.\n'
+            "No request was opened. Please send it again without the large files, or use the "
+            "web form and attach them there.\n\n-- \nDispatch"
+        ),
         False,
     ),
     "password": (
         _l("Your password link for Dispatch"),
-        _l("Hello {{ requester }},\n\nSomeone, probably you, asked for a link to choose a new "
-           "password for your Dispatch account.\n\nChoose it here: {{ reset_link }}\n"
-           "The link works for {{ valid_for }} and only once.\n\nIf you did not ask for it, "
-           "ignore this message: your password stays as it is.\n\n-- \nDispatch"),
+        _l(
+            "Hello {{ requester }},\n\nSomeone, probably you, asked for a link to choose a new "
+            "password for your Dispatch account.\n\nChoose it here: {{ reset_link }}\n"
+            "The link works for {{ valid_for }} and only once.\n\nIf you did not ask for it, "
+            "ignore this message: your password stays as it is.\n\n-- \nDispatch"
+        ),
         False,
     ),
 }

@@ -1,5 +1,6 @@
 """What of a message goes into a ticket: its attachments as uploads, its text within the
 ticket's limits, and the site it names."""
+
 from __future__ import annotations
 
 import io
@@ -30,11 +31,14 @@ def attachment_files(mail: ParsedMail) -> tuple[list[FileStorage], str]:
     """The attachments as uploads (up to the per-ticket limit) and a note on those left out."""
     limit = current_app.config["ATTACHMENT_MAX_FILES"]
     parts = [p for p in mail.attachments if p.data]
-    files = [FileStorage(stream=io.BytesIO(p.data), filename=p.name or "attachment",
-                         content_type=p.content_type) for p in parts[:limit]]
+    files = [
+        FileStorage(
+            stream=io.BytesIO(p.data), filename=p.name or "attachment", content_type=p.content_type
+        )
+        for p in parts[:limit]
+    ]
     extra = len(parts) - limit
-    note = (f"\n\n({extra} more attachment(s) are kept with the original mail.)"
-            if extra > 0 else "")
+    note = f"\n\n({extra} more attachment(s) are kept with the original mail.)" if extra > 0 else ""
     return files, note
 
 

@@ -1,4 +1,5 @@
 """/mail: the admin's view of quarantine and the outbox, template editing; the reopen link."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -27,12 +28,18 @@ LIST_SIZE = 200
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def index():
-    held = db.session.scalars(db.select(MailMessage).where(MailMessage.status.in_(
-        (Inbound.QUARANTINE, Inbound.REJECTED))).order_by(MailMessage.id.desc()).limit(LIST_SIZE))
-    outbox = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
-                                .limit(LIST_SIZE))
-    return render_template("mail/index.html", held=list(held), outbox=list(outbox),
-                           labels_=texts.LABELS)
+    held = db.session.scalars(
+        db.select(MailMessage)
+        .where(MailMessage.status.in_((Inbound.QUARANTINE, Inbound.REJECTED)))
+        .order_by(MailMessage.id.desc())
+        .limit(LIST_SIZE)
+    )
+    outbox = db.session.scalars(
+        db.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(LIST_SIZE)
+    )
+    return render_template(
+        "mail/index.html", held=list(held), outbox=list(outbox), labels_=texts.LABELS
+    )
 
 
 @bp.get("/messages/<int:id>")
@@ -59,8 +66,9 @@ def reprocess(id: int, action: str):
 @roles_required(Role.ADMIN)
 def outbox(id: int):
     row = db.get_or_404(OutboxMessage, id)
-    return render_template("mail/outbox.html", row=row, body=admin.shown_body(row),
-                           form=ActionForm())
+    return render_template(
+        "mail/outbox.html", row=row, body=admin.shown_body(row), form=ActionForm()
+    )
 
 
 @bp.post("/outbox/<int:id>/retry")
@@ -88,8 +96,14 @@ def template(key: str):
         except ValidationError as exc:
             for name, messages in exc.errors.items():
                 getattr(form, name, form.body).errors = list(messages)
-    return render_template("mail/template.html", key=key, form=form, custom=custom,
-                           label=texts.LABELS[key], variables=texts.VARIABLES)
+    return render_template(
+        "mail/template.html",
+        key=key,
+        form=form,
+        custom=custom,
+        label=texts.LABELS[key],
+        variables=texts.VARIABLES,
+    )
 
 
 @bp.route("/reopen/<token>", methods=["GET", "POST"])

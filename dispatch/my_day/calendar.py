@@ -1,5 +1,6 @@
 """The technician's private calendar feed: a secret address (only its hash is stored) that
 serves their visits as iCalendar, for the phone's calendar app."""
+
 from __future__ import annotations
 
 import secrets
@@ -40,14 +41,17 @@ def revoke_feed(technician: User) -> None:
 
 def has_feed(technician: User) -> bool:
     """Whether the technician has a feed address."""
-    return db.session.scalar(db.select(CalendarFeed.id).where(
-        CalendarFeed.user_id == technician.id)) is not None
+    return (
+        db.session.scalar(db.select(CalendarFeed.id).where(CalendarFeed.user_id == technician.id))
+        is not None
+    )
 
 
 def feed_owner(token: str) -> User:
     """The active technician whose feed ``token`` opens; NotFound otherwise."""
-    feed = db.session.scalar(db.select(CalendarFeed).where(
-        CalendarFeed.token_hash == CalendarFeed.hash(token or "")))
+    feed = db.session.scalar(
+        db.select(CalendarFeed).where(CalendarFeed.token_hash == CalendarFeed.hash(token or ""))
+    )
     if feed is None or not feed.user.active:
         raise NotFound(_("No such calendar."))
     return feed.user
@@ -56,10 +60,16 @@ def feed_owner(token: str) -> User:
 def calendar(technician: User, host: str) -> bytes:
     """The technician's visits as an iCalendar document."""
     today = utctoday()
-    visits = db.session.scalars(db.select(Visit).where(
-        Visit.technician_id == technician.id, Visit.status.in_(VISIBLE),
-        Visit.day >= today - timedelta(days=FEED_DAYS_BACK),
-        Visit.day <= today + timedelta(days=FEED_DAYS_AHEAD)).order_by(Visit.planned_start))
+    visits = db.session.scalars(
+        db.select(Visit)
+        .where(
+            Visit.technician_id == technician.id,
+            Visit.status.in_(VISIBLE),
+            Visit.day >= today - timedelta(days=FEED_DAYS_BACK),
+            Visit.day <= today + timedelta(days=FEED_DAYS_AHEAD),
+        )
+        .order_by(Visit.planned_start)
+    )
     cal = Calendar()
     cal.add("prodid", "-//Dispatch//visits//EN")
     cal.add("version", "2.0")

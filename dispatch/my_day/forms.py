@@ -1,4 +1,5 @@
 """The technician's day's forms."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -15,5 +16,6 @@ class ActionForm(FlaskForm):
 
 class VisitStepForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_MAX)])
-    time_spent = IntegerField(_l("Time spent (minutes)"),
-                              validators=[Optional(), NumberRange(1, TIME_SPENT_MAX)])
+    time_spent = IntegerField(
+        _l("Time spent (minutes)"), validators=[Optional(), NumberRange(1, TIME_SPENT_MAX)]
+    )

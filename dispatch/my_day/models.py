@@ -1,4 +1,5 @@
 """The technician's private calendar feed (its visits as iCalendar, at a secret address)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,5 +1,6 @@
 """The technician's day: their visits, and moving one on (on the way, arrived, done) with the
 ticket and its record following in one transaction."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -28,9 +29,15 @@ TIME_SPENT_MAX = 24 * 60
 
 def day_visits(technician: User, day: date) -> list[Visit]:
     """The technician's visits of ``day`` they may see, by planned start."""
-    return list(db.session.scalars(db.select(Visit).where(
-        Visit.technician_id == technician.id, Visit.day == day, Visit.status.in_(VISIBLE))
-        .order_by(Visit.planned_start)))
+    return list(
+        db.session.scalars(
+            db.select(Visit)
+            .where(
+                Visit.technician_id == technician.id, Visit.day == day, Visit.status.in_(VISIBLE)
+            )
+            .order_by(Visit.planned_start)
+        )
+    )
 
 
 def get_own_visit(technician: User, visit_id: int) -> Visit:
@@ -41,8 +48,14 @@ def get_own_visit(technician: User, visit_id: int) -> Visit:
     return visit
 
 
-def advance(visit: Visit, technician: User, action: str, *, notes: str = "",
-            time_spent_min: int | None = None) -> Visit:
+def advance(
+    visit: Visit,
+    technician: User,
+    action: str,
+    *,
+    notes: str = "",
+    time_spent_min: int | None = None,
+) -> Visit:
     """Move a visit one step on; the ticket and its record follow, in one transaction."""
     if action not in STEPS:
         raise ValidationError(_("Unknown action."), field="action")
@@ -53,8 +66,10 @@ def advance(visit: Visit, technician: User, action: str, *, notes: str = "",
     if len(notes) > NOTES_MAX:
         raise ValidationError(_("At most %(n)d characters.", n=NOTES_MAX), field="notes")
     if action == "done" and (time_spent_min is None or not 1 <= time_spent_min <= TIME_SPENT_MAX):
-        raise ValidationError(_("Say how many minutes the work took (1 to %(n)d).",
-                                n=TIME_SPENT_MAX), field="time_spent")
+        raise ValidationError(
+            _("Say how many minutes the work took (1 to %(n)d).", n=TIME_SPENT_MAX),
+            field="time_spent",
+        )
     ticket, now = visit.ticket, utcnow()
     try:
         data = {"status": str(target), "visit": visit.id}

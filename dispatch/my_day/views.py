@@ -1,4 +1,5 @@
 """The technician's day (/my-day): ordered stops, status buttons and a private calendar feed."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -50,13 +51,24 @@ def _day() -> date:
 @bp.get("/")
 def index():
     day = _day()
-    stops = [{"visit": v, "tz": builder.ticket_zone(v.ticket).key,
-              "point": builder.ticket_point(v.ticket)}
-             for v in services.day_visits(current_user, day)]
-    return render_template("my_day/day.html", day=day, stops=stops, step=VisitStepForm(),
-                           action=ActionForm(), has_feed=calendar.has_feed(current_user),
-                           timedelta1=timedelta(days=1),
-                           notifications=recent_notifications(current_user))
+    stops = [
+        {
+            "visit": v,
+            "tz": builder.ticket_zone(v.ticket).key,
+            "point": builder.ticket_point(v.ticket),
+        }
+        for v in services.day_visits(current_user, day)
+    ]
+    return render_template(
+        "my_day/day.html",
+        day=day,
+        stops=stops,
+        step=VisitStepForm(),
+        action=ActionForm(),
+        has_feed=calendar.has_feed(current_user),
+        timedelta1=timedelta(days=1),
+        notifications=recent_notifications(current_user),
+    )
 
 
 @bp.post("/visits/<int:visit_id>/<action>")
@@ -64,12 +76,23 @@ def advance(visit_id: int, action: str):
     visit = services.get_own_visit(current_user, visit_id)
     form = VisitStepForm()
     if not form.validate_on_submit():
-        flash(_("Check the form: %(e)s", e="; ".join(
-            str(e) for errs in form.errors.values() for e in errs) or _("it expired")), "warning")
+        flash(
+            _(
+                "Check the form: %(e)s",
+                e="; ".join(str(e) for errs in form.errors.values() for e in errs)
+                or _("it expired"),
+            ),
+            "warning",
+        )
     else:
         try:
-            services.advance(visit, current_user, action, notes=form.notes.data or "",
-                          time_spent_min=form.time_spent.data)
+            services.advance(
+                visit,
+                current_user,
+                action,
+                notes=form.notes.data or "",
+                time_spent_min=form.time_spent.data,
+            )
             flash(_("%(n)s: saved.", n=visit.ticket.number), "success")
         except DispatchError as err:
             flash(err.message, "warning")
@@ -80,8 +103,13 @@ def advance(visit_id: int, action: str):
 def new_feed():
     if ActionForm().validate_on_submit():
         token = calendar.new_feed_token(current_user)
-        flash(_("Your private calendar address (shown once; keep it secret): %(url)s",
-                url=url_for(".feed", token=token, _external=True)), "info")
+        flash(
+            _(
+                "Your private calendar address (shown once; keep it secret): %(url)s",
+                url=url_for(".feed", token=token, _external=True),
+            ),
+            "info",
+        )
     return redirect(url_for(".index"))
 
 

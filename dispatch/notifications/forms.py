@@ -1,4 +1,5 @@
 """The notification pages' one form: buttons that only need the CSRF token."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm

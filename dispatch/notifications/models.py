@@ -1,4 +1,5 @@
 """The in-app notification: a short text for one user, with an optional link."""
+
 from __future__ import annotations
 
 from datetime import datetime

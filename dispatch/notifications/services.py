@@ -1,5 +1,6 @@
 """Notifications: add one for a user (in the caller's transaction), list, count and mark a
 user's own."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,31 +20,51 @@ RECENT_DAYS = 7
 
 def notify(user: User | int, text: str, url: str = "") -> Notification:
     """Add a notification for ``user`` (not committed: the caller's use case commits)."""
-    note = Notification(user_id=user if isinstance(user, int) else user.id, text=text[:500],
-                        url=url[:300], created_at=utcnow())
+    note = Notification(
+        user_id=user if isinstance(user, int) else user.id,
+        text=text[:500],
+        url=url[:300],
+        created_at=utcnow(),
+    )
     db.session.add(note)
     return note
 
 
 def unread_count(user_id: int) -> int:
     """How many of the user's notifications are unread (the navbar's badge)."""
-    return db.session.scalar(db.select(db.func.count(Notification.id)).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            db.select(db.func.count(Notification.id)).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 def recent(user: User, limit: int = 5) -> list[Notification]:
     """The user's latest notifications of the last week, newest first."""
     since = utcnow() - timedelta(days=RECENT_DAYS)
-    return list(db.session.scalars(db.select(Notification).where(
-        Notification.user_id == user.id, Notification.created_at >= since)
-        .order_by(Notification.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            db.select(Notification)
+            .where(Notification.user_id == user.id, Notification.created_at >= since)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def own(user: User) -> list[Notification]:
     """The user's notifications, newest first (at most PAGE_SIZE)."""
-    return list(db.session.scalars(db.select(Notification).where(
-        Notification.user_id == user.id).order_by(
-        Notification.created_at.desc(), Notification.id.desc()).limit(PAGE_SIZE)))
+    return list(
+        db.session.scalars(
+            db.select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(PAGE_SIZE)
+        )
+    )
 
 
 def get_own(user: User, note_id: int) -> Notification:
@@ -63,7 +84,10 @@ def mark_read(note: Notification) -> None:
 
 def mark_all_read(user: User) -> None:
     """Mark every unread notification of the user read (commits)."""
-    for note in db.session.scalars(db.select(Notification).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None))):
+    for note in db.session.scalars(
+        db.select(Notification).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    ):
         note.read_at = utcnow()
     db.session.commit()

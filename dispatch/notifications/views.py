@@ -3,6 +3,7 @@
 The navbar shows the number of unread ones through ``unread_notifications()`` (a context
 processor registered with the blueprint); someone else's notification is a 404.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
@@ -29,8 +30,9 @@ def _unread():
 @bp.get("/")
 @login_required
 def index():
-    return render_template("notifications/index.html", notes=services.own(current_user),
-                           form=ActionForm())
+    return render_template(
+        "notifications/index.html", notes=services.own(current_user), form=ActionForm()
+    )
 
 
 @bp.post("/<int:note_id>/read")

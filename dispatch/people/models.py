@@ -1,4 +1,5 @@
 """People: users and their roles, departments, groups of agents, skills, API tokens."""
+
 from __future__ import annotations
 
 import hashlib
@@ -73,7 +74,7 @@ class Group(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     # Referenced rows are deactivated (hidden from pickers), not deleted.
     active: Mapped[bool] = mapped_column(default=True)
-    members: Mapped[list["User"]] = relationship(secondary=user_groups, back_populates="groups")
+    members: Mapped[list[User]] = relationship(secondary=user_groups, back_populates="groups")
 
     def __str__(self) -> str:
         return self.name
@@ -99,7 +100,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship()
-    site: Mapped["Site | None"] = relationship()  # noqa: F821
+    site: Mapped[Site | None] = relationship()  # noqa: F821
     groups: Mapped[list[Group]] = relationship(secondary=user_groups, back_populates="members")
     skills: Mapped[list[Skill]] = relationship(secondary=user_skills)
 
@@ -124,8 +125,9 @@ class User(UserMixin, db.Model):
         # Generation 0 leaves the stamp as it was before generations existed: sessions from
         # then stay valid after the upgrade.
         generation = b"%d:" % self.session_generation if self.session_generation else b""
-        digest = hashlib.sha256(b"dispatch-password-stamp:" + generation
-                                + (self.password_hash or "").encode())
+        digest = hashlib.sha256(
+            b"dispatch-password-stamp:" + generation + (self.password_hash or "").encode()
+        )
         return digest.hexdigest()[:16]
 
     def get_id(self) -> str:

@@ -3,6 +3,7 @@
 Plain functions with explicit arguments and one commit each; they raise dispatch.errors so that
 the admin pages, the CLI and the API can each answer in their own way.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -34,13 +35,15 @@ def normalise_email(email: str) -> str:
     if not text:
         raise ValidationError(_("Enter an e-mail address."), field="email")
     if len(text) > EMAIL_MAX:
-        raise ValidationError(_("An e-mail address has at most %(n)d characters.", n=EMAIL_MAX),
-                              field="email")
+        raise ValidationError(
+            _("An e-mail address has at most %(n)d characters.", n=EMAIL_MAX), field="email"
+        )
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError(_("Not a valid e-mail address: %(e)s", e=str(exc)),
-                              field="email") from None
+        raise ValidationError(
+            _("Not a valid e-mail address: %(e)s", e=str(exc)), field="email"
+        ) from None
     return checked.normalized.lower()
 
 
@@ -70,9 +73,12 @@ def change_password(user: User, password: str) -> None:
     old = user.password_hash
     new = generate_password_hash(password)
     unchanged = User.password_hash.is_(None) if old is None else User.password_hash == old
-    result = db.session.execute(update(User).where(User.id == user.id, unchanged)
-                                .values(password_hash=new).execution_options(
-                                    synchronize_session=False))
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id, unchanged)
+        .values(password_hash=new)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(_("The password was changed meanwhile."), field="password")
@@ -80,15 +86,24 @@ def change_password(user: User, password: str) -> None:
     db.session.refresh(user)
 
 
-def create_user(email: str, role: str, password: str, *, name: str | None = None,
-                department: str | None = None, site: str | None = None) -> User:
+def create_user(
+    email: str,
+    role: str,
+    password: str,
+    *,
+    name: str | None = None,
+    department: str | None = None,
+    site: str | None = None,
+) -> User:
     """Create an account. ``department`` and ``site`` are names: a missing department is
     created (it is only a name), a site must exist already (it has an address and hours)."""
     email = normalise_email(email)
     role = (role or "").strip().lower()
     if role not in set(Role):
-        raise ValidationError(_("Unknown role %(r)s. Choose one of: %(roles)s.", r=repr(role),
-                                roles=", ".join(Role)), field="role")
+        raise ValidationError(
+            _("Unknown role %(r)s. Choose one of: %(roles)s.", r=repr(role), roles=", ".join(Role)),
+            field="role",
+        )
     check_password_rules(password)
     name = (name or "").strip() or email.split("@", 1)[0]
     if len(name) > NAME_MAX:
@@ -99,20 +114,28 @@ def create_user(email: str, role: str, password: str, *, name: str | None = None
         user.site = db.session.scalar(db.select(Site).filter_by(name=site.strip()))
         if user.site is None:
             known = db.session.scalars(db.select(Site.name).order_by(Site.name)).all()
-            raise ValidationError(_("Unknown site %(s)s. Known sites: %(known)s.", s=repr(site),
-                                    known=", ".join(known) or _("none yet")), field="site")
+            raise ValidationError(
+                _(
+                    "Unknown site %(s)s. Known sites: %(known)s.",
+                    s=repr(site),
+                    known=", ".join(known) or _("none yet"),
+                ),
+                field="site",
+            )
     if department and department.strip():
         dept_name = department.strip()[:120]
-        user.department = (db.session.scalar(db.select(Department).filter_by(name=dept_name))
-                           or Department(name=dept_name))
+        user.department = db.session.scalar(
+            db.select(Department).filter_by(name=dept_name)
+        ) or Department(name=dept_name)
     db.session.add(user)
     try:
         db.session.commit()
     except IntegrityError:
         # Insert and catch rather than check first: two admins may create the same account.
         db.session.rollback()
-        raise ValidationError(_("A user with the e-mail %(e)s already exists.", e=email),
-                              field="email") from None
+        raise ValidationError(
+            _("A user with the e-mail %(e)s already exists.", e=email), field="email"
+        ) from None
     return user
 
 
@@ -147,7 +170,8 @@ def revoke_tokens(user: User, *, commit: bool = True) -> int:
     """Revoke every token of ``user``; returns how many were still live. ``commit=False``: as
     part of the caller's transaction."""
     result = db.session.execute(
-        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
         .values(revoked=True)
     )
     if commit:
@@ -158,9 +182,13 @@ def revoke_tokens(user: User, *, commit: bool = True) -> int:
 def token_user(token: str) -> ApiToken | None:
     """The live token row (with its active user) for a presented bearer token, or None."""
     return db.session.scalar(
-        db.select(ApiToken).join(ApiToken.user)
-        .where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked.is_(False),
-               User.active.is_(True))
+        db.select(ApiToken)
+        .join(ApiToken.user)
+        .where(
+            ApiToken.token_hash == ApiToken.hash(token),
+            ApiToken.revoked.is_(False),
+            User.active.is_(True),
+        )
     )
 
 

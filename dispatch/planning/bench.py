@@ -8,6 +8,7 @@ submits the planning form and polls the progress endpoint until the plan is read
 the page's script does. Prints the wall time, the progress values seen and the plan's figures
 as JSON.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,7 @@ import random
 import sys
 import tempfile
 import time as clock
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from werkzeug.security import generate_password_hash
@@ -42,7 +43,7 @@ SKILLS = ["hardware", "network", "printers", "audio-video", "electrical"]
 
 
 def _next_monday() -> date:
-    day = datetime.now(timezone.utc).date() + timedelta(days=1)
+    day = datetime.now(UTC).date() + timedelta(days=1)
     while day.weekday() != 0:
         day += timedelta(days=1)
     return day
@@ -57,40 +58,67 @@ def build_company(n_jobs: int, n_techs: int, first_day: date, days: int, seed: i
     sites = []
     for c, (city, lat, lon, tz) in enumerate(CITIES):
         for k in range(4):  # four sites spread over each city
-            sites.append(Site(name=f"{city} {k + 1}", code=f"S{c}{k}", city=city, timezone=tz,
-                              address=f"{k + 1} Main Street", latitude=lat + rng.uniform(-.04, .04),
-                              longitude=lon + rng.uniform(-.05, .05), opens_at=time(8),
-                              closes_at=time(18), open_weekdays="01234"))
+            sites.append(
+                Site(
+                    name=f"{city} {k + 1}",
+                    code=f"S{c}{k}",
+                    city=city,
+                    timezone=tz,
+                    address=f"{k + 1} Main Street",
+                    latitude=lat + rng.uniform(-0.04, 0.04),
+                    longitude=lon + rng.uniform(-0.05, 0.05),
+                    opens_at=time(8),
+                    closes_at=time(18),
+                    open_weekdays="01234",
+                )
+            )
     db.session.add_all(sites)
-    db.session.add(User(email="dispatcher@bench.example.com", name="Bench Dispatcher",
-                        role=Role.DISPATCHER, password_hash=pw))
-    requester = User(email="requester@bench.example.com", name="Requester", role=Role.EMPLOYEE,
-                     password_hash=pw)
+    db.session.add(
+        User(
+            email="dispatcher@bench.example.com",
+            name="Bench Dispatcher",
+            role=Role.DISPATCHER,
+            password_hash=pw,
+        )
+    )
+    requester = User(
+        email="requester@bench.example.com", name="Requester", role=Role.EMPLOYEE, password_hash=pw
+    )
     db.session.add(requester)
     techs = []
     for k in range(n_techs):
         site = sites[(k % len(CITIES)) * 4]
-        tech = User(email=f"tech{k}@bench.example.com", name=f"Technician {k:02d}",
-                    role=Role.TECHNICIAN, password_hash=pw, site=site,
-                    skills=[skills[k % 5], skills[(k + k // 5 + 1) % 5]])
+        tech = User(
+            email=f"tech{k}@bench.example.com",
+            name=f"Technician {k:02d}",
+            role=Role.TECHNICIAN,
+            password_hash=pw,
+            site=site,
+            skills=[skills[k % 5], skills[(k + k // 5 + 1) % 5]],
+        )
         techs.append(tech)
     db.session.add_all(techs)
     db.session.flush()
     _working_hours(techs)
-    epoch = datetime.combine(first_day, time(0), timezone.utc)
+    epoch = datetime.combine(first_day, time(0), UTC)
     for k in range(n_jobs):
         site = rng.choice(sites)
-        ticket = Ticket(requester=requester, site=site, subject=f"Bench job {k}",
-                        kind=Kind.ONSITE, status=Status.TO_SCHEDULE,
-                        priority=rng.choice(["low", "normal", "normal", "high", "urgent"]),
-                        duration_min=rng.choice([30, 45, 60, 60, 90, 120]),
-                        skills=[skills[rng.randrange(5)]] if rng.random() < .7 else [])
-        if rng.random() < .15:
+        ticket = Ticket(
+            requester=requester,
+            site=site,
+            subject=f"Bench job {k}",
+            kind=Kind.ONSITE,
+            status=Status.TO_SCHEDULE,
+            priority=rng.choice(["low", "normal", "normal", "high", "urgent"]),
+            duration_min=rng.choice([30, 45, 60, 60, 90, 120]),
+            skills=[skills[rng.randrange(5)]] if rng.random() < 0.7 else [],
+        )
+        if rng.random() < 0.15:
             ticket.access_from, ticket.access_until = time(9), time(12)
-        if rng.random() < .05:
+        if rng.random() < 0.05:
             start = epoch + timedelta(days=rng.randrange(days), hours=rng.choice([7, 9, 11]))
             ticket.appointment_start, ticket.appointment_end = start, start + timedelta(hours=3)
-        if rng.random() < .3:
+        if rng.random() < 0.3:
             ticket.due_at = epoch + timedelta(days=rng.uniform(0, days + 3))
         db.session.add(ticket)
     db.session.commit()
@@ -100,19 +128,30 @@ def _working_hours(techs) -> None:
     """Monday–Friday 08:00–17:00 with a 30-minute lunch between 12:00 and 14:00."""
     for tech in techs:
         for weekday in range(5):
-            db.session.add(WorkingHours(user_id=tech.id, weekday=weekday, start_time=time(8),
-                                        end_time=time(17), lunch_start=time(12),
-                                        lunch_end=time(14), lunch_minutes=30))
+            db.session.add(
+                WorkingHours(
+                    user_id=tech.id,
+                    weekday=weekday,
+                    start_time=time(8),
+                    end_time=time(17),
+                    lunch_start=time(12),
+                    lunch_end=time(14),
+                    lunch_minutes=30,
+                )
+            )
 
 
 def plan_from_board(client, first_day: date, days: int, time_limit: int) -> dict:
     """Sign in, submit the planning form, poll the status like the page does; the figures."""
-    response = client.post("/login", data={"email": "dispatcher@bench.example.com",
-                                           "password": PASSWORD})
+    response = client.post(
+        "/login", data={"email": "dispatcher@bench.example.com", "password": PASSWORD}
+    )
     assert response.status_code == 302, response.data[-1500:]
     t0 = clock.monotonic()
-    response = client.post("/planning/", data={"day": first_day.isoformat(), "days": str(days),
-                                               "time_limit": str(time_limit)})
+    response = client.post(
+        "/planning/",
+        data={"day": first_day.isoformat(), "days": str(days), "time_limit": str(time_limit)},
+    )
     assert response.status_code == 302, response.data[:300]
     run_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     seen = []
@@ -134,15 +173,25 @@ def plan_from_board(client, first_day: date, days: int, time_limit: int) -> dict
     for item in (run.result or {}).get("unassigned", []):
         reasons[item["reason"]] = reasons.get(item["reason"], 0) + 1
 
-    errors = (check_solution(parse_problem(run.problem), run.result["plan"])
-              if run.problem and run.result else ["no plan"])
-    return {"status": run.status, "seconds": round(elapsed, 1),
-            "plan_check_errors": len(errors), "board_page": board.status_code,
-            "progress_seen": seen, "visits": summary.get("visits"),
-            "unassigned": summary.get("unassigned"), "unassigned_reasons": reasons,
-            "travel_minutes": summary.get("travel_minutes"),
-            "vehicles": len((run.problem or {}).get("vehicles", [])),
-            "message": run.message, "_problem": run.problem}
+    errors = (
+        check_solution(parse_problem(run.problem), run.result["plan"])
+        if run.problem and run.result
+        else ["no plan"]
+    )
+    return {
+        "status": run.status,
+        "seconds": round(elapsed, 1),
+        "plan_check_errors": len(errors),
+        "board_page": board.status_code,
+        "progress_seen": seen,
+        "visits": summary.get("visits"),
+        "unassigned": summary.get("unassigned"),
+        "unassigned_reasons": reasons,
+        "travel_minutes": summary.get("travel_minutes"),
+        "vehicles": len((run.problem or {}).get("vehicles", [])),
+        "message": run.message,
+        "_problem": run.problem,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,16 +201,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=5)
     parser.add_argument("--time-limit", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--problem-out", metavar="FILE",
-                        help="also write the VROOM problem that was solved")
+    parser.add_argument(
+        "--problem-out", metavar="FILE", help="also write the VROOM problem that was solved"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="dispatch-bench-") as tmp:
         url = "sqlite:///" + str(Path(tmp) / "bench.sqlite")
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                          "RATELIMIT_ENABLED": False, "RQ_REDIS_URL": None,
-                          "WTF_CSRF_ENABLED": False,
-                          "SERVER_NAME": "localhost"})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SECRET_KEY": "bench",
+                "RATELIMIT_ENABLED": False,
+                "RQ_REDIS_URL": None,
+                "WTF_CSRF_ENABLED": False,
+                "SERVER_NAME": "localhost",
+            }
+        )
         first_day = _next_monday()
         with app.app_context():
             db.create_all()
@@ -172,9 +228,19 @@ def main(argv: list[str] | None = None) -> int:
     problem = figures.pop("_problem")
     if args.problem_out:
         Path(args.problem_out).write_text(json.dumps(problem), encoding="utf-8")
-    print(json.dumps({"jobs": args.jobs, "technicians": args.technicians, "days": args.days,
-                      "first_day": first_day.isoformat(), "time_limit": args.time_limit,
-                      **figures}, indent=1))
+    print(
+        json.dumps(
+            {
+                "jobs": args.jobs,
+                "technicians": args.technicians,
+                "days": args.days,
+                "first_day": first_day.isoformat(),
+                "time_limit": args.time_limit,
+                **figures,
+            },
+            indent=1,
+        )
+    )
     return 0 if figures["status"] == "done" and figures["seconds"] <= 30 else 1
 
 

@@ -6,6 +6,7 @@ visit can be dragged onto them. Rows are drawn in the technician's time zone on 
 scale (``Timeline``); a dragged visit's new start is sent in that zone and converted to the
 site's time by the view before ``services.move_visit`` checks it.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,8 +28,20 @@ from .services import visits_of
 
 #: One colour per technician (cycled): a palette whose neighbours differ in hue and lightness,
 #: readable on the light map tiles and on the timeline, with a text colour that contrasts.
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
-           "#e377c2", "#393b79", "#bcbd22", "#637939", "#b15928")
+COLOURS = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#17becf",
+    "#8c564b",
+    "#e377c2",
+    "#393b79",
+    "#bcbd22",
+    "#637939",
+    "#b15928",
+)
 #: The timeline spans at least these local hours (widened to the shifts and visits shown).
 FIRST_HOUR, LAST_HOUR = 8, 17
 #: Drag-and-drop snaps starts to this many minutes.
@@ -47,15 +60,18 @@ def _minutes(moment: datetime, zone: ZoneInfo, day: date) -> int:
 
 def text_colour(colour: str) -> str:
     """Black or white, whichever reads better on ``colour`` (#rrggbb)."""
-    r, g, b = (int(colour[k:k + 2], 16) / 255 for k in (1, 3, 5))
+    r, g, b = (int(colour[k : k + 2], 16) / 255 for k in (1, 3, 5))
     lum = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
     luminance = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2]
     return "#000" if luminance > 0.22 else "#fff"
 
 
 def colours_for(run: PlanRun, extra_ids=()) -> dict[int, str]:
-    ids = sorted({r["technician_id"] for r in (run.result or {}).get("routes", [])}
-                 | {v.technician_id for v in run.visits} | set(extra_ids))
+    ids = sorted(
+        {r["technician_id"] for r in (run.result or {}).get("routes", [])}
+        | {v.technician_id for v in run.visits}
+        | set(extra_ids)
+    )
     return {tid: COLOURS[k % len(COLOURS)] for k, tid in enumerate(ids)}
 
 
@@ -73,8 +89,10 @@ class Timeline:
     @property
     def ticks(self) -> list[dict[str, Any]]:
         span = self.last_hour - self.first_hour
-        return [{"label": f"{h:02d}", "left": round((h - self.first_hour) / span * 100, 3)}
-                for h in range(self.first_hour, self.last_hour + 1)]
+        return [
+            {"label": f"{h:02d}", "left": round((h - self.first_hour) / span * 100, 3)}
+            for h in range(self.first_hour, self.last_hour + 1)
+        ]
 
     @property
     def days(self) -> list[str]:
@@ -84,8 +102,10 @@ class Timeline:
     def legend(self) -> list[dict[str, Any]]:
         """Each technician shown, by name, with their colour."""
         names = {row["technician_id"]: row["name"] for row in self.rows}
-        return [{"technician_id": tid, "name": name, "colour": self.colours.get(tid, "#333")}
-                for tid, name in sorted(names.items(), key=lambda item: (item[1], item[0]))]
+        return [
+            {"technician_id": tid, "name": name, "colour": self.colours.get(tid, "#333")}
+            for tid, name in sorted(names.items(), key=lambda item: (item[1], item[0]))
+        ]
 
     def pct(self, minutes: float) -> float:
         span = (self.last_hour - self.first_hour) * 60
@@ -112,16 +132,29 @@ def timeline(run: PlanRun) -> Timeline:
     for key in set(routes) | set(grouped) | set(shifts):
         route, visits, shift = routes.get(key, {}), grouped.get(key, []), shifts.get(key)
         zone = ZoneInfo(route.get("timezone") or (shift.timezone if shift else None) or "UTC")
-        name = (route.get("name") or (shift.name if shift else "")
-                or (visits[0].technician.name if visits else ""))
+        name = (
+            route.get("name")
+            or (shift.name if shift else "")
+            or (visits[0].technician.name if visits else "")
+        )
         day = date.fromisoformat(key[1])
-        row = {"technician_id": key[0], "name": name, "day": key[1],
-               "colour": colours.get(key[0], "#333"), "timezone": zone.key,
-               "travel_min": round(route.get("travel_seconds", 0) / 60), "working": bool(shift),
-               "shift": None, "breaks": [], "visits": []}
+        row = {
+            "technician_id": key[0],
+            "name": name,
+            "day": key[1],
+            "colour": colours.get(key[0], "#333"),
+            "timezone": zone.key,
+            "travel_min": round(route.get("travel_seconds", 0) / 60),
+            "working": bool(shift),
+            "shift": None,
+            "breaks": [],
+            "visits": [],
+        }
         if shift is not None:
-            row["shift"] = (_minutes(shift.start_utc, zone, day),
-                            _minutes(shift.end_utc, zone, day))
+            row["shift"] = (
+                _minutes(shift.start_utc, zone, day),
+                _minutes(shift.end_utc, zone, day),
+            )
             low, high = min(low, row["shift"][0]), max(high, row["shift"][1])
         for step in route.get("breaks", []):
             begin = _minutes(datetime.fromisoformat(step["start"]), zone, day)
@@ -130,19 +163,31 @@ def timeline(run: PlanRun) -> Timeline:
             site_zone = ZoneInfo(_tz(v))
             a, b = _minutes(v.planned_start, zone, day), _minutes(v.planned_end, zone, day)
             low, high = min(low, a), max(high, b)
-            row["visits"].append({"visit": v, "from": a, "to": b,
-                                  "start": _local(v.planned_start, site_zone),
-                                  "end": _local(v.planned_end, site_zone)})
+            row["visits"].append(
+                {
+                    "visit": v,
+                    "from": a,
+                    "to": b,
+                    "start": _local(v.planned_start, site_zone),
+                    "end": _local(v.planned_end, site_zone),
+                }
+            )
         raw.append(row)
-    line = Timeline(first_hour=max(0, low // 60), last_hour=min(24, math.ceil(high / 60)),
-                    editable=run.status == RunStatus.DONE, colours=colours)
+    line = Timeline(
+        first_hour=max(0, low // 60),
+        last_hour=min(24, math.ceil(high / 60)),
+        editable=run.status == RunStatus.DONE,
+        colours=colours,
+    )
     for row in sorted(raw, key=lambda r: (r["day"], r["name"], r["technician_id"])):
         row["text"] = text_colour(row["colour"])
         if row["shift"]:
             a, b = (line.pct(m) for m in row["shift"])
             row["shift_bar"] = {"left": a, "width": round(b - a, 3)}
-        row["break_bars"] = [{"left": line.pct(a), "width": round(line.pct(b) - line.pct(a), 3)}
-                             for a, b in row["breaks"]]
+        row["break_bars"] = [
+            {"left": line.pct(a), "width": round(line.pct(b) - line.pct(a), 3)}
+            for a, b in row["breaks"]
+        ]
         for item in row["visits"]:
             a, b = line.pct(item["from"]), line.pct(item["to"])
             item["bar"] = {"left": min(a, 99.0), "width": round(max(0.8, b - a), 3)}
@@ -173,8 +218,14 @@ def unplanned(run: PlanRun) -> list[dict[str, Any]]:
     """The jobs not planned with the reason; those without a location link to where to fix it."""
     out = []
     entries = list((run.result or {}).get("unassigned", []))
-    tickets = {t.id: t for t in db.session.scalars(db.select(Ticket).where(
-        Ticket.id.in_([u.get("ticket_id") for u in entries if u.get("ticket_id")])))}
+    tickets = {
+        t.id: t
+        for t in db.session.scalars(
+            db.select(Ticket).where(
+                Ticket.id.in_([u.get("ticket_id") for u in entries if u.get("ticket_id")])
+            )
+        )
+    }
     for entry in entries:
         ticket = tickets.get(entry.get("ticket_id"))
         item = dict(entry)
@@ -192,12 +243,19 @@ def sites_needing_location(run: PlanRun) -> list[dict[str, Any]]:
     for item in unplanned(run):
         if item.get("site") and item.get("fix_url"):
             ticket = db.session.get(Ticket, item["ticket_id"])
-            entry = seen.setdefault(ticket.site.id, {"name": ticket.site.name,
-                                                     "url": item["fix_url"], "jobs": 0})
+            entry = seen.setdefault(
+                ticket.site.id, {"name": ticket.site.name, "url": item["fix_url"], "jobs": 0}
+            )
             entry["jobs"] += 1
-    jobs = [{"name": f"{item['number']} {item.get('address', '')}".strip(),
-             "url": item["fix_url"], "jobs": 1}
-            for item in unplanned(run) if item.get("address") and item.get("fix_url")]
+    jobs = [
+        {
+            "name": f"{item['number']} {item.get('address', '')}".strip(),
+            "url": item["fix_url"],
+            "jobs": 1,
+        }
+        for item in unplanned(run)
+        if item.get("address") and item.get("fix_url")
+    ]
     return sorted(seen.values(), key=lambda s: s["name"]) + jobs
 
 
@@ -212,21 +270,40 @@ def map_data(run: PlanRun, colours: dict[int, str] | None = None) -> dict[str, A
         point = builder.ticket_point(visit.ticket)
         key = (visit.technician_id, visit.day.isoformat())
         home = routes.get(key, {}).get("home")
-        line = lines.setdefault(key, {"colour": colours.get(visit.technician_id, "#333"),
-                                      "technician_id": visit.technician_id,
-                                      "name": visit.technician.name, "day": key[1],
-                                      "points": [home] if home else []})
+        line = lines.setdefault(
+            key,
+            {
+                "colour": colours.get(visit.technician_id, "#333"),
+                "technician_id": visit.technician_id,
+                "name": visit.technician.name,
+                "day": key[1],
+                "points": [home] if home else [],
+            },
+        )
         if point is not None:
             line["points"].append([point[0], point[1]])
-            stops.append({"id": visit.id, "lat": point[0], "lon": point[1], "day": key[1],
-                          "label": f"{visit.order}. {visit.ticket.number} {visit.ticket.subject}",
-                          "technician": visit.technician.name, "status": visit.status,
-                          "technician_id": visit.technician_id, "pinned": visit.pinned,
-                          "start": _local(visit.planned_start, ZoneInfo(_tz(visit))),
-                          "colour": line["colour"], "fix_url": fix_location_url(visit.ticket)})
+            stops.append(
+                {
+                    "id": visit.id,
+                    "lat": point[0],
+                    "lon": point[1],
+                    "day": key[1],
+                    "label": f"{visit.order}. {visit.ticket.number} {visit.ticket.subject}",
+                    "technician": visit.technician.name,
+                    "status": visit.status,
+                    "technician_id": visit.technician_id,
+                    "pinned": visit.pinned,
+                    "start": _local(visit.planned_start, ZoneInfo(_tz(visit))),
+                    "colour": line["colour"],
+                    "fix_url": fix_location_url(visit.ticket),
+                }
+            )
     for key, line in lines.items():
         home = routes.get(key, {}).get("home")
         if home:
             line["points"].append(home)
-    return {"lines": list(lines.values()), "stops": stops,
-            "status_url": url_for("planning.status", run_id=run.id)}
+    return {
+        "lines": list(lines.values()),
+        "stops": stops,
+        "status_url": url_for("planning.status", run_id=run.id),
+    }

@@ -6,6 +6,7 @@
 ``--problem-out`` / ``--plan-out`` write the VROOM-format problem and plan that were solved, so
 that ``python -m dispatch.routing solve -i FILE`` reproduces the result outside the app.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,12 +28,17 @@ from .runs import execute, start_run
 def summary(run) -> dict:
     result = run.result or {}
     return {
-        "run": run.id, "status": str(run.status), "first_day": run.first_day.isoformat(),
-        "days": run.days, "message": run.message,
+        "run": run.id,
+        "status": str(run.status),
+        "first_day": run.first_day.isoformat(),
+        "days": run.days,
+        "message": run.message,
         "visits_planned": result.get("summary", {}).get("visits", 0),
         "travel_minutes": result.get("summary", {}).get("travel_minutes", 0),
-        "unassigned": [{"ticket": u.get("number"), "reason": u.get("reason")}
-                       for u in result.get("unassigned", [])],
+        "unassigned": [
+            {"ticket": u.get("number"), "reason": u.get("reason")}
+            for u in result.get("unassigned", [])
+        ],
         "notes": result.get("notes", []),
     }
 
@@ -60,8 +66,15 @@ def plan_command(day, days, sites, region, time_limit, publish, problem_out, pla
     except ValueError:
         raise click.BadParameter("expected YYYY-MM-DD", param_hint="--date") from None
     try:
-        run = start_run(None, first, days, site_ids=sites, region=region,
-                        time_limit=time_limit, background=False)
+        run = start_run(
+            None,
+            first,
+            days,
+            site_ids=sites,
+            region=region,
+            time_limit=time_limit,
+            background=False,
+        )
         execute(run.id)
         db.session.expire_all()
         run = services.get_run(run.id)

@@ -8,10 +8,11 @@ whose windows fall on that day, and an equal share of the time limit. The merged
 valid plan of the whole problem (each job once, inside one of its windows), so the
 ``--problem-out`` / ``--plan-out`` files still check against each other.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from dispatch.routing import Problem, Solution, Unassigned, explain_unassigned
 
@@ -27,8 +28,9 @@ def day_problem(problem: Problem, day: int, done: set[int]) -> Problem:
     for job in problem.jobs:
         if job.id in done:
             continue
-        windows = tuple((max(a, lo), min(b, hi - 1)) for a, b in job.time_windows
-                        if a < hi and b >= lo)
+        windows = tuple(
+            (max(a, lo), min(b, hi - 1)) for a, b in job.time_windows if a < hi and b >= lo
+        )
         if windows or job.id in pinned:
             jobs.append(replace(job, time_windows=windows or job.time_windows))
     # A pinned job on another day's vehicle belongs to that day only.
@@ -37,9 +39,15 @@ def day_problem(problem: Problem, day: int, done: set[int]) -> Problem:
     return Problem(jobs=jobs, vehicles=vehicles, durations=problem.durations)
 
 
-def solve_days(problem: Problem, days: int, time_limit: float, solve: Callable,
-               workers: int | None = None, split_above: int = 5000,
-               on_day: Callable[[int], None] | None = None) -> Solution:
+def solve_days(
+    problem: Problem,
+    days: int,
+    time_limit: float,
+    solve: Callable,
+    workers: int | None = None,
+    split_above: int = 5000,
+    on_day: Callable[[int], None] | None = None,
+) -> Solution:
     """Solve ``problem`` (``days`` days long) within ``time_limit`` seconds in all."""
     size = len(problem.jobs) * len(problem.vehicles)
     if days <= 1 or size <= split_above:
@@ -60,8 +68,13 @@ def solve_days(problem: Problem, days: int, time_limit: float, solve: Callable,
     # Reasons are given against the whole week, not the last day that tried the job.
     for job in problem.jobs:
         if job.id not in done:
-            merged.unassigned.append(Unassigned(
-                id=job.id, reason=explain_unassigned(problem, job, merged),
-                location_index=job.location_index, location=job.location,
-                description=job.description))
+            merged.unassigned.append(
+                Unassigned(
+                    id=job.id,
+                    reason=explain_unassigned(problem, job, merged),
+                    location_index=job.location_index,
+                    location=job.location,
+                    description=job.description,
+                )
+            )
     return merged

@@ -1,7 +1,8 @@
 """Planning: runs of the engine, the visits they propose or publish, and what goes with them."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -69,9 +70,11 @@ class PlanRun(db.Model):
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
-    visits: Mapped[list["Visit"]] = relationship(
-        back_populates="plan_run", order_by="Visit.technician_id, Visit.day, Visit.order",
-        cascade="all, delete-orphan")
+    visits: Mapped[list[Visit]] = relationship(
+        back_populates="plan_run",
+        order_by="Visit.technician_id, Visit.day, Visit.order",
+        cascade="all, delete-orphan",
+    )
 
     @property
     def last_day(self) -> date:
@@ -91,8 +94,9 @@ class Visit(db.Model):
     __table_args__ = (Index("ix_visit_technician_day", "technician_id", "day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"),
-                                             index=True)
+    plan_run_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_run.id", ondelete="CASCADE"), index=True
+    )
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
     technician_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     day: Mapped[date] = mapped_column(Date)
@@ -117,7 +121,7 @@ class Visit(db.Model):
     def stamp(self) -> str:
         """Where and when the visit is, as the board showed it: a move sends it back, so a move
         made on a board that someone else changed since is refused instead of undoing theirs."""
-        start = self.planned_start.astimezone(timezone.utc)
+        start = self.planned_start.astimezone(UTC)
         return f"{self.technician_id}/{self.day.isoformat()}/{start:%Y%m%dT%H%M}"
 
 

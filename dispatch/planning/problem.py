@@ -6,12 +6,14 @@ vehicle per technician per working day; one job per on-site ticket waiting to be
 whose time windows are its access windows on each planned day. Tickets that cannot be planned
 at all (no location, no window left) are listed with the reason instead of being dropped.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -90,8 +92,10 @@ def ticket_zone(ticket: Ticket) -> ZoneInfo:
 
 # A time in the engine's reasons (dispatch.routing.reasons.format_time): "HH:MM[:SS]" on the
 # first day, "day N HH:MM[:SS]" later; a window's end after "–" on the same day has no "day N".
-_ENGINE_TIME = re.compile(r"(?P<dash>–)?(?:day (?P<day>\d+) )?"
-                          r"(?<!\d)(?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?![\d:])")
+_ENGINE_TIME = re.compile(
+    r"(?P<dash>–)?(?:day (?P<day>\d+) )?"
+    r"(?<!\d)(?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?![\d:])"
+)
 
 
 def local_reason(text: str, epoch: datetime, zone: ZoneInfo) -> str:
@@ -111,8 +115,9 @@ def local_reason(text: str, epoch: datetime, zone: ZoneInfo) -> str:
             engine_day = previous["engine_day"]  # a window's end on its start's day
         else:
             engine_day = 0
-        moment = (epoch + timedelta(days=engine_day, hours=hours, minutes=minutes,
-                                    seconds=secs)).astimezone(zone)
+        moment = (
+            epoch + timedelta(days=engine_day, hours=hours, minutes=minutes, seconds=secs)
+        ).astimezone(zone)
         local_day = (moment.date() - first_day).days
         clock = moment.strftime("%H:%M") + (moment.strftime(":%S") if secs else "")
         if match["dash"] and previous["local_day"] == local_day:
@@ -147,12 +152,13 @@ def _hours(ticket: Ticket) -> tuple[time, time]:
     return opens, closes
 
 
-def access_windows(ticket: Ticket, days: list[date], now: datetime
-                   ) -> tuple[list[tuple[datetime, datetime]], str]:
+def access_windows(
+    ticket: Ticket, days: list[date], now: datetime
+) -> tuple[list[tuple[datetime, datetime]], str]:
     """The UTC windows in which the visit may *start* on ``days``, or ([], why not)."""
     length = timedelta(minutes=duration_min(ticket))
-    start_of = datetime.combine(days[0], time(0), timezone.utc)
-    end_of = datetime.combine(days[-1] + timedelta(days=1), time(0), timezone.utc)
+    start_of = datetime.combine(days[0], time(0), UTC)
+    end_of = datetime.combine(days[-1] + timedelta(days=1), time(0), UTC)
     if ticket.appointment_start is not None:
         begin = ticket.appointment_start
         latest = max(begin, (ticket.appointment_end or begin) - length)
@@ -161,31 +167,40 @@ def access_windows(ticket: Ticket, days: list[date], now: datetime
         return [(max(begin, now), latest)], ""
     zone, (opens, closes) = ticket_zone(ticket), _hours(ticket)
     if datetime.combine(days[0], closes) - datetime.combine(days[0], opens) < length:
-        return [], _("its access window %(a)s–%(b)s is shorter than the job (%(n)d min)",
-                     a=opens.strftime("%H:%M"), b=closes.strftime("%H:%M"),
-                     n=duration_min(ticket))
+        return [], _(
+            "its access window %(a)s–%(b)s is shorter than the job (%(n)d min)",
+            a=opens.strftime("%H:%M"),
+            b=closes.strftime("%H:%M"),
+            n=duration_min(ticket),
+        )
     windows, open_days = [], 0
     for day in days:
         if ticket.site is not None and not ticket.site.is_open_on(day.weekday()):
             continue
         open_days += 1
-        begin = datetime.combine(day, opens, zone).astimezone(timezone.utc)
-        latest = datetime.combine(day, closes, zone).astimezone(timezone.utc) - length
+        begin = datetime.combine(day, opens, zone).astimezone(UTC)
+        latest = datetime.combine(day, closes, zone).astimezone(UTC) - length
         begin = max(begin, now)
         if begin <= latest:
             windows.append((begin, latest))
     if not windows:
-        return [], (_("the site is closed on the planned days") if not open_days
-                    else _("its access windows on the planned days are already over"))
+        return [], (
+            _("the site is closed on the planned days")
+            if not open_days
+            else _("its access windows on the planned days are already over")
+        )
     return windows, ""
 
 
-def open_tickets(site_ids: Iterable[int] = (), region: str = "",
-                 extra_ids: Iterable[int] = ()) -> list[Ticket]:
+def open_tickets(
+    site_ids: Iterable[int] = (), region: str = "", extra_ids: Iterable[int] = ()
+) -> list[Ticket]:
     """On-site tickets waiting to be scheduled, in scope, plus ``extra_ids``."""
-    query = db.select(Ticket).where(Ticket.kind == Kind.ONSITE,
-                                    Ticket.status == Status.TO_SCHEDULE,
-                                    Ticket.merged_into_id.is_(None))
+    query = db.select(Ticket).where(
+        Ticket.kind == Kind.ONSITE,
+        Ticket.status == Status.TO_SCHEDULE,
+        Ticket.merged_into_id.is_(None),
+    )
     site_ids = list(site_ids)
     if site_ids or region:
         sites = db.select(Site.id)
@@ -196,9 +211,15 @@ def open_tickets(site_ids: Iterable[int] = (), region: str = "",
     extra = set(extra_ids) - {t.id for t in tickets}
     if extra:
         # Visits kept or re-planned: still on-site work waiting for (or planned for) a visit.
-        tickets += db.session.scalars(db.select(Ticket).where(
-            Ticket.id.in_(extra), Ticket.kind == Kind.ONSITE,
-            Ticket.status.in_((Status.TO_SCHEDULE, Status.SCHEDULED))).order_by(Ticket.id))
+        tickets += db.session.scalars(
+            db.select(Ticket)
+            .where(
+                Ticket.id.in_(extra),
+                Ticket.kind == Kind.ONSITE,
+                Ticket.status.in_((Status.TO_SCHEDULE, Status.SCHEDULED)),
+            )
+            .order_by(Ticket.id)
+        )
     return tickets
 
 
@@ -215,12 +236,20 @@ class _Places:
         return self.index[key]
 
 
-def build(first_day: date, days: int, *, now: datetime, site_ids: Iterable[int] = (),
-          region: str = "", pins: Iterable[Pin] = (), hints: Iterable[Pin] = (),
-          exclude: Iterable[int] = (), only_ids: Iterable[int] | None = None,
-          extra_ids: Iterable[int] = (),
-          starts: dict[tuple[int, date], tuple[tuple[float, float], datetime]] | None = None
-          ) -> Built:
+def build(
+    first_day: date,
+    days: int,
+    *,
+    now: datetime,
+    site_ids: Iterable[int] = (),
+    region: str = "",
+    pins: Iterable[Pin] = (),
+    hints: Iterable[Pin] = (),
+    exclude: Iterable[int] = (),
+    only_ids: Iterable[int] | None = None,
+    extra_ids: Iterable[int] = (),
+    starts: dict[tuple[int, date], tuple[tuple[float, float], datetime]] | None = None,
+) -> Built:
     """Build the problem for ``days`` days from ``first_day``.
 
     ``pins``: the dispatcher's pinned visits (hard); ``hints``: visits kept on their technician
@@ -229,7 +258,7 @@ def build(first_day: date, days: int, *, now: datetime, site_ids: Iterable[int] 
     per (technician, day) where and from when the day continues (re-plan today).
     """
     day_list = sources.day_range(first_day, days)
-    epoch = datetime.combine(first_day, time(0), timezone.utc)
+    epoch = datetime.combine(first_day, time(0), UTC)
     built = Built(problem=Problem(jobs=[], vehicles=[], durations=[]), epoch=epoch)
     places = _Places()
     starts = starts or {}
@@ -247,15 +276,28 @@ def build(first_day: date, days: int, *, now: datetime, site_ids: Iterable[int] 
     for ticket in tickets:
         if ticket.id in excluded:
             continue
-        facts = {"ticket_id": ticket.id, "number": ticket.number, "subject": ticket.subject,
-                 "site": ticket.site.name if ticket.site else "",
-                 "duration_min": duration_min(ticket)}
+        facts = {
+            "ticket_id": ticket.id,
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "site": ticket.site.name if ticket.site else "",
+            "duration_min": duration_min(ticket),
+        }
         point = ticket_point(ticket)
         if point is None:
-            built.unplannable.append({**facts, "needs_location": True, "reason": _(
-                "no location: its address could not be located; set its point on the map")
-                if ticket.address else _(
-                "no location: give its site a location or the ticket a point on the map")})
+            built.unplannable.append(
+                {
+                    **facts,
+                    "needs_location": True,
+                    "reason": _(
+                        "no location: its address could not be located; set its point on the map"
+                    )
+                    if ticket.address
+                    else _(
+                        "no location: give its site a location or the ticket a point on the map"
+                    ),
+                }
+            )
             continue
         windows, why = access_windows(ticket, day_list, now)
         if not windows:
@@ -263,13 +305,18 @@ def build(first_day: date, days: int, *, now: datetime, site_ids: Iterable[int] 
             continue
         built.jobs[ticket.id] = {**facts, "lat": point[0], "lon": point[1]}
         built.zones[ticket.id] = ticket_zone(ticket)
-        jobs.append(Job(
-            id=ticket.id, location_index=places.of(point), service=duration_min(ticket) * 60,
-            time_windows=tuple((built.seconds(a), built.seconds(b)) for a, b in windows),
-            skills=frozenset(s.id for s in ticket.skills),
-            priority=engine_priority(ticket, first_end, range_end),
-            description=f"{ticket.number} {ticket.subject}"[:120],
-            location=(point[1], point[0])))
+        jobs.append(
+            Job(
+                id=ticket.id,
+                location_index=places.of(point),
+                service=duration_min(ticket) * 60,
+                time_windows=tuple((built.seconds(a), built.seconds(b)) for a, b in windows),
+                skills=frozenset(s.id for s in ticket.skills),
+                priority=engine_priority(ticket, first_end, range_end),
+                description=f"{ticket.number} {ticket.subject}"[:120],
+                location=(point[1], point[0]),
+            )
+        )
 
     # Pinned visits keep their time; hints only their technician and their place in the order.
     ordered: dict[tuple[int, date], list[tuple[datetime, PinnedStep]]] = {}
@@ -280,9 +327,12 @@ def build(first_day: date, days: int, *, now: datetime, site_ids: Iterable[int] 
             continue
         at = built.seconds(pin.start) if pin.start is not None and pin.ticket_id in hard else None
         ordered.setdefault((pin.technician_id, pin.day), []).append(
-            (pin.start or latest, PinnedStep(type="job", id=pin.ticket_id, service_at=at)))
-    steps = {key: [step for _, step in sorted(items, key=lambda item: item[0])]
-             for key, items in ordered.items()}
+            (pin.start or latest, PinnedStep(type="job", id=pin.ticket_id, service_at=at))
+        )
+    steps = {
+        key: [step for _, step in sorted(items, key=lambda item: item[0])]
+        for key, items in ordered.items()
+    }
 
     vehicles: list[Vehicle] = []
     placed: set[int] = set()
@@ -291,73 +341,126 @@ def build(first_day: date, days: int, *, now: datetime, site_ids: Iterable[int] 
         working = set()
         for shift in sources.shifts_for(day, None):
             working.add(shift.technician_id)
-            vehicle = _vehicle(built, places, shift, day, now, len(vehicles) + 1,
-                               starts.get((shift.technician_id, day)),
-                               steps.get((shift.technician_id, day), ()))
+            vehicle = _vehicle(
+                built,
+                places,
+                shift,
+                day,
+                now,
+                len(vehicles) + 1,
+                starts.get((shift.technician_id, day)),
+                steps.get((shift.technician_id, day), ()),
+            )
             if vehicle is not None:
                 vehicles.append(vehicle)
                 placed |= {p.id for p in vehicle.steps}
         for tech_id in sorted(set(everyone) - working):
-            built.notes.append(_("%(name)s has no shift on %(day)s: not planned that day.",
-                                 name=everyone[tech_id].name, day=day.isoformat()))
+            built.notes.append(
+                _(
+                    "%(name)s has no shift on %(day)s: not planned that day.",
+                    name=everyone[tech_id].name,
+                    day=day.isoformat(),
+                )
+            )
         if not working:
-            built.notes.append(_("Nobody has a shift on %(day)s: no visit can be planned that "
-                                 "day.", day=day.isoformat()))
-    for (tech_id, day), pinned in steps.items():
+            built.notes.append(
+                _(
+                    "Nobody has a shift on %(day)s: no visit can be planned that day.",
+                    day=day.isoformat(),
+                )
+            )
+    for (_tech_id, day), pinned in steps.items():
         for step in pinned:
             if step.id not in placed:
-                built.notes.append(_("%(n)s was kept for a technician who does not work on "
-                                     "%(day)s; it is planned freely.", n=f"#{step.id}",
-                                     day=day.isoformat()))
+                built.notes.append(
+                    _(
+                        "%(n)s was kept for a technician who does not work on "
+                        "%(day)s; it is planned freely.",
+                        n=f"#{step.id}",
+                        day=day.isoformat(),
+                    )
+                )
     matrix = sources.travel_matrix(places.points) if places.points else []
     built.problem = Problem(jobs=jobs, vehicles=vehicles, durations=matrix)
     return built
 
 
-def _vehicle(built: Built, places: _Places, shift, day: date, now: datetime, vid: int,
-             start: tuple[tuple[float, float], datetime] | None, steps) -> Vehicle | None:
+def _vehicle(
+    built: Built,
+    places: _Places,
+    shift,
+    day: date,
+    now: datetime,
+    vid: int,
+    start: tuple[tuple[float, float], datetime] | None,
+    steps,
+) -> Vehicle | None:
     begin, end = max(shift.start_utc, now), shift.end_utc
     home = shift.home
     if start is not None:
         home, begin = start[0] or home, max(begin, start[1])
     if home is None:
-        built.notes.append(_("%(name)s has no home base or site with a location: not planned.",
-                             name=shift.name))
+        built.notes.append(
+            _("%(name)s has no home base or site with a location: not planned.", name=shift.name)
+        )
         return None
     if begin >= end:
-        built.notes.append(_("%(name)s's shift on %(day)s is already over.", name=shift.name,
-                             day=day.isoformat()))
+        built.notes.append(
+            _("%(name)s's shift on %(day)s is already over.", name=shift.name, day=day.isoformat())
+        )
         return None
     breaks = ()
     if shift.lunch_window_utc and shift.lunch_minutes:
         lunch = shift.lunch_minutes * 60
         a, b = (built.seconds(t) for t in shift.lunch_window_utc)
         if b - lunch >= max(a, built.seconds(begin)):
-            breaks = (Break(id=LUNCH_BREAK_ID, time_windows=((max(a, built.seconds(begin)),
-                                                              b - lunch),),
-                            service=lunch, description="lunch"),)
+            breaks = (
+                Break(
+                    id=LUNCH_BREAK_ID,
+                    time_windows=((max(a, built.seconds(begin)), b - lunch),),
+                    service=lunch,
+                    description="lunch",
+                ),
+            )
     index = places.of(home)
-    built.vehicles[vid] = {"technician_id": shift.technician_id, "name": shift.name,
-                           "day": day.isoformat(), "timezone": shift.timezone,
-                           "home": [home[0], home[1]]}
-    return Vehicle(id=vid, start_index=index, end_index=index,
-                   time_window=(built.seconds(begin), built.seconds(end)),
-                   skills=frozenset(shift.skill_ids), breaks=breaks, steps=tuple(steps),
-                   description=f"{shift.name} {day.isoformat()}", start=(home[1], home[0]),
-                   end=(home[1], home[0]))
+    built.vehicles[vid] = {
+        "technician_id": shift.technician_id,
+        "name": shift.name,
+        "day": day.isoformat(),
+        "timezone": shift.timezone,
+        "home": [home[0], home[1]],
+    }
+    return Vehicle(
+        id=vid,
+        start_index=index,
+        end_index=index,
+        time_window=(built.seconds(begin), built.seconds(end)),
+        skills=frozenset(shift.skill_ids),
+        breaks=breaks,
+        steps=tuple(steps),
+        description=f"{shift.name} {day.isoformat()}",
+        start=(home[1], home[0]),
+        end=(home[1], home[0]),
+    )
 
 
 def problem_json(problem: Problem) -> dict[str, Any]:
     """The problem in VROOM's input format, with the matrix (``python -m dispatch.routing
     solve -i`` reads it back)."""
+
     def windows(ws):
         return [[a, b] for a, b in ws]
 
     jobs = []
     for j in problem.jobs:
-        out: dict[str, Any] = {"id": j.id, "location_index": j.location_index,
-                               "service": j.service, "time_windows": windows(j.time_windows),
-                               "skills": sorted(j.skills), "priority": j.priority}
+        out: dict[str, Any] = {
+            "id": j.id,
+            "location_index": j.location_index,
+            "service": j.service,
+            "time_windows": windows(j.time_windows),
+            "skills": sorted(j.skills),
+            "priority": j.priority,
+        }
         if j.location is not None:
             out["location"] = list(j.location)
         if j.setup:
@@ -367,18 +470,34 @@ def problem_json(problem: Problem) -> dict[str, Any]:
         jobs.append(out)
     vehicles = []
     for v in problem.vehicles:
-        out = {"id": v.id, "start_index": v.start_index, "end_index": v.end_index,
-               "time_window": list(v.time_window), "skills": sorted(v.skills)}
+        out = {
+            "id": v.id,
+            "start_index": v.start_index,
+            "end_index": v.end_index,
+            "time_window": list(v.time_window),
+            "skills": sorted(v.skills),
+        }
         if v.start is not None:
             out["start"], out["end"] = list(v.start), list(v.end or v.start)
         if v.breaks:
-            out["breaks"] = [{"id": b.id, "time_windows": windows(b.time_windows),
-                              "service": b.service, "description": b.description}
-                             for b in v.breaks]
+            out["breaks"] = [
+                {
+                    "id": b.id,
+                    "time_windows": windows(b.time_windows),
+                    "service": b.service,
+                    "description": b.description,
+                }
+                for b in v.breaks
+            ]
         if v.steps:
-            out["steps"] = [{k: val for k, val in (("type", s.type), ("id", s.id),
-                                                   ("service_at", s.service_at)) if val is not None}
-                            for s in v.steps]
+            out["steps"] = [
+                {
+                    k: val
+                    for k, val in (("type", s.type), ("id", s.id), ("service_at", s.service_at))
+                    if val is not None
+                }
+                for s in v.steps
+            ]
         if v.description:
             out["description"] = v.description
         vehicles.append(out)

@@ -1,8 +1,9 @@
 """Reviewing a proposed plan (pin, move, remove, re-run) and publishing it in one transaction."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import Iterable
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -38,8 +39,9 @@ def recent_runs(limit: int = 20) -> list[PlanRun]:
 
 def _draft(run: PlanRun) -> None:
     if run.status != RunStatus.DONE:
-        raise TransitionError(_("Only a proposed plan can be changed or published (this one is "
-                                "%(s)s).", s=run.status))
+        raise TransitionError(
+            _("Only a proposed plan can be changed or published (this one is %(s)s).", s=run.status)
+        )
 
 
 def _claim(run: PlanRun) -> None:
@@ -49,8 +51,11 @@ def _claim(run: PlanRun) -> None:
     re-reads it; SQLite has one writer at a time)."""
     _draft(run)
     claimed = db.session.execute(
-        db.update(PlanRun).where(PlanRun.id == run.id, PlanRun.status == RunStatus.DONE)
-        .values(status=RunStatus.DONE).execution_options(synchronize_session=False))
+        db.update(PlanRun)
+        .where(PlanRun.id == run.id, PlanRun.status == RunStatus.DONE)
+        .values(status=RunStatus.DONE)
+        .execution_options(synchronize_session=False)
+    )
     if claimed.rowcount != 1:
         db.session.rollback()
         raise TransitionError(_("This plan was published or replaced meanwhile; reload it."))
@@ -66,8 +71,10 @@ def _visit(run: PlanRun, visit_id: int) -> Visit:
 
 
 def _reorder(run: PlanRun, technician_id: int, day: date) -> None:
-    same = sorted((v for v in run.visits if v.technician_id == technician_id and v.day == day),
-                  key=lambda v: v.planned_start)
+    same = sorted(
+        (v for v in run.visits if v.technician_id == technician_id and v.day == day),
+        key=lambda v: v.planned_start,
+    )
     for k, v in enumerate(same, start=1):
         v.order = k
 
@@ -85,8 +92,9 @@ class VisitMoved(Conflict):
     """The visit is no longer where the dispatcher's board showed it."""
 
 
-def move_visit(run: PlanRun, visit_id: int, technician_id: int, day: date, start: time,
-               seen: str | None = None) -> Visit:
+def move_visit(
+    run: PlanRun, visit_id: int, technician_id: int, day: date, start: time, seen: str | None = None
+) -> Visit:
     """Put a visit on another technician, day or time (site-local), pinned there. ``seen``:
     the visit's :attr:`Visit.stamp` on the dispatcher's board, if the move comes from one;
     when someone else moved it since, the move is refused (two dispatchers on one plan)."""
@@ -94,18 +102,29 @@ def move_visit(run: PlanRun, visit_id: int, technician_id: int, day: date, start
     visit = _visit(run, visit_id)
     if seen and seen != visit.stamp:
         db.session.rollback()
-        raise VisitMoved(_("Someone else moved this visit meanwhile; the board now shows "
-                           "where it is. Move it again if you still want to."))
+        raise VisitMoved(
+            _(
+                "Someone else moved this visit meanwhile; the board now shows "
+                "where it is. Move it again if you still want to."
+            )
+        )
     tech = db.session.get(User, technician_id)
     if tech is None or tech.role != Role.TECHNICIAN or not tech.active:
         raise ValidationError(_("Choose a technician."), field="technician")
     if not run.first_day <= day <= run.last_day:
-        raise ValidationError(_("Choose a day of this plan (%(a)s to %(b)s).",
-                                a=run.first_day.isoformat(), b=run.last_day.isoformat()),
-                              field="day")
+        raise ValidationError(
+            _(
+                "Choose a day of this plan (%(a)s to %(b)s).",
+                a=run.first_day.isoformat(),
+                b=run.last_day.isoformat(),
+            ),
+            field="day",
+        )
     if not sources.shifts_for(day, [technician_id]):
-        raise ValidationError(_("%(name)s has no shift on %(day)s.", name=tech.name,
-                                day=day.isoformat()), field="technician")
+        raise ValidationError(
+            _("%(name)s has no shift on %(day)s.", name=tech.name, day=day.isoformat()),
+            field="technician",
+        )
     old = (visit.technician_id, visit.day)
     begin = datetime.combine(day, start, builder.ticket_zone(visit.ticket))
     length = visit.planned_end - visit.planned_start
@@ -129,9 +148,14 @@ def remove_visit(run: PlanRun, visit_id: int) -> None:
     options["removed"] = sorted(set(options.get("removed", [])) | {visit.ticket_id})
     run.options = options
     result = dict(run.result or {})
-    result["unassigned"] = list(result.get("unassigned", [])) + [{
-        "ticket_id": visit.ticket_id, "number": visit.ticket.number,
-        "subject": visit.ticket.subject, "reason": _("removed from the plan by the dispatcher")}]
+    result["unassigned"] = list(result.get("unassigned", [])) + [
+        {
+            "ticket_id": visit.ticket_id,
+            "number": visit.ticket.number,
+            "subject": visit.ticket.subject,
+            "reason": _("removed from the plan by the dispatcher"),
+        }
+    ]
     run.result = result
     run.visits.remove(visit)
     _reorder(run, *key)
@@ -142,18 +166,33 @@ def rerun(run: PlanRun, actor: User, time_limit: int | None = None) -> PlanRun:
     """Plan the same days again, keeping the pinned visits; this plan is superseded once the
     new one is ready."""
     _draft(run)
-    options = {"pins": [pin_of(v) for v in run.visits if v.pinned],
-               "removed": list((run.options or {}).get("removed", []))}
-    return start_run(actor, run.first_day, run.days, site_ids=run.site_ids, region=run.region,
-                     time_limit=time_limit or run.time_limit, kind="rerun", parent=run,
-                     options=options)
+    options = {
+        "pins": [pin_of(v) for v in run.visits if v.pinned],
+        "removed": list((run.options or {}).get("removed", [])),
+    }
+    return start_run(
+        actor,
+        run.first_day,
+        run.days,
+        site_ids=run.site_ids,
+        region=run.region,
+        time_limit=time_limit or run.time_limit,
+        kind="rerun",
+        parent=run,
+        options=options,
+    )
 
 
 def _cancel_overlapping(run: PlanRun, actor: User, replanned: set[int]) -> None:
     """Cancel the not-yet-started published visits of other plans on this plan's days."""
-    old = db.session.scalars(db.select(Visit).where(
-        Visit.plan_run_id != run.id, Visit.day >= run.first_day, Visit.day <= run.last_day,
-        Visit.status == VisitStatus.PUBLISHED)).all()
+    old = db.session.scalars(
+        db.select(Visit).where(
+            Visit.plan_run_id != run.id,
+            Visit.day >= run.first_day,
+            Visit.day <= run.last_day,
+            Visit.status == VisitStatus.PUBLISHED,
+        )
+    ).all()
     for visit in old:
         visit.status = VisitStatus.CANCELLED
         ticket = visit.ticket
@@ -165,9 +204,13 @@ def _cancel_overlapping(run: PlanRun, actor: User, replanned: set[int]) -> None:
 def _supersede_others(run: PlanRun) -> None:
     """Proposals for the same days are stale now; a published plan ends when nothing of it is
     still to be done."""
-    others = db.session.scalars(db.select(PlanRun).where(
-        PlanRun.id != run.id, PlanRun.status.in_((RunStatus.DONE, RunStatus.PUBLISHED)),
-        PlanRun.first_day <= run.last_day)).all()
+    others = db.session.scalars(
+        db.select(PlanRun).where(
+            PlanRun.id != run.id,
+            PlanRun.status.in_((RunStatus.DONE, RunStatus.PUBLISHED)),
+            PlanRun.first_day <= run.last_day,
+        )
+    ).all()
     pending = (VisitStatus.PUBLISHED, VisitStatus.EN_ROUTE, VisitStatus.ARRIVED)
     for other in others:
         if other.last_day < run.first_day:
@@ -185,34 +228,65 @@ def publish(run: PlanRun, actor: User | None, *, on_visit=None) -> PlanRun:
         for visit in visits:
             ticket: Ticket = visit.ticket
             if ticket.status not in SCHEDULABLE or not ticket.is_open:
-                raise Conflict(_("%(n)s changed meanwhile (it is now %(s)s). Re-run the plan "
-                                 "before publishing it.", n=ticket.number, s=ticket.status))
+                raise Conflict(
+                    _(
+                        "%(n)s changed meanwhile (it is now %(s)s). Re-run the plan "
+                        "before publishing it.",
+                        n=ticket.number,
+                        s=ticket.status,
+                    )
+                )
         _cancel_overlapping(run, actor, {v.ticket_id for v in visits})
         per_tech: dict[int, int] = {}
         for visit in visits:
             ticket = visit.ticket
             if ticket.assignee_id != visit.technician_id:
-                record(ticket, actor, "assigned",
-                       old=ticket.assignee.name if ticket.assignee else None,
-                       new=visit.technician.name, assignee=visit.technician_id, group=None)
+                record(
+                    ticket,
+                    actor,
+                    "assigned",
+                    old=ticket.assignee.name if ticket.assignee else None,
+                    new=visit.technician.name,
+                    assignee=visit.technician_id,
+                    group=None,
+                )
                 ticket.assignee_id = visit.technician_id
             if ticket.status != Status.SCHEDULED:
                 set_status(ticket, actor, Status.SCHEDULED, reason="plan published", plan=run.id)
-            record(ticket, actor, "visit", status="scheduled", plan=run.id,
-                   technician=visit.technician.name, start=visit.planned_start.isoformat(),
-                   end=visit.planned_end.isoformat())
+            record(
+                ticket,
+                actor,
+                "visit",
+                status="scheduled",
+                plan=run.id,
+                technician=visit.technician.name,
+                start=visit.planned_start.isoformat(),
+                end=visit.planned_end.isoformat(),
+            )
             ticket.updated_at = utcnow()
             visit.status = VisitStatus.PUBLISHED
-            notify(ticket.requester_id, _("A technician visit for %(n)s is planned on %(d)s.",
-                                          n=ticket.number, d=visit.day.isoformat()))
+            notify(
+                ticket.requester_id,
+                _(
+                    "A technician visit for %(n)s is planned on %(d)s.",
+                    n=ticket.number,
+                    d=visit.day.isoformat(),
+                ),
+            )
             per_tech[visit.technician_id] = per_tech.get(visit.technician_id, 0) + 1
             if on_visit is not None:
                 on_visit(visit)
         for tech_id, count in sorted(per_tech.items()):
-            notify(tech_id, ngettext("%(num)d visit was planned for you from %(a)s to %(b)s.",
-                                     "%(num)d visits were planned for you from %(a)s to %(b)s.",
-                                     count, a=run.first_day.isoformat(),
-                                     b=run.last_day.isoformat()))
+            notify(
+                tech_id,
+                ngettext(
+                    "%(num)d visit was planned for you from %(a)s to %(b)s.",
+                    "%(num)d visits were planned for you from %(a)s to %(b)s.",
+                    count,
+                    a=run.first_day.isoformat(),
+                    b=run.last_day.isoformat(),
+                ),
+            )
         run.status, run.published_at = RunStatus.PUBLISHED, utcnow()
         run.published_by_id = actor.id if actor else None
         db.session.flush()
@@ -231,4 +305,3 @@ def visits_of(run: PlanRun, kept_ids: Iterable[int] = ()) -> list[Visit]:
     if kept:
         visits += db.session.scalars(db.select(Visit).where(Visit.id.in_(kept)))
     return sorted(visits, key=lambda v: (v.technician_id, v.day, v.planned_start))
-

@@ -7,11 +7,12 @@ that is not enough, technicians are freed step by step, the whole day only as a 
 (:mod:`.staged`). The plan kept serves the urgent work with the fewest visits moved, and says
 what moved.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
-from collections.abc import Iterable
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -38,8 +39,9 @@ def commit_progress(run: PlanRun, progress: int, message: str) -> None:
     db.session.commit()
 
 
-def solving(run: PlanRun, built: builder.Built, limit: float, *, label: str = "",
-            restart_clock: bool = True) -> Solution:
+def solving(
+    run: PlanRun, built: builder.Built, limit: float, *, label: str = "", restart_clock: bool = True
+) -> Solution:
     """Run the engine on ``built`` for at most ``limit`` seconds (progress shown meanwhile).
 
     A run that asks the engine several questions (re-plan today) passes ``label`` (which step
@@ -47,76 +49,132 @@ def solving(run: PlanRun, built: builder.Built, limit: float, *, label: str = ""
     run.problem = builder.problem_json(built.problem)
     if restart_clock or run.solving_since is None:
         run.solving_since = utcnow()
-    text = _("Optimising %(j)d jobs for %(v)d technician-days (up to %(s)d s)…",
-             j=len(built.problem.jobs), v=len(built.problem.vehicles), s=max(1, round(limit)))
+    text = _(
+        "Optimising %(j)d jobs for %(v)d technician-days (up to %(s)d s)…",
+        j=len(built.problem.jobs),
+        v=len(built.problem.vehicles),
+        s=max(1, round(limit)),
+    )
     commit_progress(run, max(run.progress, P_SOLVE), f"{text} {label}".strip())
     days = run.days
 
     def on_day(k: int) -> None:
         if days > 1:
-            commit_progress(run, P_SOLVE + (P_STORE - P_SOLVE) * k // days,
-                             _("Optimising day %(k)d of %(n)d…", k=k + 1, n=days))
+            commit_progress(
+                run,
+                P_SOLVE + (P_STORE - P_SOLVE) * k // days,
+                _("Optimising day %(k)d of %(n)d…", k=k + 1, n=days),
+            )
 
-    return solve_days(built.problem, days, limit, solve,
-                      workers=current_app.config.get("PLANNING_WORKERS"),
-                      split_above=int(current_app.config.get("PLANNING_SPLIT_ABOVE", 5000)),
-                      on_day=on_day)
+    return solve_days(
+        built.problem,
+        days,
+        limit,
+        solve,
+        workers=current_app.config.get("PLANNING_WORKERS"),
+        split_above=int(current_app.config.get("PLANNING_SPLIT_ABOVE", 5000)),
+        on_day=on_day,
+    )
 
 
 def _pins(items: Iterable[dict[str, Any]]) -> list[builder.Pin]:
-    return [builder.Pin(ticket_id=p["ticket_id"], technician_id=p["technician_id"],
-                        day=date.fromisoformat(p["day"]),
-                        start=datetime.fromisoformat(p["start"]) if p.get("start") else None)
-            for p in items]
+    return [
+        builder.Pin(
+            ticket_id=p["ticket_id"],
+            technician_id=p["technician_id"],
+            day=date.fromisoformat(p["day"]),
+            start=datetime.fromisoformat(p["start"]) if p.get("start") else None,
+        )
+        for p in items
+    ]
 
 
 def pin_of(visit: Visit) -> dict[str, Any]:
-    return {"ticket_id": visit.ticket_id, "technician_id": visit.technician_id,
-            "day": visit.day.isoformat(),
-            "start": visit.planned_start.isoformat()}
+    return {
+        "ticket_id": visit.ticket_id,
+        "technician_id": visit.technician_id,
+        "day": visit.day.isoformat(),
+        "start": visit.planned_start.isoformat(),
+    }
 
 
 def _message(built: builder.Built, solution: Solution, limit: float, extra: str = "") -> str:
-    text = _("Plan ready: %(v)d visits, %(u)d not planned, %(t)d min of driving. The engine "
-             "searched for up to %(s)d s (its time limit) and kept the best plan it found.",
-             v=solution.served, u=len(solution.unassigned) + len(built.unplannable),
-             t=round(solution.travel / 60), s=int(limit))
+    text = _(
+        "Plan ready: %(v)d visits, %(u)d not planned, %(t)d min of driving. The engine "
+        "searched for up to %(s)d s (its time limit) and kept the best plan it found.",
+        v=solution.served,
+        u=len(solution.unassigned) + len(built.unplannable),
+        t=round(solution.travel / 60),
+        s=int(limit),
+    )
     return f"{text} {extra}".strip()
 
 
 def solve_run(run: PlanRun) -> tuple[builder.Built, Solution, str]:
     """Build and solve the run's problem; the built problem, the solution and a message."""
     opts = run.options or {}
-    common = dict(now=utcnow(), site_ids=run.site_ids, region=run.region,
-                  pins=_pins(opts.get("pins", [])),
-                  exclude=list(opts.get("removed", [])) + list(opts.get("exclude", [])))
+    common = dict(
+        now=utcnow(),
+        site_ids=run.site_ids,
+        region=run.region,
+        pins=_pins(opts.get("pins", [])),
+        exclude=list(opts.get("removed", [])) + list(opts.get("exclude", [])),
+    )
     if run.kind != "replan":
         built = builder.build(run.first_day, run.days, **common)
         solution = solving(run, built, run.time_limit)
         return built, solution, _message(built, solution, run.time_limit)
-    starts = {(int(k.split("|")[0]), date.fromisoformat(k.split("|")[1])):
-              ((v[0], v[1]) if v[0] is not None else None, datetime.fromisoformat(v[2]))
-              for k, v in opts.get("starts", {}).items()}
+    starts = {
+        (int(k.split("|")[0]), date.fromisoformat(k.split("|")[1])): (
+            (v[0], v[1]) if v[0] is not None else None,
+            datetime.fromisoformat(v[2]),
+        )
+        for k, v in opts.get("starts", {}).items()
+    }
     only = list(opts.get("only", []))
-    built = builder.build(run.first_day, 1, hints=_pins(opts.get("hints", [])), only_ids=only,
-                          extra_ids=only, starts=starts, **common)
+    built = builder.build(
+        run.first_day,
+        1,
+        hints=_pins(opts.get("hints", [])),
+        only_ids=only,
+        extra_ids=only,
+        starts=starts,
+        **common,
+    )
     urgent = set(opts.get("urgent", []))
     names = {who["technician_id"]: who["name"] for who in built.vehicles.values()}
     steps = {"n": 0}
 
     def solve(variant: builder.Built, seconds: float, freed) -> Solution:
         steps["n"] += 1
-        return solving(run, variant, seconds, label=_step_label(freed, names, steps["n"]),
-                       restart_clock=steps["n"] == 1)
+        return solving(
+            run,
+            variant,
+            seconds,
+            label=_step_label(freed, names, steps["n"]),
+            restart_clock=steps["n"] == 1,
+        )
 
-    chosen, tried = staged.search(built, hard={p["ticket_id"] for p in opts.get("pins", [])},
-                                  urgent=urgent, previous=opts.get("previous", {}),
-                                  limit=run.time_limit, solve=solve)
+    chosen, tried = staged.search(
+        built,
+        hard={p["ticket_id"] for p in opts.get("pins", [])},
+        urgent=urgent,
+        previous=opts.get("previous", {}),
+        limit=run.time_limit,
+        solve=solve,
+    )
     run.problem = builder.problem_json(chosen.built.problem)
     run.options = {**opts, "tried": [_tried(a, names, a is chosen) for a in tried]}
-    return chosen.built, chosen.solution, _message(
-        chosen.built, chosen.solution, run.time_limit,
-        _outcome(built, chosen, tried, urgent, names))
+    return (
+        chosen.built,
+        chosen.solution,
+        _message(
+            chosen.built,
+            chosen.solution,
+            run.time_limit,
+            _outcome(built, chosen, tried, urgent, names),
+        ),
+    )
 
 
 def _who(freed, names: dict[int, str]) -> str:
@@ -143,30 +201,56 @@ def _tried(attempt: staged.Attempt, names: dict[int, str], chosen: bool) -> dict
     who = _who(attempt.freed, names)
     if attempt.settled:
         who = _("%(who)s, then the other visits put back in place", who=who)
-    return {"freed": who, "urgent_planned": attempt.urgent_served, "settled": attempt.settled,
-            "moved": attempt.moved, "planned": attempt.solution.served, "chosen": chosen}
+    return {
+        "freed": who,
+        "urgent_planned": attempt.urgent_served,
+        "settled": attempt.settled,
+        "moved": attempt.moved,
+        "planned": attempt.solution.served,
+        "chosen": chosen,
+    }
 
 
-def _outcome(built: builder.Built, chosen: staged.Attempt,
-             tried: list[staged.Attempt], urgent: set[int], names: dict[int, str]) -> str:
+def _outcome(
+    built: builder.Built,
+    chosen: staged.Attempt,
+    tried: list[staged.Attempt],
+    urgent: set[int],
+    names: dict[int, str],
+) -> str:
     """What the dispatcher needs to know: did the urgent work fit, at what cost."""
     parts = []
     cannot = [u for u in built.unplannable if u["ticket_id"] in urgent]
     for item in cannot:
-        parts.append(_("%(n)s cannot be planned today: %(why)s.", n=item["number"],
-                       why=item["reason"]))
+        parts.append(
+            _("%(n)s cannot be planned today: %(why)s.", n=item["number"], why=item["reason"])
+        )
     served = chosen.served()
     left_out = [u for u in chosen.solution.unassigned if u.id in urgent]
     if left_out:
         reasons = "; ".join(
-            f"#{u.id}: " + (builder.local_reason(u.reason, built.epoch, built.zones[u.id])
-                            if u.id in built.zones else u.reason) for u in left_out)
+            f"#{u.id}: "
+            + (
+                builder.local_reason(u.reason, built.epoch, built.zones[u.id])
+                if u.id in built.zones
+                else u.reason
+            )
+            for u in left_out
+        )
         whole = any(a.freed is staged.ALL for a in tried)
-        parts.append((_("The new work does not fit today even if the whole day is re-planned "
-                        "(%(why)s).", why=reasons) if whole else
-                      _("The new work does not fit today (%(why)s).", why=reasons))
-                     + " " + (_("The other visits were left as they were.") if not chosen.moved
-                              else ""))
+        parts.append(
+            (
+                _(
+                    "The new work does not fit today even if the whole day is re-planned "
+                    "(%(why)s).",
+                    why=reasons,
+                )
+                if whole
+                else _("The new work does not fit today (%(why)s).", why=reasons)
+            )
+            + " "
+            + (_("The other visits were left as they were.") if not chosen.moved else "")
+        )
     elif urgent & served:
         if chosen.freed == staged.FROZEN:
             parts.append(_("The new work fits in a gap between the visits as they are."))
@@ -175,17 +259,38 @@ def _outcome(built: builder.Built, chosen: staged.Attempt,
         elif chosen.freed is staged.ALL:
             parts.append(_("The new work only fits if the whole day is re-planned."))
         elif len(chosen.freed) == 1:
-            parts.append(_("The new work fits once %(who)s's day is re-planned; everyone else's "
-                           "visits stay in their order.", who=_who(chosen.freed, names)))
+            parts.append(
+                _(
+                    "The new work fits once %(who)s's day is re-planned; everyone else's "
+                    "visits stay in their order.",
+                    who=_who(chosen.freed, names),
+                )
+            )
         else:
-            parts.append(_("The new work fits once the days of %(who)s are re-planned; everyone "
-                           "else's visits stay in their order.", who=_who(chosen.freed, names)))
+            parts.append(
+                _(
+                    "The new work fits once the days of %(who)s are re-planned; everyone "
+                    "else's visits stay in their order.",
+                    who=_who(chosen.freed, names),
+                )
+            )
     if chosen.moved:
-        parts.append(ngettext("%(num)d other visit moved: see what moved.",
-                              "%(num)d other visits moved: see what moved.", chosen.moved))
+        parts.append(
+            ngettext(
+                "%(num)d other visit moved: see what moved.",
+                "%(num)d other visits moved: see what moved.",
+                chosen.moved,
+            )
+        )
     elif urgent & served:
         parts.append(_("No other visit moved."))
     return " ".join(p.strip() for p in parts if p.strip())
+
+
+def _clock(stamp: str, zone) -> str:
+    """An ISO time of a move as the hour and minute on the site's clock (or as stored)."""
+    moment = datetime.fromisoformat(stamp)
+    return moment.astimezone(zone).strftime("%H:%M") if zone else moment.strftime("%H:%M")
 
 
 def describe_moves(run: PlanRun) -> list[dict[str, Any]]:
@@ -194,37 +299,71 @@ def describe_moves(run: PlanRun) -> list[dict[str, Any]]:
     previous = (run.options or {}).get("previous", {})
     new = {v.ticket_id: (v.technician_id, v.planned_start) for v in run.visits}
     moves = staged.moves_between(previous, new)
-    names = {u.id: u.name for u in db.session.scalars(db.select(User).where(User.id.in_(
-        {m[k] for m in moves for k in ("old_technician_id", "new_technician_id") if k in m})))}
-    tickets = {t.id: t for t in db.session.scalars(db.select(Ticket).where(
-        Ticket.id.in_({m["ticket_id"] for m in moves})))}
+    names = {
+        u.id: u.name
+        for u in db.session.scalars(
+            db.select(User).where(
+                User.id.in_(
+                    {
+                        m[k]
+                        for m in moves
+                        for k in ("old_technician_id", "new_technician_id")
+                        if k in m
+                    }
+                )
+            )
+        )
+    }
+    tickets = {
+        t.id: t
+        for t in db.session.scalars(
+            db.select(Ticket).where(Ticket.id.in_({m["ticket_id"] for m in moves}))
+        )
+    }
     order = {"added": 0, "technician": 1, "time": 2, "dropped": 3}
     out = []
     for move in sorted(moves, key=lambda m: (order[m["change"]], m["ticket_id"])):
         ticket = tickets.get(move["ticket_id"])
         zone = builder.ticket_zone(ticket) if ticket is not None else None
-        item = {**move, "number": f"#{move['ticket_id']}",
-                "subject": ticket.subject if ticket is not None else "",
-                "old_technician": names.get(move.get("old_technician_id"), ""),
-                "new_technician": names.get(move.get("new_technician_id"), "")}
-
-        def at(key: str) -> str:
-            moment = datetime.fromisoformat(move[key])
-            return moment.astimezone(zone).strftime("%H:%M") if zone else moment.strftime("%H:%M")
+        item = {
+            **move,
+            "number": f"#{move['ticket_id']}",
+            "subject": ticket.subject if ticket is not None else "",
+            "old_technician": names.get(move.get("old_technician_id"), ""),
+            "new_technician": names.get(move.get("new_technician_id"), ""),
+        }
 
         what = f"{item['number']} {item['subject']}".strip()
         if move["change"] == "added":
-            text = _("%(what)s: added for %(who)s at %(at)s.", what=what,
-                     who=item["new_technician"], at=at("new_start"))
+            text = _(
+                "%(what)s: added for %(who)s at %(at)s.",
+                what=what,
+                who=item["new_technician"],
+                at=_clock(move["new_start"], zone),
+            )
         elif move["change"] == "technician":
-            text = _("%(what)s: moved from %(a)s (%(t1)s) to %(b)s (%(t2)s).", what=what,
-                     a=item["old_technician"], t1=at("old_start"), b=item["new_technician"],
-                     t2=at("new_start"))
+            text = _(
+                "%(what)s: moved from %(a)s (%(t1)s) to %(b)s (%(t2)s).",
+                what=what,
+                a=item["old_technician"],
+                t1=_clock(move["old_start"], zone),
+                b=item["new_technician"],
+                t2=_clock(move["new_start"], zone),
+            )
         elif move["change"] == "time":
-            text = _("%(what)s: still with %(who)s, %(t1)s → %(t2)s.", what=what,
-                     who=item["new_technician"], t1=at("old_start"), t2=at("new_start"))
+            text = _(
+                "%(what)s: still with %(who)s, %(t1)s → %(t2)s.",
+                what=what,
+                who=item["new_technician"],
+                t1=_clock(move["old_start"], zone),
+                t2=_clock(move["new_start"], zone),
+            )
         else:
-            text = _("%(what)s: no longer planned today (was with %(who)s at %(at)s).",
-                     what=what, who=item["old_technician"], at=at("old_start"))
+            text = _(
+                "%(what)s: no longer planned today (was with %(who)s at %(at)s).",
+                what=what,
+                who=item["old_technician"],
+                at=_clock(move["old_start"], zone),
+            )
         out.append({**item, "text": text})
     return out

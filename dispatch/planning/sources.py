@@ -3,6 +3,7 @@
 
 Shifts come from :mod:`dispatch.technicians.shifts`, travel times from :mod:`dispatch.geo`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,9 +35,13 @@ class Shift:
 
 def technicians() -> list[User]:
     """Every active technician, by name."""
-    return list(db.session.scalars(
-        db.select(User).where(User.role == Role.TECHNICIAN, User.active.is_(True))
-        .order_by(User.name, User.id)))
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .where(User.role == Role.TECHNICIAN, User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
 
 
 def shifts_for(day: date, technician_ids: list[int] | None = None) -> list:
@@ -49,9 +54,13 @@ def travel_matrix(points: list[tuple[float, float]]) -> list[list[int]]:
     config = current_app.config
     speed = float(config.get("TRAVEL_SPEED_KMH", 40))
     circuity = float(config.get("TRAVEL_CIRCUITY", 1.3))
-    return geo.travel_matrix(points, speed_kmh=speed, circuity=circuity,
-                             osrm_url=config.get("OSRM_URL") or None,
-                             timeout=float(config.get("OSRM_TIMEOUT", 5)))
+    return geo.travel_matrix(
+        points,
+        speed_kmh=speed,
+        circuity=circuity,
+        osrm_url=config.get("OSRM_URL") or None,
+        timeout=float(config.get("OSRM_TIMEOUT", 5)),
+    )
 
 
 def day_range(first: date, days: int) -> list[date]:

@@ -24,11 +24,13 @@ Of all the plans tried, the one kept is the best by, in order: the dispatcher's 
 kept, the urgent work served, the total priority served, the fewest visits moved (as
 :func:`moves_between` counts them, which is what the board lists), the least driving.
 """
+
 from __future__ import annotations
 
 import time as clock
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from dispatch.routing import Job, Solution, Vehicle
 
@@ -71,8 +73,14 @@ class Attempt:
     def key(self) -> tuple:
         """Larger is better: the dispatcher's pinned visits kept, urgent work served, priority
         served, fewest moves, least driving."""
-        return (self.pinned_kept, self.urgent_served, self.urgent_priority,
-                self.solution.priority, -self.moved, -self.solution.travel)
+        return (
+            self.pinned_kept,
+            self.urgent_served,
+            self.urgent_priority,
+            self.solution.priority,
+            -self.moved,
+            -self.solution.travel,
+        )
 
     def served(self) -> set[int]:
         return {s.id for r in self.solution.routes for s in r.steps if s.type == "job"}
@@ -95,13 +103,17 @@ def _places(vehicle: Vehicle, solution: Solution) -> set[int]:
     places = {i for i in (vehicle.start_index, vehicle.end_index) if i is not None}
     for route in solution.routes:
         if route.vehicle == vehicle.id:
-            places |= {s.location_index for s in route.steps
-                       if s.type == "job" and s.location_index is not None}
+            places |= {
+                s.location_index
+                for s in route.steps
+                if s.type == "job" and s.location_index is not None
+            }
     return places
 
 
-def rank(built: builder.Built, held: Solution, urgent: Iterable[int]
-         ) -> tuple[list[int], dict[int, list[int]]]:
+def rank(
+    built: builder.Built, held: Solution, urgent: Iterable[int]
+) -> tuple[list[int], dict[int, list[int]]]:
     """The technicians who could serve the urgent work, best placed first (skills, then short
     enough of a detour to fit in their spare time, then distance, then spare time), and for
     each of them their colleagues best placed to take over their visits."""
@@ -124,13 +136,16 @@ def rank(built: builder.Built, held: Solution, urgent: Iterable[int]
     partners = {}
     for tech in best:
         others = [t for t in places if t != tech and places[t]]
-        partners[tech] = sorted(others, key=lambda t: (
-            min(m[a][b] for a in places[tech] for b in places[t]), -slack[t], t))
+        partners[tech] = sorted(
+            others,
+            key=lambda t: (min(m[a][b] for a in places[tech] for b in places[t]), -slack[t], t),
+        )
     return best, partners
 
 
-def steps_after_held(best: list[int], partners: dict[int, list[int]], everyone: set[int]
-                     ) -> list[list[frozenset[int] | None]]:
+def steps_after_held(
+    best: list[int], partners: dict[int, list[int]], everyone: set[int]
+) -> list[list[frozenset[int] | None]]:
     """The escalation after the held attempt, as groups of ``freed`` sets: all the sets of a
     group are tried before deciding whether to escalate further. A set of every technician is
     the whole day, which comes last."""
@@ -150,10 +165,15 @@ def steps_after_held(best: list[int], partners: dict[int, list[int]], everyone: 
     return groups
 
 
-def search(built: builder.Built, *, hard: set[int], urgent: set[int],
-           previous: dict[str, dict[str, Any]], limit: float,
-           solve: Callable[[builder.Built, float, frozenset[int] | None], Solution]
-           ) -> tuple[Attempt, list[Attempt]]:
+def search(
+    built: builder.Built,
+    *,
+    hard: set[int],
+    urgent: set[int],
+    previous: dict[str, dict[str, Any]],
+    limit: float,
+    solve: Callable[[builder.Built, float, frozenset[int] | None], Solution],
+) -> tuple[Attempt, list[Attempt]]:
     """Find the plan that fits the urgent work with the fewest moves, within ``limit``
     seconds in all; the chosen attempt and every attempt made, in order.
 
@@ -164,11 +184,16 @@ def search(built: builder.Built, *, hard: set[int], urgent: set[int],
     in_problem = {j.id: j for j in built.problem.jobs if j.id in urgent}
     pinned = hard & {j.id for j in built.problem.jobs}
 
-    def attempt(freed: frozenset[int] | None, seconds: float,
-                settle: Attempt | None = None, keep_time: bool = False) -> Attempt:
+    def attempt(
+        freed: frozenset[int] | None,
+        seconds: float,
+        settle: Attempt | None = None,
+        keep_time: bool = False,
+    ) -> Attempt:
         if settle is not None:
-            variant = settling(built, hard, previous,
-                               assignments(settle.built, settle.solution), keep_time)
+            variant = settling(
+                built, hard, previous, assignments(settle.built, settle.solution), keep_time
+            )
         elif freed == FROZEN:
             variant = freezing(built, hard, previous)
         elif freed == frozenset():
@@ -177,16 +202,23 @@ def search(built: builder.Built, *, hard: set[int], urgent: set[int],
             variant = freeing(built, hard, freed)
         solution = solve(variant, seconds, freed)
         served = {s.id for r in solution.routes for s in r.steps if s.type == "job"}
-        return Attempt(freed=freed, built=variant, solution=solution,
-                       moves=moves_between(previous, assignments(variant, solution)),
-                       urgent_served=len(served & set(in_problem)),
-                       urgent_priority=sum(j.priority for i, j in in_problem.items()
-                                           if i in served),
-                       pinned_kept=len(served & pinned), settled=settle is not None)
+        return Attempt(
+            freed=freed,
+            built=variant,
+            solution=solution,
+            moves=moves_between(previous, assignments(variant, solution)),
+            urgent_served=len(served & set(in_problem)),
+            urgent_priority=sum(j.priority for i, j in in_problem.items() if i in served),
+            pinned_kept=len(served & pinned),
+            settled=settle is not None,
+        )
 
     def complete(attempt: Attempt, keep: set[int]) -> bool:
-        return (attempt.urgent_served == len(in_problem) and keep <= attempt.served()
-                and attempt.pinned_kept == len(pinned))
+        return (
+            attempt.urgent_served == len(in_problem)
+            and keep <= attempt.served()
+            and attempt.pinned_kept == len(pinned)
+        )
 
     planned = min(most, 7)  # the first steps' share assumes a few more will follow
     kept_before = {int(k) for k in previous} & {j.id for j in built.problem.jobs}
@@ -207,7 +239,7 @@ def search(built: builder.Built, *, hard: set[int], urgent: set[int],
     groups = steps_after_held(best, partners, everyone)
     # Keep the whole-day step; drop the middle ones that the time limit has no room for.
     room = most - 2
-    middle = [freed for group in groups[:-1] for freed in group][:max(0, room - 1)]
+    middle = [freed for group in groups[:-1] for freed in group][: max(0, room - 1)]
     groups = [[f for f in g if f in middle] for g in groups[:-1]] + [groups[-1]]
     groups = [g for g in groups if g]
     left = sum(len(g) for g in groups)
@@ -231,8 +263,14 @@ def search(built: builder.Built, *, hard: set[int], urgent: set[int],
         remaining = limit - (clock.monotonic() - started)
         if not any(m["change"] == "time" for m in chosen.moves) or remaining < MIN_STEP_SECONDS / 2:
             break
-        tried.append(attempt(chosen.freed, max(MIN_STEP_SECONDS / 2, remaining / 2),
-                             settle=chosen, keep_time=keep_time))
+        tried.append(
+            attempt(
+                chosen.freed,
+                max(MIN_STEP_SECONDS / 2, remaining / 2),
+                settle=chosen,
+                keep_time=keep_time,
+            )
+        )
         if complete(tried[-1], must_keep) and tried[-1].key() > chosen.key():
             chosen = tried[-1]
     return chosen, tried

@@ -1,4 +1,5 @@
 """The planning board (/planning): dispatchers and admins only; everyone else gets 404."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -37,8 +38,12 @@ def _dispatchers_only():
 
 def _plan_form() -> PlanForm:
     form = PlanForm()
-    form.sites.choices = [(s.id, s.name) for s in db.session.scalars(
-        db.select(Site).where(Site.active.is_(True)).order_by(Site.name))]
+    form.sites.choices = [
+        (s.id, s.name)
+        for s in db.session.scalars(
+            db.select(Site).where(Site.active.is_(True)).order_by(Site.name)
+        )
+    ]
     if form.day.data is None and request.method == "GET":
         form.day.data = utctoday()
     return form
@@ -46,8 +51,9 @@ def _plan_form() -> PlanForm:
 
 @bp.get("/")
 def index():
-    return render_template("planning/index.html", form=_plan_form(), replan=ReplanForm(),
-                           runs=services.recent_runs())
+    return render_template(
+        "planning/index.html", form=_plan_form(), replan=ReplanForm(), runs=services.recent_runs()
+    )
 
 
 @bp.post("/")
@@ -55,15 +61,22 @@ def start():
     form = _plan_form()
     if form.validate_on_submit():
         try:
-            run = start_run(current_user, form.day.data, form.days.data, site_ids=form.sites.data,
-                            region=form.region.data or "", time_limit=form.time_limit.data)
+            run = start_run(
+                current_user,
+                form.day.data,
+                form.days.data,
+                site_ids=form.sites.data,
+                region=form.region.data or "",
+                time_limit=form.time_limit.data,
+            )
             return redirect(url_for(".show", run_id=run.id))
         except ValidationError as err:
             getattr(form, err.field or "day", form.day).errors.append(err.message)
         except DispatchError as err:
             flash(err.message, "warning")
-    return render_template("planning/index.html", form=form, replan=ReplanForm(),
-                           runs=services.recent_runs()), 400
+    return render_template(
+        "planning/index.html", form=form, replan=ReplanForm(), runs=services.recent_runs()
+    ), 400
 
 
 @bp.post("/replan")
@@ -76,22 +89,30 @@ def replan():
         except DispatchError as err:
             flash(err.message, "warning")
     else:
-        flash(_("Check the re-plan form: %(e)s", e="; ".join(
-            str(e) for errs in form.errors.values() for e in errs)), "warning")
+        flash(
+            _(
+                "Check the re-plan form: %(e)s",
+                e="; ".join(str(e) for errs in form.errors.values() for e in errs),
+            ),
+            "warning",
+        )
     return redirect(url_for(".index"))
 
 
 def _wants_json() -> bool:
     """The board's script asks for JSON (fetch with ``Accept: application/json``)."""
-    return request.accept_mimetypes.best_match(("text/html", "application/json")) == \
-        "application/json" and "text/html" not in request.accept_mimetypes.values()
+    return (
+        request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
+        and "text/html" not in request.accept_mimetypes.values()
+    )
 
 
 @bp.errorhandler(CSRFError)
 def _csrf_error(err: CSRFError):
     if _wants_json():
-        return jsonify({"error": _("The page expired: reload it and try again."),
-                        "status": 400}), 400
+        return jsonify(
+            {"error": _("The page expired: reload it and try again."), "status": 400}
+        ), 400
     return render_template("error.html", code=400, message=err.description), 400
 
 
@@ -104,17 +125,27 @@ def _move_form() -> MoveForm:
 def _board(run: PlanRun) -> dict:
     """What the board's templates need (the page, and the parts a drag refreshes)."""
     line = board.timeline(run)
-    return {"run": run, "line": line, "rows": line.rows,
-            "map_data": board.map_data(run, line.colours), "action": ActionForm(),
-            "move": _move_form(), "VisitStatus": VisitStatus}
+    return {
+        "run": run,
+        "line": line,
+        "rows": line.rows,
+        "map_data": board.map_data(run, line.colours),
+        "action": ActionForm(),
+        "move": _move_form(),
+        "VisitStatus": VisitStatus,
+    }
 
 
 @bp.get("/runs/<int:run_id>")
 def show(run_id: int):
     run = services.get_run(run_id)
-    return render_template("planning/board.html", state=run_status(run),
-                           unplanned=board.unplanned(run),
-                           missing_sites=board.sites_needing_location(run), **_board(run))
+    return render_template(
+        "planning/board.html",
+        state=run_status(run),
+        unplanned=board.unplanned(run),
+        missing_sites=board.sites_needing_location(run),
+        **_board(run),
+    )
 
 
 @bp.get("/runs/<int:run_id>/status.json", endpoint="status")
@@ -142,9 +173,12 @@ def _act(run_id: int, form, work, done: str):
 @bp.post("/runs/<int:run_id>/visits/<int:visit_id>/pin")
 def pin(run_id: int, visit_id: int):
     pinned = request.form.get("pinned", "1") == "1"
-    return _act(run_id, ActionForm(),
-                lambda run: services.set_pinned(run, visit_id, pinned) and None,
-                _("Pinned: the next re-run keeps it.") if pinned else _("Released."))
+    return _act(
+        run_id,
+        ActionForm(),
+        lambda run: services.set_pinned(run, visit_id, pinned) and None,
+        _("Pinned: the next re-run keeps it.") if pinned else _("Released."),
+    )
 
 
 def _site_start(run: PlanRun, visit_id: int, form: MoveForm) -> tuple[date, time]:
@@ -167,8 +201,13 @@ def _site_start(run: PlanRun, visit_id: int, form: MoveForm) -> tuple[date, time
 
 
 def _moved(run: PlanRun, visit_id: int, form: MoveForm):
-    return services.move_visit(run, visit_id, form.technician.data,
-                               *_site_start(run, visit_id, form), seen=form.seen.data or None)
+    return services.move_visit(
+        run,
+        visit_id,
+        form.technician.data,
+        *_site_start(run, visit_id, form),
+        seen=form.seen.data or None,
+    )
 
 
 @bp.post("/runs/<int:run_id>/visits/<int:visit_id>/move")
@@ -202,24 +241,38 @@ def _move_json(run_id: int, visit_id: int, form: MoveForm, done: str):
 def _board_parts(run: PlanRun) -> dict:
     """The parts of the board the timeline's script replaces after a drop."""
     parts = _board(run)
-    return {"timeline": render_template("planning/_timeline.html", **parts),
-            "visits": render_template("planning/_visits.html", **parts),
-            "map": parts["map_data"]}
+    return {
+        "timeline": render_template("planning/_timeline.html", **parts),
+        "visits": render_template("planning/_visits.html", **parts),
+        "map": parts["map_data"],
+    }
 
 
 @bp.post("/runs/<int:run_id>/visits/<int:visit_id>/remove")
 def remove(run_id: int, visit_id: int):
-    return _act(run_id, ActionForm(), lambda run: services.remove_visit(run, visit_id),
-                _("Removed from the plan."))
+    return _act(
+        run_id,
+        ActionForm(),
+        lambda run: services.remove_visit(run, visit_id),
+        _("Removed from the plan."),
+    )
 
 
 @bp.post("/runs/<int:run_id>/rerun")
 def rerun(run_id: int):
-    return _act(run_id, ActionForm(), lambda run: services.rerun(run, current_user),
-                _("Re-planning, keeping the pinned visits…"))
+    return _act(
+        run_id,
+        ActionForm(),
+        lambda run: services.rerun(run, current_user),
+        _("Re-planning, keeping the pinned visits…"),
+    )
 
 
 @bp.post("/runs/<int:run_id>/publish")
 def publish(run_id: int):
-    return _act(run_id, ActionForm(), lambda run: services.publish(run, current_user) and None,
-                _("Published: the tickets are scheduled and the technicians told."))
+    return _act(
+        run_id,
+        ActionForm(),
+        lambda run: services.publish(run, current_user) and None,
+        _("Published: the tickets are scheduled and the technicians told."),
+    )

@@ -23,6 +23,7 @@ docs/solver-json.md.
 ``solve`` is imported on first use, so that importing the package stays cheap (OR-Tools is
 only loaded when something is solved).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,9 +47,23 @@ from .model import (
 from .reasons import explain_unassigned
 
 __all__ = [
-    "HORIZON", "Break", "Job", "PinnedStep", "Problem", "Route", "RouteStep", "Solution",
-    "Unassigned", "Vehicle", "InputError", "check_solution", "dump_solution",
-    "explain_unassigned", "loads_problem", "parse_problem", "solve",
+    "HORIZON",
+    "Break",
+    "Job",
+    "PinnedStep",
+    "Problem",
+    "Route",
+    "RouteStep",
+    "Solution",
+    "Unassigned",
+    "Vehicle",
+    "InputError",
+    "check_solution",
+    "dump_solution",
+    "explain_unassigned",
+    "loads_problem",
+    "parse_problem",
+    "solve",
 ]
 
 

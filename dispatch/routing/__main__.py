@@ -1,4 +1,5 @@
 """``python -m dispatch.routing``: see :mod:`dispatch.routing.cli`."""
+
 import sys
 
 from .cli import main

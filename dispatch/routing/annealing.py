@@ -8,6 +8,7 @@ to 1 (:meth:`Annealing.cool`). While the search accepts on the milder penalty fo
 jobs (:mod:`penalty`), it cools only ``soft_folds``-fold, so that it keeps giving up jobs for a
 while to make room for others.
 """
+
 from __future__ import annotations
 
 import math

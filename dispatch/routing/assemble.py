@@ -7,6 +7,7 @@
   :class:`~dispatch.routing.model.Solution`, repairing any route the timeline finds infeasible
   by dropping its cheapest jobs, so that the answer is always valid.
 """
+
 from __future__ import annotations
 
 from .model import Break, Job, Problem, Route, Solution, Unassigned, Vehicle
@@ -48,8 +49,11 @@ def _reachable(problem: Problem, vehicle: Vehicle, job: Job, bounds: dict) -> bo
 
 def usable_vehicles(problem: Problem) -> set[int]:
     """Positions of the vehicles that may be used at all (breaks fit, max_tasks > 0)."""
-    return {k for k, v in enumerate(problem.vehicles)
-            if _vehicle_usable(problem, v) and (v.max_tasks is None or v.max_tasks > 0)}
+    return {
+        k
+        for k, v in enumerate(problem.vehicles)
+        if _vehicle_usable(problem, v) and (v.max_tasks is None or v.max_tasks > 0)
+    }
 
 
 def compatible(problem: Problem) -> list[list[int]]:
@@ -65,8 +69,10 @@ def compatible(problem: Problem) -> list[list[int]]:
             v = problem.vehicles[k]
             if not job.skills <= v.skills:
                 continue
-            if v.capacity and any(a > (v.capacity[d] if d < len(v.capacity) else 0)
-                                  for d, a in enumerate(job.delivery)):
+            if v.capacity and any(
+                a > (v.capacity[d] if d < len(v.capacity) else 0)
+                for d, a in enumerate(job.delivery)
+            ):
                 continue
             if k in usable and _reachable(problem, v, job, bounds[k]):
                 ok.append(k)
@@ -87,7 +93,7 @@ def _timed(problem: Problem, vehicle: Vehicle, items: list[Job | Break]) -> Rout
             return None
         order = sorted(jobs, key=lambda i: items[i].priority)
         for i in order:
-            trial = items[:i] + items[i + 1:]
+            trial = items[:i] + items[i + 1 :]
             try:
                 return build_route(problem, vehicle, trial)
             except Infeasible:
@@ -103,8 +109,9 @@ def assemble(problem: Problem, plan: Plan | None, explain: bool = True) -> Solut
         if not any(kind == "job" for kind, _ in items):
             continue
         vehicle = problem.vehicles[k]
-        objects: list[Job | Break] = [problem.jobs[i] if kind == "job" else vehicle.breaks[i]
-                                      for kind, i in items]
+        objects: list[Job | Break] = [
+            problem.jobs[i] if kind == "job" else vehicle.breaks[i] for kind, i in items
+        ]
         taken = {i for kind, i in items if kind == "break"}
         objects += [b for i, b in enumerate(vehicle.breaks) if i not in taken]
         route = _timed(problem, vehicle, objects)
@@ -113,9 +120,15 @@ def assemble(problem: Problem, plan: Plan | None, explain: bool = True) -> Solut
     served = {s.id for r in solution.routes for s in r.steps if s.type == "job"}
     for job in problem.jobs:
         if job.id not in served:
-            solution.unassigned.append(Unassigned(
-                id=job.id, reason="", location_index=job.location_index, location=job.location,
-                description=job.description))
+            solution.unassigned.append(
+                Unassigned(
+                    id=job.id,
+                    reason="",
+                    location_index=job.location_index,
+                    location=job.location,
+                    description=job.description,
+                )
+            )
     if explain:
         add_reasons(problem, solution)
     return solution

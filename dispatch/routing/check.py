@@ -12,6 +12,7 @@ once or listed unassigned with a reason, and the summary. Each route's timing, i
 and the honesty of the times it reports, is checked by :mod:`check_timing`, so that a
 dispatcher can trust the times printed on a technician's day sheet.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -65,8 +66,11 @@ class RouteCheck(RouteTiming):
                     self.bad(k, f"unknown job {s.id!r}")
                     ok = False
                 elif not job.skills <= v.skills:
-                    self.bad(k, f"job {job.id} needs skills {sorted(job.skills - v.skills)} "
-                                "the technician lacks")
+                    self.bad(
+                        k,
+                        f"job {job.id} needs skills {sorted(job.skills - v.skills)} "
+                        "the technician lacks",
+                    )
             elif s.type == "break" and s.id not in self.breaks:
                 self.bad(k, f"unknown break {s.id!r} for vehicle {v.id}")
                 ok = False
@@ -79,9 +83,9 @@ class RouteCheck(RouteTiming):
         if ok and v.capacity:
             load = [0] * len(v.capacity)
             for s in job_steps:
-                for d, amount in enumerate(self.jobs[s.id].delivery[:len(load)]):
+                for d, amount in enumerate(self.jobs[s.id].delivery[: len(load)]):
                     load[d] += amount
-            if any(x > c for x, c in zip(load, v.capacity)):
+            if any(x > c for x, c in zip(load, v.capacity, strict=True)):
                 self.bad(None, f"deliveries {load} exceed capacity {list(v.capacity)}")
         if ok:
             self.pinned_order(steps)
@@ -90,8 +94,11 @@ class RouteCheck(RouteTiming):
     def pinned_order(self, steps: list[PlanStep]) -> None:
         """The pinned jobs and breaks present come in the dispatcher's order."""
         present = {(s.type, s.id) for s in steps}
-        wanted = [(p.type, p.id) for p in self.v.steps
-                  if p.type in ("job", "break") and (p.type, p.id) in present]
+        wanted = [
+            (p.type, p.id)
+            for p in self.v.steps
+            if p.type in ("job", "break") and (p.type, p.id) in present
+        ]
         actual = [(s.type, s.id) for s in steps if (s.type, s.id) in set(wanted)]
         if actual != wanted:
             self.bad(None, f"pinned steps out of order: {actual} instead of {wanted}")
@@ -134,19 +141,23 @@ def _check(problem: Problem, solution: Solution | dict) -> list[str]:
             out.append(f"unassigned job {uid} has no reason")
     for jid, places in where_job.items():
         if len(places) != 1:
-            out.append(f"job {jid} is {'nowhere' if not places else ' and '.join(places)}: "
-                       "expected routed once or listed unassigned")
+            out.append(
+                f"job {jid} is {'nowhere' if not places else ' and '.join(places)}: "
+                "expected routed once or listed unassigned"
+            )
     for v in problem.vehicles:
         for p in v.steps:
             if p.type == "job" and where_job.get(p.id) not in ([f"vehicle {v.id}"], ["unassigned"]):
-                out.append(f"job {p.id} is pinned on vehicle {v.id} but found on "
-                           f"{' and '.join(where_job.get(p.id) or ['nothing'])}")
+                out.append(
+                    f"job {p.id} is pinned on vehicle {v.id} but found on "
+                    f"{' and '.join(where_job.get(p.id) or ['nothing'])}"
+                )
     if summary is not None:
-        expected = {name: sum(int_or_none(r.figures.get(name)) or 0 for r in routes)
-                    for name in FIGURES}
+        expected = {
+            name: sum(int_or_none(r.figures.get(name)) or 0 for r in routes) for name in FIGURES
+        }
         expected.update(routes=len(routes), unassigned=len(unassigned))
         for name, value in expected.items():
             if summary.get(name) != value:
-                out.append(f"summary {name} is {summary.get(name)!r}, the routes add up to "
-                           f"{value}")
+                out.append(f"summary {name} is {summary.get(name)!r}, the routes add up to {value}")
     return out

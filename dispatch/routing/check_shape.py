@@ -2,6 +2,7 @@
 or VROOM's output document) brought to one, every value kept as given so that the checks can
 say what is wrong with it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -48,11 +49,26 @@ def normalise_plan(solution: Any) -> tuple[list[PlanRoute], list[Any], list[str]
     shape; structural defects become violations, not exceptions."""
     problems: list[str] = []
     if isinstance(solution, Solution):
-        routes = [PlanRoute(r.vehicle, [PlanStep(s.type, s.id, s.arrival, s.duration, s.setup,
-                                           s.service, s.waiting_time, s.location_index)
-                                     for s in r.steps],
-                         {k: getattr(r, k) for k in FIGURES})
-                  for r in solution.routes]
+        routes = [
+            PlanRoute(
+                r.vehicle,
+                [
+                    PlanStep(
+                        s.type,
+                        s.id,
+                        s.arrival,
+                        s.duration,
+                        s.setup,
+                        s.service,
+                        s.waiting_time,
+                        s.location_index,
+                    )
+                    for s in r.steps
+                ],
+                {k: getattr(r, k) for k in FIGURES},
+            )
+            for r in solution.routes
+        ]
         unassigned = [(u.id, u.reason) for u in solution.unassigned]
         return routes, unassigned, problems, None
     if not isinstance(solution, dict):
@@ -67,12 +83,23 @@ def normalise_plan(solution: Any) -> tuple[list[PlanRoute], list[Any], list[str]
         steps = []
         for s in route["steps"]:
             s = s if isinstance(s, dict) else {}
-            steps.append(PlanStep(s.get("type"), s.get("id"), s.get("arrival"), s.get("duration"),
-                               s.get("setup"), s.get("service"), s.get("waiting_time"),
-                               s.get("location_index")))
+            steps.append(
+                PlanStep(
+                    s.get("type"),
+                    s.get("id"),
+                    s.get("arrival"),
+                    s.get("duration"),
+                    s.get("setup"),
+                    s.get("service"),
+                    s.get("waiting_time"),
+                    s.get("location_index"),
+                )
+            )
         routes.append(PlanRoute(route.get("vehicle"), steps, {k: route.get(k) for k in FIGURES}))
-    unassigned = [(u.get("id"), u.get("reason")) if isinstance(u, dict) else (None, None)
-                  for u in solution.get("unassigned", [])]
+    unassigned = [
+        (u.get("id"), u.get("reason")) if isinstance(u, dict) else (None, None)
+        for u in solution.get("unassigned", [])
+    ]
     summary = solution.get("summary")
     if not isinstance(summary, dict):
         problems.append("summary missing")

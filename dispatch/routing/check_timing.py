@@ -18,6 +18,7 @@ totals the plan reports must follow from its own start time and the matrix.
 Written from the JSON interface, not from the solver's :mod:`timeline`, so that the two can
 disagree: the window search and the pinned bounds below are the checker's own on purpose.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -51,8 +52,9 @@ class RouteTiming:
     """The timing checks of one route (:meth:`replay_earliest`, :meth:`replay_reported`);
     ``out`` collects the violations."""
 
-    def __init__(self, problem: Problem, vehicle: Vehicle, route: PlanRoute, label: str,
-                 out: list[str]) -> None:
+    def __init__(
+        self, problem: Problem, vehicle: Vehicle, route: PlanRoute, label: str, out: list[str]
+    ) -> None:
         self.p, self.v, self.route, self.label, self.out = problem, vehicle, route, label, out
         self.jobs = {j.id: j for j in problem.jobs}
         self.breaks = {b.id: b for b in vehicle.breaks}
@@ -92,16 +94,23 @@ class RouteTiming:
             pending, travel, arrival = [], travel + d, t + rest
             if s.type == "end":
                 if arrival > min(shift_end, end_high):
-                    self.bad(k, f"reaches the end at {arrival} at best, after the shift "
-                                f"closes at {shift_end} (or its pinned bound {end_high})")
+                    self.bad(
+                        k,
+                        f"reaches the end at {arrival} at best, after the shift "
+                        f"closes at {shift_end} (or its pinned bound {end_high})",
+                    )
                 t = max(arrival, end_low)  # arriving before a pinned end time means waiting
                 continue
             job = self.jobs[s.id]
-            start = _start_in(job.time_windows, arrival, *self.bounds.get(("job", job.id),
-                                                                         (0, HORIZON)))
+            start = _start_in(
+                job.time_windows, arrival, *self.bounds.get(("job", job.id), (0, HORIZON))
+            )
             if start is None:
-                self.bad(k, f"job {job.id}: arrives at {arrival} at best, no window "
-                            f"{list(job.time_windows)} (or pinned bound) can still be met")
+                self.bad(
+                    k,
+                    f"job {job.id}: arrives at {arrival} at best, no window "
+                    f"{list(job.time_windows)} (or pinned bound) can still be met",
+                )
                 return
             t = start + (job.setup if loc != prev or prev is None else 0) + job.service
             prev = loc
@@ -115,11 +124,15 @@ class RouteTiming:
         """Take ``pending`` breaks from time ``t`` with ``rest`` seconds still to drive."""
         for k, s in pending:
             brk = self.breaks[s.id]
-            start = _start_in(brk.time_windows, t, *self.bounds.get(("break", brk.id),
-                                                                   (0, HORIZON)))
+            start = _start_in(
+                brk.time_windows, t, *self.bounds.get(("break", brk.id), (0, HORIZON))
+            )
             if start is None:
-                self.bad(k, f"break {brk.id}: free at {t} at best, after its windows "
-                            f"{list(brk.time_windows)}")
+                self.bad(
+                    k,
+                    f"break {brk.id}: free at {t} at best, after its windows "
+                    f"{list(brk.time_windows)}",
+                )
                 return t, rest
             rest -= min(rest, start - t)  # drive while waiting for the break window
             t = start + brk.service
@@ -162,27 +175,38 @@ class RouteTiming:
                 # breaks, part of the drive may have been done while waiting for them.
                 exact = free is not None and not pending
                 if s.arrival < earliest or exact and s.arrival != earliest:
-                    self.bad(k, f"arrival {s.arrival}, but the previous step and {d} s of "
-                                f"travel give {earliest}")
+                    self.bad(
+                        k,
+                        f"arrival {s.arrival}, but the previous step and {d} s of "
+                        f"travel give {earliest}",
+                    )
                 pending = []
                 if s.type == "end":
                     if s.arrival > v.time_window[1]:
-                        self.bad(k, f"arrives at the end at {s.arrival}, after the shift "
-                                    f"closes at {v.time_window[1]}")
+                        self.bad(
+                            k,
+                            f"arrives at the end at {s.arrival}, after the shift "
+                            f"closes at {v.time_window[1]}",
+                        )
                     low, high = self.bounds.get(("end", None), (0, HORIZON))
                     if not low <= begin <= high:
-                        self.bad(k, f"ends at {begin}, outside its pinned bounds "
-                                    f"[{low}, {high}]")
+                        self.bad(k, f"ends at {begin}, outside its pinned bounds [{low}, {high}]")
                     continue
                 job = self.jobs[s.id]
                 low, high = self.bounds.get(("job", job.id), (0, HORIZON))
                 if _start_in(job.time_windows, begin, low, high) != begin:
-                    self.bad(k, f"job {job.id} starts at {begin}, outside its windows "
-                                f"{list(job.time_windows)} or pinned bounds")
+                    self.bad(
+                        k,
+                        f"job {job.id} starts at {begin}, outside its windows "
+                        f"{list(job.time_windows)} or pinned bounds",
+                    )
                 setup = 0 if prev is not None and prev == loc else job.setup
                 if s.setup != setup or s.service != job.service:
-                    self.bad(k, f"job {job.id} reported with setup {s.setup}, service "
-                                f"{s.service}; expected {setup}, {job.service}")
+                    self.bad(
+                        k,
+                        f"job {job.id} reported with setup {s.setup}, service "
+                        f"{s.service}; expected {setup}, {job.service}",
+                    )
                 totals["priority"] += job.priority
                 free, prev = begin + s.setup + s.service, loc
         last = self.reported_breaks(pending, free, 0, cum, cum)
@@ -190,8 +214,9 @@ class RouteTiming:
             self.bad(None, f"last task ends at {last}, after the shift closes")
         self.figures({**totals, "duration": cum, "cost": cum})
 
-    def reported_breaks(self, pending, free: int | None, rest: int, cum_before: int,
-                        cum_after: int) -> int:
+    def reported_breaks(
+        self, pending, free: int | None, rest: int, cum_before: int, cum_after: int
+    ) -> int:
         """Check the breaks taken between two places; return the earliest next arrival.
 
         The drive of ``rest`` seconds is done as much as possible while waiting for each
@@ -202,18 +227,26 @@ class RouteTiming:
             brk = self.breaks[s.id]
             begin = s.arrival + s.waiting_time
             if s.service != brk.service or s.setup != 0:
-                self.bad(k, f"break {brk.id} reported with service {s.service}, setup "
-                            f"{s.setup}; expected {brk.service}, 0")
+                self.bad(
+                    k,
+                    f"break {brk.id} reported with service {s.service}, setup "
+                    f"{s.setup}; expected {brk.service}, 0",
+                )
             low, high = self.bounds.get(("break", brk.id), (0, HORIZON))
             if _start_in(brk.time_windows, begin, low, high) != begin:
-                self.bad(k, f"break {brk.id} starts at {begin}, outside its windows "
-                            f"{list(brk.time_windows)}")
+                self.bad(
+                    k,
+                    f"break {brk.id} starts at {begin}, outside its windows "
+                    f"{list(brk.time_windows)}",
+                )
             if begin < t:
-                self.bad(k, f"break {brk.id} starts at {begin}, before the previous step "
-                            f"ends at {t}")
+                self.bad(
+                    k, f"break {brk.id} starts at {begin}, before the previous step ends at {t}"
+                )
             if not cum_before <= s.duration <= cum_after:
-                self.bad(k, f"cumulated travel {s.duration} not between {cum_before} and "
-                            f"{cum_after}")
+                self.bad(
+                    k, f"cumulated travel {s.duration} not between {cum_before} and {cum_after}"
+                )
             rest -= min(rest, max(0, begin - t))
             t = max(t, begin) + s.service
         return t + rest

@@ -8,6 +8,7 @@ never with a Python traceback.
 Sub-commands are argparse sub-parsers whose ``func`` default takes the parsed arguments and
 returns the exit status; ``bench`` is added by :mod:`dispatch.routing.bench`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,7 @@ import json
 import math
 import sys
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 from .bench import register as register_bench
 from .check import check_solution
@@ -53,17 +54,26 @@ def _time_limit(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m dispatch.routing",
-                     description="Plan technicians' days from a VROOM-format problem.")
+    parser = _Parser(
+        prog="python -m dispatch.routing",
+        description="Plan technicians' days from a VROOM-format problem.",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     solve = sub.add_parser("solve", help="solve a problem, write the plan")
     solve.add_argument("-i", "--input", metavar="FILE", help="problem JSON (default: stdin)")
     solve.add_argument("-o", "--output", metavar="FILE", help="plan JSON (default: stdout)")
-    solve.add_argument("--time-limit", type=_time_limit, default=DEFAULT_TIME_LIMIT,
-                       metavar="SECONDS",
-                       help=f"solver time limit (default {DEFAULT_TIME_LIMIT:g})")
-    solve.add_argument("--check", action="store_true",
-                       help="replay the plan with the independent checker; fail if it is invalid")
+    solve.add_argument(
+        "--time-limit",
+        type=_time_limit,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help=f"solver time limit (default {DEFAULT_TIME_LIMIT:g})",
+    )
+    solve.add_argument(
+        "--check",
+        action="store_true",
+        help="replay the plan with the independent checker; fail if it is invalid",
+    )
     solve.set_defaults(func=_solve)
     register_bench(sub)
     return parser

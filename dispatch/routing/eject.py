@@ -16,6 +16,7 @@ Each trade is checked in O(stretch) on the route's forward and backward values
 (:meth:`fastroute.Route.replace`), so a whole pass over a 300-job day takes some tens of
 milliseconds. Pinned jobs are never ejected.
 """
+
 from __future__ import annotations
 
 import time
@@ -57,15 +58,16 @@ def _best_trade(search, u: int):
         idx = [i for i, x in enumerate(seq) if x >= 0]
         for span in (1, 2):
             for st in range(len(idx) - span + 1):
-                gone = [seq[i] for i in idx[st:st + span]]
+                gone = [seq[i] for i in idx[st : st + span]]
                 pe = sum(d.prio[y] for y in gone)
                 # Lexicographic: priority gained, then jobs served, then travel saved.
                 if pe > pu or (pe == pu and span > 1) or any(y in d.pinned for y in gone):
                     continue
                 # (A job without amounts has an empty tuple: it frees nothing.)
-                if need and any(x > r.room[c] + sum(d.dem[y][c] for y in gone
-                                                    if c < len(d.dem[y]))
-                                for c, x in need):
+                if need and any(
+                    x > r.room[c] + sum(d.dem[y][c] for y in gone if c < len(d.dem[y]))
+                    for c, x in need
+                ):
                     continue
                 a, b = idx[st], idx[st + span - 1] + 1
                 inner = [x for x in seq[a:b] if x < 0]

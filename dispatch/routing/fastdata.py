@@ -7,6 +7,7 @@ place, setup, service, priority, amounts and time windows, already cut to the pi
 insertion is packed in one integer (:meth:`fastroute.Route.candidates`); :func:`unpack` reads
 it back. :data:`NEG` and :data:`NONE` are the two times that are not times.
 """
+
 from __future__ import annotations
 
 from array import array

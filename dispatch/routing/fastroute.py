@@ -18,6 +18,7 @@ arrival at ``q`` is no later than ``q``'s latest arrival: a few additions, whate
 length. A sequence item ``j >= 0`` is a job (its position in ``problem.jobs``), ``-1 - b`` is the
 vehicle's break ``b``.
 """
+
 from __future__ import annotations
 
 from array import array
@@ -32,8 +33,24 @@ GAP = 7
 class Route:
     """One vehicle's sequence with its forward and backward values (see the module doc)."""
 
-    __slots__ = ("version", "k", "v", "seq", "tend", "las", "lan", "travel", "load", "njobs",
-                 "la_end", "d", "room", "gx", "slack", "kept")
+    __slots__ = (
+        "version",
+        "k",
+        "v",
+        "seq",
+        "tend",
+        "las",
+        "lan",
+        "travel",
+        "load",
+        "njobs",
+        "la_end",
+        "d",
+        "room",
+        "gx",
+        "slack",
+        "kept",
+    )
 
     def __init__(self, data: Data, k: int, seq: list[int]) -> None:
         self.d = data
@@ -256,8 +273,9 @@ class Route:
             return None
         if v.max_travel is not None and self.travel + extra > v.max_travel:
             return None
-        t = task_end(d, [v.breaks[-1 - b] for b in seq[p + 1:pos]] if pos - p > 1 else None,
-                     t, here, x)
+        t = task_end(
+            d, [v.breaks[-1 - b] for b in seq[p + 1 : pos]] if pos - p > 1 else None, t, here, x
+        )
         if t == NONE:
             return None
         pending = [v.breaks[-1 - b] for b in seq[pos:q]] if q > pos else None
@@ -308,14 +326,14 @@ class Route:
         n = len(seq)
         there = loc[seq[q]] if q < n else v.end
         old, at = 0, here
-        for x in seq[p + 1:q]:
+        for x in seq[p + 1 : q]:
             if x >= 0:
                 old += mf[at * size + loc[x]]
                 at = loc[x]
         if self.njobs:
             old += mf[at * size + there]
         new, pending = 0, []
-        for x in seq[p + 1:a] + items + seq[b:q]:
+        for x in seq[p + 1 : a] + items + seq[b:q]:
             if x < 0:
                 pending.append(v.breaks[-1 - x])
                 continue

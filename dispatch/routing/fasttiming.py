@@ -4,6 +4,7 @@ A step takes breaks on the way (the wait before a break is spent driving), ends 
 skipped after a job at the same place), or finds the latest arrival or departure that still
 keeps what follows. :class:`fastroute.Route` builds its forward and backward values from them.
 """
+
 from __future__ import annotations
 
 from .fastdata import NEG, NONE, Data

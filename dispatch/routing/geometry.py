@@ -5,10 +5,11 @@ factor (roads are not straight lines) and divided by an average speed. The defau
 technicians driving in and around a town: 40 km/h on average, roads 30 % longer than the
 crow flies. Both can be overridden per problem with the ``options`` object of the JSON input.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 #: Mean Earth radius in metres (IUGG), the usual choice for haversine distances.
 EARTH_RADIUS_M = 6_371_008.8

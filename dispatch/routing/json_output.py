@@ -2,6 +2,7 @@
 
 The format is described in docs/solver-json.md.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -52,8 +53,13 @@ def dump_solution(problem: Problem, solution: Solution) -> dict:
             if s.description:
                 out["description"] = s.description
             _place(out, location, index)
-            out.update(arrival=s.arrival, duration=s.duration, setup=s.setup, service=s.service,
-                       waiting_time=s.waiting_time)
+            out.update(
+                arrival=s.arrival,
+                duration=s.duration,
+                setup=s.setup,
+                service=s.service,
+                waiting_time=s.waiting_time,
+            )
             steps.append(out)
         out_route: dict[str, Any] = {
             "vehicle": route.vehicle,
@@ -78,16 +84,24 @@ def dump_solution(problem: Problem, solution: Solution) -> dict:
         description = u.description or (job.description if job else "")
         if description:
             out["description"] = description
-        _place(out, u.location or (job.location if job else None),
-               u.location_index if u.location_index is not None
-               else (job.location_index if job else None))
+        _place(
+            out,
+            u.location or (job.location if job else None),
+            u.location_index
+            if u.location_index is not None
+            else (job.location_index if job else None),
+        )
         out["reason"] = u.reason
         unassigned.append(out)
     summary = {
         key: sum(r[key] for r in routes)
         for key in ("cost", "setup", "service", "duration", "waiting_time", "priority")
     }
-    summary = {"cost": summary["cost"], "routes": len(routes), "unassigned": len(unassigned),
-               **{k: v for k, v in summary.items() if k != "cost"}}
+    summary = {
+        "cost": summary["cost"],
+        "routes": len(routes),
+        "unassigned": len(unassigned),
+        **{k: v for k, v in summary.items() if k != "cost"},
+    }
     summary["computing_times"] = {"loading": solution.loading_ms, "solving": solution.solving_ms}
     return {"code": 0, "summary": summary, "unassigned": unassigned, "routes": routes}

@@ -6,6 +6,7 @@ travel matrix is built from them by :mod:`geometry` (great-circle distance × ci
 ``options.speed_kmh`` defaults to 40 and ``options.circuity`` to 1.3, town driving), identical
 coordinates sharing one matrix index.
 """
+
 from __future__ import annotations
 
 from .geometry import DEFAULT_CIRCUITY, DEFAULT_SPEED_KMH, LocationTable
@@ -26,8 +27,7 @@ class Places:
     def resolve(self, obj: dict, where: str, coord_key: str, index_key: str, required: bool):
         """``(matrix index, coordinates or None)`` of ``obj``'s place, ``(None, None)`` when
         it has none and needs none."""
-        coords = (read_location(obj[coord_key], f"{where}.{coord_key}") if coord_key in obj
-                  else None)
+        coords = read_location(obj[coord_key], f"{where}.{coord_key}") if coord_key in obj else None
         if self.matrix is not None:
             if index_key not in obj:
                 if required or coords is not None:
@@ -35,8 +35,10 @@ class Places:
                 return None, None
             index = read_int(obj[index_key], f"{where}.{index_key}")
             if index >= len(self.matrix):
-                raise InputError(f"{where}.{index_key}",
-                                 f"{index} out of range (matrix has {len(self.matrix)} rows)")
+                raise InputError(
+                    f"{where}.{index_key}",
+                    f"{index} out of range (matrix has {len(self.matrix)} rows)",
+                )
             return index, coords
         if index_key in obj:
             raise InputError(f"{where}.{index_key}", "needs matrices.car.durations")
@@ -66,10 +68,13 @@ def read_matrix(doc: dict) -> list[list[int]] | None:
     for i, row in enumerate(rows):
         row = read_list(row, f"{where}[{i}]")
         if len(row) != n:
-            raise InputError(f"{where}[{i}]", f"row has {len(row)} entries, expected {n} "
-                                              "(the matrix must be square)")
-        matrix.append([read_int(v, f"{where}[{i}][{j}]", what="travel time")
-                       for j, v in enumerate(row)])
+            raise InputError(
+                f"{where}[{i}]",
+                f"row has {len(row)} entries, expected {n} (the matrix must be square)",
+            )
+        matrix.append(
+            [read_int(v, f"{where}[{i}][{j}]", what="travel time") for j, v in enumerate(row)]
+        )
     return matrix
 
 
@@ -81,6 +86,7 @@ def read_options(doc: dict) -> tuple[float, float]:
         raise InputError("options.speed_kmh", "must be positive")
     circuity = read_number(opts.get("circuity", DEFAULT_CIRCUITY), "options.circuity")
     if circuity < 1.0:
-        raise InputError("options.circuity", "must be at least 1 (roads are never shorter "
-                                             "than the great circle)")
+        raise InputError(
+            "options.circuity", "must be at least 1 (roads are never shorter than the great circle)"
+        )
     return speed, circuity

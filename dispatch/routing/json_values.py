@@ -2,6 +2,7 @@
 the document, and returns a clean Python value or raises :class:`InputError` naming that path
 (``vehicles[1].time_window[0]``), so a dispatcher can find the mistake.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,19 @@ from typing import Any
 
 from .model import HORIZON
 
-__all__ = ["InputError", "describe", "read_object", "read_list", "read_int", "read_number",
-           "read_text", "read_ints", "read_window", "read_windows", "read_location"]
+__all__ = [
+    "InputError",
+    "describe",
+    "read_object",
+    "read_list",
+    "read_int",
+    "read_number",
+    "read_text",
+    "read_ints",
+    "read_window",
+    "read_windows",
+    "read_location",
+]
 
 
 class InputError(ValueError):

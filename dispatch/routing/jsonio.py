@@ -13,6 +13,7 @@ All amounts (``capacity``, ``delivery``) must have the same length; a vehicle wi
 ``capacity`` is not limited, a job without ``delivery`` delivers nothing. Times must be integers
 in 0..2³¹−1 seconds on any epoch.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,10 +38,33 @@ __all__ = ["loads_problem", "parse_problem"]
 MAX_ID = 2**64 - 1  # VROOM ids are unsigned 64-bit integers
 
 TOP_KEYS = {"jobs", "vehicles", "matrices", "options"}
-JOB_KEYS = {"id", "description", "location", "location_index", "setup", "service",
-            "time_windows", "skills", "priority", "delivery"}
-VEHICLE_KEYS = {"id", "description", "start", "start_index", "end", "end_index", "time_window",
-                "skills", "capacity", "breaks", "max_travel_time", "max_tasks", "steps"}
+JOB_KEYS = {
+    "id",
+    "description",
+    "location",
+    "location_index",
+    "setup",
+    "service",
+    "time_windows",
+    "skills",
+    "priority",
+    "delivery",
+}
+VEHICLE_KEYS = {
+    "id",
+    "description",
+    "start",
+    "start_index",
+    "end",
+    "end_index",
+    "time_window",
+    "skills",
+    "capacity",
+    "breaks",
+    "max_travel_time",
+    "max_tasks",
+    "steps",
+}
 BREAK_KEYS = {"id", "description", "time_windows", "service"}
 STEP_KEYS = {"type", "id", "service_at", "service_after", "service_before"}
 STEP_TYPES = ("start", "job", "break", "end")
@@ -58,8 +82,9 @@ class _Amounts:
         if self.size is None:
             self.size, self.first = len(amounts), where
         elif len(amounts) != self.size:
-            raise InputError(where, f"{len(amounts)} amounts, expected {self.size} "
-                                    f"like {self.first}")
+            raise InputError(
+                where, f"{len(amounts)} amounts, expected {self.size} like {self.first}"
+            )
         return amounts
 
 
@@ -76,8 +101,11 @@ def _job(obj: Any, where: str, places: Places, amounts: _Amounts) -> Job:
         location_index=index,
         setup=read_int(obj.get("setup", 0), f"{where}.setup", what="duration"),
         service=read_int(obj.get("service", 0), f"{where}.service", what="duration"),
-        time_windows=(read_windows(obj["time_windows"], f"{where}.time_windows")
-                      if "time_windows" in obj else ((0, HORIZON),)),
+        time_windows=(
+            read_windows(obj["time_windows"], f"{where}.time_windows")
+            if "time_windows" in obj
+            else ((0, HORIZON),)
+        ),
         skills=frozenset(read_ints(obj.get("skills", []), f"{where}.skills", "skill")),
         priority=read_int(priority, f"{where}.priority", high=100),
         delivery=amounts.read(obj["delivery"], f"{where}.delivery") if "delivery" in obj else (),
@@ -97,18 +125,24 @@ def _breaks(value: Any, where: str) -> tuple[Break, ...]:
         if bid in seen:
             raise InputError(f"{here}.id", f"duplicate break id {bid} (also {seen[bid]})")
         seen[bid] = here
-        result.append(Break(
-            id=bid,
-            time_windows=(read_windows(obj["time_windows"], f"{here}.time_windows")
-                          if "time_windows" in obj else ((0, HORIZON),)),
-            service=read_int(obj.get("service", 0), f"{here}.service", what="duration"),
-            description=read_text(obj.get("description", ""), f"{here}.description"),
-        ))
+        result.append(
+            Break(
+                id=bid,
+                time_windows=(
+                    read_windows(obj["time_windows"], f"{here}.time_windows")
+                    if "time_windows" in obj
+                    else ((0, HORIZON),)
+                ),
+                service=read_int(obj.get("service", 0), f"{here}.service", what="duration"),
+                description=read_text(obj.get("description", ""), f"{here}.description"),
+            )
+        )
     return tuple(result)
 
 
-def _steps(value: Any, where: str, job_ids: set[int], breaks: tuple[Break, ...],
-           pinned: dict[int, str]) -> tuple[PinnedStep, ...]:
+def _steps(
+    value: Any, where: str, job_ids: set[int], breaks: tuple[Break, ...], pinned: dict[int, str]
+) -> tuple[PinnedStep, ...]:
     items = read_list(value, where)
     break_ids, used_breaks = {b.id for b in breaks}, set()
     steps = []
@@ -117,8 +151,9 @@ def _steps(value: Any, where: str, job_ids: set[int], breaks: tuple[Break, ...],
         obj = read_object(obj, here, STEP_KEYS)
         kind = obj.get("type")
         if kind not in STEP_TYPES:
-            raise InputError(f"{here}.type", f"expected one of {', '.join(STEP_TYPES)}, "
-                                             f"got {describe(kind)}")
+            raise InputError(
+                f"{here}.type", f"expected one of {', '.join(STEP_TYPES)}, got {describe(kind)}"
+            )
         if kind == "start" and i != 0:
             raise InputError(here, "a start step must come first")
         if kind == "end" and i != len(items) - 1:
@@ -142,8 +177,11 @@ def _steps(value: Any, where: str, job_ids: set[int], breaks: tuple[Break, ...],
                 used_breaks.add(sid)
         elif "id" in obj:
             raise InputError(f"{here}.id", f"a {kind} step takes no id")
-        bounds = {k: read_int(obj[k], f"{here}.{k}", what="time")
-                  for k in ("service_at", "service_after", "service_before") if k in obj}
+        bounds = {
+            k: read_int(obj[k], f"{here}.{k}", what="time")
+            for k in ("service_at", "service_after", "service_before")
+            if k in obj
+        }
         low = max(bounds.get("service_at", 0), bounds.get("service_after", 0))
         high = min(bounds.get("service_at", HORIZON), bounds.get("service_before", HORIZON))
         if low > high:
@@ -152,8 +190,14 @@ def _steps(value: Any, where: str, job_ids: set[int], breaks: tuple[Break, ...],
     return tuple(steps)
 
 
-def _vehicle(obj: Any, where: str, places: Places, amounts: _Amounts, job_ids: set[int],
-             pinned: dict[int, str]) -> Vehicle:
+def _vehicle(
+    obj: Any,
+    where: str,
+    places: Places,
+    amounts: _Amounts,
+    job_ids: set[int],
+    pinned: dict[int, str],
+) -> Vehicle:
     obj = read_object(obj, where, VEHICLE_KEYS)
     if "id" not in obj:
         raise InputError(where, "id missing")
@@ -166,15 +210,22 @@ def _vehicle(obj: Any, where: str, places: Places, amounts: _Amounts, job_ids: s
         id=read_int(obj["id"], f"{where}.id", high=MAX_ID),
         start_index=start_index,
         end_index=end_index,
-        time_window=(read_window(obj["time_window"], f"{where}.time_window")
-                     if "time_window" in obj else (0, HORIZON)),
+        time_window=(
+            read_window(obj["time_window"], f"{where}.time_window")
+            if "time_window" in obj
+            else (0, HORIZON)
+        ),
         skills=frozenset(read_ints(obj.get("skills", []), f"{where}.skills", "skill")),
         capacity=amounts.read(obj["capacity"], f"{where}.capacity") if "capacity" in obj else (),
         breaks=breaks,
-        max_travel_time=(read_int(obj["max_travel_time"], f"{where}.max_travel_time",
-                                  what="duration") if "max_travel_time" in obj else None),
-        max_tasks=(read_int(obj["max_tasks"], f"{where}.max_tasks")
-                   if "max_tasks" in obj else None),
+        max_travel_time=(
+            read_int(obj["max_travel_time"], f"{where}.max_travel_time", what="duration")
+            if "max_travel_time" in obj
+            else None
+        ),
+        max_tasks=(
+            read_int(obj["max_tasks"], f"{where}.max_tasks") if "max_tasks" in obj else None
+        ),
         steps=_steps(obj.get("steps", []), f"{where}.steps", job_ids, breaks, pinned),
         description=read_text(obj.get("description", ""), f"{where}.description"),
         start=start,
@@ -188,8 +239,9 @@ def _unique_ids(items: list, where: str, what: str) -> set[int]:
         if isinstance(obj, dict) and "id" in obj:
             oid = read_int(obj["id"], f"{where}[{i}].id", high=MAX_ID)
             if oid in seen:
-                raise InputError(f"{where}[{i}].id",
-                                 f"duplicate {what} id {oid} (also {where}[{seen[oid]}])")
+                raise InputError(
+                    f"{where}[{i}].id", f"duplicate {what} id {oid} (also {where}[{seen[oid]}])"
+                )
             seen[oid] = i
     return set(seen)
 
@@ -211,8 +263,10 @@ def parse_problem(doc: Any) -> Problem:
     _unique_ids(vehicles_in, "vehicles", "vehicle")
     jobs = [_job(obj, f"jobs[{i}]", places, amounts) for i, obj in enumerate(jobs_in)]
     pinned: dict[int, str] = {}
-    vehicles = [_vehicle(obj, f"vehicles[{i}]", places, amounts, job_ids, pinned)
-                for i, obj in enumerate(vehicles_in)]
+    vehicles = [
+        _vehicle(obj, f"vehicles[{i}]", places, amounts, job_ids, pinned)
+        for i, obj in enumerate(vehicles_in)
+    ]
     if matrix is None:
         matrix = places.table.matrix(speed, circuity)
     return Problem(jobs=jobs, vehicles=vehicles, durations=matrix)
@@ -235,8 +289,9 @@ def loads_problem(text: str | bytes) -> Problem:
     except UnicodeDecodeError as exc:
         raise InputError("", f"invalid JSON: not UTF-8 text ({exc.reason})") from None
     except json.JSONDecodeError as exc:
-        raise InputError("", f"invalid JSON at line {exc.lineno} column {exc.colno}: "
-                             f"{exc.msg}") from None
+        raise InputError(
+            "", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
     except RecursionError:
         raise InputError("", "invalid JSON: nested too deeply") from None
     return parse_problem(doc)

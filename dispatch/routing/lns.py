@@ -25,6 +25,7 @@ first in the room they leave: the trades of :mod:`eject`, but with whole groups 
 Pinned jobs are never removed (their order is the dispatcher's); other jobs may be inserted
 between them.
 """
+
 from __future__ import annotations
 
 import random
@@ -60,11 +61,22 @@ class Search:
     job; ``eject_seed``: how often the ruin is an ejection instead (:meth:`_eject_ruin`), when
     jobs are left out."""
 
-    def __init__(self, problem: Problem, plan, allowed: list[list[int]], seed: int = 0,
-                 avg_removed: int = 10, max_string: int = 10, t_scale: float = 1.0,
-                 soft: float | None = None, soft_after: float = 0.0, cool: float = 100.0,
-                 out_seed: float = 0.0, near_out: int = NEIGHBOURS,
-                 eject_seed: float = 0.0) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        plan,
+        allowed: list[list[int]],
+        seed: int = 0,
+        avg_removed: int = 10,
+        max_string: int = 10,
+        t_scale: float = 1.0,
+        soft: float | None = None,
+        soft_after: float = 0.0,
+        cool: float = 100.0,
+        out_seed: float = 0.0,
+        near_out: int = NEIGHBOURS,
+        eject_seed: float = 0.0,
+    ) -> None:
         self.p = problem
         self.d = d = Data(problem)
         self.rng = random.Random(seed)
@@ -93,8 +105,11 @@ class Search:
         # The recreate's orders as sort keys per job (a key function would be a Python call
         # per job): the tie-breaking ones (largest demand, longest service, tightest windows
         # first), and priority, highest first.
-        self._ties = [[-sum(dem) for dem in d.dem], [-s for s in d.serv],
-                      [w[-1][1] - w[0][0] if w else 0 for w in d.wins]]
+        self._ties = [
+            [-sum(dem) for dem in d.dem],
+            [-s for s in d.serv],
+            [w[-1][1] - w[0][0] if w else 0 for w in d.wins],
+        ]
         self._by_priority = [-p for p in d.prio]
 
     def near(self, j: int) -> list[int]:
@@ -103,9 +118,17 @@ class Search:
         got = self._near.get(j)
         if got is None:
             mf, size, loc, lj = self.d.mf, self.d.size, self.d.loc, self.d.loc[j]
-            got = [i for _, i in nsmallest(
-                NEIGHBOURS, ((min(mf[lj * size + loc[i]], mf[loc[i] * size + lj]), i)
-                             for i in self._servable if i != j))]
+            got = [
+                i
+                for _, i in nsmallest(
+                    NEIGHBOURS,
+                    (
+                        (min(mf[lj * size + loc[i]], mf[loc[i] * size + lj]), i)
+                        for i in self._servable
+                        if i != j
+                    ),
+                )
+            ]
             self._near[j] = got
         return got
 
@@ -252,11 +275,12 @@ class Search:
             where = idx.index(r.seq.index(j))
             first = max(0, min(where - rng.randrange(length), len(idx) - length))
             touched.add(k)
-            removed += {r.seq[i] for i in idx[first:first + length]} - self.d.pinned
+            removed += {r.seq[i] for i in idx[first : first + length]} - self.d.pinned
         if not self._take_out(removed):
             return None
-        near_out = [j for j in self.near(seed)[:self.near_out] if j in self.out
-                    and j not in removed]
+        near_out = [
+            j for j in self.near(seed)[: self.near_out] if j in self.out and j not in removed
+        ]
         if seed in self.out and seed not in removed:
             near_out.append(seed)
         return removed + near_out
@@ -267,8 +291,9 @@ class Search:
         d, rng = self.d, self.rng
         u = rng.choice(list(self.out))
         pu = d.prio[u]
-        gone = [j for j in self.near(u) if j in self.route_of and d.prio[j] < pu
-                and j not in d.pinned][:int(rng.uniform(1, 2 * self.avg_removed))]
+        gone = [
+            j for j in self.near(u) if j in self.route_of and d.prio[j] < pu and j not in d.pinned
+        ][: int(rng.uniform(1, 2 * self.avg_removed))]
         if not gone or not self._take_out(gone):
             return None
         return [u] + gone
@@ -300,8 +325,11 @@ class Search:
         and only their jobs are moved between ``route_of`` and ``out``."""
         # A route whose kept state is the snapshot's has not changed since: every change of a
         # sequence is followed by the route's update(), which drops it.
-        changed = [(r, state) for r, state in zip(self.routes, states, strict=True)
-                   if r.kept is not state and r.seq != state[0]]
+        changed = [
+            (r, state)
+            for r, state in zip(self.routes, states, strict=True)
+            if r.kept is not state and r.seq != state[0]
+        ]
         route_of, out = self.route_of, self.out
         for r, _ in changed:  # every job of a changed route is out, until put back below
             for x in r.seq:
@@ -383,8 +411,10 @@ class Search:
 
     def plan(self):
         """Per vehicle, its ``("job", j)`` and ``("break", b)`` items; [] when it stays home."""
-        return [[("job", x) if x >= 0 else ("break", -1 - x) for x in r.seq]
-                if r.njobs else [] for r in self.routes]
+        return [
+            [("job", x) if x >= 0 else ("break", -1 - x) for x in r.seq] if r.njobs else []
+            for r in self.routes
+        ]
 
 
 def _room_for(room: list[int], need: list[tuple[int, int]]) -> bool:
@@ -395,8 +425,7 @@ def _room_for(room: list[int], need: list[tuple[int, int]]) -> bool:
     return True
 
 
-def improve(problem: Problem, plan, allowed: list[list[int]], deadline: float,
-            seed: int = 0, **kw):
+def improve(problem: Problem, plan, allowed: list[list[int]], deadline: float, seed: int = 0, **kw):
     """The plan after ruin-and-recreate until ``deadline`` (see the module docstring)."""
     search = Search(problem, plan, allowed, seed, **kw)
     search.run(deadline)

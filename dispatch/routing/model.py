@@ -9,10 +9,11 @@ the JSON files use whatever they contain).
 Locations are indices into ``Problem.durations`` once a problem is *resolved*: the adapter
 builds the matrix from coordinates when the input had none.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 #: A time window ``(start, end)`` in seconds, both inclusive.
 Window = tuple[int, int]

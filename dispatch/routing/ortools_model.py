@@ -19,9 +19,11 @@ Model (one node per job, a start and an end node per vehicle):
   capacities; pinned jobs → their vehicle only, and an order constraint on their service
   starts.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ortools.constraint_solver import pywrapcp
 
@@ -52,8 +54,9 @@ def _weights(problem: Problem, jobs: list[int], locs: list[int | None]) -> tuple
     # Every route arc enters a job or an end node, so this bounds any solution's travel.
     biggest_in = {b: max((m[a][b] for a in used), default=0) for b in used}
     bound = sum(biggest_in[problem.jobs[j].location_index] for j in jobs)
-    bound += sum(biggest_in.get(v.end_index, 0) for v in problem.vehicles
-                 if v.end_index is not None)
+    bound += sum(
+        biggest_in.get(v.end_index, 0) for v in problem.vehicles if v.end_index is not None
+    )
     w_count = bound + 1
     return w_count, w_count * (len(jobs) + 1)
 
@@ -61,16 +64,16 @@ def _weights(problem: Problem, jobs: list[int], locs: list[int | None]) -> tuple
 def is_exact(problem: Problem, jobs: list[int]) -> bool:
     """Whether the model of the problem's ``jobs`` (positions) times routes exactly as the
     timeline does: no setup times and one window per job."""
-    return not any(problem.jobs[j].setup or len(problem.jobs[j].time_windows) > 1
-                   for j in jobs)
+    return not any(problem.jobs[j].setup or len(problem.jobs[j].time_windows) > 1 for j in jobs)
 
 
 def build_model(problem: Problem, jobs: list[int]) -> Model:
     """Build the routing model for the problem's ``jobs`` (positions), where it is exact
     (:func:`is_exact`; ``ValueError`` elsewhere)."""
     if not is_exact(problem, jobs):
-        raise ValueError("OR-Tools' model is exact only without setup times and with one "
-                         "window per job")
+        raise ValueError(
+            "OR-Tools' model is exact only without setup times and with one window per job"
+        )
     vehicles = problem.vehicles
     horizon = max(v.time_window[1] for v in vehicles) if vehicles else 0
     horizon = min(HORIZON, max(horizon, 1))
@@ -86,8 +89,9 @@ def build_model(problem: Problem, jobs: list[int]) -> Model:
 
     # Transit matrices are indexed by node (not by routing index).
     zero = [0] * len(locs)
-    travel = [[m[a][b] if b is not None else 0 for b in locs] if a is not None else zero
-              for a in locs]
+    travel = [
+        [m[a][b] if b is not None else 0 for b in locs] if a is not None else zero for a in locs
+    ]
     visit = [problem.jobs[j].service for j in jobs] + [0] * (2 * nv)
     times = [[d + visit[a] for d in row] for a, row in enumerate(travel)]
     travel_cb = routing.RegisterTransitMatrix(travel)
@@ -115,7 +119,7 @@ def build_model(problem: Problem, jobs: list[int]) -> Model:
     for node, j in enumerate(jobs):
         job = problem.jobs[j]
         index = manager.NodeToIndex(node)
-        (lo, hi), = job.time_windows
+        ((lo, hi),) = job.time_windows
         hi = min(hi, horizon)
         if job.id in pins:
             _, p = pins[job.id]
@@ -170,8 +174,9 @@ def _capacities(problem: Problem, jobs: list[int], routing) -> None:
     vehicles = problem.vehicles
     dims = max([len(problem.jobs[j].delivery) for j in jobs] + [0])
     for d in range(dims):
-        amounts = [problem.jobs[j].delivery[d] if d < len(problem.jobs[j].delivery) else 0
-                   for j in jobs] + [0] * (2 * len(vehicles))
+        amounts = [
+            problem.jobs[j].delivery[d] if d < len(problem.jobs[j].delivery) else 0 for j in jobs
+        ] + [0] * (2 * len(vehicles))
         if not any(amounts):
             continue
         caps = [v.capacity[d] if d < len(v.capacity) else sum(amounts) for v in vehicles]
@@ -194,11 +199,14 @@ def _travel_limits(problem: Problem, n: int, routing, travel_cb: int) -> None:
 def _pinned_order(problem, jobs, manager, routing, time_dim, visit) -> None:
     """Pinned jobs stay on their vehicle, in the dispatcher's order."""
     node_of = {problem.jobs[j].id: node for node, j in enumerate(jobs)}
-    for k, v in enumerate(problem.vehicles):
-        chain = [manager.NodeToIndex(node_of[p.id]) for p in v.steps
-                 if p.type == "job" and p.id in node_of]
+    for v in problem.vehicles:
+        chain = [
+            manager.NodeToIndex(node_of[p.id])
+            for p in v.steps
+            if p.type == "job" and p.id in node_of
+        ]
         solver = routing.solver()
-        for a, b in zip(chain, chain[1:]):
+        for a, b in pairwise(chain):
             # When both are served, b's task starts after a's ends: a comes first on the route.
             both = routing.ActiveVar(a) * routing.ActiveVar(b)
             need = max(1, visit[manager.IndexToNode(a)])
@@ -219,18 +227,24 @@ def _breaks(model: Model, visit: list[int]) -> None:
         bounds = {p.id: p for p in v.steps if p.type == "break"}
         for b, brk in enumerate(v.breaks):
             p = bounds.get(brk.id)
-            low = max([lo_shift] + ([x for x in (p.service_at, p.service_after) if x is not None]
-                                    if p else []))
-            high = min([hi_shift - brk.service] +
-                       ([x for x in (p.service_at, p.service_before) if x is not None]
-                        if p else []))
+            low = max(
+                [lo_shift]
+                + ([x for x in (p.service_at, p.service_after) if x is not None] if p else [])
+            )
+            high = min(
+                [hi_shift - brk.service]
+                + ([x for x in (p.service_at, p.service_before) if x is not None] if p else [])
+            )
             windows = [(max(ws, low), min(we, high)) for ws, we in sorted(brk.time_windows)]
             windows = [w for w in windows if w[0] <= w[1]]
             if not windows:
                 continue  # cannot be taken in this shift; the route is checked by timeline
-            ivs = [solver.FixedDurationIntervalVar(ws, we, brk.service, len(windows) > 1,
-                                                   f"break {k} {b} {i}")
-                   for i, (ws, we) in enumerate(windows)]
+            ivs = [
+                solver.FixedDurationIntervalVar(
+                    ws, we, brk.service, len(windows) > 1, f"break {k} {b} {i}"
+                )
+                for i, (ws, we) in enumerate(windows)
+            ]
             if len(ivs) > 1:
                 solver.Add(solver.Sum([iv.PerformedExpr() for iv in ivs]) == 1)
             per_vehicle.append((b, ivs))

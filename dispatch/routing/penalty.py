@@ -15,6 +15,7 @@ that together are worth more; the best plan is still judged on the strict penalt
 from the start: on a day that fits, but not at the first try, it cost travel and now and then
 a job (docs/benchmarks.md, "What was tried").
 """
+
 from __future__ import annotations
 
 from .fastdata import Data
@@ -25,8 +26,9 @@ class Penalty:
     ``strict`` or the milder one) and when to switch (``soft``, ``soft_after``; ``soft`` None:
     never)."""
 
-    def __init__(self, d: Data, njobs: int, soft: float | None = None,
-                 soft_after: float = 0.0) -> None:
+    def __init__(
+        self, d: Data, njobs: int, soft: float | None = None, soft_after: float = 0.0
+    ) -> None:
         # Lexicographic: the count above any travel, priority above every count.
         self.w_count = d.travel_bound
         self.w_prio = d.travel_bound * (njobs + 1)
@@ -57,15 +59,20 @@ class Penalty:
     def due(self, done: float, best) -> bool:
         """Whether to switch to the milder penalty now: at the share ``done`` of the run, with
         the best plan's strict cost ``best`` (once only, and only if it leaves jobs out)."""
-        return (self.soft is not None and not self.softened and done >= self.soft_after
-                and self.leaves_out(best))
+        return (
+            self.soft is not None
+            and not self.softened
+            and done >= self.soft_after
+            and self.leaves_out(best)
+        )
 
     def mild(self, arc: float) -> list:
         """The milder penalties: ``soft`` times ``arc`` (an average arc of the plan) per
         priority point, plus one (a job of priority 0 still counts); pinned jobs keep theirs."""
         pinned, prio, soft = self.d.pinned, self.d.prio, self.soft
-        return [p if j in pinned else int(soft * arc * (1 + prio[j]))
-                for j, p in enumerate(self.strict)]
+        return [
+            p if j in pinned else int(soft * arc * (1 + prio[j])) for j, p in enumerate(self.strict)
+        ]
 
     def soften(self, arc: float) -> None:
         """Accept on the milder penalties from now on (see :meth:`mild`)."""

@@ -6,11 +6,13 @@ either alone. Each strategy runs in a forked child with the same deadline as the
 strategy; a child that fails or does not answer in time is ignored (and stopped), so the parent
 never waits past its deadline by more than a second.
 """
+
 from __future__ import annotations
 
 import multiprocessing
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 __all__ = ["run_portfolio"]
 
@@ -24,8 +26,9 @@ def _child(conn, search: Callable[..., Any], args: tuple, strategy: Any) -> None
         conn.close()
 
 
-def run_portfolio(search: Callable[..., Any], args: tuple, strategies: Sequence[Any],
-                  limit: float) -> list[Any]:
+def run_portfolio(
+    search: Callable[..., Any], args: tuple, strategies: Sequence[Any], limit: float
+) -> list[Any]:
     """``search(*args, strategy)`` for every strategy, the first in this process and the
     others in child processes, all within ``limit`` seconds; the non-None answers."""
     children = []
@@ -34,8 +37,7 @@ def run_portfolio(search: Callable[..., Any], args: tuple, strategies: Sequence[
             ctx = multiprocessing.get_context("fork")
             for strategy in strategies[1:]:
                 parent, child = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child, daemon=True,
-                                   args=(child, search, args, strategy))
+                proc = ctx.Process(target=_child, daemon=True, args=(child, search, args, strategy))
                 proc.start()
                 child.close()
                 children.append((proc, parent))

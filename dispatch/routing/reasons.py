@@ -21,6 +21,7 @@ Times are printed for people (see :func:`format_time`): values that look like Un
 from midnight of day 1 (the app's convention: seconds since midnight of the first planned day),
 anything else as raw seconds.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -80,8 +81,9 @@ def _breaks(bounds: dict, breaks, t: int, rest: int) -> tuple[int, int] | None:
     return t, rest
 
 
-def _alone(problem: Problem, vehicle: Vehicle, job: Job, shared: bool,
-           with_breaks: bool = True) -> str | None:
+def _alone(
+    problem: Problem, vehicle: Vehicle, job: Job, shared: bool, with_breaks: bool = True
+) -> str | None:
     """None when ``vehicle`` could do ``job`` alone, else what stops it.
 
     The answer is one of ``"travel"`` (max_travel_time), ``"window"`` (no window can be
@@ -101,8 +103,9 @@ def _alone(problem: Problem, vehicle: Vehicle, job: Job, shared: bool,
     shift_start = max(shift_start, bounds.get(("start", None), (0, HORIZON))[0])
     shift_end = min(shift_end, bounds.get(("end", None), (0, HORIZON))[1])
     breaks = sorted(vehicle.breaks, key=lambda b: min(b.time_windows)) if with_breaks else []
-    orders = (itertools.permutations(breaks) if len(breaks) <= MAX_BREAK_PERMUTATIONS
-              else [tuple(breaks)])
+    orders = (
+        itertools.permutations(breaks) if len(breaks) <= MAX_BREAK_PERMUTATIONS else [tuple(breaks)]
+    )
     worst = "window"
     for order in orders:
         for k in range(len(order) + 1):
@@ -145,13 +148,14 @@ def explain_unassigned(problem: Problem, job: Job, solution: Solution | None = N
         return f"{prefix}no technician has all the skills {sorted(job.skills)}"
     roomy = [v for v in capable if _fits(job.delivery, v.capacity)]
     if not roomy:
-        return (f"{prefix}not enough capacity: delivery {list(job.delivery)} exceeds every "
-                "suitable technician's capacity")
+        return (
+            f"{prefix}not enough capacity: delivery {list(job.delivery)} exceeds every "
+            "suitable technician's capacity"
+        )
     roomy = [v for v in roomy if v.max_tasks is None or v.max_tasks > 0]
     if not roomy:
         return f"{prefix}every suitable technician has max_tasks 0"
-    shared = any(o.location_index == job.location_index and o.id != job.id
-                 for o in problem.jobs)
+    shared = any(o.location_index == job.location_index and o.id != job.id for o in problem.jobs)
     verdicts = {v.id: _alone(problem, v, job, shared) for v in roomy}
     able = [v for v in roomy if verdicts[v.id] is None]
     if able:
@@ -172,33 +176,33 @@ def explain_unassigned(problem: Problem, job: Job, solution: Solution | None = N
 
 def _fits(delivery: tuple[int, ...], capacity: tuple[int, ...]) -> bool:
     # A vehicle without capacity carries anything (see jsonio); extra dimensions are unbounded.
-    return all(d <= c for d, c in zip(delivery, capacity))
+    return all(d <= c for d, c in zip(delivery, capacity, strict=False))
 
 
-def _crowded_out(problem: Problem, job: Job, able: list[Vehicle],
-                 solution: Solution | None) -> str:
+def _crowded_out(problem: Problem, job: Job, able: list[Vehicle], solution: Solution | None) -> str:
     """Feasible alone, so other work took the room: say which kind, when the plan tells."""
     if solution is None:
         return "not enough working time left"
     by_id = {j.id: j for j in problem.jobs}
-    served = {r.vehicle: [by_id[s.id] for s in r.steps if s.type == "job" and s.id in by_id]
-              for r in solution.routes}
-    full = [v for v in able
-            if v.max_tasks is not None and len(served.get(v.id, [])) >= v.max_tasks]
+    served = {
+        r.vehicle: [by_id[s.id] for s in r.steps if s.type == "job" and s.id in by_id]
+        for r in solution.routes
+    }
+    full = [v for v in able if v.max_tasks is not None and len(served.get(v.id, [])) >= v.max_tasks]
     if len(full) == len(able):
         return "every suitable technician already has the most tasks allowed"
     if job.delivery:
+
         def load(v: Vehicle) -> tuple[int, ...]:
             total = list(job.delivery)
             for other in served.get(v.id, []):
-                for d, amount in enumerate(other.delivery[:len(total)]):
+                for d, amount in enumerate(other.delivery[: len(total)]):
                     total[d] += amount
             return tuple(total)
 
         if all(v.capacity and not _fits(load(v), v.capacity) for v in able):
             return "not enough capacity left on the suitable technicians"
-    higher = sum(1 for v in able for other in served.get(v.id, [])
-                 if other.priority > job.priority)
+    higher = sum(1 for v in able for other in served.get(v.id, []) if other.priority > job.priority)
     note = f" (taken by {higher} higher-priority jobs)" if higher else ""
     return "not enough working time left" + note
 
@@ -206,5 +210,6 @@ def _crowded_out(problem: Problem, job: Job, able: list[Vehicle],
 def explain_all(problem: Problem, solution: Solution) -> dict[int, str]:
     """Reasons for every job the plan leaves out, by job id."""
     served = {s.id for r in solution.routes for s in r.steps if s.type == "job"}
-    return {j.id: explain_unassigned(problem, j, solution)
-            for j in problem.jobs if j.id not in served}
+    return {
+        j.id: explain_unassigned(problem, j, solution) for j in problem.jobs if j.id not in served
+    }

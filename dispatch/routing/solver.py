@@ -9,6 +9,7 @@ last share of the time where OR-Tools' model times routes exactly as we do.
 The best plan is timed by :mod:`timeline` (:func:`assemble.assemble`, which also repairs any
 route that would not time) and every job left out gets its reason (:mod:`reasons`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,8 @@ __all__ = ["solve", "Strategy", "PORTFOLIO", "SOFT"]
 
 if fastroute.__file__.endswith(".py"):  # setup.py could not compile the search here
     logging.getLogger(__name__).warning(
-        "the routing search runs as Python (not compiled): about five times slower")
+        "the routing search runs as Python (not compiled): about five times slower"
+    )
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,9 @@ class Strategy:
     ortools_after: float = 0.0
 
 
-def _search(problem: Problem, jobs: list[int], allowed: list[list[int]], limit: float,
-            strategy: Strategy) -> Plan:
+def _search(
+    problem: Problem, jobs: list[int], allowed: list[list[int]], limit: float, strategy: Strategy
+) -> Plan:
     """Run ``strategy`` for ``limit`` seconds: ruin-and-recreate from an empty plan (its
     first recreate fills it), then OR-Tools' guided local search from its plan for the last
     ``ortools_after`` share where OR-Tools' model is exact, keeping the better of the two."""
@@ -57,8 +60,14 @@ def _search(problem: Problem, jobs: list[int], allowed: list[list[int]], limit: 
     # way the hand-over would not start from our plan.
     after = strategy.ortools_after if is_exact(problem, jobs) else 0.0
     now = time.monotonic()
-    plan = improve(problem, [[] for _ in problem.vehicles], allowed,
-                   now + (deadline - now) * (1 - after), strategy.seed, **strategy.lns)
+    plan = improve(
+        problem,
+        [[] for _ in problem.vehicles],
+        allowed,
+        now + (deadline - now) * (1 - after),
+        strategy.seed,
+        **strategy.lns,
+    )
     if after <= 0:
         return plan
     model = build_model(problem, jobs)

@@ -6,6 +6,7 @@ start plan holds them out of order or on another vehicle they are taken out, and
 first recreate puts them back where they belong. A route that does not time keeps only its
 breaks; a vehicle whose breaks do not fit either stays home.
 """
+
 from __future__ import annotations
 
 from .fastdata import Data

@@ -6,6 +6,7 @@ done (:meth:`Stopping.done`) is the larger of the two shares, time and moves: th
 bounded by moves makes the same moves however fast the machine is. A share of the time can be
 kept after the loop (``reserve``: the search's final trades).
 """
+
 from __future__ import annotations
 
 import time

@@ -14,9 +14,10 @@ Being early never hurts (one may always wait), so the earliest replay of an orde
 whenever any timing of that order is. :func:`build_route` raises :class:`Infeasible` when it is
 not, which lets the solver repair a route instead of publishing a wrong plan.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from .model import HORIZON, Break, Job, Problem, Route, RouteStep, Vehicle, Window
 
@@ -27,8 +28,9 @@ class Infeasible(ValueError):
     """The order cannot be timed within the windows, breaks and shift."""
 
 
-def start_in(windows: Iterable[Window], ready: int, low: int = 0,
-             high: int = HORIZON) -> int | None:
+def start_in(
+    windows: Iterable[Window], ready: int, low: int = 0, high: int = HORIZON
+) -> int | None:
     """Earliest start ≥ ``ready`` inside one of ``windows`` and within ``[low, high]``."""
     for ws, we in sorted(windows):
         start = max(ready, ws, low)
@@ -59,8 +61,15 @@ def build_route(problem: Problem, vehicle: Vehicle, items: Sequence[Job | Break]
         raise Infeasible(f"vehicle {vehicle.id} cannot leave by its pinned start {start_high}")
     steps: list[RouteStep] = []
     if vehicle.start_index is not None:
-        steps.append(RouteStep("start", arrival=leave, duration=0,
-                               location_index=vehicle.start_index, location=vehicle.start))
+        steps.append(
+            RouteStep(
+                "start",
+                arrival=leave,
+                duration=0,
+                location_index=vehicle.start_index,
+                location=vehicle.start,
+            )
+        )
     t, prev, travel = leave, vehicle.start_index, 0
     pending: list[Break] = []
     route = Route(vehicle=vehicle.id, steps=steps, description=vehicle.description)
@@ -79,9 +88,17 @@ def build_route(problem: Problem, vehicle: Vehicle, items: Sequence[Job | Break]
             rest -= driven
             arrival = t + driven
             cum_before += driven
-            steps.append(RouteStep("break", arrival=arrival, duration=cum_before, id=brk.id,
-                                   service=brk.service, waiting_time=begin - arrival,
-                                   description=brk.description))
+            steps.append(
+                RouteStep(
+                    "break",
+                    arrival=arrival,
+                    duration=cum_before,
+                    id=brk.id,
+                    service=brk.service,
+                    waiting_time=begin - arrival,
+                    description=brk.description,
+                )
+            )
             route.service += brk.service
             route.waiting_time += begin - arrival
             t = begin + brk.service
@@ -103,15 +120,25 @@ def build_route(problem: Problem, vehicle: Vehicle, items: Sequence[Job | Break]
         if begin is None:
             raise Infeasible(f"job {job.id} reached at {arrival}, after its windows")
         setup = 0 if prev is not None and prev == loc else job.setup
-        steps.append(RouteStep("job", arrival=arrival, duration=travel, id=job.id,
-                               location_index=loc, setup=setup, service=job.service,
-                               waiting_time=begin - arrival, location=job.location,
-                               description=job.description))
+        steps.append(
+            RouteStep(
+                "job",
+                arrival=arrival,
+                duration=travel,
+                id=job.id,
+                location_index=loc,
+                setup=setup,
+                service=job.service,
+                waiting_time=begin - arrival,
+                location=job.location,
+                description=job.description,
+            )
+        )
         route.setup += setup
         route.service += job.service
         route.waiting_time += begin - arrival
         route.priority += job.priority
-        for k, amount in enumerate(job.delivery[:len(delivery)]):
+        for k, amount in enumerate(job.delivery[: len(delivery)]):
             delivery[k] += amount
         t = begin + setup + job.service
         prev = loc
@@ -123,8 +150,16 @@ def build_route(problem: Problem, vehicle: Vehicle, items: Sequence[Job | Break]
         if t > end_high:
             raise Infeasible(f"vehicle {vehicle.id} ends after its pinned end {end_high}")
         wait = max(0, end_low - t)  # early for a pinned end time: wait there
-        steps.append(RouteStep("end", arrival=t, duration=travel, waiting_time=wait,
-                               location_index=vehicle.end_index, location=vehicle.end))
+        steps.append(
+            RouteStep(
+                "end",
+                arrival=t,
+                duration=travel,
+                waiting_time=wait,
+                location_index=vehicle.end_index,
+                location=vehicle.end,
+            )
+        )
         route.waiting_time += wait
     else:
         take_breaks(0)
@@ -134,7 +169,7 @@ def build_route(problem: Problem, vehicle: Vehicle, items: Sequence[Job | Break]
         raise Infeasible(f"vehicle {vehicle.id} travels {travel} s")
     if vehicle.max_tasks is not None and sum(s.type == "job" for s in steps) > vehicle.max_tasks:
         raise Infeasible(f"vehicle {vehicle.id} over max_tasks")
-    if vehicle.capacity and any(x > c for x, c in zip(delivery, vehicle.capacity)):
+    if vehicle.capacity and any(x > c for x, c in zip(delivery, vehicle.capacity, strict=False)):
         raise Infeasible(f"vehicle {vehicle.id} over capacity")
     route.duration = route.cost = travel
     route.delivery = tuple(delivery)

@@ -5,6 +5,7 @@ site saved twice, or a demo loaded on a machine with no network, asks the provid
 When the provider cannot be reached the address is kept and the point stays empty: the site is
 listed as "needs a location" until someone looks it up again or places it on the map.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -70,16 +71,22 @@ class Lookup:
     def message(self) -> str:
         """What to tell the person who saved the address."""
         return {
-            Outcome.LOCATED: _("Located: %(place)s.", place=self.found.display_name
-                               if self.found else ""),
-            Outcome.NOT_FOUND: _("The address was saved, but no place matches it. Check the "
-                                 "address, or place the point on the map."),
-            Outcome.UNREACHABLE: _("The address was saved, but the geocoder cannot be reached "
-                                   "right now. Enter the point or pick it on the map, or try "
-                                   "again later."),
+            Outcome.LOCATED: _(
+                "Located: %(place)s.", place=self.found.display_name if self.found else ""
+            ),
+            Outcome.NOT_FOUND: _(
+                "The address was saved, but no place matches it. Check the "
+                "address, or place the point on the map."
+            ),
+            Outcome.UNREACHABLE: _(
+                "The address was saved, but the geocoder cannot be reached "
+                "right now. Enter the point or pick it on the map, or try "
+                "again later."
+            ),
             Outcome.NO_ADDRESS: _("Enter an address first."),
-            Outcome.DISABLED: _("Address look-up is switched off: enter the point or pick it "
-                                "on the map."),
+            Outcome.DISABLED: _(
+                "Address look-up is switched off: enter the point or pick it on the map."
+            ),
         }[self.outcome]
 
 
@@ -92,8 +99,7 @@ def lookup(address: str) -> Lookup:
     settings = geo.settings_from_config(current_app.config)
     if settings is None:
         return Lookup(Outcome.DISABLED)
-    row = db.session.scalar(select(GeocodeCache).filter_by(provider=settings.service,
-                                                           query=query))
+    row = db.session.scalar(select(GeocodeCache).filter_by(provider=settings.service, query=query))
     miss_days = current_app.config.get("GEOCODE_CACHE_MISS_DAYS", 7)
     if row is not None and (row.found or row.created_at > utcnow() - timedelta(days=miss_days)):
         if not row.found:
@@ -152,8 +158,10 @@ def _commit_keeping(reapply) -> None:
 def check_point(latitude: float | None, longitude: float | None) -> None:
     """A point placed by hand (site or job): both numbers in range, or neither (clears it)."""
     if (latitude is None) != (longitude is None):
-        raise ValidationError(_("Enter both latitude and longitude, or neither."),
-                              field="longitude" if longitude is None else "latitude")
+        raise ValidationError(
+            _("Enter both latitude and longitude, or neither."),
+            field="longitude" if longitude is None else "latitude",
+        )
     errors: dict[str, list[str]] = {}
     if latitude is not None and not geo.is_valid_point(latitude, 0):
         errors["latitude"] = [_("Latitude is between -90 and 90.")]
@@ -173,14 +181,22 @@ def set_site_point(site: Site, *, latitude: float | None, longitude: float | Non
 
 
 def sites_needing_location() -> list[Site]:
-    return list(db.session.scalars(
-        select(Site).where(Site.active, (Site.latitude.is_(None)) | (Site.longitude.is_(None)))
-        .order_by(Site.name)))
+    return list(
+        db.session.scalars(
+            select(Site)
+            .where(Site.active, (Site.latitude.is_(None)) | (Site.longitude.is_(None)))
+            .order_by(Site.name)
+        )
+    )
 
 
-FLASH_KIND = {Outcome.LOCATED: "success", Outcome.NOT_FOUND: "warning",
-              Outcome.UNREACHABLE: "warning", Outcome.NO_ADDRESS: "warning",
-              Outcome.DISABLED: "info"}
+FLASH_KIND = {
+    Outcome.LOCATED: "success",
+    Outcome.NOT_FOUND: "warning",
+    Outcome.UNREACHABLE: "warning",
+    Outcome.NO_ADDRESS: "warning",
+    Outcome.DISABLED: "info",
+}
 
 
 def flash_lookup(result: Lookup | None) -> None:

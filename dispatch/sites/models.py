@@ -1,4 +1,5 @@
 """Company sites: where people work and where technicians go."""
+
 from __future__ import annotations
 
 from datetime import time

@@ -1,4 +1,5 @@
 """Forms of the schedule page. They parse; dispatch.technicians.services decides what is valid."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -19,22 +20,35 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from dispatch.technicians.services import DayHours
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
-WEEKDAY_NAMES = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
-                 _l("Saturday"), _l("Sunday")]
+WEEKDAY_NAMES = [
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+]
 
 
 class HomeForm(FlaskForm):
-    home_address = StringField(_l("Home base address"), validators=[Length(max=300)],
-                               description=_l("Where the technician's day starts and ends."))
+    home_address = StringField(
+        _l("Home base address"),
+        validators=[Length(max=300)],
+        description=_l("Where the technician's day starts and ends."),
+    )
     home_latitude = FloatField(_l("Latitude"), validators=[Optional()])
     home_longitude = FloatField(_l("Longitude"), validators=[Optional()])
     locate = BooleanField(_l("Find the point from the address when it is empty"), default=True)
-    notes = TextAreaField(_l("Notes for dispatchers"), validators=[Length(max=2000)],
-                          render_kw={"rows": 3})
+    notes = TextAreaField(
+        _l("Notes for dispatchers"), validators=[Length(max=2000)], render_kw={"rows": 3}
+    )
 
     def values(self) -> dict:
-        return {name: self[name].data for name in
-                ("home_address", "home_latitude", "home_longitude", "notes", "locate")}
+        return {
+            name: self[name].data
+            for name in ("home_address", "home_latitude", "home_longitude", "notes", "locate")
+        }
 
 
 class DayForm(Form):
@@ -53,14 +67,18 @@ class WeekForm(FlaskForm):
     and so on. Fixed fields rather than a FieldList: a row is a weekday, not a position."""
 
     @classmethod
-    def for_week(cls, week: dict) -> "WeekForm":
+    def for_week(cls, week: dict) -> WeekForm:
         data = {}
         for weekday in range(7):
             h = week.get(weekday)
             data[f"d{weekday}"] = dict(
-                works=h is not None, start_time=h and h.start_time, end_time=h and h.end_time,
-                lunch_start=h and h.lunch_start, lunch_end=h and h.lunch_end,
-                lunch_minutes=h.lunch_minutes if h else None)
+                works=h is not None,
+                start_time=h and h.start_time,
+                end_time=h and h.end_time,
+                lunch_start=h and h.lunch_start,
+                lunch_end=h and h.lunch_end,
+                lunch_minutes=h.lunch_minutes if h else None,
+            )
         return cls(formdata=None, data=data)
 
     @property
@@ -68,10 +86,17 @@ class WeekForm(FlaskForm):
         return [self[f"d{i}"].form for i in range(7)]
 
     def values(self) -> dict[int, DayHours]:
-        return {i: DayHours(works=bool(d.works.data), start_time=d.start_time.data,
-                            end_time=d.end_time.data, lunch_start=d.lunch_start.data,
-                            lunch_end=d.lunch_end.data, lunch_minutes=d.lunch_minutes.data)
-                for i, d in enumerate(self.rows)}
+        return {
+            i: DayHours(
+                works=bool(d.works.data),
+                start_time=d.start_time.data,
+                end_time=d.end_time.data,
+                lunch_start=d.lunch_start.data,
+                lunch_end=d.lunch_end.data,
+                lunch_minutes=d.lunch_minutes.data,
+            )
+            for i, d in enumerate(self.rows)
+        }
 
 
 for _weekday in range(7):
@@ -80,10 +105,16 @@ for _weekday in range(7):
 
 class DayOffForm(FlaskForm):
     start = DateField(_l("Day off"), validators=[InputRequired()])
-    until = DateField(_l("Until (optional)"), validators=[Optional()],
-                      description=_l("For several days in a row, the last one."))
-    reason = StringField(_l("Reason"), validators=[Length(max=200)],
-                         description=_l("Visible to dispatchers and administrators."))
+    until = DateField(
+        _l("Until (optional)"),
+        validators=[Optional()],
+        description=_l("For several days in a row, the last one."),
+    )
+    reason = StringField(
+        _l("Reason"),
+        validators=[Length(max=200)],
+        description=_l("Visible to dispatchers and administrators."),
+    )
 
     def values(self) -> dict:
         return dict(start=self.start.data, until=self.until.data, reason=self.reason.data)

@@ -3,6 +3,7 @@
 Skills stay on the user (dispatch.people.models.User.skills) and the time zone comes from the
 technician's site; times here are local wall-clock times of that zone.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -20,8 +21,9 @@ class TechnicianProfile(db.Model):
 
     __tablename__ = "technician_profile"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
     home_address: Mapped[str] = mapped_column(String(300), default="")
     home_latitude: Mapped[float | None]
     home_longitude: Mapped[float | None]

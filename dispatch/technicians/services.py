@@ -4,11 +4,12 @@ Each public function is one use case: it validates everything, then changes and 
 or raises dispatch.errors.ValidationError naming the form field at fault and changes nothing.
 The planner reads the result through ``shifts_for`` (re-exported here).
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -54,7 +55,8 @@ def get_technician(user_id: int) -> User:
 def profile_of(user: User) -> TechnicianProfile:
     """The technician's profile (a blank, unsaved one if they have none yet)."""
     return db.session.get(TechnicianProfile, user.id) or TechnicianProfile(
-        user_id=user.id, home_address="", notes="")
+        user_id=user.id, home_address="", notes=""
+    )
 
 
 def week_of(user: User) -> dict[int, WorkingHours]:
@@ -72,9 +74,15 @@ def days_off_of(user: User, since: dt.date | None = None) -> list[DayOff]:
 # --- home base ---------------------------------------------------------------------------------
 
 
-def save_home(user: User, *, home_address: str, home_latitude: float | None,
-              home_longitude: float | None, notes: str = "",
-              locate: bool = False) -> geocoding.Lookup | None:
+def save_home(
+    user: User,
+    *,
+    home_address: str,
+    home_latitude: float | None,
+    home_longitude: float | None,
+    notes: str = "",
+    locate: bool = False,
+) -> geocoding.Lookup | None:
     """Save the technician's home base and notes. With ``locate`` and no point given, the
     address is looked up (cached; a geocoder that does not answer leaves the point empty and
     says so in the returned Lookup)."""
@@ -182,11 +190,19 @@ def save_week(user: User, days: Mapping[int, DayHours]) -> list[WorkingHours]:
             _check_day(errors, weekday, d)
     _raise_if(errors)
     db.session.execute(delete(WorkingHours).where(WorkingHours.user_id == user.id))
-    rows = [WorkingHours(user_id=user.id, weekday=w, start_time=d.start_time,
-                         end_time=d.end_time, lunch_minutes=d.lunch_minutes or 0,
-                         lunch_start=d.lunch_start if d.lunch_minutes else None,
-                         lunch_end=d.lunch_end if d.lunch_minutes else None)
-            for w, d in sorted(days.items()) if d.works]
+    rows = [
+        WorkingHours(
+            user_id=user.id,
+            weekday=w,
+            start_time=d.start_time,
+            end_time=d.end_time,
+            lunch_minutes=d.lunch_minutes or 0,
+            lunch_start=d.lunch_start if d.lunch_minutes else None,
+            lunch_end=d.lunch_end if d.lunch_minutes else None,
+        )
+        for w, d in sorted(days.items())
+        if d.works
+    ]
     db.session.add_all(rows)
     try:
         db.session.commit()
@@ -199,8 +215,9 @@ def save_week(user: User, days: Mapping[int, DayHours]) -> list[WorkingHours]:
 # --- days off ----------------------------------------------------------------------------------
 
 
-def add_days_off(user: User, *, start: dt.date | None, until: dt.date | None = None,
-                 reason: str = "") -> list[DayOff]:
+def add_days_off(
+    user: User, *, start: dt.date | None, until: dt.date | None = None, reason: str = ""
+) -> list[DayOff]:
     """Mark ``start`` (to ``until``, inclusive) as days off. A day already marked is an error
     and nothing is saved."""
     errors: Errors = {}
@@ -222,11 +239,13 @@ def add_days_off(user: User, *, start: dt.date | None, until: dt.date | None = N
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        taken = sorted(db.session.scalars(select(DayOff.day).where(
-            DayOff.user_id == user.id, DayOff.day.in_(wanted))))
+        taken = sorted(
+            db.session.scalars(
+                select(DayOff.day).where(DayOff.user_id == user.id, DayOff.day.in_(wanted))
+            )
+        )
         days = ", ".join(d.isoformat() for d in taken) or start.isoformat()
-        raise ValidationError(_("Already a day off: %(days)s.", days=days),
-                              field="start") from None
+        raise ValidationError(_("Already a day off: %(days)s.", days=days), field="start") from None
     return rows
 
 

@@ -1,4 +1,5 @@
 """Technicians' shifts for a day, in UTC: what the planner builds its vehicles from."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,7 +45,7 @@ def zone_of(user: User) -> str:
 
 
 def _utc(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
 
 
 def shifts_for(day: dt.date, technician_ids: list[int] | None = None) -> list[Shift]:
@@ -52,9 +53,12 @@ def shifts_for(day: dt.date, technician_ids: list[int] | None = None) -> list[Sh
     ``technician_ids``), ordered by name. A technician who is inactive, has the day off, or has
     no working hours on that weekday has no shift. Local times are read in the technician's
     site's time zone and converted to UTC (daylight-saving days included)."""
-    query = (select(User).where(User.role == Role.TECHNICIAN, User.active)
-             .options(selectinload(User.skills), selectinload(User.site))
-             .order_by(User.name, User.id))
+    query = (
+        select(User)
+        .where(User.role == Role.TECHNICIAN, User.active)
+        .options(selectinload(User.skills), selectinload(User.site))
+        .order_by(User.name, User.id)
+    )
     if technician_ids is not None:
         if not technician_ids:
             return []
@@ -63,13 +67,23 @@ def shifts_for(day: dt.date, technician_ids: list[int] | None = None) -> list[Sh
     ids = [u.id for u in users]
     if not ids:
         return []
-    hours = {h.user_id: h for h in db.session.scalars(
-        select(WorkingHours).where(WorkingHours.user_id.in_(ids),
-                                   WorkingHours.weekday == day.weekday()))}
-    off = set(db.session.scalars(
-        select(DayOff.user_id).where(DayOff.user_id.in_(ids), DayOff.day == day)))
-    homes = {p.user_id: p.home for p in db.session.scalars(
-        select(TechnicianProfile).where(TechnicianProfile.user_id.in_(ids)))}
+    hours = {
+        h.user_id: h
+        for h in db.session.scalars(
+            select(WorkingHours).where(
+                WorkingHours.user_id.in_(ids), WorkingHours.weekday == day.weekday()
+            )
+        )
+    }
+    off = set(
+        db.session.scalars(select(DayOff.user_id).where(DayOff.user_id.in_(ids), DayOff.day == day))
+    )
+    homes = {
+        p.user_id: p.home
+        for p in db.session.scalars(
+            select(TechnicianProfile).where(TechnicianProfile.user_id.in_(ids))
+        )
+    }
     shifts = []
     for user in users:
         h = hours.get(user.id)
@@ -83,9 +97,17 @@ def shifts_for(day: dt.date, technician_ids: list[int] | None = None) -> list[Sh
         home = homes.get(user.id)
         if home is None and user.site is not None and user.site.has_location:
             home = (user.site.latitude, user.site.longitude)
-        shifts.append(Shift(
-            technician_id=user.id, name=user.name,
-            start_utc=_utc(day, h.start_time, zone), end_utc=_utc(day, h.end_time, zone),
-            lunch_window_utc=lunch, lunch_minutes=h.lunch_minutes if lunch else 0,
-            home=home, skill_ids=frozenset(s.id for s in user.skills), timezone=tz_name))
+        shifts.append(
+            Shift(
+                technician_id=user.id,
+                name=user.name,
+                start_utc=_utc(day, h.start_time, zone),
+                end_utc=_utc(day, h.end_time, zone),
+                lunch_window_utc=lunch,
+                lunch_minutes=h.lunch_minutes if lunch else 0,
+                home=home,
+                skill_ids=frozenset(s.id for s in user.skills),
+                timezone=tz_name,
+            )
+        )
     return shifts

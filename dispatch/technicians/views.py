@@ -1,5 +1,6 @@
 """Technicians' schedules (/technicians): home base, weekly hours and lunch, days off.
 Dispatchers and administrators only; everyone else gets 404."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,9 +29,14 @@ def _dispatchers_and_admins() -> None:
 def index():
     techs = services.technicians(include_inactive=True)
     today = dt.date.today()
-    return render_template("technicians/index.html", techs=techs, week_of=services.week_of,
-                           days_off=lambda u: services.days_off_of(u, since=today),
-                           profile_of=services.profile_of, weekday_names=WEEKDAY_NAMES)
+    return render_template(
+        "technicians/index.html",
+        techs=techs,
+        week_of=services.week_of,
+        days_off=lambda u: services.days_off_of(u, since=today),
+        profile_of=services.profile_of,
+        weekday_names=WEEKDAY_NAMES,
+    )
 
 
 def _page(user, home=None, week=None, off=None, status=200):
@@ -39,9 +45,15 @@ def _page(user, home=None, week=None, off=None, status=200):
     week = week or WeekForm.for_week(services.week_of(user))
     off = off or DayOffForm(formdata=None)
     return render_template(
-        "technicians/schedule.html", tech=user, home=home, week=week, off=off,
+        "technicians/schedule.html",
+        tech=user,
+        home=home,
+        week=week,
+        off=off,
         days_off=services.days_off_of(user, since=dt.date.today() - dt.timedelta(days=7)),
-        timezone=zone_of(user), weekday_names=WEEKDAY_NAMES), status
+        timezone=zone_of(user),
+        weekday_names=WEEKDAY_NAMES,
+    ), status
 
 
 def _save(form, slot: str, user, call):
@@ -63,8 +75,9 @@ def schedule(user_id: int):
 @bp.post("/<int:user_id>/home")
 def save_home(user_id: int):
     user = services.get_technician(user_id)
-    saved, page = _save(HomeForm(), "home", user,
-                        lambda u, f: [services.save_home(u, **f.values())])
+    saved, page = _save(
+        HomeForm(), "home", user, lambda u, f: [services.save_home(u, **f.values())]
+    )
     if page:
         return page
     flash(_("Saved."), "success")
@@ -85,8 +98,9 @@ def save_hours(user_id: int):
 @bp.post("/<int:user_id>/days-off")
 def add_day_off(user_id: int):
     user = services.get_technician(user_id)
-    saved, page = _save(DayOffForm(), "off", user,
-                    lambda u, f: services.add_days_off(u, **f.values()))
+    saved, page = _save(
+        DayOffForm(), "off", user, lambda u, f: services.add_days_off(u, **f.values())
+    )
     if page:
         return page
     flash(_("Day off saved."), "success")

@@ -1,4 +1,5 @@
 """Who may see which ticket. Every query for tickets on behalf of a user goes through here."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, false, or_, select

@@ -1,11 +1,12 @@
 """Attachments: stored under generated names, served so that browsers never run them."""
+
 from __future__ import annotations
 
 import hashlib
 import mimetypes
 import os
 import secrets
-from typing import Iterable
+from collections.abc import Iterable
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,8 +20,9 @@ from dispatch.tickets.models import Attachment, Comment, Ticket
 
 CHUNK = 64 * 1024
 # Types a browser may show inline without running anything; everything else downloads.
-INLINE_SAFE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
-                         "text/plain"})
+INLINE_SAFE = frozenset(
+    {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
+)
 
 
 class TooLarge(DispatchError):
@@ -34,8 +36,9 @@ def display_name(filename: str | None) -> str:
     return name[:200] or "file"
 
 
-def store_uploads(ticket: Ticket, uploader: User, files: Iterable[FileStorage],
-                  comment: Comment | None = None) -> list[Attachment]:
+def store_uploads(
+    ticket: Ticket, uploader: User, files: Iterable[FileStorage], comment: Comment | None = None
+) -> list[Attachment]:
     """Write each upload to the attachment folder and add its row (caller commits).
 
     Files written before a failure are removed again, so nothing is half-stored.
@@ -56,15 +59,27 @@ def store_uploads(ticket: Ticket, uploader: User, files: Iterable[FileStorage],
             written.append(path)
             name = display_name(upload.filename)
             ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            row = Attachment(ticket=ticket, comment=comment, uploaded_by_id=uploader.id,
-                             original_name=name, stored_name=stored, content_type=ctype,
-                             size=size, sha256=digest)
+            row = Attachment(
+                ticket=ticket,
+                comment=comment,
+                uploaded_by_id=uploader.id,
+                original_name=name,
+                stored_name=stored,
+                content_type=ctype,
+                size=size,
+                sha256=digest,
+            )
             db.session.add(row)
             rows.append(row)
         if rows:
             db.session.flush()
-            record(ticket, uploader, "attachments", files=[r.original_name for r in rows],
-                   internal=bool(comment and comment.internal))
+            record(
+                ticket,
+                uploader,
+                "attachments",
+                files=[r.original_name for r in rows],
+                internal=bool(comment and comment.internal),
+            )
     except BaseException:
         for path in written:
             _silent_remove(path)
@@ -82,9 +97,14 @@ def _copy_limited(upload: FileStorage, path: str) -> tuple[int, str]:
             if size > limit:
                 out.close()
                 _silent_remove(path)
-                raise TooLarge(_("%(name)s is larger than the limit of %(mb)d MB.",
-                                 name=display_name(upload.filename), mb=limit // (1024 * 1024)),
-                               field="attachments")
+                raise TooLarge(
+                    _(
+                        "%(name)s is larger than the limit of %(mb)d MB.",
+                        name=display_name(upload.filename),
+                        mb=limit // (1024 * 1024),
+                    ),
+                    field="attachments",
+                )
             digest.update(chunk)
             out.write(chunk)
     return size, digest.hexdigest()

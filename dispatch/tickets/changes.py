@@ -4,6 +4,7 @@ stale edit, and commit once at the end (a lost race becomes a Conflict).
 Nothing here commits except :func:`commit` and :func:`transaction`, which the use case calls
 once, after all its changes.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -20,11 +21,13 @@ from dispatch.tickets.models import Status, Ticket, TicketEvent
 from dispatch.types import utcnow
 
 
-def record(ticket: Ticket, actor: User | None, type_: str, *, internal: bool = False,
-           **data: Any) -> TicketEvent:
+def record(
+    ticket: Ticket, actor: User | None, type_: str, *, internal: bool = False, **data: Any
+) -> TicketEvent:
     """Append one event to the ticket's official record (not committed here)."""
-    event = TicketEvent(ticket=ticket, actor=actor, type=type_, data=data, internal=internal,
-                        created_at=utcnow())
+    event = TicketEvent(
+        ticket=ticket, actor=actor, type=type_, data=data, internal=internal, created_at=utcnow()
+    )
     db.session.add(event)
     return event
 
@@ -50,8 +53,9 @@ def _rollback_on_error():
         yield
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(_("Someone else changed this ticket meanwhile. "
-                         "Review their change and try again.")) from None
+        raise Conflict(
+            _("Someone else changed this ticket meanwhile. Review their change and try again.")
+        ) from None
     except Exception:
         db.session.rollback()
         raise
@@ -60,9 +64,13 @@ def _rollback_on_error():
 def check_version(ticket: Ticket, expected: int | None) -> None:
     """Refuse an edit made on a stale copy of the ticket (the second dispatcher is told)."""
     if expected is not None and int(expected) != ticket.version:
-        raise Conflict(_("Ticket %(n)s was changed by someone else since you opened it. "
-                         "Their change is shown below; make yours again if it still applies.",
-                         n=ticket.number))
+        raise Conflict(
+            _(
+                "Ticket %(n)s was changed by someone else since you opened it. "
+                "Their change is shown below; make yours again if it still applies.",
+                n=ticket.number,
+            )
+        )
 
 
 def set_status(ticket: Ticket, actor: User | None, target: str, **data: Any) -> None:
@@ -72,8 +80,9 @@ def set_status(ticket: Ticket, actor: User | None, target: str, **data: Any) -> 
     if ticket.status == target:
         return
     if not workflow.can_move(ticket.status, target):
-        raise TransitionError(_("A ticket cannot go from %(a)s to %(b)s.", a=ticket.status,
-                                b=target))
+        raise TransitionError(
+            _("A ticket cannot go from %(a)s to %(b)s.", a=ticket.status, b=target)
+        )
     record(ticket, actor, "status", old=ticket.status, new=target, **data)
     ticket.status = target
     now = utcnow()

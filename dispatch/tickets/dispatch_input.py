@@ -4,10 +4,11 @@ skills, times with their zone, job addresses, and the on-site planning data with
 Every check adds its message to :class:`InputErrors` instead of raising, so that the form shows
 all problems at once.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, time
 from collections.abc import Iterable
+from datetime import datetime, time
 
 from flask_babel import gettext as _
 
@@ -50,8 +51,9 @@ def check_category(category_id: int | None, errors: InputErrors) -> Category | N
     return category
 
 
-def check_assignee(user_id: int | None, kind: str | None, errors: InputErrors,
-              ticket: Ticket | None = None) -> User | None:
+def check_assignee(
+    user_id: int | None, kind: str | None, errors: InputErrors, ticket: Ticket | None = None
+) -> User | None:
     """The active user ``user_id`` names, if their role may carry a ticket of ``kind``
     (someone already carrying ``ticket`` as it is stays acceptable)."""
     if user_id is None:
@@ -99,20 +101,32 @@ def check_aware(value: datetime | None, field: str, errors: InputErrors) -> date
     return value
 
 
-def plan_onsite(ticket: Ticket, category: Category | None, errors: InputErrors, *,
-                 duration_min: int | None, skill_ids: Iterable[int] | None,
-                 access_from: time | None, access_until: time | None,
-                 appointment_start: datetime | None, appointment_end: datetime | None) -> dict:
+def plan_onsite(
+    ticket: Ticket,
+    category: Category | None,
+    errors: InputErrors,
+    *,
+    duration_min: int | None,
+    skill_ids: Iterable[int] | None,
+    access_from: time | None,
+    access_until: time | None,
+    appointment_start: datetime | None,
+    appointment_end: datetime | None,
+) -> dict:
     """The on-site planning data: what was given, else what the ticket had, else defaults."""
     keep = ticket.kind == Kind.ONSITE and (category is None or category.id == ticket.category_id)
     if duration_min is None:
         duration_min = (ticket.duration_min if keep and ticket.duration_min else None) or (
-            category.default_duration_min if category else DEFAULT_DURATION_MIN)
+            category.default_duration_min if category else DEFAULT_DURATION_MIN
+        )
     elif not 1 <= duration_min <= DURATION_MAX:
         errors.add("duration_min", _("Between 1 and %(n)d minutes.", n=DURATION_MAX))
     if skill_ids is None:
-        skills = (list(ticket.skills) if keep and ticket.skills
-                  else list(category.skills if category else []))
+        skills = (
+            list(ticket.skills)
+            if keep and ticket.skills
+            else list(category.skills if category else [])
+        )
     else:
         skills = check_skills(skill_ids, errors)
     if access_from is None and access_until is None:
@@ -130,9 +144,14 @@ def plan_onsite(ticket: Ticket, category: Category | None, errors: InputErrors, 
         errors.add("appointment_end", _("Give both the start and the end of the appointment."))
     elif appointment_start is not None and appointment_end <= appointment_start:
         errors.add("appointment_end", _("The appointment must end after it starts."))
-    return dict(duration_min=duration_min, skills=skills, access_from=access_from,
-                access_until=access_until, appointment_start=appointment_start,
-                appointment_end=appointment_end)
+    return dict(
+        duration_min=duration_min,
+        skills=skills,
+        access_from=access_from,
+        access_until=access_until,
+        appointment_start=appointment_start,
+        appointment_end=appointment_end,
+    )
 
 
 def check_address(value: str | None, errors: InputErrors) -> str | None:
@@ -143,5 +162,11 @@ def check_address(value: str | None, errors: InputErrors) -> str | None:
     return address
 
 
-NO_ONSITE = dict(duration_min=None, skills=[], access_from=None, access_until=None,
-                 appointment_start=None, appointment_end=None)
+NO_ONSITE = dict(
+    duration_min=None,
+    skills=[],
+    access_from=None,
+    access_until=None,
+    appointment_start=None,
+    appointment_end=None,
+)

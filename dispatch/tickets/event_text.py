@@ -4,10 +4,12 @@ Events are written by many modules (tickets, desk, triage, mail …) and their d
 JSON, so this must never fail: known types get a sentence, and anything a formatter does not
 understand falls back to "type: key=value".
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -33,7 +35,12 @@ Formatter = Callable[[TicketEvent, dict], tuple[list[Part], set[str]]]
 
 
 def _channel(value: Any) -> str:
-    names = {"web": _("the web form"), "mail": _("e-mail"), "email": _("e-mail"), "api": _("the API")}
+    names = {
+        "web": _("the web form"),
+        "mail": _("e-mail"),
+        "email": _("e-mail"),
+        "api": _("the API"),
+    }
     return names.get(value, plain_text(value))
 
 
@@ -43,20 +50,46 @@ def _created(ev, d):
         text = _("%(who)s submitted the request by %(channel)s", who=M.who, channel=M.channel)
     else:
         text = _("%(who)s submitted the request", who=M.who)
-    return fill(text, who=who_part(ev), channel=_channel(channel)), {"channel", "subject", "site", "category"}
+    return fill(text, who=who_part(ev), channel=_channel(channel)), {
+        "channel",
+        "subject",
+        "site",
+        "category",
+    }
 
 
 def _suggested(ev, d):
     if not d.get("kind"):
-        return fill(_("%(who)s made no suggestion for the kind", who=M.who), who=who_part(ev)), {"kind", "confidence"}
+        return fill(_("%(who)s made no suggestion for the kind", who=M.who), who=who_part(ev)), {
+            "kind",
+            "confidence",
+        }
     conf = d.get("confidence")
-    pct = f" ({round(float(conf) * 100)} %)" if isinstance(conf, (int, float)) and not isinstance(conf, bool) else ""
-    return (fill(_("%(who)s suggested %(kind)s", who=M.who, kind=M.kind) + pct,
-                  who=who_part(ev), kind=vocab_label(labels.KIND, d["kind"])), {"kind", "confidence", "source"})
+    pct = (
+        f" ({round(float(conf) * 100)} %)"
+        if isinstance(conf, (int, float)) and not isinstance(conf, bool)
+        else ""
+    )
+    return (
+        fill(
+            _("%(who)s suggested %(kind)s", who=M.who, kind=M.kind) + pct,
+            who=who_part(ev),
+            kind=vocab_label(labels.KIND, d["kind"]),
+        ),
+        {"kind", "confidence", "source"},
+    )
 
 
-def _change(ev, d, label_map: dict | None, with_old: str, without_old: str, cleared: str,
-            keys=("new",), hide=()) -> tuple[list[Part], set[str]]:
+def _change(
+    ev,
+    d,
+    label_map: dict | None,
+    with_old: str,
+    without_old: str,
+    cleared: str,
+    keys=("new",),
+    hide=(),
+) -> tuple[list[Part], set[str]]:
     """Events like {old, new}: "set X to B", "changed X from A to B", "cleared X"."""
     key = next((k for k in keys if k in d), None)
     if key is None:
@@ -73,32 +106,59 @@ def _change(ev, d, label_map: dict | None, with_old: str, without_old: str, clea
 
 def _status(ev, d):
     # "plan" is the planning run's internal id: nothing a reader of the record can use.
-    return _change(ev, d, labels.STATUS, keys=("new", "status"), hide=("plan",),
-                   with_old=_("%(who)s changed the status from %(old)s to %(new)s", who=M.who, old=M.old, new=M.new),
-                   without_old=_("%(who)s set the status to %(new)s", who=M.who, new=M.new),
-                   cleared=_("%(who)s cleared the status", who=M.who))
+    return _change(
+        ev,
+        d,
+        labels.STATUS,
+        keys=("new", "status"),
+        hide=("plan",),
+        with_old=_(
+            "%(who)s changed the status from %(old)s to %(new)s", who=M.who, old=M.old, new=M.new
+        ),
+        without_old=_("%(who)s set the status to %(new)s", who=M.who, new=M.new),
+        cleared=_("%(who)s cleared the status", who=M.who),
+    )
 
 
 def _kind(ev, d):
-    return _change(ev, d, labels.KIND, keys=("new", "kind"), hide=("suggested", "confidence"),
-                   with_old=_("%(who)s changed kind from %(old)s to %(new)s", who=M.who, old=M.old, new=M.new),
-                   without_old=_("%(who)s set kind to %(new)s", who=M.who, new=M.new),
-                   cleared=_("%(who)s cleared the kind", who=M.who))
+    return _change(
+        ev,
+        d,
+        labels.KIND,
+        keys=("new", "kind"),
+        hide=("suggested", "confidence"),
+        with_old=_("%(who)s changed kind from %(old)s to %(new)s", who=M.who, old=M.old, new=M.new),
+        without_old=_("%(who)s set kind to %(new)s", who=M.who, new=M.new),
+        cleared=_("%(who)s cleared the kind", who=M.who),
+    )
 
 
 def _priority(ev, d):
-    return _change(ev, d, labels.PRIORITY, keys=("new", "priority"),
-                   with_old=_("%(who)s changed priority from %(old)s to %(new)s", who=M.who, old=M.old, new=M.new),
-                   without_old=_("%(who)s set priority to %(new)s", who=M.who, new=M.new),
-                   cleared=_("%(who)s cleared the priority", who=M.who))
+    return _change(
+        ev,
+        d,
+        labels.PRIORITY,
+        keys=("new", "priority"),
+        with_old=_(
+            "%(who)s changed priority from %(old)s to %(new)s", who=M.who, old=M.old, new=M.new
+        ),
+        without_old=_("%(who)s set priority to %(new)s", who=M.who, new=M.new),
+        cleared=_("%(who)s cleared the priority", who=M.who),
+    )
 
 
 def _category(ev, d):
-    return _change(ev, d, None, keys=("new", "category"),
-                   with_old=_("%(who)s changed the category from %(old)s to %(new)s", who=M.who, old=M.old,
-                              new=M.new),
-                   without_old=_("%(who)s set the category to %(new)s", who=M.who, new=M.new),
-                   cleared=_("%(who)s removed the category %(old)s", who=M.who, old=M.old))
+    return _change(
+        ev,
+        d,
+        None,
+        keys=("new", "category"),
+        with_old=_(
+            "%(who)s changed the category from %(old)s to %(new)s", who=M.who, old=M.old, new=M.new
+        ),
+        without_old=_("%(who)s set the category to %(new)s", who=M.who, new=M.new),
+        cleared=_("%(who)s removed the category %(old)s", who=M.who, old=M.old),
+    )
 
 
 def _assigned(ev, d):
@@ -108,16 +168,36 @@ def _assigned(ev, d):
         return fill(_("%(who)s removed the assignee", who=M.who), who=who_part(ev)), used
     to = Part(user_name(new), strong=True)
     if d.get("old") not in (None, ""):
-        return (fill(_("%(who)s reassigned the request from %(old)s to %(to)s", who=M.who, old=M.old, to=M.to),
-                      who=who_part(ev), old=user_name(d["old"]), to=to), used)
-    return fill(_("%(who)s assigned the request to %(to)s", who=M.who, to=M.to), who=who_part(ev), to=to), used
+        return (
+            fill(
+                _(
+                    "%(who)s reassigned the request from %(old)s to %(to)s",
+                    who=M.who,
+                    old=M.old,
+                    to=M.to,
+                ),
+                who=who_part(ev),
+                old=user_name(d["old"]),
+                to=to,
+            ),
+            used,
+        )
+    return fill(
+        _("%(who)s assigned the request to %(to)s", who=M.who, to=M.to), who=who_part(ev), to=to
+    ), used
 
 
 def _catalogued(ev, d):
     used = {"kind", "suggested", "override"}
     if d.get("kind"):
-        return (fill(_("%(who)s catalogued the request as %(kind)s", who=M.who, kind=M.kind), who=who_part(ev),
-                      kind=Part(vocab_label(labels.KIND, d["kind"]), strong=True)), used)
+        return (
+            fill(
+                _("%(who)s catalogued the request as %(kind)s", who=M.who, kind=M.kind),
+                who=who_part(ev),
+                kind=Part(vocab_label(labels.KIND, d["kind"]), strong=True),
+            ),
+            used,
+        )
     return fill(_("%(who)s catalogued the request", who=M.who), who=who_part(ev)), used
 
 
@@ -129,7 +209,10 @@ def _fields(ev, d):
     old = old if isinstance(old, dict) else {}
     parts = fill(_("%(who)s changed details", who=M.who), who=who_part(ev))
     shown = lambda value: plain_text(value) or "—"  # noqa: E731 (an emptied value reads "—")
-    extra = [(str(k).replace("_", " "), [Part(f"{shown(old.get(k))} → {shown(v)}")]) for k, v in new.items()]
+    extra = [
+        (str(k).replace("_", " "), [Part(f"{shown(old.get(k))} → {shown(v)}")])
+        for k, v in new.items()
+    ]
     return parts, {"old", "new"}, extra
 
 
@@ -145,8 +228,11 @@ def _comment(ev, d):
 def _attachments(ev, d):
     files = d.get("files") or []
     names = [plain_text(f) for f in (files if isinstance(files, list) else [files])]
-    return fill(_("%(who)s attached %(files)s", who=M.who, files=M.files), who=who_part(ev),
-                 files=[Part(n) for n in names]), {"files"}
+    return fill(
+        _("%(who)s attached %(files)s", who=M.who, files=M.files),
+        who=who_part(ev),
+        files=[Part(n) for n in names],
+    ), {"files"}
 
 
 def _ref(d: dict, keys: tuple[str, ...]) -> tuple[str, list[Part]]:
@@ -170,26 +256,41 @@ def _link(ev, d):
     used = {"relation", "old", "new"}
     if relation == "parent":
         if ticket_ids(new):
-            return fill(_("%(who)s made this request part of %(ticket)s", who=M.who, ticket=M.ticket),
-                         who=who_part(ev), ticket=ticket_links(new)), used
-        return fill(_("%(who)s detached this request from %(ticket)s", who=M.who, ticket=M.ticket),
-                     who=who_part(ev), ticket=ticket_links(old)), used
+            return fill(
+                _("%(who)s made this request part of %(ticket)s", who=M.who, ticket=M.ticket),
+                who=who_part(ev),
+                ticket=ticket_links(new),
+            ), used
+        return fill(
+            _("%(who)s detached this request from %(ticket)s", who=M.who, ticket=M.ticket),
+            who=who_part(ev),
+            ticket=ticket_links(old),
+        ), used
     if relation == "child":
         if ticket_ids(new):
-            return fill(_("%(who)s added %(ticket)s as part of this request", who=M.who, ticket=M.ticket),
-                         who=who_part(ev), ticket=ticket_links(new)), used
-        return fill(_("%(who)s detached %(ticket)s from this request", who=M.who, ticket=M.ticket),
-                     who=who_part(ev), ticket=ticket_links(old)), used
+            return fill(
+                _("%(who)s added %(ticket)s as part of this request", who=M.who, ticket=M.ticket),
+                who=who_part(ev),
+                ticket=ticket_links(new),
+            ), used
+        return fill(
+            _("%(who)s detached %(ticket)s from this request", who=M.who, ticket=M.ticket),
+            who=who_part(ev),
+            ticket=ticket_links(old),
+        ), used
     key, links = _ref(d, ("new", "other", "linked", "related", "target", "ticket_id"))
-    return fill(_("%(who)s linked this request with %(ticket)s", who=M.who, ticket=M.ticket),
-                 who=who_part(ev), ticket=links), {key, "old"}
+    return fill(
+        _("%(who)s linked this request with %(ticket)s", who=M.who, ticket=M.ticket),
+        who=who_part(ev),
+        ticket=links,
+    ), {key, "old"}
 
 
 def _when(ev: TicketEvent, value: Any) -> str:
     """A stored ISO time in the ticket's site zone: the record reads like the technician's day."""
     moment = datetime.fromisoformat(str(value))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     site = ev.ticket.site if ev.ticket is not None else None
     return local_time(moment, site.timezone if site is not None else None)
 
@@ -200,10 +301,20 @@ def _visit(ev, d):
     if status == "scheduled":
         start = _when(ev, d["start"])
         end = _when(ev, d["end"])[-5:] if d.get("end") else ""
-        return (fill(_("%(who)s scheduled a visit by %(tech)s on %(when)s", who=M.who, tech=M.tech,
-                       when=M.when), who=who, tech=Part(plain_text(d.get("technician")), strong=True),
-                     when=Part(f"{start}–{end}" if end else start, strong=True)),
-                {"status", "plan", "technician", "start", "end"})
+        return (
+            fill(
+                _(
+                    "%(who)s scheduled a visit by %(tech)s on %(when)s",
+                    who=M.who,
+                    tech=M.tech,
+                    when=M.when,
+                ),
+                who=who,
+                tech=Part(plain_text(d.get("technician")), strong=True),
+                when=Part(f"{start}–{end}" if end else start, strong=True),
+            ),
+            {"status", "plan", "technician", "start", "end"},
+        )
     texts = {
         "cancelled": lambda: _("%(who)s cancelled the planned visit", who=M.who),
         "en_route": lambda: _("%(who)s is on the way", who=M.who),
@@ -233,24 +344,35 @@ FORMATTERS: dict[str, Formatter] = {
     "assigned": _assigned,
     "catalogued": _catalogued,
     "fields": _fields,
-    "claimed": lambda ev, d: (fill(_("%(who)s took the request", who=M.who), who=who_part(ev)),
-                              {"old", "new", "assignee"}),
+    "claimed": lambda ev, d: (
+        fill(_("%(who)s took the request", who=M.who), who=who_part(ev)),
+        {"old", "new", "assignee"},
+    ),
     "link": _link,
     "visit": _visit,
-    "child_added": _ref_sentence(lambda: _("%(who)s opened follow-up %(ticket)s", who=M.who, ticket=M.ticket),
-                                 ("child", "new", "child_id")),
-    "parent_set": _ref_sentence(lambda: _("%(who)s opened this as a follow-up of %(ticket)s", who=M.who,
-                                          ticket=M.ticket), ("parent", "new", "parent_id")),
+    "child_added": _ref_sentence(
+        lambda: _("%(who)s opened follow-up %(ticket)s", who=M.who, ticket=M.ticket),
+        ("child", "new", "child_id"),
+    ),
+    "parent_set": _ref_sentence(
+        lambda: _("%(who)s opened this as a follow-up of %(ticket)s", who=M.who, ticket=M.ticket),
+        ("parent", "new", "parent_id"),
+    ),
     # The duplicate's subject stays out: the target's requester may not see the duplicate.
-    "merged": _ref_sentence(lambda: _("%(who)s merged %(ticket)s into this request", who=M.who, ticket=M.ticket),
-                            ("new", "tickets", "source", "from", "merged", "source_id"), hide=("subject",)),
-    "merged_into": _ref_sentence(lambda: _("%(who)s merged this request into %(ticket)s", who=M.who,
-                                           ticket=M.ticket), ("new", "into", "target", "merged_into", "target_id")),
+    "merged": _ref_sentence(
+        lambda: _("%(who)s merged %(ticket)s into this request", who=M.who, ticket=M.ticket),
+        ("new", "tickets", "source", "from", "merged", "source_id"),
+        hide=("subject",),
+    ),
+    "merged_into": _ref_sentence(
+        lambda: _("%(who)s merged this request into %(ticket)s", who=M.who, ticket=M.ticket),
+        ("new", "into", "target", "merged_into", "target_id"),
+    ),
 }
 
 
 def generic(ev: TicketEvent, data: dict) -> list[Part]:
-    """"type: key=value" for events nobody taught us to read."""
+    """ "type: key=value" for events nobody taught us to read."""
     pairs = ", ".join(f"{k}={plain_text(v)}" for k, v in data.items())
     return [who_part(ev), Part(f" · {ev.type}" + (f": {pairs}" if pairs else ""))]
 

@@ -1,9 +1,11 @@
 """Per-category extra fields: validating what people type into them."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 

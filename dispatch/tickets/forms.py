@@ -1,8 +1,10 @@
 """Requester-side forms: a new request (also used for follow-ups), a comment, a reopen."""
+
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -65,40 +67,65 @@ class RequestForm(FlaskForm):
     floor = StringField(_l("Floor"), validators=[Optional(), Length(max=40)])
     room = StringField(_l("Room"), validators=[Optional(), Length(max=80)])
     category = SelectField(_l("Category"), coerce=str, validate_choice=False)
-    subject = StringField(_l("Subject"), validators=[DataRequired(_l("Say in a few words what is wrong.")),
-                                                     Length(max=SUBJECT_MAX)])
-    description = TextAreaField(_l("What happened?"), validators=[Length(max=DESCRIPTION_MAX)],
-                                render_kw={"rows": 6})
-    impact = SelectField(_l("Impact"), choices=_level_choices, default=Level.MEDIUM.value,
-                         description=_l("How many people or how much work does it stop?"))
-    urgency = SelectField(_l("Urgency"), choices=_level_choices, default=Level.MEDIUM.value,
-                          description=_l("How soon does it need to be fixed?"))
+    subject = StringField(
+        _l("Subject"),
+        validators=[DataRequired(_l("Say in a few words what is wrong.")), Length(max=SUBJECT_MAX)],
+    )
+    description = TextAreaField(
+        _l("What happened?"), validators=[Length(max=DESCRIPTION_MAX)], render_kw={"rows": 6}
+    )
+    impact = SelectField(
+        _l("Impact"),
+        choices=_level_choices,
+        default=Level.MEDIUM.value,
+        description=_l("How many people or how much work does it stop?"),
+    )
+    urgency = SelectField(
+        _l("Urgency"),
+        choices=_level_choices,
+        default=Level.MEDIUM.value,
+        description=_l("How soon does it need to be fixed?"),
+    )
     latitude = HiddenField(validators=[_coordinate])
     longitude = HiddenField(validators=[_coordinate])
     attachments = MultipleFileField(_l("Attachments"))
 
     def set_choices(self, sites, categories, *, site_required: bool) -> None:
         self.site.choices = ([] if site_required else [("", _l("— Choose a site —"))]) + [
-            (str(s.id), s.name) for s in sites]
-        self.category.choices = [("", _l("Not sure / other"))] + [(str(c.id), c.name) for c in categories]
+            (str(s.id), s.name) for s in sites
+        ]
+        self.category.choices = [("", _l("Not sure / other"))] + [
+            (str(c.id), c.name) for c in categories
+        ]
 
     def extra_values(self, formdata: Mapping[str, Any]) -> dict[str, str]:
         """The extra-field values of the chosen category only; other groups are ignored."""
         if not (self.category.data or "").isdigit():
             return {}
         prefix = field_name(int(self.category.data), "")
-        return {name[len(prefix):]: value for name, value in formdata.items()
-                if name.startswith(prefix) and len(name) > len(prefix)}
+        return {
+            name[len(prefix) :]: value
+            for name, value in formdata.items()
+            if name.startswith(prefix) and len(name) > len(prefix)
+        }
 
     def to_new_ticket(self, formdata: Mapping[str, Any], parent_id: int | None = None) -> NewTicket:
         """What the service needs; raises the domain ValidationError for unknown ids."""
         return NewTicket(
-            subject=self.subject.data or "", description=self.description.data or "",
-            site_id=_id(self.site.data, "site"), category_id=_id(self.category.data, "category"),
-            building=self.building.data or "", floor=self.floor.data or "", room=self.room.data or "",
-            impact=self.impact.data, urgency=self.urgency.data, fields=self.extra_values(formdata),
-            latitude=_float(self.latitude.data), longitude=_float(self.longitude.data),
-            channel="web", parent_id=parent_id,
+            subject=self.subject.data or "",
+            description=self.description.data or "",
+            site_id=_id(self.site.data, "site"),
+            category_id=_id(self.category.data, "category"),
+            building=self.building.data or "",
+            floor=self.floor.data or "",
+            room=self.room.data or "",
+            impact=self.impact.data,
+            urgency=self.urgency.data,
+            fields=self.extra_values(formdata),
+            latitude=_float(self.latitude.data),
+            longitude=_float(self.longitude.data),
+            channel="web",
+            parent_id=parent_id,
         )
 
     def add_errors(self, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
@@ -115,9 +142,11 @@ class RequestForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Comment"), validators=[DataRequired(_l("Write something first.")),
-                                                    Length(max=COMMENT_MAX)],
-                         render_kw={"rows": 4})
+    body = TextAreaField(
+        _l("Comment"),
+        validators=[DataRequired(_l("Write something first.")), Length(max=COMMENT_MAX)],
+        render_kw={"rows": 4},
+    )
     internal = BooleanField(_l("Internal note (staff only)"))
     attachments = MultipleFileField(_l("Attachments"))
 

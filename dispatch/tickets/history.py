@@ -1,5 +1,6 @@
 """A ticket's history as the page shows it: events and comments in one timeline, internal
 lines only for staff and marked as such."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,8 +42,14 @@ def timeline(ticket: Ticket, viewer: User) -> list[Entry]:
         if internal and not staff:
             continue
         parts, details = describe(ev)
-        entry = Entry(at=ev.created_at, type=ev.type, parts=parts, details=details,
-                      internal=internal, anchor=f"e{ev.id}")
+        entry = Entry(
+            at=ev.created_at,
+            type=ev.type,
+            parts=parts,
+            details=details,
+            internal=internal,
+            anchor=f"e{ev.id}",
+        )
         if comment is not None:
             shown.add(comment.id)
             entry.comment, entry.anchor = comment, f"c{comment.id}"
@@ -51,10 +58,17 @@ def timeline(ticket: Ticket, viewer: User) -> list[Entry]:
     for comment in comments.values():  # a comment written without its event still shows
         if comment.id in shown or (comment.internal and not staff):
             continue
-        entries.append(Entry(at=comment.created_at, type="comment",
-                             parts=[Part(person(comment.author), strong=True)],
-                             internal=comment.internal, comment=comment,
-                             attachments=files.get(comment.id, []), anchor=f"c{comment.id}"))
+        entries.append(
+            Entry(
+                at=comment.created_at,
+                type="comment",
+                parts=[Part(person(comment.author), strong=True)],
+                internal=comment.internal,
+                comment=comment,
+                attachments=files.get(comment.id, []),
+                anchor=f"c{comment.id}",
+            )
+        )
     entries.sort(key=lambda e: e.at)  # stable: events keep their recorded order
     return entries
 

@@ -6,6 +6,7 @@ An address nobody can locate (unknown, or the geocoder unreachable) is still sav
 point: the planner lists the job as needing a location, and a dispatcher places it on the map
 (:func:`set_point`).
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -49,19 +50,27 @@ def locate(address: str) -> dict[str, Any]:
     geocoder cannot be reached — never an error."""
     found = lookup(address) if address else None
     if found is not None and found.outcome == Outcome.LOCATED and found.found is not None:
-        return dict(address=address, latitude=found.found.latitude,
-                    longitude=found.found.longitude)
+        return dict(address=address, latitude=found.found.latitude, longitude=found.found.longitude)
     return dict(address=address, latitude=None, longitude=None)
 
 
 def address_unlocated(ticket: Ticket) -> bool:
     """An on-site job at its own address that has no point yet (the planner cannot place it)."""
-    return (ticket.kind == Kind.ONSITE and bool(ticket.address)
-            and (ticket.latitude is None or ticket.longitude is None))
+    return (
+        ticket.kind == Kind.ONSITE
+        and bool(ticket.address)
+        and (ticket.latitude is None or ticket.longitude is None)
+    )
 
 
-def set_point(ticket: Ticket, actor: User, *, expected_version: int | None,
-              latitude: float | None, longitude: float | None) -> Ticket:
+def set_point(
+    ticket: Ticket,
+    actor: User,
+    *,
+    expected_version: int | None,
+    latitude: float | None,
+    longitude: float | None,
+) -> Ticket:
     """Place a job by hand (clicked or dragged on the map, or typed); both empty clears it.
     Recorded in the ticket's history; one transaction."""
     check_version(ticket, expected_version)
@@ -74,9 +83,14 @@ def set_point(ticket: Ticket, actor: User, *, expected_version: int | None,
     if new == old:
         return ticket
     with transaction():
-        record(ticket, actor, "fields", internal=True,
-               old={"latitude": old[0], "longitude": old[1]},
-               new={"latitude": new[0], "longitude": new[1]})
+        record(
+            ticket,
+            actor,
+            "fields",
+            internal=True,
+            old={"latitude": old[0], "longitude": old[1]},
+            new={"latitude": new[0], "longitude": new[1]},
+        )
         ticket.latitude, ticket.longitude = new
         ticket.updated_at = utcnow()
     return ticket

@@ -1,4 +1,5 @@
 """Tickets, their categories and extra fields, comments, attachments and the official record."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -84,8 +85,9 @@ class Category(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     skills: Mapped[list[Skill]] = relationship(secondary=category_skills)
-    fields: Mapped[list["CategoryField"]] = relationship(
-        back_populates="category", order_by="CategoryField.position, CategoryField.id",
+    fields: Mapped[list[CategoryField]] = relationship(
+        back_populates="category",
+        order_by="CategoryField.position, CategoryField.id",
         cascade="all, delete-orphan",
     )
 
@@ -177,20 +179,22 @@ class Ticket(db.Model):
     site: Mapped[Site | None] = relationship()
     category: Mapped[Category | None] = relationship()
     skills: Mapped[list[Skill]] = relationship(secondary=ticket_skills)
-    parent: Mapped["Ticket | None"] = relationship(
+    parent: Mapped[Ticket | None] = relationship(
         remote_side=[id], foreign_keys=[parent_id], back_populates="children"
     )
-    children: Mapped[list["Ticket"]] = relationship(
+    children: Mapped[list[Ticket]] = relationship(
         foreign_keys=[parent_id], back_populates="parent", order_by="Ticket.id"
     )
-    merged_into: Mapped["Ticket | None"] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
-    events: Mapped[list["TicketEvent"]] = relationship(
+    merged_into: Mapped[Ticket | None] = relationship(
+        remote_side=[id], foreign_keys=[merged_into_id]
+    )
+    events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="save-update, merge"
     )
-    comments: Mapped[list["Comment"]] = relationship(
+    comments: Mapped[list[Comment]] = relationship(
         back_populates="ticket", order_by="Comment.id", cascade="save-update, merge"
     )
-    attachments: Mapped[list["Attachment"]] = relationship(
+    attachments: Mapped[list[Attachment]] = relationship(
         back_populates="ticket", order_by="Attachment.id", cascade="save-update, merge"
     )
 
@@ -209,8 +213,11 @@ class Ticket(db.Model):
         from flask_babel import gettext as _
 
         parts = [self.site.name if self.site else ""]
-        parts += [self.building and _("building %(b)s", b=self.building),
-                  self.floor and _("floor %(f)s", f=self.floor), self.room]
+        parts += [
+            self.building and _("building %(b)s", b=self.building),
+            self.floor and _("floor %(f)s", f=self.floor),
+            self.room,
+        ]
         return ", ".join(p for p in parts if p)
 
 
@@ -259,7 +266,7 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
-    comment: Mapped["Comment | None"] = relationship()
+    comment: Mapped[Comment | None] = relationship()
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)

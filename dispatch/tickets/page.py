@@ -1,8 +1,10 @@
 """What the request form and the ticket page show, gathered outside the views to keep them thin."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
@@ -20,8 +22,9 @@ def _category(form: RequestForm, categories: list[Category]) -> Category | None:
     return next((c for c in categories if str(c.id) == (form.category.data or "")), None)
 
 
-def extra_errors_for(form: RequestForm, categories: list[Category],
-                     formdata: Mapping[str, Any]) -> dict[str, list[str]]:
+def extra_errors_for(
+    form: RequestForm, categories: list[Category], formdata: Mapping[str, Any]
+) -> dict[str, list[str]]:
     """The chosen category's field errors, so that one round trip shows every mistake."""
     category = _category(form, categories)
     if category is None:
@@ -33,8 +36,13 @@ def extra_errors_for(form: RequestForm, categories: list[Category],
     return {}
 
 
-def request_context(form: RequestForm, categories: list[Category], parent: Ticket | None,
-                    extra_errors: Mapping[str, list[str]], formdata: Mapping[str, Any]) -> dict[str, Any]:
+def request_context(
+    form: RequestForm,
+    categories: list[Category],
+    parent: Ticket | None,
+    extra_errors: Mapping[str, list[str]],
+    formdata: Mapping[str, Any],
+) -> dict[str, Any]:
     values: Mapping[str, Any]
     if form.is_submitted():
         values = formdata  # what the user typed comes back
@@ -44,8 +52,12 @@ def request_context(form: RequestForm, categories: list[Category], parent: Ticke
         values = {}
     chosen = _category(form, categories)
     return {
-        "form": form, "parent": parent, "field_name": field_name, "extra_values": values,
-        "extra_errors": extra_errors, "chosen_id": chosen.id if chosen else None,
+        "form": form,
+        "parent": parent,
+        "field_name": field_name,
+        "extra_values": values,
+        "extra_errors": extra_errors,
+        "chosen_id": chosen.id if chosen else None,
         "groups": [(c, [f for f in c.fields if f.active]) for c in categories],
     }
 
@@ -78,16 +90,22 @@ def can_reopen(ticket: Ticket, user: User) -> bool:
     return ticket.status == Status.CLOSED and user.is_staff
 
 
-def detail_context(ticket: Ticket, user: User, comment_form: CommentForm,
-                   reopen_form: ReopenForm) -> dict[str, Any]:
-    related = [t for t in [ticket.parent, ticket.merged_into, *ticket.children,
-                           *queries.merged_here(ticket)] if t is not None]
+def detail_context(
+    ticket: Ticket, user: User, comment_form: CommentForm, reopen_form: ReopenForm
+) -> dict[str, Any]:
+    related = [
+        t
+        for t in [ticket.parent, ticket.merged_into, *ticket.children, *queries.merged_here(ticket)]
+        if t is not None
+    ]
     visible = _visible_ids(user, {t.id for t in related})
     staff = can_see_internal(user)
     if not staff:
         del comment_form.internal  # the checkbox is for staff only
     return {
-        "ticket": ticket, "viewer": user, "staff": staff,
+        "ticket": ticket,
+        "viewer": user,
+        "staff": staff,
         "entries": history.timeline(ticket, user),
         "attachments": history.visible_attachments(ticket, user),
         "field_values": field_values(ticket),
@@ -95,6 +113,8 @@ def detail_context(ticket: Ticket, user: User, comment_form: CommentForm,
         "visible_ids": visible,  # subjects of related tickets only if the viewer may see them
         "next_step": workflow.next_step(ticket.status, ticket.kind),
         "can_reopen": can_reopen(ticket, user),
-        "comment_form": comment_form, "reopen_form": reopen_form,
-        "tz": ticket.site.timezone if ticket.site else None, "now": utcnow(),
+        "comment_form": comment_form,
+        "reopen_form": reopen_form,
+        "tz": ticket.site.timezone if ticket.site else None,
+        "now": utcnow(),
     }

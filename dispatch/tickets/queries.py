@@ -1,4 +1,5 @@
 """Read-only questions the requester pages ask: my requests, form choices, nearest site."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,8 +19,11 @@ SHOW = {"open": OPEN_STATUSES, "done": frozenset({"resolved", "closed"}), "all":
 def my_requests(user: User, show: str = "all") -> Select:
     """The user's own requests, plus their department's if an admin allowed it; newest first."""
     mine = Ticket.requester_id == user.id
-    dept = (Ticket.department_id == user.department_id
-            if user.sees_department and user.department_id is not None else false())
+    dept = (
+        Ticket.department_id == user.department_id
+        if user.sees_department and user.department_id is not None
+        else false()
+    )
     query = select(Ticket).where(or_(mine, dept))
     statuses = SHOW.get(show)
     if statuses is not None:
@@ -55,5 +59,8 @@ def nearest_site(latitude: float, longitude: float) -> Nearest | None:
 
 def merged_here(ticket: Ticket) -> list[Ticket]:
     """Tickets that were merged into this one."""
-    return list(db.session.scalars(
-        select(Ticket).where(Ticket.merged_into_id == ticket.id).order_by(Ticket.id)))
+    return list(
+        db.session.scalars(
+            select(Ticket).where(Ticket.merged_into_id == ticket.id).order_by(Ticket.id)
+        )
+    )

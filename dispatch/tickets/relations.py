@@ -3,6 +3,7 @@
 Each function is one transaction and appends the matching events to the official record of
 every ticket it touches.
 """
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -34,22 +35,37 @@ def _ancestors(ticket: Ticket) -> list[int]:
     return chain
 
 
-def merge(duplicate: Ticket, target: Ticket, actor: User, *,
-          expected_version: int | None = None) -> Ticket:
+def merge(
+    duplicate: Ticket, target: Ticket, actor: User, *, expected_version: int | None = None
+) -> Ticket:
     """Close ``duplicate`` as merged into ``target``; its comments stay where they are and its
     sub-tickets move to ``target``. Events go on both tickets."""
     check_version(duplicate, expected_version)
     if duplicate.id == target.id:
         raise ValidationError(_("A ticket cannot be merged into itself."), field="target")
     if duplicate.merged_into_id is not None:
-        raise ValidationError(_("%(n)s is already merged into #%(t)s.", n=duplicate.number,
-                                t=duplicate.merged_into_id), field="target")
+        raise ValidationError(
+            _(
+                "%(n)s is already merged into #%(t)s.",
+                n=duplicate.number,
+                t=duplicate.merged_into_id,
+            ),
+            field="target",
+        )
     if target.merged_into_id is not None or target.status == Status.CLOSED:
-        raise ValidationError(_("%(n)s is merged or closed; merge into an open ticket.",
-                                n=target.number), field="target")
+        raise ValidationError(
+            _("%(n)s is merged or closed; merge into an open ticket.", n=target.number),
+            field="target",
+        )
     if target.id in _descendants(duplicate.id):
-        raise ValidationError(_("%(n)s is a sub-ticket of %(d)s; it cannot absorb it.",
-                                n=target.number, d=duplicate.number), field="target")
+        raise ValidationError(
+            _(
+                "%(n)s is a sub-ticket of %(d)s; it cannot absorb it.",
+                n=target.number,
+                d=duplicate.number,
+            ),
+            field="target",
+        )
     with transaction():
         record(duplicate, actor, "merged_into", old=None, new=target.number)
         record(target, actor, "merged", old=None, new=duplicate.number, subject=duplicate.subject)
@@ -64,25 +80,44 @@ def merge(duplicate: Ticket, target: Ticket, actor: User, *,
     return duplicate
 
 
-def link_parent(child: Ticket, parent: Ticket | None, actor: User, *,
-                expected_version: int | None = None) -> Ticket:
+def link_parent(
+    child: Ticket, parent: Ticket | None, actor: User, *, expected_version: int | None = None
+) -> Ticket:
     """Make ``child`` a part of the larger job ``parent`` (None: detach it). No loops."""
     check_version(child, expected_version)
     if parent is not None:
         if parent.id == child.id:
             raise ValidationError(_("A ticket cannot be its own parent."), field="parent")
         if parent.merged_into_id is not None:
-            raise ValidationError(_("%(n)s was merged into #%(t)s; link to that one.",
-                                    n=parent.number, t=parent.merged_into_id), field="parent")
+            raise ValidationError(
+                _(
+                    "%(n)s was merged into #%(t)s; link to that one.",
+                    n=parent.number,
+                    t=parent.merged_into_id,
+                ),
+                field="parent",
+            )
         if child.id in _ancestors(parent):
-            raise ValidationError(_("%(p)s is already under %(c)s: that would make a loop.",
-                                    p=parent.number, c=child.number), field="parent")
+            raise ValidationError(
+                _(
+                    "%(p)s is already under %(c)s: that would make a loop.",
+                    p=parent.number,
+                    c=child.number,
+                ),
+                field="parent",
+            )
     old = child.parent
     if (old.id if old else None) == (parent.id if parent else None):
         return child
     with transaction():
-        record(child, actor, "link", relation="parent", old=old.number if old else None,
-               new=parent.number if parent else None)
+        record(
+            child,
+            actor,
+            "link",
+            relation="parent",
+            old=old.number if old else None,
+            new=parent.number if parent else None,
+        )
         for other, before, after in ((old, child.number, None), (parent, None, child.number)):
             if other is not None:
                 record(other, actor, "link", relation="child", old=before, new=after)

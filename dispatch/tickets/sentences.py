@@ -3,6 +3,7 @@
 Sentences are translated whole, with markers where a name or a link goes (see ``M``), then cut
 into parts that the template escapes; nothing here is ever marked safe.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,15 +65,42 @@ def join_parts(items: list, sep: str = ", ") -> list[Part]:
 
 # --- values --------------------------------------------------------------------------------
 
-USER_KEYS = {"assignee", "assignee_id", "user", "user_id", "technician", "technician_id",
-             "agent", "agent_id", "by", "claimed_by", "old_assignee", "new_assignee"}
+USER_KEYS = {
+    "assignee",
+    "assignee_id",
+    "user",
+    "user_id",
+    "technician",
+    "technician_id",
+    "agent",
+    "agent_id",
+    "by",
+    "claimed_by",
+    "old_assignee",
+    "new_assignee",
+}
 GROUP_KEYS = {"group", "group_id", "old_group", "new_group"}
-TICKET_KEYS = {"ticket", "ticket_id", "tickets", "child", "parent", "into", "target", "source",
-               "other", "merged", "merged_into", "from", "duplicate", "linked", "related"}
+TICKET_KEYS = {
+    "ticket",
+    "ticket_id",
+    "tickets",
+    "child",
+    "parent",
+    "into",
+    "target",
+    "source",
+    "other",
+    "merged",
+    "merged_into",
+    "from",
+    "duplicate",
+    "linked",
+    "related",
+}
 
 
 def person(user: User | None) -> str:
-    """"Dana (dispatcher)", or the system for automatic events."""
+    """ "Dana (dispatcher)", or the system for automatic events."""
     if user is None:
         return _("Dispatch (automatic)")
     return f"{user.name} ({str(labels.ROLE.get(user.role, user.role)).lower()})"
@@ -160,5 +188,6 @@ def value_parts(key: str, value: Any) -> list[Part]:
 
 
 def details(data: dict, used: set[str]) -> list[tuple[str, list[Part]]]:
-    return [(str(k).replace("_", " "), value_parts(str(k), v))
-            for k, v in data.items() if k not in used]
+    return [
+        (str(k).replace("_", " "), value_parts(str(k), v)) for k, v in data.items() if k not in used
+    ]

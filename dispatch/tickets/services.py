@@ -3,10 +3,12 @@
 Every change goes into the official record through ``record``; services never commit half a
 change, and raise domain errors (dispatch.errors) that the web and the API translate.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from blinker import Signal
 from flask_babel import gettext as _
@@ -89,7 +91,8 @@ def _validate_new(data: NewTicket) -> tuple[Site | None, Category | None, dict[s
         if len(getattr(data, name) or "") > limit:
             errors[name] = [_("At most %(n)d characters.", n=limit)]
     if (data.latitude is None) != (data.longitude is None) or (
-        data.latitude is not None and not (-90 <= data.latitude <= 90 and -180 <= data.longitude <= 180)
+        data.latitude is not None
+        and not (-90 <= data.latitude <= 90 and -180 <= data.longitude <= 180)
     ):
         errors["latitude"] = [_("A position needs a valid latitude and longitude.")]
     site = db.session.get(Site, data.site_id) if data.site_id is not None else None
@@ -123,12 +126,21 @@ def create_ticket(requester: User, data: NewTicket, *, files: Iterable = ()) -> 
         requester=requester,
         department_id=requester.department_id,
         site=site or requester.site,
-        building=data.building.strip(), floor=data.floor.strip(), room=data.room.strip(),
-        latitude=data.latitude, longitude=data.longitude,
-        category=category, subject=data.subject.strip(), description=data.description or "",
-        impact=data.impact, urgency=data.urgency,
+        building=data.building.strip(),
+        floor=data.floor.strip(),
+        room=data.room.strip(),
+        latitude=data.latitude,
+        longitude=data.longitude,
+        category=category,
+        subject=data.subject.strip(),
+        description=data.description or "",
+        impact=data.impact,
+        urgency=data.urgency,
         priority=PRIORITY_MATRIX[(data.impact, data.urgency)],
-        fields=cleaned, channel=data.channel, status=Status.NEW, parent=parent,
+        fields=cleaned,
+        channel=data.channel,
+        status=Status.NEW,
+        parent=parent,
         created_at=utcnow(),
     )
     try:
@@ -138,9 +150,15 @@ def create_ticket(requester: User, data: NewTicket, *, files: Iterable = ()) -> 
         # come after "created" and are committed with it or not at all.
         with db.session.no_autoflush:
             db.session.add(ticket)
-            record(ticket, requester, "created", channel=data.channel, subject=ticket.subject,
-                   site=site.name if site else None,
-                   category=category.name if category else None)
+            record(
+                ticket,
+                requester,
+                "created",
+                channel=data.channel,
+                subject=ticket.subject,
+                site=site.name if site else None,
+                category=category.name if category else None,
+            )
             ticket_created.send(ticket, actor=requester)
         db.session.flush()  # the number is known from here on
         if parent is not None:
@@ -154,8 +172,9 @@ def create_ticket(requester: User, data: NewTicket, *, files: Iterable = ()) -> 
     return ticket
 
 
-def add_comment(ticket: Ticket, author: User, body: str, *, internal: bool = False,
-                files: Iterable = ()) -> Comment:
+def add_comment(
+    ticket: Ticket, author: User, body: str, *, internal: bool = False, files: Iterable = ()
+) -> Comment:
     """A public or internal comment; a requester's reply takes a waiting ticket back to work."""
     body = (body or "").strip()
     if not body:
@@ -164,14 +183,20 @@ def add_comment(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
         raise ValidationError(_("At most %(n)d characters.", n=COMMENT_MAX), field="body")
     if internal and not author.is_staff:
         raise ValidationError(_("Only staff can write internal notes."), field="internal")
-    comment = Comment(ticket=ticket, author=author, body=body, internal=internal, created_at=utcnow())
+    comment = Comment(
+        ticket=ticket, author=author, body=body, internal=internal, created_at=utcnow()
+    )
     db.session.add(comment)
     try:
         db.session.flush()
         record(ticket, author, "comment", internal=internal, comment=comment.id)
         if ticket.status == Status.WAITING and author.id == ticket.requester_id:
-            set_status(ticket, author, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
-                  reason="requester replied")
+            set_status(
+                ticket,
+                author,
+                workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+                reason="requester replied",
+            )
         store_uploads(ticket, author, files, comment=comment)
         ticket.updated_at = utcnow()
     except Exception:
@@ -181,8 +206,9 @@ def add_comment(ticket: Ticket, author: User, body: str, *, internal: bool = Fal
     return comment
 
 
-def change_status(ticket: Ticket, actor: User, target: str, *, expected_version: int | None = None,
-                  note: str = "") -> Ticket:
+def change_status(
+    ticket: Ticket, actor: User, target: str, *, expected_version: int | None = None, note: str = ""
+) -> Ticket:
     """Move a ticket along the workflow (staff), optionally with a public note."""
     if target not in set(Status):
         raise ValidationError(_("Unknown status %(s)s.", s=target), field="status")
@@ -202,8 +228,12 @@ def reopen(ticket: Ticket, actor: User, reason: str = "") -> Ticket:
         raise TransitionError(_("This request is closed; open a follow-up instead."))
     if ticket.status not in (Status.RESOLVED, Status.CLOSED):
         raise TransitionError(_("Only resolved or closed requests can be reopened."))
-    set_status(ticket, actor, workflow.working_status(ticket.kind, ticket.assignee_id is not None),
-          reason=reason.strip()[:300] or "reopened")
+    set_status(
+        ticket,
+        actor,
+        workflow.working_status(ticket.kind, ticket.assignee_id is not None),
+        reason=reason.strip()[:300] or "reopened",
+    )
     ticket.resolved_at = None
     ticket.closed_at = None
     commit()

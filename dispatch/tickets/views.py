@@ -1,4 +1,5 @@
 """Ticket pages. Views stay thin: parse, call a service, render or redirect."""
+
 from __future__ import annotations
 
 import math
@@ -48,10 +49,17 @@ def _per_user() -> str:
     return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
 
 
-submit_limit = limiter.shared_limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], scope="submit",
-                                    key_func=_per_user, methods=["POST"])
-comment_limit = limiter.limit(lambda: current_app.config.get("COMMENT_RATE_LIMIT", "120 per hour"),
-                              key_func=_per_user, methods=["POST"])
+submit_limit = limiter.shared_limit(
+    lambda: current_app.config["SUBMIT_RATE_LIMIT"],
+    scope="submit",
+    key_func=_per_user,
+    methods=["POST"],
+)
+comment_limit = limiter.limit(
+    lambda: current_app.config.get("COMMENT_RATE_LIMIT", "120 per hour"),
+    key_func=_per_user,
+    methods=["POST"],
+)
 
 
 @bp.get("/")
@@ -88,14 +96,21 @@ def follow_up(id: int):
 def _defaults(parent=None) -> dict:
     if parent is None:
         return {"site": str(current_user.site_id or "")}
-    return {"site": str(parent.site_id or ""), "category": str(parent.category_id or ""),
-            "building": parent.building, "floor": parent.floor, "room": parent.room,
-            "subject": (_("Follow-up to %(n)s: ", n=parent.number) + parent.subject)[:200]}
+    return {
+        "site": str(parent.site_id or ""),
+        "category": str(parent.category_id or ""),
+        "building": parent.building,
+        "floor": parent.floor,
+        "room": parent.room,
+        "subject": (_("Follow-up to %(n)s: ", n=parent.number) + parent.subject)[:200],
+    }
 
 
 def _request_page(form: RequestForm, parent=None):
     sites, categories = queries.active_sites(), queries.active_categories()
-    form.set_choices(sites, categories, site_required=any(s.id == current_user.site_id for s in sites))
+    form.set_choices(
+        sites, categories, site_required=any(s.id == current_user.site_id for s in sites)
+    )
     status, extra_errors = 200, {}
     if form.validate_on_submit():
         try:
@@ -106,8 +121,13 @@ def _request_page(form: RequestForm, parent=None):
             # An id the form never offered is a bad request; a missing subject is not.
             status = 400 if {"site", "category"} & set(exc.errors) else 200
         else:
-            flash(_("Thank you. Your request is %(n)s; we will keep you posted here.", n=ticket.number),
-                  "success")
+            flash(
+                _(
+                    "Thank you. Your request is %(n)s; we will keep you posted here.",
+                    n=ticket.number,
+                ),
+                "success",
+            )
             return redirect(url_for(".detail", id=ticket.id))
     elif form.is_submitted():
         extra_errors = extra_errors_for(form, categories, request.form)
@@ -119,12 +139,19 @@ def _request_page(form: RequestForm, parent=None):
 @login_required
 def nearest_site():
     lat, lon = request.args.get("lat", type=float), request.args.get("lon", type=float)
-    if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)) \
-            or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    if (
+        lat is None
+        or lon is None
+        or not (math.isfinite(lat) and math.isfinite(lon))
+        or not (-90 <= lat <= 90 and -180 <= lon <= 180)
+    ):
         return jsonify(error=_("A position needs a valid latitude and longitude."), status=400), 400
     found = queries.nearest_site(lat, lon)
-    site = None if found is None else {"id": found.site.id, "name": found.site.name,
-                                       "km": round(found.km, 1)}
+    site = (
+        None
+        if found is None
+        else {"id": found.site.id, "name": found.site.name, "km": round(found.km, 1)}
+    )
     return jsonify(site=site)
 
 
@@ -133,9 +160,12 @@ def nearest_site():
 def mine():
     show = request.args.get("show", "all")
     show = show if show in queries.SHOW else "all"
-    page = db.paginate(queries.my_requests(current_user, show),
-                       page=page_number(),
-                       per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
+    page = db.paginate(
+        queries.my_requests(current_user, show),
+        page=page_number(),
+        per_page=current_app.config["TICKETS_PER_PAGE"],
+        error_out=False,
+    )
     return render_template("tickets/mine.html", page=page, show=show, next_step=workflow.next_step)
 
 
@@ -159,15 +189,23 @@ def comment(id: int):
     if not form.validate_on_submit():
         return _detail_page(ticket, form, 400)
     try:
-        note = services.add_comment(ticket, current_user, form.body.data, internal=form.internal.data,
-                                    files=form.attachments.data or [])
+        note = services.add_comment(
+            ticket,
+            current_user,
+            form.body.data,
+            internal=form.internal.data,
+            files=form.attachments.data or [],
+        )
     except ValidationError as exc:
         form.body.errors = list(form.body.errors) + [exc.message]
         return _detail_page(ticket, form, 400)
     except Conflict as exc:  # shown with the current state; the text they wrote is kept
         flash(exc.message, "warning")
         return _detail_page(get_visible_ticket(current_user, id), form, 409)
-    flash(_("Your internal note is added.") if note.internal else _("Your comment is added."), "success")
+    flash(
+        _("Your internal note is added.") if note.internal else _("Your comment is added."),
+        "success",
+    )
     return redirect(url_for(".detail", id=id, _anchor=f"c{note.id}"))
 
 
@@ -204,11 +242,15 @@ def attachment(id: int):
         abort(404)
     inline = served_inline(att)
     # Anything a browser could run (HTML, SVG, scripts …) is only ever a download.
-    response = send_file(path, mimetype=att.content_type if inline else "application/octet-stream",
-                         as_attachment=not inline, download_name=att.original_name,
-                         etag=att.sha256, max_age=0)
+    response = send_file(
+        path,
+        mimetype=att.content_type if inline else "application/octet-stream",
+        as_attachment=not inline,
+        download_name=att.original_name,
+        etag=att.sha256,
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.cache_control.private = True
     return response
-

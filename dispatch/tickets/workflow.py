@@ -3,6 +3,7 @@
 new → triaged → (remote: assigned → in progress) or (on-site: to schedule → scheduled →
 in progress) → waiting on requester ↔ … → resolved → closed; resolved/closed can reopen.
 """
+
 from __future__ import annotations
 
 from dispatch.tickets.models import Kind, Status
@@ -11,12 +12,20 @@ S = Status
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.NEW: frozenset({S.TRIAGED, S.ASSIGNED, S.TO_SCHEDULE, S.WAITING, S.RESOLVED, S.CLOSED}),
-    S.TRIAGED: frozenset({S.ASSIGNED, S.TO_SCHEDULE, S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED}),
-    S.ASSIGNED: frozenset({S.TRIAGED, S.TO_SCHEDULE, S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED}),
-    S.TO_SCHEDULE: frozenset({S.TRIAGED, S.ASSIGNED, S.SCHEDULED, S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED}),
+    S.TRIAGED: frozenset(
+        {S.ASSIGNED, S.TO_SCHEDULE, S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED}
+    ),
+    S.ASSIGNED: frozenset(
+        {S.TRIAGED, S.TO_SCHEDULE, S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED}
+    ),
+    S.TO_SCHEDULE: frozenset(
+        {S.TRIAGED, S.ASSIGNED, S.SCHEDULED, S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED}
+    ),
     S.SCHEDULED: frozenset({S.TO_SCHEDULE, S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.CLOSED}),
     S.IN_PROGRESS: frozenset({S.ASSIGNED, S.TO_SCHEDULE, S.WAITING, S.RESOLVED, S.CLOSED}),
-    S.WAITING: frozenset({S.TRIAGED, S.ASSIGNED, S.TO_SCHEDULE, S.IN_PROGRESS, S.RESOLVED, S.CLOSED}),
+    S.WAITING: frozenset(
+        {S.TRIAGED, S.ASSIGNED, S.TO_SCHEDULE, S.IN_PROGRESS, S.RESOLVED, S.CLOSED}
+    ),
     S.RESOLVED: frozenset({S.CLOSED, S.TRIAGED, S.ASSIGNED, S.TO_SCHEDULE}),  # close or reopen
     S.CLOSED: frozenset({S.TRIAGED, S.ASSIGNED, S.TO_SCHEDULE}),  # reopen
 }

@@ -12,6 +12,7 @@ model is reduced to arrays (vocabulary, IDF, coefficients) that predict with num
 stored in the instance folder, so a short-lived process (an MTA pipe) neither fits nor imports
 scikit-learn.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,6 +26,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -81,7 +83,10 @@ def _pipeline() -> Pipeline:
     from sklearn.pipeline import Pipeline
 
     words = TfidfVectorizer(
-        analyzer="word", ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode",
+        analyzer="word",
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        strip_accents="unicode",
         token_pattern=TOKEN.pattern,
     )
     # liblinear is the fastest solver at this size; balanced weights keep the minority kind fair.
@@ -115,7 +120,7 @@ class Model:
         """The text's TF-IDF row as (columns, values), as the fitted vectoriser makes it:
         lower case, accents stripped, word uni- and bigrams, 1 + log(tf), times IDF, L2-norm."""
         tokens = TOKEN.findall(_strip_accents(text.lower()))
-        grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+        grams = tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
         columns = self._columns
         counts = Counter(columns[g] for g in grams if g in columns)
         if not counts:
@@ -159,10 +164,16 @@ class Model:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".model-", suffix=".npz")
         try:
             with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, terms=self.terms, idf=self.idf, coef=self.coef,
-                         intercept=np.array([self.intercept]), classes=np.array(self.classes),
-                         stop=np.array(sorted(self.stop)),
-                         counts=np.array([self.n_sample, self.n_decisions]))
+                np.savez(
+                    fh,
+                    terms=self.terms,
+                    idf=self.idf,
+                    coef=self.coef,
+                    intercept=np.array([self.intercept]),
+                    classes=np.array(self.classes),
+                    stop=np.array(sorted(self.stop)),
+                    counts=np.array([self.n_sample, self.n_decisions]),
+                )
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -172,11 +183,16 @@ class Model:
     def load(cls, path: Path) -> Model:
         with np.load(path, allow_pickle=False) as data:
             n_sample, n_decisions = (int(v) for v in data["counts"])
-            return cls(terms=data["terms"], idf=data["idf"], coef=data["coef"],
-                       intercept=float(data["intercept"][0]),
-                       classes=tuple(str(c) for c in data["classes"]),
-                       stop=frozenset(str(w) for w in data["stop"]),
-                       n_sample=n_sample, n_decisions=n_decisions)
+            return cls(
+                terms=data["terms"],
+                idf=data["idf"],
+                coef=data["coef"],
+                intercept=float(data["intercept"][0]),
+                classes=tuple(str(c) for c in data["classes"]),
+                stop=frozenset(str(w) for w in data["stop"]),
+                n_sample=n_sample,
+                n_decisions=n_decisions,
+            )
 
 
 def _strip_accents(text: str) -> str:
@@ -196,24 +212,37 @@ def fit(examples: list[tuple[str, str, float]], n_sample: int = 0, n_decisions: 
     pipeline = _pipeline()
     pipeline.fit(texts, kinds, model__sample_weight=weights)
     words, model = pipeline.named_steps["words"], pipeline.named_steps["model"]
-    return Model(terms=words.get_feature_names_out().astype(str), idf=words.idf_,
-                 coef=model.coef_[0].copy(), intercept=float(model.intercept_[0]),
-                 classes=tuple(str(c) for c in model.classes_), stop=frozenset(ENGLISH_STOP_WORDS),
-                 n_sample=n_sample, n_decisions=n_decisions, pipeline=pipeline)
+    return Model(
+        terms=words.get_feature_names_out().astype(str),
+        idf=words.idf_,
+        coef=model.coef_[0].copy(),
+        intercept=float(model.intercept_[0]),
+        classes=tuple(str(c) for c in model.classes_),
+        stop=frozenset(ENGLISH_STOP_WORDS),
+        n_sample=n_sample,
+        n_decisions=n_decisions,
+        pipeline=pipeline,
+    )
 
 
 def _settings() -> tuple[float, int]:
     cfg = current_app.config
-    return (float(cfg.get("TRIAGE_DECISION_WEIGHT", DECISION_WEIGHT)),
-            int(cfg.get("TRIAGE_MAX_DECISIONS", MAX_DECISIONS)))
+    return (
+        float(cfg.get("TRIAGE_DECISION_WEIGHT", DECISION_WEIGHT)),
+        int(cfg.get("TRIAGE_MAX_DECISIONS", MAX_DECISIONS)),
+    )
 
 
 def learned_decisions(limit: int = MAX_DECISIONS) -> list[tuple[str, str]]:
     """The dispatcher's decisions to learn from: the latest per ticket, newest first."""
     rows = db.session.execute(
-        db.select(TriageDecision.ticket_id, func.substr(TriageDecision.text, 1, TEXT_LIMIT),
-                  TriageDecision.kind)
-        .order_by(TriageDecision.id.desc()).limit(limit * 2)
+        db.select(
+            TriageDecision.ticket_id,
+            func.substr(TriageDecision.text, 1, TEXT_LIMIT),
+            TriageDecision.kind,
+        )
+        .order_by(TriageDecision.id.desc())
+        .limit(limit * 2)
     ).all()
     seen: set[int] = set()
     out: list[tuple[str, str]] = []
@@ -231,8 +260,11 @@ def learned_decisions(limit: int = MAX_DECISIONS) -> list[tuple[str, str]]:
 def _fingerprint() -> tuple:
     """Changes whenever a decision is added, removed or replaced: the cache key's core."""
     count, max_id, newest = db.session.execute(
-        db.select(func.count(TriageDecision.id), func.max(TriageDecision.id),
-                  func.max(TriageDecision.created_at))
+        db.select(
+            func.count(TriageDecision.id),
+            func.max(TriageDecision.id),
+            func.max(TriageDecision.created_at),
+        )
     ).one()
     return (count, max_id, str(newest))
 
@@ -278,8 +310,10 @@ def current_model() -> Model:
 
 def _stored_path(where: str, key: tuple) -> Path | None:
     cfg = current_app.config
-    folder = cfg.get("TRIAGE_MODEL_CACHE", None if current_app.testing else
-                     os.path.join(current_app.instance_path, "triage"))
+    folder = cfg.get(
+        "TRIAGE_MODEL_CACHE",
+        None if current_app.testing else os.path.join(current_app.instance_path, "triage"),
+    )
     if not folder:
         return None
     digest = hashlib.sha256(repr((MODEL_FORMAT, where, key, _sample_digest())).encode()).hexdigest()
@@ -333,15 +367,24 @@ def evaluate(seed: int = 0, test_size: float = 0.25) -> Evaluation:
     from sklearn.metrics import accuracy_score, precision_recall_fscore_support
     from sklearn.model_selection import train_test_split
 
-    texts, kinds = zip(*load_sample())
+    texts, kinds = zip(*load_sample(), strict=True)
     x_train, x_test, y_train, y_test = train_test_split(
-        list(texts), list(kinds), test_size=test_size, stratify=list(kinds), random_state=seed)
-    model = fit([(t, k, 1.0) for t, k in zip(x_train, y_train)], n_sample=len(x_train))
+        list(texts), list(kinds), test_size=test_size, stratify=list(kinds), random_state=seed
+    )
+    model = fit([(t, k, 1.0) for t, k in zip(x_train, y_train, strict=True)], n_sample=len(x_train))
     predicted = model.pipeline.predict(x_test)
     precision, recall, _, support = precision_recall_fscore_support(
-        y_test, predicted, labels=list(KINDS), zero_division=0)
+        y_test, predicted, labels=list(KINDS), zero_division=0
+    )
     majority = max(y_test.count(k) for k in KINDS) / len(y_test)
-    per_class = {k: {"precision": float(precision[i]), "recall": float(recall[i]),
-                     "support": int(support[i])} for i, k in enumerate(KINDS)}
-    return Evaluation(float(accuracy_score(y_test, predicted)), len(x_train), len(x_test),
-                      majority, per_class)
+    per_class = {
+        k: {
+            "precision": float(precision[i]),
+            "recall": float(recall[i]),
+            "support": int(support[i]),
+        }
+        for i, k in enumerate(KINDS)
+    }
+    return Evaluation(
+        float(accuracy_score(y_test, predicted)), len(x_train), len(x_test), majority, per_class
+    )

@@ -11,8 +11,10 @@ KIND_CHOICES = [SelectChoice("remote", _l("Remote")), SelectChoice("onsite", _l(
 
 class RuleForm(FlaskForm):
     phrase = StringField(
-        _l("Phrase"), validators=[DataRequired(), Length(min=PHRASE_MIN, max=PHRASE_MAX)],
-        description=_l("Matched as whole words in the subject or description, ignoring case."))
+        _l("Phrase"),
+        validators=[DataRequired(), Length(min=PHRASE_MIN, max=PHRASE_MAX)],
+        description=_l("Matched as whole words in the subject or description, ignoring case."),
+    )
     kind = SelectField(_l("Suggest"), choices=KIND_CHOICES)
     active = BooleanField(_l("Active"), default=True)
 

@@ -1,4 +1,5 @@
 """Triage data: keyword rules and the dispatcher's decisions the classifier learns from."""
+
 from __future__ import annotations
 
 from datetime import datetime

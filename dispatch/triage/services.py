@@ -6,6 +6,7 @@ suggests when it is confident enough; otherwise the suggestion is "unsure" (no k
 reason shows its best guess, so the dispatcher decides. Every decision the dispatcher makes is
 recorded (``record_decision``) and becomes training data.
 """
+
 from __future__ import annotations
 
 import re
@@ -61,18 +62,32 @@ def _matches(phrase: str, text: str) -> bool:
 def suggest(subject: str, description: str, category: Category | None) -> Suggestion:
     """Suggest a kind for a new request: category default, keyword rules, then the classifier."""
     if category is not None and category.default_kind:
-        return Suggestion(category.default_kind, CATEGORY_CONFIDENCE,
-                          _("Requests in category %(c)s are usually %(k)s.", c=category.name,
-                            k=_kind_label(category.default_kind))[:REASON_MAX], "category")
+        return Suggestion(
+            category.default_kind,
+            CATEGORY_CONFIDENCE,
+            _(
+                "Requests in category %(c)s are usually %(k)s.",
+                c=category.name,
+                k=_kind_label(category.default_kind),
+            )[:REASON_MAX],
+            "category",
+        )
     text = classifier.request_text(subject, description)
     lowered = " ".join(text.lower().split())
     rules = db.session.scalars(db.select(KeywordRule).filter_by(active=True)).all()
     # The most specific (longest) phrase wins when several rules match.
     for rule in sorted(rules, key=lambda r: (-len(r.phrase), r.id)):
         if rule.kind in set(Kind) and _matches(rule.phrase, lowered):
-            return Suggestion(rule.kind, KEYWORD_CONFIDENCE,
-                              _('Mentions "%(p)s": a keyword rule says %(k)s.', p=rule.phrase,
-                                k=_kind_label(rule.kind))[:REASON_MAX], "keyword")
+            return Suggestion(
+                rule.kind,
+                KEYWORD_CONFIDENCE,
+                _(
+                    'Mentions "%(p)s": a keyword rule says %(k)s.',
+                    p=rule.phrase,
+                    k=_kind_label(rule.kind),
+                )[:REASON_MAX],
+                "keyword",
+            )
     if not text.strip():
         return Suggestion(None, None, _("Nothing to go on; the dispatcher decides."), "none")
     try:
@@ -88,21 +103,39 @@ def _from_classifier(text: str) -> Suggestion:
     pct = round(guess.confidence * 100)
     words = ", ".join(f'"{t}"' for t in guess.top_terms)
     if model.n_decisions:
-        source = ngettext("Learned from %(num)d past decision",
-                          "Learned from %(num)d past decisions", model.n_decisions)
+        source = ngettext(
+            "Learned from %(num)d past decision",
+            "Learned from %(num)d past decisions",
+            model.n_decisions,
+        )
     else:
-        source = ngettext("Learned from %(num)d sample request",
-                          "Learned from %(num)d sample requests", model.n_sample)
+        source = ngettext(
+            "Learned from %(num)d sample request",
+            "Learned from %(num)d sample requests",
+            model.n_sample,
+        )
     if guess.confidence < _threshold():
-        reason = _("Unsure: the best guess is %(k)s, at only %(p)d%%; the dispatcher decides.",
-                   k=_kind_label(guess.kind), p=pct)
+        reason = _(
+            "Unsure: the best guess is %(k)s, at only %(p)d%%; the dispatcher decides.",
+            k=_kind_label(guess.kind),
+            p=pct,
+        )
         return Suggestion(None, guess.confidence, reason[:REASON_MAX], "unsure")
     if words:
-        reason = _("%(src)s: words like %(w)s point to %(k)s (%(p)d%%).", src=source, w=words,
-                   k=_kind_label(guess.kind), p=pct)
+        reason = _(
+            "%(src)s: words like %(w)s point to %(k)s (%(p)d%%).",
+            src=source,
+            w=words,
+            k=_kind_label(guess.kind),
+            p=pct,
+        )
     else:
-        reason = _("%(src)s: the wording points to %(k)s (%(p)d%%).", src=source,
-                   k=_kind_label(guess.kind), p=pct)
+        reason = _(
+            "%(src)s: the wording points to %(k)s (%(p)d%%).",
+            src=source,
+            k=_kind_label(guess.kind),
+            p=pct,
+        )
     return Suggestion(guess.kind, guess.confidence, reason[:REASON_MAX], "classifier")
 
 
@@ -113,12 +146,19 @@ def suggest_for_new_ticket(ticket: Ticket, **_kwargs: Any) -> None:
     ticket.suggested_kind = tip.kind
     ticket.suggestion_confidence = tip.confidence
     ticket.suggestion_reason = tip.reason
-    record(ticket, None, "suggested", internal=True, kind=tip.kind, confidence=tip.confidence,
-           reason=tip.reason, source=tip.source)
+    record(
+        ticket,
+        None,
+        "suggested",
+        internal=True,
+        kind=tip.kind,
+        confidence=tip.confidence,
+        reason=tip.reason,
+        source=tip.source,
+    )
 
 
-def record_kind_decision(ticket: Ticket, *, actor: User | None, kind: str,
-                         **_kwargs: Any) -> None:
+def record_kind_decision(ticket: Ticket, *, actor: User | None, kind: str, **_kwargs: Any) -> None:
     """Receiver of :data:`dispatch.tickets.dispatching.kind_decided`."""
     record_decision(ticket, actor, kind)
 
@@ -138,14 +178,20 @@ def record_decision(ticket, actor, kind: str) -> TriageDecision:
     # its own commit, where a lost race becomes a Conflict.
     with db.session.no_autoflush:
         suggested = db.session.scalar(
-            db.select(TicketEvent.data).filter_by(ticket_id=ticket.id, type="suggested")
-            .order_by(TicketEvent.id.desc()).limit(1))
+            db.select(TicketEvent.data)
+            .filter_by(ticket_id=ticket.id, type="suggested")
+            .order_by(TicketEvent.id.desc())
+            .limit(1)
+        )
     decision = TriageDecision(
-        ticket_id=ticket.id, actor_id=actor.id if actor is not None else None,
-        text=classifier.request_text(ticket.subject, ticket.description), kind=str(kind),
+        ticket_id=ticket.id,
+        actor_id=actor.id if actor is not None else None,
+        text=classifier.request_text(ticket.subject, ticket.description),
+        kind=str(kind),
         suggested_kind=ticket.suggested_kind,
         suggestion_source=str((suggested or {}).get("source") or "")[:20],
-        overridden=ticket.suggested_kind not in (None, kind), created_at=utcnow(),
+        overridden=ticket.suggested_kind not in (None, kind),
+        created_at=utcnow(),
     )
     db.session.add(decision)
     return decision
@@ -160,8 +206,11 @@ def _clean_rule(phrase: str, kind: str, rule_id: int | None = None) -> str:
     if not PHRASE_MIN <= len(phrase) <= PHRASE_MAX:
         errors["phrase"] = [_("Between %(a)d and %(b)d characters.", a=PHRASE_MIN, b=PHRASE_MAX)]
     else:
-        clash = db.session.scalar(db.select(KeywordRule).where(
-            func.lower(KeywordRule.phrase) == phrase.lower(), KeywordRule.id != (rule_id or 0)))
+        clash = db.session.scalar(
+            db.select(KeywordRule).where(
+                func.lower(KeywordRule.phrase) == phrase.lower(), KeywordRule.id != (rule_id or 0)
+            )
+        )
         if clash is not None:
             errors["phrase"] = [_('A rule for "%(p)s" exists already.', p=clash.phrase)]
     if kind not in set(Kind):
@@ -177,8 +226,9 @@ def _commit_rule(rule: KeywordRule) -> KeywordRule:
         db.session.commit()
     except IntegrityError:  # the same phrase saved by someone else meanwhile
         db.session.rollback()
-        raise ValidationError(_('A rule for "%(p)s" exists already.', p=rule.phrase),
-                              field="phrase") from None
+        raise ValidationError(
+            _('A rule for "%(p)s" exists already.', p=rule.phrase), field="phrase"
+        ) from None
     return rule
 
 
@@ -202,8 +252,11 @@ def set_rule_active(rule: KeywordRule, active: bool) -> KeywordRule:
 
 
 def list_rules() -> list[KeywordRule]:
-    return list(db.session.scalars(
-        db.select(KeywordRule).order_by(KeywordRule.active.desc(), KeywordRule.phrase)))
+    return list(
+        db.session.scalars(
+            db.select(KeywordRule).order_by(KeywordRule.active.desc(), KeywordRule.phrase)
+        )
+    )
 
 
 # --- what the triage page shows ----------------------------------------------------------------
@@ -219,20 +272,28 @@ class Overview:
 
 
 def overview() -> Overview:
-    total, overrides, with_suggestion = db.session.execute(db.select(
-        func.count(TriageDecision.id),
-        func.count(TriageDecision.id).filter(TriageDecision.overridden.is_(True)),
-        func.count(TriageDecision.suggested_kind),
-    )).one()
+    total, overrides, with_suggestion = db.session.execute(
+        db.select(
+            func.count(TriageDecision.id),
+            func.count(TriageDecision.id).filter(TriageDecision.overridden.is_(True)),
+            func.count(TriageDecision.suggested_kind),
+        )
+    ).one()
     agreement = (with_suggestion - overrides) / with_suggestion if with_suggestion else None
-    return Overview(classifier.evaluate(), classifier.current_model().n_decisions, total,
-                    overrides, agreement)
+    return Overview(
+        classifier.evaluate(), classifier.current_model().n_decisions, total, overrides, agreement
+    )
 
 
 def recent_overrides(limit: int = 20) -> list[tuple[TriageDecision, str | None]]:
     """The latest decisions that corrected a suggestion, with who made them."""
-    return [tuple(row) for row in db.session.execute(
-        db.select(TriageDecision, User.name)
-        .outerjoin(User, User.id == TriageDecision.actor_id)
-        .where(TriageDecision.overridden.is_(True))
-        .order_by(TriageDecision.id.desc()).limit(limit))]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            db.select(TriageDecision, User.name)
+            .outerjoin(User, User.id == TriageDecision.actor_id)
+            .where(TriageDecision.overridden.is_(True))
+            .order_by(TriageDecision.id.desc())
+            .limit(limit)
+        )
+    ]

@@ -1,5 +1,6 @@
 """Triage pages for dispatchers and admins: keyword rules, how well the classifier does, and
 the recent overrides it learns from."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -21,9 +22,14 @@ def _keep_errors(form, exc: ValidationError) -> None:
 
 def _page(form: RuleForm, status: int = 200):
     return render_template(
-        "triage/rules.html", form=form, rules=services.list_rules(), action=ActionForm(),
-        overview=services.overview(), overrides=services.recent_overrides(),
-        try_form=TryForm(formdata=None)), status
+        "triage/rules.html",
+        form=form,
+        rules=services.list_rules(),
+        action=ActionForm(),
+        overview=services.overview(),
+        overrides=services.recent_overrides(),
+        try_form=TryForm(formdata=None),
+    ), status
 
 
 @bp.get("/")
@@ -60,7 +66,9 @@ def edit_rule(rule_id: int):
         else:
             flash(_('Rule "%(p)s" saved.', p=rule.phrase), "success")
             return redirect(url_for(".rules"))
-    return render_template("triage/edit_rule.html", form=form, rule=rule), 400 if form.errors else 200
+    return render_template(
+        "triage/edit_rule.html", form=form, rule=rule
+    ), 400 if form.errors else 200
 
 
 @bp.post("/rules/<int:rule_id>/<any(activate, deactivate):action>")
@@ -69,8 +77,14 @@ def toggle_rule(rule_id: int, action: str):
     rule = db.get_or_404(KeywordRule, rule_id)
     if ActionForm().validate_on_submit():
         services.set_rule_active(rule, action == "activate")
-        flash(_('Rule "%(p)s" is now %(s)s.', p=rule.phrase,
-                s=_("active") if rule.active else _("inactive")), "success")
+        flash(
+            _(
+                'Rule "%(p)s" is now %(s)s.',
+                p=rule.phrase,
+                s=_("active") if rule.active else _("inactive"),
+            ),
+            "success",
+        )
     return redirect(url_for(".rules"))
 
 

@@ -1,4 +1,5 @@
 """Front-end libraries from their Python packages (XStatic), served by the app: no CDN."""
+
 from __future__ import annotations
 
 import xstatic.pkg.bootstrap as bootstrap

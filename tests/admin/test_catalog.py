@@ -1,4 +1,5 @@
 """Admin: categories and their extra fields, and how the fields then bind new tickets."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -14,15 +15,28 @@ def count(model) -> int:
 
 
 def category_data(**kw):
-    data = {"name": "Printer broken", "description": "Paper jams, toner, drivers",
-            "default_kind": "onsite", "default_duration_min": "45", "active": "y"}
+    data = {
+        "name": "Printer broken",
+        "description": "Paper jams, toner, drivers",
+        "default_kind": "onsite",
+        "default_duration_min": "45",
+        "active": "y",
+    }
     data.update(kw)
     return {k: v for k, v in data.items() if v is not None}
 
 
 def field_data(**kw):
-    data = {"label": "Asset tag", "key": "asset_tag", "type": "asset_tag", "required": "y",
-            "choices": "", "help_text": "On the sticker", "position": "1", "active": "y"}
+    data = {
+        "label": "Asset tag",
+        "key": "asset_tag",
+        "type": "asset_tag",
+        "required": "y",
+        "choices": "",
+        "help_text": "On the sticker",
+        "position": "1",
+        "active": "y",
+    }
     data.update(kw)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -41,21 +55,40 @@ def test_create_category_then_its_fields(client, admin):
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/admin/categories/{category.id}")
     assert (category.name, category.default_kind, category.default_duration_min) == (
-        "Printer broken", "onsite", 45)
+        "Printer broken",
+        "onsite",
+        45,
+    )
     assert category.skills == [skill]
 
     url = f"/admin/categories/{category.id}/fields/new"
     assert client.post(url, data=field_data()).status_code == 302
-    response = client.post(url, data=field_data(label="Floor area", key="area", type="choice",
-                                                required=None, position="2",
-                                                choices="North wing\n\n South wing \n"))
+    response = client.post(
+        url,
+        data=field_data(
+            label="Floor area",
+            key="area",
+            type="choice",
+            required=None,
+            position="2",
+            choices="North wing\n\n South wing \n",
+        ),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     tag, area = category.fields
-    assert (tag.key, tag.type, tag.required, tag.help_text) == ("asset_tag", "asset_tag", True,
-                                                               "On the sticker")
-    assert (area.key, area.type, area.required, area.choices) == ("area", "choice", False,
-                                                                 ["North wing", "South wing"])
+    assert (tag.key, tag.type, tag.required, tag.help_text) == (
+        "asset_tag",
+        "asset_tag",
+        True,
+        "On the sticker",
+    )
+    assert (area.key, area.type, area.required, area.choices) == (
+        "area",
+        "choice",
+        False,
+        ["North wing", "South wing"],
+    )
     body = client.get(f"/admin/categories/{category.id}").get_data(as_text=True)
     assert "asset_tag" in body and "North wing · South wing" in body
     assert "2" in client.get("/admin/categories").get_data(as_text=True)
@@ -68,8 +101,9 @@ def test_not_decided_kind_is_stored_as_none(client, admin):
 
 @pytest.mark.parametrize("minutes", ["4", "1441", "-5", "abc", ""])
 def test_default_duration_bounds(client, admin, minutes):
-    response = client.post("/admin/categories/new",
-                           data=category_data(default_duration_min=minutes))
+    response = client.post(
+        "/admin/categories/new", data=category_data(default_duration_min=minutes)
+    )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert 'value="Printer broken"' in body and "invalid-feedback" in body
@@ -86,8 +120,9 @@ def test_duplicate_category_name(client, admin, make_category):
 @pytest.mark.parametrize("key", ["1abc", "Asset", "asset-tag", "asset tag", "_x", "a" * 41, "ä"])
 def test_bad_field_keys(client, admin, make_category, key):
     category = make_category()
-    response = client.post(f"/admin/categories/{category.id}/fields/new",
-                           data=field_data(key=key, label="Typed label"))
+    response = client.post(
+        f"/admin/categories/{category.id}/fields/new", data=field_data(key=key, label="Typed label")
+    )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "invalid-feedback" in body and 'value="Typed label"' in body
@@ -97,21 +132,29 @@ def test_bad_field_keys(client, admin, make_category, key):
 def test_good_field_keys(client, admin, make_category):
     category = make_category()
     for key in ("a", "serial_no2", "x" * 40):
-        assert client.post(f"/admin/categories/{category.id}/fields/new",
-                           data=field_data(key=key)).status_code == 302
+        assert (
+            client.post(
+                f"/admin/categories/{category.id}/fields/new", data=field_data(key=key)
+            ).status_code
+            == 302
+        )
     assert count(CategoryField) == 3
 
 
 def test_choice_field_needs_choices(client, admin, make_category):
     category = make_category()
-    response = client.post(f"/admin/categories/{category.id}/fields/new",
-                           data=field_data(type="choice", choices="  \n ", label="Which floor"))
+    response = client.post(
+        f"/admin/categories/{category.id}/fields/new",
+        data=field_data(type="choice", choices="  \n ", label="Which floor"),
+    )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "A choice field needs at least one choice" in body
     assert 'value="Which floor"' in body
-    response = client.post(f"/admin/categories/{category.id}/fields/new",
-                           data=field_data(type="choice", choices="A\nB\nA"))
+    response = client.post(
+        f"/admin/categories/{category.id}/fields/new",
+        data=field_data(type="choice", choices="A\nB\nA"),
+    )
     assert "Each choice may appear only once" in response.get_data(as_text=True)
     assert count(CategoryField) == 0
 
@@ -123,8 +166,10 @@ def test_duplicate_key_in_a_category_but_fine_in_another(client, admin, make_cat
     assert response.status_code == 200
     assert "already has a field with the key “asset_tag”" in response.get_data(as_text=True)
     assert count(CategoryField) == 1
-    assert client.post(f"/admin/categories/{second.id}/fields/new",
-                       data=field_data()).status_code == 302
+    assert (
+        client.post(f"/admin/categories/{second.id}/fields/new", data=field_data()).status_code
+        == 302
+    )
     assert count(CategoryField) == 2
 
 
@@ -139,56 +184,78 @@ def test_admin_defined_fields_bind_new_tickets(client, admin, make_user):
     client.post("/admin/categories/new", data=category_data())
     category = db.session.scalar(select(Category))
     client.post(f"/admin/categories/{category.id}/fields/new", data=field_data())
-    client.post(f"/admin/categories/{category.id}/fields/new",
-                data=field_data(key="floor", label="Floor", type="choice", required=None,
-                                choices="Ground\nFirst"))
+    client.post(
+        f"/admin/categories/{category.id}/fields/new",
+        data=field_data(
+            key="floor", label="Floor", type="choice", required=None, choices="Ground\nFirst"
+        ),
+    )
     requester = make_user()
 
     with pytest.raises(ValidationError) as exc:
         create_ticket(requester, NewTicket(subject="Jam", category_id=category.id))
     assert exc.value.field == "fields.asset_tag"
     with pytest.raises(ValidationError) as exc:
-        create_ticket(requester, NewTicket(subject="Jam", category_id=category.id,
-                                           fields={"asset_tag": "PR-1", "floor": "Roof"}))
+        create_ticket(
+            requester,
+            NewTicket(
+                subject="Jam",
+                category_id=category.id,
+                fields={"asset_tag": "PR-1", "floor": "Roof"},
+            ),
+        )
     assert "fields.floor" in exc.value.errors
 
-    ticket = create_ticket(requester, NewTicket(subject="Jam", category_id=category.id,
-                                                fields={"asset_tag": "pr-1", "floor": "First"}))
+    ticket = create_ticket(
+        requester,
+        NewTicket(
+            subject="Jam", category_id=category.id, fields={"asset_tag": "pr-1", "floor": "First"}
+        ),
+    )
     assert ticket.fields == {"asset_tag": "PR-1", "floor": "First"}
 
     # Once the admin makes it optional (or deactivates it), it no longer blocks requests.
     tag = category.fields[0]
-    client.post(f"/admin/categories/{category.id}/fields/{tag.id}",
-                data=field_data(required=None))
+    client.post(f"/admin/categories/{category.id}/fields/{tag.id}", data=field_data(required=None))
     assert create_ticket(requester, NewTicket(subject="Jam", category_id=category.id)).id
 
 
 def test_field_key_locks_once_a_ticket_uses_it(client, admin, make_category, make_ticket):
-    category = make_category(fields=[{"key": "serial", "label": "Serial"},
-                                     {"key": "unused", "label": "Unused"}])
+    category = make_category(
+        fields=[{"key": "serial", "label": "Serial"}, {"key": "unused", "label": "Unused"}]
+    )
     serial, unused = category.fields
     make_ticket(category_id=category.id, fields={"serial": "S-1"})
     url = f"/admin/categories/{category.id}/fields/{serial.id}"
     assert "readonly" in client.get(url).get_data(as_text=True)
 
-    response = client.post(url, data=field_data(key="serial_no", label="Serial number",
-                                                type="text", required=None))
+    response = client.post(
+        url, data=field_data(key="serial_no", label="Serial number", type="text", required=None)
+    )
     assert response.status_code == 200
     assert "Tickets already use the key “serial”" in response.get_data(as_text=True)
     db.session.expire_all()
     assert (serial.key, serial.label) == ("serial", "Serial")
 
     # The label and everything else may change.
-    assert client.post(url, data=field_data(key="serial", label="Serial number", type="text",
-                                            required=None)).status_code == 302
+    assert (
+        client.post(
+            url, data=field_data(key="serial", label="Serial number", type="text", required=None)
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert serial.label == "Serial number"
 
     # A key no ticket holds can still be corrected.
     unused_url = f"/admin/categories/{category.id}/fields/{unused.id}"
     assert "readonly" not in client.get(unused_url).get_data(as_text=True)
-    assert client.post(unused_url, data=field_data(key="spare", label="Spare", type="text",
-                                                   required=None)).status_code == 302
+    assert (
+        client.post(
+            unused_url, data=field_data(key="spare", label="Spare", type="text", required=None)
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert unused.key == "spare"
 

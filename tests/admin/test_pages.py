@@ -1,4 +1,5 @@
 """Admin area: who may enter, every page renders, CSRF, escaping, the overview."""
+
 import re
 
 import pytest
@@ -25,28 +26,61 @@ def world(make_site, make_department, make_user, make_category):
     db.session.commit()
     user = make_user("technician")
     category = make_category(fields=[{"key": "asset", "label": "Asset", "type": "asset_tag"}])
-    return dict(site=site, dept=dept, skill=skill, group=group, user=user, category=category,
-                field=category.fields[0])
+    return dict(
+        site=site,
+        dept=dept,
+        skill=skill,
+        group=group,
+        user=user,
+        category=category,
+        field=category.fields[0],
+    )
 
 
 def page_urls(w) -> list[str]:
     c = w["category"].id
     return [
-        "/admin/", "/admin/sites", "/admin/sites/new", f"/admin/sites/{w['site'].id}",
-        "/admin/departments", "/admin/departments/new", f"/admin/departments/{w['dept'].id}",
-        "/admin/skills", "/admin/skills/new", f"/admin/skills/{w['skill'].id}",
-        "/admin/groups", "/admin/groups/new", f"/admin/groups/{w['group'].id}",
-        "/admin/users", "/admin/users/new", f"/admin/users/{w['user'].id}",
-        "/admin/categories", "/admin/categories/new", f"/admin/categories/{c}",
-        f"/admin/categories/{c}/fields/new", f"/admin/categories/{c}/fields/{w['field'].id}",
+        "/admin/",
+        "/admin/sites",
+        "/admin/sites/new",
+        f"/admin/sites/{w['site'].id}",
+        "/admin/departments",
+        "/admin/departments/new",
+        f"/admin/departments/{w['dept'].id}",
+        "/admin/skills",
+        "/admin/skills/new",
+        f"/admin/skills/{w['skill'].id}",
+        "/admin/groups",
+        "/admin/groups/new",
+        f"/admin/groups/{w['group'].id}",
+        "/admin/users",
+        "/admin/users/new",
+        f"/admin/users/{w['user'].id}",
+        "/admin/categories",
+        "/admin/categories/new",
+        f"/admin/categories/{c}",
+        f"/admin/categories/{c}/fields/new",
+        f"/admin/categories/{c}/fields/{w['field'].id}",
     ]
 
 
 def post_urls(w) -> list[str]:
-    return [u for u in page_urls(w) if u not in ("/admin/", "/admin/sites", "/admin/departments",
-                                                 "/admin/skills", "/admin/groups", "/admin/users",
-                                                 "/admin/categories")] + [
-        f"/admin/departments/{w['dept'].id}/delete", f"/admin/skills/{w['skill'].id}/delete",
+    return [
+        u
+        for u in page_urls(w)
+        if u
+        not in (
+            "/admin/",
+            "/admin/sites",
+            "/admin/departments",
+            "/admin/skills",
+            "/admin/groups",
+            "/admin/users",
+            "/admin/categories",
+        )
+    ] + [
+        f"/admin/departments/{w['dept'].id}/delete",
+        f"/admin/skills/{w['skill'].id}/delete",
         f"/admin/groups/{w['group'].id}/delete",
     ]
 
@@ -116,8 +150,12 @@ def test_delete_buttons_carry_a_csrf_token(app, client, auth, make_department):
     page = client.get(f"/admin/departments/{dept.id}").get_data(as_text=True)
     tokens = re.findall(r'name="csrf_token" value="([^"]+)"', page)
     assert tokens
-    assert client.post(f"/admin/departments/{dept.id}/delete",
-                       data={"csrf_token": tokens[-1]}).status_code == 302
+    assert (
+        client.post(
+            f"/admin/departments/{dept.id}/delete", data={"csrf_token": tokens[-1]}
+        ).status_code
+        == 302
+    )
     assert count(Department) == 0
 
 
@@ -126,12 +164,20 @@ def test_user_text_is_escaped(client, auth, make_site, make_category, make_user,
     evil = "<script>alert(1)</script>"
     site = make_site(name=evil, code="<b>X</b>")
     make_department(name=evil)
-    category = make_category(name=evil, description=evil,
-                             fields=[{"key": "k", "label": evil, "type": "choice",
-                                      "choices": [evil]}])
+    category = make_category(
+        name=evil,
+        description=evil,
+        fields=[{"key": "k", "label": evil, "type": "choice", "choices": [evil]}],
+    )
     make_user("agent", name=evil)
-    for url in ["/admin/sites", f"/admin/sites/{site.id}", "/admin/departments", "/admin/users",
-                "/admin/categories", f"/admin/categories/{category.id}"]:
+    for url in [
+        "/admin/sites",
+        f"/admin/sites/{site.id}",
+        "/admin/departments",
+        "/admin/users",
+        "/admin/categories",
+        f"/admin/categories/{category.id}",
+    ]:
         body = client.get(url).get_data(as_text=True)
         assert evil not in body, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body, url

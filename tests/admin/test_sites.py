@@ -1,4 +1,5 @@
 """Admin: sites, departments, skills and groups — saving, and bad input that writes nothing."""
+
 from datetime import time
 
 import pytest
@@ -14,11 +15,19 @@ def count(model) -> int:
 
 
 def site_data(**kw):
-    data = {"name": "Cluj HQ", "code": "CLJ-1", "address": "1 Memorandumului",
-            "city": "Cluj-Napoca",
-            "timezone": "Europe/Bucharest", "opens_at": "07:30", "closes_at": "18:00",
-            "weekdays": ["0", "1", "2", "3", "4", "5"], "latitude": "46.7712",
-            "longitude": "23.6236", "active": "y"}
+    data = {
+        "name": "Cluj HQ",
+        "code": "CLJ-1",
+        "address": "1 Memorandumului",
+        "city": "Cluj-Napoca",
+        "timezone": "Europe/Bucharest",
+        "opens_at": "07:30",
+        "closes_at": "18:00",
+        "weekdays": ["0", "1", "2", "3", "4", "5"],
+        "latitude": "46.7712",
+        "longitude": "23.6236",
+        "active": "y",
+    }
     data.update(kw)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -32,8 +41,12 @@ def test_create_site(client, admin):
     response = client.post("/admin/sites/new", data=site_data())
     assert response.status_code == 302
     site = db.session.scalar(select(Site))
-    assert (site.name, site.code, site.city, site.timezone) == ("Cluj HQ", "CLJ-1", "Cluj-Napoca",
-                                                                "Europe/Bucharest")
+    assert (site.name, site.code, site.city, site.timezone) == (
+        "Cluj HQ",
+        "CLJ-1",
+        "Cluj-Napoca",
+        "Europe/Bucharest",
+    )
     assert (site.opens_at, site.closes_at, site.open_weekdays) == (time(7, 30), time(18), "012345")
     assert (site.latitude, site.longitude) == (pytest.approx(46.7712), pytest.approx(23.6236))
     assert site.active
@@ -41,8 +54,12 @@ def test_create_site(client, admin):
 
 
 def test_site_without_location_is_flagged(client, admin):
-    assert client.post("/admin/sites/new",
-                       data=site_data(latitude="", longitude="", code="")).status_code == 302
+    assert (
+        client.post(
+            "/admin/sites/new", data=site_data(latitude="", longitude="", code="")
+        ).status_code
+        == 302
+    )
     site = db.session.scalar(select(Site))
     assert site.latitude is None and site.longitude is None and site.code is None
     assert "needs a location" in client.get("/admin/sites").get_data(as_text=True)
@@ -50,8 +67,9 @@ def test_site_without_location_is_flagged(client, admin):
 
 def test_edit_and_deactivate_site(client, admin, make_site):
     site = make_site(name="Old name")
-    response = client.post(f"/admin/sites/{site.id}",
-                           data=site_data(name="New name", active=None, weekdays=[]))
+    response = client.post(
+        f"/admin/sites/{site.id}", data=site_data(name="New name", active=None, weekdays=[])
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert site.name == "New name" and not site.active and site.open_weekdays == ""
@@ -59,21 +77,24 @@ def test_edit_and_deactivate_site(client, admin, make_site):
     assert 'value="New name"' in body and 'value="07:30"' in body
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"timezone": "Mars/Olympus_Mons"}, "timezone", "Unknown time zone"),
-    ({"timezone": "localtime"}, "timezone", "Unknown time zone"),
-    ({"latitude": "91"}, "latitude", "Latitude is between -90 and 90"),
-    ({"latitude": "-90.5"}, "latitude", "Latitude is between -90 and 90"),
-    ({"longitude": "180.01"}, "longitude", "Longitude is between -180 and 180"),
-    ({"latitude": "nan"}, "latitude", "Latitude is between -90 and 90"),
-    ({"longitude": ""}, "longitude", "Enter both latitude and longitude, or neither"),
-    ({"latitude": ""}, "latitude", "Enter both latitude and longitude, or neither"),
-    ({"opens_at": "18:00", "closes_at": "08:00"}, "closes_at", "must close after it opens"),
-    ({"opens_at": "09:00", "closes_at": "09:00"}, "closes_at", "must close after it opens"),
-    ({"closes_at": "25:00"}, "closes_at", "Not a valid time value"),
-    ({"name": "   "}, "name", ""),
-    ({"weekdays": ["0", "9"]}, "weekdays", "not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"timezone": "Mars/Olympus_Mons"}, "timezone", "Unknown time zone"),
+        ({"timezone": "localtime"}, "timezone", "Unknown time zone"),
+        ({"latitude": "91"}, "latitude", "Latitude is between -90 and 90"),
+        ({"latitude": "-90.5"}, "latitude", "Latitude is between -90 and 90"),
+        ({"longitude": "180.01"}, "longitude", "Longitude is between -180 and 180"),
+        ({"latitude": "nan"}, "latitude", "Latitude is between -90 and 90"),
+        ({"longitude": ""}, "longitude", "Enter both latitude and longitude, or neither"),
+        ({"latitude": ""}, "latitude", "Enter both latitude and longitude, or neither"),
+        ({"opens_at": "18:00", "closes_at": "08:00"}, "closes_at", "must close after it opens"),
+        ({"opens_at": "09:00", "closes_at": "09:00"}, "closes_at", "must close after it opens"),
+        ({"closes_at": "25:00"}, "closes_at", "Not a valid time value"),
+        ({"name": "   "}, "name", ""),
+        ({"weekdays": ["0", "9"]}, "weekdays", "not a valid choice"),
+    ],
+)
 def test_bad_site_input_is_shown_and_nothing_is_written(client, admin, changes, field, message):
     data = site_data(name="Typed name", **{k: v for k, v in changes.items() if k != "name"})
     if "name" in changes:
@@ -92,8 +113,9 @@ def test_bad_site_input_is_shown_and_nothing_is_written(client, admin, changes, 
 
 def test_bad_edit_leaves_the_site_unchanged(client, admin, make_site):
     site = make_site(name="Keep me", timezone="Europe/Bucharest")
-    response = client.post(f"/admin/sites/{site.id}",
-                           data=site_data(name="Changed", timezone="Nowhere/Town"))
+    response = client.post(
+        f"/admin/sites/{site.id}", data=site_data(name="Changed", timezone="Nowhere/Town")
+    )
     assert response.status_code == 200
     assert 'value="Nowhere/Town"' in response.get_data(as_text=True)
     db.session.expire_all()
@@ -136,8 +158,9 @@ def test_named_entries(client, admin, kind, model):
     assert "Power" in client.get(f"/admin/{kind}").get_data(as_text=True)
 
 
-def test_unused_department_can_be_deleted_used_one_cannot(client, admin, make_department,
-                                                          make_user):
+def test_unused_department_can_be_deleted_used_one_cannot(
+    client, admin, make_department, make_user
+):
     unused, used = make_department(name="Unused"), make_department(name="Used")
     make_user(department=used)
     assert client.post(f"/admin/departments/{unused.id}/delete").status_code == 302
@@ -158,13 +181,15 @@ def test_skill_required_by_a_category_is_not_deleted(client, admin, make_categor
 
 def test_group_with_agent_members(client, admin, make_user):
     a1, a2 = make_user("agent"), make_user("agent")
-    response = client.post("/admin/groups/new",
-                           data={"name": "Level 1", "member_ids": [a1.id, a2.id], "active": "y"})
+    response = client.post(
+        "/admin/groups/new", data={"name": "Level 1", "member_ids": [a1.id, a2.id], "active": "y"}
+    )
     assert response.status_code == 302
     group = db.session.scalar(select(Group))
     assert {m.id for m in group.members} == {a1.id, a2.id}
-    response = client.post(f"/admin/groups/{group.id}",
-                           data={"name": "Level 1", "member_ids": [a2.id], "active": "y"})
+    response = client.post(
+        f"/admin/groups/{group.id}", data={"name": "Level 1", "member_ids": [a2.id], "active": "y"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert [m.id for m in group.members] == [a2.id]

@@ -1,4 +1,5 @@
 """Admin: user accounts — roles, skills, groups, passwords, and admins protecting themselves."""
+
 import re
 
 import pytest
@@ -10,11 +11,17 @@ from dispatch.people.models import Group, Skill, User
 from dispatch.tickets.access import visible_tickets
 
 
-
 def user_data(**kw):
-    data = {"email": "Ana.Pop@Example.com", "name": "Ana Pop", "role": "employee",
-            "department_id": "", "site_id": "", "phone": "+40 700 000 000", "active": "y",
-            "password": ""}
+    data = {
+        "email": "Ana.Pop@Example.com",
+        "name": "Ana Pop",
+        "role": "employee",
+        "department_id": "",
+        "site_id": "",
+        "phone": "+40 700 000 000",
+        "active": "y",
+        "password": "",
+    }
     data.update(kw)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -30,16 +37,22 @@ def admin(auth):
 
 def test_create_user_who_can_then_sign_in(app, client, admin, make_site, make_department):
     site, dept = make_site(), make_department()
-    response = client.post("/admin/users/new", data=user_data(
-        site_id=site.id, department_id=dept.id, password="a long passphrase"))
+    response = client.post(
+        "/admin/users/new",
+        data=user_data(site_id=site.id, department_id=dept.id, password="a long passphrase"),
+    )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.id != admin.id))
     assert (user.email, user.name, user.role) == ("ana.pop@example.com", "Ana Pop", "employee")
     assert (user.site, user.department, user.phone) == (site, dept, "+40 700 000 000")
     assert user.password_hash.startswith("scrypt:")
     other = app.test_client()
-    assert other.post("/login", data={"email": "ana.pop@example.com",
-                                      "password": "a long passphrase"}).status_code == 302
+    assert (
+        other.post(
+            "/login", data={"email": "ana.pop@example.com", "password": "a long passphrase"}
+        ).status_code
+        == 302
+    )
 
 
 def test_user_without_password_cannot_sign_in(app, client, admin):
@@ -86,21 +99,25 @@ def test_admin_and_cli_share_the_password_and_address_rules(client, admin):
 def test_unchanged_address_is_kept_even_if_the_rules_would_refuse_it(client, admin, make_user):
     # Mail may create an account with an address the stricter rules refuse (a .local domain).
     user = make_user(email="ana@corp.local")
-    response = client.post(f"/admin/users/{user.id}", data=user_data(email="ana@corp.local",
-                                                                      name="Ana"))
+    response = client.post(
+        f"/admin/users/{user.id}", data=user_data(email="ana@corp.local", name="Ana")
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert (user.email, user.name) == ("ana@corp.local", "Ana")
 
 
-def test_admin_cannot_change_own_password_without_the_current_one(app, client, admin,
-                                                                  password):
+def test_admin_cannot_change_own_password_without_the_current_one(app, client, admin, password):
     """The admin page asks no current password: an own password is changed on the account
     page instead, and nothing of the form is saved."""
     other_device = app.test_client()
     other_device.post("/login", data={"email": admin.email, "password": password})
-    response = client.post(f"/admin/users/{admin.id}", data=user_data(
-        email=admin.email, name="Renamed", role="admin", password="a brand new passphrase"))
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data=user_data(
+            email=admin.email, name="Renamed", role="admin", password="a brand new passphrase"
+        ),
+    )
     assert response.status_code == 200
     assert "Change your own password on your account page" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -108,15 +125,18 @@ def test_admin_cannot_change_own_password_without_the_current_one(app, client, a
     assert other_device.get("/admin/").status_code == 200  # still signed in there
 
 
-def test_deactivating_and_reactivating_ends_the_sessions_from_before(app, client, admin,
-                                                                     make_user, password):
+def test_deactivating_and_reactivating_ends_the_sessions_from_before(
+    app, client, admin, make_user, password
+):
     user = make_user()
     theirs = app.test_client()
     theirs.post("/login", data={"email": user.email, "password": password})
     assert theirs.get("/tickets/new").status_code == 200
     for active in ("", "y"):
-        client.post(f"/admin/users/{user.id}", data=user_data(
-            email=user.email, name=user.name, active=active))
+        client.post(
+            f"/admin/users/{user.id}",
+            data=user_data(email=user.email, name=user.name, active=active),
+        )
     db.session.expire_all()
     assert user.active
     assert theirs.get("/tickets/new").status_code == 302  # to the sign-in page
@@ -125,8 +145,7 @@ def test_deactivating_and_reactivating_ends_the_sessions_from_before(app, client
     assert fresh.get("/tickets/new").status_code == 200  # the password still works
 
 
-def test_saving_an_account_unchanged_keeps_its_sessions(app, client, admin, make_user,
-                                                       password):
+def test_saving_an_account_unchanged_keeps_its_sessions(app, client, admin, make_user, password):
     user = make_user()
     theirs = app.test_client()
     theirs.post("/login", data={"email": user.email, "password": password})
@@ -134,23 +153,29 @@ def test_saving_an_account_unchanged_keeps_its_sessions(app, client, admin, make
     assert theirs.get("/tickets/new").status_code == 200
 
 
-def test_admin_setting_someone_elses_password_signs_them_out(app, client, admin, make_user,
-                                                             password):
+def test_admin_setting_someone_elses_password_signs_them_out(
+    app, client, admin, make_user, password
+):
     user = make_user()
     theirs = app.test_client()
     theirs.post("/login", data={"email": user.email, "password": password})
     assert theirs.get("/tickets/new").status_code == 200
-    client.post(f"/admin/users/{user.id}", data=user_data(email=user.email, name=user.name,
-                                                          password="chosen by the admin"))
+    client.post(
+        f"/admin/users/{user.id}",
+        data=user_data(email=user.email, name=user.name, password="chosen by the admin"),
+    )
     assert theirs.get("/tickets/new").status_code == 302
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"email": "not-an-email"}, "Not a valid e-mail address"),
-    ({"role": "superuser"}, "Not a valid choice"),
-    ({"department_id": "999"}, "Not a valid choice"),
-    ({"name": ""}, "This field is required"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"email": "not-an-email"}, "Not a valid e-mail address"),
+        ({"role": "superuser"}, "Not a valid choice"),
+        ({"department_id": "999"}, "Not a valid choice"),
+        ({"name": ""}, "This field is required"),
+    ],
+)
 def test_bad_user_input(client, admin, changes, message):
     response = client.post("/admin/users/new", data=user_data(**changes))
     assert response.status_code == 200
@@ -162,10 +187,18 @@ def test_skills_for_technicians_groups_for_agents(client, admin):
     skill, group = Skill(name="HVAC"), Group(name="Desk")
     db.session.add_all([skill, group])
     db.session.commit()
-    client.post("/admin/users/new", data=user_data(email="t@example.com", role="technician",
-                                                    skill_ids=[skill.id], group_ids=[group.id]))
-    client.post("/admin/users/new", data=user_data(email="a@example.com", role="agent",
-                                                    skill_ids=[skill.id], group_ids=[group.id]))
+    client.post(
+        "/admin/users/new",
+        data=user_data(
+            email="t@example.com", role="technician", skill_ids=[skill.id], group_ids=[group.id]
+        ),
+    )
+    client.post(
+        "/admin/users/new",
+        data=user_data(
+            email="a@example.com", role="agent", skill_ids=[skill.id], group_ids=[group.id]
+        ),
+    )
     tech = db.session.scalar(select(User).filter_by(email="t@example.com"))
     agent = db.session.scalar(select(User).filter_by(email="a@example.com"))
     assert (tech.skills, tech.groups) == ([skill], [])
@@ -174,14 +207,17 @@ def test_skills_for_technicians_groups_for_agents(client, admin):
     assert re.search(rf'<input checked[^>]*name="skill_ids"[^>]*value="{skill.id}"', body)
 
 
-def test_sees_department_widens_what_an_employee_sees(client, admin, make_user, make_department,
-                                                      make_ticket):
+def test_sees_department_widens_what_an_employee_sees(
+    client, admin, make_user, make_department, make_ticket
+):
     dept = make_department()
     me, colleague = make_user(department=dept), make_user(department=dept)
     theirs = make_ticket(requester=colleague)
     assert theirs not in db.session.scalars(visible_tickets(me)).all()
-    response = client.post(f"/admin/users/{me.id}", data=user_data(
-        email=me.email, name=me.name, department_id=dept.id, sees_department="y"))
+    response = client.post(
+        f"/admin/users/{me.id}",
+        data=user_data(email=me.email, name=me.name, department_id=dept.id, sees_department="y"),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert me.sees_department
@@ -194,8 +230,9 @@ def test_admin_cannot_demote_or_deactivate_themselves(client, admin):
     response = client.post(url, data=user_data(email=admin.email, name=admin.name, role="agent"))
     assert response.status_code == 200
     assert "You cannot take the administrator role from yourself" in response.get_data(as_text=True)
-    response = client.post(url, data=user_data(email=admin.email, name=admin.name, role="admin",
-                                               active=None))
+    response = client.post(
+        url, data=user_data(email=admin.email, name=admin.name, role="admin", active=None)
+    )
     assert response.status_code == 200
     assert "You cannot deactivate your own account" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -208,8 +245,10 @@ def test_admin_cannot_demote_or_deactivate_themselves(client, admin):
 
 def test_admin_can_demote_and_deactivate_someone_else(app, client, admin, make_user, password):
     other = make_user("admin")
-    response = client.post(f"/admin/users/{other.id}", data=user_data(
-        email=other.email, name=other.name, role="dispatcher", active=None))
+    response = client.post(
+        f"/admin/users/{other.id}",
+        data=user_data(email=other.email, name=other.name, role="dispatcher", active=None),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert other.role == "dispatcher" and not other.active
@@ -224,8 +263,10 @@ def test_password_change_keeps_old_one_when_left_empty(client, admin, make_user)
     client.post(f"/admin/users/{user.id}", data=user_data(email=user.email, name=user.name))
     db.session.expire_all()
     assert user.password_hash == old_hash
-    client.post(f"/admin/users/{user.id}", data=user_data(email=user.email, name=user.name,
-                                                          password="another long one"))
+    client.post(
+        f"/admin/users/{user.id}",
+        data=user_data(email=user.email, name=user.name, password="another long one"),
+    )
     db.session.expire_all()
     assert user.check_password("another long one")
 
@@ -244,8 +285,10 @@ def test_admin_cannot_change_own_address_here(client, admin):
     """Password links go to the address: changing one's own here would be a way round the
     current password."""
     before = admin.email
-    response = client.post(f"/admin/users/{admin.id}", data=user_data(
-        email="someone.else@example.com", name=admin.name, role="admin"))
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data=user_data(email="someone.else@example.com", name=admin.name, role="admin"),
+    )
     assert response.status_code == 200
     assert "Another administrator changes your address" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -259,8 +302,10 @@ def test_deactivating_revokes_api_tokens_for_good(client, admin, make_user):
     api = client.application.test_client()
     assert api.get("/api/v1/tickets", headers=headers).status_code == 200
     for active in ("", "y"):
-        client.post(f"/admin/users/{user.id}", data=user_data(
-            email=user.email, name=user.name, role="dispatcher", active=active))
+        client.post(
+            f"/admin/users/{user.id}",
+            data=user_data(email=user.email, name=user.name, role="dispatcher", active=active),
+        )
     db.session.expire_all()
     assert user.active
     assert api.get("/api/v1/tickets", headers=headers).status_code == 401

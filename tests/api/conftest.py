@@ -1,4 +1,5 @@
 """Fixtures for the JSON API tests: a token for a user, and a client that sends it."""
+
 from __future__ import annotations
 
 import pytest

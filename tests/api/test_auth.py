@@ -1,4 +1,5 @@
 """Only a live bearer token authenticates the API; the browser session never does."""
+
 from __future__ import annotations
 
 from dispatch.extensions import db
@@ -46,8 +47,9 @@ def test_session_cookie_alone_does_not_authenticate(client, auth, make_ticket, m
     _assert_401(client.post("/api/v1/tickets", json={"subject": "From a browser"}))
     # With a token as well, the token decides, and the API sets no cookie of its own.
     token = create_token(make_user("employee"))
-    response = client.get(f"/api/v1/tickets/{ticket.id}",
-                          headers={"Authorization": f"Bearer {token}"})
+    response = client.get(
+        f"/api/v1/tickets/{ticket.id}", headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 404  # the token's user is not the signed-in dispatcher
     assert "Set-Cookie" not in response.headers
 
@@ -103,15 +105,22 @@ def test_ticket_creation_is_rate_limited_per_token(database_url, tmp_path, api):
     from dispatch import create_app
 
     a = api()
-    limited = create_app({
-        "TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database_url,
-        "RATELIMIT_ENABLED": True, "SUBMIT_RATE_LIMIT": "2 per hour",
-        "ATTACHMENT_DIR": str(tmp_path / "attachments"),
-    })
+    limited = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_ENABLED": True,
+            "SUBMIT_RATE_LIMIT": "2 per hour",
+            "ATTACHMENT_DIR": str(tmp_path / "attachments"),
+        }
+    )
     client = limited.test_client()
     headers = {"Authorization": f"Bearer {a.token}"}
-    codes = [client.post("/api/v1/tickets", json={"subject": f"n{i}"}, headers=headers).status_code
-             for i in range(3)]
+    codes = [
+        client.post("/api/v1/tickets", json={"subject": f"n{i}"}, headers=headers).status_code
+        for i in range(3)
+    ]
     assert codes == [201, 201, 429]
     response = client.post("/api/v1/tickets", json={"subject": "again"}, headers=headers)
     assert response.status_code == 429 and response.is_json

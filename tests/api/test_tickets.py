@@ -1,4 +1,5 @@
 """Creating, reading and listing tickets through the API, as the token's user."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,16 +10,28 @@ from dispatch.tickets.models import Ticket
 
 def test_create_returns_201_location_and_ticket(api, make_site, make_category):
     site = make_site()
-    category = make_category(fields=[
-        {"key": "asset", "label": "Asset tag", "type": "asset_tag", "required": True},
-        {"key": "copies", "label": "Copies", "type": "number"},
-    ])
+    category = make_category(
+        fields=[
+            {"key": "asset", "label": "Asset tag", "type": "asset_tag", "required": True},
+            {"key": "copies", "label": "Copies", "type": "number"},
+        ]
+    )
     a = api(role="employee")
-    response = a.post("/api/v1/tickets", json={
-        "subject": "  Printer on 3rd floor jams ", "description": "Every page.",
-        "site": site.id, "category": category.id, "building": "B", "floor": "3", "room": "301",
-        "impact": "high", "urgency": "high", "fields": {"asset": "pr-0042", "copies": "12"},
-    })
+    response = a.post(
+        "/api/v1/tickets",
+        json={
+            "subject": "  Printer on 3rd floor jams ",
+            "description": "Every page.",
+            "site": site.id,
+            "category": category.id,
+            "building": "B",
+            "floor": "3",
+            "room": "301",
+            "impact": "high",
+            "urgency": "high",
+            "fields": {"asset": "pr-0042", "copies": "12"},
+        },
+    )
     assert response.status_code == 201, response.json
     body = response.json
     assert response.headers["Location"].endswith(f"/api/v1/tickets/{body['id']}")
@@ -39,22 +52,28 @@ def test_create_returns_201_location_and_ticket(api, make_site, make_category):
 
 
 def test_create_validates_category_fields(api, make_category):
-    category = make_category(fields=[
-        {"key": "asset", "label": "Asset tag", "type": "asset_tag", "required": True},
-        {"key": "size", "label": "Size", "type": "choice", "choices": ["S", "M"]},
-    ])
+    category = make_category(
+        fields=[
+            {"key": "asset", "label": "Asset tag", "type": "asset_tag", "required": True},
+            {"key": "size", "label": "Size", "type": "choice", "choices": ["S", "M"]},
+        ]
+    )
     a = api()
     url = "/api/v1/tickets"
     response = a.post(url, json={"subject": "x", "category": category.id, "fields": {}})
     assert response.status_code == 400 and response.json["field"] == "fields.asset"
-    response = a.post(url, json={"subject": "x", "category": category.id,
-                                 "fields": {"asset": "A1", "size": "XL"}})
+    response = a.post(
+        url, json={"subject": "x", "category": category.id, "fields": {"asset": "A1", "size": "XL"}}
+    )
     assert response.status_code == 400 and response.json["field"] == "fields.size"
-    response = a.post(url, json={"subject": "x", "category": category.id,
-                                 "fields": {"asset": "A1", "colour": "red"}})
+    response = a.post(
+        url,
+        json={"subject": "x", "category": category.id, "fields": {"asset": "A1", "colour": "red"}},
+    )
     assert response.status_code == 400 and response.json["field"] == "fields.colour"
-    response = a.post(url, json={"subject": "x", "category": category.id,
-                                 "fields": {"asset": ["A1"]}})
+    response = a.post(
+        url, json={"subject": "x", "category": category.id, "fields": {"asset": ["A1"]}}
+    )
     assert response.status_code == 400 and response.json["field"] == "fields.asset"
     response = a.post(url, json={"subject": "x", "fields": {"asset": "A1"}})
     assert response.status_code == 400 and response.json["field"] == "fields"
@@ -68,28 +87,31 @@ def test_staff_see_the_suggestion(api, make_category):
     assert 0 < body["suggestion"]["confidence"] <= 1
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({}, "subject"),
-    ({"subject": ""}, "subject"),
-    ({"subject": 12}, "subject"),
-    ({"subject": "x" * 201}, "subject"),
-    ({"subject": "x", "site": "abc"}, "site"),
-    ({"subject": "x", "site": True}, "site"),
-    ({"subject": "x", "site": 999999}, "site"),
-    ({"subject": "x", "site": 2**40}, "site"),
-    ({"subject": "x", "category": -1}, "category"),
-    ({"subject": "x", "impact": "huge"}, "impact"),
-    ({"subject": "x", "urgency": None}, "urgency"),
-    ({"subject": "x", "fields": []}, "fields"),
-    ({"subject": "x", "fields": {"n": 10**400}}, "fields.n"),
-    ({"subject": "x", "floor": "f" * 41}, "floor"),
-    ({"subject": "x", "description": ["a"]}, "description"),
-    ({"subject": "x", "parent": 123456}, "parent"),
-    ({"subject": "x", "latitude": 46.7}, "latitude"),
-    ({"subject": "x\u0000"}, "subject"),
-    ({"subject": "x", "requester": 1}, "requester"),
-    ({"subject": "x", "status": "closed"}, "status"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({}, "subject"),
+        ({"subject": ""}, "subject"),
+        ({"subject": 12}, "subject"),
+        ({"subject": "x" * 201}, "subject"),
+        ({"subject": "x", "site": "abc"}, "site"),
+        ({"subject": "x", "site": True}, "site"),
+        ({"subject": "x", "site": 999999}, "site"),
+        ({"subject": "x", "site": 2**40}, "site"),
+        ({"subject": "x", "category": -1}, "category"),
+        ({"subject": "x", "impact": "huge"}, "impact"),
+        ({"subject": "x", "urgency": None}, "urgency"),
+        ({"subject": "x", "fields": []}, "fields"),
+        ({"subject": "x", "fields": {"n": 10**400}}, "fields.n"),
+        ({"subject": "x", "floor": "f" * 41}, "floor"),
+        ({"subject": "x", "description": ["a"]}, "description"),
+        ({"subject": "x", "parent": 123456}, "parent"),
+        ({"subject": "x", "latitude": 46.7}, "latitude"),
+        ({"subject": "x\u0000"}, "subject"),
+        ({"subject": "x", "requester": 1}, "requester"),
+        ({"subject": "x", "status": "closed"}, "status"),
+    ],
+)
 def test_bad_create_input_is_400_naming_the_field(api, payload, field):
     response = api().post("/api/v1/tickets", json=payload)
     assert response.status_code == 400, response.json
@@ -102,8 +124,9 @@ def test_bad_create_input_is_400_naming_the_field(api, payload, field):
 
 def test_body_must_be_a_json_object(api):
     a = api()
-    response = a.post("/api/v1/tickets", data="subject=x",
-                      content_type="application/x-www-form-urlencoded")
+    response = a.post(
+        "/api/v1/tickets", data="subject=x", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415 and response.is_json
     response = a.post("/api/v1/tickets", data="{not json", content_type="application/json")
     assert response.status_code == 400 and response.json["field"] == "body"
@@ -132,14 +155,19 @@ def test_parent_must_be_visible(api, make_ticket):
     assert response.status_code == 201
     assert response.json["parent"] == {"id": mine.id, "number": mine.number}
     assert a.get(f"/api/v1/tickets/{mine.id}").json["children"] == [
-        {"id": response.json["id"], "number": response.json["number"]}]
+        {"id": response.json["id"], "number": response.json["number"]}
+    ]
 
 
 def test_someone_elses_ticket_is_404(api, make_ticket):
     a = api()
     other = make_ticket()
-    for path in (f"/api/v1/tickets/{other.id}", f"/api/v1/tickets/{other.id}/events",
-                 "/api/v1/tickets/987654", "/api/v1/tickets/99999999999999999999"):
+    for path in (
+        f"/api/v1/tickets/{other.id}",
+        f"/api/v1/tickets/{other.id}/events",
+        "/api/v1/tickets/987654",
+        "/api/v1/tickets/99999999999999999999",
+    ):
         response = a.get(path)
         assert response.status_code == 404, path
         assert response.json["status"] == 404
@@ -190,22 +218,25 @@ def test_filters(api, make_ticket, make_site, make_department, make_user):
     assert ids("status=&kind=") == {t1.id, t2.id, t3.id}
 
 
-@pytest.mark.parametrize("query, field", [
-    ("status=bogus", "status"),
-    ("status=NEW", "status"),
-    ("kind=both", "kind"),
-    ("site=abc", "site"),
-    ("site=-1", "site"),
-    ("site=999999", "site"),
-    ("department=1.5", "department"),
-    ("department=424242", "department"),
-    ("page=0", "page"),
-    ("page=" + "9" * 5000, "page"),
-    ("per_page=101", "per_page"),
-    ("per_page=0", "per_page"),
-    ("status=new&status=closed", "status"),
-    ("stauts=new", "stauts"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("status=bogus", "status"),
+        ("status=NEW", "status"),
+        ("kind=both", "kind"),
+        ("site=abc", "site"),
+        ("site=-1", "site"),
+        ("site=999999", "site"),
+        ("department=1.5", "department"),
+        ("department=424242", "department"),
+        ("page=0", "page"),
+        ("page=" + "9" * 5000, "page"),
+        ("per_page=101", "per_page"),
+        ("per_page=0", "per_page"),
+        ("status=new&status=closed", "status"),
+        ("stauts=new", "stauts"),
+    ],
+)
 def test_bad_filters_are_400_naming_the_field(api, query, field):
     response = api().get("/api/v1/tickets?" + query)
     assert response.status_code == 400, response.json
@@ -226,10 +257,13 @@ def test_events_hide_internal_ones_from_the_requester(api, make_ticket, make_use
 
 
 def test_categories_list_their_active_fields(api, make_category):
-    make_category(name="Printers", fields=[
-        {"key": "asset", "label": "Asset tag", "type": "asset_tag", "required": True},
-        {"key": "old", "label": "Old", "type": "text", "active": False},
-    ])
+    make_category(
+        name="Printers",
+        fields=[
+            {"key": "asset", "label": "Asset tag", "type": "asset_tag", "required": True},
+            {"key": "old", "label": "Old", "type": "text", "active": False},
+        ],
+    )
     make_category(name="Retired", active=False)
     items = api().get("/api/v1/categories").json["items"]
     assert [c["name"] for c in items] == ["Printers"]

@@ -1,4 +1,5 @@
 """Triage through the API: dispatchers and admins only, with optimistic locking."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,16 @@ def test_dispatcher_triages_a_remote_ticket(api, make_ticket, make_category, mak
     category = make_category()
     agent = make_user("agent")
     a = api(role="dispatcher")
-    response = a.post(_url(ticket), json={"kind": "remote", "category": category.id,
-                                          "priority": "high", "assignee": agent.id, "version": 1})
+    response = a.post(
+        _url(ticket),
+        json={
+            "kind": "remote",
+            "category": category.id,
+            "priority": "high",
+            "assignee": agent.id,
+            "version": 1,
+        },
+    )
     assert response.status_code == 200, response.json
     body = response.json
     assert (body["kind"], body["priority"], body["status"]) == ("remote", "high", "assigned")
@@ -33,11 +42,17 @@ def test_admin_triages_onsite_with_planning_data(api, make_ticket, make_site, ma
     ticket = make_ticket(site_id=site.id)
     tech = make_user("technician")
     a = api(role="admin")
-    response = a.post(_url(ticket), json={
-        "kind": "onsite", "assignee": tech.id, "duration_min": 90,
-        "access_from": "09:00", "access_until": "12:30",
-        "due_at": "2026-12-01T16:00:00+02:00",
-    })
+    response = a.post(
+        _url(ticket),
+        json={
+            "kind": "onsite",
+            "assignee": tech.id,
+            "duration_min": 90,
+            "access_from": "09:00",
+            "access_until": "12:30",
+            "due_at": "2026-12-01T16:00:00+02:00",
+        },
+    )
     assert response.status_code == 200, response.json
     body = response.json
     assert body["status"] == "to_schedule" and body["kind"] == "onsite"
@@ -52,8 +67,10 @@ def test_left_out_keys_keep_the_current_values(api, make_ticket, make_category, 
     category = make_category()
     agent = make_user("agent")
     a = api(role="dispatcher")
-    a.post(_url(ticket), json={"kind": "remote", "category": category.id, "priority": "low",
-                               "assignee": agent.id})
+    a.post(
+        _url(ticket),
+        json={"kind": "remote", "category": category.id, "priority": "low", "assignee": agent.id},
+    )
     body = a.post(_url(ticket), json={"kind": "remote", "priority": "urgent"}).json
     assert body["category"]["id"] == category.id and body["assignee"]["id"] == agent.id
     assert body["priority"] == "urgent"
@@ -90,27 +107,30 @@ def test_missing_ticket_is_404(api):
     assert a.post("/api/v1/tickets/424242/triage", json={"kind": "remote"}).status_code == 404
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({}, "kind"),
-    ({"kind": "both"}, "kind"),
-    ({"kind": None}, "kind"),
-    ({"kind": "remote", "priority": "meh"}, "priority"),
-    ({"kind": "remote", "category": "abc"}, "category"),
-    ({"kind": "remote", "category": 424242}, "category"),
-    ({"kind": "remote", "assignee": 424242}, "assignee"),
-    ({"kind": "remote", "group": 424242}, "group"),
-    ({"kind": "remote", "version": "1"}, "version"),
-    ({"kind": "onsite", "duration_min": 0}, "duration_min"),
-    ({"kind": "onsite", "skills": [1, "x"]}, "skills"),
-    ({"kind": "onsite", "skills": [424242]}, "skills"),
-    ({"kind": "onsite", "access_from": "25:00", "access_until": "12:00"}, "access_from"),
-    ({"kind": "onsite", "access_from": "09:00+02:00", "access_until": "12:00"}, "access_from"),
-    ({"kind": "onsite", "access_from": "12:00", "access_until": "09:00"}, "access_until"),
-    ({"kind": "onsite", "appointment_start": "2026-12-01T09:00"}, "appointment_start"),
-    ({"kind": "remote", "due_at": "0001-01-01T00:00:00+05:00"}, "due_at"),
-    ({"kind": "remote", "due_at": 1700000000}, "due_at"),
-    ({"kind": "remote", "assignee": 1, "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({}, "kind"),
+        ({"kind": "both"}, "kind"),
+        ({"kind": None}, "kind"),
+        ({"kind": "remote", "priority": "meh"}, "priority"),
+        ({"kind": "remote", "category": "abc"}, "category"),
+        ({"kind": "remote", "category": 424242}, "category"),
+        ({"kind": "remote", "assignee": 424242}, "assignee"),
+        ({"kind": "remote", "group": 424242}, "group"),
+        ({"kind": "remote", "version": "1"}, "version"),
+        ({"kind": "onsite", "duration_min": 0}, "duration_min"),
+        ({"kind": "onsite", "skills": [1, "x"]}, "skills"),
+        ({"kind": "onsite", "skills": [424242]}, "skills"),
+        ({"kind": "onsite", "access_from": "25:00", "access_until": "12:00"}, "access_from"),
+        ({"kind": "onsite", "access_from": "09:00+02:00", "access_until": "12:00"}, "access_from"),
+        ({"kind": "onsite", "access_from": "12:00", "access_until": "09:00"}, "access_until"),
+        ({"kind": "onsite", "appointment_start": "2026-12-01T09:00"}, "appointment_start"),
+        ({"kind": "remote", "due_at": "0001-01-01T00:00:00+05:00"}, "due_at"),
+        ({"kind": "remote", "due_at": 1700000000}, "due_at"),
+        ({"kind": "remote", "assignee": 1, "colour": "red"}, "colour"),
+    ],
+)
 def test_bad_triage_input_is_400_naming_the_field(api, make_ticket, payload, field):
     ticket = make_ticket()
     response = api(role="dispatcher").post(_url(ticket), json=payload)
@@ -122,6 +142,7 @@ def test_bad_triage_input_is_400_naming_the_field(api, make_ticket, payload, fie
 def test_wrong_assignee_role_is_400(api, make_ticket, make_user):
     ticket = make_ticket()
     employee = make_user("employee")
-    response = api(role="dispatcher").post(_url(ticket), json={"kind": "remote",
-                                                                "assignee": employee.id})
+    response = api(role="dispatcher").post(
+        _url(ticket), json={"kind": "remote", "assignee": employee.id}
+    )
     assert response.status_code == 400 and response.json["field"] == "assignee"

@@ -18,14 +18,32 @@ def test_wrong_password_is_refused(client, make_user):
 
 def test_inactive_user_cannot_sign_in(client, make_user):
     user = make_user(active=False)
-    response = client.post("/login", data={"email": user.email, "password": "correct horse battery staple"})
+    response = client.post(
+        "/login", data={"email": user.email, "password": "correct horse battery staple"}
+    )
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "\\\\evil", "https://evil.example/",
-                                    "javascript:alert(1)", "/%0a/evil", " //evil", "evil", "/\tevil"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "\\\\evil",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "/%0a/evil",
+        " //evil",
+        "evil",
+        "/\tevil",
+    ],
+)
 def test_next_never_leaves_the_site(target):
-    assert safe_next(target) is None or safe_next(target).startswith("/") and not safe_next(target).startswith("//")
+    assert (
+        safe_next(target) is None
+        or safe_next(target).startswith("/")
+        and not safe_next(target).startswith("//")
+    )
 
 
 def test_local_next_is_kept():
@@ -34,8 +52,14 @@ def test_local_next_is_kept():
 
 def test_login_ignores_external_next(client, make_user):
     user = make_user()
-    response = client.post("/login", data={"email": user.email, "password": "correct horse battery staple",
-                                            "next": "//evil.example/x"})
+    response = client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": "correct horse battery staple",
+            "next": "//evil.example/x",
+        },
+    )
     assert response.status_code == 302
     assert "evil" not in response.headers["Location"]
 

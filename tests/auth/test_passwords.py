@@ -1,5 +1,6 @@
 """Forgot your password? The request, the mail in the outbox, the signed single-use link, and the
 account page's password change."""
+
 from __future__ import annotations
 
 import re
@@ -91,6 +92,7 @@ def test_unknown_address_gets_the_same_answer_and_nothing_is_sent(client, make_u
     known = ask_for_link(client, "known@example.com")
     unknown = ask_for_link(client, "nobody@example.com")
     assert known.status_code == unknown.status_code == 200
+
     def page(response):
         return response.get_data(as_text=True).replace("known@", "X@").replace("nobody@", "X@")
 
@@ -137,8 +139,10 @@ def test_link_works_once(client, make_user):
     path = mailed_link(client, user)
     assert client.post(path, data={"password": NEW, "confirm": NEW}).status_code == 302
     again = client.application.test_client()
-    for response in (again.get(path), again.post(path, data={"password": "another passphrase",
-                                                               "confirm": "another passphrase"})):
+    for response in (
+        again.get(path),
+        again.post(path, data={"password": "another passphrase", "confirm": "another passphrase"}),
+    ):
         assert response.status_code == 400
         assert "already been used" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -149,8 +153,9 @@ def test_link_dies_when_the_password_changes_otherwise(client, make_user, auth, 
     user = make_user()
     path = mailed_link(client, user)
     auth.login(user)
-    client.post("/account/password", data={"current_password": password, "password": NEW,
-                                           "confirm": NEW})
+    client.post(
+        "/account/password", data={"current_password": password, "password": NEW, "confirm": NEW}
+    )
     response = client.get(path)
     assert response.status_code == 400 and "already been used" in response.get_data(as_text=True)
 
@@ -189,18 +194,22 @@ def test_expired_link_is_refused_with_a_clear_message(client, make_user, monkeyp
     assert not user.check_password(NEW)
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),  # the signature
-    lambda t: ("X" if t[0] != "X" else "Y") + t[1:],  # the payload
-    lambda t: t.split(".")[0],  # cut short
-    lambda t: "not-a-token",
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),  # the signature
+        lambda t: ("X" if t[0] != "X" else "Y") + t[1:],  # the payload
+        lambda t: t.split(".")[0],  # cut short
+        lambda t: "not-a-token",
+    ],
+)
 def test_tampered_link_is_refused(client, make_user, tamper):
     user = make_user()
     path = mailed_link(client, user)
     token = path.rsplit("/", 1)[1]
-    response = client.post(f"/password/reset/{tamper(token)}", data={"password": NEW,
-                                                                     "confirm": NEW})
+    response = client.post(
+        f"/password/reset/{tamper(token)}", data={"password": NEW, "confirm": NEW}
+    )
     assert response.status_code == 400
     assert "This link is not valid" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -214,9 +223,11 @@ def test_a_link_signed_with_another_key_or_for_another_use_is_refused(app, clien
 
     user = make_user()
     forged = URLSafeTimedSerializer("guessed key", salt="dispatch.auth.password").dumps(
-        [user.id, link_stamp(user), "reset"])
+        [user.id, link_stamp(user), "reset"]
+    )
     other_use = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="dispatch.mail.reopen").dumps(
-        [user.id, link_stamp(user), "reset"])
+        [user.id, link_stamp(user), "reset"]
+    )
     for token in (forged, other_use):
         assert client.get(f"/password/reset/{token}").status_code == 400
 
@@ -249,8 +260,10 @@ def test_output_is_escaped(client):
 def test_reset_never_redirects_elsewhere(client, make_user):
     user = make_user()
     path = mailed_link(client, user)
-    response = client.post(f"{path}?next=//evil.example/x", data={"password": NEW, "confirm": NEW,
-                                                                  "next": "https://evil.example"})
+    response = client.post(
+        f"{path}?next=//evil.example/x",
+        data={"password": NEW, "confirm": NEW, "next": "https://evil.example"},
+    )
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
 
 
@@ -264,8 +277,13 @@ def test_forms_refuse_a_missing_csrf_token(app, client, make_user, auth, passwor
     try:
         assert ask_for_link(client, user.email).status_code == 400
         assert client.post(path, data={"password": NEW, "confirm": NEW}).status_code == 400
-        assert signed_in.post("/account/password", data={
-            "current_password": password, "password": NEW, "confirm": NEW}).status_code == 400
+        assert (
+            signed_in.post(
+                "/account/password",
+                data={"current_password": password, "password": NEW, "confirm": NEW},
+            ).status_code
+            == 400
+        )
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert len(outbox_rows()) == 1
@@ -289,7 +307,7 @@ def test_requester_created_from_mail_gets_a_set_password_link(app, client, monke
     [ack] = delivered()
     assert ack.kind == "ack"
     assert "set a password" in ack.body and "7 days" in ack.body
-    path = link_in(ack.body[ack.body.index("set a password"):])
+    path = link_in(ack.body[ack.body.index("set a password") :])
     page = client.get(path).get_data(as_text=True)
     assert "Set your password" in page and "radu@example.com" in page
     # Valid for days, not just the hour of a reset link (PASSWORD_SET_LINK_DAYS).
@@ -323,14 +341,19 @@ def test_change_own_password(client, auth, password):
     user = auth.login()
     page = client.get("/account/password")
     assert page.status_code == 200 and "Current password" in page.get_data(as_text=True)
-    response = client.post("/account/password", data={"current_password": "wrong guess!",
-                                                       "password": NEW, "confirm": NEW})
+    response = client.post(
+        "/account/password",
+        data={"current_password": "wrong guess!", "password": NEW, "confirm": NEW},
+    )
     assert "That is not your current password." in response.get_data(as_text=True)
-    response = client.post("/account/password", data={"current_password": password,
-                                                       "password": "short", "confirm": "short"})
+    response = client.post(
+        "/account/password",
+        data={"current_password": password, "password": "short", "confirm": "short"},
+    )
     assert "at least 10 characters" in response.get_data(as_text=True)
-    response = client.post("/account/password", data={"current_password": password,
-                                                       "password": NEW, "confirm": NEW})
+    response = client.post(
+        "/account/password", data={"current_password": password, "password": NEW, "confirm": NEW}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert user.check_password(NEW)
@@ -350,10 +373,23 @@ def limited_client(app):
     from dispatch import create_app
     from dispatch.extensions import limiter
 
-    config = {k: app.config[k] for k in ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI",
-                                         "WTF_CSRF_ENABLED", "ATTACHMENT_DIR", "SERVER_NAME")}
-    config.update(RATELIMIT_ENABLED=True, PASSWORD_RESET_RATE_LIMIT="4 per hour",
-                  PASSWORD_RESET_ADDRESS_LIMIT="2 per hour", PASSWORD_RESET_MIN_SECONDS=0)
+    config = {
+        k: app.config[k]
+        for k in (
+            "TESTING",
+            "SECRET_KEY",
+            "SQLALCHEMY_DATABASE_URI",
+            "WTF_CSRF_ENABLED",
+            "ATTACHMENT_DIR",
+            "SERVER_NAME",
+        )
+    }
+    config.update(
+        RATELIMIT_ENABLED=True,
+        PASSWORD_RESET_RATE_LIMIT="4 per hour",
+        PASSWORD_RESET_ADDRESS_LIMIT="2 per hour",
+        PASSWORD_RESET_MIN_SECONDS=0,
+    )
     limited = create_app(config)
 
     def client_from(ip: str):
@@ -369,23 +405,34 @@ def limited_client(app):
 
 def test_requests_are_limited_per_address(limited_client, make_user):
     user = make_user(email="target@example.com")
-    codes = [limited_client(f"10.0.1.{i}").post(
-        "/password/forgot", data={"email": user.email}).status_code for i in range(3)]
+    codes = [
+        limited_client(f"10.0.1.{i}")
+        .post("/password/forgot", data={"email": user.email})
+        .status_code
+        for i in range(3)
+    ]
     assert codes == [200, 200, 429]
     # The limit is per address typed, whether or not it has an account: it reveals nothing.
-    codes = [limited_client(f"10.0.2.{i}").post(
-        "/password/forgot", data={"email": "ghost@example.com"}).status_code for i in range(3)]
+    codes = [
+        limited_client(f"10.0.2.{i}")
+        .post("/password/forgot", data={"email": "ghost@example.com"})
+        .status_code
+        for i in range(3)
+    ]
     assert codes == [200, 200, 429]
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2
 
 
 def test_requests_are_limited_per_ip(limited_client, make_user):
     client = limited_client("10.0.3.1")
-    codes = [client.post("/password/forgot", data={"email": f"p{i}@example.com"}).status_code
-             for i in range(5)]
+    codes = [
+        client.post("/password/forgot", data={"email": f"p{i}@example.com"}).status_code
+        for i in range(5)
+    ]
     assert codes == [200, 200, 200, 200, 429]
     assert "Too many requests for a password link" in client.post(
-        "/password/forgot", data={"email": "x@example.com"}).get_data(as_text=True)
+        "/password/forgot", data={"email": "x@example.com"}
+    ).get_data(as_text=True)
     # Showing the form is not limited; another address (IP) has its own allowance.
     assert client.get("/password/forgot").status_code == 200
     other = limited_client("10.0.3.2")
@@ -400,14 +447,19 @@ def test_setting_the_password_is_compare_and_swap(make_user):
     from dispatch.people.services import change_password
 
     user = make_user()
-    db.session.execute(update(User).where(User.id == user.id).values(password_hash="changed")
-                       .execution_options(synchronize_session=False))  # the other request
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(password_hash="changed")
+        .execution_options(synchronize_session=False)
+    )  # the other request
     with pytest.raises(Conflict):
         change_password(user, NEW)
 
 
-@pytest.mark.parametrize("minutes, words", [(60, "1 hour"), (90, "90 minutes"), (120, "2 hours"),
-                                            (1440, "1 day")])
+@pytest.mark.parametrize(
+    "minutes, words", [(60, "1 hour"), (90, "90 minutes"), (120, "2 hours"), (1440, "1 day")]
+)
 def test_mail_says_exactly_how_long_a_link_works(app, minutes, words):
     from dispatch.auth.passwords import RESET, WELCOME, valid_for
 

@@ -1,4 +1,5 @@
 """A new password ends every other session (and remember-me cookie); API tokens keep working."""
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,9 @@ def test_changing_the_password_signs_out_the_other_sessions(app, make_user, pass
     login(laptop, user, password)
     login(phone, user, password)
     assert signed_in(laptop) and signed_in(phone)
-    response = laptop.post("/account/password", data={"current_password": password,
-                                                      "password": NEW, "confirm": NEW})
+    response = laptop.post(
+        "/account/password", data={"current_password": password, "password": NEW, "confirm": NEW}
+    )
     assert response.status_code == 302
     assert signed_in(laptop)
     assert not signed_in(phone)
@@ -58,8 +60,9 @@ def test_a_remember_me_cookie_dies_with_the_password(app, make_user, password):
     assert signed_in(phone)
     # ... until the password changes elsewhere.
     login(laptop, user, password)
-    laptop.post("/account/password", data={"current_password": password, "password": NEW,
-                                           "confirm": NEW})
+    laptop.post(
+        "/account/password", data={"current_password": password, "password": NEW, "confirm": NEW}
+    )
     phone.delete_cookie("session")
     assert not signed_in(phone)
 
@@ -67,8 +70,9 @@ def test_a_remember_me_cookie_dies_with_the_password(app, make_user, password):
 def test_keep_me_signed_in_survives_ones_own_change(app, make_user, password):
     user = make_user()
     client = login(app.test_client(), user, password, remember="y")
-    client.post("/account/password", data={"current_password": password, "password": NEW,
-                                           "confirm": NEW})
+    client.post(
+        "/account/password", data={"current_password": password, "password": NEW, "confirm": NEW}
+    )
     client.delete_cookie("session")
     assert signed_in(client)  # the remember cookie was renewed with the new stamp
 
@@ -80,8 +84,10 @@ def test_a_reset_by_link_signs_out_the_other_sessions(app, make_user, password):
     old = login(app.test_client(), user, password)
     fresh = app.test_client()
     token = make_token(user)
-    assert fresh.post(f"/password/reset/{token}", data={"password": NEW,
-                                                        "confirm": NEW}).status_code == 302
+    assert (
+        fresh.post(f"/password/reset/{token}", data={"password": NEW, "confirm": NEW}).status_code
+        == 302
+    )
     assert signed_in(fresh)
     assert not signed_in(old)
 

@@ -1,4 +1,5 @@
 """The staff pages: who may open them, the inbox's filters and search, queue, jobs, export."""
+
 import csv
 import io
 
@@ -10,8 +11,15 @@ from dispatch.tickets import dispatching
 from dispatch.tickets.models import Ticket
 
 DESK_GETS = ["/desk/inbox", "/desk/queue", "/desk/jobs", "/desk/export.csv", "/desk/tickets/1"]
-DESK_POSTS = ["/desk/bulk", "/desk/tickets/1/catalog", "/desk/tickets/1/assign", "/desk/tickets/1/claim",
-              "/desk/tickets/1/status", "/desk/tickets/1/merge", "/desk/tickets/1/link"]
+DESK_POSTS = [
+    "/desk/bulk",
+    "/desk/tickets/1/catalog",
+    "/desk/tickets/1/assign",
+    "/desk/tickets/1/claim",
+    "/desk/tickets/1/status",
+    "/desk/tickets/1/merge",
+    "/desk/tickets/1/link",
+]
 
 
 def fresh(ticket_id):
@@ -25,13 +33,27 @@ def dispatcher(make_user):
 
 
 def remote(ticket, dispatcher, **kw):
-    return dispatching.catalog(fresh(ticket.id), dispatcher, expected_version=fresh(ticket.id).version,
-                               kind="remote", category_id=None, priority="normal", **kw)
+    return dispatching.catalog(
+        fresh(ticket.id),
+        dispatcher,
+        expected_version=fresh(ticket.id).version,
+        kind="remote",
+        category_id=None,
+        priority="normal",
+        **kw,
+    )
 
 
 def onsite(ticket, dispatcher, **kw):
-    return dispatching.catalog(fresh(ticket.id), dispatcher, expected_version=fresh(ticket.id).version,
-                               kind="onsite", category_id=None, priority="normal", **kw)
+    return dispatching.catalog(
+        fresh(ticket.id),
+        dispatcher,
+        expected_version=fresh(ticket.id).version,
+        kind="onsite",
+        category_id=None,
+        priority="normal",
+        **kw,
+    )
 
 
 def test_employee_gets_404_everywhere_on_the_desk(client, auth, make_ticket):
@@ -43,10 +65,14 @@ def test_employee_gets_404_everywhere_on_the_desk(client, auth, make_ticket):
         assert client.post(url, data={}).status_code == 404, url
 
 
-@pytest.mark.parametrize("role, allowed", [
-    ("agent", {"/desk/queue"}), ("technician", {"/desk/jobs"}),
-    ("dispatcher", {"/desk/inbox", "/desk/queue", "/desk/export.csv"}),
-])
+@pytest.mark.parametrize(
+    "role, allowed",
+    [
+        ("agent", {"/desk/queue"}),
+        ("technician", {"/desk/jobs"}),
+        ("dispatcher", {"/desk/inbox", "/desk/queue", "/desk/export.csv"}),
+    ],
+)
 def test_each_role_sees_its_own_pages(client, auth, role, allowed):
     auth.login(role=role)
     for url in DESK_GETS[:4]:
@@ -64,20 +90,31 @@ def test_csrf_is_enforced_on_panel_forms(app, client, auth, make_ticket):
     auth.login(role="dispatcher")
     app.config["WTF_CSRF_ENABLED"] = True
     try:
-        data = {"catalog-version": ticket.version, "catalog-kind": "remote", "catalog-priority": "normal"}
+        data = {
+            "catalog-version": ticket.version,
+            "catalog-kind": "remote",
+            "catalog-priority": "normal",
+        }
         assert client.post(f"/desk/tickets/{ticket.id}/catalog", data=data).status_code == 400
-        assert client.post("/desk/bulk", data={"ticket": str(ticket.id), "kind": "remote"}).status_code == 400
+        assert (
+            client.post("/desk/bulk", data={"ticket": str(ticket.id), "kind": "remote"}).status_code
+            == 400
+        )
         assert fresh(ticket.id).kind is None
         # With the token from the page, the same change goes through.
         page = client.get(f"/desk/tickets/{ticket.id}").data.decode()
         token = page.split('name="catalog-csrf_token" type="hidden" value="')[1].split('"')[0]
-        r = client.post(f"/desk/tickets/{ticket.id}/catalog", data={**data, "catalog-csrf_token": token})
+        r = client.post(
+            f"/desk/tickets/{ticket.id}/catalog", data={**data, "catalog-csrf_token": token}
+        )
         assert r.status_code == 302 and fresh(ticket.id).kind == "remote"
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-def test_inbox_lists_new_first_with_the_suggestion(client, auth, make_ticket, make_category, dispatcher):
+def test_inbox_lists_new_first_with_the_suggestion(
+    client, auth, make_ticket, make_category, dispatcher
+):
     category = make_category(default_kind="onsite")
     old = make_ticket(subject="Already sorted")
     remote(old, dispatcher)
@@ -104,20 +141,22 @@ def test_inbox_search_and_filters(client, auth, make_ticket, make_site, make_cat
         body = client.get("/desk/inbox", query_string=args).data.decode()
         return {t.subject for t in (pct, under, plain, closed) if t.subject in body}
 
-    assert found(q="100%") == {"Disk 100% full"}            # % is literal, not a wildcard
-    assert found(q="y_f") == {"my_file is gone"}             # _ is literal too
+    assert found(q="100%") == {"Disk 100% full"}  # % is literal, not a wildcard
+    assert found(q="y_f") == {"my_file is gone"}  # _ is literal too
     assert found(q="e_s") == set()
     assert found(q=f"#{under.id}") == {"my_file is gone"}
     assert found(q=str(plain.id)) >= {"Disk 1000 full"}
     assert found(q="#99999999999") == set()
     assert found(site=site.id) == {"Disk 100% full"}
-    assert "Old closed one" not in found()                   # open ones by default
+    assert "Old closed one" not in found()  # open ones by default
     assert found(status="closed") == {"Old closed one"}
     assert found(kind="none", status="all") == {t.subject for t in (pct, under, plain, closed)}
     assert found(age="gt7d") == set() and len(found(age="1d")) == 3
-    assert found(site="garbage") == found()                  # a bad filter is ignored
+    assert found(site="garbage") == found()  # a bad filter is ignored
     body = client.get("/desk/inbox", query_string={"sort": "number", "dir": "desc"}).data.decode()
-    assert body.index("Disk 1000 full") < body.index("my_file is gone") < body.index("Disk 100% full")
+    assert (
+        body.index("Disk 1000 full") < body.index("my_file is gone") < body.index("Disk 100% full")
+    )
     for key in ("site", "department", "category", "kind", "status", "priority", "age", "subject"):
         assert client.get("/desk/inbox", query_string={"sort": key}).status_code == 200
 
@@ -129,10 +168,16 @@ def test_inbox_escapes_user_text(client, auth, make_ticket, dispatcher):
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
 
 
-def test_export_neutralises_formulas_and_has_field_columns(client, auth, make_ticket, make_category, dispatcher):
+def test_export_neutralises_formulas_and_has_field_columns(
+    client, auth, make_ticket, make_category, dispatcher
+):
     cat_a = make_category(fields=[{"key": "asset", "label": "Asset", "type": "text"}])
-    cat_b = make_category(fields=[{"key": "room_no", "label": "Room", "type": "number"},
-                                  {"key": "asset", "label": "Asset tag", "type": "text"}])
+    cat_b = make_category(
+        fields=[
+            {"key": "room_no", "label": "Room", "type": "number"},
+            {"key": "asset", "label": "Asset tag", "type": "text"},
+        ]
+    )
     make_ticket(subject="=cmd|' /C calc'!A0", category_id=cat_a.id, fields={"asset": "@SUM(1+1)"})
     make_ticket(subject="+plus", category_id=cat_b.id, fields={"room_no": "12", "asset": "-2+3"})
     auth.login(dispatcher)
@@ -151,9 +196,21 @@ def test_export_neutralises_formulas_and_has_field_columns(client, auth, make_ti
         assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in row)
 
 
-@pytest.mark.parametrize("raw, cell", [("=1+1", "'=1+1"), ("\tx", "'\tx"), ("\r=x", "'\r=x"),
-                                       ("@x", "'@x"), ("-x", "'-x"), ("+x", "'+x"), ("fine", "fine"),
-                                       (-3, -3), (2.5, 2.5), (None, "")])
+@pytest.mark.parametrize(
+    "raw, cell",
+    [
+        ("=1+1", "'=1+1"),
+        ("\tx", "'\tx"),
+        ("\r=x", "'\r=x"),
+        ("@x", "'@x"),
+        ("-x", "'-x"),
+        ("+x", "'+x"),
+        ("fine", "fine"),
+        (-3, -3),
+        (2.5, 2.5),
+        (None, ""),
+    ],
+)
 def test_safe_cell(raw, cell):
     from dispatch.desk.queries import safe_cell
 
@@ -167,7 +224,9 @@ def test_agent_queue_tabs_and_other_groups(client, auth, make_ticket, make_user,
     agent = make_user("agent")
     agent.groups.append(mine_group)
     db.session.commit()
-    a, b, c, d = (make_ticket(subject=s) for s in ("For me", "For my group", "For nobody", "For others"))
+    a, b, c, d = (
+        make_ticket(subject=s) for s in ("For me", "For my group", "For nobody", "For others")
+    )
     remote(a, dispatcher, assignee_id=agent.id)
     remote(b, dispatcher, group_id=mine_group.id)
     remote(c, dispatcher)
@@ -178,7 +237,11 @@ def test_agent_queue_tabs_and_other_groups(client, auth, make_ticket, make_user,
 
     def tab(name):
         body = client.get("/desk/queue", query_string={"tab": name}).data.decode()
-        return {s for s in ("For me", "For my group", "For nobody", "For others", "On-site thing") if s in body}
+        return {
+            s
+            for s in ("For me", "For my group", "For nobody", "For others", "On-site thing")
+            if s in body
+        }
 
     assert tab("mine") == {"For me"}
     assert tab("groups") == {"For my group"}
@@ -186,16 +249,25 @@ def test_agent_queue_tabs_and_other_groups(client, auth, make_ticket, make_user,
     # Another group's ticket is not theirs: its pages answer 404, and it cannot be claimed.
     assert client.get(f"/desk/tickets/{d.id}").status_code == 404
     assert client.get(f"/tickets/{d.id}").status_code == 404
-    assert client.post(f"/desk/tickets/{d.id}/claim", data={"claim-version": fresh(d.id).version}).status_code == 404
+    assert (
+        client.post(
+            f"/desk/tickets/{d.id}/claim", data={"claim-version": fresh(d.id).version}
+        ).status_code
+        == 404
+    )
     assert client.get(f"/desk/tickets/{onsite_one.id}").status_code == 404
     # Claiming from the queue.
-    r = client.post(f"/desk/tickets/{c.id}/claim", data={"claim-version": fresh(c.id).version,
-                                                       "claim-next": "/desk/queue?tab=unassigned"})
+    r = client.post(
+        f"/desk/tickets/{c.id}/claim",
+        data={"claim-version": fresh(c.id).version, "claim-next": "/desk/queue?tab=unassigned"},
+    )
     assert r.status_code == 302
     assert fresh(c.id).assignee_id == agent.id and tab("mine") == {"For me", "For nobody"}
 
 
-def test_technician_sees_only_own_onsite_jobs(client, auth, make_ticket, make_user, make_site, dispatcher):
+def test_technician_sees_only_own_onsite_jobs(
+    client, auth, make_ticket, make_user, make_site, dispatcher
+):
     site = make_site(address="1 Quay Road")
     tech, colleague = make_user("technician"), make_user("technician")
     mine = make_ticket(subject="Replace switch", site_id=site.id, room="B12")

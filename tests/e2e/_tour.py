@@ -4,6 +4,7 @@ Not collected by default (the name does not start with test_); run it explicitly
     E2E_SCREENSHOTS=/tmp/shots .venv/bin/python -m pytest tests/e2e/_tour.py -q -s
 It prints the pages that scroll sideways (none should).
 """
+
 from __future__ import annotations
 
 import json
@@ -36,23 +37,36 @@ def _one(model, **where):
 def _catalogue(subject, kind, **kw):
     """Give the pages something to show: a few demo requests catalogued by the dispatcher."""
     ticket = _one(Ticket, subject=subject)
-    dispatching.catalog(ticket, _one(User, email="dana.dispatch@example.com"),
-                        expected_version=ticket.version, kind=kind,
-                        category_id=ticket.category_id, priority="normal", **kw)
+    dispatching.catalog(
+        ticket,
+        _one(User, email="dana.dispatch@example.com"),
+        expected_version=ticket.version,
+        kind=kind,
+        category_id=ticket.category_id,
+        priority="normal",
+        **kw,
+    )
     return ticket
 
 
 def test_tour(app, live_server, browser, shot):
     demo.load(today=date.today())
     hw = _one(Category, name="Hardware")
-    _catalogue("Excel crashes when opening the budget file", "remote",
-               assignee_id=_one(User, email="victor.agent@example.com").id)
+    _catalogue(
+        "Excel crashes when opening the budget file",
+        "remote",
+        assignee_id=_one(User, email="victor.agent@example.com").id,
+    )
     _catalogue("Locked out after password change", "remote", group_id=_one(Group).id)
-    ana_ticket = _catalogue("Printer on 3rd floor jams every page", "onsite",
-                            assignee_id=_one(User, email="radu.tech@example.com").id)
+    ana_ticket = _catalogue(
+        "Printer on 3rd floor jams every page",
+        "onsite",
+        assignee_id=_one(User, email="radu.tech@example.com").id,
+    )
     overflow = {}
     for size, viewport in SIZES.items():
-        def snap(page, name):
+
+        def snap(page, name, size=size):
             page.wait_for_load_state()
             w = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if w[0] > w[1]:

@@ -1,4 +1,5 @@
 """Forgot your password? in a real browser (CSRF on), at phone and desktop width."""
+
 from __future__ import annotations
 
 import re

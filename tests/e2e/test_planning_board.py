@@ -6,9 +6,10 @@ timeline; dragging a visit onto a technician who was deactivated meanwhile is re
 server's message and the block goes back; dragging a visit onto another technician's row moves
 and pins it there; a drop on a board that another dispatcher changed since is refused and
 the board shows the visit where it is now; after the re-run it is still there, pinned; the plan
-is published and the technician finds the visit on their day. Then the board and a ticket page are photographed at a
-phone's and a desktop's width (kept when E2E_SCREENSHOTS is set).
+is published and the technician finds the visit on their day. Then the board and a ticket page
+are photographed at a phone's and a desktop's width (kept when E2E_SCREENSHOTS is set).
 """
+
 from __future__ import annotations
 
 import re
@@ -44,17 +45,23 @@ def _choose_move(run_id: int, day: date):
         start, end = visit.planned_start, visit.planned_end
         local = builder.ticket_zone(ticket)
         if ticket.appointment_start is not None or not (
-                (ticket.access_from or time(0)) < start.astimezone(local).time()
-                and end.astimezone(local).time() < (ticket.access_until or time(23, 59))):
+            (ticket.access_from or time(0)) < start.astimezone(local).time()
+            and end.astimezone(local).time() < (ticket.access_until or time(23, 59))
+        ):
             continue
         point = builder.ticket_point(ticket)
         needed = {s.id for s in ticket.skills}
         for tech_id, shift in sorted(shifts.items()):
             lunch = shift.lunch_window_utc or (end, end)
-            if (tech_id != visit.technician_id and shift.home is not None
-                    and great_circle(point, shift.home).km < 25 and needed <= shift.skill_ids
-                    and shift.start_utc + slack <= start and end + slack <= shift.end_utc
-                    and (end <= lunch[0] or start >= lunch[1])):
+            if (
+                tech_id != visit.technician_id
+                and shift.home is not None
+                and great_circle(point, shift.home).km < 25
+                and needed <= shift.skill_ids
+                and shift.start_utc + slack <= start
+                and end + slack <= shift.end_utc
+                and (end <= lunch[0] or start >= lunch[1])
+            ):
                 return visit, db.session.get(User, tech_id)
     raise AssertionError("no visit can go to another technician in its city")
 
@@ -115,7 +122,8 @@ def test_plan_drag_rerun_publish(app, live_server, browser, shot, sign_in):
     page.locator(f"#block-{vid}").click()  # and back: the block opens its stop's popup
     expect(page.locator(f"#block-{vid}")).to_have_class(re.compile(r"\bis-selected\b"))
     expect(page.locator(".leaflet-popup-content")).to_contain_text(
-        page.locator(f"#block-{vid}").inner_text().strip().lstrip("●"))
+        page.locator(f"#block-{vid}").inner_text().strip().lstrip("●")
+    )
     page.locator("#map-legend [data-legend]").first.click()  # a technician's route, up close
     page.locator("#plan-map").scroll_into_view_if_needed()
     shot(page, "board-desktop-route")
@@ -147,8 +155,11 @@ def test_plan_drag_rerun_publish(app, live_server, browser, shot, sign_in):
     db.session.commit()
 
     # Accepted: the block is on the other technician's row, pinned, and so is the visit.
-    _drag(page, page.locator(f"#block-{visit.id}"),
-          page.locator(f".tl-track[data-technician='{target.id}']"))
+    _drag(
+        page,
+        page.locator(f"#block-{visit.id}"),
+        page.locator(f".tl-track[data-technician='{target.id}']"),
+    )
     expect(page.locator("#board-message")).to_contain_text("Moved and pinned")
     moved = page.locator(f".tl-track[data-technician='{target.id}'] #block-{visit.id}")
     expect(moved).to_have_class(re.compile(r"\bis-pinned\b"))
@@ -160,15 +171,21 @@ def test_plan_drag_rerun_publish(app, live_server, browser, shot, sign_in):
     # the reason, and the board then shows the visit where the other dispatcher put it.
     at = stored.planned_start.astimezone(builder.ticket_zone(stored.ticket)).time()
     services.move_visit(db.session.get(PlanRun, run_id), visit.id, home_id, day, at)
-    _drag(page, page.locator(f"#block-{visit.id}"),
-          page.locator(f".tl-track[data-technician='{home_id}']"))
+    _drag(
+        page,
+        page.locator(f"#block-{visit.id}"),
+        page.locator(f".tl-track[data-technician='{home_id}']"),
+    )
     expect(page.locator("#board-message")).to_contain_text("Someone else moved this visit")
     expect(home.locator(f"#block-{visit.id}")).to_have_count(1)
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).technician_id == home_id  # theirs stands
     shot(page, "board-stale-drop")
-    _drag(page, page.locator(f"#block-{visit.id}"),  # from the board as it is now: accepted
-          page.locator(f".tl-track[data-technician='{target.id}']"))
+    _drag(
+        page,
+        page.locator(f"#block-{visit.id}"),  # from the board as it is now: accepted
+        page.locator(f".tl-track[data-technician='{target.id}']"),
+    )
     expect(page.locator("#board-message")).to_contain_text("Moved and pinned")
     expect(moved).to_have_count(1)
 
@@ -176,8 +193,9 @@ def test_plan_drag_rerun_publish(app, live_server, browser, shot, sign_in):
     page.get_by_role("button", name="Re-run keeping pinned visits").click()
     page.wait_for_url(lambda url: not url.endswith(f"/runs/{run_id}"))
     page.wait_for_selector("#timeline .tl-visit", timeout=30_000)
-    kept = page.locator(f".tl-track[data-technician='{target.id}'] "
-                        f".tl-visit[data-number='{number}']")
+    kept = page.locator(
+        f".tl-track[data-technician='{target.id}'] .tl-visit[data-number='{number}']"
+    )
     expect(kept).to_have_class(re.compile(r"\bis-pinned\b"))
 
     # The same proposal on a phone: nothing scrolls sideways but the timeline; Move opens a
@@ -199,15 +217,18 @@ def test_plan_drag_rerun_publish(app, live_server, browser, shot, sign_in):
     assert errors == []
     # The ticket page on a phone: the description first, then the staff panel.
     p.goto(f"{live_server}/tickets/{visit.ticket_id}")
-    assert (p.locator("#description").bounding_box()["y"]
-            < p.locator("#staff-panel").bounding_box()["y"]
-            < p.locator("#history").bounding_box()["y"])
+    assert (
+        p.locator("#description").bounding_box()["y"]
+        < p.locator("#staff-panel").bounding_box()["y"]
+        < p.locator("#history").bounding_box()["y"]
+    )
     shot(p, "ticket-dispatcher-phone")
     phone.close()
     # On a desktop the staff panel is the column beside the description.
     page.goto(f"{live_server}/tickets/{visit.ticket_id}")
-    description, panel = (page.locator(f"#{n}").bounding_box() for n in ("description",
-                                                                          "staff-panel"))
+    description, panel = (
+        page.locator(f"#{n}").bounding_box() for n in ("description", "staff-panel")
+    )
     assert panel["x"] > description["x"] + description["width"]
     shot(page, "ticket-dispatcher-desktop")
     ctx.close()

@@ -1,5 +1,6 @@
 """Placing a site on the map in a real browser, with no network (the map has no tiles): a click
 puts the marker and fills latitude/longitude, and saving stores the point."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,9 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"
 
 
-def test_dispatcher_places_a_site_by_clicking_the_map(live_server, browser, make_user,
-                                                      make_site, shot):
+def test_dispatcher_places_a_site_by_clicking_the_map(
+    live_server, browser, make_user, make_site, shot
+):
     site = make_site(name="Iasi Branch", latitude=None, longitude=None)
     dispatcher = make_user("dispatcher")
     page = browser.new_page()
@@ -51,9 +53,17 @@ def test_schedule_page_in_a_browser(live_server, browser, make_user, make_site, 
     from dispatch.technicians.models import WorkingHours
 
     tech = make_user("technician", name="Radu Lazar", site=make_site())
-    db.session.add(WorkingHours(user_id=tech.id, weekday=0, start_time=time(8),
-                                end_time=time(16, 30), lunch_start=time(12),
-                                lunch_end=time(14), lunch_minutes=30))
+    db.session.add(
+        WorkingHours(
+            user_id=tech.id,
+            weekday=0,
+            start_time=time(8),
+            end_time=time(16, 30),
+            lunch_start=time(12),
+            lunch_end=time(14),
+            lunch_minutes=30,
+        )
+    )
     db.session.commit()
     admin = make_user("admin")
     page = browser.new_page()

@@ -1,4 +1,5 @@
 """The new-request form in a real browser: category fields follow the choice, "use my location"."""
+
 from __future__ import annotations
 
 import re
@@ -21,13 +22,18 @@ def sign_in(page, base, user):
     page.wait_for_url(re.compile(r".*/tickets/mine"))
 
 
-def test_category_fields_follow_the_choice_and_submit(live_server, browser, make_user, make_site,
-                                                       make_category, shot):
+def test_category_fields_follow_the_choice_and_submit(
+    live_server, browser, make_user, make_site, make_category, shot
+):
     site = make_site(name="Headquarters")
-    hw = make_category(name="Hardware", fields=[
-        {"key": "asset", "label": "Asset tag", "type": "asset_tag", "required": True}])
-    sw = make_category(name="Software", fields=[
-        {"key": "application", "label": "Application", "type": "text", "required": True}])
+    hw = make_category(
+        name="Hardware",
+        fields=[{"key": "asset", "label": "Asset tag", "type": "asset_tag", "required": True}],
+    )
+    sw = make_category(
+        name="Software",
+        fields=[{"key": "application", "label": "Application", "type": "text", "required": True}],
+    )
     user = make_user("employee", site=site)
     page = browser.new_page()
     sign_in(page, live_server, user)
@@ -56,8 +62,9 @@ def test_use_my_location_suggests_the_nearest_site(live_server, browser, make_us
     home = make_site(name="Cluj", latitude=46.77, longitude=23.59)
     near = make_site(name="Bucharest", latitude=44.43, longitude=26.10)
     user = make_user("employee", site=home)
-    context = browser.new_context(geolocation={"latitude": 44.44, "longitude": 26.09},
-                                  permissions=["geolocation"])
+    context = browser.new_context(
+        geolocation={"latitude": 44.44, "longitude": 26.09}, permissions=["geolocation"]
+    )
     page = context.new_page()
     sign_in(page, live_server, user)
     page.goto(f"{live_server}/tickets/new")

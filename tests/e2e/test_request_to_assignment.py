@@ -6,10 +6,11 @@ and assigns it to an agent; the history of both says who did what, and when. Eve
 checked on what the pages show. The employee and the dispatcher use separate browser contexts
 (separate cookies), as two people on two machines would.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,8 +30,11 @@ STAMP = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})")
 
 def history_line(page, *words: str) -> str:
     """The text of the one history line that contains all of ``words``."""
-    lines = [text for text in page.locator("#history > li").all_inner_texts()
-             if all(w in text for w in words)]
+    lines = [
+        text
+        for text in page.locator("#history > li").all_inner_texts()
+        if all(w in text for w in words)
+    ]
     assert len(lines) == 1, (words, page.locator("#history").inner_text())
     return lines[0]
 
@@ -40,13 +44,13 @@ def assert_recent(line: str, started: datetime) -> None:
     found = STAMP.search(line)
     assert found, line
     shown = datetime.strptime(found.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=SITE_TZ)
-    assert started - timedelta(minutes=1) <= shown <= datetime.now(timezone.utc), line
+    assert started - timedelta(minutes=1) <= shown <= datetime.now(UTC), line
 
 
 def test_request_to_catalogue_and_assignment(app, live_server, browser, shot, sign_in):
     expect = pytest.importorskip("playwright.sync_api").expect  # retries until the page shows it
     demo.load(today=date.today())
-    started = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    started = datetime.now(UTC).replace(second=0, microsecond=0)
 
     # --- the employee: a hardware request, tagged with where it is --------------------------
     employee_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -60,7 +64,8 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot, si
     hardware.get_by_label("Make and model").fill("Lenovo ThinkPad T14")
     page.get_by_label("Subject").fill("Laptop keyboard types double letters")
     page.get_by_label("What happened?").fill(
-        "Since Monday most keys type twice (hhello). An external keyboard works fine.")
+        "Since Monday most keys type twice (hhello). An external keyboard works fine."
+    )
     page.get_by_label("Urgency").select_option(label="High")
     page.get_by_label("Building").fill("A")
     page.get_by_label("Floor").fill("3")
@@ -113,10 +118,13 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot, si
     expect(desk.locator(".alert-success")).to_contain_text("Ticket catalogued.")
     badges = desk.locator("#ticket-badges").inner_text()
     assert "To schedule" in badges and "On-site" in badges and "High" in badges
-    assert_recent(history_line(desk, "Dana Muresan (dispatcher) catalogued the request as On-site"),
-                  started)
-    assert_recent(history_line(desk, "Dana Muresan (dispatcher) changed the status from New to "
-                                     "To schedule"), started)
+    assert_recent(
+        history_line(desk, "Dana Muresan (dispatcher) catalogued the request as On-site"), started
+    )
+    assert_recent(
+        history_line(desk, "Dana Muresan (dispatcher) changed the status from New to To schedule"),
+        started,
+    )
     shot(desk, "done-when-5-onsite-history")
 
     # --- a remote request: catalogue, then assign to an agent --------------------------------
@@ -125,7 +133,8 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot, si
     desk.get_by_role("button", name="Filter").click()
     desk.wait_for_url(re.compile(r".*q=Excel"))
     desk.locator("#inbox tbody tr").filter(has_text=REMOTE_SUBJECT).get_by_role(
-        "link", name=REMOTE_SUBJECT).click()
+        "link", name=REMOTE_SUBJECT
+    ).click()
     desk.wait_for_url(re.compile(r".*/tickets/\d+$"))
     remote_number = desk.locator("h1 .text-muted").inner_text()
     catalog = desk.locator("#panel-catalog")
@@ -139,10 +148,12 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot, si
     expect(desk.locator(".alert-success")).to_contain_text("Assignment saved.")
     badges = desk.locator("#ticket-badges").inner_text()
     assert "Assigned" in badges and "Remote" in badges
-    assert_recent(history_line(desk, "Dana Muresan (dispatcher) catalogued the request as Remote"),
-                  started)
-    assert_recent(history_line(desk, f"Dana Muresan (dispatcher) assigned the request to {AGENT}"),
-                  started)
+    assert_recent(
+        history_line(desk, "Dana Muresan (dispatcher) catalogued the request as Remote"), started
+    )
+    assert_recent(
+        history_line(desk, f"Dana Muresan (dispatcher) assigned the request to {AGENT}"), started
+    )
     shot(desk, "done-when-6-remote-history")
 
     # --- the employee sees both histories: who did what, and when ----------------------------
@@ -151,15 +162,18 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot, si
     page.wait_for_url(re.compile(r".*/tickets/\d+$"))
     assert "To schedule" in page.locator("#ticket-badges").inner_text()
     assert_recent(history_line(page, "Dana Muresan (dispatcher) set kind to On-site"), started)
-    assert_recent(history_line(page, "Dana Muresan (dispatcher) changed the status from New to "
-                                     "To schedule"), started)
+    assert_recent(
+        history_line(page, "Dana Muresan (dispatcher) changed the status from New to To schedule"),
+        started,
+    )
     assert "Internal" not in page.locator("#history").inner_text()  # staff notes stay staff's
     page.goto(f"{live_server}/tickets/mine")
     page.get_by_role("link", name=REMOTE_SUBJECT).click()
     page.wait_for_url(re.compile(r".*/tickets/\d+$"))
     assert remote_number in page.locator("h1").inner_text()
-    assert_recent(history_line(page, f"Dana Muresan (dispatcher) assigned the request to {AGENT}"),
-                  started)
+    assert_recent(
+        history_line(page, f"Dana Muresan (dispatcher) assigned the request to {AGENT}"), started
+    )
     assert AGENT in page.locator("dl").filter(has_text="Requester").first.inner_text()
     shot(page, "done-when-7-employee-history")
     employee_ctx.close()

@@ -2,6 +2,7 @@
 
 Registered for the whole suite (tests/conftest.py), so every test starts with no geocoder
 remembered and no provider marked as down."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,9 +19,13 @@ def _fresh_geocoders():
 
 
 def use_nominatim(app, domain: str, **config) -> None:
-    app.config.update(GEOCODER="nominatim",
-                      GEOCODER_OPTIONS={"domain": domain, "scheme": "http"},
-                      GEOCODER_MIN_DELAY_SECONDS=0, GEOCODER_TIMEOUT=2, **config)
+    app.config.update(
+        GEOCODER="nominatim",
+        GEOCODER_OPTIONS={"domain": domain, "scheme": "http"},
+        GEOCODER_MIN_DELAY_SECONDS=0,
+        GEOCODER_TIMEOUT=2,
+        **config,
+    )
 
 
 @pytest.fixture

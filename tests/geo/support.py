@@ -4,20 +4,24 @@
 answers /search like Nominatim does (a JSON list of places, the jsonv2 field set), ``photon``
 answers /api with GeoJSON, and ``osrm_answer`` answers /table/v1/driving/… like OSRM.
 """
+
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 # Known places: lower-case fragment of the query → (lat, lon, display name).
 PLACES = {
-    "memorandumului 28": (46.769468, 23.586054,
-                          "28, Strada Memorandumului, Centru, Cluj-Napoca, 400114, România"),
+    "memorandumului 28": (
+        46.769468,
+        23.586054,
+        "28, Strada Memorandumului, Centru, Cluj-Napoca, 400114, România",
+    ),
     "unirii 15": (44.426767, 26.102538, "15, Bulevardul Unirii, Sector 4, București, România"),
     "republicii 40": (45.643024, 25.589130, "40, Strada Republicii, Brașov, România"),
 }
@@ -33,18 +37,22 @@ class Seen:
 
 @dataclass
 class StubServer:
-    answer: Callable[["Seen"], tuple[int, object]]
+    answer: Callable[[Seen], tuple[int, object]]
     requests: list[Seen] = field(default_factory=list)
     delay: float = 0.0
 
-    def __enter__(self) -> "StubServer":
+    def __enter__(self) -> StubServer:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's naming
                 parts = urlsplit(self.path)
-                seen = Seen(unquote(parts.path), parse_qs(parts.query),
-                            {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
+                seen = Seen(
+                    unquote(parts.path),
+                    parse_qs(parts.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    time.monotonic(),
+                )
                 stub.requests.append(seen)
                 if stub.delay:
                     time.sleep(stub.delay)
@@ -98,14 +106,29 @@ def nominatim_answer(seen: Seen) -> tuple[int, object]:
     if place is None:
         return 200, []
     lat, lon, name = place
-    return 200, [{
-        "place_id": 1234, "licence": "Data © OpenStreetMap contributors, ODbL 1.0.",
-        "osm_type": "node", "osm_id": 5678, "lat": f"{lat:.7f}", "lon": f"{lon:.7f}",
-        "category": "place", "type": "house", "place_rank": 30, "importance": 0.1,
-        "addresstype": "place", "name": "", "display_name": name,
-        "boundingbox": [str(lat - 0.0001), str(lat + 0.0001), str(lon - 0.0001),
-                        str(lon + 0.0001)],
-    }]
+    return 200, [
+        {
+            "place_id": 1234,
+            "licence": "Data © OpenStreetMap contributors, ODbL 1.0.",
+            "osm_type": "node",
+            "osm_id": 5678,
+            "lat": f"{lat:.7f}",
+            "lon": f"{lon:.7f}",
+            "category": "place",
+            "type": "house",
+            "place_rank": 30,
+            "importance": 0.1,
+            "addresstype": "place",
+            "name": "",
+            "display_name": name,
+            "boundingbox": [
+                str(lat - 0.0001),
+                str(lat + 0.0001),
+                str(lon - 0.0001),
+                str(lon + 0.0001),
+            ],
+        }
+    ]
 
 
 def photon_answer(seen: Seen) -> tuple[int, object]:
@@ -115,11 +138,19 @@ def photon_answer(seen: Seen) -> tuple[int, object]:
     features = []
     if place is not None:
         lat, lon, name = place
-        features.append({"type": "Feature",
-                         "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                         "properties": {"name": name.split(",")[1].strip(),
-                                        "city": "Cluj-Napoca", "country": "România",
-                                        "osm_id": 1, "osm_type": "N"}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "name": name.split(",")[1].strip(),
+                    "city": "Cluj-Napoca",
+                    "country": "România",
+                    "osm_id": 1,
+                    "osm_type": "N",
+                },
+            }
+        )
     return 200, {"type": "FeatureCollection", "features": features}
 
 
@@ -132,14 +163,22 @@ def osrm_answer(seen: Seen) -> tuple[int, object]:
     prefix = "/table/v1/driving/"
     if not seen.path.startswith(prefix):
         return 400, {"code": "InvalidUrl"}
-    coords = [tuple(float(x) for x in pair.split(","))
-              for pair in seen.path[len(prefix):].split(";")]
-    sources = [int(i) for i in seen.query["sources"][0].split(";")] \
-        if "sources" in seen.query else list(range(len(coords)))
-    destinations = [int(i) for i in seen.query["destinations"][0].split(";")] \
-        if "destinations" in seen.query else list(range(len(coords)))
+    coords = [
+        tuple(float(x) for x in pair.split(",")) for pair in seen.path[len(prefix) :].split(";")
+    ]
+    sources = (
+        [int(i) for i in seen.query["sources"][0].split(";")]
+        if "sources" in seen.query
+        else list(range(len(coords)))
+    )
+    destinations = (
+        [int(i) for i in seen.query["destinations"][0].split(";")]
+        if "destinations" in seen.query
+        else list(range(len(coords)))
+    )
     if len(coords) > 100:
         return 400, {"code": "TooBig", "message": "Too many table coordinates"}
-    return 200, {"code": "Ok",
-                 "durations": [[road_seconds(coords[i], coords[j]) for j in destinations]
-                               for i in sources]}
+    return 200, {
+        "code": "Ok",
+        "durations": [[road_seconds(coords[i], coords[j]) for j in destinations] for i in sources],
+    }

@@ -1,5 +1,6 @@
 """dispatch.geo: geocoding through the real geopy code path (against local servers that answer
 like the providers do), distances, and travel-time matrices (estimated, or from an OSRM stub)."""
+
 from __future__ import annotations
 
 import logging
@@ -23,9 +24,13 @@ TIMISOARA = (45.7700, 21.2050)
 
 
 def settings(domain: str, service: str = "nominatim", **kw) -> geo.GeocoderSettings:
-    config = {"GEOCODER": service, "GEOCODER_OPTIONS": {"domain": domain, "scheme": "http"},
-              "GEOCODER_CONTACT": "it@example.com", "GEOCODER_MIN_DELAY_SECONDS": 0,
-              "GEOCODER_TIMEOUT": 2}
+    config = {
+        "GEOCODER": service,
+        "GEOCODER_OPTIONS": {"domain": domain, "scheme": "http"},
+        "GEOCODER_CONTACT": "it@example.com",
+        "GEOCODER_MIN_DELAY_SECONDS": 0,
+        "GEOCODER_TIMEOUT": 2,
+    }
     config.update(kw)
     return geo.settings_from_config(config)
 
@@ -116,8 +121,9 @@ def test_garbage_answer_is_unreachable_not_a_crash():
 def test_unknown_service_or_bad_options_never_raise_past_the_adapter(caplog):
     with pytest.raises(geo.GeocoderUnreachable):
         geo.geocode("x", settings("127.0.0.1:1", service="no-such-geocoder"))
-    s = geo.settings_from_config({"GEOCODER": "nominatim",
-                                  "GEOCODER_OPTIONS": {"no_such_option": 1}})
+    s = geo.settings_from_config(
+        {"GEOCODER": "nominatim", "GEOCODER_OPTIONS": {"no_such_option": 1}}
+    )
     with pytest.raises(geo.GeocoderUnreachable):
         geo.geocode("x", s)
 
@@ -174,8 +180,9 @@ def test_osrm_table_gives_road_times():
     with StubServer(osrm_answer) as server:
         m = geo.travel_matrix(pts, speed_kmh=50, circuity=1.3, osrm_url=server.url + "/")
     (request,) = server.requests
-    assert request.path == ("/table/v1/driving/23.586000,46.769500;26.102500,44.426800;"
-                            "21.205000,45.770000")
+    assert request.path == (
+        "/table/v1/driving/23.586000,46.769500;26.102500,44.426800;21.205000,45.770000"
+    )
     assert request.query["annotations"] == ["duration"]
     lonlat = [(lon, lat) for lat, lon in pts]
     assert m[0][1] == round(road_seconds(lonlat[0], lonlat[1]))
@@ -200,42 +207,50 @@ def test_osrm_unroutable_pairs_fall_back_to_the_estimate(caplog):
         return 200, {"code": "Ok", "durations": [[0, None], [321.6, 0]]}
 
     with StubServer(answer) as server, caplog.at_level(logging.WARNING, "dispatch.geo"):
-        m = geo.travel_matrix([CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3,
-                              osrm_url=server.url)
+        m = geo.travel_matrix([CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3, osrm_url=server.url)
     assert m[0][1] == geo.travel_seconds(CLUJ, BUCHAREST, 50, 1.3) and m[1][0] == 322
     assert "no road for 1 pairs" in caplog.text
 
 
-@pytest.mark.parametrize("answer", [
-    lambda seen: (500, {"code": "Error"}),
-    lambda seen: (200, {"code": "NoTable"}),
-    lambda seen: (200, b"not json"),
-    lambda seen: (200, {"code": "Ok", "durations": [[0, 1]]}),  # wrong shape
-    lambda seen: (200, {"code": "Ok", "durations": [[0, -4], [1, 0]]}),
-    lambda seen: (200, {"code": "Ok", "durations": [[0, "x"], [1, 0]]}),
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda seen: (500, {"code": "Error"}),
+        lambda seen: (200, {"code": "NoTable"}),
+        lambda seen: (200, b"not json"),
+        lambda seen: (200, {"code": "Ok", "durations": [[0, 1]]}),  # wrong shape
+        lambda seen: (200, {"code": "Ok", "durations": [[0, -4], [1, 0]]}),
+        lambda seen: (200, {"code": "Ok", "durations": [[0, "x"], [1, 0]]}),
+    ],
+)
 def test_osrm_failure_falls_back_to_great_circle_with_a_warning(answer, caplog):
     with StubServer(answer) as server, caplog.at_level(logging.WARNING, "dispatch.geo"):
-        m = geo.travel_matrix([CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3,
-                              osrm_url=server.url)
+        m = geo.travel_matrix([CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3, osrm_url=server.url)
     assert m == geo.travel_matrix([CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3)
     assert "using great-circle estimates" in caplog.text
 
 
 def test_osrm_down_or_slow_falls_back_quickly(caplog, closed_port):
     began = time.monotonic()
-    m = geo.travel_matrix([CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3,
-                          osrm_url=f"http://127.0.0.1:{closed_port}", timeout=1)
+    m = geo.travel_matrix(
+        [CLUJ, BUCHAREST],
+        speed_kmh=50,
+        circuity=1.3,
+        osrm_url=f"http://127.0.0.1:{closed_port}",
+        timeout=1,
+    )
     with StubServer(osrm_answer, delay=3) as server:
-        m2 = geo.travel_matrix([CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3,
-                               osrm_url=server.url, timeout=0.3)
+        m2 = geo.travel_matrix(
+            [CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3, osrm_url=server.url, timeout=0.3
+        )
     assert time.monotonic() - began < 3
     assert m == m2 == geo.travel_matrix([CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3)
 
 
 def test_osrm_url_must_be_http():
-    m = geo.travel_matrix([CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3,
-                          osrm_url="file:///etc/passwd")
+    m = geo.travel_matrix(
+        [CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3, osrm_url="file:///etc/passwd"
+    )
     assert m == geo.travel_matrix([CLUJ, BUCHAREST], speed_kmh=50, circuity=1.3)
 
 
@@ -243,7 +258,8 @@ def test_matrix_from_the_app_config(app):
     pts = [CLUJ, TIMISOARA]
     app.config.update(TRAVEL_SPEED_KMH=60, TRAVEL_CIRCUITY=1.2)
     assert geo.travel_matrix_from_config(pts, app.config) == geo.travel_matrix(
-        pts, speed_kmh=60, circuity=1.2)
+        pts, speed_kmh=60, circuity=1.2
+    )
     with StubServer(osrm_answer) as server:
         app.config["OSRM_URL"] = server.url
         m = geo.travel_matrix_from_config(pts, app.config)

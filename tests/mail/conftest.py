@@ -1,5 +1,6 @@
 """Fixtures of the mail tests: a message builder, a real SMTP server (aiosmtpd) and a real
 IMAP server (Dovecot) on loopback, each on a free port."""
+
 from __future__ import annotations
 
 import imaplib
@@ -27,9 +28,16 @@ def mail(app):
     """Build a message as bytes: mail(subject=, body=, sender=, headers={}, ...)."""
     from dispatch.types import utcnow
 
-    def build(subject="Printer on floor 2 is jammed", body="It shows error E42 since this morning.",
-              sender="Ana Pop <ana.pop@example.com>", to="help@example.com", headers=None,
-              message_id=None, html=None, attachments=()):
+    def build(
+        subject="Printer on floor 2 is jammed",
+        body="It shows error E42 since this morning.",
+        sender="Ana Pop <ana.pop@example.com>",
+        to="help@example.com",
+        headers=None,
+        message_id=None,
+        html=None,
+        attachments=(),
+    ):
         msg = EmailMessage()
         msg["From"] = sender
         msg["To"] = to
@@ -90,7 +98,9 @@ class Capture:
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
             return "451 4.3.0 try again later"
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        self.messages.append(
+            (envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+        )
         return "250 OK"
 
 
@@ -102,12 +112,14 @@ def smtp_server(app):
     port = free_port()
     controller = Controller(capture, hostname="127.0.0.1", port=port)
     controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_DEFAULT_SENDER="Help desk <help@example.com>")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_DEFAULT_SENDER="Help desk <help@example.com>"
+    )
     yield capture
     controller.stop()
 
 
-# --- a real IMAP server ----------------------------------------------------------------------------
+# --- a real IMAP server ---------------------------------------------------------------------------
 
 DOVECOT = "/usr/sbin/dovecot"
 DOVECOT_CONF = """\
@@ -181,15 +193,29 @@ def _run_dovecot(ssl: str = "ssl = no", imaps: bool = False):
         (root / sub).mkdir(parents=True)
     port, imaps_port = free_port(), free_port() if imaps else 0
     (root / "users").write_text("support:{PLAIN}secret\n")
-    (root / "dovecot.conf").write_text(DOVECOT_CONF.format(
-        root=root, port=port, imaps_port=imaps_port, uid=uid, gid=gid, user=user, group=group,
-        ssl=ssl))
+    (root / "dovecot.conf").write_text(
+        DOVECOT_CONF.format(
+            root=root,
+            port=port,
+            imaps_port=imaps_port,
+            uid=uid,
+            gid=gid,
+            user=user,
+            group=group,
+            ssl=ssl,
+        )
+    )
     for path in [root, *root.rglob("*")]:
         os.chown(path, uid, gid) if os.geteuid() == 0 and path.name not in ("run",) else None
     # Dovecot daemonises: its output goes to a file, never to a pipe we would wait on.
     with open(root / "start.log", "wb") as log:
-        proc = subprocess.run([DOVECOT, "-c", str(root / "dovecot.conf")], stdin=subprocess.DEVNULL,
-                              stdout=log, stderr=subprocess.STDOUT, timeout=30)
+        proc = subprocess.run(
+            [DOVECOT, "-c", str(root / "dovecot.conf")],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=30,
+        )
     if proc.returncode != 0:
         pytest.fail(f"dovecot did not start: {(root / 'start.log').read_text()}")
     deadline = time.time() + 10
@@ -199,10 +225,21 @@ def _run_dovecot(ssl: str = "ssl = no", imaps: bool = False):
             break
         except OSError:
             time.sleep(0.05)
-    yield {"host": "127.0.0.1", "port": port, "imaps_port": imaps_port, "user": "support",
-           "password": "secret", "root": root}
-    subprocess.run([DOVECOT, "-c", str(root / "dovecot.conf"), "stop"], stdin=subprocess.DEVNULL,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+    yield {
+        "host": "127.0.0.1",
+        "port": port,
+        "imaps_port": imaps_port,
+        "user": "support",
+        "password": "secret",
+        "root": root,
+    }
+    subprocess.run(
+        [DOVECOT, "-c", str(root / "dovecot.conf"), "stop"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=30,
+    )
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -221,15 +258,35 @@ def dovecot_tls(tmp_path_factory):
         pytest.skip("openssl is not installed")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True,
-                   timeout=60)
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     os.chmod(folder, 0o755)
     os.chmod(key, 0o644)  # read by Dovecot's own user
     dh = "/usr/share/dovecot/dh.pem"
-    ssl = (f"ssl = required\nssl_cert = <{cert}\nssl_key = <{key}\n"
-           + (f"ssl_dh = <{dh}\n" if os.path.exists(dh) else ""))
+    ssl = f"ssl = required\nssl_cert = <{cert}\nssl_key = <{key}\n" + (
+        f"ssl_dh = <{dh}\n" if os.path.exists(dh) else ""
+    )
     for server in _run_dovecot(ssl, imaps=True):
         yield {**server, "cafile": str(cert)}
 
@@ -241,9 +298,14 @@ def mailbox(app, dovecot):
     conn = imaplib.IMAP4(dovecot["host"], dovecot["port"])
     conn.login(dovecot["user"], dovecot["password"])
     conn.create(folder)
-    app.config.update(MAIL_IMAP_HOST=dovecot["host"], MAIL_IMAP_PORT=dovecot["port"],
-                      MAIL_IMAP_SSL=False, MAIL_IMAP_USERNAME=dovecot["user"],
-                      MAIL_IMAP_PASSWORD=dovecot["password"], MAIL_IMAP_FOLDER=folder)
+    app.config.update(
+        MAIL_IMAP_HOST=dovecot["host"],
+        MAIL_IMAP_PORT=dovecot["port"],
+        MAIL_IMAP_SSL=False,
+        MAIL_IMAP_USERNAME=dovecot["user"],
+        MAIL_IMAP_PASSWORD=dovecot["password"],
+        MAIL_IMAP_FOLDER=folder,
+    )
 
     class Box:
         name = folder

@@ -1,4 +1,5 @@
 """`flask mail ingest | fetch | send | retry` as an MTA and cron see them."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,12 @@ def test_ingest_reads_standard_input(runner, mail):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("ticket ")
     assert db.session.scalar(db.select(Ticket.subject)) == "From the pipe"
-    again = runner.invoke(args=["mail", "ingest"], input=mail(subject="x", message_id="<d@x.example>"))
-    dup = runner.invoke(args=["mail", "ingest"], input=mail(subject="x", message_id="<d@x.example>"))
+    again = runner.invoke(
+        args=["mail", "ingest"], input=mail(subject="x", message_id="<d@x.example>")
+    )
+    dup = runner.invoke(
+        args=["mail", "ingest"], input=mail(subject="x", message_id="<d@x.example>")
+    )
     assert again.exit_code == dup.exit_code == 0 and dup.output.startswith("duplicate")
 
 
@@ -42,10 +47,20 @@ def test_database_down_is_a_temporary_failure(runner, mail, monkeypatch):
 
 
 def test_real_pipe_with_the_database_unreachable_exits_75(mail, tmp_path, closed_port):
-    env = dict(os.environ, FLASK_SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{closed_port}/none",
-               FLASK_SECRET_KEY="pipe-test", FLASK_ATTACHMENT_DIR=str(tmp_path))
-    proc = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "mail", "ingest"],
-                          input=mail(), capture_output=True, cwd=ROOT, env=env, timeout=120)
+    env = dict(
+        os.environ,
+        FLASK_SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{closed_port}/none",
+        FLASK_SECRET_KEY="pipe-test",
+        FLASK_ATTACHMENT_DIR=str(tmp_path),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "mail", "ingest"],
+        input=mail(),
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 75, proc.stderr.decode()[-2000:]
 
 

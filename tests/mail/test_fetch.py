@@ -1,4 +1,5 @@
 """`flask mail fetch` against a real Dovecot on loopback."""
+
 from __future__ import annotations
 
 import threading
@@ -128,8 +129,12 @@ def test_fetch_over_tls_verifies_the_server(runner, app, dovecot_tls, mail, mode
     tls.create(folder)
     tls.append(folder, None, None, mail(subject=f"Over TLS ({mode})"))
     tls.logout()
-    app.config.update(MAIL_IMAP_HOST=box["host"], MAIL_IMAP_USERNAME=box["user"],
-                      MAIL_IMAP_PASSWORD=box["password"], MAIL_IMAP_FOLDER=folder)
+    app.config.update(
+        MAIL_IMAP_HOST=box["host"],
+        MAIL_IMAP_USERNAME=box["user"],
+        MAIL_IMAP_PASSWORD=box["password"],
+        MAIL_IMAP_FOLDER=folder,
+    )
     if mode == "implicit":
         app.config.update(MAIL_IMAP_SSL=True, MAIL_IMAP_PORT=box["imaps_port"])
     else:

@@ -1,5 +1,6 @@
 """Hostile and broken mail: nothing crashes the ingest and nothing is lost. Each message either
 becomes a ticket with the best text that can be recovered, or is kept whole in quarantine."""
+
 from __future__ import annotations
 
 import os
@@ -63,7 +64,9 @@ def test_corpus(ingest):
             continue
         if status == Inbound.TICKET:
             text = db.session.get(Ticket, outcome.ticket_id).description
-            wrong += [f"{name}: {word!r} missing in {text[:200]!r}" for word in words if word not in text]
+            wrong += [
+                f"{name}: {word!r} missing in {text[:200]!r}" for word in words if word not in text
+            ]
             if "<" in text and name != "encoded-word-from.eml":
                 wrong.append(f"{name}: markup left in {text[:200]!r}")
         elif not row.reason:
@@ -74,8 +77,11 @@ def test_corpus(ingest):
 
 
 def _names(outcome):
-    return sorted(db.session.scalars(db.select(Attachment.original_name)
-                                     .filter_by(ticket_id=outcome.ticket_id)).all())
+    return sorted(
+        db.session.scalars(
+            db.select(Attachment.original_name).filter_by(ticket_id=outcome.ticket_id)
+        ).all()
+    )
 
 
 def test_attachments_from_hostile_and_outlook_mail(ingest):
@@ -84,14 +90,21 @@ def test_attachments_from_hostile_and_outlook_mail(ingest):
     svg = db.session.scalar(db.select(Attachment).filter_by(original_name="drawing.svg"))
     assert svg.content_type == "image/svg+xml"  # served as a download, never inline
     # RFC 2231 continuations give the whole name
-    assert _names(ingest((CORPUS / "rfc2231-filename.eml").read_bytes())) == ["Rapport de sécurité 2026.log"]
+    assert _names(ingest((CORPUS / "rfc2231-filename.eml").read_bytes())) == [
+        "Rapport de sécurité 2026.log"
+    ]
     # winmail.dat is unpacked; a broken one is kept as it is
-    assert _names(ingest((CORPUS / "tnef-winmail.eml").read_bytes())) == ["battery.jpg", "serial.txt"]
+    assert _names(ingest((CORPUS / "tnef-winmail.eml").read_bytes())) == [
+        "battery.jpg",
+        "serial.txt",
+    ]
     assert _names(ingest((CORPUS / "tnef-broken.eml").read_bytes())) == ["winmail.dat"]
 
 
 def test_encoded_word_from_keeps_the_real_address_and_drops_the_fake_name(ingest):
-    ticket = db.session.get(Ticket, ingest((CORPUS / "encoded-word-from.eml").read_bytes()).ticket_id)
+    ticket = db.session.get(
+        Ticket, ingest((CORPUS / "encoded-word-from.eml").read_bytes()).ticket_id
+    )
     assert ticket.requester.email == "mallory@evil.example"
     assert "@" not in ticket.requester.name
 
@@ -150,24 +163,53 @@ def test_an_internal_error_keeps_the_message_in_quarantine(ingest, mail, monkeyp
     assert module.retry(outcome.mail_id).status == Inbound.TICKET
 
 
-@settings(max_examples=int(os.environ.get("MAIL_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.binary(max_size=3000) | st.builds(
-    lambda head, body: head + b"\r\n\r\n" + body,
-    st.lists(st.sampled_from([
-        b"From: a@example.com", b"From: =?utf-8?q?x=40y?= <b@example.com>", b"Subject: =?x?q?a?=",
-        b"Content-Type: multipart/mixed; boundary=b", b"Content-Type: text/html; charset=utf-7",
-        b"Content-Transfer-Encoding: base64", b"Content-Transfer-Encoding: quoted-printable",
-        b"Content-Disposition: attachment; filename*0*=utf-8''%E2%82; filename*1=x",
-        b"Message-ID: <a@b>", b"In-Reply-To: <dispatch.1.a.00@localhost>", b"Auto-Submitted: no",
-        b"Content-Type: application/ms-tnef", b"MIME-Version: 1.0", b"Content-Type: message/rfc822",
-    ]), max_size=8).map(b"\r\n".join),
-    st.binary(max_size=2000) | st.text(max_size=500).map(lambda t: t.encode("utf-8", "surrogatepass")),
-))
+@settings(
+    max_examples=int(os.environ.get("MAIL_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(
+    st.binary(max_size=3000)
+    | st.builds(
+        lambda head, body: head + b"\r\n\r\n" + body,
+        st.lists(
+            st.sampled_from(
+                [
+                    b"From: a@example.com",
+                    b"From: =?utf-8?q?x=40y?= <b@example.com>",
+                    b"Subject: =?x?q?a?=",
+                    b"Content-Type: multipart/mixed; boundary=b",
+                    b"Content-Type: text/html; charset=utf-7",
+                    b"Content-Transfer-Encoding: base64",
+                    b"Content-Transfer-Encoding: quoted-printable",
+                    b"Content-Disposition: attachment; filename*0*=utf-8''%E2%82; filename*1=x",
+                    b"Message-ID: <a@b>",
+                    b"In-Reply-To: <dispatch.1.a.00@localhost>",
+                    b"Auto-Submitted: no",
+                    b"Content-Type: application/ms-tnef",
+                    b"MIME-Version: 1.0",
+                    b"Content-Type: message/rfc822",
+                ]
+            ),
+            max_size=8,
+        ).map(b"\r\n".join),
+        st.binary(max_size=2000)
+        | st.text(max_size=500).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    )
+)
 def test_fuzz_the_parser_never_raises(raw):
     mail = parse(raw)
     assert isinstance(mail.text, str) and isinstance(mail.subject, str)
     assert all(isinstance(p.data, bytes) for p in mail.attachments)
     assert "\n" not in mail.subject and "@" in mail.sender or mail.sender == ""
-    texts = [mail.subject, mail.sender, mail.sender_name, mail.message_id, mail.text,
-             *mail.in_reply_to, *mail.references, *(p.name for p in mail.attachments)]
+    texts = [
+        mail.subject,
+        mail.sender,
+        mail.sender_name,
+        mail.message_id,
+        mail.text,
+        *mail.in_reply_to,
+        *mail.references,
+        *(p.name for p in mail.attachments),
+    ]
     assert not any("\x00" in t for t in texts)  # PostgreSQL text columns refuse NUL

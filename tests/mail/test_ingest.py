@@ -1,4 +1,5 @@
 """A new message becomes a ticket; the same message twice is recorded once."""
+
 from __future__ import annotations
 
 from dispatch.extensions import db
@@ -15,13 +16,19 @@ def test_new_message_becomes_a_ticket_with_a_new_requester(ingest, mail):
     assert ticket.subject == "Printer on floor 2 is jammed"
     assert "error E42" in ticket.description
     requester = ticket.requester
-    assert (requester.email, requester.name, requester.role) == ("ana.pop@example.com", "Ana Pop", "employee")
+    assert (requester.email, requester.name, requester.role) == (
+        "ana.pop@example.com",
+        "Ana Pop",
+        "employee",
+    )
     assert requester.password_hash is None
     row = db.session.get(MailMessage, outcome.mail_id)
     assert row.ticket_id == ticket.id and row.raw.startswith(b"From:") or b"From:" in row.raw
 
 
-def test_known_requester_brings_department_and_site(ingest, mail, make_user, make_site, make_department):
+def test_known_requester_brings_department_and_site(
+    ingest, mail, make_user, make_site, make_department
+):
     site, dept = make_site(), make_department()
     user = make_user(email="dan@example.com", name="Dan", site_id=site.id, department_id=dept.id)
     ticket = db.session.get(Ticket, ingest(mail(sender="Someone Else <dan@example.com>")).ticket_id)
@@ -37,7 +44,9 @@ def test_site_named_in_the_text_wins_and_triage_suggests(ingest, mail, make_user
     make_user(email="dan@example.com", site_id=home.id)
     db.session.add(KeywordRule(phrase="badge reader", kind="onsite"))
     db.session.commit()
-    outcome = ingest(mail(sender="dan@example.com", body="I am at the Iasi Warehouse today, badge reader dead."))
+    outcome = ingest(
+        mail(sender="dan@example.com", body="I am at the Iasi Warehouse today, badge reader dead.")
+    )
     ticket = db.session.get(Ticket, outcome.ticket_id)
     assert ticket.site_id == other.id and ticket.suggested_kind == "onsite"
     outcome = ingest(mail(sender="dan@example.com", body="Visiting IAS, scanner broken."))
@@ -49,18 +58,30 @@ def test_site_named_in_the_text_wins_and_triage_suggests(ingest, mail, make_user
 def test_plain_text_preferred_and_html_sanitised(ingest, mail):
     both = ingest(mail(body="plain words", html="<p>html <b>words</b></p>"))
     assert db.session.get(Ticket, both.ticket_id).description == "plain words"
-    only_html = ingest(mail(body=None, html='<p>Hello<script>alert(1)</script></p><img src=x onerror=alert(2)>'
-                                         '<a href="javascript:x()">link</a> &amp; more<style>p{}</style>'))
+    only_html = ingest(
+        mail(
+            body=None,
+            html="<p>Hello<script>alert(1)</script></p><img src=x onerror=alert(2)>"
+            '<a href="javascript:x()">link</a> &amp; more<style>p{}</style>',
+        )
+    )
     text = db.session.get(Ticket, only_html.ticket_id).description
     assert "Hello" in text and "link & more" in text
     assert "<" not in text and "alert" not in text and "javascript" not in text
 
 
 def test_attachments_are_stored_like_web_attachments(ingest, mail, app):
-    outcome = ingest(mail(attachments=[("../../etc/passwd", b"root:x", "text/plain"),
-                                       ("screen.png", b"\x89PNG....", "image/png")]))
-    rows = db.session.scalars(db.select(Attachment).filter_by(ticket_id=outcome.ticket_id)
-                              .order_by(Attachment.id)).all()
+    outcome = ingest(
+        mail(
+            attachments=[
+                ("../../etc/passwd", b"root:x", "text/plain"),
+                ("screen.png", b"\x89PNG....", "image/png"),
+            ]
+        )
+    )
+    rows = db.session.scalars(
+        db.select(Attachment).filter_by(ticket_id=outcome.ticket_id).order_by(Attachment.id)
+    ).all()
     assert [r.original_name for r in rows] == ["passwd", "screen.png"]
     assert all("/" not in r.stored_name for r in rows)
 

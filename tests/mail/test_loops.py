@@ -1,4 +1,5 @@
 """Never a loop, never a storm."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,12 +43,19 @@ def _acks():
 def test_automatic_replies_are_noted_but_never_answered_nor_reopen(ingest, mail, resolved_ticket):
     before = _acks()
     for n, headers in enumerate(AUTOMATIC, 1):
-        outcome = ingest(mail(sender="ana@example.com", subject="Out of office",
-                              headers={"In-Reply-To": make_message_id(resolved_ticket.id), **headers}))
+        outcome = ingest(
+            mail(
+                sender="ana@example.com",
+                subject="Out of office",
+                headers={"In-Reply-To": make_message_id(resolved_ticket.id), **headers},
+            )
+        )
         assert (outcome.status, outcome.ticket_id) == (Inbound.COMMENT, resolved_ticket.id), headers
         ticket = db.session.get(Ticket, resolved_ticket.id)
         assert ticket.status == Status.RESOLVED and ticket.comments == [], headers
-        notes = db.session.scalars(db.select(TicketEvent).filter_by(ticket_id=ticket.id, type="mail_automatic")).all()
+        notes = db.session.scalars(
+            db.select(TicketEvent).filter_by(ticket_id=ticket.id, type="mail_automatic")
+        ).all()
         assert len(notes) == n and all(note.internal for note in notes)
     assert _acks() == before
 
@@ -59,14 +67,17 @@ def test_bounce_finds_its_ticket_in_the_returned_headers(ingest, mail, resolved_
 
 def _bounce(ingest, resolved_ticket, sender, n):
     ours = make_message_id(resolved_ticket.id)
-    report = (f"From: {sender}\r\nTo: help@localhost\r\nSubject: Undelivered Mail\r\n"
-              f"Message-ID: <bounce{n}@mx.example.com>\r\nMIME-Version: 1.0\r\n"
-              "Content-Type: multipart/report; report-type=delivery-status; boundary=\"R\"\r\n\r\n"
-              "--R\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
-              "--R\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
-              "Final-Recipient: rfc822; ana@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n"
-              f"--R\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {ours}\r\nSubject: [#{resolved_ticket.id}]\r\n"
-              "--R--\r\n").encode()
+    report = (
+        f"From: {sender}\r\nTo: help@localhost\r\nSubject: Undelivered Mail\r\n"
+        f"Message-ID: <bounce{n}@mx.example.com>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\r\n\r\n'
+        "--R\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
+        "--R\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        "Final-Recipient: rfc822; ana@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        f"--R\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {ours}\r\n"
+        f"Subject: [#{resolved_ticket.id}]\r\n"
+        "--R--\r\n"
+    ).encode()
     before = _acks()
     outcome = ingest(report)
     assert (outcome.status, outcome.ticket_id) == (Inbound.COMMENT, resolved_ticket.id)
@@ -79,19 +90,28 @@ def test_out_of_office_about_nothing_goes_to_quarantine_unanswered(ingest, mail)
 
 
 def test_monitoring_alert_opens_a_ticket_without_acknowledgement(ingest, mail, outbox):
-    outcome = ingest(mail(sender="nagios@example.com", subject="DISK CRITICAL on fs01",
-                          headers={"Auto-Submitted": "auto-generated"}))
+    outcome = ingest(
+        mail(
+            sender="nagios@example.com",
+            subject="DISK CRITICAL on fs01",
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+    )
     assert outcome.status == Inbound.TICKET
     assert outbox() == []
 
 
-def test_our_own_mail_coming_back_is_dropped_with_a_log_line(ingest, mail, app, caplog, make_ticket):
+def test_our_own_mail_coming_back_is_dropped_with_a_log_line(
+    ingest, mail, app, caplog, make_ticket
+):
     ticket = make_ticket()
     before = _acks()
     app.config["MAIL_DEFAULT_SENDER"] = "Help desk <Help@Example.com>"
-    for kw in ({"headers": {"X-Dispatch-Loop": loop_token()}},
-               {"message_id": make_message_id(ticket.id)},
-               {"sender": "help@example.com"}):
+    for kw in (
+        {"headers": {"X-Dispatch-Loop": loop_token()}},
+        {"message_id": make_message_id(ticket.id)},
+        {"sender": "help@example.com"},
+    ):
         caplog.clear()
         with caplog.at_level("WARNING", logger="dispatch.mail"):
             outcome = ingest(mail(**kw))
@@ -110,8 +130,13 @@ def test_an_autoresponder_ping_pong_stops(ingest, mail, outbox, app):
     assert sum(r.status == "local" for r in rows) == 2
     for row in rows:
         if row.message_id:
-            out = ingest(mail(sender="robot@example.org", subject="Auto: " + row.subject,
-                              headers={"In-Reply-To": row.message_id, "Auto-Submitted": "auto-replied"}))
+            out = ingest(
+                mail(
+                    sender="robot@example.org",
+                    subject="Auto: " + row.subject,
+                    headers={"In-Reply-To": row.message_id, "Auto-Submitted": "auto-replied"},
+                )
+            )
             assert out.status == Inbound.COMMENT
     assert len(outbox()) == len(rows)
 

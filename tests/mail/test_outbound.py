@@ -1,9 +1,10 @@
 """Mail out: the outbox fills from the record, is sent by a real SMTP server after commit,
 kept locally without a server, retried on failure; headers that prevent loops."""
+
 from __future__ import annotations
 
 import email
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import policy
 
 from dispatch.extensions import db
@@ -21,12 +22,16 @@ def test_no_server_keeps_mail_in_the_local_outbox(make_ticket, outbox, make_user
     user = make_user(email="ana@example.com", name="Ana")
     ticket = make_ticket(requester=user)
     rows = outbox()
-    assert [(r.kind, r.status, r.recipient) for r in rows] == [("ack", Outbound.LOCAL, "ana@example.com")]
+    assert [(r.kind, r.status, r.recipient) for r in rows] == [
+        ("ack", Outbound.LOCAL, "ana@example.com")
+    ]
     assert ticket.number in rows[0].subject and ticket.number in rows[0].body
     assert f"http://localhost/tickets/{ticket.id}" in rows[0].body
 
 
-def test_acknowledgement_over_real_smtp_with_loop_headers(app, smtp_server, make_ticket, outbox, make_user):
+def test_acknowledgement_over_real_smtp_with_loop_headers(
+    app, smtp_server, make_ticket, outbox, make_user
+):
     ticket = make_ticket(requester=make_user(email="ana@example.com"))
     outbox()
     [(mail_from, rcpts, raw)] = smtp_server.messages
@@ -41,7 +46,9 @@ def test_acknowledgement_over_real_smtp_with_loop_headers(app, smtp_server, make
     assert msg["References"] and msg["In-Reply-To"]
 
 
-def test_assigned_resolved_and_staff_comment_messages(app, smtp_server, make_ticket, make_user, outbox):
+def test_assigned_resolved_and_staff_comment_messages(
+    app, smtp_server, make_ticket, make_user, outbox
+):
     requester = make_user(email="ana@example.com")
     agent = make_user("agent", name="Victor Agent")
     ticket = make_ticket(requester=requester)
@@ -76,14 +83,16 @@ def test_nothing_is_queued_when_the_change_rolls_back(app, make_ticket, make_use
     assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == before
 
 
-def test_failing_server_never_blocks_the_change_and_is_retried(app, smtp_server, make_ticket, outbox):
+def test_failing_server_never_blocks_the_change_and_is_retried(
+    app, smtp_server, make_ticket, outbox
+):
     smtp_server.refuse = True
     ticket = make_ticket()  # the commit succeeds whatever the mail server says
     [row] = outbox()
     assert row.status == Outbound.PENDING and row.attempts == 1 and "451" in row.last_error
-    assert row.next_attempt_at > datetime.now(timezone.utc)
+    assert row.next_attempt_at > datetime.now(UTC)
     smtp_server.refuse = False
-    row.next_attempt_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+    row.next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)
     db.session.commit()
     [row] = outbox()
     assert row.status == Outbound.SENT and ticket.number in row.subject
@@ -95,7 +104,7 @@ def test_server_down_gives_up_after_the_last_attempt(app, make_ticket, outbox, c
     make_ticket()
     [row] = outbox()
     assert row.status == Outbound.PENDING
-    row.next_attempt_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+    row.next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)
     db.session.commit()
     [row] = outbox()
     assert row.status == Outbound.FAILED and row.attempts == 2
@@ -131,16 +140,25 @@ def test_acknowledgements_are_rate_limited_per_address(app, make_ticket, make_us
     assert "rate limit" in rows[-1].last_error
 
 
-def test_scheduled_and_on_the_way_messages_come_from_the_record(app, make_ticket, make_site,
-                                                                 make_user, outbox):
+def test_scheduled_and_on_the_way_messages_come_from_the_record(
+    app, make_ticket, make_site, make_user, outbox
+):
     site = make_site(name="Cluj Office", timezone="Europe/Bucharest")
     ticket = make_ticket(site_id=site.id)
     dana, radu = make_user("dispatcher"), make_user("technician", name="Radu Tech")
-    start = datetime(2026, 3, 3, 7, 30, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 3, 7, 30, tzinfo=UTC)
     # Publishing assigns and schedules in one go: one message, not two.
     record(ticket, dana, "assigned", old=None, new="Radu Tech", assignee=radu.id)
-    record(ticket, dana, "visit", status="scheduled", plan=1, technician="Radu Tech",
-           start=start.isoformat(), end=(start + timedelta(hours=2)).isoformat())
+    record(
+        ticket,
+        dana,
+        "visit",
+        status="scheduled",
+        plan=1,
+        technician="Radu Tech",
+        start=start.isoformat(),
+        end=(start + timedelta(hours=2)).isoformat(),
+    )
     db.session.commit()
     record(ticket, radu, "visit", status="en_route", visit=1)
     db.session.commit()
@@ -163,8 +181,13 @@ def test_assignment_alone_still_sends_assigned(app, make_ticket, make_user, outb
 
 
 def test_admin_template_is_used_and_sandboxed(app, make_ticket, outbox):
-    db.session.add(MailTemplate(key="ack", subject="Got it {{ number }}",
-                                body="Thanks {{ requester }} {{ ''.__class__.__mro__ }}"))
+    db.session.add(
+        MailTemplate(
+            key="ack",
+            subject="Got it {{ number }}",
+            body="Thanks {{ requester }} {{ ''.__class__.__mro__ }}",
+        )
+    )
     db.session.commit()
     make_ticket()
     [row] = outbox()
@@ -200,7 +223,13 @@ def test_smtp_settings_come_from_the_environment(monkeypatch, database_url):
     monkeypatch.setenv("FLASK_MAIL_PORT", "587")
     monkeypatch.setenv("FLASK_MAIL_USE_TLS", "true")
     monkeypatch.setenv("FLASK_MAIL_DEFAULT_SENDER", "Help <help@example.com>")
-    other = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x", "TESTING": True})
+    other = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x", "TESTING": True}
+    )
     cfg = other.config
-    assert (cfg["MAIL_SERVER"], cfg["MAIL_PORT"], cfg["MAIL_USE_TLS"]) == ("smtp.example.com", 587, True)
+    assert (cfg["MAIL_SERVER"], cfg["MAIL_PORT"], cfg["MAIL_USE_TLS"]) == (
+        "smtp.example.com",
+        587,
+        True,
+    )
     assert cfg["MAIL_DEFAULT_SENDER"] == "Help <help@example.com>" and cfg["MAIL_USE_SSL"] is False

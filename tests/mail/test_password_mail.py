@@ -1,5 +1,6 @@
 """Password links over a real SMTP server (aiosmtpd on loopback): the mail arrives, carries our
 headers, and its link works when followed."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,9 @@ def body_of(raw: bytes) -> tuple[object, str]:
     return msg, msg.get_content()
 
 
-def test_reset_link_arrives_by_smtp_and_works(app, client, smtp_server, make_user, outbox,
-                                              password):
+def test_reset_link_arrives_by_smtp_and_works(
+    app, client, smtp_server, make_user, outbox, password
+):
     app.config["PASSWORD_RESET_MIN_SECONDS"] = 0
     user = make_user(email="ana@example.com", name="Ana Pop")
     assert client.post("/password/forgot", data={"email": "ana@example.com"}).status_code == 200
@@ -41,8 +43,9 @@ def test_reset_link_arrives_by_smtp_and_works(app, client, smtp_server, make_use
     assert client.post(path, data={"password": NEW, "confirm": NEW}).status_code == 400
 
 
-def test_set_password_link_in_the_acknowledgement_over_smtp(app, client, smtp_server, mail,
-                                                            ingest, outbox):
+def test_set_password_link_in_the_acknowledgement_over_smtp(
+    app, client, smtp_server, mail, ingest, outbox
+):
     ingest(mail(sender="Radu Ionescu <radu@example.com>", subject="No heating in room 12"))
     outbox()
     [(_from, rcpts, raw)] = smtp_server.messages
@@ -61,8 +64,12 @@ def test_admin_edited_password_template_is_used(app, client, smtp_server, make_u
 
     app.config["PASSWORD_RESET_MIN_SECONDS"] = 0
     admin, user = make_user("admin"), make_user()
-    save_template("password", "Reset for {{ requester }}",
-                  "Go to {{ reset_link }} within {{ valid_for }}.", admin)
+    save_template(
+        "password",
+        "Reset for {{ requester }}",
+        "Go to {{ reset_link }} within {{ valid_for }}.",
+        admin,
+    )
     client.post("/password/forgot", data={"email": user.email})
     outbox()
     msg, text = body_of(smtp_server.messages[0][2])

@@ -1,6 +1,7 @@
 """`flask mail schedule`: the IMAP fetch as a self-rescheduling RQ job, against a real Redis
 (the machine's on 127.0.0.1:6379, database 13, else one started for the test) and the real
 Dovecot of the fetch tests. Each test has a queue of its own and removes its keys."""
+
 from __future__ import annotations
 
 import shutil
@@ -38,9 +39,22 @@ def redis_url(tmp_path_factory):
     if binary is None:
         pytest.skip("no Redis on 127.0.0.1:6379 and redis-server is not installed")
     port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
-                            stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path_factory.mktemp("redis")),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + 10
     while not _reachable(url):
@@ -71,7 +85,8 @@ def rq(app, redis_url, monkeypatch):
         @staticmethod
         def work(scheduler: bool = False):
             SimpleWorker([Env.queue], connection=conn, name=f"{name}-{uuid.uuid4().hex[:6]}").work(
-                burst=True, with_scheduler=scheduler)
+                burst=True, with_scheduler=scheduler
+            )
             db.session.expire_all()
 
         @staticmethod
@@ -117,14 +132,18 @@ def test_schedule_fetches_then_plans_the_next_run_once(runner, rq, mailbox, mail
     assert "every 60 s" in result.output and "queued now" in result.output
     assert rq.queue.count == 1
 
+    before = utcnow()
     rq.work()
+    after = utcnow()
     assert _tickets() == 2
     assert all(b"\\Seen" in f for f in mailbox.flags())
     assert [r["status"] for r in rq.results()] == ["fetched"]
-    # the next run: one job, at the start of the next minute
+    # the next run: one job, at the start of the minute after the one the fetch ran in (it ran
+    # between `before` and `after`; a slow machine may have passed that minute since)
     (next_id,) = rq.scheduled()
     due = jobs.status(rq.connection, rq.queue.name).pending[0][1]
-    assert timedelta(0) < due - utcnow() <= timedelta(seconds=60)
+    assert due.second == 0 and due.microsecond == 0
+    assert before < due <= after + timedelta(seconds=60)
     assert next_id.endswith(str(int(due.timestamp()) // 60))
 
     # starting again (a second operator, a deploy script) adds nothing
@@ -220,8 +239,11 @@ def test_the_fetch_lock_outlives_the_run_that_holds_it(rq, monkeypatch):
     switch, lock, _slots = jobs.keys(rq.queue.name)
     rq.connection.hset(switch + ":opts", mapping={"timeout": 30})  # restarted with a shorter one
     seen = []
-    monkeypatch.setattr(worker, "fetch_mail_once", lambda app: seen.append(rq.connection.ttl(lock)) or {
-        "status": "fetched"})
+    monkeypatch.setattr(
+        worker,
+        "fetch_mail_once",
+        lambda app: seen.append(rq.connection.ttl(lock)) or {"status": "fetched"},
+    )
     rq.work()
     assert len(seen) == 1 and seen[0] > 600
 

@@ -1,4 +1,5 @@
 """/mail: admins only (404 for everyone else), escaped, CSRF-protected; the reopen link."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,13 @@ def test_only_admins_see_the_mail_pages(client, auth, ingest, mail):
 
 
 def test_quarantine_and_outbox_are_listed_escaped(client, auth, ingest, mail, outbox, make_ticket):
-    held = ingest(mail(sender="x@example.com", subject="<script>alert(1)</script>",
-                       headers={"Auto-Submitted": "auto-replied"}))
+    held = ingest(
+        mail(
+            sender="x@example.com",
+            subject="<script>alert(1)</script>",
+            headers={"Auto-Submitted": "auto-replied"},
+        )
+    )
     make_ticket(subject="<img src=x onerror=alert(2)>")
     outbox()
     auth.login(role="admin")
@@ -57,12 +63,16 @@ def test_admin_edits_a_template_and_broken_ones_are_refused(client, auth):
     auth.login(role="admin")
     page = client.get("/mail/templates/ack").get_data(as_text=True)
     assert "{{ number }}" in page
-    bad = client.post("/mail/templates/ack", data={"subject": "x", "body": "{{ ''.__class__.__mro__ }}"})
+    bad = client.post(
+        "/mail/templates/ack", data={"subject": "x", "body": "{{ ''.__class__.__mro__ }}"}
+    )
     assert bad.status_code == 200 and "does not work" in bad.get_data(as_text=True)
     bad = client.post("/mail/templates/ack", data={"subject": "x", "body": "{% if %}"})
     assert "does not work" in bad.get_data(as_text=True)
     assert db.session.scalar(db.select(MailTemplate)) is None
-    ok = client.post("/mail/templates/ack", data={"subject": "Got {{ number }}", "body": "Hi {{ requester }}"})
+    ok = client.post(
+        "/mail/templates/ack", data={"subject": "Got {{ number }}", "body": "Hi {{ requester }}"}
+    )
     assert ok.status_code == 302
     assert db.session.scalar(db.select(MailTemplate.subject)) == "Got {{ number }}"
     client.post("/mail/templates/ack", data={"subject": "x", "body": "y", "reset": "1"})

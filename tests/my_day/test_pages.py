@@ -1,4 +1,5 @@
 """The technician's day through HTTP: permissions, CSRF, status flow, calendar."""
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,9 @@ def test_my_day_is_404_for_other_roles(planning_app, auth, client, role):
     assert client.get("/my-day/").status_code == 404
 
 
-def test_my_day_status_flow_updates_ticket_and_board(planning_app, shifts, auth, client, make_tech,
-                                                     make_job, make_user):
+def test_my_day_status_flow_updates_ticket_and_board(
+    planning_app, shifts, auth, client, make_tech, make_job, make_user
+):
     day, tech, jobs, run = _published(make_tech, make_job, make_user)
     auth.login(tech)
     page = client.get(f"/my-day/?day={day.isoformat()}")
@@ -51,8 +53,9 @@ def test_my_day_status_flow_updates_ticket_and_board(planning_app, shifts, auth,
     # Done needs the time spent.
     client.post(f"/my-day/visits/{visit.id}/done", data={"notes": "Replaced the fuser."})
     assert db.session.get(Visit, visit.id).status == VisitStatus.ARRIVED
-    client.post(f"/my-day/visits/{visit.id}/done",
-                data={"notes": "Replaced the fuser.", "time_spent": "40"})
+    client.post(
+        f"/my-day/visits/{visit.id}/done", data={"notes": "Replaced the fuser.", "time_spent": "40"}
+    )
     db.session.expire_all()
     done = db.session.get(Visit, visit.id)
     assert done.status == VisitStatus.DONE and done.time_spent_min == 40
@@ -71,8 +74,9 @@ def test_my_day_status_flow_updates_ticket_and_board(planning_app, shifts, auth,
     assert client.get(f"/desk/tickets/{ticket_id}").status_code == 200
 
 
-def test_technician_cannot_touch_another_s_visit(planning_app, shifts, auth, client, make_tech,
-                                                 make_job, make_user):
+def test_technician_cannot_touch_another_s_visit(
+    planning_app, shifts, auth, client, make_tech, make_job, make_user
+):
     day, tech, jobs, run = _published(make_tech, make_job, make_user, n=1)
     (visit,) = run.visits
     auth.login(make_tech())
@@ -89,8 +93,10 @@ def test_csrf_is_required(planning_app, shifts, auth, client, make_tech, make_jo
     assert db.session.get(Visit, visit.id).status == VisitStatus.PUBLISHED
     page = client.get("/my-day/", query_string={"day": day.isoformat()}).data.decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert client.post(f"/my-day/visits/{visit.id}/en_route",
-                       data={"csrf_token": token}).status_code == 302
+    assert (
+        client.post(f"/my-day/visits/{visit.id}/en_route", data={"csrf_token": token}).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).status == VisitStatus.EN_ROUTE
     # The board's forms refuse a missing token too.
@@ -106,8 +112,9 @@ def test_calendar_feed(planning_app, shifts, auth, client, make_tech, make_job, 
     day, tech, jobs, run = _published(make_tech, make_job, make_user)
     auth.login(tech)
     response = client.post("/my-day/calendar", follow_redirects=True)
-    url = re.search(r"(http://localhost/my-day/calendar/[A-Za-z0-9_\-]+\.ics)",
-                    response.data.decode()).group(1)
+    url = re.search(
+        r"(http://localhost/my-day/calendar/[A-Za-z0-9_\-]+\.ics)", response.data.decode()
+    ).group(1)
     auth.logout()
     feed = client.get(url)
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"

@@ -1,4 +1,5 @@
 """Requesters' and technicians' in-app notifications: navbar count, list, mark as read."""
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,9 @@ def _publish(boss, day):
     return run
 
 
-def test_requester_sees_scheduled_visit_after_publish(planning_app, client, auth, shifts,
-                                                      make_tech, make_job, make_user):
+def test_requester_sees_scheduled_visit_after_publish(
+    planning_app, client, auth, shifts, make_tech, make_job, make_user
+):
     day = next_weekday()
     make_tech()
     job = make_job(duration=30)
@@ -30,14 +32,17 @@ def test_requester_sees_scheduled_visit_after_publish(planning_app, client, auth
     page = client.get("/notifications/").get_data(as_text=True)
     assert job.number in page and day.isoformat() in page
     home = client.get("/", follow_redirects=True).get_data(as_text=True)
-    assert re.search(r'badge[^>]*>\s*1\s*<', home)
-    note = db.session.scalar(db.select(Notification).where(
-        Notification.user_id == job.requester_id))
+    assert re.search(r"badge[^>]*>\s*1\s*<", home)
+    note = db.session.scalar(
+        db.select(Notification).where(Notification.user_id == job.requester_id)
+    )
     response = client.post(f"/notifications/{note.id}/read")
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Notification, note.id).read_at is not None
-    assert not re.search(r'badge[^>]*>\s*1\s*<', client.get("/", follow_redirects=True).get_data(as_text=True))
+    assert not re.search(
+        r"badge[^>]*>\s*1\s*<", client.get("/", follow_redirects=True).get_data(as_text=True)
+    )
 
 
 def test_list_is_newest_first_and_escaped(client, auth):

@@ -4,11 +4,12 @@ Shifts come from a test-local fake (``shifts``) so that these tests do not depen
 people feature stores working hours: each technician works 08:00–17:00 UTC with a lunch of 30
 minutes between 12:00 and 14:00, except on the days listed in ``shifts.off``.
 """
+
 from __future__ import annotations
 
 import itertools
 import time as clock
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -22,7 +23,7 @@ _n = itertools.count(1)
 
 
 def next_weekday(start: date | None = None) -> date:
-    day = (start or datetime.now(timezone.utc).date()) + timedelta(days=1)
+    day = (start or datetime.now(UTC).date()) + timedelta(days=1)
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return day
@@ -43,13 +44,21 @@ class FakeShifts:
                 continue
 
             def at(t):
-                return datetime.combine(day, t, timezone.utc)
+                return datetime.combine(day, t, UTC)
 
-            result.append(sources.Shift(
-                technician_id=user.id, name=user.name, start_utc=at(self.hours[0]),
-                end_utc=at(self.hours[1]), lunch_window_utc=(at(time(12)), at(time(14))),
-                lunch_minutes=30, home=self.homes.get(user.id, (46.77, 23.59)),
-                skill_ids=frozenset(s.id for s in user.skills), timezone="UTC"))
+            result.append(
+                sources.Shift(
+                    technician_id=user.id,
+                    name=user.name,
+                    start_utc=at(self.hours[0]),
+                    end_utc=at(self.hours[1]),
+                    lunch_window_utc=(at(time(12)), at(time(14))),
+                    lunch_minutes=30,
+                    home=self.homes.get(user.id, (46.77, 23.59)),
+                    skill_ids=frozenset(s.id for s in user.skills),
+                    timezone="UTC",
+                )
+            )
         return result
 
 
@@ -97,12 +106,16 @@ def make_job(make_ticket, make_site):
 
     def make(site=None, duration=60, skills=(), priority="normal", **kw):
         if site is None:
-            site = site_cache.get("default") or make_site(timezone="UTC", opens_at=time(8),
-                                                          closes_at=time(17),
-                                                          open_weekdays="0123456")
+            site = site_cache.get("default") or make_site(
+                timezone="UTC", opens_at=time(8), closes_at=time(17), open_weekdays="0123456"
+            )
             site_cache["default"] = site
-        planning = {k: kw.pop(k) for k in list(kw) if k in (
-            "access_from", "access_until", "appointment_start", "appointment_end", "due_at")}
+        planning = {
+            k: kw.pop(k)
+            for k in list(kw)
+            if k
+            in ("access_from", "access_until", "appointment_start", "appointment_end", "due_at")
+        }
         ticket = make_ticket(site_id=site.id, **kw)
         ticket.kind, ticket.status, ticket.priority = Kind.ONSITE, Status.TO_SCHEDULE, priority
         ticket.duration_min = duration
@@ -130,12 +143,16 @@ def wait_for(run_id: int, timeout: float = 30.0) -> PlanRun:
 def snapshot():
     """Everything a publish may write: compared before and after a failed one."""
     db.session.expire_all()
-    return (sorted((t.id, t.status, t.assignee_id, t.version)
-                   for t in db.session.scalars(db.select(Ticket))),
-            db.session.scalar(db.select(db.func.count(TicketEvent.id))),
-            sorted((v.id, v.status) for v in db.session.scalars(db.select(Visit))),
-            db.session.scalar(db.select(db.func.count(Notification.id))),
-            sorted((r.id, r.status) for r in db.session.scalars(db.select(PlanRun))))
+    return (
+        sorted(
+            (t.id, t.status, t.assignee_id, t.version)
+            for t in db.session.scalars(db.select(Ticket))
+        ),
+        db.session.scalar(db.select(db.func.count(TicketEvent.id))),
+        sorted((v.id, v.status) for v in db.session.scalars(db.select(Visit))),
+        db.session.scalar(db.select(db.func.count(Notification.id))),
+        sorted((r.id, r.status) for r in db.session.scalars(db.select(PlanRun))),
+    )
 
 
 def failing_on(n: int):

@@ -1,8 +1,9 @@
 """Bad input and conflicts in planning: the cases the other planning tests leave open."""
+
 from __future__ import annotations
 
 import time as clock
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import pytest
 
@@ -24,17 +25,20 @@ def _run(user, day, days=1, **kw):
 @pytest.fixture
 def at(monkeypatch):
     """Pretend it is ``at(hour)`` UTC today, for the planner and the re-planner."""
+
     def set_hour(hour: int):
-        now = datetime.combine(datetime.now(timezone.utc).date(), time(hour), timezone.utc)
+        now = datetime.combine(datetime.now(UTC).date(), time(hour), UTC)
         monkeypatch.setattr(runs, "utcnow", lambda: now)
         monkeypatch.setattr(replan, "utcnow", lambda: now)
         monkeypatch.setattr(solve, "utcnow", lambda: now)
         return now.date()
+
     return set_hour
 
 
-def test_nobody_working_that_day_is_said_plainly(planning_app, shifts, make_tech, make_job,
-                                                 make_user):
+def test_nobody_working_that_day_is_said_plainly(
+    planning_app, shifts, make_tech, make_job, make_user
+):
     day = next_weekday()
     ana, bob = make_tech(name="Ana"), make_tech(name="Bob")
     shifts.off |= {(ana.id, day), (bob.id, day)}
@@ -42,15 +46,17 @@ def test_nobody_working_that_day_is_said_plainly(planning_app, shifts, make_tech
     run = _run(make_user("dispatcher"), day)
     assert run.status == RunStatus.DONE
     notes = run.result["notes"]
-    assert any("Ana has no shift" in n for n in notes) and any("Bob has no shift" in n
-                                                                for n in notes)
+    assert any("Ana has no shift" in n for n in notes) and any(
+        "Bob has no shift" in n for n in notes
+    )
     assert any(f"Nobody has a shift on {day.isoformat()}" in n for n in notes), notes
     (missing,) = run.result["unassigned"]
     assert missing["ticket_id"] == job.id and missing["reason"]
 
 
-def test_windows_already_over_today_are_listed(planning_app, shifts, make_tech, make_job,
-                                               make_user, at):
+def test_windows_already_over_today_are_listed(
+    planning_app, shifts, make_tech, make_job, make_user, at
+):
     today = at(18)  # sites close at 17:00, shifts end at 17:00
     make_tech(name="Late Larry")
     job = make_job()
@@ -58,12 +64,12 @@ def test_windows_already_over_today_are_listed(planning_app, shifts, make_tech, 
     assert run.status == RunStatus.DONE
     (missing,) = run.result["unassigned"]
     assert missing["ticket_id"] == job.id and "already over" in missing["reason"]
-    assert any("Late Larry's shift on" in n and "already over" in n
-               for n in run.result["notes"])
+    assert any("Late Larry's shift on" in n and "already over" in n for n in run.result["notes"])
 
 
-def test_replan_while_someone_plans_today_is_told(planning_app, shifts, make_tech, make_job,
-                                                  make_user, at):
+def test_replan_while_someone_plans_today_is_told(
+    planning_app, shifts, make_tech, make_job, make_user, at
+):
     today = at(6)
     make_tech()
     urgent = make_job(priority="urgent")
@@ -74,8 +80,9 @@ def test_replan_while_someone_plans_today_is_told(planning_app, shifts, make_tec
     assert db.session.scalar(db.select(db.func.count(PlanRun.id))) == 1
 
 
-def test_replan_stays_within_its_time_limit(planning_app, shifts, make_tech, make_job,
-                                            make_skill, make_user, at):
+def test_replan_stays_within_its_time_limit(
+    planning_app, shifts, make_tech, make_job, make_skill, make_user, at
+):
     """Several engine steps, one time limit: the re-plan ends about when the limit says."""
     today = at(6)
     skill = make_skill()
@@ -83,8 +90,10 @@ def test_replan_stays_within_its_time_limit(planning_app, shifts, make_tech, mak
     make_tech(name="Bob"), make_tech(name="Cy")
     boss = make_user("dispatcher")
     full = [make_job(duration=120) for _ in range(4)]
-    pins = [{"ticket_id": t.id, "technician_id": ana.id, "day": today.isoformat(),
-             "start": None} for t in full]
+    pins = [
+        {"ticket_id": t.id, "technician_id": ana.id, "day": today.isoformat(), "start": None}
+        for t in full
+    ]
     run = runs.start_run(boss, today, 1, background=False, options={"pins": pins})
     runs.execute(run.id)
     services.publish(db.session.get(PlanRun, run.id), boss)
@@ -102,8 +111,9 @@ def test_replan_stays_within_its_time_limit(planning_app, shifts, make_tech, mak
     assert "time limit" in new.message
 
 
-def test_publishing_a_replan_is_all_or_nothing(planning_app, shifts, make_tech, make_job,
-                                               make_user, at):
+def test_publishing_a_replan_is_all_or_nothing(
+    planning_app, shifts, make_tech, make_job, make_user, at
+):
     today = at(6)
     make_tech(name="Ana"), make_tech(name="Bob")
     boss = make_user("dispatcher")
@@ -120,14 +130,14 @@ def test_publishing_a_replan_is_all_or_nothing(planning_app, shifts, make_tech, 
     with pytest.raises(RuntimeError):
         services.publish(db.session.get(PlanRun, new.id), boss, on_visit=failing_on(2))
     assert snapshot() == before  # the old published visits were not cancelled either
-    assert {v.status for v in db.session.get(PlanRun, first.id).visits} == {
-        VisitStatus.PUBLISHED}
+    assert {v.status for v in db.session.get(PlanRun, first.id).visits} == {VisitStatus.PUBLISHED}
     services.publish(db.session.get(PlanRun, new.id), boss)
     assert db.session.get(Ticket, urgent.id).status == "scheduled"
 
 
-def test_replan_without_urgent_work_is_refused(planning_app, shifts, make_tech, make_job,
-                                               make_user):
+def test_replan_without_urgent_work_is_refused(
+    planning_app, shifts, make_tech, make_job, make_user
+):
     make_tech()
     make_job(priority="high")
     from dispatch.errors import ValidationError

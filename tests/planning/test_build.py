@@ -1,17 +1,18 @@
 """Building the engine's problem from the database."""
+
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from dispatch.planning import problem as builder
 from dispatch.routing import parse_problem
 from tests.planning.fixtures import next_weekday
 
-NOW = datetime(2020, 1, 1, tzinfo=timezone.utc)  # long before the planned days
+NOW = datetime(2020, 1, 1, tzinfo=UTC)  # long before the planned days
 
 
 def _day_start(day):
-    return datetime.combine(day, time(0), timezone.utc)
+    return datetime.combine(day, time(0), UTC)
 
 
 def test_windows_skills_priorities_and_lunch(shifts, make_tech, make_job, make_skill, make_site):
@@ -20,15 +21,23 @@ def test_windows_skills_priorities_and_lunch(shifts, make_tech, make_job, make_s
     tech = make_tech(skills=[ladder])
     site = make_site(timezone="UTC", opens_at=time(9), closes_at=time(16), open_weekdays="0123456")
     plain = make_job(site=site, duration=30)
-    narrow = make_job(site=site, duration=60, skills=[ladder], priority="urgent",
-                      access_from=time(10), access_until=time(12),
-                      due_at=_day_start(day) + timedelta(hours=20))
+    narrow = make_job(
+        site=site,
+        duration=60,
+        skills=[ladder],
+        priority="urgent",
+        access_from=time(10),
+        access_until=time(12),
+        due_at=_day_start(day) + timedelta(hours=20),
+    )
     built = builder.build(day, 2, now=NOW)
     jobs = {j.id: j for j in built.problem.jobs}
     assert set(jobs) == {plain.id, narrow.id}
     # Service must start inside the window and finish before the site closes.
-    assert jobs[plain.id].time_windows == ((9 * 3600, 16 * 3600 - 1800),
-                                           (33 * 3600, 40 * 3600 - 1800))
+    assert jobs[plain.id].time_windows == (
+        (9 * 3600, 16 * 3600 - 1800),
+        (33 * 3600, 40 * 3600 - 1800),
+    )
     assert jobs[narrow.id].time_windows[0] == (10 * 3600, 11 * 3600)
     assert jobs[narrow.id].skills == frozenset({ladder.id})
     assert jobs[narrow.id].priority > jobs[plain.id].priority
@@ -79,11 +88,16 @@ def test_appointment_window_and_pins(shifts, make_tech, make_job):
     day = next_weekday()
     tech = make_tech()
     start = _day_start(day) + timedelta(hours=13)
-    booked = make_job(duration=30, appointment_start=start,
-                      appointment_end=start + timedelta(hours=1))
+    booked = make_job(
+        duration=30, appointment_start=start, appointment_end=start + timedelta(hours=1)
+    )
     pinned = make_job()
-    pin = builder.Pin(ticket_id=pinned.id, technician_id=tech.id, day=day,
-                      start=_day_start(day) + timedelta(hours=9))
+    pin = builder.Pin(
+        ticket_id=pinned.id,
+        technician_id=tech.id,
+        day=day,
+        start=_day_start(day) + timedelta(hours=9),
+    )
     built = builder.build(day, 1, now=NOW, pins=[pin])
     jobs = {j.id: j for j in built.problem.jobs}
     assert jobs[booked.id].time_windows == ((13 * 3600, 13 * 3600 + 1800),)

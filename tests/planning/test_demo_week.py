@@ -1,5 +1,6 @@
 """The demo week is worth planning: almost every job finds a technician, and the few that do
 not show the kinds of reasons a dispatcher meets (out of reach, window shorter than the job)."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """Jobs the planner cannot place are listed with a way to fix them, never silently dropped."""
+
 from __future__ import annotations
 
 from dispatch.extensions import db
@@ -8,14 +9,16 @@ from tests.planning.fixtures import next_weekday
 
 
 def test_job_whose_address_was_not_located_is_listed_with_a_map_link(
-        planning_app, client, auth, shifts, make_tech, make_job, make_site):
+    planning_app, client, auth, shifts, make_tech, make_job, make_site
+):
     make_tech()
     planned = make_job(duration=30)
     lost = make_job(duration=30, subject="Projector at the client's <office>")
     lost.address = "Strada Inexistenta 999, Nicaieri"  # saved, but nobody could locate it
     db.session.commit()
-    nowhere = make_job(duration=30, site=make_site(latitude=None, longitude=None,
-                                                   name="Depot <North>"))
+    nowhere = make_job(
+        duration=30, site=make_site(latitude=None, longitude=None, name="Depot <North>")
+    )
     boss = auth.login(role="dispatcher")
     run = runs.start_run(boss, next_weekday(), 1, background=False)
     runs.execute(run.id)
@@ -28,8 +31,8 @@ def test_job_whose_address_was_not_located_is_listed_with_a_map_link(
     assert reasons[lost.id]["needs_location"] and reasons[nowhere.id]["needs_location"]
     assert "give its site a location" in reasons[nowhere.id]["reason"]
     page = client.get(f"/planning/runs/{run.id}").get_data(as_text=True)
-    box = page[page.index('id="missing-locations"'):]
-    box = box[:box.index("</div>\n</div>")]
+    box = page[page.index('id="missing-locations"') :]
+    box = box[: box.index("</div>\n</div>")]
     assert f"#{lost.id} Strada Inexistenta 999, Nicaieri" in box
     assert f'href="/desk/tickets/{lost.id}/point"' in box
     assert "Depot &lt;North&gt;" in box and "<North>" not in page

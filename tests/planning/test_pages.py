@@ -1,9 +1,10 @@
 """The board through HTTP: permissions, CSRF, the run's progress, drag and drop on the timeline."""
+
 from __future__ import annotations
 
 import json
 import re
-from datetime import time, timedelta, timezone
+from datetime import UTC, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,8 +22,9 @@ def test_board_flow_through_http(planning_app, shifts, auth, client, make_tech, 
     page = client.get("/planning/")
     assert page.status_code == 200 and b"Re-plan today" in page.data
     day = next_weekday()
-    response = client.post("/planning/",
-                           data={"day": day.isoformat(), "days": "1", "time_limit": "1"})
+    response = client.post(
+        "/planning/", data={"day": day.isoformat(), "days": "1", "time_limit": "1"}
+    )
     assert response.status_code == 302
     run_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     status = client.get(f"/planning/runs/{run_id}/status.json").get_json()
@@ -75,8 +77,9 @@ def _proposal(make_tech, make_job, make_user, n=2, **job):
     return day, first, second, jobs, db.session.get(PlanRun, run.id)
 
 
-def test_board_has_a_row_for_every_working_technician(planning_app, shifts, auth, client,
-                                                      make_tech, make_job, make_user):
+def test_board_has_a_row_for_every_working_technician(
+    planning_app, shifts, auth, client, make_tech, make_job, make_user
+):
     idle = make_tech(name="Idle Ida")
     day, first, second, jobs, run = _proposal(make_tech, make_job, make_user)
     auth.login(role="dispatcher")
@@ -90,19 +93,27 @@ def test_board_has_a_row_for_every_working_technician(planning_app, shifts, auth
     assert "<script>" not in html
 
 
-def test_drop_moves_and_pins_on_the_technician_s_clock(planning_app, shifts, auth, client,
-                                                       make_tech, make_job, make_user,
-                                                       make_site):
+def test_drop_moves_and_pins_on_the_technician_s_clock(
+    planning_app, shifts, auth, client, make_tech, make_job, make_user, make_site
+):
     # The site is in Bucharest (UTC+2 in winter, +3 in summer); the rows are on the
     # technicians' clock (UTC here): 09:00 on the row is 09:00 UTC whatever the site's offset.
-    site = make_site(timezone="Europe/Bucharest", opens_at=time(6), closes_at=time(20),
-                     open_weekdays="0123456")
+    site = make_site(
+        timezone="Europe/Bucharest", opens_at=time(6), closes_at=time(20), open_weekdays="0123456"
+    )
     day, first, second, jobs, run = _proposal(make_tech, make_job, make_user, site=site)
     visit = run.visits[0]
     auth.login(role="dispatcher")
-    response = client.post(f"/planning/runs/{run.id}/visits/{visit.id}/move", headers=JSON,
-                           data={"technician": second.id, "day": day.isoformat(),
-                                 "start": "09:00", "clock": "technician"})
+    response = client.post(
+        f"/planning/runs/{run.id}/visits/{visit.id}/move",
+        headers=JSON,
+        data={
+            "technician": second.id,
+            "day": day.isoformat(),
+            "start": "09:00",
+            "clock": "technician",
+        },
+    )
     assert response.status_code == 200, response.data
     body = response.get_json()
     assert body["visit"] == visit.id and "Moved and pinned" in body["message"]
@@ -114,11 +125,12 @@ def test_drop_moves_and_pins_on_the_technician_s_clock(planning_app, shifts, aut
     db.session.expire_all()
     moved = db.session.get(Visit, visit.id)
     assert (moved.technician_id, moved.pinned) == (second.id, True)
-    assert moved.planned_start.astimezone(timezone.utc).time() == time(9)
+    assert moved.planned_start.astimezone(UTC).time() == time(9)
     # The Move form (site clock) still works without the script: 12:00 in Bucharest.
-    response = client.post(f"/planning/runs/{run.id}/visits/{visit.id}/move",
-                           data={"technician": first.id, "day": day.isoformat(),
-                                 "start": "12:00"})
+    response = client.post(
+        f"/planning/runs/{run.id}/visits/{visit.id}/move",
+        data={"technician": first.id, "day": day.isoformat(), "start": "12:00"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     moved = db.session.get(Visit, visit.id)
@@ -126,8 +138,9 @@ def test_drop_moves_and_pins_on_the_technician_s_clock(planning_app, shifts, aut
     assert moved.planned_start.astimezone(ZoneInfo("Europe/Bucharest")).time() == time(12)
 
 
-def test_refused_drops_answer_with_the_reason(planning_app, shifts, auth, client, make_tech,
-                                              make_job, make_user):
+def test_refused_drops_answer_with_the_reason(
+    planning_app, shifts, auth, client, make_tech, make_job, make_user
+):
     day, first, second, jobs, run = _proposal(make_tech, make_job, make_user)
     visit = run.visits[0]
     before = (visit.technician_id, visit.planned_start, visit.pinned)
@@ -136,8 +149,13 @@ def test_refused_drops_answer_with_the_reason(planning_app, shifts, auth, client
     shifts.off.add((second.id, day))
 
     def drop(**data):
-        fields = {"technician": second.id, "day": day.isoformat(), "start": "10:00",
-                  "clock": "technician", **data}
+        fields = {
+            "technician": second.id,
+            "day": day.isoformat(),
+            "start": "10:00",
+            "clock": "technician",
+            **data,
+        }
         return client.post(url, headers=JSON, data=fields)
 
     refused = drop()
@@ -149,8 +167,11 @@ def test_refused_drops_answer_with_the_reason(planning_app, shifts, auth, client
     assert incomplete.status_code == 400 and "Check the move" in incomplete.get_json()["error"]
     strange = drop(clock="moon", technician=first.id)
     assert strange.status_code == 400
-    missing = client.post(f"/planning/runs/{run.id}/visits/999999/move", headers=JSON,
-                          data={"technician": first.id, "day": day.isoformat(), "start": "10:00"})
+    missing = client.post(
+        f"/planning/runs/{run.id}/visits/999999/move",
+        headers=JSON,
+        data={"technician": first.id, "day": day.isoformat(), "start": "10:00"},
+    )
     assert missing.status_code == 404 and missing.get_json()["error"]
     db.session.expire_all()
     again = db.session.get(Visit, visit.id)
@@ -166,8 +187,9 @@ def _seen(html: str, visit_id: int) -> str:
     return re.search(rf'id="block-{visit_id}"[^>]*?data-seen="([^"]+)"', html, re.S).group(1)
 
 
-def test_a_move_on_a_board_someone_changed_is_refused(planning_app, shifts, auth, client,
-                                                      make_tech, make_job, make_user):
+def test_a_move_on_a_board_someone_changed_is_refused(
+    planning_app, shifts, auth, client, make_tech, make_job, make_user
+):
     day, first, second, jobs, run = _proposal(make_tech, make_job, make_user)
     visit = run.visits[0]
     url = f"/planning/runs/{run.id}/visits/{visit.id}/move"
@@ -180,9 +202,18 @@ def test_a_move_on_a_board_someone_changed_is_refused(planning_app, shifts, auth
     assert theirs != seen
 
     def drop(stamp, **extra):
-        return client.post(url, headers=JSON, data={
-            "technician": first.id, "day": day.isoformat(), "start": "11:00",
-            "clock": "technician", "seen": stamp, **extra})
+        return client.post(
+            url,
+            headers=JSON,
+            data={
+                "technician": first.id,
+                "day": day.isoformat(),
+                "start": "11:00",
+                "clock": "technician",
+                "seen": stamp,
+                **extra,
+            },
+        )
 
     refused = drop(seen)
     assert refused.status_code == 409
@@ -195,8 +226,11 @@ def test_a_move_on_a_board_someone_changed_is_refused(planning_app, shifts, auth
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).stamp == theirs  # theirs stands
     # The Move form without the script: the same refusal, said on the board.
-    form = client.post(url, data={"technician": first.id, "day": day.isoformat(),
-                                  "start": "11:00", "seen": seen}, follow_redirects=True)
+    form = client.post(
+        url,
+        data={"technician": first.id, "day": day.isoformat(), "start": "11:00", "seen": seen},
+        follow_redirects=True,
+    )
     assert "Someone else moved this visit meanwhile" in form.data.decode()
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).stamp == theirs
@@ -212,23 +246,27 @@ def test_a_move_on_a_board_someone_changed_is_refused(planning_app, shifts, auth
 
 
 @pytest.mark.parametrize("role", ["employee", "agent", "technician"])
-def test_only_dispatchers_move_visits(planning_app, shifts, auth, client, make_tech, make_job,
-                                      make_user, role):
+def test_only_dispatchers_move_visits(
+    planning_app, shifts, auth, client, make_tech, make_job, make_user, role
+):
     day, first, second, jobs, run = _proposal(make_tech, make_job, make_user, n=1)
     (visit,) = run.visits
     before = (visit.technician_id, visit.planned_start, visit.pinned)
     auth.login(role=role)
-    response = client.post(f"/planning/runs/{run.id}/visits/{visit.id}/move", headers=JSON,
-                           data={"technician": second.id, "day": day.isoformat(),
-                                 "start": "10:00"})
+    response = client.post(
+        f"/planning/runs/{run.id}/visits/{visit.id}/move",
+        headers=JSON,
+        data={"technician": second.id, "day": day.isoformat(), "start": "10:00"},
+    )
     assert response.status_code == 404
     db.session.expire_all()  # read the row again: the identity map would answer with itself
     again = db.session.get(Visit, visit.id)
     assert (again.technician_id, again.planned_start, again.pinned) == before
 
 
-def test_drop_needs_the_csrf_token(planning_app, shifts, auth, client, make_tech, make_job,
-                                   make_user):
+def test_drop_needs_the_csrf_token(
+    planning_app, shifts, auth, client, make_tech, make_job, make_user
+):
     day, first, second, jobs, run = _proposal(make_tech, make_job, make_user, n=1)
     (visit,) = run.visits
     auth.login(role="dispatcher")
@@ -236,24 +274,31 @@ def test_drop_needs_the_csrf_token(planning_app, shifts, auth, client, make_tech
     token = re.search(r'data-csrf="([^"]+)"', page).group(1)
     planning_app.config["WTF_CSRF_ENABLED"] = True
     url = f"/planning/runs/{run.id}/visits/{visit.id}/move"
-    data = {"technician": second.id, "day": day.isoformat(), "start": "10:00",
-            "clock": "technician"}
+    data = {
+        "technician": second.id,
+        "day": day.isoformat(),
+        "start": "10:00",
+        "clock": "technician",
+    }
     refused = client.post(url, headers=JSON, data=data)
     assert refused.status_code == 400 and "expired" in refused.get_json()["error"]
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).technician_id == first.id
-    accepted = client.post(url, headers={**JSON, "X-CSRFToken": token},
-                           data={**data, "csrf_token": token})
+    accepted = client.post(
+        url, headers={**JSON, "X-CSRFToken": token}, data={**data, "csrf_token": token}
+    )
     assert accepted.status_code == 200, accepted.data
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).technician_id == second.id
 
 
-def test_board_links_jobs_without_a_location_to_the_site_map(planning_app, shifts, auth, client,
-                                                             make_tech, make_job, make_site):
+def test_board_links_jobs_without_a_location_to_the_site_map(
+    planning_app, shifts, auth, client, make_tech, make_job, make_site
+):
     make_tech()
-    nowhere = make_site(name="Iasi <Branch>", latitude=None, longitude=None, timezone="UTC",
-                        open_weekdays="0123456")
+    nowhere = make_site(
+        name="Iasi <Branch>", latitude=None, longitude=None, timezone="UTC", open_weekdays="0123456"
+    )
     make_job(site=nowhere, subject="Projector is dark")
     make_job(duration=30)
     dispatcher = auth.login(role="dispatcher")
@@ -268,8 +313,9 @@ def test_board_links_jobs_without_a_location_to_the_site_map(planning_app, shift
     assert all(stop["fix_url"].startswith("/sites/") for stop in data["stops"])
 
 
-def test_week_board_has_a_day_filter_and_no_row_for_a_day_off(planning_app, shifts, auth, client,
-                                                              make_tech, make_job, make_user):
+def test_week_board_has_a_day_filter_and_no_row_for_a_day_off(
+    planning_app, shifts, auth, client, make_tech, make_job, make_user
+):
     day = next_weekday()
     off, on = make_tech(name="Off Olga"), make_tech(name="On Otto")
     shifts.off.add((off.id, day + timedelta(days=1)))
@@ -285,19 +331,22 @@ def test_week_board_has_a_day_filter_and_no_row_for_a_day_off(planning_app, shif
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_drop_on_a_day_far_outside_the_plan_is_refused_not_a_crash(planning_app, shifts, auth,
-                                                                   client, make_tech, make_job,
-                                                                   make_user, make_site, day):
+def test_drop_on_a_day_far_outside_the_plan_is_refused_not_a_crash(
+    planning_app, shifts, auth, client, make_tech, make_job, make_user, make_site, day
+):
     # The timeline's clock is converted to the site's: at the ends of the calendar that
     # conversion overflows. The day must be checked against the plan first (a clear 400).
-    site = make_site(timezone="Europe/Bucharest", opens_at=time(6), closes_at=time(20),
-                     open_weekdays="0123456")
+    site = make_site(
+        timezone="Europe/Bucharest", opens_at=time(6), closes_at=time(20), open_weekdays="0123456"
+    )
     _day, first, second, jobs, run = _proposal(make_tech, make_job, make_user, n=1, site=site)
     (visit,) = run.visits
     auth.login(role="dispatcher")
     for start in ("23:45", "00:00"):
-        response = client.post(f"/planning/runs/{run.id}/visits/{visit.id}/move", headers=JSON,
-                               data={"technician": second.id, "day": day, "start": start,
-                                     "clock": "technician"})
+        response = client.post(
+            f"/planning/runs/{run.id}/visits/{visit.id}/move",
+            headers=JSON,
+            data={"technician": second.id, "day": day, "start": start, "clock": "technician"},
+        )
         assert response.status_code == 400, response.data
         assert "Choose a day of this plan" in response.get_json()["error"]

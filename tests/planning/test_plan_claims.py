@@ -1,5 +1,6 @@
 """Changing or publishing a proposal holds its row: a move that lost the race to a publish is
 refused, not written onto the published plan."""
+
 from __future__ import annotations
 
 from datetime import time
@@ -16,13 +17,15 @@ from tests.planning.fixtures import next_weekday
 def _published_behind_our_back(run: PlanRun) -> None:
     # Another dispatcher's request commits while ours still holds the old row in memory.
     with db.engine.begin() as other:
-        other.execute(db.update(PlanRun).where(PlanRun.id == run.id)
-                      .values(status=RunStatus.PUBLISHED))
+        other.execute(
+            db.update(PlanRun).where(PlanRun.id == run.id).values(status=RunStatus.PUBLISHED)
+        )
 
 
 @pytest.mark.parametrize("change", ["move", "pin", "remove", "publish"])
-def test_a_change_after_someone_published_is_refused(planning_app, shifts, make_tech, make_job,
-                                                     make_user, change):
+def test_a_change_after_someone_published_is_refused(
+    planning_app, shifts, make_tech, make_job, make_user, change
+):
     day = next_weekday()
     tech, other = make_tech(), make_tech()
     make_job(duration=30)

@@ -1,7 +1,8 @@
 """Reviewing, re-running and publishing plans; re-planning today."""
+
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -22,8 +23,9 @@ def _plan(user, day, days=1, **kw):
     return db.session.get(PlanRun, run.id)
 
 
-def test_publish_schedules_records_and_notifies(planning_app, shifts, make_tech, make_job,
-                                                make_user):
+def test_publish_schedules_records_and_notifies(
+    planning_app, shifts, make_tech, make_job, make_user
+):
     day = next_weekday()
     tech = make_tech()
     jobs = [make_job(duration=30) for _ in range(3)]
@@ -37,8 +39,12 @@ def test_publish_schedules_records_and_notifies(planning_app, shifts, make_tech,
         assert ticket.status == "scheduled" and ticket.assignee_id == tech.id
         types = [e.type for e in ticket.events]
         assert {"assigned", "status", "visit"} <= set(types)
-        assert db.session.scalar(db.select(Notification).where(
-            Notification.user_id == ticket.requester_id)) is not None
+        assert (
+            db.session.scalar(
+                db.select(Notification).where(Notification.user_id == ticket.requester_id)
+            )
+            is not None
+        )
     assert {v.status for v in db.session.get(PlanRun, run.id).visits} == {VisitStatus.PUBLISHED}
     notes = db.session.scalars(db.select(Notification).where(Notification.user_id == tech.id)).all()
     assert len(notes) == 1 and "3 visits" in notes[0].text
@@ -59,8 +65,9 @@ def test_publish_is_all_or_nothing(planning_app, shifts, make_tech, make_job, ma
     services.publish(db.session.get(PlanRun, run.id), boss)
 
 
-def test_pin_move_remove_and_rerun_keeps_pins(planning_app, shifts, make_tech, make_job, make_user,
-                                              monkeypatch):
+def test_pin_move_remove_and_rerun_keeps_pins(
+    planning_app, shifts, make_tech, make_job, make_user, monkeypatch
+):
     # The test runs the re-run itself: no background thread racing it (and outliving the test).
     monkeypatch.setattr(runs, "launch", lambda run: None)
     day = next_weekday()
@@ -90,14 +97,15 @@ def test_pin_move_remove_and_rerun_keeps_pins(planning_app, shifts, make_tech, m
     assert jobs[1].id not in again  # removed stays out
     kept = again[jobs[0].id]
     assert kept.pinned and kept.technician_id == bob.id and kept.day == day + timedelta(days=1)
-    assert kept.planned_start == datetime.combine(day + timedelta(days=1), time(15), timezone.utc)
+    assert kept.planned_start == datetime.combine(day + timedelta(days=1), time(15), UTC)
 
 
-def test_replan_today_keeps_started_and_reports_moves(planning_app, shifts, make_tech, make_job,
-                                                      make_user, monkeypatch):
+def test_replan_today_keeps_started_and_reports_moves(
+    planning_app, shifts, make_tech, make_job, make_user, monkeypatch
+):
     # Plan "today" as if it were 06:00 so that the whole day is ahead.
-    today = datetime.now(timezone.utc).date()
-    morning = datetime.combine(today, time(6), timezone.utc)
+    today = datetime.now(UTC).date()
+    morning = datetime.combine(today, time(6), UTC)
     monkeypatch.setattr(runs, "utcnow", lambda: morning)
     monkeypatch.setattr(replan, "utcnow", lambda: morning)
     monkeypatch.setattr(solve, "utcnow", lambda: morning)
@@ -132,7 +140,8 @@ def test_replan_today_keeps_started_and_reports_moves(planning_app, shifts, make
     assert db.session.get(Ticket, urgent.id).status == "scheduled"
     live = db.session.scalars(db.select(Visit).where(Visit.status == VisitStatus.PUBLISHED)).all()
     assert sorted(v.ticket_id for v in live) == sorted(
-        [j.id for j in jobs if j.id != started.ticket_id] + [urgent.id])
+        [j.id for j in jobs if j.id != started.ticket_id] + [urgent.id]
+    )
 
 
 def test_replan_refuses_a_ticket_not_waiting(planning_app, make_user, make_ticket):

@@ -1,7 +1,8 @@
 """Re-plan today changes as few visits as it can: technicians are freed step by step."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -17,8 +18,8 @@ WEST = (46.77, 23.25)
 @pytest.fixture
 def morning(monkeypatch):
     """Plan "today" as if it were 06:00, so that the whole day is ahead."""
-    today = datetime.now(timezone.utc).date()
-    at = datetime.combine(today, time(6), timezone.utc)
+    today = datetime.now(UTC).date()
+    at = datetime.combine(today, time(6), UTC)
     monkeypatch.setattr(runs, "utcnow", lambda: at)
     monkeypatch.setattr(replan, "utcnow", lambda: at)
     monkeypatch.setattr(solve, "utcnow", lambda: at)
@@ -35,8 +36,11 @@ def _job(make_job, point, **kw):
 def _publish(boss, day: date, routes: dict, *, pinned: bool = False) -> PlanRun:
     """Publish a plan with exactly these routes (technician → tickets in order), timed by the
     engine; its visits are pinned only when ``pinned``."""
-    pins = [{"ticket_id": t.id, "technician_id": tech.id, "day": day.isoformat(), "start": None}
-            for tech, tickets in routes.items() for t in tickets]
+    pins = [
+        {"ticket_id": t.id, "technician_id": tech.id, "day": day.isoformat(), "start": None}
+        for tech, tickets in routes.items()
+        for t in tickets
+    ]
     run = runs.start_run(boss, day, 1, background=False, time_limit=2, options={"pins": pins})
     runs.execute(run.id)
     db.session.expire_all()
@@ -75,8 +79,15 @@ def crowded_day(planning_app, shifts, make_tech, make_job, make_skill, make_user
         dan: [_job(make_job, EAST, duration=60) for _ in range(2)],
     }
     _publish(boss, morning, routes)
-    return {"skill": skill, "boss": boss, "routes": routes, "ana": ana, "bob": bob,
-            "cara": cara, "dan": dan}
+    return {
+        "skill": skill,
+        "boss": boss,
+        "routes": routes,
+        "ana": ana,
+        "bob": bob,
+        "cara": cara,
+        "dan": dan,
+    }
 
 
 def test_only_the_technicians_that_must_change_are_replanned(crowded_day, make_job, monkeypatch):
@@ -100,8 +111,10 @@ def test_only_the_technicians_that_must_change_are_replanned(crowded_day, make_j
     assert any("moved from Ana" in m["text"] and "to Bob" in m["text"] for m in moves)
     assert "Ana's day is re-planned" in run.message, run.message
     tried = run.result["tried"]
-    assert [t["freed"] for t in tried[:2]] == ["every visit kept at its time",
-                                            "every visit kept in its order"]
+    assert [t["freed"] for t in tried[:2]] == [
+        "every visit kept at its time",
+        "every visit kept in its order",
+    ]
     # Neither fits it without losing one of Ana's visits.
     assert not any(t["urgent_planned"] and t["planned"] == 10 for t in tried[:2]), tried
     (chosen,) = [t for t in tried if t["chosen"]]
@@ -129,17 +142,19 @@ def test_urgent_work_that_fits_between_visits_moves_nothing(crowded_day, make_jo
     assert len(run.result["tried"]) == 1
 
 
-def test_urgent_work_that_cannot_fit_at_all_says_so(planning_app, shifts, make_tech, make_job,
-                                                     make_skill, make_user, morning):
+def test_urgent_work_that_cannot_fit_at_all_says_so(
+    planning_app, shifts, make_tech, make_job, make_skill, make_user, morning
+):
     skill = make_skill("lifts")
     ana, bob = make_tech(name="Ana", skills=[skill]), make_tech(name="Bob")
     shifts.homes.update({ana.id: HERE, bob.id: HERE})
     boss = make_user("dispatcher")
     full = [_job(make_job, HERE, duration=120) for _ in range(4)]
     _publish(boss, morning, {ana: full, bob: [_job(make_job, HERE, duration=60)]}, pinned=True)
-    before = {v.ticket_id: (v.technician_id, v.planned_start)
-              for v in db.session.scalars(db.select(Visit).where(
-                  Visit.status == VisitStatus.PUBLISHED))}
+    before = {
+        v.ticket_id: (v.technician_id, v.planned_start)
+        for v in db.session.scalars(db.select(Visit).where(Visit.status == VisitStatus.PUBLISHED))
+    }
     urgent = _job(make_job, HERE, duration=60, priority="urgent", skills=[skill])
     run = _replan(boss, urgent, limit=3)
     assert urgent.id not in {v.ticket_id for v in run.visits}
@@ -151,8 +166,9 @@ def test_urgent_work_that_cannot_fit_at_all_says_so(planning_app, shifts, make_t
     assert "The other visits were left as they were." in run.message
 
 
-def test_urgent_job_without_location_is_explained(planning_app, shifts, make_tech, make_job,
-                                                   make_user, morning):
+def test_urgent_job_without_location_is_explained(
+    planning_app, shifts, make_tech, make_job, make_user, morning
+):
     make_tech(name="Ana")
     boss = make_user("dispatcher")
     urgent = make_job(duration=30, priority="urgent")
@@ -165,14 +181,18 @@ def test_urgent_job_without_location_is_explained(planning_app, shifts, make_tec
 
 
 def test_moves_between_counts_like_the_board():
-    day = datetime(2030, 1, 7, 9, tzinfo=timezone.utc)
-    previous = {"1": {"technician_id": 10, "start": day.isoformat()},
-                "2": {"technician_id": 10, "start": day.replace(hour=10).isoformat()},
-                "3": {"technician_id": 11, "start": day.isoformat()},
-                "4": {"technician_id": 11, "start": day.replace(hour=11).isoformat()}}
-    new = {1: (10, day.replace(minute=9)),  # 9 minutes: not a move
-           2: (10, day.replace(hour=10, minute=10)),  # 10 minutes: moved
-           3: (10, day),  # other technician
-           5: (11, day)}  # added; 4 dropped
+    day = datetime(2030, 1, 7, 9, tzinfo=UTC)
+    previous = {
+        "1": {"technician_id": 10, "start": day.isoformat()},
+        "2": {"technician_id": 10, "start": day.replace(hour=10).isoformat()},
+        "3": {"technician_id": 11, "start": day.isoformat()},
+        "4": {"technician_id": 11, "start": day.replace(hour=11).isoformat()},
+    }
+    new = {
+        1: (10, day.replace(minute=9)),  # 9 minutes: not a move
+        2: (10, day.replace(hour=10, minute=10)),  # 10 minutes: moved
+        3: (10, day),  # other technician
+        5: (11, day),
+    }  # added; 4 dropped
     changes = {m["ticket_id"]: m["change"] for m in staged.moves_between(previous, new)}
     assert changes == {2: "time", 3: "technician", 4: "dropped", 5: "added"}

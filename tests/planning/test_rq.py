@@ -1,4 +1,5 @@
 """Planning on RQ workers: the run is queued on Redis and a worker plans it."""
+
 from __future__ import annotations
 
 import shutil
@@ -20,8 +21,10 @@ def redis_url(tmp_path):
     if binary is None:
         pytest.skip("redis-server is not installed")
     port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )
     from redis import Redis
 
     deadline = time.monotonic() + 10
@@ -39,8 +42,9 @@ def redis_url(tmp_path):
     proc.wait(10)
 
 
-def test_run_goes_through_an_rq_worker(planning_app, shifts, make_tech, make_job, make_user,
-                                       redis_url, database_url, monkeypatch):
+def test_run_goes_through_an_rq_worker(
+    planning_app, shifts, make_tech, make_job, make_user, redis_url, database_url, monkeypatch
+):
     from redis import Redis
     from rq import Queue, SimpleWorker
 

@@ -1,10 +1,11 @@
 """Planning runs: background thread, locks against two planners, refusals, time limits, CLI."""
+
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,9 @@ from tests.planning.fixtures import next_weekday, wait_for
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_background_run_in_a_thread(planning_app, shifts, make_tech, make_job, make_skill,
-                                    make_user):
+def test_background_run_in_a_thread(
+    planning_app, shifts, make_tech, make_job, make_skill, make_user
+):
     day = next_weekday()
     skill = make_skill()
     tech = make_tech(skills=[skill])
@@ -31,13 +33,14 @@ def test_background_run_in_a_thread(planning_app, shifts, make_tech, make_job, m
     run = wait_for(run.id)
     assert run.status == RunStatus.DONE, run.message
     assert run.progress == 100 and "Plan ready" in run.message
-    visits = db.session.scalars(db.select(Visit).where(Visit.plan_run_id == run.id)
-                                .order_by(Visit.order)).all()
+    visits = db.session.scalars(
+        db.select(Visit).where(Visit.plan_run_id == run.id).order_by(Visit.order)
+    ).all()
     assert {v.ticket_id for v in visits} == {j.id for j in jobs}
     assert all(v.technician_id == tech.id and v.day == day for v in visits)
     assert [v.order for v in visits] == [1, 2, 3, 4]
     starts = [v.planned_start for v in visits]
-    assert starts == sorted(starts) and starts[0] >= datetime.combine(day, time(8), timezone.utc)
+    assert starts == sorted(starts) and starts[0] >= datetime.combine(day, time(8), UTC)
     (missing,) = run.result["unassigned"]
     assert missing["ticket_id"] == impossible.id and "skill" in missing["reason"]
     assert db.session.scalars(db.select(PlanLock)).all() == []  # released
@@ -61,7 +64,7 @@ def test_two_planners_same_days_one_is_told(planning_app, shifts, make_tech, mak
 def test_stale_lock_of_a_dead_run_is_released(planning_app, shifts, make_user):
     day = next_weekday()
     stuck = runs.start_run(make_user("dispatcher"), day, 1, background=False)
-    stuck.created_at = datetime.now(timezone.utc) - timedelta(hours=2)
+    stuck.created_at = datetime.now(UTC) - timedelta(hours=2)
     db.session.commit()
     again = runs.start_run(make_user("dispatcher"), day, 1, background=False)
     assert again.id != stuck.id
@@ -71,7 +74,7 @@ def test_stale_lock_of_a_dead_run_is_released(planning_app, shifts, make_user):
 
 def test_past_date_and_bad_ranges_refused(planning_app, shifts, make_user):
     user = make_user("dispatcher")
-    yesterday = datetime.now(timezone.utc).date() - timedelta(days=1)
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
     with pytest.raises(ValidationError, match="in the past"):
         runs.start_run(user, yesterday, 1, background=False)
     with pytest.raises(ValidationError):
@@ -81,8 +84,9 @@ def test_past_date_and_bad_ranges_refused(planning_app, shifts, make_user):
     assert db.session.scalars(db.select(PlanRun)).all() == []
 
 
-def test_no_shift_and_unmeetable_windows_are_reported(planning_app, shifts, make_tech, make_job,
-                                                      make_user):
+def test_no_shift_and_unmeetable_windows_are_reported(
+    planning_app, shifts, make_tech, make_job, make_user
+):
     day = next_weekday()
     tech = make_tech(name="Off Today")
     shifts.off.add((tech.id, day))
@@ -96,26 +100,28 @@ def test_no_shift_and_unmeetable_windows_are_reported(planning_app, shifts, make
     assert missing["ticket_id"] == job.id and missing["reason"]
 
 
-def test_engine_out_of_time_gives_best_plan_never_hangs(planning_app, shifts, make_tech, make_job,
-                                                        make_user):
+def test_engine_out_of_time_gives_best_plan_never_hangs(
+    planning_app, shifts, make_tech, make_job, make_user
+):
     day = next_weekday()
     for _ in range(3):
         make_tech()
     for _ in range(25):
         make_job(duration=30)
     run = runs.start_run(make_user("dispatcher"), day, 1, time_limit=1, background=False)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     runs.execute(run.id)
     db.session.refresh(run)
-    assert (datetime.now(timezone.utc) - started).total_seconds() < 15
+    assert (datetime.now(UTC) - started).total_seconds() < 15
     assert run.status == RunStatus.DONE
     assert "time limit" in run.message and "best plan" in run.message
     served = run.result["summary"]["visits"] + run.result["summary"]["unassigned"]
     assert served == 25
 
 
-def test_engine_failure_ends_the_run_with_a_message(planning_app, shifts, make_tech, make_job,
-                                                    make_user, monkeypatch):
+def test_engine_failure_ends_the_run_with_a_message(
+    planning_app, shifts, make_tech, make_job, make_user, monkeypatch
+):
     make_tech()
     make_job()
     run = runs.start_run(make_user("dispatcher"), next_weekday(), 1, background=False)
@@ -131,24 +137,50 @@ def test_engine_failure_ends_the_run_with_a_message(planning_app, shifts, make_t
     assert db.session.scalars(db.select(PlanLock)).all() == []
 
 
-def test_cli_writes_vroom_files_the_engine_accepts(planning_app, shifts, make_tech, make_job,
-                                                   runner, tmp_path):
+def test_cli_writes_vroom_files_the_engine_accepts(
+    planning_app, shifts, make_tech, make_job, runner, tmp_path
+):
     day = next_weekday()
     make_tech()
     jobs = [make_job(duration=30) for _ in range(3)]
     problem_file, plan_file = tmp_path / "problem.json", tmp_path / "plan.json"
-    result = runner.invoke(args=["plan", "--date", day.isoformat(), "--time-limit", "1",
-                                 "--problem-out", str(problem_file), "--plan-out", str(plan_file),
-                                 "--publish"])
+    result = runner.invoke(
+        args=[
+            "plan",
+            "--date",
+            day.isoformat(),
+            "--time-limit",
+            "1",
+            "--problem-out",
+            str(problem_file),
+            "--plan-out",
+            str(plan_file),
+            "--publish",
+        ]
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["visits_planned"] == 3 and summary["unassigned"] == []
     assert summary["status"] == "published" and summary["travel_minutes"] >= 0
     plan = json.loads(plan_file.read_text())
     assert sum(1 for r in plan["routes"] for s in r["steps"] if s["type"] == "job") == 3
-    proc = subprocess.run([sys.executable, "-m", "dispatch.routing", "solve", "-i",
-                           str(problem_file), "--time-limit", "1", "--check"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dispatch.routing",
+            "solve",
+            "-i",
+            str(problem_file),
+            "--time-limit",
+            "1",
+            "--check",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     again = json.loads(proc.stdout)
     assert again["code"] == 0 and again["summary"]["unassigned"] == 0
@@ -162,8 +194,9 @@ def test_cli_refuses_a_past_date(planning_app, runner):
     assert result.exit_code == 1 and "in the past" in result.output
 
 
-def test_large_multi_day_problems_are_planned_day_by_day(planning_app, shifts, make_tech,
-                                                         make_job, make_user):
+def test_large_multi_day_problems_are_planned_day_by_day(
+    planning_app, shifts, make_tech, make_job, make_user
+):
     from dispatch.routing import check_solution, parse_problem
 
     planning_app.config["PLANNING_SPLIT_ABOVE"] = 0  # split even this small week
@@ -171,9 +204,23 @@ def test_large_multi_day_problems_are_planned_day_by_day(planning_app, shifts, m
     tech = make_tech()
     jobs = [make_job(duration=180) for _ in range(5)]  # two or three a day fit
     pinned_day = day + timedelta(days=1)
-    run = runs.start_run(make_user("dispatcher"), day, 3, time_limit=3, background=False,
-                         options={"pins": [{"ticket_id": jobs[0].id, "technician_id": tech.id,
-                                            "day": pinned_day.isoformat(), "start": None}]})
+    run = runs.start_run(
+        make_user("dispatcher"),
+        day,
+        3,
+        time_limit=3,
+        background=False,
+        options={
+            "pins": [
+                {
+                    "ticket_id": jobs[0].id,
+                    "technician_id": tech.id,
+                    "day": pinned_day.isoformat(),
+                    "start": None,
+                }
+            ]
+        },
+    )
     runs.execute(run.id)
     db.session.refresh(run)
     assert run.status == RunStatus.DONE, run.message
@@ -185,13 +232,15 @@ def test_large_multi_day_problems_are_planned_day_by_day(planning_app, shifts, m
     assert check_solution(parse_problem(run.problem), run.result["plan"]) == []
 
 
-def test_window_no_shift_can_meet_is_explained(planning_app, shifts, make_tech, make_job,
-                                               make_user):
+def test_window_no_shift_can_meet_is_explained(
+    planning_app, shifts, make_tech, make_job, make_user
+):
     day = next_weekday()
     make_tech()
-    evening = datetime.combine(day, time(19), timezone.utc)  # shifts end at 17:00
-    late = make_job(duration=30, appointment_start=evening,
-                    appointment_end=evening + timedelta(hours=1))
+    evening = datetime.combine(day, time(19), UTC)  # shifts end at 17:00
+    late = make_job(
+        duration=30, appointment_start=evening, appointment_end=evening + timedelta(hours=1)
+    )
     run = runs.start_run(make_user("dispatcher"), day, 1, background=False)
     runs.execute(run.id)
     db.session.refresh(run)

@@ -1,4 +1,5 @@
 """Requesters hear by mail when their visit is planned and when the technician sets off."""
+
 from __future__ import annotations
 
 from dispatch.extensions import db
@@ -13,12 +14,16 @@ from tests.planning.fixtures import next_weekday
 def _messages(kind):
     deliver_pending()
     db.session.expire_all()
-    return list(db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == kind)
-                                   .order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(
+            db.select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
+        )
+    )
 
 
 def test_publish_mails_each_requester_once_and_en_route_mails_again(
-        planning_app, shifts, make_tech, make_job, make_user):
+    planning_app, shifts, make_tech, make_job, make_user
+):
     day = next_weekday()
     tech = make_tech(name="Radu Tech")
     jobs = [make_job(duration=30) for _ in range(2)]

@@ -3,6 +3,7 @@
 Plain functions rather than fixtures, so that hypothesis tests can use them without
 function-scoped fixtures.
 """
+
 from __future__ import annotations
 
 import copy
@@ -18,29 +19,56 @@ from dispatch.routing.model import HORIZON, Problem, Vehicle
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_cli(*args: str, stdin: str | bytes | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, stdin: str | bytes | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """Run ``python -m dispatch.routing ARGS`` from the project root; bytes in, text out."""
     data = stdin.encode() if isinstance(stdin, str) else stdin
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # messages carry "–", whatever the locale
-    proc = subprocess.run([sys.executable, "-m", "dispatch.routing", *args], input=data,
-                          capture_output=True, timeout=timeout, cwd=ROOT, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dispatch.routing", *args],
+        input=data,
+        capture_output=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=env,
+    )
     proc.stdout, proc.stderr = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
     return proc
 
 
 # A small day: depot 0, two sites. One technician 08:00–17:00 with a lunch break.
 SAMPLE: dict[str, Any] = {
-    "vehicles": [{
-        "id": 1, "start_index": 0, "end_index": 0, "time_window": [28800, 61200],
-        "skills": [1], "capacity": [4], "max_travel_time": 3600,
-        "breaks": [{"id": 7, "time_windows": [[43200, 46800]], "service": 1800}],
-    }],
+    "vehicles": [
+        {
+            "id": 1,
+            "start_index": 0,
+            "end_index": 0,
+            "time_window": [28800, 61200],
+            "skills": [1],
+            "capacity": [4],
+            "max_travel_time": 3600,
+            "breaks": [{"id": 7, "time_windows": [[43200, 46800]], "service": 1800}],
+        }
+    ],
     "jobs": [
-        {"id": 10, "location_index": 1, "service": 600, "time_windows": [[30000, 36000]],
-         "skills": [1], "delivery": [2], "priority": 1},
-        {"id": 11, "location_index": 2, "service": 900, "setup": 120, "priority": 5,
-         "delivery": [1]},
+        {
+            "id": 10,
+            "location_index": 1,
+            "service": 600,
+            "time_windows": [[30000, 36000]],
+            "skills": [1],
+            "delivery": [2],
+            "priority": 1,
+        },
+        {
+            "id": 11,
+            "location_index": 2,
+            "service": 900,
+            "setup": 120,
+            "priority": 5,
+            "delivery": [1],
+        },
         {"id": 12, "location_index": 2, "service": 300, "setup": 120, "delivery": [0]},
         {"id": 13, "location_index": 1, "service": 300, "skills": [3], "delivery": [0]},
     ],
@@ -84,9 +112,12 @@ def _first_start(windows, ready: int) -> int | None:
 def routes_of(problem: Problem, v: Vehicle) -> dict[frozenset, int]:
     """Every set of jobs ``v`` can serve in one route, with the least travel doing so."""
     m = problem.durations
-    jobs = [j for j in problem.jobs
-            if j.skills <= v.skills
-            and all(d <= c for d, c in zip(j.delivery, v.capacity))]
+    jobs = [
+        j
+        for j in problem.jobs
+        if j.skills <= v.skills
+        and all(d <= c for d, c in zip(j.delivery, v.capacity, strict=False))
+    ]
     best: dict[frozenset, int] = {frozenset(): 0}  # an unused technician travels nothing
     limit = len(jobs) if v.max_tasks is None else min(v.max_tasks, len(jobs))
 
@@ -110,7 +141,7 @@ def routes_of(problem: Problem, v: Vehicle) -> dict[frozenset, int]:
         if v.max_travel_time is not None and travel > v.max_travel_time:
             return
         load = [sum(j.delivery[k] for j in served) for k in range(len(v.capacity))]
-        if any(x > c for x, c in zip(load, v.capacity)):
+        if any(x > c for x, c in zip(load, v.capacity, strict=True)):
             return
         key = frozenset(j.id for j in served)
         if travel < best.get(key, HORIZON):
@@ -120,7 +151,7 @@ def routes_of(problem: Problem, v: Vehicle) -> dict[frozenset, int]:
         close(t, prev, travel, served, pending, left_breaks)
         # Take a not-yet-taken break next (before the next job); order among breaks matters.
         for i, b in enumerate(left_breaks):
-            extend(t, prev, travel, served, pending + [b], left_breaks[:i] + left_breaks[i + 1:])
+            extend(t, prev, travel, served, pending + [b], left_breaks[:i] + left_breaks[i + 1 :])
         if len(served) >= limit:
             return
         for j in jobs:
@@ -134,8 +165,14 @@ def routes_of(problem: Problem, v: Vehicle) -> dict[frozenset, int]:
             if begin is None:
                 continue
             setup = 0 if prev is not None and prev == j.location_index else j.setup
-            extend(begin + setup + j.service, j.location_index, travel + d, served + [j], [],
-                   left_breaks)
+            extend(
+                begin + setup + j.service,
+                j.location_index,
+                travel + d,
+                served + [j],
+                [],
+                left_breaks,
+            )
 
     extend(v.time_window[0], v.start_index, 0, [], [], list(v.breaks))
     return best

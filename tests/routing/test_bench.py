@@ -1,5 +1,6 @@
 """The benchmark tooling: Solomon reader (checked against the best known solutions), the seeded
 field-day generator and the ``bench`` command line."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,8 +24,11 @@ SOLOMON = Path(__file__).resolve().parents[2] / "benchmarks" / "solomon"
 
 
 def _sol_routes(path: Path) -> list[list[int]]:
-    return [[int(x) for x in line.split(":", 1)[1].split()]
-            for line in path.read_text().splitlines() if line.startswith("Route")]
+    return [
+        [int(x) for x in line.split(":", 1)[1].split()]
+        for line in path.read_text().splitlines()
+        if line.startswith("Route")
+    ]
 
 
 @pytest.mark.parametrize("name", ["C101", "R101", "RC105", "R211"])
@@ -62,15 +66,27 @@ def test_generator_is_deterministic_and_in_range():
 
 
 def test_bench_field_command_prints_a_table():
-    proc = run_cli("bench", "field", "--seeds", "2", "--jobs", "30", "--vehicles", "3",
-                   "--time-limit", "1", timeout=60)
+    proc = run_cli(
+        "bench",
+        "field",
+        "--seeds",
+        "2",
+        "--jobs",
+        "30",
+        "--vehicles",
+        "3",
+        "--time-limit",
+        "1",
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "| 2 | 30 | 3 |" in proc.stdout
 
 
 def test_bench_solomon_command_reports_a_gap():
-    proc = run_cli("bench", "solomon", str(SOLOMON), "--instances", "C101", "--time-limit", "2",
-                   timeout=60)
+    proc = run_cli(
+        "bench", "solomon", str(SOLOMON), "--instances", "C101", "--time-limit", "2", timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     assert "| C101 | 827.3 |" in proc.stdout and "mean gap ours" in proc.stdout
 

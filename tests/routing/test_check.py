@@ -10,6 +10,7 @@ travel 0↔1 600 s, 0↔2 900 s, 1↔2 300 s):
   45000, already at the depot;
 * job 13 needs skill 3, which nobody has: unassigned.
 """
+
 from __future__ import annotations
 
 import copy
@@ -27,30 +28,47 @@ def step(type_, arrival, duration, id_=None, loc=None, setup=0, service=0, waiti
         out["id"] = id_
     if loc is not None:
         out["location_index"] = loc
-    out.update(arrival=arrival, duration=duration, setup=setup, service=service,
-               waiting_time=waiting)
+    out.update(
+        arrival=arrival, duration=duration, setup=setup, service=service, waiting_time=waiting
+    )
     return out
 
 
 VALID = {
     "code": 0,
-    "summary": {"cost": 1800, "routes": 1, "unassigned": 1, "setup": 120, "service": 3600,
-                "duration": 1800, "waiting_time": 11580, "priority": 6,
-                "computing_times": {"loading": 0, "solving": 1}},
-    "unassigned": [{"id": 13, "type": "job", "location_index": 1,
-                    "reason": "no technician has skills [3]"}],
-    "routes": [{
-        "vehicle": 1, "cost": 1800, "setup": 120, "service": 3600, "duration": 1800,
-        "waiting_time": 11580, "priority": 6,
-        "steps": [
-            step("start", 28800, 0, loc=0),
-            step("job", 29400, 600, 10, 1, service=600, waiting=600),
-            step("job", 30900, 900, 11, 2, setup=120, service=900),
-            step("job", 31920, 900, 12, 2, service=300),
-            step("break", 32220, 900, 7, service=1800, waiting=10980),
-            step("end", 45000, 1800, loc=0),
-        ],
-    }],
+    "summary": {
+        "cost": 1800,
+        "routes": 1,
+        "unassigned": 1,
+        "setup": 120,
+        "service": 3600,
+        "duration": 1800,
+        "waiting_time": 11580,
+        "priority": 6,
+        "computing_times": {"loading": 0, "solving": 1},
+    },
+    "unassigned": [
+        {"id": 13, "type": "job", "location_index": 1, "reason": "no technician has skills [3]"}
+    ],
+    "routes": [
+        {
+            "vehicle": 1,
+            "cost": 1800,
+            "setup": 120,
+            "service": 3600,
+            "duration": 1800,
+            "waiting_time": 11580,
+            "priority": 6,
+            "steps": [
+                step("start", 28800, 0, loc=0),
+                step("job", 29400, 600, 10, 1, service=600, waiting=600),
+                step("job", 30900, 900, 11, 2, setup=120, service=900),
+                step("job", 31920, 900, 12, 2, service=300),
+                step("break", 32220, 900, 7, service=1800, waiting=10980),
+                step("end", 45000, 1800, loc=0),
+            ],
+        }
+    ],
 }
 
 
@@ -77,14 +95,34 @@ def test_hand_made_plan_is_valid(problem):
 
 def test_same_plan_as_a_solution_object_is_valid(problem):
     route = VALID["routes"][0]
-    steps = [RouteStep(type=s["type"], arrival=s["arrival"], duration=s["duration"],
-                       id=s.get("id"), location_index=s.get("location_index"),
-                       setup=s["setup"], service=s["service"], waiting_time=s["waiting_time"])
-             for s in route["steps"]]
-    solution = Solution(routes=[Route(vehicle=1, steps=steps, cost=1800, duration=1800,
-                                      setup=120, service=3600, waiting_time=11580,
-                                      priority=6)],
-                        unassigned=[Unassigned(13, "no technician has skills [3]")])
+    steps = [
+        RouteStep(
+            type=s["type"],
+            arrival=s["arrival"],
+            duration=s["duration"],
+            id=s.get("id"),
+            location_index=s.get("location_index"),
+            setup=s["setup"],
+            service=s["service"],
+            waiting_time=s["waiting_time"],
+        )
+        for s in route["steps"]
+    ]
+    solution = Solution(
+        routes=[
+            Route(
+                vehicle=1,
+                steps=steps,
+                cost=1800,
+                duration=1800,
+                setup=120,
+                service=3600,
+                waiting_time=11580,
+                priority=6,
+            )
+        ],
+        unassigned=[Unassigned(13, "no technician has skills [3]")],
+    )
     assert check_solution(problem, solution) == []
     solution.routes[0].steps[2].arrival += 60
     assert any("arrival 30960" in v for v in check_solution(problem, solution))
@@ -95,10 +133,21 @@ def _steps(doc: dict) -> list:
 
 
 def test_everything_unassigned_is_valid(problem):
-    doc = {"code": 0, "routes": [],
-           "summary": {"cost": 0, "routes": 0, "unassigned": 4, "setup": 0, "service": 0,
-                       "duration": 0, "waiting_time": 0, "priority": 0},
-           "unassigned": [{"id": i, "type": "job", "reason": "r"} for i in (10, 11, 12, 13)]}
+    doc = {
+        "code": 0,
+        "routes": [],
+        "summary": {
+            "cost": 0,
+            "routes": 0,
+            "unassigned": 4,
+            "setup": 0,
+            "service": 0,
+            "duration": 0,
+            "waiting_time": 0,
+            "priority": 0,
+        },
+        "unassigned": [{"id": i, "type": "job", "reason": "r"} for i in (10, 11, 12, 13)],
+    }
     assert check_solution(problem, doc) == []
 
 
@@ -150,8 +199,9 @@ def test_order_that_cannot_meet_a_window():
 
 def test_arrival_inconsistent_with_travel(problem):
     doc = plan(routes__0__steps__2__arrival=31000, routes__0__steps__2__waiting_time=0)
-    assert "arrival 31000, but the previous step and 300 s of travel give 30900" in \
-        _violations(problem, doc)
+    assert "arrival 31000, but the previous step and 300 s of travel give 30900" in _violations(
+        problem, doc
+    )
 
 
 def test_cumulated_travel_wrong(problem):
@@ -196,20 +246,24 @@ def test_max_tasks_exceeded():
 
 
 def test_pinned_order_kept_and_broken():
-    kept = parse_problem(sample(**{"vehicles.0.steps": [{"type": "job", "id": 10},
-                                                         {"type": "job", "id": 12}]}))
+    kept = parse_problem(
+        sample(**{"vehicles.0.steps": [{"type": "job", "id": 10}, {"type": "job", "id": 12}]})
+    )
     assert check_solution(kept, VALID) == []
-    broken = parse_problem(sample(**{"vehicles.0.steps": [{"type": "job", "id": 12},
-                                                           {"type": "job", "id": 10}]}))
+    broken = parse_problem(
+        sample(**{"vehicles.0.steps": [{"type": "job", "id": 12}, {"type": "job", "id": 10}]})
+    )
     assert "pinned steps out of order" in _violations(broken, VALID)
 
 
 def test_pinned_service_bounds():
-    late = parse_problem(sample(**{"vehicles.0.steps": [
-        {"type": "job", "id": 11, "service_before": 30000}]}))
+    late = parse_problem(
+        sample(**{"vehicles.0.steps": [{"type": "job", "id": 11, "service_before": 30000}]})
+    )
     assert "job 11" in _violations(late, VALID)
-    exact = parse_problem(sample(**{"vehicles.0.steps": [
-        {"type": "job", "id": 10, "service_at": 30000}]}))
+    exact = parse_problem(
+        sample(**{"vehicles.0.steps": [{"type": "job", "id": 10, "service_at": 30000}]})
+    )
     assert check_solution(exact, VALID) == []
 
 
@@ -218,8 +272,9 @@ def test_pinned_job_on_another_vehicle():
     other = copy.deepcopy(doc["vehicles"][0])
     other.update(id=2, steps=[{"type": "job", "id": 11}])
     doc["vehicles"].append(other)
-    assert "job 11 is pinned on vehicle 2 but found on vehicle 1" in \
-        _violations(parse_problem(doc), VALID)
+    assert "job 11 is pinned on vehicle 2 but found on vehicle 1" in _violations(
+        parse_problem(doc), VALID
+    )
 
 
 def test_unknown_vehicle_and_duplicate_routes(problem):
@@ -230,8 +285,9 @@ def test_unknown_vehicle_and_duplicate_routes(problem):
 
 
 def test_route_and_summary_totals(problem):
-    assert "route waiting_time is 0, the steps add up to 11580" in \
-        _violations(problem, plan(routes__0__waiting_time=0))
+    assert "route waiting_time is 0, the steps add up to 11580" in _violations(
+        problem, plan(routes__0__waiting_time=0)
+    )
     assert "route cost is 1700" in _violations(problem, plan(routes__0__cost=1700))
     assert "summary priority is 5" in _violations(problem, plan(summary__priority=5))
     assert "summary unassigned is 0" in _violations(problem, plan(summary__unassigned=0))
@@ -262,8 +318,13 @@ def test_open_route_and_travel_during_break_wait():
     del doc["vehicles"][0]["end_index"]
     p = parse_problem(doc)
     route = {
-        "vehicle": 1, "cost": 900, "setup": 120, "service": 3600, "duration": 900,
-        "waiting_time": 600 + 12300, "priority": 6,
+        "vehicle": 1,
+        "cost": 900,
+        "setup": 120,
+        "service": 3600,
+        "duration": 900,
+        "waiting_time": 600 + 12300,
+        "priority": 6,
         "steps": [
             step("start", 28800, 0, loc=0),
             step("job", 29400, 600, 10, 1, service=600, waiting=600),
@@ -272,27 +333,49 @@ def test_open_route_and_travel_during_break_wait():
             step("job", 46020, 900, 12, 2, service=300),
         ],
     }
-    good = {"code": 0, "routes": [route], "unassigned": VALID["unassigned"],
-            "summary": {"cost": 900, "routes": 1, "unassigned": 1, "setup": 120,
-                        "service": 3600, "duration": 900, "waiting_time": 12900,
-                        "priority": 6}}
+    good = {
+        "code": 0,
+        "routes": [route],
+        "unassigned": VALID["unassigned"],
+        "summary": {
+            "cost": 900,
+            "routes": 1,
+            "unassigned": 1,
+            "setup": 120,
+            "service": 3600,
+            "duration": 900,
+            "waiting_time": 12900,
+            "priority": 6,
+        },
+    }
     assert check_solution(p, good) == []
     early = copy.deepcopy(good)
     early["routes"][0]["steps"][3]["arrival"] = 44900  # would need to drive during lunch
     assert "arrival 44900" in _violations(p, early)
-    short = parse_problem({**doc, "vehicles": [{**doc["vehicles"][0],
-                                                "time_window": [28800, 46000]}]})
+    short = parse_problem(
+        {**doc, "vehicles": [{**doc["vehicles"][0], "time_window": [28800, 46000]}]}
+    )
     assert "after the shift closes" in _violations(short, good)
 
 
 def test_pinned_start_and_end_bounds():
-    fits = parse_problem(sample(**{"vehicles.0.steps": [
-        {"type": "start", "service_at": 28800}, {"type": "end", "service_before": 45000}]}))
+    fits = parse_problem(
+        sample(
+            **{
+                "vehicles.0.steps": [
+                    {"type": "start", "service_at": 28800},
+                    {"type": "end", "service_before": 45000},
+                ]
+            }
+        )
+    )
     assert check_solution(fits, VALID) == []
-    late_start = parse_problem(sample(**{"vehicles.0.steps": [
-        {"type": "start", "service_after": 29000}]}))
+    late_start = parse_problem(
+        sample(**{"vehicles.0.steps": [{"type": "start", "service_after": 29000}]})
+    )
     assert "leaves at 28800, outside its pinned bounds [29000," in _violations(late_start, VALID)
-    early_end = parse_problem(sample(**{"vehicles.0.steps": [
-        {"type": "end", "service_before": 44000}]}))
+    early_end = parse_problem(
+        sample(**{"vehicles.0.steps": [{"type": "end", "service_before": 44000}]})
+    )
     found = _violations(early_end, VALID)
     assert "reaches the end at 45000 at best" in found and "ends at 45000, outside" in found

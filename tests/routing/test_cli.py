@@ -1,4 +1,5 @@
 """``python -m dispatch.routing solve``: round trips, reasons, errors and time limits."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,9 @@ def test_round_trip_through_files(tmp_path):
     assert plan["code"] == 0
     assert check_solution(parse_problem(SAMPLE), plan) == []
     assert sorted(_served(plan)) == [10, 11, 12]
-    assert plan["unassigned"] == [{"id": 13, "type": "job", "location_index": 1,
-                                   "reason": "no technician has skills [3]"}]
+    assert plan["unassigned"] == [
+        {"id": 13, "type": "job", "location_index": 1, "reason": "no technician has skills [3]"}
+    ]
     summary = plan["summary"]
     assert summary["priority"] == 6 and summary["routes"] == 1 and summary["unassigned"] == 1
     assert summary["cost"] == summary["duration"] == 1800  # depot → 1 → 2 → depot
@@ -37,8 +39,16 @@ def test_round_trip_through_files(tmp_path):
     route = plan["routes"][0]
     assert [s["type"] for s in route["steps"]][0] == "start"
     assert [s["type"] for s in route["steps"]][-1] == "end"
-    assert set(route["steps"][1]) >= {"type", "id", "location_index", "arrival", "duration",
-                                      "setup", "service", "waiting_time"}
+    assert set(route["steps"][1]) >= {
+        "type",
+        "id",
+        "location_index",
+        "arrival",
+        "duration",
+        "setup",
+        "service",
+        "waiting_time",
+    }
 
 
 def test_stdin_to_stdout():
@@ -49,10 +59,15 @@ def test_stdin_to_stdout():
 
 
 def test_coordinates_are_echoed_in_the_plan():
-    doc = {"vehicles": [{"id": 1, "start": [2.35, 48.85], "end": [2.35, 48.85],
-                         "time_window": [28800, 61200]}],
-           "jobs": [{"id": 1, "location": [2.29, 48.86], "service": 600, "description": "A"},
-                    {"id": 2, "location": [2.37, 48.83], "service": 600}]}
+    doc = {
+        "vehicles": [
+            {"id": 1, "start": [2.35, 48.85], "end": [2.35, 48.85], "time_window": [28800, 61200]}
+        ],
+        "jobs": [
+            {"id": 1, "location": [2.29, 48.86], "service": 600, "description": "A"},
+            {"id": 2, "location": [2.37, 48.83], "service": 600},
+        ],
+    }
     proc = run_cli("solve", "--time-limit", "1", "--check", stdin=dumps(doc))
     assert proc.returncode == 0, proc.stderr
     plan = json.loads(proc.stdout)
@@ -65,8 +80,17 @@ def test_coordinates_are_echoed_in_the_plan():
 
 def test_impossible_jobs_are_unassigned_with_reasons_not_errors():
     doc = {
-        "vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [28800, 61200],
-                      "skills": [1], "capacity": [5], "max_travel_time": 7200}],
+        "vehicles": [
+            {
+                "id": 1,
+                "start_index": 0,
+                "end_index": 0,
+                "time_window": [28800, 61200],
+                "skills": [1],
+                "capacity": [5],
+                "max_travel_time": 7200,
+            }
+        ],
         "jobs": [
             {"id": 1, "location_index": 1, "skills": [2]},
             {"id": 2, "location_index": 1, "delivery": [9]},
@@ -96,13 +120,25 @@ def test_a_tiny_time_limit_still_answers_with_a_valid_plan():
     n = 150
     places = [[rng.uniform(2.2, 2.5), rng.uniform(48.8, 48.9)] for _ in range(n)]
     doc = {
-        "vehicles": [{"id": k, "start": places[0], "end": places[0],
-                      "time_window": [28800, 61200],
-                      "breaks": [{"id": 1, "time_windows": [[43200, 46800]], "service": 1800}]}
-                     for k in range(10)],
-        "jobs": [{"id": i, "location": places[i], "service": 1800,
-                  "time_windows": [[28800 + 3600 * (i % 6), 36000 + 3600 * (i % 6)]]}
-                 for i in range(1, n)],
+        "vehicles": [
+            {
+                "id": k,
+                "start": places[0],
+                "end": places[0],
+                "time_window": [28800, 61200],
+                "breaks": [{"id": 1, "time_windows": [[43200, 46800]], "service": 1800}],
+            }
+            for k in range(10)
+        ],
+        "jobs": [
+            {
+                "id": i,
+                "location": places[i],
+                "service": 1800,
+                "time_windows": [[28800 + 3600 * (i % 6), 36000 + 3600 * (i % 6)]],
+            }
+            for i in range(1, n)
+        ],
     }
     began = time.monotonic()
     proc = run_cli("solve", "--time-limit", "0.01", "--check", stdin=dumps(doc))
@@ -113,13 +149,19 @@ def test_a_tiny_time_limit_still_answers_with_a_valid_plan():
     assert all(u["reason"] for u in plan["unassigned"])
 
 
-@pytest.mark.parametrize("args, message", [
-    (["solve", "--time-limit", "0"], "command line: argument --time-limit: must be a positive"),
-    (["solve", "--time-limit", "soon"], "command line: argument --time-limit: not a number"),
-    (["solve", "--frobnicate"], "command line: unrecognized arguments: --frobnicate"),
-    ([], "command line: a command is required"),
-    (["solve", "-i", "/nonexistent/problem.json"], "-i /nonexistent/problem.json: No such file"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["solve", "--time-limit", "0"], "command line: argument --time-limit: must be a positive"),
+        (["solve", "--time-limit", "soon"], "command line: argument --time-limit: not a number"),
+        (["solve", "--frobnicate"], "command line: unrecognized arguments: --frobnicate"),
+        ([], "command line: a command is required"),
+        (
+            ["solve", "-i", "/nonexistent/problem.json"],
+            "-i /nonexistent/problem.json: No such file",
+        ),
+    ],
+)
 def test_command_line_errors_are_json_input_errors(args, message):
     proc = run_cli(*args, stdin="")
     assert proc.returncode == 2, proc.stderr
@@ -171,11 +213,14 @@ def test_internal_error_is_code_1_without_traceback(monkeypatch, capsys):
 def test_check_flag_refuses_an_invalid_plan(monkeypatch, capsys):
     def sloppy(problem, time_limit):
         # Job 10 "served" before its window opens, and nothing else accounted for.
-        steps = [RouteStep("start", 28800, 0, location_index=0),
-                 RouteStep("job", 29400, 600, id=10, location_index=1, service=600),
-                 RouteStep("end", 30600, 1200, location_index=0)]
-        return Solution(routes=[Route(vehicle=1, steps=steps, duration=1200, service=600,
-                                      priority=1)])
+        steps = [
+            RouteStep("start", 28800, 0, location_index=0),
+            RouteStep("job", 29400, 600, id=10, location_index=1, service=600),
+            RouteStep("end", 30600, 1200, location_index=0),
+        ]
+        return Solution(
+            routes=[Route(vehicle=1, steps=steps, duration=1200, service=600, priority=1)]
+        )
 
     status, answer, err = _main(monkeypatch, capsys, sloppy, "--check")
     assert status == 1 and answer["code"] == 1
@@ -185,11 +230,16 @@ def test_check_flag_refuses_an_invalid_plan(monkeypatch, capsys):
     assert status == 0 and answer["code"] == 0
 
 
-@pytest.mark.parametrize("doc, reasons", [
-    ({"jobs": [{"id": 1, "location": [2.3, 48.8]}], "vehicles": []},
-     {1: "no technician available"}),
-    ({"jobs": [], "vehicles": [{"id": 1, "start": [2.3, 48.8]}]}, {}),
-])
+@pytest.mark.parametrize(
+    "doc, reasons",
+    [
+        (
+            {"jobs": [{"id": 1, "location": [2.3, 48.8]}], "vehicles": []},
+            {1: "no technician available"},
+        ),
+        ({"jobs": [], "vehicles": [{"id": 1, "start": [2.3, 48.8]}]}, {}),
+    ],
+)
 def test_degenerate_problems_still_get_a_plan(doc, reasons):
     proc = run_cli("solve", "--time-limit", "1", "--check", stdin=dumps(doc))
     assert proc.returncode == 0, proc.stderr

@@ -6,6 +6,7 @@ routes, acceptance, penalty, stopping rule, loop and trades) with Cython (C type
 the Python source too, as a copy of the package, and must make the very same moves: same plan,
 same iterations.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -48,12 +49,17 @@ def source(tmp_path_factory):
     """dispatch/routing's Python files alone (no compiled module, no .pxd), imported as the
     package ``routing_source``."""
     root = tmp_path_factory.mktemp("source")
-    shutil.copytree(ROUTING, root / "routing_source",
-                    ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "*.pxd", "__pycache__"))
+    shutil.copytree(
+        ROUTING,
+        root / "routing_source",
+        ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "*.pxd", "__pycache__"),
+    )
     sys.path.insert(0, str(root))
     try:
-        build = {name: importlib.import_module(f"routing_source.{name}")
-                 for name in (*SOURCES, "assemble", "bench.generate", "jsonio")}
+        build = {
+            name: importlib.import_module(f"routing_source.{name}")
+            for name in (*SOURCES, "assemble", "bench.generate", "jsonio")
+        }
         assert all(build[name].__file__.endswith(".py") for name in SOURCES)
         yield build
     finally:
@@ -70,15 +76,19 @@ def test_the_compiled_modules_are_the_ones_in_use():
     for module in COMPILED:
         assert not module.__file__.endswith(".py"), (
             f"{module.__name__} runs from source: run `make install` to compile it (its "
-            "output shows why the build failed)")
+            "output shows why the build failed)"
+        )
 
 
 def test_the_compiled_modules_are_not_older_than_their_source():
     """Python imports a compiled module before its .py: an edit not rebuilt would go unseen.
     Each compiled module is checked against every source, since a module is compiled against
     the .pxd files it cimports (lns against fastroute.pxd's layout of its classes)."""
-    sources = [ROUTING / f"{module.__name__.rsplit('.', 1)[1]}{ext}"
-               for module in COMPILED for ext in (".py", ".pxd")]
+    sources = [
+        ROUTING / f"{module.__name__.rsplit('.', 1)[1]}{ext}"
+        for module in COMPILED
+        for ext in (".py", ".pxd")
+    ]
     for module in COMPILED:
         if module.__file__.endswith(".py"):
             continue
@@ -86,15 +96,17 @@ def test_the_compiled_modules_are_not_older_than_their_source():
         for src in sources:
             assert not src.exists() or src.stat().st_mtime <= built, (
                 f"{src.name} changed after {Path(module.__file__).name} was compiled: "
-                "run `make install`")
+                "run `make install`"
+            )
 
 
 def _run(build, problem, seed: int, iterations: int):
     """(plan, moves made) of ``iterations`` moves of the search of ``build``, a dict of its
     ``lns`` and ``assemble`` modules."""
     allowed = build["assemble"].compatible(problem)
-    search = build["lns"].Search(problem, [[] for _ in problem.vehicles], allowed, seed,
-                                 eject_seed=0.2, **SOFT)
+    search = build["lns"].Search(
+        problem, [[] for _ in problem.vehicles], allowed, seed, eject_seed=0.2, **SOFT
+    )
     search.run(time.monotonic() + 600, max_iter=iterations)
     return search.plan(), search.iterations
 
@@ -103,8 +115,9 @@ def _run(build, problem, seed: int, iterations: int):
 def test_a_field_day_gets_the_same_moves_from_both_builds(source, seed, jobs, vehicles):
     """Generated days (breaks, windows, skills, capacities, over-subscribed), 400 moves."""
     compiled = _run(COMPILED_BUILD, field_problem(seed, jobs, vehicles), seed, 400)
-    from_source = _run(source, source["bench.generate"].field_problem(seed, jobs, vehicles),
-                       seed, 400)
+    from_source = _run(
+        source, source["bench.generate"].field_problem(seed, jobs, vehicles), seed, 400
+    )
     assert compiled == from_source
     assert compiled[1] == 400
 

@@ -1,4 +1,5 @@
 """Great-circle travel times and the coordinate → matrix-index table."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,7 +26,8 @@ def test_travel_seconds_is_distance_times_circuity_over_speed():
     expected = round(one_degree * 1.3 / (40 / 3.6))
     assert travel_seconds((0.0, 0.0), (0.0, 1.0)) == expected
     assert travel_seconds((0.0, 0.0), (0.0, 1.0), speed_kmh=80, circuity=1.0) == round(
-        one_degree / (80 / 3.6))
+        one_degree / (80 / 3.6)
+    )
     assert isinstance(travel_seconds(PARIS, LONDON), int)
 
 

@@ -3,6 +3,7 @@
 Bad input is tried twice: through :func:`parse_problem` (fast, exact message) and through the
 command line in a subprocess (exit 2, a JSON error naming the place, never a traceback).
 """
+
 from __future__ import annotations
 
 import copy
@@ -37,13 +38,21 @@ def test_sample_is_parsed_into_the_model():
 
 def test_every_documented_key_is_accepted():
     doc = sample()
-    doc["jobs"][0].update(description="boiler", location=[2.35, 48.85],
-                          time_windows=[[40000, 50000], [30000, 36000]])
-    doc["vehicles"][0].update(description="Ann", start=[2.3, 48.8], end=[2.3, 48.8],
-                              max_tasks=5,
-                              steps=[{"type": "start"}, {"type": "job", "id": 10,
-                                                         "service_after": 30000},
-                                     {"type": "break", "id": 7}, {"type": "end"}])
+    doc["jobs"][0].update(
+        description="boiler", location=[2.35, 48.85], time_windows=[[40000, 50000], [30000, 36000]]
+    )
+    doc["vehicles"][0].update(
+        description="Ann",
+        start=[2.3, 48.8],
+        end=[2.3, 48.8],
+        max_tasks=5,
+        steps=[
+            {"type": "start"},
+            {"type": "job", "id": 10, "service_after": 30000},
+            {"type": "break", "id": 7},
+            {"type": "end"},
+        ],
+    )
     doc["vehicles"][0]["breaks"][0]["description"] = "lunch"
     p = parse_problem(doc)
     assert p.jobs[0].location == (2.35, 48.85) and p.jobs[0].description == "boiler"
@@ -57,8 +66,11 @@ def test_every_documented_key_is_accepted():
 def test_coordinates_give_a_deduplicated_great_circle_matrix():
     doc = {
         "vehicles": [{"id": 1, "start": [2.35, 48.85], "end": [2.35, 48.85]}],
-        "jobs": [{"id": 1, "location": [2.29, 48.86]}, {"id": 2, "location": [2.35, 48.85]},
-                 {"id": 3, "location": [2.29, 48.86]}],
+        "jobs": [
+            {"id": 1, "location": [2.29, 48.86]},
+            {"id": 2, "location": [2.35, 48.85]},
+            {"id": 3, "location": [2.29, 48.86]},
+        ],
         "options": {"speed_kmh": 30, "circuity": 1.5},
     }
     p = parse_problem(doc)
@@ -73,8 +85,11 @@ def test_coordinates_give_a_deduplicated_great_circle_matrix():
 
 
 def test_open_routes_and_no_amounts():
-    doc = {"vehicles": [{"id": 1, "start_index": 0}, {"id": 2, "end_index": 1}],
-           "jobs": [], "matrices": {"car": {"durations": [[0, 1], [1, 0]]}}}
+    doc = {
+        "vehicles": [{"id": 1, "start_index": 0}, {"id": 2, "end_index": 1}],
+        "jobs": [],
+        "matrices": {"car": {"durations": [[0, 1], [1, 0]]}},
+    }
     p = parse_problem(doc)
     assert p.vehicles[0].end_index is None and p.vehicles[1].start_index is None
     assert p.jobs == []
@@ -95,7 +110,7 @@ def _set(doc: dict, path: str, value) -> dict:
     if value is ...:
         del node[last]
     elif isinstance(node, list):
-        node[int(last):int(last) + 1] = [value]  # replace, or append just past the end
+        node[int(last) : int(last) + 1] = [value]  # replace, or append just past the end
     else:
         node[last] = value
     return doc
@@ -117,109 +132,223 @@ BAD = [
     ("empty input", "", "invalid JSON at line 1 column 1"),
     ("not utf-8", b'{"jobs": "\xff"}', "invalid JSON: not UTF-8"),
     ("root not an object", "[1, 2]", "expected an object, got [1, 2]"),
-    ("key given twice", '{"jobs": [], "vehicles": [], "jobs": []}',
-     'invalid JSON: key "jobs" given twice in an object'),
+    (
+        "key given twice",
+        '{"jobs": [], "vehicles": [], "jobs": []}',
+        'invalid JSON: key "jobs" given twice in an object',
+    ),
     ("jobs missing", {"vehicles": []}, "jobs: missing"),
     ("unknown top-level key", {**SAMPLE, "shipments": []}, "shipments: unknown key"),
     ("unknown vehicle key", _bad("vehicles.0.brakes", []), "vehicles[0].brakes: unknown key"),
     ("unknown job key", _bad("jobs.2.pickup", [1]), "jobs[2].pickup: unknown key"),
-    ("unknown break key",
-     _bad("vehicles.0.breaks.0.max_load", [1]), "vehicles[0].breaks[0].max_load: unknown key"),
-    ("unknown matrix kind", _bad("matrices.car.distances", [[0]]),
-     "matrices.car.distances: unknown key"),
-    ("unknown profile", _bad("matrices.bike", {"durations": [[0]]}),
-     "matrices.bike: unknown key"),
+    (
+        "unknown break key",
+        _bad("vehicles.0.breaks.0.max_load", [1]),
+        "vehicles[0].breaks[0].max_load: unknown key",
+    ),
+    (
+        "unknown matrix kind",
+        _bad("matrices.car.distances", [[0]]),
+        "matrices.car.distances: unknown key",
+    ),
+    ("unknown profile", _bad("matrices.bike", {"durations": [[0]]}), "matrices.bike: unknown key"),
     ("unknown option", {**SAMPLE, "options": {"speed": 3}}, "options.speed: unknown key"),
-    ("matrix not square", _bad("matrices.car.durations", [[0, 1, 2], [1, 0], [2, 1, 0]]),
-     "matrices.car.durations[1]: row has 2 entries, expected 3"),
-    ("matrix negative", _bad("matrices.car.durations.2", [900, -300, 0]),
-     "matrices.car.durations[2][1]: negative travel time -300"),
-    ("matrix float", _bad("matrices.car.durations.2", [900, 30.5, 0]),
-     "matrices.car.durations[2][1]: expected an integer, got 30.5"),
+    (
+        "matrix not square",
+        _bad("matrices.car.durations", [[0, 1, 2], [1, 0], [2, 1, 0]]),
+        "matrices.car.durations[1]: row has 2 entries, expected 3",
+    ),
+    (
+        "matrix negative",
+        _bad("matrices.car.durations.2", [900, -300, 0]),
+        "matrices.car.durations[2][1]: negative travel time -300",
+    ),
+    (
+        "matrix float",
+        _bad("matrices.car.durations.2", [900, 30.5, 0]),
+        "matrices.car.durations[2][1]: expected an integer, got 30.5",
+    ),
     ("matrix empty", _bad("matrices.car.durations", []), "matrices.car.durations: empty matrix"),
-    ("job index out of range", _bad("jobs.1.location_index", 3),
-     "jobs[1].location_index: 3 out of range (matrix has 3 rows)"),
-    ("vehicle index out of range", _bad("vehicles.0.end_index", 7),
-     "vehicles[0].end_index: 7 out of range"),
-    ("job index missing with a matrix", _bad("jobs.1.location_index", ...),
-     "jobs[1]: location_index missing (required with matrices)"),
+    (
+        "job index out of range",
+        _bad("jobs.1.location_index", 3),
+        "jobs[1].location_index: 3 out of range (matrix has 3 rows)",
+    ),
+    (
+        "vehicle index out of range",
+        _bad("vehicles.0.end_index", 7),
+        "vehicles[0].end_index: 7 out of range",
+    ),
+    (
+        "job index missing with a matrix",
+        _bad("jobs.1.location_index", ...),
+        "jobs[1]: location_index missing (required with matrices)",
+    ),
     ("duplicate job id", _bad("jobs.2.id", 10), "jobs[2].id: duplicate job id 10 (also jobs[0])"),
-    ("duplicate vehicle id", _extra_vehicle(),
-     "vehicles[1].id: duplicate vehicle id 1 (also vehicles[0])"),
-    ("duplicate break id",
-     _bad("vehicles.0.breaks.1", {"id": 7, "time_windows": [[50000, 52000]]}),
-     "vehicles[0].breaks[1].id: duplicate break id 7"),
-    ("job window end before start", _bad("jobs.0.time_windows.0", [36000, 30000]),
-     "jobs[0].time_windows[0]: end before start"),
-    ("shift end before start", _bad("vehicles.0.time_window", [61200, 28800]),
-     "vehicles[0].time_window: end before start"),
-    ("break window end before start",
-     _bad("vehicles.0.breaks.0.time_windows", [[43200, 46800], [50000, 49000]]),
-     "vehicles[0].breaks[0].time_windows[1]: end before start"),
-    ("window not a pair", _bad("jobs.0.time_windows.0", [30000]),
-     "jobs[0].time_windows[0]: expected [start, end]"),
-    ("no window at all", _bad("jobs.0.time_windows", []),
-     "jobs[0].time_windows: needs at least one window"),
+    (
+        "duplicate vehicle id",
+        _extra_vehicle(),
+        "vehicles[1].id: duplicate vehicle id 1 (also vehicles[0])",
+    ),
+    (
+        "duplicate break id",
+        _bad("vehicles.0.breaks.1", {"id": 7, "time_windows": [[50000, 52000]]}),
+        "vehicles[0].breaks[1].id: duplicate break id 7",
+    ),
+    (
+        "job window end before start",
+        _bad("jobs.0.time_windows.0", [36000, 30000]),
+        "jobs[0].time_windows[0]: end before start",
+    ),
+    (
+        "shift end before start",
+        _bad("vehicles.0.time_window", [61200, 28800]),
+        "vehicles[0].time_window: end before start",
+    ),
+    (
+        "break window end before start",
+        _bad("vehicles.0.breaks.0.time_windows", [[43200, 46800], [50000, 49000]]),
+        "vehicles[0].breaks[0].time_windows[1]: end before start",
+    ),
+    (
+        "window not a pair",
+        _bad("jobs.0.time_windows.0", [30000]),
+        "jobs[0].time_windows[0]: expected [start, end]",
+    ),
+    (
+        "no window at all",
+        _bad("jobs.0.time_windows", []),
+        "jobs[0].time_windows: needs at least one window",
+    ),
     ("priority above 100", _bad("jobs.1.priority", 101), "jobs[1].priority: 101 outside 0–100"),
     ("priority negative", _bad("jobs.1.priority", -1), "jobs[1].priority: -1 outside 0–100"),
-    ("priority not an integer", _bad("jobs.1.priority", "high"),
-     'jobs[1].priority: expected an integer, got "high"'),
-    ("service as text", _bad("jobs.0.service", "600"),
-     'jobs[0].service: expected an integer, got "600"'),
-    ("service as boolean", _bad("jobs.0.service", True),
-     "jobs[0].service: expected an integer, got true"),
+    (
+        "priority not an integer",
+        _bad("jobs.1.priority", "high"),
+        'jobs[1].priority: expected an integer, got "high"',
+    ),
+    (
+        "service as text",
+        _bad("jobs.0.service", "600"),
+        'jobs[0].service: expected an integer, got "600"',
+    ),
+    (
+        "service as boolean",
+        _bad("jobs.0.service", True),
+        "jobs[0].service: expected an integer, got true",
+    ),
     ("negative setup", _bad("jobs.0.setup", -5), "jobs[0].setup: negative duration -5"),
-    ("negative break service", _bad("vehicles.0.breaks.0.service", -1),
-     "vehicles[0].breaks[0].service: negative duration -1"),
-    ("negative max travel", _bad("vehicles.0.max_travel_time", -1),
-     "vehicles[0].max_travel_time: negative duration -1"),
-    ("time too large", _bad("jobs.0.time_windows.0", [0, 2**40]),
-     f"jobs[0].time_windows[0][1]: {2**40} above {HORIZON}"),
-    ("skills not integers", _bad("jobs.0.skills", [1, "a"]),
-     'jobs[0].skills[1]: expected an integer, got "a"'),
-    ("skills not a list", _bad("vehicles.0.skills", 1),
-     "vehicles[0].skills: expected an array, got 1"),
-    ("delivery longer than capacity", _bad("jobs.1.delivery", [1, 2]),
-     "jobs[1].delivery: 2 amounts, expected 1 like jobs[0].delivery"),
-    ("capacity shorter than deliveries", _bad("vehicles.0.capacity", []),
-     "vehicles[0].capacity: 0 amounts, expected 1"),
+    (
+        "negative break service",
+        _bad("vehicles.0.breaks.0.service", -1),
+        "vehicles[0].breaks[0].service: negative duration -1",
+    ),
+    (
+        "negative max travel",
+        _bad("vehicles.0.max_travel_time", -1),
+        "vehicles[0].max_travel_time: negative duration -1",
+    ),
+    (
+        "time too large",
+        _bad("jobs.0.time_windows.0", [0, 2**40]),
+        f"jobs[0].time_windows[0][1]: {2**40} above {HORIZON}",
+    ),
+    (
+        "skills not integers",
+        _bad("jobs.0.skills", [1, "a"]),
+        'jobs[0].skills[1]: expected an integer, got "a"',
+    ),
+    (
+        "skills not a list",
+        _bad("vehicles.0.skills", 1),
+        "vehicles[0].skills: expected an array, got 1",
+    ),
+    (
+        "delivery longer than capacity",
+        _bad("jobs.1.delivery", [1, 2]),
+        "jobs[1].delivery: 2 amounts, expected 1 like jobs[0].delivery",
+    ),
+    (
+        "capacity shorter than deliveries",
+        _bad("vehicles.0.capacity", []),
+        "vehicles[0].capacity: 0 amounts, expected 1",
+    ),
     ("negative delivery", _bad("jobs.0.delivery", [-2]), "jobs[0].delivery[0]: negative amount -2"),
     ("id missing", _bad("jobs.0.id", ...), "jobs[0]: id missing"),
     ("id negative", _bad("vehicles.0.id", -1), "vehicles[0].id: negative value -1"),
-    ("vehicle with no start or end", _bad("vehicles.0", {"id": 1}),
-     "vehicles[0]: needs a start or an end"),
-    ("location missing without matrix",
-     _set(_set(_without_matrix(), "vehicles.0", {"id": 1, "start": [2.3, 48.8]}),
-          "jobs", [{"id": 1}]),
-     "jobs[0]: location missing (required without matrices)"),
-    ("index without matrix", _without_matrix(),
-     "jobs[0].location_index: needs matrices.car.durations"),
-    ("latitude out of range",
-     {"vehicles": [{"id": 1, "start": [2.3, 95]}], "jobs": []},
-     "vehicles[0].start[1]: latitude 95.0 outside -90..90"),
-    ("coordinates not a pair",
-     {"vehicles": [{"id": 1, "start": [2.3]}], "jobs": []},
-     "vehicles[0].start: expected [lon, lat], got [2.3]"),
+    (
+        "vehicle with no start or end",
+        _bad("vehicles.0", {"id": 1}),
+        "vehicles[0]: needs a start or an end",
+    ),
+    (
+        "location missing without matrix",
+        _set(
+            _set(_without_matrix(), "vehicles.0", {"id": 1, "start": [2.3, 48.8]}),
+            "jobs",
+            [{"id": 1}],
+        ),
+        "jobs[0]: location missing (required without matrices)",
+    ),
+    (
+        "index without matrix",
+        _without_matrix(),
+        "jobs[0].location_index: needs matrices.car.durations",
+    ),
+    (
+        "latitude out of range",
+        {"vehicles": [{"id": 1, "start": [2.3, 95]}], "jobs": []},
+        "vehicles[0].start[1]: latitude 95.0 outside -90..90",
+    ),
+    (
+        "coordinates not a pair",
+        {"vehicles": [{"id": 1, "start": [2.3]}], "jobs": []},
+        "vehicles[0].start: expected [lon, lat], got [2.3]",
+    ),
     ("speed zero", {**SAMPLE, "options": {"speed_kmh": 0}}, "options.speed_kmh: must be positive"),
-    ("circuity below one", {**SAMPLE, "options": {"circuity": 0.5}},
-     "options.circuity: must be at least 1"),
-    ("pinned unknown job", _bad("vehicles.0.steps", [{"type": "job", "id": 99}]),
-     "vehicles[0].steps[0].id: unknown job 99"),
-    ("pinned unknown step type", _bad("vehicles.0.steps", [{"type": "pickup", "id": 10}]),
-     'vehicles[0].steps[0].type: expected one of start, job, break, end, got "pickup"'),
-    ("pinned job twice", _bad("vehicles.0.steps", [{"type": "job", "id": 10},
-                                                    {"type": "job", "id": 10}]),
-     "vehicles[0].steps[1].id: job 10 already pinned at vehicles[0].steps[0]"),
-    ("pinned unknown break", _bad("vehicles.0.steps", [{"type": "break", "id": 8}]),
-     "vehicles[0].steps[0].id: unknown break 8 for this vehicle"),
-    ("pinned start not first", _bad("vehicles.0.steps", [{"type": "job", "id": 10},
-                                                          {"type": "start"}]),
-     "vehicles[0].steps[1]: a start step must come first"),
-    ("pinned bounds contradict", _bad("vehicles.0.steps", [
-        {"type": "job", "id": 10, "service_after": 40000, "service_before": 30000}]),
-     "vehicles[0].steps[0]: service bounds exclude every time"),
-    ("description not text", _bad("jobs.0.description", 5),
-     "jobs[0].description: expected a string, got 5"),
+    (
+        "circuity below one",
+        {**SAMPLE, "options": {"circuity": 0.5}},
+        "options.circuity: must be at least 1",
+    ),
+    (
+        "pinned unknown job",
+        _bad("vehicles.0.steps", [{"type": "job", "id": 99}]),
+        "vehicles[0].steps[0].id: unknown job 99",
+    ),
+    (
+        "pinned unknown step type",
+        _bad("vehicles.0.steps", [{"type": "pickup", "id": 10}]),
+        'vehicles[0].steps[0].type: expected one of start, job, break, end, got "pickup"',
+    ),
+    (
+        "pinned job twice",
+        _bad("vehicles.0.steps", [{"type": "job", "id": 10}, {"type": "job", "id": 10}]),
+        "vehicles[0].steps[1].id: job 10 already pinned at vehicles[0].steps[0]",
+    ),
+    (
+        "pinned unknown break",
+        _bad("vehicles.0.steps", [{"type": "break", "id": 8}]),
+        "vehicles[0].steps[0].id: unknown break 8 for this vehicle",
+    ),
+    (
+        "pinned start not first",
+        _bad("vehicles.0.steps", [{"type": "job", "id": 10}, {"type": "start"}]),
+        "vehicles[0].steps[1]: a start step must come first",
+    ),
+    (
+        "pinned bounds contradict",
+        _bad(
+            "vehicles.0.steps",
+            [{"type": "job", "id": 10, "service_after": 40000, "service_before": 30000}],
+        ),
+        "vehicles[0].steps[0]: service bounds exclude every time",
+    ),
+    (
+        "description not text",
+        _bad("jobs.0.description", 5),
+        "jobs[0].description: expected a string, got 5",
+    ),
 ]
 
 
@@ -235,10 +364,21 @@ def test_bad_input_is_an_input_error_naming_the_place(doc, message):
 
 
 # The kinds of bad input the issue lists, each also run through a real subprocess.
-SUBPROCESS = ["malformed json", "not utf-8", "matrix not square", "matrix negative",
-              "job index out of range", "duplicate job id", "duplicate vehicle id",
-              "duplicate break id", "job window end before start", "priority above 100",
-              "priority negative", "unknown vehicle key", "unknown top-level key"]
+SUBPROCESS = [
+    "malformed json",
+    "not utf-8",
+    "matrix not square",
+    "matrix negative",
+    "job index out of range",
+    "duplicate job id",
+    "duplicate vehicle id",
+    "duplicate break id",
+    "job window end before start",
+    "priority above 100",
+    "priority negative",
+    "unknown vehicle key",
+    "unknown top-level key",
+]
 
 
 @pytest.fixture(scope="module")
@@ -246,8 +386,10 @@ def cli_answers() -> dict:
     """The SUBPROCESS cases through the real command line, run side by side to save time."""
     docs = {name: doc for name, doc, _ in BAD}
     with ThreadPoolExecutor(max_workers=4) as pool:
-        runs = {name: pool.submit(run_cli, "solve", "--time-limit", "1", stdin=_text(docs[name]))
-                for name in SUBPROCESS}
+        runs = {
+            name: pool.submit(run_cli, "solve", "--time-limit", "1", stdin=_text(docs[name]))
+            for name in SUBPROCESS
+        }
         return {name: run.result() for name, run in runs.items()}
 
 
@@ -270,8 +412,9 @@ def test_bad_input_through_the_cli_exits_2_with_a_json_error(cli_answers, name):
 @pytest.mark.parametrize("doc, message", [(d, m) for _, d, m in BAD], ids=[n for n, _, _ in BAD])
 def test_every_bad_input_through_cli_main(monkeypatch, capsys, doc, message):
     data = _text(doc)
-    stdin = type("Stdin", (), {"buffer": io.BytesIO(data if isinstance(data, bytes)
-                                                    else data.encode())})()
+    stdin = type(
+        "Stdin", (), {"buffer": io.BytesIO(data if isinstance(data, bytes) else data.encode())}
+    )()
     monkeypatch.setattr("sys.stdin", stdin)
     status = cli.main(["solve", "--time-limit", "1"])
     out, err = capsys.readouterr()
@@ -283,9 +426,17 @@ def test_dump_writes_vroom_output_for_an_empty_plan():
     plan = dump_solution(p, Solution(loading_ms=3, solving_ms=4))
     assert plan == {
         "code": 0,
-        "summary": {"cost": 0, "routes": 0, "unassigned": 0, "setup": 0, "service": 0,
-                    "duration": 0, "waiting_time": 0, "priority": 0,
-                    "computing_times": {"loading": 3, "solving": 4}},
+        "summary": {
+            "cost": 0,
+            "routes": 0,
+            "unassigned": 0,
+            "setup": 0,
+            "service": 0,
+            "duration": 0,
+            "waiting_time": 0,
+            "priority": 0,
+            "computing_times": {"loading": 3, "solving": 4},
+        },
         "unassigned": [],
         "routes": [],
     }
@@ -294,11 +445,16 @@ def test_dump_writes_vroom_output_for_an_empty_plan():
 # Fuzzing: whatever a document contains, parsing ends in a Problem or an InputError.
 
 _json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 2**33) | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 2**33)
+    | st.floats(allow_nan=False)
     | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
-                                                                   max_size=3),
-    max_leaves=6)
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 
 
 def _paths(node, prefix=()):

@@ -5,6 +5,7 @@ of timing the route; on random small problems (the property tests' generator) ev
 gives must be the one :func:`dispatch.routing.timeline.build_route` gives for the same order,
 and the extra travel it reports must be the real difference.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -51,14 +52,16 @@ def _random_routes(doc, seed: int, least: int = 0):
     orders it refuses are checked to be refused by the Route too."""
     problem = parse_problem(doc)
     # Capacity and task counts are the search's own checks, not the route's.
-    problem = dataclasses.replace(problem, vehicles=[
-        dataclasses.replace(v, capacity=(), max_tasks=None) for v in problem.vehicles])
+    problem = dataclasses.replace(
+        problem,
+        vehicles=[dataclasses.replace(v, capacity=(), max_tasks=None) for v in problem.vehicles],
+    )
     data = Data(problem)
     rng = random.Random(seed)
     for k, v in enumerate(problem.vehicles):
         jobs = list(range(len(problem.jobs)))
         rng.shuffle(jobs)
-        seq = jobs[:rng.randint(least, len(jobs))] + [-1 - b for b in range(len(v.breaks))]
+        seq = jobs[: rng.randint(least, len(jobs))] + [-1 - b for b in range(len(v.breaks))]
         rng.shuffle(seq)
         route = Route(data, k, list(seq))
         base = _timed(problem, k, seq)
@@ -87,8 +90,13 @@ def test_insertion_agrees_with_the_timeline(doc, seed):
 @given(problems())
 def test_improve_gives_a_valid_plan_from_nothing(doc):
     problem = parse_problem(doc)
-    plan = improve(problem, [[] for _ in problem.vehicles], compatible(problem),
-                   time.monotonic() + 0.05, seed=3)
+    plan = improve(
+        problem,
+        [[] for _ in problem.vehicles],
+        compatible(problem),
+        time.monotonic() + 0.05,
+        seed=3,
+    )
     _valid(problem, plan)
 
 
@@ -133,10 +141,14 @@ def _objective(problem, plan):
 def test_a_left_out_job_worth_more_takes_the_place_of_a_served_one():
     """One technician, time for one of two jobs: the search's plan serving the cheaper job is
     traded for the one worth more, in the same place."""
-    doc = {"vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [0, 100]}],
-           "jobs": [{"id": 1, "location_index": 1, "service": 60, "priority": 1},
-                    {"id": 2, "location_index": 1, "service": 60, "priority": 10}],
-           "matrices": {"car": {"durations": [[0, 10], [10, 0]]}}}
+    doc = {
+        "vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [0, 100]}],
+        "jobs": [
+            {"id": 1, "location_index": 1, "service": 60, "priority": 1},
+            {"id": 2, "location_index": 1, "service": 60, "priority": 10},
+        ],
+        "matrices": {"car": {"durations": [[0, 10], [10, 0]]}},
+    }
     problem = parse_problem(doc)
     search = Search(problem, [[("job", 0)]], compatible(problem))
     assert search.out == {1}
@@ -149,13 +161,27 @@ def test_a_ruin_that_leaves_a_route_untimeable_is_undone_on_every_route():
     impossible (the job was on the short way to the next). The ruin is then undone: every route
     comes back as it was, with its timing (the search skips routes it believes unchanged)."""
     far = 1000
-    doc = {"vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [0, 300]},
-                        {"id": 2, "start_index": 0, "end_index": 0, "time_window": [0, 300]}],
-           "jobs": [{"id": 1, "location_index": 1},
-                    {"id": 2, "location_index": 2, "time_windows": [[0, 100]]},
-                    {"id": 3, "location_index": 3}],
-           "matrices": {"car": {"durations": [[0, 10, far, 10], [10, 0, 10, far],
-                                              [10, far, 0, far], [10, far, far, 0]]}}}
+    doc = {
+        "vehicles": [
+            {"id": 1, "start_index": 0, "end_index": 0, "time_window": [0, 300]},
+            {"id": 2, "start_index": 0, "end_index": 0, "time_window": [0, 300]},
+        ],
+        "jobs": [
+            {"id": 1, "location_index": 1},
+            {"id": 2, "location_index": 2, "time_windows": [[0, 100]]},
+            {"id": 3, "location_index": 3},
+        ],
+        "matrices": {
+            "car": {
+                "durations": [
+                    [0, 10, far, 10],
+                    [10, 0, 10, far],
+                    [10, far, 0, far],
+                    [10, far, far, 0],
+                ]
+            }
+        },
+    }
     problem = parse_problem(doc)
     search = Search(problem, [[("job", 0), ("job", 1)], [("job", 2)]], compatible(problem))
     before = [(list(r.seq), r.travel, list(r.tend), list(r.gx)) for r in search.routes]
@@ -185,12 +211,23 @@ def test_trades_only_ever_improve_the_plan(doc, seed):
 def test_an_ejection_ruin_takes_out_only_cheaper_jobs_never_pinned_ones():
     """Room for two of three jobs: the left-out job worth most gets the place of the unpinned
     cheaper one; the pinned one, cheaper still, stays."""
-    doc = {"vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [0, 90],
-                         "steps": [{"type": "job", "id": 1}]}],
-           "jobs": [{"id": 1, "location_index": 1, "service": 30, "priority": 1},
-                    {"id": 2, "location_index": 1, "service": 30, "priority": 2},
-                    {"id": 3, "location_index": 1, "service": 30, "priority": 10}],
-           "matrices": {"car": {"durations": [[0, 10], [10, 0]]}}}
+    doc = {
+        "vehicles": [
+            {
+                "id": 1,
+                "start_index": 0,
+                "end_index": 0,
+                "time_window": [0, 90],
+                "steps": [{"type": "job", "id": 1}],
+            }
+        ],
+        "jobs": [
+            {"id": 1, "location_index": 1, "service": 30, "priority": 1},
+            {"id": 2, "location_index": 1, "service": 30, "priority": 2},
+            {"id": 3, "location_index": 1, "service": 30, "priority": 10},
+        ],
+        "matrices": {"car": {"durations": [[0, 10], [10, 0]]}},
+    }
     problem = parse_problem(doc)
     search = Search(problem, [[("job", 0), ("job", 1)]], compatible(problem), eject_seed=1.0)
     assert search.out == {2}
@@ -204,22 +241,31 @@ def test_an_ejection_ruin_takes_out_only_cheaper_jobs_never_pinned_ones():
 @given(pinned_problems())
 def test_searching_with_ejection_ruins_gives_valid_plans(doc):
     problem = parse_problem(doc)
-    plan = improve(problem, [[] for _ in problem.vehicles], compatible(problem),
-                   time.monotonic() + 0.05, seed=5, eject_seed=1.0)
+    plan = improve(
+        problem,
+        [[] for _ in problem.vehicles],
+        compatible(problem),
+        time.monotonic() + 0.05,
+        seed=5,
+        eject_seed=1.0,
+    )
     _valid(problem, plan)
 
 
 def test_a_trade_counts_the_van_room_freed_even_by_jobs_without_amounts():
     """Capacity: the job worth more needs 2 of the van's 2 units, the served one carries none
     (no ``delivery`` at all) and frees none, so it is traded only for the one that carries 2."""
-    doc = {"vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [0, 130],
-                         "capacity": [2]}],
-           "jobs": [{"id": 1, "location_index": 1, "service": 30, "priority": 1},
-                    {"id": 2, "location_index": 1, "service": 30, "priority": 2,
-                     "delivery": [2]},
-                    {"id": 3, "location_index": 1, "service": 30, "priority": 10,
-                     "delivery": [2]}],
-           "matrices": {"car": {"durations": [[0, 10], [10, 0]]}}}
+    doc = {
+        "vehicles": [
+            {"id": 1, "start_index": 0, "end_index": 0, "time_window": [0, 130], "capacity": [2]}
+        ],
+        "jobs": [
+            {"id": 1, "location_index": 1, "service": 30, "priority": 1},
+            {"id": 2, "location_index": 1, "service": 30, "priority": 2, "delivery": [2]},
+            {"id": 3, "location_index": 1, "service": 30, "priority": 10, "delivery": [2]},
+        ],
+        "matrices": {"car": {"durations": [[0, 10], [10, 0]]}},
+    }
     problem = parse_problem(doc)
     search = Search(problem, [[("job", 0), ("job", 1)]], compatible(problem))
     assert search.out == {2}
@@ -230,8 +276,9 @@ def test_a_trade_counts_the_van_room_freed_even_by_jobs_without_amounts():
 def _field_search(sizes, iterations: int, **kw):
     """(problem, search) after ``iterations`` moves on the generated day of ``sizes``."""
     problem = field_problem(*sizes)
-    search = Search(problem, [[] for _ in problem.vehicles], compatible(problem), 1,
-                    eject_seed=0.2, **kw)
+    search = Search(
+        problem, [[] for _ in problem.vehicles], compatible(problem), 1, eject_seed=0.2, **kw
+    )
     search.run(time.monotonic() + 600, max_iter=iterations)
     return problem, search
 
@@ -250,8 +297,10 @@ def test_the_milder_penalty_is_taken_only_where_jobs_are_still_left_out():
     travel = sum(r.travel for r in soft.routes if r.njobs)
     mild, strict = soft.penalty.used, soft.penalty.strict
     assert soft.travel() == travel
-    assert soft.costs() == (travel + sum(mild[j] for j in soft.out),
-                            travel + sum(strict[j] for j in soft.out))
+    assert soft.costs() == (
+        travel + sum(mild[j] for j in soft.out),
+        travel + sum(strict[j] for j in soft.out),
+    )
     assert soft.costs()[0] < soft.costs()[1] == soft.cost()
 
 
@@ -297,14 +346,23 @@ def test_a_run_stops_at_its_last_move_and_counts_its_share_done():
     assert [stop.moved() for _ in range(4)] == [False, False, False, True]
     assert stop.iterations == 4 and stop.done(stop.start) == 1.0
     assert stop.done(stop.start + 300) == 1.0
-    assert Stopping(time.monotonic() + 600, 2**62).done(time.monotonic() + 300) \
-        == pytest.approx(0.5, abs=0.01)
+    assert Stopping(time.monotonic() + 600, 2**62).done(time.monotonic() + 300) == pytest.approx(
+        0.5, abs=0.01
+    )
 
 
 @settings(SETTINGS, max_examples=40)
 @given(pinned_problems())
 def test_searching_on_the_milder_penalty_gives_valid_plans(doc):
     problem = parse_problem(doc)
-    plan = improve(problem, [[] for _ in problem.vehicles], compatible(problem),
-                   time.monotonic() + 0.05, seed=7, soft=1.0, soft_after=0.0, cool=3.0)
+    plan = improve(
+        problem,
+        [[] for _ in problem.vehicles],
+        compatible(problem),
+        time.monotonic() + 0.05,
+        seed=7,
+        soft=1.0,
+        soft_after=0.0,
+        cool=3.0,
+    )
     _valid(problem, plan)

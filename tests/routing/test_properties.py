@@ -13,6 +13,7 @@ The examples are derandomized so that CI sees the same problems every run; set
 ``ROUTING_HYPOTHESIS_RANDOM=1`` to explore new ones locally (and ``ROUTING_HYPOTHESIS_EXAMPLES``,
 ``ROUTING_HYPOTHESIS_TIME_LIMIT``, ``ROUTING_HYPOTHESIS_SHRINK=1`` to search harder).
 """
+
 from __future__ import annotations
 
 import os
@@ -32,7 +33,8 @@ TIME_LIMIT = float(os.environ.get("ROUTING_HYPOTHESIS_TIME_LIMIT", "1"))
 EXAMPLES = int(os.environ.get("ROUTING_HYPOTHESIS_EXAMPLES", "30"))
 # Shrinking re-solves the problem hundreds of times (a second each): only on request.
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate] + (
-    [Phase.shrink] if os.environ.get("ROUTING_HYPOTHESIS_SHRINK") else [])
+    [Phase.shrink] if os.environ.get("ROUTING_HYPOTHESIS_SHRINK") else []
+)
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -68,9 +70,12 @@ def problems(draw) -> dict:
     amounts = draw(st.booleans())
     jobs = []
     for i in range(draw(st.integers(1, 6))):
-        job = {"id": 100 + i, "location_index": draw(place),
-               "service": draw(st.integers(0, 30)),
-               "priority": draw(st.sampled_from([0, 0, 1, 2, 5, 10]))}
+        job = {
+            "id": 100 + i,
+            "location_index": draw(place),
+            "service": draw(st.integers(0, 30)),
+            "priority": draw(st.sampled_from([0, 0, 1, 2, 5, 10])),
+        }
         if draw(st.integers(0, 3)) == 0:
             job["setup"] = draw(st.integers(1, 10))
         if draw(st.booleans()):
@@ -82,17 +87,25 @@ def problems(draw) -> dict:
         jobs.append(job)
     vehicles = []
     for k in range(draw(st.integers(1, 2))):
-        v = {"id": k + 1, "start_index": draw(place),
-             "time_window": [draw(st.integers(0, 20)), draw(st.integers(100, 250))],
-             "skills": draw(skills)}
+        v = {
+            "id": k + 1,
+            "start_index": draw(place),
+            "time_window": [draw(st.integers(0, 20)), draw(st.integers(100, 250))],
+            "skills": draw(skills),
+        }
         if draw(st.integers(0, 4)):
             v["end_index"] = draw(place)  # otherwise an open route
         if amounts:
             v["capacity"] = [draw(st.integers(2, 8))]
         if draw(st.integers(0, 2)) == 0:
             start = draw(st.integers(20, 120))
-            v["breaks"] = [{"id": 1, "time_windows": [[start, start + draw(st.integers(0, 40))]],
-                            "service": draw(st.integers(0, 20))}]
+            v["breaks"] = [
+                {
+                    "id": 1,
+                    "time_windows": [[start, start + draw(st.integers(0, 40))]],
+                    "service": draw(st.integers(0, 20)),
+                }
+            ]
         if draw(st.integers(0, 3)) == 0:
             v["max_travel_time"] = draw(st.integers(20, 150))
         if draw(st.integers(0, 3)) == 0:
@@ -116,8 +129,13 @@ def check_reasons(problem, plan: dict) -> None:
     alone, anyhow = _servable(problem)
     for entry in plan["unassigned"]:
         reason = entry["reason"]
-        crowded = reason.startswith(("not enough working time left", "every suitable technician "
-                                     "already", "not enough capacity left"))
+        crowded = reason.startswith(
+            (
+                "not enough working time left",
+                "every suitable technician already",
+                "not enough capacity left",
+            )
+        )
         if not crowded:
             assert entry["id"] not in anyhow, (entry["id"], reason)
         if entry["id"] in alone:
@@ -142,8 +160,11 @@ def test_plan_is_valid_and_optimal(doc):
 def test_reasons_alone_are_honest(doc):
     # Without the solver: explain every job as if all were left out.
     problem = parse_problem(doc)
-    plan = {"unassigned": [{"id": j.id, "reason": explain_unassigned(problem, j, Solution())}
-                           for j in problem.jobs]}
+    plan = {
+        "unassigned": [
+            {"id": j.id, "reason": explain_unassigned(problem, j, Solution())} for j in problem.jobs
+        ]
+    }
     check_reasons(problem, plan)
 
 
@@ -175,91 +196,265 @@ def test_pinned_plans_are_valid(doc):
 # (described next to it), now fixed, and must stay fixed.
 KNOWN = {
     "nested windows": (
-        {"jobs": [{"id": 1, "location_index": 1, "service": 5,
-                   "time_windows": [[1, 29], [2, 4]]}],
-         "vehicles": [{"id": 1, "start_index": 0, "time_window": [0, 100]}],
-         "matrices": {"car": {"durations": [[0, 20], [20, 0]]}}},
-        "solver bounds a job by the end of its last-starting window, not the latest end"),
+        {
+            "jobs": [
+                {"id": 1, "location_index": 1, "service": 5, "time_windows": [[1, 29], [2, 4]]}
+            ],
+            "vehicles": [{"id": 1, "start_index": 0, "time_window": [0, 100]}],
+            "matrices": {"car": {"durations": [[0, 20], [20, 0]]}},
+        },
+        "solver bounds a job by the end of its last-starting window, not the latest end",
+    ),
     "zero-length break at a task start": (
-        {"jobs": [{"id": 1, "location_index": 0, "service": 8, "priority": 5, "setup": 9}],
-         "vehicles": [{"id": 1, "start_index": 1, "time_window": [0, 100],
-                       "breaks": [{"id": 1, "time_windows": [[20, 21]], "service": 0}]}],
-         "matrices": {"car": {"durations": [[0, 30], [10, 0]]}}},
-        "a zero-length break at the instant a task starts is placed after the task"),
+        {
+            "jobs": [{"id": 1, "location_index": 0, "service": 8, "priority": 5, "setup": 9}],
+            "vehicles": [
+                {
+                    "id": 1,
+                    "start_index": 1,
+                    "time_window": [0, 100],
+                    "breaks": [{"id": 1, "time_windows": [[20, 21]], "service": 0}],
+                }
+            ],
+            "matrices": {"car": {"durations": [[0, 30], [10, 0]]}},
+        },
+        "a zero-length break at the instant a task starts is placed after the task",
+    ),
     "break past the shift end, second technician": (
-        {"jobs": [{"id": 1, "location_index": 0}],
-         "vehicles": [{"id": 1, "start_index": 0, "time_window": [0, 100],
-                       "breaks": [{"id": 1, "time_windows": [[90, 90]], "service": 20}]},
-                      {"id": 2, "start_index": 1}],
-         "matrices": {"car": {"durations": [[0, 5], [5, 0]]}}},
-        "solve() raises timeline.Infeasible when a shift cannot hold its own break"),
+        {
+            "jobs": [{"id": 1, "location_index": 0}],
+            "vehicles": [
+                {
+                    "id": 1,
+                    "start_index": 0,
+                    "time_window": [0, 100],
+                    "breaks": [{"id": 1, "time_windows": [[90, 90]], "service": 20}],
+                },
+                {"id": 2, "start_index": 1},
+            ],
+            "matrices": {"car": {"durations": [[0, 5], [5, 0]]}},
+        },
+        "solve() raises timeline.Infeasible when a shift cannot hold its own break",
+    ),
     "travel above the optimum": (
-        {"jobs": [{"id": 100, "location_index": 1, "service": 27, "priority": 5, "setup": 6,
-                   "time_windows": [[140, 165]], "skills": [1, 2]},
-                  {"id": 101, "location_index": 1, "service": 25, "time_windows": [[4, 62]]},
-                  {"id": 102, "location_index": 2, "service": 14, "priority": 1},
-                  {"id": 103, "location_index": 4, "service": 13, "priority": 2,
-                   "time_windows": [[22, 102], [150, 206]]}],
-         "vehicles": [{"id": 1, "start_index": 0, "time_window": [13, 244], "skills": [1, 2]}],
-         "matrices": {"car": {"durations": [[0, 14, 13, 2, 4], [15, 0, 28, 17, 19],
-                                            [3, 3, 0, 5, 7], [1, 14, 11, 0, 5],
-                                            [8, 10, 19, 8, 0]]}}},
-        "travel 42 where 102, 101, 100, 103 needs 35"),
+        {
+            "jobs": [
+                {
+                    "id": 100,
+                    "location_index": 1,
+                    "service": 27,
+                    "priority": 5,
+                    "setup": 6,
+                    "time_windows": [[140, 165]],
+                    "skills": [1, 2],
+                },
+                {"id": 101, "location_index": 1, "service": 25, "time_windows": [[4, 62]]},
+                {"id": 102, "location_index": 2, "service": 14, "priority": 1},
+                {
+                    "id": 103,
+                    "location_index": 4,
+                    "service": 13,
+                    "priority": 2,
+                    "time_windows": [[22, 102], [150, 206]],
+                },
+            ],
+            "vehicles": [{"id": 1, "start_index": 0, "time_window": [13, 244], "skills": [1, 2]}],
+            "matrices": {
+                "car": {
+                    "durations": [
+                        [0, 14, 13, 2, 4],
+                        [15, 0, 28, 17, 19],
+                        [3, 3, 0, 5, 7],
+                        [1, 14, 11, 0, 5],
+                        [8, 10, 19, 8, 0],
+                    ]
+                }
+            },
+        },
+        "travel 42 where 102, 101, 100, 103 needs 35",
+    ),
     "pinned order that cannot be kept whole": (
-        {"jobs": [{"id": 102, "location_index": 0, "service": 30, "priority": 5},
-                  {"id": 103, "location_index": 1, "service": 21, "priority": 10, "setup": 6,
-                   "time_windows": [[101, 170]]}],
-         "vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [15, 159],
-                       "steps": [{"type": "job", "id": 103}, {"type": "job", "id": 102}]}],
-         "matrices": {"car": {"durations": [[0, 26], [10, 0]]}}},
-        "both pinned jobs served in the reverse of the pinned order"),
+        {
+            "jobs": [
+                {"id": 102, "location_index": 0, "service": 30, "priority": 5},
+                {
+                    "id": 103,
+                    "location_index": 1,
+                    "service": 21,
+                    "priority": 10,
+                    "setup": 6,
+                    "time_windows": [[101, 170]],
+                },
+            ],
+            "vehicles": [
+                {
+                    "id": 1,
+                    "start_index": 0,
+                    "end_index": 0,
+                    "time_window": [15, 159],
+                    "steps": [{"type": "job", "id": 103}, {"type": "job", "id": 102}],
+                }
+            ],
+            "matrices": {"car": {"durations": [[0, 26], [10, 0]]}},
+        },
+        "both pinned jobs served in the reverse of the pinned order",
+    ),
     "break best taken before the first job": (
-        {"jobs": [{"id": 100, "location_index": 0, "service": 7, "priority": 10, "setup": 5,
-                   "delivery": [3]},
-                  {"id": 101, "location_index": 0, "service": 13, "priority": 2, "delivery": [1]},
-                  {"id": 102, "location_index": 1, "service": 25,
-                   "time_windows": [[112, 118], [108, 152]], "delivery": [1]},
-                  {"id": 103, "location_index": 0, "service": 26, "priority": 10, "setup": 8,
-                   "time_windows": [[129, 177], [26, 80]], "delivery": [2]},
-                  {"id": 104, "location_index": 1, "service": 11, "priority": 10,
-                   "skills": [2, 1], "delivery": [0]},
-                  {"id": 105, "location_index": 1, "service": 23, "priority": 1,
-                   "time_windows": [[178, 178], [128, 155]], "delivery": [2]}],
-         "vehicles": [{"id": 1, "start_index": 1, "end_index": 0, "time_window": [5, 241],
-                       "capacity": [4],
-                       "breaks": [{"id": 1, "time_windows": [[101, 137]], "service": 12}]}],
-         "matrices": {"car": {"durations": [[0, 18], [28, 0]]}}},
-        "travel 74 where break, 102, 103, 101 needs 28"),
+        {
+            "jobs": [
+                {
+                    "id": 100,
+                    "location_index": 0,
+                    "service": 7,
+                    "priority": 10,
+                    "setup": 5,
+                    "delivery": [3],
+                },
+                {"id": 101, "location_index": 0, "service": 13, "priority": 2, "delivery": [1]},
+                {
+                    "id": 102,
+                    "location_index": 1,
+                    "service": 25,
+                    "time_windows": [[112, 118], [108, 152]],
+                    "delivery": [1],
+                },
+                {
+                    "id": 103,
+                    "location_index": 0,
+                    "service": 26,
+                    "priority": 10,
+                    "setup": 8,
+                    "time_windows": [[129, 177], [26, 80]],
+                    "delivery": [2],
+                },
+                {
+                    "id": 104,
+                    "location_index": 1,
+                    "service": 11,
+                    "priority": 10,
+                    "skills": [2, 1],
+                    "delivery": [0],
+                },
+                {
+                    "id": 105,
+                    "location_index": 1,
+                    "service": 23,
+                    "priority": 1,
+                    "time_windows": [[178, 178], [128, 155]],
+                    "delivery": [2],
+                },
+            ],
+            "vehicles": [
+                {
+                    "id": 1,
+                    "start_index": 1,
+                    "end_index": 0,
+                    "time_window": [5, 241],
+                    "capacity": [4],
+                    "breaks": [{"id": 1, "time_windows": [[101, 137]], "service": 12}],
+                }
+            ],
+            "matrices": {"car": {"durations": [[0, 18], [28, 0]]}},
+        },
+        "travel 74 where break, 102, 103, 101 needs 28",
+    ),
     "pinned jobs at the same place": (
-        {"jobs": [{"id": 100, "location_index": 2, "service": 28, "time_windows": [[101, 170]],
-                   "delivery": [0]},
-                  {"id": 101, "location_index": 0, "service": 23,
-                   "time_windows": [[85, 156], [163, 214]], "delivery": [2]},
-                  {"id": 102, "location_index": 0, "service": 4, "priority": 10,
-                   "time_windows": [[100, 132]], "delivery": [1]},
-                  {"id": 103, "location_index": 3, "service": 19, "priority": 5,
-                   "time_windows": [[120, 160], [97, 137]], "delivery": [3]},
-                  {"id": 104, "location_index": 1, "service": 9,
-                   "time_windows": [[126, 187], [179, 220]], "delivery": [0]},
-                  {"id": 105, "location_index": 0, "service": 13,
-                   "time_windows": [[89, 164], [141, 176]], "delivery": [3]}],
-         "vehicles": [{"id": 1, "start_index": 3, "end_index": 2, "time_window": [0, 234],
-                       "capacity": [8],
-                       "breaks": [{"id": 1, "time_windows": [[100, 108]], "service": 4}],
-                       "steps": [{"type": "job", "id": 105}, {"type": "job", "id": 100},
-                                 {"type": "job", "id": 102}]},
-                      {"id": 2, "start_index": 2, "end_index": 1, "time_window": [3, 231],
-                       "capacity": [5]}],
-         "matrices": {"car": {"durations": [[0, 25, 29, 12], [29, 0, 4, 4], [36, 7, 0, 11],
-                                            [28, 14, 18, 0]]}}},
-        "pinned 105 then 102 (same place) served as 102 then 105"),
+        {
+            "jobs": [
+                {
+                    "id": 100,
+                    "location_index": 2,
+                    "service": 28,
+                    "time_windows": [[101, 170]],
+                    "delivery": [0],
+                },
+                {
+                    "id": 101,
+                    "location_index": 0,
+                    "service": 23,
+                    "time_windows": [[85, 156], [163, 214]],
+                    "delivery": [2],
+                },
+                {
+                    "id": 102,
+                    "location_index": 0,
+                    "service": 4,
+                    "priority": 10,
+                    "time_windows": [[100, 132]],
+                    "delivery": [1],
+                },
+                {
+                    "id": 103,
+                    "location_index": 3,
+                    "service": 19,
+                    "priority": 5,
+                    "time_windows": [[120, 160], [97, 137]],
+                    "delivery": [3],
+                },
+                {
+                    "id": 104,
+                    "location_index": 1,
+                    "service": 9,
+                    "time_windows": [[126, 187], [179, 220]],
+                    "delivery": [0],
+                },
+                {
+                    "id": 105,
+                    "location_index": 0,
+                    "service": 13,
+                    "time_windows": [[89, 164], [141, 176]],
+                    "delivery": [3],
+                },
+            ],
+            "vehicles": [
+                {
+                    "id": 1,
+                    "start_index": 3,
+                    "end_index": 2,
+                    "time_window": [0, 234],
+                    "capacity": [8],
+                    "breaks": [{"id": 1, "time_windows": [[100, 108]], "service": 4}],
+                    "steps": [
+                        {"type": "job", "id": 105},
+                        {"type": "job", "id": 100},
+                        {"type": "job", "id": 102},
+                    ],
+                },
+                {
+                    "id": 2,
+                    "start_index": 2,
+                    "end_index": 1,
+                    "time_window": [3, 231],
+                    "capacity": [5],
+                },
+            ],
+            "matrices": {
+                "car": {
+                    "durations": [[0, 25, 29, 12], [29, 0, 4, 4], [36, 7, 0, 11], [28, 14, 18, 0]]
+                }
+            },
+        },
+        "pinned 105 then 102 (same place) served as 102 then 105",
+    ),
     "pinned start and end times": (
-        {"jobs": [{"id": 1, "location_index": 1, "service": 60}],
-         "vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [0, 1000],
-                       "steps": [{"type": "start", "service_at": 100},
-                                 {"type": "end", "service_after": 500}]}],
-         "matrices": {"car": {"durations": [[0, 50], [50, 0]]}}},
-        "service_at/after/before on start and end steps are not applied"),
+        {
+            "jobs": [{"id": 1, "location_index": 1, "service": 60}],
+            "vehicles": [
+                {
+                    "id": 1,
+                    "start_index": 0,
+                    "end_index": 0,
+                    "time_window": [0, 1000],
+                    "steps": [
+                        {"type": "start", "service_at": 100},
+                        {"type": "end", "service_after": 500},
+                    ],
+                }
+            ],
+            "matrices": {"car": {"durations": [[0, 50], [50, 0]]}},
+        },
+        "service_at/after/before on start and end steps are not applied",
+    ),
 }
 
 

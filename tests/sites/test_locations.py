@@ -1,6 +1,7 @@
 """Sites get their point from the geocoder (cached in the database), or by hand on the map;
 nothing waits on a geocoder that cannot be reached, and the site is listed as needing a
 location. Dispatchers and admins only."""
+
 from __future__ import annotations
 
 import time
@@ -16,10 +17,20 @@ from tests.geo.support import StubServer, nominatim_answer
 
 
 def site_form(**kw):
-    data = {"name": "Cluj HQ", "code": "", "address": "Strada Memorandumului 28",
-            "city": "Cluj-Napoca", "timezone": "Europe/Bucharest", "opens_at": "08:00",
-            "closes_at": "17:00", "weekdays": ["0", "1", "2", "3", "4"], "latitude": "",
-            "longitude": "", "locate": "y", "active": "y"}
+    data = {
+        "name": "Cluj HQ",
+        "code": "",
+        "address": "Strada Memorandumului 28",
+        "city": "Cluj-Napoca",
+        "timezone": "Europe/Bucharest",
+        "opens_at": "08:00",
+        "closes_at": "17:00",
+        "weekdays": ["0", "1", "2", "3", "4"],
+        "latitude": "",
+        "longitude": "",
+        "locate": "y",
+        "active": "y",
+    }
     data.update(kw)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -42,8 +53,10 @@ def dispatcher(auth):
 
 
 def test_normalise_ignores_case_spacing_and_commas():
-    assert geocoding.normalise("  Strada  MEMORANDUMULUI 28 ,Cluj-Napoca, ") == \
-        "strada memorandumului 28, cluj-napoca"
+    assert (
+        geocoding.normalise("  Strada  MEMORANDUMULUI 28 ,Cluj-Napoca, ")
+        == "strada memorandumului 28, cluj-napoca"
+    )
     assert geocoding.normalise(" , ") == ""
 
 
@@ -90,8 +103,9 @@ def test_new_site_without_point_is_geocoded_on_save(client, admin, nominatim):
     (request,) = nominatim.requests
     assert request.query["q"] == ["Strada Memorandumului 28, Cluj-Napoca"]
     # The same address again (another spelling) comes from the cache.
-    client.post("/admin/sites/new", data=site_form(name="Annex",
-                                                   address="strada memorandumului 28 "))
+    client.post(
+        "/admin/sites/new", data=site_form(name="Annex", address="strada memorandumului 28 ")
+    )
     assert len(nominatim.requests) == 1 and cached() == 1
     assert db.session.scalar(select(Site).filter_by(name="Annex")).has_location
 
@@ -109,7 +123,8 @@ def test_unticked_locate_asks_nobody(client, admin, nominatim):
 
 
 def test_geocoder_down_saves_the_site_and_lists_it_as_needing_a_location(
-        client, admin, geocoder_down):
+    client, admin, geocoder_down
+):
     began = time.monotonic()
     response = client.post("/admin/sites/new", data=site_form(), follow_redirects=True)
     assert time.monotonic() - began < 3
@@ -124,8 +139,11 @@ def test_geocoder_down_saves_the_site_and_lists_it_as_needing_a_location(
 
 def test_hanging_geocoder_does_not_hang_the_page(app, client, admin):
     with StubServer(nominatim_answer, delay=3) as server:
-        app.config.update(GEOCODER_OPTIONS={"domain": server.domain, "scheme": "http"},
-                          GEOCODER_TIMEOUT=0.5, GEOCODER_MIN_DELAY_SECONDS=0)
+        app.config.update(
+            GEOCODER_OPTIONS={"domain": server.domain, "scheme": "http"},
+            GEOCODER_TIMEOUT=0.5,
+            GEOCODER_MIN_DELAY_SECONDS=0,
+        )
         began = time.monotonic()
         assert client.post("/admin/sites/new", data=site_form()).status_code == 302
         assert time.monotonic() - began < 2.5
@@ -133,8 +151,9 @@ def test_hanging_geocoder_does_not_hang_the_page(app, client, admin):
 
 
 def test_not_found_address_is_said_plainly(client, admin, nominatim):
-    body = client.post("/admin/sites/new", data=site_form(address="Nowhere 1"),
-                       follow_redirects=True).get_data(as_text=True)
+    body = client.post(
+        "/admin/sites/new", data=site_form(address="Nowhere 1"), follow_redirects=True
+    ).get_data(as_text=True)
     assert "no place matches it" in body
     assert not db.session.scalar(select(Site)).has_location
 
@@ -160,24 +179,27 @@ def test_dispatcher_lists_sites_and_drags_a_point(client, dispatcher, make_site)
     assert "Iasi &lt;Branch&gt;" in body and "needs a location" in body
     page = client.get(f"/sites/{site.id}/location").get_data(as_text=True)
     assert "data-point-map" in page
-    response = client.post(f"/sites/{site.id}/location",
-                           data={"latitude": "47.166", "longitude": "27.582"})
+    response = client.post(
+        f"/sites/{site.id}/location", data={"latitude": "47.166", "longitude": "27.582"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert (site.latitude, site.longitude) == (47.166, 27.582)
     assert "needs a location" not in client.get("/sites/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"latitude": "91", "longitude": "27"}, "Latitude is between -90 and 90"),
-    ({"latitude": "-90.01", "longitude": "27"}, "Latitude is between -90 and 90"),
-    ({"latitude": "47", "longitude": "-180.5"}, "Longitude is between -180 and 180"),
-    ({"latitude": "nan", "longitude": "27"}, "Latitude is between -90 and 90"),
-    ({"latitude": "47", "longitude": ""}, "Enter both latitude and longitude"),
-    ({"latitude": "north", "longitude": "27"}, "Not a valid float value"),
-])
-def test_bad_points_are_refused_and_nothing_changes(client, dispatcher, make_site, data,
-                                                    message):
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"latitude": "91", "longitude": "27"}, "Latitude is between -90 and 90"),
+        ({"latitude": "-90.01", "longitude": "27"}, "Latitude is between -90 and 90"),
+        ({"latitude": "47", "longitude": "-180.5"}, "Longitude is between -180 and 180"),
+        ({"latitude": "nan", "longitude": "27"}, "Latitude is between -90 and 90"),
+        ({"latitude": "47", "longitude": ""}, "Enter both latitude and longitude"),
+        ({"latitude": "north", "longitude": "27"}, "Not a valid float value"),
+    ],
+)
+def test_bad_points_are_refused_and_nothing_changes(client, dispatcher, make_site, data, message):
     site = make_site(latitude=46.0, longitude=23.0)
     body = client.post(f"/sites/{site.id}/location", data=data).get_data(as_text=True)
     assert message in body
@@ -193,8 +215,9 @@ def test_clearing_the_point(client, dispatcher, make_site):
 
 
 def test_geocode_button(client, dispatcher, make_site, nominatim):
-    site = make_site(address="Bulevardul Unirii 15", city="Bucharest", latitude=None,
-                     longitude=None)
+    site = make_site(
+        address="Bulevardul Unirii 15", city="Bucharest", latitude=None, longitude=None
+    )
     response = client.post(f"/sites/{site.id}/geocode", follow_redirects=True)
     assert "Located: 15, Bulevardul Unirii" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -220,8 +243,12 @@ def test_other_roles_get_404(client, auth, make_site, role):
     auth.login(role=role)
     assert client.get("/sites/").status_code == 404
     assert client.get(f"/sites/{site.id}/location").status_code == 404
-    assert client.post(f"/sites/{site.id}/location",
-                       data={"latitude": "1", "longitude": "1"}).status_code == 404
+    assert (
+        client.post(
+            f"/sites/{site.id}/location", data={"latitude": "1", "longitude": "1"}
+        ).status_code
+        == 404
+    )
     assert client.post(f"/sites/{site.id}/geocode").status_code == 404
     db.session.expire_all()
     assert site.latitude == 46.77

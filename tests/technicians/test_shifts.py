@@ -1,8 +1,9 @@
 """shifts_for: who works on a day, when (in UTC, from the site's time zone), lunch, home."""
+
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -11,16 +12,23 @@ from dispatch.people.models import Skill
 from dispatch.technicians.models import DayOff, TechnicianProfile, WorkingHours
 from dispatch.technicians.shifts import Shift, shifts_for
 
-UTC = timezone.utc
+UTC = UTC
 WINTER_MONDAY = date(2030, 1, 7)
 SUMMER_MONDAY = date(2030, 7, 1)
 
 
 def hours(user, weekday, start=time(8), end=time(17), lunch=(time(12), time(14)), minutes=30):
-    db.session.add(WorkingHours(user_id=user.id, weekday=weekday, start_time=start,
-                                end_time=end, lunch_start=lunch[0] if lunch else None,
-                                lunch_end=lunch[1] if lunch else None,
-                                lunch_minutes=minutes if lunch else 0))
+    db.session.add(
+        WorkingHours(
+            user_id=user.id,
+            weekday=weekday,
+            start_time=start,
+            end_time=end,
+            lunch_start=lunch[0] if lunch else None,
+            lunch_end=lunch[1] if lunch else None,
+            lunch_minutes=minutes if lunch else 0,
+        )
+    )
     db.session.commit()
 
 
@@ -47,8 +55,10 @@ def test_a_winter_shift_in_utc(tech):
     assert shift.timezone == "Europe/Bucharest"
     assert shift.start_utc == datetime(2030, 1, 7, 6, 0, tzinfo=UTC)  # UTC+2 in winter
     assert shift.end_utc == datetime(2030, 1, 7, 15, 0, tzinfo=UTC)
-    assert shift.lunch_window_utc == (datetime(2030, 1, 7, 10, tzinfo=UTC),
-                                      datetime(2030, 1, 7, 12, tzinfo=UTC))
+    assert shift.lunch_window_utc == (
+        datetime(2030, 1, 7, 10, tzinfo=UTC),
+        datetime(2030, 1, 7, 12, tzinfo=UTC),
+    )
     assert shift.lunch_minutes == 30
     assert shift.skill_ids == frozenset(s.id for s in tech.skills)
     assert shift.home == (46.77, 23.59)  # no home base: the site
@@ -80,7 +90,8 @@ def test_no_site_means_utc(make_user):
 
 
 def test_days_without_hours_days_off_and_inactive_technicians_are_not_planned(
-        tech, make_user, site):
+    tech, make_user, site
+):
     assert shifts_for(date(2030, 1, 8)) == []  # Tuesday: no hours
     db.session.add(DayOff(user_id=tech.id, day=WINTER_MONDAY, reason="Leave"))
     db.session.commit()
@@ -98,5 +109,6 @@ def test_only_technicians_and_the_ids_asked_for(tech, make_user, site):
     hours(second, 0, start=time(9))
     assert [s.name for s in shifts_for(WINTER_MONDAY)] == ["Bogdan", "Radu"]
     assert [s.name for s in shifts_for(WINTER_MONDAY, [second.id, dispatcher.id, 999])] == [
-        "Bogdan"]
+        "Bogdan"
+    ]
     assert shifts_for(WINTER_MONDAY, []) == []

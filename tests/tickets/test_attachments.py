@@ -1,4 +1,5 @@
 """Attachments: uploaded with a request or a comment, stored safely, served as downloads."""
+
 from __future__ import annotations
 
 import io
@@ -18,13 +19,17 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 def multipart(client, url, files, **data):
     # Encoded in memory: the test client would spool big bodies to temporary files that are
     # never closed when the app refuses the body unread (a ResourceWarning under -W error).
-    data["attachments"] = [FileStorage(io.BytesIO(content), filename=name) for name, content in files]
+    data["attachments"] = [
+        FileStorage(io.BytesIO(content), filename=name) for name, content in files
+    ]
     boundary, body = encode_multipart(data)
     return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def upload(client, url, files, **data):
-    return multipart(client, url, files, **{"subject": "With files", "impact": "low", "urgency": "low", **data})
+    return multipart(
+        client, url, files, **{"subject": "With files", "impact": "low", "urgency": "low", **data}
+    )
 
 
 def stored():
@@ -47,9 +52,13 @@ def test_several_files_with_a_request(client, requester):
     assert "attached screen.png, log.txt" in re.sub(r"<[^>]+>", "", page)
 
 
-def test_hostile_names_are_stored_under_generated_names_and_shown_escaped(app, client, requester, tmp_path):
+def test_hostile_names_are_stored_under_generated_names_and_shown_escaped(
+    app, client, requester, tmp_path
+):
     folder = app.config["ATTACHMENT_DIR"]
-    response = upload(client, "/tickets/new", [("../../x", b"one"), ("<img src=x onerror=alert(1)>.png", PNG)])
+    response = upload(
+        client, "/tickets/new", [("../../x", b"one"), ("<img src=x onerror=alert(1)>.png", PNG)]
+    )
     assert response.status_code == 302
     first, second = stored()
     assert first.original_name == "x"
@@ -66,10 +75,15 @@ def test_hostile_names_are_stored_under_generated_names_and_shown_escaped(app, c
         assert download.headers["Content-Disposition"] == "attachment; filename=x"
 
 
-@pytest.mark.parametrize("name, body", [("drawing.svg", b"<svg onload=alert(1)></svg>"),
-                                        ("page.html", b"<script>alert(1)</script>"),
-                                        ("tool.js", b"alert(1)"),
-                                        ("noextension", b"<html>")])
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        ("drawing.svg", b"<svg onload=alert(1)></svg>"),
+        ("page.html", b"<script>alert(1)</script>"),
+        ("tool.js", b"alert(1)"),
+        ("noextension", b"<html>"),
+    ],
+)
 def test_active_content_is_only_a_download(client, requester, name, body):
     upload(client, "/tickets/new", [(name, body)])
     [att] = stored()
@@ -97,7 +111,9 @@ def test_download_names_are_quoted(client, requester, make_ticket):
     make_ticket(requester=requester, files=[FileStorage(io.BytesIO(b"z"), filename='a "b"; c.txt')])
     first, second, third = stored()
     with client.get(f"/attachments/{first.id}") as response:
-        assert "filename*=UTF-8''na%C3%AFve%20caf%C3%A9.txt" in response.headers["Content-Disposition"]
+        assert (
+            "filename*=UTF-8''na%C3%AFve%20caf%C3%A9.txt" in response.headers["Content-Disposition"]
+        )
     assert second.original_name == "bell[31m.txt"  # control characters dropped
     with client.get(f"/attachments/{second.id}") as response:
         assert response.headers["Content-Disposition"] == 'inline; filename="bell[31m.txt"'
@@ -107,7 +123,9 @@ def test_download_names_are_quoted(client, requester, make_ticket):
 
 def test_oversized_attachment_is_413_with_the_limit(app, client, requester):
     app.config["ATTACHMENT_MAX_BYTES"] = 1024 * 1024
-    response = upload(client, "/tickets/new", [("small.txt", b"ok"), ("huge.bin", b"x" * (1024 * 1024 + 1))])
+    response = upload(
+        client, "/tickets/new", [("small.txt", b"ok"), ("huge.bin", b"x" * (1024 * 1024 + 1))]
+    )
     assert response.status_code == 413
     assert "huge.bin is larger than the limit of 1 MB" in response.get_data(as_text=True)
     assert db.session.scalars(db.select(Ticket)).all() == [] and stored() == []
@@ -123,7 +141,9 @@ def test_oversized_request_is_413_with_the_limit(app, client, requester):
 
 def test_too_many_files_reshow_the_form(app, client, requester):
     app.config["ATTACHMENT_MAX_FILES"] = 2
-    response = upload(client, "/tickets/new", [(f"f{i}.txt", b"x") for i in range(3)], description="keep me")
+    response = upload(
+        client, "/tickets/new", [(f"f{i}.txt", b"x") for i in range(3)], description="keep me"
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "At most 2 files at once." in page and "keep me" in page
@@ -145,11 +165,19 @@ def test_someone_elses_attachment_is_404(client, auth, requester, make_user):
 
 def test_comment_attachments_and_internal_ones(client, auth, requester, make_ticket):
     ticket = make_ticket(requester=requester)
-    response = multipart(client, f"/tickets/{ticket.id}/comment", [("photo.png", PNG)], body="see photo")
+    response = multipart(
+        client, f"/tickets/{ticket.id}/comment", [("photo.png", PNG)], body="see photo"
+    )
     assert response.status_code == 302
     auth.logout()
     auth.login(role="dispatcher")
-    multipart(client, f"/tickets/{ticket.id}/comment", [("quote.pdf", b"$$$")], body="vendor quote", internal="y")
+    multipart(
+        client,
+        f"/tickets/{ticket.id}/comment",
+        [("quote.pdf", b"$$$")],
+        body="vendor quote",
+        internal="y",
+    )
     public, internal = stored()
     assert public.comment_id and internal.comment.internal
     with client.get(f"/attachments/{internal.id}") as r:

@@ -1,4 +1,5 @@
 """Ad-hoc job addresses: the dispatcher's catalogue geocodes them, never blocking."""
+
 from __future__ import annotations
 
 from datetime import time
@@ -9,9 +10,14 @@ from dispatch.tickets.models import Ticket, TicketEvent
 
 
 def _catalog(client, ticket, **values):
-    data = {"catalog-version": ticket.version, "catalog-kind": "onsite",
-            "catalog-priority": "normal", "catalog-category": "", "catalog-assignee": "",
-            "catalog-group": ""}
+    data = {
+        "catalog-version": ticket.version,
+        "catalog-kind": "onsite",
+        "catalog-priority": "normal",
+        "catalog-category": "",
+        "catalog-assignee": "",
+        "catalog-group": "",
+    }
     data.update({f"catalog-{k}": v for k, v in values.items()})
     return client.post(f"/desk/tickets/{ticket.id}/catalog", data=data)
 
@@ -26,8 +32,7 @@ def _job(make_site, make_ticket):
     return make_ticket(site_id=site.id, subject="Projector at the client's office")
 
 
-def test_job_address_is_geocoded_and_planned_there(client, auth, nominatim, make_site,
-                                                    make_ticket):
+def test_job_address_is_geocoded_and_planned_there(client, auth, nominatim, make_site, make_ticket):
     ticket = _job(make_site, make_ticket)
     auth.login(role="dispatcher")
     response = _catalog(client, ticket, address="Strada Memorandumului 28, Cluj-Napoca")
@@ -36,8 +41,11 @@ def test_job_address_is_geocoded_and_planned_there(client, auth, nominatim, make
     assert t.address == "Strada Memorandumului 28, Cluj-Napoca"
     assert (round(t.latitude, 4), round(t.longitude, 4)) == (46.7695, 23.5861)
     assert ticket_point(t) == (t.latitude, t.longitude)  # its own point, not the site's
-    fields = [e for e in db.session.scalars(db.select(TicketEvent).where(
-        TicketEvent.ticket_id == t.id)) if e.type == "fields"]
+    fields = [
+        e
+        for e in db.session.scalars(db.select(TicketEvent).where(TicketEvent.ticket_id == t.id))
+        if e.type == "fields"
+    ]
     assert fields and fields[-1].data["new"]["address"] == t.address
     # Saving the same address again does not ask the geocoder again.
     asked = len(nominatim.requests)
@@ -45,8 +53,9 @@ def test_job_address_is_geocoded_and_planned_there(client, auth, nominatim, make
     assert len(nominatim.requests) == asked
 
 
-def test_unreachable_geocoder_saves_address_without_point(client, auth, geocoder_down,
-                                                           make_site, make_ticket):
+def test_unreachable_geocoder_saves_address_without_point(
+    client, auth, geocoder_down, make_site, make_ticket
+):
     ticket = _job(make_site, make_ticket)
     auth.login(role="dispatcher")
     response = _catalog(client, ticket, address="Bulevardul Unirii 15, Bucuresti")
@@ -57,15 +66,22 @@ def test_unreachable_geocoder_saves_address_without_point(client, auth, geocoder
     assert ticket_point(t) is None  # "no location" for the planner, not the site's point
 
 
-def test_address_not_sent_keeps_it_and_site_point_used_without_one(client, auth, nominatim,
-                                                                   make_site, make_ticket):
+def test_address_not_sent_keeps_it_and_site_point_used_without_one(
+    client, auth, nominatim, make_site, make_ticket
+):
     ticket = _job(make_site, make_ticket)
     auth.login(role="dispatcher")
     assert ticket_point(ticket) == (45.75, 21.23)
     _catalog(client, ticket, address="Strada Republicii 40, Brasov")
     t = _fresh(ticket)
-    data = {"catalog-version": t.version, "catalog-kind": "onsite", "catalog-priority": "high",
-            "catalog-category": "", "catalog-assignee": "", "catalog-group": ""}
+    data = {
+        "catalog-version": t.version,
+        "catalog-kind": "onsite",
+        "catalog-priority": "high",
+        "catalog-category": "",
+        "catalog-assignee": "",
+        "catalog-group": "",
+    }
     assert client.post(f"/desk/tickets/{t.id}/catalog", data=data).status_code == 302
     t = _fresh(ticket)
     assert t.address == "Strada Republicii 40, Brasov" and t.latitude is not None

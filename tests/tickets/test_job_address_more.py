@@ -1,5 +1,6 @@
 """Job addresses from the bulk catalogue and the JSON API, addresses nobody can locate, and
 placing a job on the map by hand."""
+
 from __future__ import annotations
 
 from datetime import time, timedelta
@@ -7,8 +8,8 @@ from datetime import time, timedelta
 import pytest
 
 from dispatch.extensions import db
-from dispatch.planning import problem as builder
 from dispatch.people.services import create_token
+from dispatch.planning import problem as builder
 from dispatch.sites.geocoding import GeocodeCache
 from dispatch.tickets.models import Kind, Status, Ticket, TicketEvent
 from dispatch.types import utcnow
@@ -28,8 +29,13 @@ def _jobs(make_site, make_ticket, n=2):
 
 
 def _bulk(client, tickets, **values):
-    data = {"ticket": [f"{t.id}:{t.version}" for t in tickets], "kind": "onsite",
-            "category": "", "priority": "", "next": "/desk/"}
+    data = {
+        "ticket": [f"{t.id}:{t.version}" for t in tickets],
+        "kind": "onsite",
+        "category": "",
+        "priority": "",
+        "next": "/desk/",
+    }
     data.update(values)
     return client.post("/desk/bulk", data=data)
 
@@ -44,8 +50,9 @@ def _onsite_without_point(make_site, make_ticket, address=UNKNOWN):
 # --- the bulk catalogue -------------------------------------------------------------------------
 
 
-def test_bulk_catalogue_geocodes_one_address_for_all(client, auth, nominatim, make_site,
-                                                     make_ticket):
+def test_bulk_catalogue_geocodes_one_address_for_all(
+    client, auth, nominatim, make_site, make_ticket
+):
     tickets = _jobs(make_site, make_ticket)
     auth.login(role="dispatcher")
     response = _bulk(client, tickets, address=f"  {KNOWN}  ")
@@ -56,16 +63,16 @@ def test_bulk_catalogue_geocodes_one_address_for_all(client, auth, nominatim, ma
         assert t.kind == Kind.ONSITE and t.address == KNOWN
         assert (round(t.latitude, 4), round(t.longitude, 4)) == (46.7695, 23.5861)
         assert builder.ticket_point(t) == (t.latitude, t.longitude)
-        assert any(e.type == "fields" and e.data["new"].get("address") == KNOWN
-                   for e in t.events)
+        assert any(e.type == "fields" and e.data["new"].get("address") == KNOWN for e in t.events)
     # Cached: the same address again does not ask the geocoder.
     more = _jobs(make_site, make_ticket, 1)
     _bulk(client, more, address=KNOWN.upper())
     assert len(nominatim.requests) == 1 and _fresh(more[0].id).latitude is not None
 
 
-def test_bulk_without_address_keeps_each_tickets_own(client, auth, nominatim, make_site,
-                                                     make_ticket):
+def test_bulk_without_address_keeps_each_tickets_own(
+    client, auth, nominatim, make_site, make_ticket
+):
     tickets = _jobs(make_site, make_ticket)
     auth.login(role="dispatcher")
     _bulk(client, tickets[:1], address=KNOWN)
@@ -75,7 +82,8 @@ def test_bulk_without_address_keeps_each_tickets_own(client, auth, nominatim, ma
 
 
 def test_bulk_unknown_address_is_saved_and_listed_as_needing_a_location(
-        client, auth, nominatim, make_site, make_ticket):
+    client, auth, nominatim, make_site, make_ticket
+):
     tickets = _jobs(make_site, make_ticket)
     auth.login(role="dispatcher")
     response = _bulk(client, tickets, address=UNKNOWN)
@@ -95,13 +103,17 @@ def test_bulk_unknown_address_is_saved_and_listed_as_needing_a_location(
         assert "could not be located" in listed[t.id]["reason"]
 
 
-@pytest.mark.parametrize("address, message", [
-    ("x" * 301, "At most 300 characters."),
-    ("Strada \x07Bell 1", "control characters"),
-    ("Strada \x1b[31mRed 1", "control characters"),
-])
-def test_bulk_bad_address_changes_nothing(client, auth, nominatim, make_site, make_ticket,
-                                          address, message):
+@pytest.mark.parametrize(
+    "address, message",
+    [
+        ("x" * 301, "At most 300 characters."),
+        ("Strada \x07Bell 1", "control characters"),
+        ("Strada \x1b[31mRed 1", "control characters"),
+    ],
+)
+def test_bulk_bad_address_changes_nothing(
+    client, auth, nominatim, make_site, make_ticket, address, message
+):
     tickets = _jobs(make_site, make_ticket)
     auth.login(role="dispatcher")
     response = _bulk(client, tickets, address=address)
@@ -114,8 +126,9 @@ def test_bulk_bad_address_changes_nothing(client, auth, nominatim, make_site, ma
     assert nominatim.requests == []
 
 
-def test_bulk_address_for_remote_tickets_is_refused(client, auth, nominatim, make_site,
-                                                    make_ticket):
+def test_bulk_address_for_remote_tickets_is_refused(
+    client, auth, nominatim, make_site, make_ticket
+):
     tickets = _jobs(make_site, make_ticket)
     auth.login(role="dispatcher")
     _bulk(client, tickets, kind="remote", address=KNOWN)
@@ -124,8 +137,7 @@ def test_bulk_address_for_remote_tickets_is_refused(client, auth, nominatim, mak
     assert _fresh(tickets[0].id).kind is None
 
 
-def test_bulk_spaces_and_newlines_are_collapsed(client, auth, nominatim, make_site,
-                                                make_ticket):
+def test_bulk_spaces_and_newlines_are_collapsed(client, auth, nominatim, make_site, make_ticket):
     tickets = _jobs(make_site, make_ticket, 1)
     auth.login(role="dispatcher")
     _bulk(client, tickets, address="Strada Memorandumului 28,\r\n\tCluj-Napoca")
@@ -141,8 +153,7 @@ def _api_headers(user):
 
 def _triage(client, user, ticket, **body):
     body = {"kind": "onsite", "version": ticket.version, **body}
-    return client.post(f"/api/v1/tickets/{ticket.id}/triage", json=body,
-                       headers=_api_headers(user))
+    return client.post(f"/api/v1/tickets/{ticket.id}/triage", json=body, headers=_api_headers(user))
 
 
 def test_api_triage_geocodes_the_address(client, make_user, nominatim, make_site, make_ticket):
@@ -163,8 +174,9 @@ def test_api_triage_geocodes_the_address(client, make_user, nominatim, make_site
     assert len(nominatim.requests) == 1
 
 
-def test_api_unknown_address_is_saved_not_an_error(client, make_user, nominatim, make_site,
-                                                   make_ticket):
+def test_api_unknown_address_is_saved_not_an_error(
+    client, make_user, nominatim, make_site, make_ticket
+):
     (ticket,) = _jobs(make_site, make_ticket, 1)
     response = _triage(client, make_user("dispatcher"), ticket, address=UNKNOWN)
     assert response.status_code == 200
@@ -172,22 +184,27 @@ def test_api_unknown_address_is_saved_not_an_error(client, make_user, nominatim,
     assert response.json["latitude"] is None
 
 
-def test_api_geocoder_down_saves_the_address(client, make_user, geocoder_down, make_site,
-                                             make_ticket):
+def test_api_geocoder_down_saves_the_address(
+    client, make_user, geocoder_down, make_site, make_ticket
+):
     (ticket,) = _jobs(make_site, make_ticket, 1)
     response = _triage(client, make_user("dispatcher"), ticket, address=KNOWN)
     assert response.status_code == 200
     assert response.json["needs_location"] is True
 
 
-@pytest.mark.parametrize("address, message", [
-    ("x" * 301, "At most 300 characters."),
-    ("Strada \x07 1", "control characters"),
-    (12, "Must be a string."),
-    (["Strada"], "Must be a string."),
-])
-def test_api_bad_address_is_refused(client, make_user, nominatim, make_site, make_ticket,
-                                    address, message):
+@pytest.mark.parametrize(
+    "address, message",
+    [
+        ("x" * 301, "At most 300 characters."),
+        ("Strada \x07 1", "control characters"),
+        (12, "Must be a string."),
+        (["Strada"], "Must be a string."),
+    ],
+)
+def test_api_bad_address_is_refused(
+    client, make_user, nominatim, make_site, make_ticket, address, message
+):
     (ticket,) = _jobs(make_site, make_ticket, 1)
     response = _triage(client, make_user("dispatcher"), ticket, address=address)
     assert response.status_code == 400
@@ -195,8 +212,9 @@ def test_api_bad_address_is_refused(client, make_user, nominatim, make_site, mak
     assert _fresh(ticket.id).kind is None and nominatim.requests == []
 
 
-def test_api_address_needs_the_dispatcher_role(client, make_user, nominatim, make_site,
-                                               make_ticket):
+def test_api_address_needs_the_dispatcher_role(
+    client, make_user, nominatim, make_site, make_ticket
+):
     (ticket,) = _jobs(make_site, make_ticket, 1)
     for role in ("employee", "agent", "technician"):
         assert _triage(client, make_user(role), ticket, address=KNOWN).status_code == 404
@@ -206,8 +224,9 @@ def test_api_address_needs_the_dispatcher_role(client, make_user, nominatim, mak
 # --- the desk panel and the point picker --------------------------------------------------------
 
 
-def test_panel_says_when_the_address_could_not_be_located(client, auth, nominatim, make_site,
-                                                          make_ticket):
+def test_panel_says_when_the_address_could_not_be_located(
+    client, auth, nominatim, make_site, make_ticket
+):
     ticket = _onsite_without_point(make_site, make_ticket)
     auth.login(role="dispatcher")
     page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
@@ -227,15 +246,21 @@ def test_dispatcher_places_the_job_on_the_map(client, auth, make_site, make_tick
     html = page.get_data(as_text=True)
     assert "data-point-map" in html and 'data-lat-input="point-latitude"' in html
     assert "js/point-map.js" in html and UNKNOWN in html
-    response = client.post(f"/desk/tickets/{ticket.id}/point", data={
-        "point-version": ticket.version, "point-latitude": "46.7712341",
-        "point-longitude": "23.6012339"})
+    response = client.post(
+        f"/desk/tickets/{ticket.id}/point",
+        data={
+            "point-version": ticket.version,
+            "point-latitude": "46.7712341",
+            "point-longitude": "23.6012339",
+        },
+    )
     assert response.status_code == 302 and response.location.endswith(f"/tickets/{ticket.id}")
     t = _fresh(ticket.id)
     assert (t.latitude, t.longitude) == (46.771234, 23.601234)  # rounded to ~10 cm
     assert builder.ticket_point(t) == (t.latitude, t.longitude)
-    event = db.session.scalars(db.select(TicketEvent).where(
-        TicketEvent.ticket_id == t.id, TicketEvent.type == "fields")).all()[-1]
+    event = db.session.scalars(
+        db.select(TicketEvent).where(TicketEvent.ticket_id == t.id, TicketEvent.type == "fields")
+    ).all()[-1]
     assert event.actor_id == user.id and event.internal
     assert event.data["new"] == {"latitude": 46.771234, "longitude": 23.601234}
     monday = utcnow().date() + timedelta(days=7 - utcnow().weekday())
@@ -244,16 +269,20 @@ def test_dispatcher_places_the_job_on_the_map(client, auth, make_site, make_tick
     assert t.id in {j.id for j in built.problem.jobs}
 
 
-@pytest.mark.parametrize("values, field_error", [
-    ({"point-latitude": "95", "point-longitude": "23"}, "between"),
-    ({"point-latitude": "46.7", "point-longitude": ""}, "Enter both latitude and longitude"),
-    ({"point-latitude": "north", "point-longitude": "23"}, "Not a valid float value."),
-])
+@pytest.mark.parametrize(
+    "values, field_error",
+    [
+        ({"point-latitude": "95", "point-longitude": "23"}, "between"),
+        ({"point-latitude": "46.7", "point-longitude": ""}, "Enter both latitude and longitude"),
+        ({"point-latitude": "north", "point-longitude": "23"}, "Not a valid float value."),
+    ],
+)
 def test_bad_points_are_refused(client, auth, make_site, make_ticket, values, field_error):
     ticket = _onsite_without_point(make_site, make_ticket)
     auth.login(role="dispatcher")
-    response = client.post(f"/desk/tickets/{ticket.id}/point",
-                           data={"point-version": ticket.version, **values})
+    response = client.post(
+        f"/desk/tickets/{ticket.id}/point", data={"point-version": ticket.version, **values}
+    )
     assert response.status_code == 400
     assert field_error in response.get_data(as_text=True)
     assert _fresh(ticket.id).latitude is None
@@ -262,9 +291,14 @@ def test_bad_points_are_refused(client, auth, make_site, make_ticket, values, fi
 def test_stale_point_edit_is_a_conflict(client, auth, make_site, make_ticket):
     ticket = _onsite_without_point(make_site, make_ticket)
     auth.login(role="dispatcher")
-    response = client.post(f"/desk/tickets/{ticket.id}/point", data={
-        "point-version": ticket.version - 1 if ticket.version > 1 else 99,
-        "point-latitude": "46.7", "point-longitude": "23.6"})
+    response = client.post(
+        f"/desk/tickets/{ticket.id}/point",
+        data={
+            "point-version": ticket.version - 1 if ticket.version > 1 else 99,
+            "point-latitude": "46.7",
+            "point-longitude": "23.6",
+        },
+    )
     assert response.status_code == 409
     assert "changed by someone else" in response.get_data(as_text=True)
     assert _fresh(ticket.id).latitude is None
@@ -275,9 +309,17 @@ def test_point_page_is_for_dispatchers_only(client, auth, make_site, make_ticket
     for role in ("employee", "agent", "technician"):
         auth.login(role=role)
         assert client.get(f"/desk/tickets/{ticket.id}/point").status_code == 404
-        assert client.post(f"/desk/tickets/{ticket.id}/point", data={
-            "point-version": ticket.version, "point-latitude": "46.7",
-            "point-longitude": "23.6"}).status_code == 404
+        assert (
+            client.post(
+                f"/desk/tickets/{ticket.id}/point",
+                data={
+                    "point-version": ticket.version,
+                    "point-latitude": "46.7",
+                    "point-longitude": "23.6",
+                },
+            ).status_code
+            == 404
+        )
         auth.logout()
     assert _fresh(ticket.id).latitude is None
     auth.login(role="dispatcher")
@@ -292,8 +334,10 @@ def test_point_form_refuses_a_missing_csrf_token(app, client, auth, make_site, m
     ticket = _onsite_without_point(make_site, make_ticket)
     auth.login(role="dispatcher")
     app.config["WTF_CSRF_ENABLED"] = True
-    response = client.post(f"/desk/tickets/{ticket.id}/point", data={
-        "point-version": ticket.version, "point-latitude": "46.7", "point-longitude": "23.6"})
+    response = client.post(
+        f"/desk/tickets/{ticket.id}/point",
+        data={"point-version": ticket.version, "point-latitude": "46.7", "point-longitude": "23.6"},
+    )
     assert response.status_code == 400
     assert _fresh(ticket.id).latitude is None
 
@@ -301,6 +345,6 @@ def test_point_form_refuses_a_missing_csrf_token(app, client, auth, make_site, m
 def test_inbox_bulk_form_has_the_address_field(client, auth):
     auth.login(role="dispatcher")
     page = client.get("/desk/inbox").get_data(as_text=True)
-    form = page[page.index('id="bulk"'):]
-    form = form[:form.index("</form>")]
+    form = page[page.index('id="bulk"') :]
+    form = form[: form.index("</form>")]
     assert 'name="address"' in form and "Job address" in form

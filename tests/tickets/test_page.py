@@ -1,4 +1,5 @@
 """The ticket page: what it shows, to whom, its history, comments and reopening."""
+
 from __future__ import annotations
 
 import re
@@ -13,18 +14,36 @@ from dispatch.tickets.services import record
 @pytest.fixture
 def requester(make_user, make_department, make_site):
     site = make_site(name="Headquarters", timezone="Europe/Bucharest")
-    return make_user("employee", name="Ana Pop", department=make_department(name="Finance"), site=site)
+    return make_user(
+        "employee", name="Ana Pop", department=make_department(name="Finance"), site=site
+    )
 
 
 @pytest.fixture
 def ticket(make_ticket, make_category, requester):
-    hw = make_category(name="Hardware", fields=[
-        {"key": "device", "label": "Device type", "type": "choice", "required": True, "choices": ["Laptop"]},
-        {"key": "asset", "label": "Asset tag", "type": "asset_tag", "required": False}])
-    return make_ticket(requester=requester, subject="Laptop will not boot",
-                       description="Black screen.\n    Fan spins.\n<i>really</i>",
-                       category_id=hw.id, building="North", floor="3", room="301",
-                       fields={"device": "Laptop", "asset": "lt-77"})
+    hw = make_category(
+        name="Hardware",
+        fields=[
+            {
+                "key": "device",
+                "label": "Device type",
+                "type": "choice",
+                "required": True,
+                "choices": ["Laptop"],
+            },
+            {"key": "asset", "label": "Asset tag", "type": "asset_tag", "required": False},
+        ],
+    )
+    return make_ticket(
+        requester=requester,
+        subject="Laptop will not boot",
+        description="Black screen.\n    Fan spins.\n<i>really</i>",
+        category_id=hw.id,
+        building="North",
+        floor="3",
+        room="301",
+        fields={"device": "Laptop", "asset": "lt-77"},
+    )
 
 
 def add_event(target, actor, type_, internal=False, **data):
@@ -39,9 +58,25 @@ def history(page: str) -> str:
 def test_page_shows_everything_the_requester_needs(client, auth, ticket, requester):
     auth.login(requester)
     page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
-    for text in (ticket.number, "Laptop will not boot", "New", "Not decided", "Normal", "Ana Pop", "Finance",
-                 "Headquarters", "North", "301", "Hardware", "Device type", "Laptop", "Asset tag", "LT-77",
-                 "A dispatcher will look at your request", "Local time"):
+    for text in (
+        ticket.number,
+        "Laptop will not boot",
+        "New",
+        "Not decided",
+        "Normal",
+        "Ana Pop",
+        "Finance",
+        "Headquarters",
+        "North",
+        "301",
+        "Hardware",
+        "Device type",
+        "Laptop",
+        "Asset tag",
+        "LT-77",
+        "A dispatcher will look at your request",
+        "Local time",
+    ):
         assert text in page, text
     assert "Black screen.\n    Fan spins.\n&lt;i&gt;really&lt;/i&gt;" in page
     assert "Times are the site&#39;s local time (Europe/Bucharest)" in page
@@ -65,7 +100,9 @@ def plain(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
 
 
-def test_history_sentences_with_actor_and_time(client, auth, ticket, requester, make_user, make_ticket):
+def test_history_sentences_with_actor_and_time(
+    client, auth, ticket, requester, make_user, make_ticket
+):
     dana = make_user("dispatcher", name="Dana")
     bob = make_user("agent", name="Bob")
     big = make_ticket(requester=requester, subject="Office move")
@@ -78,7 +115,9 @@ def test_history_sentences_with_actor_and_time(client, auth, ticket, requester, 
     add_event(ticket, dana, "link", relation="parent", old=None, new=big.number)
     add_event(ticket, bob, "claimed", old=None, new="Bob", assignee=bob.id)
     add_event(ticket, dana, "merged_into", old=None, new=big.number)
-    add_event(ticket, dana, "fields", internal=True, old={"duration_min": 60}, new={"duration_min": 90})
+    add_event(
+        ticket, dana, "fields", internal=True, old={"duration_min": 60}, new={"duration_min": 90}
+    )
     auth.login(requester)
     page = history(client.get(f"/tickets/{ticket.id}").get_data(as_text=True))
     text = plain(page)
@@ -138,7 +177,9 @@ def test_internal_events_and_notes_only_for_staff(client, auth, ticket, requeste
     auth.login(agent)
     page = history(client.get(f"/tickets/{ticket.id}").get_data(as_text=True))
     assert "Secret: the disk is dead" in page and "added an internal note" in page
-    assert re.search(r'class="event internal"[^>]*>\s*<div>\s*<span class="badge[^"]*">Internal', page)
+    assert re.search(
+        r'class="event internal"[^>]*>\s*<div>\s*<span class="badge[^"]*">Internal', page
+    )
     assert "Dispatch (automatic)</strong> " in page  # the triage suggestion, internal
     assert page.index("Secret") < page.index("We are on it")  # comments in timeline order
 
@@ -169,7 +210,9 @@ def test_relations_are_linked(client, auth, ticket, requester, make_ticket):
 
 def test_requester_comments(client, auth, ticket, requester):
     auth.login(requester)
-    response = client.post(f"/tickets/{ticket.id}/comment", data={"body": "<script>alert(1)</script> still broken"})
+    response = client.post(
+        f"/tickets/{ticket.id}/comment", data={"body": "<script>alert(1)</script> still broken"}
+    )
     assert response.status_code == 302
     comment = db.session.scalars(db.select(Comment)).one()
     assert response.headers["Location"].endswith(f"/tickets/{ticket.id}#c{comment.id}")
@@ -179,7 +222,9 @@ def test_requester_comments(client, auth, ticket, requester):
     assert "Ana Pop (employee)</strong> commented" in page
 
 
-def test_empty_comment_is_refused_and_requester_cannot_write_internal(client, auth, ticket, requester):
+def test_empty_comment_is_refused_and_requester_cannot_write_internal(
+    client, auth, ticket, requester
+):
     auth.login(requester)
     empty = client.post(f"/tickets/{ticket.id}/comment", data={"body": "   "})
     assert empty.status_code == 400 and "Write something first." in empty.get_data(as_text=True)
@@ -192,7 +237,9 @@ def test_empty_comment_is_refused_and_requester_cannot_write_internal(client, au
 
 def test_staff_internal_note(client, auth, ticket):
     auth.login(role="dispatcher")
-    response = client.post(f"/tickets/{ticket.id}/comment", data={"body": "call vendor", "internal": "y"})
+    response = client.post(
+        f"/tickets/{ticket.id}/comment", data={"body": "call vendor", "internal": "y"}
+    )
     assert response.status_code == 302
     assert db.session.scalars(db.select(Comment)).one().internal
 
@@ -232,8 +279,9 @@ def test_requester_reopens_resolved(client, auth, ticket, requester):
     auth.login(requester)
     page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
     assert f'action="/tickets/{ticket.id}/reopen"' in page
-    response = client.post(f"/tickets/{ticket.id}/reopen", data={"reason": "Still black"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/tickets/{ticket.id}/reopen", data={"reason": "Still black"}, follow_redirects=True
+    )
     assert "is reopened" in response.get_data(as_text=True)
     assert current_status(ticket.id) == Status.TRIAGED
     assert "Still black" in response.get_data(as_text=True)  # the reason is in the history
@@ -242,7 +290,9 @@ def test_requester_reopens_resolved(client, auth, ticket, requester):
 def test_requester_cannot_reopen_closed_but_staff_can(client, auth, ticket, requester):
     set_status(ticket, Status.CLOSED)
     auth.login(requester)
-    assert f'action="/tickets/{ticket.id}/reopen"' not in client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert f'action="/tickets/{ticket.id}/reopen"' not in client.get(
+        f"/tickets/{ticket.id}"
+    ).get_data(as_text=True)
     response = client.post(f"/tickets/{ticket.id}/reopen", data={}, follow_redirects=True)
     assert "open a follow-up instead" in response.get_data(as_text=True)
     assert current_status(ticket.id) == Status.CLOSED
@@ -258,14 +308,18 @@ def test_open_ticket_cannot_be_reopened(client, auth, ticket, requester):
     assert "Only resolved or closed requests can be reopened." in response.get_data(as_text=True)
 
 
-def test_department_viewer_cannot_reopen_a_colleagues_ticket(client, auth, ticket, requester, make_user):
+def test_department_viewer_cannot_reopen_a_colleagues_ticket(
+    client, auth, ticket, requester, make_user
+):
     set_status(ticket, Status.RESOLVED)
     auth.login(make_user("employee", department_id=requester.department_id, sees_department=True))
     assert client.post(f"/tickets/{ticket.id}/reopen", data={}).status_code == 403
     assert current_status(ticket.id) == Status.RESOLVED
 
 
-def test_comment_conflict_shows_current_state_and_keeps_text(client, auth, ticket, requester, monkeypatch):
+def test_comment_conflict_shows_current_state_and_keeps_text(
+    client, auth, ticket, requester, monkeypatch
+):
     from dispatch.errors import Conflict
     from dispatch.tickets import services
 
@@ -281,17 +335,28 @@ def test_comment_conflict_shows_current_state_and_keeps_text(client, auth, ticke
     assert "my careful words" in page and ticket.subject in page
 
 
-def test_visit_events_read_as_sentences_in_the_site_time(client, auth, ticket, requester, make_user):
+def test_visit_events_read_as_sentences_in_the_site_time(
+    client, auth, ticket, requester, make_user
+):
     dana = make_user("dispatcher", name="Dana")
     tom = make_user("technician", name="Tom")
     ticket.site_id = requester.site_id
-    add_event(ticket, dana, "visit", status="scheduled", plan=1, technician="Tom",
-              start="2026-11-30T07:00:00+00:00", end="2026-11-30T08:30:00+00:00")
+    add_event(
+        ticket,
+        dana,
+        "visit",
+        status="scheduled",
+        plan=1,
+        technician="Tom",
+        start="2026-11-30T07:00:00+00:00",
+        end="2026-11-30T08:30:00+00:00",
+    )
     add_event(ticket, tom, "visit", status="en_route", visit=1)
     add_event(ticket, tom, "visit", status="done", visit=1, time_spent_min=45, notes="")
     add_event(ticket, dana, "visit", status="cancelled", plan=2)
-    add_event(ticket, dana, "status", old="to_schedule", new="scheduled", reason="plan published",
-              plan=2)
+    add_event(
+        ticket, dana, "status", old="to_schedule", new="scheduled", reason="plan published", plan=2
+    )
     add_event(ticket, dana, "visit", status="teleported")  # unknown: shown raw, never a crash
     auth.login(requester)
     text = plain(history(client.get(f"/tickets/{ticket.id}").get_data(as_text=True)))

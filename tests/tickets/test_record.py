@@ -1,4 +1,5 @@
 """The official record and ticket numbers."""
+
 import threading
 
 import pytest
@@ -47,7 +48,9 @@ def test_numbers_are_unique_when_requests_arrive_together(app, make_user):
             start.wait(timeout=30)
             try:
                 for i in range(5):
-                    numbers.append(create_ticket(user, NewTicket(subject=f"Same instant {i}")).number)
+                    numbers.append(
+                        create_ticket(user, NewTicket(subject=f"Same instant {i}")).number
+                    )
             except Exception as exc:  # reported below, so the test fails with the reason
                 errors.append(exc)
             finally:

@@ -1,4 +1,5 @@
 """The requester side: the new-request form, follow-ups, "My requests", nearest site."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,13 @@ from dispatch.extensions import db
 from dispatch.tickets.models import Ticket
 
 HARDWARE_FIELDS = [
-    {"key": "device", "label": "Device type", "type": "choice", "required": True,
-     "choices": ["Laptop", "Printer", "Phone"]},
+    {
+        "key": "device",
+        "label": "Device type",
+        "type": "choice",
+        "required": True,
+        "choices": ["Laptop", "Printer", "Phone"],
+    },
     {"key": "asset", "label": "Asset tag", "type": "asset_tag", "required": True},
     {"key": "model", "label": "Make / model", "type": "text", "required": False},
 ]
@@ -31,7 +37,9 @@ def post_new(client, **data):
 @pytest.fixture
 def employee(auth, make_user, make_site, make_department):
     site = make_site(name="Headquarters")
-    user = make_user("employee", name="Ana Pop", site=site, department=make_department(name="Finance"))
+    user = make_user(
+        "employee", name="Ana Pop", site=site, department=make_department(name="Finance")
+    )
     auth.login(user)
     return user
 
@@ -43,7 +51,11 @@ def test_form_shows_profile_and_defaults_to_own_site(client, employee, make_site
     page = response.get_data(as_text=True)
     assert "Ana Pop" in page and "Finance" in page
     assert 'name="requester"' not in page and 'name="department"' not in page  # shown, not editable
-    assert re.search(rf'<option selected value="{employee.site_id}">|<option value="{employee.site_id}" selected', page)
+    assert re.search(
+        rf'<option selected value="{employee.site_id}">'
+        rf'|<option value="{employee.site_id}" selected',
+        page,
+    )
     assert f'value="{other.id}"' in page
     assert "ticket_form.js" in page and "<script>" not in page  # no inline script (CSP)
 
@@ -57,31 +69,59 @@ def test_every_category_group_is_rendered_only_chosen_enabled(client, employee, 
     assert f'name="fields-{hw.id}-asset"' in page and f'name="fields-{sw.id}-application"' in page
 
 
-def test_submit_creates_ticket_and_redirects_with_number(client, employee, make_category, make_site):
+def test_submit_creates_ticket_and_redirects_with_number(
+    client, employee, make_category, make_site
+):
     hw = make_category(name="Hardware", fields=HARDWARE_FIELDS)
     sw = make_category(name="Software", fields=SOFTWARE_FIELDS)
     annex = make_site(name="Annex")
-    response = post_new(client, site=str(annex.id), building="B", floor="2", room="204",
-                        category=str(hw.id), subject="Printer jams", description="Every page.",
-                        impact="high", urgency="high", **{
-                            f"fields-{hw.id}-device": "Printer", f"fields-{hw.id}-asset": "pr-0042",
-                            # another category's group: not chosen, so never considered
-                            f"fields-{sw.id}-application": "ignored"})
+    response = post_new(
+        client,
+        site=str(annex.id),
+        building="B",
+        floor="2",
+        room="204",
+        category=str(hw.id),
+        subject="Printer jams",
+        description="Every page.",
+        impact="high",
+        urgency="high",
+        **{
+            f"fields-{hw.id}-device": "Printer",
+            f"fields-{hw.id}-asset": "pr-0042",
+            # another category's group: not chosen, so never considered
+            f"fields-{sw.id}-application": "ignored",
+        },
+    )
     assert response.status_code == 302
     [ticket] = tickets()
     assert response.headers["Location"].endswith(f"/tickets/{ticket.id}")
-    assert (ticket.site_id, ticket.building, ticket.floor, ticket.room) == (annex.id, "B", "2", "204")
+    assert (ticket.site_id, ticket.building, ticket.floor, ticket.room) == (
+        annex.id,
+        "B",
+        "2",
+        "204",
+    )
     assert ticket.fields == {"device": "Printer", "asset": "PR-0042"}
     assert ticket.priority == "urgent" and ticket.department_id == employee.department_id
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"Your request is {ticket.number}" in page
 
 
-def test_missing_required_fields_reshow_form_with_errors_and_text_kept(client, employee, make_category):
+def test_missing_required_fields_reshow_form_with_errors_and_text_kept(
+    client, employee, make_category
+):
     hw = make_category(name="Hardware", fields=HARDWARE_FIELDS)
-    response = post_new(client, site=str(employee.site_id), category=str(hw.id), subject="",
-                        description="My long explanation", impact="medium", urgency="medium",
-                        **{f"fields-{hw.id}-model": "HP 4000"})
+    response = post_new(
+        client,
+        site=str(employee.site_id),
+        category=str(hw.id),
+        subject="",
+        description="My long explanation",
+        impact="medium",
+        urgency="medium",
+        **{f"fields-{hw.id}-model": "HP 4000"},
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Say in a few words what is wrong." in page  # subject
@@ -93,16 +133,23 @@ def test_missing_required_fields_reshow_form_with_errors_and_text_kept(client, e
 
 def test_extra_field_errors_from_the_service(client, employee, make_category):
     sw = make_category(name="Software", fields=SOFTWARE_FIELDS)
-    response = post_new(client, category=str(sw.id), subject="Excel crashes", impact="low", urgency="low",
-                        **{f"fields-{sw.id}-application": "Excel", f"fields-{sw.id}-version": "sixteen"})
+    response = post_new(
+        client,
+        category=str(sw.id),
+        subject="Excel crashes",
+        impact="low",
+        urgency="low",
+        **{f"fields-{sw.id}-application": "Excel", f"fields-{sw.id}-version": "sixteen"},
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Enter a number." in page and 'value="sixteen"' in page
     assert tickets() == []
 
 
-@pytest.mark.parametrize("name, value", [("site", "9999"), ("site", "abc"), ("category", "4242"),
-                                         ("category", "x<b>")])
+@pytest.mark.parametrize(
+    "name, value", [("site", "9999"), ("site", "abc"), ("category", "4242"), ("category", "x<b>")]
+)
 def test_unknown_site_or_category_is_400_naming_it(client, employee, name, value):
     data = {"subject": "Help", "impact": "medium", "urgency": "medium", name: value}
     response = post_new(client, **data)
@@ -116,7 +163,9 @@ def test_unknown_site_or_category_is_400_naming_it(client, employee, name, value
 
 def test_inactive_site_is_unknown(client, employee, make_site):
     closed = make_site(name="Old office", active=False)
-    response = post_new(client, site=str(closed.id), subject="Help", impact="medium", urgency="medium")
+    response = post_new(
+        client, site=str(closed.id), subject="Help", impact="medium", urgency="medium"
+    )
     assert response.status_code == 400
     assert f"Unknown site {closed.id}" in response.get_data(as_text=True)
 
@@ -129,20 +178,35 @@ def test_bad_impact_is_a_field_error(client, employee):
 
 
 def test_position_is_stored_and_checked(client, employee):
-    ok = post_new(client, subject="Lost in the car park", impact="low", urgency="low",
-                  latitude="46.7712", longitude="23.6236")
+    ok = post_new(
+        client,
+        subject="Lost in the car park",
+        impact="low",
+        urgency="low",
+        latitude="46.7712",
+        longitude="23.6236",
+    )
     assert ok.status_code == 302
     assert (tickets()[0].latitude, tickets()[0].longitude) == (46.7712, 23.6236)
-    bad = post_new(client, subject="Somewhere", impact="low", urgency="low", latitude="95", longitude="10")
+    bad = post_new(
+        client, subject="Somewhere", impact="low", urgency="low", latitude="95", longitude="10"
+    )
     assert bad.status_code == 200
     assert "valid latitude and longitude" in bad.get_data(as_text=True)
-    junk = post_new(client, subject="Somewhere", impact="low", urgency="low", latitude="nan", longitude="x")
+    junk = post_new(
+        client, subject="Somewhere", impact="low", urgency="low", latitude="nan", longitude="x"
+    )
     assert junk.status_code == 200 and len(tickets()) == 1
 
 
 def test_html_in_description_is_text(client, employee):
-    post_new(client, subject="<b>bold</b>", description="<script>alert(1)</script>\n  indented",
-             impact="low", urgency="low")
+    post_new(
+        client,
+        subject="<b>bold</b>",
+        description="<script>alert(1)</script>\n  indented",
+        impact="low",
+        urgency="low",
+    )
     page = client.get(f"/tickets/{tickets()[0].id}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;\n  indented" in page
     assert "<script>alert(1)" not in page and "<b>bold</b>" not in page
@@ -172,9 +236,21 @@ def limited_app(app):
 
     config = dict(app.config)
     config.update(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="2 per hour")
-    limited = create_app({k: config[k] for k in ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI",
-                                                   "WTF_CSRF_ENABLED", "ATTACHMENT_DIR", "SERVER_NAME",
-                                                   "RATELIMIT_ENABLED", "SUBMIT_RATE_LIMIT")})
+    limited = create_app(
+        {
+            k: config[k]
+            for k in (
+                "TESTING",
+                "SECRET_KEY",
+                "SQLALCHEMY_DATABASE_URI",
+                "WTF_CSRF_ENABLED",
+                "ATTACHMENT_DIR",
+                "SERVER_NAME",
+                "RATELIMIT_ENABLED",
+                "SUBMIT_RATE_LIMIT",
+            )
+        }
+    )
     yield limited
     limiter.enabled = False
     with limited.app_context():
@@ -184,9 +260,18 @@ def limited_app(app):
 def test_submissions_are_rate_limited(limited_app, make_user):
     user = make_user("employee")
     client = limited_app.test_client()
-    assert client.post("/login", data={"email": user.email, "password": "correct horse battery staple"}).status_code == 302
-    codes = [client.post("/tickets/new", data={"subject": f"Spam {i}", "impact": "low", "urgency": "low"}).status_code
-             for i in range(3)]
+    assert (
+        client.post(
+            "/login", data={"email": user.email, "password": "correct horse battery staple"}
+        ).status_code
+        == 302
+    )
+    codes = [
+        client.post(
+            "/tickets/new", data={"subject": f"Spam {i}", "impact": "low", "urgency": "low"}
+        ).status_code
+        for i in range(3)
+    ]
     assert codes == [302, 302, 429]
     assert client.get("/tickets/new").status_code == 200  # only submissions are limited
     assert len(tickets()) == 2
@@ -198,15 +283,31 @@ def test_submissions_are_rate_limited(limited_app, make_user):
 def test_follow_up_is_prefilled_and_linked(client, employee, make_ticket, make_category, make_site):
     hw = make_category(name="Hardware", fields=HARDWARE_FIELDS)
     annex = make_site(name="Annex")
-    parent = make_ticket(requester=employee, subject="Printer jams", site_id=annex.id, category_id=hw.id,
-                         building="B", room="204", fields={"device": "Printer", "asset": "PR-1"})
+    parent = make_ticket(
+        requester=employee,
+        subject="Printer jams",
+        site_id=annex.id,
+        category_id=hw.id,
+        building="B",
+        room="204",
+        fields={"device": "Printer", "asset": "PR-1"},
+    )
     page = client.get(f"/tickets/{parent.id}/follow-up").get_data(as_text=True)
-    assert re.search(rf'<option selected value="{annex.id}">|<option value="{annex.id}" selected', page)
+    assert re.search(
+        rf'<option selected value="{annex.id}">|<option value="{annex.id}" selected', page
+    )
     assert 'value="204"' in page and 'value="PR-1"' in page
     assert f"Follow-up to {parent.number}" in page
-    response = post_new_follow_up(client, parent.id, site=str(annex.id), category=str(hw.id), subject="Again",
-                                  impact="low", urgency="low",
-                                  **{f"fields-{hw.id}-device": "Printer", f"fields-{hw.id}-asset": "PR-1"})
+    response = post_new_follow_up(
+        client,
+        parent.id,
+        site=str(annex.id),
+        category=str(hw.id),
+        subject="Again",
+        impact="low",
+        urgency="low",
+        **{f"fields-{hw.id}-device": "Printer", f"fields-{hw.id}-asset": "PR-1"},
+    )
     assert response.status_code == 302
     child = tickets()[-1]
     assert child.parent_id == parent.id
@@ -215,13 +316,18 @@ def test_follow_up_is_prefilled_and_linked(client, employee, make_ticket, make_c
 
 
 def post_new_follow_up(client, parent_id, **data):
-    return client.post(f"/tickets/{parent_id}/follow-up", data=data, content_type="multipart/form-data")
+    return client.post(
+        f"/tickets/{parent_id}/follow-up", data=data, content_type="multipart/form-data"
+    )
 
 
 def test_follow_up_of_someone_elses_ticket_is_404(client, employee, make_ticket):
     other = make_ticket()
     assert client.get(f"/tickets/{other.id}/follow-up").status_code == 404
-    assert post_new_follow_up(client, other.id, subject="x", impact="low", urgency="low").status_code == 404
+    assert (
+        post_new_follow_up(client, other.id, subject="x", impact="low", urgency="low").status_code
+        == 404
+    )
     assert len(tickets()) == 1
 
 
@@ -264,7 +370,9 @@ def test_my_requests_filter_open_and_done(client, employee, make_ticket):
     assert "Finished business" in done_page and "Still broken" not in done_page
 
 
-def test_department_viewer_sees_department_requests(client, auth, make_user, make_department, make_ticket):
+def test_department_viewer_sees_department_requests(
+    client, auth, make_user, make_department, make_ticket
+):
     finance, sales = make_department(name="Finance"), make_department(name="Sales")
     colleague = make_user("employee", department=finance)
     outsider = make_user("employee", department=sales)
@@ -305,7 +413,9 @@ def test_nearest_site_by_great_circle(client, employee, make_site):
     assert 0 < response.json["site"]["km"] < 5
 
 
-@pytest.mark.parametrize("query", ["", "?lat=91&lon=0", "?lat=nan&lon=1", "?lat=1&lon=abc", "?lat=inf&lon=2"])
+@pytest.mark.parametrize(
+    "query", ["", "?lat=91&lon=0", "?lat=nan&lon=1", "?lat=1&lon=abc", "?lat=inf&lon=2"]
+)
 def test_nearest_site_refuses_bad_positions(client, employee, query):
     response = client.get("/tickets/nearest-site" + query)
     assert response.status_code == 400

@@ -1,4 +1,5 @@
 """Triage tests: the held-out accuracy is printed in the terminal summary of every run."""
+
 import pytest
 
 KEY = "triage_accuracy"
@@ -31,4 +32,5 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(
             "triage classifier held-out accuracy: {accuracy:.2f} (n={n_test} held out, trained on "
             "{n_train}; majority-class baseline {baseline:.2f}; on-site P/R {op:.2f}/{orc:.2f}, "
-            "remote P/R {rp:.2f}/{rr:.2f})".format(**values))
+            "remote P/R {rp:.2f}/{rr:.2f})".format(**values)
+        )

@@ -1,4 +1,5 @@
 """The classifier: the shipped sample, its held-out accuracy, and learning from decisions."""
+
 import json
 import time
 
@@ -35,9 +36,16 @@ def test_sample_is_shipped_with_the_package():
 def test_held_out_accuracy(accuracy_report):
     result = classifier.evaluate(seed=0)
     onsite, remote = result.per_class["onsite"], result.per_class["remote"]
-    accuracy_report(accuracy=result.accuracy, n_test=result.n_test, n_train=result.n_train,
-                    baseline=result.majority_baseline, op=onsite["precision"],
-                    orc=onsite["recall"], rp=remote["precision"], rr=remote["recall"])
+    accuracy_report(
+        accuracy=result.accuracy,
+        n_test=result.n_test,
+        n_train=result.n_train,
+        baseline=result.majority_baseline,
+        op=onsite["precision"],
+        orc=onsite["recall"],
+        rp=remote["precision"],
+        rr=remote["recall"],
+    )
     print(f"triage classifier held-out accuracy: {result.accuracy:.2f} (n={result.n_test})")
     assert result.n_test >= 60 and result.n_train + result.n_test == len(classifier.load_sample())
     assert result.accuracy >= FLOOR
@@ -58,19 +66,29 @@ def test_training_is_fast():
 
 
 def test_prediction_explains_itself(app):
-    kind, confidence, terms = classifier.predict(classifier.request_text(
-        "Projector in meeting room shows no signal", "The projector in room Everest says no signal."))
+    kind, confidence, terms = classifier.predict(
+        classifier.request_text(
+            "Projector in meeting room shows no signal",
+            "The projector in room Everest says no signal.",
+        )
+    )
     assert kind == "onsite" and confidence > 0.6
-    assert terms and all(t in "projector in meeting room shows no signal room everest says" for t in terms)
+    assert terms and all(
+        t in "projector in meeting room shows no signal room everest says" for t in terms
+    )
     assert classifier.predict("Outlook asks for my password again").kind == "remote"
 
 
-BADGE = ("Badge reader beeps red at warehouse door",
-         "My badge gets a red light on the badge reader at the warehouse door.")
-RIGHTS = [("Badge reader red at lab", "The badge reader at the lab door shows red for my badge."),
-          ("badge reader beeps red", "badge reader beeps red when I try the office door on floor 2"),
-          ("Red light on badge reader", "New colleague: the reader shows a red light for his badge."),
-          ("Badge reader refuses my badge", "Since my move to logistics the reader gives red.")]
+BADGE = (
+    "Badge reader beeps red at warehouse door",
+    "My badge gets a red light on the badge reader at the warehouse door.",
+)
+RIGHTS = [
+    ("Badge reader red at lab", "The badge reader at the lab door shows red for my badge."),
+    ("badge reader beeps red", "badge reader beeps red when I try the office door on floor 2"),
+    ("Red light on badge reader", "New colleague: the reader shows a red light for his badge."),
+    ("Badge reader refuses my badge", "Since my move to logistics the reader gives red."),
+]
 
 
 def test_overrides_feed_training(app, make_ticket, make_user):
@@ -97,7 +115,9 @@ def test_latest_decision_per_ticket_wins(app, make_ticket, make_user):
     record_decision(ticket, dispatcher, "remote")
     record_decision(ticket, dispatcher, "onsite")
     db.session.commit()
-    assert classifier.learned_decisions() == [(classifier.request_text(ticket.subject, ticket.description), "onsite")]
+    assert classifier.learned_decisions() == [
+        (classifier.request_text(ticket.subject, ticket.description), "onsite")
+    ]
     assert classifier.current_model().n_decisions == 1
 
 
@@ -123,8 +143,15 @@ def test_decision_weight_is_configurable(app, make_ticket, make_user, weight):
     assert classifier.predict(classifier.request_text(*BADGE)).kind == expected
 
 
-ODD_TEXTS = ["", "zzz qqq", "Café crème: l'imprimante est cassée", "VPN VPN VPN won't connect",
-             "Ünïcödé ﬁ ligature ß straße", "printer " * 400, "e-mail\nre-install  it's   down"]
+ODD_TEXTS = [
+    "",
+    "zzz qqq",
+    "Café crème: l'imprimante est cassée",
+    "VPN VPN VPN won't connect",
+    "Ünïcödé ﬁ ligature ß straße",
+    "printer " * 400,
+    "e-mail\nre-install  it's   down",
+]
 
 
 def _reference_terms(model, text, kind, n=3):
@@ -155,7 +182,7 @@ def test_the_arrays_predict_exactly_as_the_fitted_pipeline():
     texts = [t for t, _ in sample] + ODD_TEXTS
     expected = model.pipeline.predict_proba(texts)
     classes = list(model.pipeline.classes_)
-    for text, proba in zip(texts, expected):
+    for text, proba in zip(texts, expected, strict=True):
         got = model.predict(text)
         assert got.confidence == pytest.approx(max(proba), abs=1e-12)
         assert got.kind == classes[int(proba.argmax())]
@@ -186,7 +213,8 @@ def test_the_model_is_stored_for_the_next_process(app, tmp_path, database_url, m
         f"'TESTING': True, 'TRIAGE_MODEL_CACHE': {str(tmp_path)!r}}})\n"
         "with app.app_context():\n"
         f"    print(classifier.predict({probe!r}).kind)\n"
-        "print(any(m == 'sklearn' or m.startswith('sklearn.') for m in sys.modules))\n")
+        "print(any(m == 'sklearn' or m.startswith('sklearn.') for m in sys.modules))\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [model.predict(probe).kind, "False"]

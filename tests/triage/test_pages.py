@@ -1,4 +1,5 @@
 """The /triage pages: keyword rules, accuracy, learned decisions and recent overrides."""
+
 import re
 
 import pytest
@@ -22,8 +23,15 @@ def test_other_roles_get_404_everywhere(client, auth, role):
     assert client.get("/triage/").status_code == 404
     assert client.get("/triage/try?subject=vpn").status_code == 404
     assert client.get(f"/triage/rules/{rule.id}/edit").status_code == 404
-    assert client.post("/triage/rules", data={"phrase": "toner", "kind": "onsite"}).status_code == 404
-    assert client.post(f"/triage/rules/{rule.id}/edit", data={"phrase": "x y", "kind": "remote"}).status_code == 404
+    assert (
+        client.post("/triage/rules", data={"phrase": "toner", "kind": "onsite"}).status_code == 404
+    )
+    assert (
+        client.post(
+            f"/triage/rules/{rule.id}/edit", data={"phrase": "x y", "kind": "remote"}
+        ).status_code
+        == 404
+    )
     assert client.post(f"/triage/rules/{rule.id}/deactivate").status_code == 404
     db.session.refresh(rule)
     assert (rule.phrase, rule.active) == ("paper jam", True)
@@ -72,8 +80,10 @@ def test_edit_rule(client, auth):
     auth.login(role="admin")
     page = client.get(f"/triage/rules/{rule.id}/edit").get_data(as_text=True)
     assert 'value="paper jam"' in page
-    response = client.post(f"/triage/rules/{rule.id}/edit",
-                           data={"phrase": "paper jammed", "kind": "remote", "active": "y"})
+    response = client.post(
+        f"/triage/rules/{rule.id}/edit",
+        data={"phrase": "paper jammed", "kind": "remote", "active": "y"},
+    )
     assert response.status_code == 302
     db.session.refresh(rule)
     assert (rule.phrase, rule.kind, rule.active) == ("paper jammed", "remote", True)
@@ -83,7 +93,9 @@ def test_edit_refuses_a_clash(client, auth):
     _rule("toner")
     rule = _rule("paper jam")
     auth.login(role="dispatcher")
-    response = client.post(f"/triage/rules/{rule.id}/edit", data={"phrase": "Toner", "kind": "onsite"})
+    response = client.post(
+        f"/triage/rules/{rule.id}/edit", data={"phrase": "Toner", "kind": "onsite"}
+    )
     assert response.status_code == 400 and "exists already" in response.get_data(as_text=True)
     db.session.refresh(rule)
     assert rule.phrase == "paper jam"
@@ -111,9 +123,16 @@ def test_forms_refuse_a_missing_csrf_token(app, client, auth):
     rule = _rule()
     auth.login(role="dispatcher")
     app.config["WTF_CSRF_ENABLED"] = True
-    assert client.post("/triage/rules", data={"phrase": "toner", "kind": "onsite"}).status_code == 400
+    assert (
+        client.post("/triage/rules", data={"phrase": "toner", "kind": "onsite"}).status_code == 400
+    )
     assert client.post(f"/triage/rules/{rule.id}/deactivate").status_code == 400
-    assert client.post(f"/triage/rules/{rule.id}/edit", data={"phrase": "x y", "kind": "remote"}).status_code == 400
+    assert (
+        client.post(
+            f"/triage/rules/{rule.id}/edit", data={"phrase": "x y", "kind": "remote"}
+        ).status_code
+        == 400
+    )
     db.session.refresh(rule)
     assert rule.active is True and rule.phrase == "paper jam"
     assert db.session.scalar(db.select(db.func.count(KeywordRule.id))) == 1
@@ -137,8 +156,10 @@ def test_user_text_is_escaped(client, auth, make_ticket, make_user):
 
 def test_recent_overrides_and_learned_count(client, auth, make_ticket, make_user):
     dispatcher = make_user("dispatcher", name="Dana Dispatcher")
-    ticket = make_ticket(subject="Projector in meeting room shows no signal",
-                         description="Room Everest, board meeting at 14:00.")
+    ticket = make_ticket(
+        subject="Projector in meeting room shows no signal",
+        description="Room Everest, board meeting at 14:00.",
+    )
     assert ticket.suggested_kind == "onsite"
     record_decision(ticket, dispatcher, "remote")
     kept = make_ticket(subject="VPN keeps dropping", description="At home, since the update.")
@@ -158,16 +179,20 @@ def test_an_override_links_to_its_ticket_page(client, auth, make_ticket, make_us
     db.session.commit()
     auth.login(role="dispatcher")
     page = client.get("/triage/").get_data(as_text=True)
-    link = re.search(r'<a href="([^"]+)">#%d</a>' % ticket.id, page)
+    link = re.search(rf'<a href="([^"]+)">#{ticket.id}</a>', page)
     assert link is not None and link.group(1) == f"/tickets/{ticket.id}"
     opened = client.get(link.group(1))
-    assert opened.status_code == 200 and "Projector in meeting room" in opened.get_data(as_text=True)
+    assert opened.status_code == 200 and "Projector in meeting room" in opened.get_data(
+        as_text=True
+    )
 
 
 def test_try_page_shows_the_suggestion(client, auth):
     _rule("badge", "remote")
     auth.login(role="dispatcher")
-    page = client.get("/triage/try?subject=Projector+no+signal&description=Meeting+room+Everest").get_data(as_text=True)
+    page = client.get(
+        "/triage/try?subject=Projector+no+signal&description=Meeting+room+Everest"
+    ).get_data(as_text=True)
     assert 'id="suggestion"' in page and "On-site" in page and "Learned from" in page
     page = client.get("/triage/try?subject=My+badge+<i>fails</i>").get_data(as_text=True)
     assert "a keyword rule says Remote" in page and "<i>fails" not in page

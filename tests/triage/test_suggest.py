@@ -1,4 +1,5 @@
 """suggest(): category default, then keyword rules, then the classifier; record_decision()."""
+
 import pytest
 
 from dispatch.errors import ValidationError
@@ -8,8 +9,10 @@ from dispatch.triage import services
 from dispatch.triage.models import KeywordRule, TriageDecision
 from dispatch.triage.services import record_decision, suggest
 
-PROJECTOR = ("Projector in meeting room shows no signal",
-             "The projector in room Everest says no signal with every laptop.")
+PROJECTOR = (
+    "Projector in meeting room shows no signal",
+    "The projector in room Everest says no signal with every laptop.",
+)
 
 
 def _rule(phrase, kind, active=True):
@@ -51,7 +54,7 @@ def test_classifier_suggests_with_reason(app):
     tip = suggest(*PROJECTOR, None)
     assert (tip.kind, tip.source) == ("onsite", "classifier")
     assert tip.confidence > 0.6
-    assert tip.reason.startswith("Learned from 272 sample requests: words like \"")
+    assert tip.reason.startswith('Learned from 272 sample requests: words like "')
     assert "On-site" in tip.reason and "%)" in tip.reason and len(tip.reason) <= 300
 
 
@@ -71,14 +74,18 @@ def test_new_ticket_gets_the_suggestion(app, make_ticket):
     ticket = make_ticket(subject=PROJECTOR[0], description=PROJECTOR[1])
     assert ticket.suggested_kind == "onsite" and ticket.suggestion_confidence > 0.6
     assert ticket.suggestion_reason.startswith("Learned from")
-    event = db.session.scalar(db.select(TicketEvent).filter_by(ticket_id=ticket.id, type="suggested"))
+    event = db.session.scalar(
+        db.select(TicketEvent).filter_by(ticket_id=ticket.id, type="suggested")
+    )
     assert event.data["source"] == "classifier"
 
 
 def test_reason_counts_past_decisions(app, make_ticket, make_user):
     dispatcher = make_user("dispatcher")
     for subject in ("Printer jammed on floor 2", "Monitor dead at desk 14"):
-        record_decision(make_ticket(subject=subject, description="Please come."), dispatcher, "onsite")
+        record_decision(
+            make_ticket(subject=subject, description="Please come."), dispatcher, "onsite"
+        )
     db.session.commit()
     assert suggest(*PROJECTOR, None).reason.startswith("Learned from 2 past decisions: ")
 

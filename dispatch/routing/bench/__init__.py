@@ -9,6 +9,7 @@ Each prints one Markdown table row per instance as it goes (so a long run shows 
 its output can be pasted into ``docs/benchmarks.md``), then a summary. ``--peers`` adds VROOM
 (``pyvroom``) and, for Solomon, PyVRP, both from the optional ``bench`` extra.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,9 @@ def _ints(text: str) -> list[int]:
     try:
         return [int(x) for x in _names(text)]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}"
+        ) from None
 
 
 def _positive(text: str) -> float:
@@ -48,32 +51,59 @@ def register(subparsers: Any) -> None:
     kinds = bench.add_subparsers(dest="bench", metavar="BENCH", required=True)
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--time-limit", type=_positive, default=10.0, metavar="SECONDS",
-                        help="time limit per instance (default 10)")
-    common.add_argument("--peers", action="store_true",
-                        help="also run VROOM / PyVRP on the same instances when installed")
-    common.add_argument("--workers", type=int, default=None,
-                        help="solver processes (default: up to 2)")
+    common.add_argument(
+        "--time-limit",
+        type=_positive,
+        default=10.0,
+        metavar="SECONDS",
+        help="time limit per instance (default 10)",
+    )
+    common.add_argument(
+        "--peers",
+        action="store_true",
+        help="also run VROOM / PyVRP on the same instances when installed",
+    )
+    common.add_argument(
+        "--workers", type=int, default=None, help="solver processes (default: up to 2)"
+    )
 
-    solomon = kinds.add_parser("solomon", parents=[common],
-                               help="Solomon VRPTW instances vs. best known (DIMACS)")
-    solomon.add_argument("directory", metavar="DIR", nargs="?", default=SOLOMON_DIR,
-                         help="folder with txt/ (and vrplib/, bks.csv) or the txt files "
-                              f"(default: {SOLOMON_DIR}, from the repository root)")
-    solomon.add_argument("--instances", type=_names, default=None, metavar="R101,C101",
-                         help="only these instances")
+    solomon = kinds.add_parser(
+        "solomon", parents=[common], help="Solomon VRPTW instances vs. best known (DIMACS)"
+    )
+    solomon.add_argument(
+        "directory",
+        metavar="DIR",
+        nargs="?",
+        default=SOLOMON_DIR,
+        help="folder with txt/ (and vrplib/, bks.csv) or the txt files "
+        f"(default: {SOLOMON_DIR}, from the repository root)",
+    )
+    solomon.add_argument(
+        "--instances", type=_names, default=None, metavar="R101,C101", help="only these instances"
+    )
     solomon.set_defaults(func=_run("solomon"))
 
     field = kinds.add_parser("field", parents=[common], help="generated field-service days")
     field.add_argument("--seeds", type=_ints, default=[1, 2, 3], metavar="1,2,3")
-    field.add_argument("--jobs", type=int, default=None, metavar="N",
-                       help="jobs per day (default: drawn from the seed, 60-300)")
-    field.add_argument("--vehicles", type=int, default=None, metavar="M",
-                       help="technicians (default: drawn from the seed, 6-25)")
+    field.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="jobs per day (default: drawn from the seed, 60-300)",
+    )
+    field.add_argument(
+        "--vehicles",
+        type=int,
+        default=None,
+        metavar="M",
+        help="technicians (default: drawn from the seed, 6-25)",
+    )
     field.set_defaults(func=_run("field"))
 
-    scale = kinds.add_parser("scale", parents=[common],
-                             help="solve time, memory and quality from 100 to 1,000 jobs")
+    scale = kinds.add_parser(
+        "scale", parents=[common], help="solve time, memory and quality from 100 to 1,000 jobs"
+    )
     scale.add_argument("--sizes", type=_ints, default=[100, 200, 500, 1000], metavar="N,N")
     scale.add_argument("--seed", type=int, default=1)
     scale.set_defaults(func=_run("scale"), time_limit=60.0)

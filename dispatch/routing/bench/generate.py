@@ -16,6 +16,7 @@
 Travel times come from the coordinates like the app's default: great-circle distance × 1.3
 circuity ÷ 30 km/h, in whole seconds. Times are seconds since midnight.
 """
+
 from __future__ import annotations
 
 import math
@@ -39,8 +40,10 @@ def _point(rng: random.Random, centre: tuple[float, float], km: float) -> tuple[
 
 def travel_seconds(a: tuple[float, float], b: tuple[float, float]) -> int:
     lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     km = 2 * 6371.0 * math.asin(math.sqrt(h)) * CIRCUITY
     return int(round(km / SPEED_KMH * HOUR))
 
@@ -62,8 +65,10 @@ def field_problem(seed: int, jobs: int | None = None, vehicles: int | None = Non
     rng = random.Random(f"field-{seed}-{n}-{m}")
     districts = [_point(rng, CITY, 4.0) for _ in range(rng.randint(4, 7))]
     n_sites = max(1, int(n * rng.uniform(0.7, 0.9)))
-    sites = [_point(rng, rng.choice(districts), 1.2) if rng.random() < 0.75
-             else _point(rng, CITY, 6.0) for _ in range(n_sites)]
+    sites = [
+        _point(rng, rng.choice(districts), 1.2) if rng.random() < 0.75 else _point(rng, CITY, 6.0)
+        for _ in range(n_sites)
+    ]
     homes = [_point(rng, CITY, 9.0) for _ in range(m)]
     places = homes + sites
     matrix = [[travel_seconds(a, b) for b in places] for a in places]
@@ -73,12 +78,23 @@ def field_problem(seed: int, jobs: int | None = None, vehicles: int | None = Non
         start = rng.choice((7 * HOUR, 8 * HOUR, 8 * HOUR, 8 * HOUR + 1800, 9 * HOUR))
         length = rng.choice((8 * HOUR, 8 * HOUR + 1800, 9 * HOUR))
         skills = frozenset(rng.sample(range(1, 6), rng.randint(2, 4)))
-        lunch = Break(id=1, time_windows=((11 * HOUR + 1800, 14 * HOUR),), service=1800,
-                      description="lunch")
-        technicians.append(Vehicle(
-            id=k + 1, start_index=k, end_index=k, time_window=(start, start + length),
-            skills=skills, capacity=(rng.choice((15, 20, 25)),), breaks=(lunch,),
-            description=f"technician {k + 1}", start=homes[k], end=homes[k]))
+        lunch = Break(
+            id=1, time_windows=((11 * HOUR + 1800, 14 * HOUR),), service=1800, description="lunch"
+        )
+        technicians.append(
+            Vehicle(
+                id=k + 1,
+                start_index=k,
+                end_index=k,
+                time_window=(start, start + length),
+                skills=skills,
+                capacity=(rng.choice((15, 20, 25)),),
+                breaks=(lunch,),
+                description=f"technician {k + 1}",
+                start=homes[k],
+                end=homes[k],
+            )
+        )
 
     day_start, day_end = 7 * HOUR, 18 * HOUR
     work = []
@@ -95,14 +111,32 @@ def field_problem(seed: int, jobs: int | None = None, vehicles: int | None = Non
             afternoon = rng.choice((13, 14, 15)) * HOUR
             windows = ((morning, morning + 2 * HOUR), (afternoon, afternoon + 2 * HOUR))
         roll = rng.random()
-        skills = (frozenset() if roll < 0.3 else frozenset(rng.sample(range(1, 6), 1))
-                  if roll < 0.9 else frozenset(rng.sample(range(1, 6), 2)))
-        priority = (rng.randint(60, 100) if rng.random() < 0.1
-                    else rng.randint(20, 50) if rng.random() < 0.3 else rng.randint(1, 20))
-        work.append(Job(
-            id=i + 1, location_index=m + site,
-            service=rng.choice((15, 30, 30, 45, 60, 90, 120)) * 60,
-            setup=300, time_windows=windows, skills=skills, priority=priority,
-            delivery=(rng.choice((0, 0, 1, 1, 2, 3)),), description=f"job {i + 1}",
-            location=sites[site]))
+        skills = (
+            frozenset()
+            if roll < 0.3
+            else frozenset(rng.sample(range(1, 6), 1))
+            if roll < 0.9
+            else frozenset(rng.sample(range(1, 6), 2))
+        )
+        priority = (
+            rng.randint(60, 100)
+            if rng.random() < 0.1
+            else rng.randint(20, 50)
+            if rng.random() < 0.3
+            else rng.randint(1, 20)
+        )
+        work.append(
+            Job(
+                id=i + 1,
+                location_index=m + site,
+                service=rng.choice((15, 30, 30, 45, 60, 90, 120)) * 60,
+                setup=300,
+                time_windows=windows,
+                skills=skills,
+                priority=priority,
+                delivery=(rng.choice((0, 0, 1, 1, 2, 3)),),
+                description=f"job {i + 1}",
+                location=sites[site],
+            )
+        )
     return Problem(work, technicians, matrix)

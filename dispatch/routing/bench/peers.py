@@ -3,6 +3,7 @@
 VROOM (``pyvroom``) and PyVRP are optional (the ``bench`` extra). Dispatch's own solver never
 calls them: they are only run here to print their figures next to ours.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,9 +36,14 @@ def vroom_document(problem: Problem) -> dict[str, Any]:
     """The problem in VROOM's JSON input format (matrix given, so no routing server)."""
     jobs = []
     for j in problem.jobs:
-        doc: dict[str, Any] = {"id": j.id, "location_index": j.location_index,
-                               "service": j.service, "setup": j.setup,
-                               "priority": j.priority, "time_windows": _windows(j.time_windows)}
+        doc: dict[str, Any] = {
+            "id": j.id,
+            "location_index": j.location_index,
+            "service": j.service,
+            "setup": j.setup,
+            "priority": j.priority,
+            "time_windows": _windows(j.time_windows),
+        }
         if j.skills:
             doc["skills"] = sorted(j.skills)
         if j.delivery:
@@ -55,8 +61,10 @@ def vroom_document(problem: Problem) -> dict[str, Any]:
         if v.capacity:
             doc["capacity"] = list(v.capacity)
         if v.breaks:
-            doc["breaks"] = [{"id": b.id, "service": b.service,
-                              "time_windows": _windows(b.time_windows)} for b in v.breaks]
+            doc["breaks"] = [
+                {"id": b.id, "service": b.service, "time_windows": _windows(b.time_windows)}
+                for b in v.breaks
+            ]
         if v.max_travel_time is not None:
             doc["max_travel_time"] = v.max_travel_time
         if v.max_tasks is not None:
@@ -66,8 +74,9 @@ def vroom_document(problem: Problem) -> dict[str, Any]:
     return {"jobs": jobs, "vehicles": vehicles, "matrices": {"car": {"durations": matrix}}}
 
 
-def run_vroom(problem: Problem, threads: int = 2, exploration: int = 5,
-              timeout: float | None = None) -> dict[str, Any]:
+def run_vroom(
+    problem: Problem, threads: int = 2, exploration: int = 5, timeout: float | None = None
+) -> dict[str, Any]:
     """Solve with VROOM; its plan is replayed by our checker like ours (VROOM gives no reasons
     for unassigned jobs, so that complaint is left out)."""
     from datetime import timedelta
@@ -79,15 +88,21 @@ def run_vroom(problem: Problem, threads: int = 2, exploration: int = 5,
         path.write_text(json.dumps(vroom_document(problem)))
         started = time.perf_counter()
         solution = vroom.Input.from_json(path).solve(
-            exploration_level=exploration, nb_threads=threads,
-            timeout=None if timeout is None else timedelta(seconds=timeout))
+            exploration_level=exploration,
+            nb_threads=threads,
+            timeout=None if timeout is None else timedelta(seconds=timeout),
+        )
         seconds = time.perf_counter() - started
     plan = solution.to_dict()
     plan.setdefault("code", 0)
     served = sum(1 for r in plan.get("routes", []) for s in r["steps"] if s["type"] == "job")
-    return {"priority": plan["summary"].get("priority", 0), "served": served,
-            "travel": plan["summary"]["duration"], "seconds": seconds,
-            "violations": [v for v in check_solution(problem, plan) if "no reason" not in v]}
+    return {
+        "priority": plan["summary"].get("priority", 0),
+        "served": served,
+        "travel": plan["summary"]["duration"],
+        "seconds": seconds,
+        "violations": [v for v in check_solution(problem, plan) if "no reason" not in v],
+    }
 
 
 def run_pyvrp_vrplib(path: str | Path, seconds: float, seed: int = 0) -> dict[str, Any]:
@@ -100,5 +115,9 @@ def run_pyvrp_vrplib(path: str | Path, seconds: float, seed: int = 0) -> dict[st
     result = pyvrp.solve(data, stop=MaxRuntime(seconds), seed=seed, display=False)
     elapsed = time.perf_counter() - started
     best = result.best
-    return {"cost": best.distance() / 10, "feasible": best.is_feasible(),
-            "routes": best.num_routes(), "seconds": elapsed}
+    return {
+        "cost": best.distance() / 10,
+        "feasible": best.is_feasible(),
+        "routes": best.num_routes(),
+        "seconds": elapsed,
+    }

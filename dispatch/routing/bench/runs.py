@@ -1,4 +1,5 @@
 """The three benchmark runs; each prints a Markdown table as it goes and returns an exit code."""
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,10 @@ def solomon(args: argparse.Namespace) -> int:
     root = Path(args.directory)
     files = find_instances(root, args.instances)
     if not files:
-        _out(f"no Solomon .txt instance found in {root} (run from the repository root, or name "
-             "the folder that holds txt/)")
+        _out(
+            f"no Solomon .txt instance found in {root} (run from the repository root, or name "
+            "the folder that holds txt/)"
+        )
         return 2
     bks_file = root / "bks.csv"
     bks = read_bks(bks_file) if bks_file.exists() else {}
@@ -70,8 +73,10 @@ def solomon(args: argparse.Namespace) -> int:
         if violations:
             invalid += 1
             note += " INVALID"
-        row = (f"| {name} | {best or ''} | {cost:.1f}{note} | {_gap(cost, best)} | "
-               f"{len(solution.routes)} | {seconds:.1f} |")
+        row = (
+            f"| {name} | {best or ''} | {cost:.1f}{note} | {_gap(cost, best)} | "
+            f"{len(solution.routes)} | {seconds:.1f} |"
+        )
         if best and not solution.unassigned:
             gaps["ours"].append(100 * (cost - best) / best)
         if found["vroom"]:
@@ -93,8 +98,10 @@ def solomon(args: argparse.Namespace) -> int:
     _out()
     for who, values in gaps.items():
         if values:
-            _out(f"mean gap {who}: {statistics.mean(values):.2f}% over {len(values)} instances "
-                 f"(max {max(values):.2f}%)")
+            _out(
+                f"mean gap {who}: {statistics.mean(values):.2f}% over {len(values)} instances "
+                f"(max {max(values):.2f}%)"
+            )
     if invalid:
         _out(f"{invalid} invalid plan(s)")
     return 1 if invalid else 0
@@ -102,8 +109,10 @@ def solomon(args: argparse.Namespace) -> int:
 
 def field(args: argparse.Namespace) -> int:
     found = _peers(args)
-    _out(f"Field-service days, {args.time_limit:g} s per instance "
-         "(priority served of the total, jobs served / total, travel in seconds)")
+    _out(
+        f"Field-service days, {args.time_limit:g} s per instance "
+        "(priority served of the total, jobs served / total, travel in seconds)"
+    )
     _out()
     head = "| seed | jobs | techs | ours: priority | served | travel | s |"
     rule = "|---:|---:|---:|---:|---:|---:|---:|"
@@ -122,10 +131,12 @@ def field(args: argparse.Namespace) -> int:
         if violations:
             invalid += 1
         n = len(problem.jobs)
-        row = (f"| {seed} | {n} | {len(problem.vehicles)} | "
-               f"{solution.priority}/{sum(j.priority for j in problem.jobs)}"
-               f"{' INVALID' if violations else ''} | {solution.served}/{n} | "
-               f"{solution.travel} | {seconds:.1f} |")
+        row = (
+            f"| {seed} | {n} | {len(problem.vehicles)} | "
+            f"{solution.priority}/{sum(j.priority for j in problem.jobs)}"
+            f"{' INVALID' if violations else ''} | {solution.served}/{n} | "
+            f"{solution.travel} | {seconds:.1f} |"
+        )
         if found["vroom"]:
             r = peers.run_vroom(problem, timeout=args.time_limit)
             ours = (solution.priority, -solution.travel)
@@ -138,8 +149,10 @@ def field(args: argparse.Namespace) -> int:
             elif r["priority"]:
                 change = 100 * (solution.priority - r["priority"]) / r["priority"]
                 verdict += f" (priority {change:+.1f}%)"
-            row += (f" {r['priority']} | {r['served']}/{n} | {r['travel']} | "
-                    f"{r['seconds']:.1f} | {verdict} |")
+            row += (
+                f" {r['priority']} | {r['served']}/{n} | {r['travel']} | "
+                f"{r['seconds']:.1f} | {verdict} |"
+            )
         _out(row)
     _out()
     if found["vroom"]:
@@ -157,18 +170,30 @@ def _measure(conn, n: int, m: int, seed: int, limit: float, workers) -> None:
     violations = check_solution(problem, solution)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    conn.send({"seconds": seconds, "priority": solution.priority, "served": solution.served,
-               "travel": solution.travel, "total": sum(j.priority for j in problem.jobs),
-               "valid": not violations, "rss_mb": (own + kids) / 1024})
+    conn.send(
+        {
+            "seconds": seconds,
+            "priority": solution.priority,
+            "served": solution.served,
+            "travel": solution.travel,
+            "total": sum(j.priority for j in problem.jobs),
+            "valid": not violations,
+            "rss_mb": (own + kids) / 1024,
+        }
+    )
     conn.close()
 
 
 def scale(args: argparse.Namespace) -> int:
-    _out(f"Scale: generated days (seed {args.seed}), one technician per ~16 jobs, "
-         f"time limit {args.time_limit:g} s")
+    _out(
+        f"Scale: generated days (seed {args.seed}), one technician per ~16 jobs, "
+        f"time limit {args.time_limit:g} s"
+    )
     _out()
-    _out("| jobs | techs | time s | priority served / total | served | travel | "
-         "peak RSS MB | valid |")
+    _out(
+        "| jobs | techs | time s | priority served / total | served | travel | "
+        "peak RSS MB | valid |"
+    )
     _out("|---:|---:|---:|---:|---:|---:|---:|---|")
     ctx = multiprocessing.get_context("fork")
     failed = 0
@@ -176,8 +201,9 @@ def scale(args: argparse.Namespace) -> int:
         m = max(6, round(n * 0.06))
         # A fresh process per size, so that its peak memory is its own.
         parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_measure,
-                           args=(child, n, m, args.seed, args.time_limit, args.workers))
+        proc = ctx.Process(
+            target=_measure, args=(child, n, m, args.seed, args.time_limit, args.workers)
+        )
         proc.start()
         child.close()
         r = parent.recv() if parent.poll(args.time_limit * 3 + 120) else None
@@ -187,9 +213,11 @@ def scale(args: argparse.Namespace) -> int:
             failed += 1
             continue
         failed += not r["valid"]
-        _out(f"| {n} | {m} | {r['seconds']:.1f} | {r['priority']} / {r['total']} | "
-             f"{r['served']}/{n} | {r['travel']} | {r['rss_mb']:.0f} | "
-             f"{'yes' if r['valid'] else 'NO'} |")
+        _out(
+            f"| {n} | {m} | {r['seconds']:.1f} | {r['priority']} / {r['total']} | "
+            f"{r['served']}/{n} | {r['travel']} | {r['rss_mb']:.0f} | "
+            f"{'yes' if r['valid'] else 'NO'} |"
+        )
     return 1 if failed else 0
 
 

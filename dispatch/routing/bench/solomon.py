@@ -5,6 +5,7 @@ Euclidean distance truncated to one decimal, travel time equals distance, and th
 the total distance alone. The problem is scaled by 10 so that all of it is integer: a plan's
 travel divided by 10 is directly comparable with the ``dimacs_cost`` column of ``bks.csv``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -33,31 +34,51 @@ def read_instance(path: str | Path) -> Instance:
     k = next(i for i, line in enumerate(lines) if line.upper().startswith("NUMBER"))
     vehicles, capacity = (int(x) for x in lines[k + 1].split()[:2])
     rows = []
-    for line in lines[k + 2:]:
+    for line in lines[k + 2 :]:
         parts = line.split()
         if len(parts) == 7 and parts[0].isdigit():
             n, x, y, demand, ready, due, service = parts
-            rows.append((int(n), float(x), float(y), int(float(demand)), int(float(ready)),
-                         int(float(due)), int(float(service))))
+            rows.append(
+                (
+                    int(n),
+                    float(x),
+                    float(y),
+                    int(float(demand)),
+                    int(float(ready)),
+                    int(float(due)),
+                    int(float(service)),
+                )
+            )
     return Instance(name, vehicles, capacity, rows)
 
 
 def distance_matrix(instance: Instance) -> list[list[int]]:
     """Arc lengths × 10, truncated (the DIMACS one-decimal truncation)."""
     pts = [(x, y) for _, x, y, *_ in instance.rows]
-    return [[int(math.hypot(ax - bx, ay - by) * SCALE + 1e-9) for bx, by in pts]
-            for ax, ay in pts]
+    return [[int(math.hypot(ax - bx, ay - by) * SCALE + 1e-9) for bx, by in pts] for ax, ay in pts]
 
 
 def to_problem(instance: Instance) -> Problem:
     """Depot = location 0; every customer a job, every vehicle a shift over the depot's day."""
     depot = instance.rows[0]
-    jobs = [Job(id=n, location_index=k, service=service * SCALE,
-                time_windows=((ready * SCALE, due * SCALE),), delivery=(demand,))
-            for k, (n, _, _, demand, ready, due, service) in enumerate(instance.rows) if k]
+    jobs = [
+        Job(
+            id=n,
+            location_index=k,
+            service=service * SCALE,
+            time_windows=((ready * SCALE, due * SCALE),),
+            delivery=(demand,),
+        )
+        for k, (n, _, _, demand, ready, due, service) in enumerate(instance.rows)
+        if k
+    ]
     horizon = (depot[4] * SCALE, depot[5] * SCALE)
-    vehicles = [Vehicle(id=v + 1, start_index=0, end_index=0, time_window=horizon,
-                        capacity=(instance.capacity,)) for v in range(instance.vehicles)]
+    vehicles = [
+        Vehicle(
+            id=v + 1, start_index=0, end_index=0, time_window=horizon, capacity=(instance.capacity,)
+        )
+        for v in range(instance.vehicles)
+    ]
     return Problem(jobs, vehicles, distance_matrix(instance))
 
 
