@@ -94,3 +94,21 @@ def test_bench_solomon_command_reports_a_gap():
 def test_bench_rejects_bad_arguments():
     proc = run_cli("bench", "field", "--seeds", "one", timeout=60)
     assert proc.returncode == 2
+
+
+def test_each_bench_has_its_own_default_time_limit(monkeypatch):
+    # The sub-commands share their --time-limit argument: scale's 60 s must not become the
+    # field and Solomon benchmarks' default too.
+    from dispatch.routing import cli
+    from dispatch.routing.bench import runs
+
+    seen = []
+    for kind in ("field", "solomon", "scale"):
+        monkeypatch.setattr(
+            runs, kind, lambda args, kind=kind: seen.append((kind, args.time_limit))
+        )
+    parser = cli.build_parser()
+    for argv in (["scale"], ["field"], ["solomon"], ["field", "--time-limit", "3"]):
+        args = parser.parse_args(["bench", *argv])
+        args.func(args)
+    assert seen == [("scale", 60.0), ("field", 10.0), ("solomon", 10.0), ("field", 3.0)]

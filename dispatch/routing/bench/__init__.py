@@ -54,9 +54,11 @@ def register(subparsers: Any) -> None:
     common.add_argument(
         "--time-limit",
         type=_positive,
-        default=10.0,
+        # None, not a number: the sub-commands share this argument object, so a default set on
+        # one of them would be every one's (see DEFAULT_TIME_LIMIT).
+        default=None,
         metavar="SECONDS",
-        help="time limit per instance (default 10)",
+        help="time limit per instance (default 10; scale: 60)",
     )
     common.add_argument(
         "--peers",
@@ -106,13 +108,19 @@ def register(subparsers: Any) -> None:
     )
     scale.add_argument("--sizes", type=_ints, default=[100, 200, 500, 1000], metavar="N,N")
     scale.add_argument("--seed", type=int, default=1)
-    scale.set_defaults(func=_run("scale"), time_limit=60.0)
+    scale.set_defaults(func=_run("scale"))
+
+
+#: Seconds per instance when ``--time-limit`` is not given.
+DEFAULT_TIME_LIMIT = {"solomon": 10.0, "field": 10.0, "scale": 60.0}
 
 
 def _run(kind: str):
     def run(args: argparse.Namespace) -> int:
         from . import runs  # imported on use: keeps `solve` free of bench imports
 
+        if args.time_limit is None:
+            args.time_limit = DEFAULT_TIME_LIMIT[kind]
         return getattr(runs, kind)(args)
 
     return run
