@@ -41,8 +41,11 @@ migrate: install
 demo: migrate
 	$(FLASK) demo load
 
+# The embedded profile: plain HTTP on this machine, so the cookies go without their Secure flag
+# (a browser would drop them), and the app says so when it starts. Behind HTTPS they stay Secure.
 serve:
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	FLASK_SESSION_COOKIE_SECURE=false FLASK_REMEMBER_COOKIE_SECURE=false \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 run: demo serve
 

@@ -154,6 +154,29 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@pytest.fixture
+def make_app(app):
+    """Another app on the test database: the tests' settings with rate limits on, and these on
+    top. The rate limiter is one object shared by every app: it is switched off again after."""
+    from dispatch.extensions import limiter
+
+    made = []
+
+    def make(**settings):
+        keys = ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "WTF_CSRF_ENABLED")
+        config = {key: app.config[key] for key in keys}
+        config.update(ATTACHMENT_DIR=app.config["ATTACHMENT_DIR"], RATELIMIT_ENABLED=True)
+        config.update(settings)
+        made.append(create_app(config))
+        return made[-1]
+
+    yield make
+    limiter.enabled = False
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
 # --- builders ---------------------------------------------------------------------------------
 
 
