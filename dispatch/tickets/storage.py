@@ -63,6 +63,7 @@ class FolderStorage:
             raise Missing(key) from None
 
     def delete(self, key: str) -> None:
+        """Remove the file, if it is there."""
         _remove(os.path.join(self.folder, key))
 
 
@@ -103,6 +104,7 @@ class DatabaseStorage:
         return _following(engine, key, first)
 
     def has(self, key: str) -> bool:
+        """Whether content is stored under ``key``."""
         found = db.session.execute(
             select(AttachmentChunk.seq).where(
                 AttachmentChunk.stored_name == key, AttachmentChunk.seq == 0
