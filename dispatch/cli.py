@@ -4,7 +4,8 @@
     flask --app wsgi token create EMAIL
     flask --app wsgi token revoke EMAIL
 
-and the packages' own: ``flask mail …``, ``flask plan``, ``flask demo load``.
+and the packages' own: ``flask mail …``, ``flask plan``, ``flask attachments …``,
+``flask demo load``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dispatch.errors import DispatchError
 from dispatch.mail import cli as mail_cli
 from dispatch.people import services as people
 from dispatch.planning import cli as planning_cli
+from dispatch.tickets import cli as tickets_cli
 
 user_cli = AppGroup("user", help="Manage user accounts.")
 token_cli = AppGroup("token", help="Manage API tokens.")
@@ -90,4 +92,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(token_cli)
     mail_cli.register(app)
     planning_cli.register(app)
+    tickets_cli.register(app)
     demo.register(app)

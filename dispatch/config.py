@@ -44,6 +44,9 @@ class Config:
     ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
     ATTACHMENT_MAX_FILES = 10
     ATTACHMENT_DIR: str | None = None  # default: instance/attachments
+    # "folder" (ATTACHMENT_DIR, one machine's disk: the embedded default) or "database" (the
+    # application database, which every web machine sees: set it when there are several).
+    ATTACHMENT_STORAGE = "folder"
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_DEFAULT: str | None = None
@@ -96,6 +99,8 @@ def finalize(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     if not app.config.get("ATTACHMENT_DIR"):
         app.config["ATTACHMENT_DIR"] = os.path.join(app.instance_path, "attachments")
+    if app.config["ATTACHMENT_STORAGE"] not in ("folder", "database"):
+        raise RuntimeError('ATTACHMENT_STORAGE must be "folder" or "database"')
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
             raise MissingSecretKey()

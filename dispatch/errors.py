@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from dispatch.extensions import db
 
@@ -53,6 +55,24 @@ def _json_error(status: int, message: str, field: str | None = None, **extra):
     return jsonify(body), status
 
 
+def megabytes(size: int) -> str:
+    """A size in bytes as megabytes for a message: "20", "0.25"."""
+    return format_decimal(round(size / (1024 * 1024), 2))
+
+
+def _size_refused() -> tuple[int, str]:
+    """The limit a request refused as too large went over, and a message naming it."""
+    limit, length = request.max_content_length, request.content_length
+    if limit is not None and (length is None or length > limit):
+        return limit, _("The request is larger than the limit of %(mb)s MB.", mb=megabytes(limit))
+    # Within the request's limit: one text field over MAX_FORM_MEMORY_SIZE, or too many parts.
+    limit = request.max_form_memory_size or 0
+    return limit, _(
+        "A text field is larger than the limit of %(mb)s MB, or the form has too many parts.",
+        mb=megabytes(limit),
+    )
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DispatchError)
     def _domain_error(err: DispatchError):
@@ -60,6 +80,13 @@ def init_app(app: Flask) -> None:
             extra = {"errors": err.errors} if isinstance(err, ValidationError) else {}
             return _json_error(err.status, err.message, err.field, **extra)
         return render_template("error.html", code=err.status, message=err.message), err.status
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(err: RequestEntityTooLarge):
+        limit, message = _size_refused()
+        if wants_json():
+            return _json_error(413, message, limit_bytes=limit)
+        return render_template("error.html", code=413, message=message), 413
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

@@ -10,6 +10,7 @@ from dispatch.sites.models import Site  # noqa: F401
 from dispatch.technicians.models import DayOff, TechnicianProfile, WorkingHours  # noqa: F401
 from dispatch.tickets.models import (  # noqa: F401
     Attachment,
+    AttachmentChunk,
     Category,
     CategoryField,
     Comment,

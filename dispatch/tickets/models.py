@@ -6,7 +6,18 @@ from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, Time, event
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    Time,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dispatch.extensions import db
@@ -276,3 +287,19 @@ class Attachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="attachments")
+
+
+class AttachmentChunk(db.Model):
+    """A piece of an attachment's content, when attachments live in the database
+    (ATTACHMENT_STORAGE = "database"): pieces of up to a mebibyte, so that neither storing nor
+    serving a file holds it whole in memory.
+
+    Keyed by the attachment's stored name with no foreign key: the content is written before
+    its attachment row, whose size and checksum are known only once the upload is read.
+    """
+
+    __tablename__ = "attachment_chunk"
+
+    stored_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

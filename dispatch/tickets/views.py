@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 
 from flask import (
     Blueprint,
@@ -20,13 +19,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from dispatch.errors import Conflict, TransitionError, ValidationError
 from dispatch.extensions import db, limiter
 from dispatch.tickets import queries, services, workflow
 from dispatch.tickets.access import can_see_internal, get_visible_ticket
-from dispatch.tickets.attachments import attachment_path, served_inline
+from dispatch.tickets.attachments import open_attachment, served_inline
 from dispatch.tickets.forms import CommentForm, ReopenForm, RequestForm
 from dispatch.tickets.models import Attachment
 from dispatch.tickets.page import detail_context, extra_errors_for, request_context
@@ -69,13 +68,6 @@ def home():
     if endpoint not in current_app.view_functions:  # a blueprint still being written
         endpoint = "tickets.mine"
     return redirect(url_for(endpoint))
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(err):
-    mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
-    message = _("The upload is larger than the limit of %(mb)d MB.", mb=mb)
-    return render_template("error.html", code=413, message=message), 413
 
 
 @bp.route("/tickets/new", methods=["GET", "POST"])
@@ -237,20 +229,31 @@ def attachment(id: int):
     get_visible_ticket(current_user, att.ticket_id)  # someone else's file is a 404 too
     if att.comment is not None and att.comment.internal and not can_see_internal(current_user):
         abort(404)
-    path = attachment_path(att)
-    if not os.path.isfile(path):
-        abort(404)
+    return _download(att)
+
+
+def _download(att: Attachment):
+    content = open_attachment(att)
     inline = served_inline(att)
     # Anything a browser could run (HTML, SVG, scripts …) is only ever a download.
     response = send_file(
-        path,
+        content,
         mimetype=att.content_type if inline else "application/octet-stream",
         as_attachment=not inline,
         download_name=att.original_name,
         etag=att.sha256,
+        last_modified=att.created_at,
         max_age=0,
+        conditional=False,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.cache_control.private = True
-    return response
+    # send_file learns no length from a file object (a file in the database has no path); the
+    # row knows it, and with it ranges and conditional requests work for either storage.
+    response.content_length = att.size
+    try:
+        return response.make_conditional(request, accept_ranges=True, complete_length=att.size)
+    except RequestedRangeNotSatisfiable:
+        content.close()
+        raise

@@ -138,11 +138,13 @@ def test_body_must_be_a_json_object(api):
     assert response.status_code == 400
 
 
-def test_huge_body_is_413_json(api):
+def test_huge_body_is_413_json_naming_the_limit(api):
     a = api()
     response = a.post("/api/v1/tickets", json={"subject": "x", "description": "y" * 400_000})
     assert response.status_code == 413
     assert response.json["status"] == 413
+    assert response.json["error"] == "The request is larger than the limit of 0.25 MB."
+    assert response.json["limit_bytes"] == 256 * 1024
 
 
 def test_parent_must_be_visible(api, make_ticket):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dispatch.extensions import db
 from dispatch.mail.models import Inbound, MailMessage
 from dispatch.people.models import User
 from dispatch.tickets.models import Attachment, Ticket
+from dispatch.tickets.storage import attachment_storage
 
 
 def test_new_message_becomes_a_ticket_with_a_new_requester(ingest, mail):
@@ -70,7 +73,9 @@ def test_plain_text_preferred_and_html_sanitised(ingest, mail):
     assert "<" not in text and "alert" not in text and "javascript" not in text
 
 
-def test_attachments_are_stored_like_web_attachments(ingest, mail, app):
+@pytest.mark.parametrize("storage", ["folder", "database"])
+def test_attachments_are_stored_like_web_attachments(ingest, mail, app, storage):
+    app.config["ATTACHMENT_STORAGE"] = storage
     outcome = ingest(
         mail(
             attachments=[
@@ -84,6 +89,8 @@ def test_attachments_are_stored_like_web_attachments(ingest, mail, app):
     ).all()
     assert [r.original_name for r in rows] == ["passwd", "screen.png"]
     assert all("/" not in r.stored_name for r in rows)
+    with attachment_storage().open(rows[0].stored_name) as content:
+        assert content.read() == b"root:x"
 
 
 def test_same_message_twice_is_recorded_once(ingest, mail):

@@ -1,4 +1,5 @@
-"""Attachments: uploaded with a request or a comment, stored safely, served as downloads."""
+"""Attachments: uploaded with a request or a comment, stored safely, served as downloads —
+in the instance folder and in the database alike."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from dispatch.extensions import db
-from dispatch.tickets.models import Attachment, Ticket
+from dispatch.tickets.models import Attachment, AttachmentChunk, Ticket
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
@@ -36,6 +37,28 @@ def stored():
     return list(db.session.scalars(db.select(Attachment).order_by(Attachment.id)))
 
 
+@pytest.fixture(autouse=True, params=["folder", "database"])
+def storage(request, app):
+    app.config["ATTACHMENT_STORAGE"] = request.param
+    return request.param
+
+
+def content_keys(app, storage) -> set[str]:
+    """The keys the storage holds content under."""
+    if storage == "database":
+        return set(db.session.scalars(db.select(AttachmentChunk.stored_name).distinct()))
+    folder = app.config["ATTACHMENT_DIR"]
+    return set(os.listdir(folder)) if os.path.isdir(folder) else set()
+
+
+def remove_content(app, storage, att: Attachment) -> None:
+    if storage == "database":
+        db.session.execute(db.delete(AttachmentChunk).filter_by(stored_name=att.stored_name))
+        db.session.commit()
+    else:
+        os.remove(os.path.join(app.config["ATTACHMENT_DIR"], att.stored_name))
+
+
 @pytest.fixture
 def requester(auth):
     return auth.login(role="employee")
@@ -53,7 +76,7 @@ def test_several_files_with_a_request(client, requester):
 
 
 def test_hostile_names_are_stored_under_generated_names_and_shown_escaped(
-    app, client, requester, tmp_path
+    app, client, requester, storage
 ):
     folder = app.config["ATTACHMENT_DIR"]
     response = upload(
@@ -64,8 +87,7 @@ def test_hostile_names_are_stored_under_generated_names_and_shown_escaped(
     assert first.original_name == "x"
     for att in (first, second):
         assert re.fullmatch(r"[0-9a-f]{32}", att.stored_name)
-        assert os.path.isfile(os.path.join(folder, att.stored_name))
-    assert sorted(os.listdir(folder)) == sorted([first.stored_name, second.stored_name])
+    assert content_keys(app, storage) == {first.stored_name, second.stored_name}
     assert not os.path.exists(os.path.join(os.path.dirname(os.path.dirname(folder)), "x"))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "&lt;img src=x onerror=alert(1)&gt;.png" in page
@@ -121,7 +143,7 @@ def test_download_names_are_quoted(client, requester, make_ticket):
         assert response.headers["Content-Disposition"] == 'inline; filename="a \\"b\\"; c.txt"'
 
 
-def test_oversized_attachment_is_413_with_the_limit(app, client, requester):
+def test_oversized_attachment_is_413_with_the_limit(app, client, requester, storage):
     app.config["ATTACHMENT_MAX_BYTES"] = 1024 * 1024
     response = upload(
         client, "/tickets/new", [("small.txt", b"ok"), ("huge.bin", b"x" * (1024 * 1024 + 1))]
@@ -129,14 +151,27 @@ def test_oversized_attachment_is_413_with_the_limit(app, client, requester):
     assert response.status_code == 413
     assert "huge.bin is larger than the limit of 1 MB" in response.get_data(as_text=True)
     assert db.session.scalars(db.select(Ticket)).all() == [] and stored() == []
-    assert os.listdir(app.config["ATTACHMENT_DIR"]) == []
+    assert content_keys(app, storage) == set()
 
 
 def test_oversized_request_is_413_with_the_limit(app, client, requester):
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
     response = upload(client, "/tickets/new", [("huge.bin", b"x" * (3 * 1024 * 1024))])
     assert response.status_code == 413
-    assert "limit of 2 MB" in response.get_data(as_text=True)
+    assert "larger than the limit of 2 MB" in response.get_data(as_text=True)
+    assert stored() == []
+    # Any page says so, not only the request form.
+    app.config["MAX_CONTENT_LENGTH"] = 1536 * 1024
+    response = client.post("/login", data={"email": "a@example.com", "password": "x" * 2_000_000})
+    assert response.status_code == 413
+    assert "The request is larger than the limit of 1.5 MB." in response.get_data(as_text=True)
+
+
+def test_a_text_field_over_the_form_limit_is_413_naming_it(app, client, requester):
+    app.config["MAX_FORM_MEMORY_SIZE"] = 512 * 1024
+    response = upload(client, "/tickets/new", [], description="x" * (600 * 1024))
+    assert response.status_code == 413
+    assert "A text field is larger than the limit of 0.5 MB" in response.get_data(as_text=True)
 
 
 def test_too_many_files_reshow_the_form(app, client, requester):
@@ -192,8 +227,25 @@ def test_comment_attachments_and_internal_ones(client, auth, requester, make_tic
         assert r.status_code == 404
 
 
-def test_missing_file_on_disk_is_404(app, client, requester):
+def test_missing_content_is_404(app, client, requester, storage):
     upload(client, "/tickets/new", [("gone.txt", b"x")])
     [att] = stored()
-    os.remove(os.path.join(app.config["ATTACHMENT_DIR"], att.stored_name))
+    remove_content(app, storage, att)
     assert client.get(f"/attachments/{att.id}").status_code == 404
+
+
+def test_conditional_and_range_requests(client, requester):
+    upload(client, "/tickets/new", [("log.txt", b"0123456789")])
+    [att] = stored()
+    with client.get(f"/attachments/{att.id}") as full:
+        assert full.data == b"0123456789"
+        assert full.headers["Content-Length"] == "10"
+        assert full.headers["Accept-Ranges"] == "bytes"
+        etag = full.headers["ETag"]
+    with client.get(f"/attachments/{att.id}", headers={"If-None-Match": etag}) as cached:
+        assert cached.status_code == 304 and cached.data == b""
+    with client.get(f"/attachments/{att.id}", headers={"Range": "bytes=2-5"}) as part:
+        assert part.status_code == 206 and part.data == b"2345"
+        assert part.headers["Content-Range"] == "bytes 2-5/10"
+    with client.get(f"/attachments/{att.id}", headers={"Range": "bytes=20-30"}) as beyond:
+        assert beyond.status_code == 416

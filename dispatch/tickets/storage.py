@@ -1,0 +1,234 @@
+"""Where attachments' content lives: a folder of the instance (the embedded default) or the
+application database (``ATTACHMENT_STORAGE = "database"``), which every web machine sees.
+
+Both take the content as an iterable of byte strings and give it back as a readable binary
+file, a piece at a time, so that no file is ever held whole in memory. What is stored belongs
+to the caller's transaction: in the database the pieces are rows of it; in a folder, the files
+written in a transaction that ends without committing are removed when it ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import event, insert, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from dispatch.extensions import db
+from dispatch.tickets.models import Attachment, AttachmentChunk
+
+#: The largest piece of content stored in one database row.
+CHUNK_BYTES = 1024 * 1024
+# Files a folder storage wrote in the session's current transaction, kept in Session.info.
+_UNCOMMITTED = "attachment_files_uncommitted"
+
+
+class Missing(Exception):
+    """No content is stored under this key."""
+
+
+class FolderStorage:
+    """One file per attachment, named by its key, in ``folder``."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def put(self, chunks: Iterable[bytes]) -> str:
+        """Write the content to a new file and return its key; a failure leaves no file."""
+        os.makedirs(self.folder, exist_ok=True)
+        key = secrets.token_hex(16)
+        path = os.path.join(self.folder, key)
+        try:
+            with open(path, "xb") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+        except BaseException:
+            _remove(path)
+            raise
+        db.session.info.setdefault(_UNCOMMITTED, []).append(path)
+        return key
+
+    def open(self, key: str) -> BinaryIO:
+        """The content as a binary file; Missing if the file is not there."""
+        try:
+            return open(os.path.join(self.folder, key), "rb")
+        except FileNotFoundError:
+            raise Missing(key) from None
+
+    def delete(self, key: str) -> None:
+        """Remove the file, if it is there."""
+        _remove(os.path.join(self.folder, key))
+
+
+class DatabaseStorage:
+    """Rows of ``attachment_chunk``, CHUNK_BYTES at most each, in the application database."""
+
+    def put(self, chunks: Iterable[bytes], key: str | None = None) -> str:
+        """Insert the content in the session's transaction (the caller commits, or rolls back
+        on failure) and return its key, a new one unless ``key`` is given."""
+        key = key or secrets.token_hex(16)
+        seq = 0
+        for chunk in chunks:
+            for start in range(0, len(chunk), CHUNK_BYTES):
+                piece = chunk if len(chunk) <= CHUNK_BYTES else chunk[start : start + CHUNK_BYTES]
+                db.session.execute(
+                    insert(AttachmentChunk).values(stored_name=key, seq=seq, data=piece)
+                )
+                seq += 1
+        if seq == 0:  # an empty file still has a row: no row means no content
+            db.session.execute(insert(AttachmentChunk).values(stored_name=key, seq=0, data=b""))
+        return key
+
+    def open(self, key: str) -> BinaryIO:
+        """The content as a binary file read chunk by chunk; Missing if there is none."""
+        return ChunkReader(self.chunks(key))
+
+    def chunks(self, key: str) -> Iterator[bytes]:
+        """The content's chunks in order, each read when asked for; Missing if there is none.
+
+        Each chunk is read on a connection of its own, outside the request's session: the
+        response is sent after the request's context (and its session) has ended, and a slow
+        download then holds no connection of the pool between two chunks.
+        """
+        engine = db.engine
+        first = _chunk(engine, key, 0)
+        if first is None:
+            raise Missing(key)
+        return _following(engine, key, first)
+
+    def has(self, key: str) -> bool:
+        """Whether content is stored under ``key``."""
+        found = db.session.execute(
+            select(AttachmentChunk.seq).where(
+                AttachmentChunk.stored_name == key, AttachmentChunk.seq == 0
+            )
+        ).first()
+        return found is not None
+
+
+def _chunk(engine: Engine, key: str, seq: int) -> bytes | None:
+    with engine.connect() as conn:
+        return conn.execute(
+            select(AttachmentChunk.data).where(
+                AttachmentChunk.stored_name == key, AttachmentChunk.seq == seq
+            )
+        ).scalar()
+
+
+def _following(engine: Engine, key: str, first: bytes) -> Iterator[bytes]:
+    data: bytes | None = first
+    del first
+    seq = 0
+    while data is not None:
+        yield data
+        # Let go of the chunk just sent before reading the next: one in memory at a time.
+        data = None
+        seq += 1
+        data = _chunk(engine, key, seq)
+
+
+_NOTHING = memoryview(b"")
+
+
+class ChunkReader(io.RawIOBase):
+    """A readable binary file over an iterator of byte strings (what ``send_file`` streams)."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        super().__init__()
+        self._chunks = chunks
+        self._rest = _NOTHING
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._rest:
+            self._rest = _NOTHING  # an empty slice would still hold the whole chunk
+            following = next(self._chunks, None)
+            if following is None:
+                return 0
+            self._rest = memoryview(following)
+        n = min(len(buffer), len(self._rest))
+        buffer[:n] = self._rest[:n]
+        self._rest = self._rest[n:]
+        return n
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+        super().close()
+
+
+def attachment_storage() -> FolderStorage | DatabaseStorage:
+    """The storage ATTACHMENT_STORAGE names: "folder" (ATTACHMENT_DIR) or "database"."""
+    if current_app.config["ATTACHMENT_STORAGE"] == "database":
+        return DatabaseStorage()
+    return FolderStorage(current_app.config["ATTACHMENT_DIR"])
+
+
+def move_to_database(folder: FolderStorage, database: DatabaseStorage) -> dict[str, int]:
+    """Copy every attachment whose file is in ``folder`` into the database, one commit per
+    file, and remove the file once its copy is committed. Safe to run again: what is already
+    in the database is skipped. Returns how many were moved, already there, missing from the
+    folder, or left in place because the file no longer matches its recorded checksum."""
+    counts = {"moved": 0, "already": 0, "missing": 0, "damaged": 0}
+    rows = db.session.execute(
+        select(Attachment.stored_name, Attachment.sha256).order_by(Attachment.id)
+    ).all()
+    for key, sha256 in rows:
+        if database.has(key):
+            counts["already"] += 1
+            folder.delete(key)
+            continue
+        try:
+            file = folder.open(key)
+        except Missing:
+            counts["missing"] += 1
+            continue
+        digest = hashlib.sha256()
+        with file:
+            database.put(_hashed(iter(lambda f=file: f.read(CHUNK_BYTES), b""), digest), key)
+        if digest.hexdigest() != sha256:
+            db.session.rollback()
+            counts["damaged"] += 1
+            continue
+        db.session.commit()
+        folder.delete(key)
+        counts["moved"] += 1
+    return counts
+
+
+def _hashed(chunks: Iterable[bytes], digest) -> Iterator[bytes]:
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+@event.listens_for(Session, "after_commit")
+def _files_committed(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_UNCOMMITTED, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_uncommitted_files(session: Session, transaction) -> None:
+    # The outermost transaction ended without a commit (rolled back, or the session closed):
+    # its files belong to nothing that was saved.
+    if transaction.parent is None:
+        for path in session.info.pop(_UNCOMMITTED, ()):
+            _remove(path)
