@@ -40,9 +40,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _connect_signals()
 
-    from dispatch import cli
+    from dispatch import cli, proxy
 
     cli.init_app(app)
+    # Last, so that it wraps everything: every layer sees the client the proxies reported.
+    proxy.init_app(app)
     return app
 
 

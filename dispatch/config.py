@@ -7,12 +7,14 @@ import os
 import secrets
 
 from flask import Flask
+from flask.cli import NoAppException
 from sqlalchemy import make_url
 
 
 class Config:
-    # A random key per process is safe but logs everyone out on restart and breaks several
-    # gunicorn workers; `make run` writes a stable one into instance/config.py.
+    # Required outside debug and testing: every process (web workers, RQ workers, commands)
+    # must sign sessions, CSRF tokens, password links and Message-IDs with the same key.
+    # `make install` writes one into instance/config.py.
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite file in instance/
     # Filled by finalize for a database server (see server_engine_options); what is set here wins.
@@ -20,9 +22,18 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False  # set True in production behind HTTPS
+    # Cookies only over HTTPS; `make run` (plain HTTP on 127.0.0.1) switches both off.
+    SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    HSTS_MAX_AGE: int | None = 365 * 24 * 3600  # seconds; sent over HTTPS only; None: not sent
+
+    # Behind a reverse proxy: how many proxies in front of the app set each X-Forwarded-*
+    # header (werkzeug's ProxyFix). 0 trusts none: a client could forge its address.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
 
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
 
@@ -39,18 +50,23 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_DEFAULT: str | None = None
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute"
+    # Signing in: every attempt per client address (generous: a site's office may share one
+    # address), and failed attempts per e-mail typed, from any address except the browsers
+    # that have signed in to that account before (dispatch.auth.throttle).
+    LOGIN_ADDRESS_LIMIT = "60 per minute"
+    LOGIN_ACCOUNT_LIMIT = "5 per 15 minutes"
+    LOGIN_DEVICE_DAYS = 365  # how long a browser stays known to the account it signed in to
     SUBMIT_RATE_LIMIT = "30 per hour"
     # Passwords (dispatch.auth.passwords): "forgot your password?" links and their limits.
+    PASSWORD_FORM_RATE_LIMIT = "10 per minute"  # a new password by link, or one's own, per IP
     PASSWORD_RESET_LINK_MINUTES = 60
     PASSWORD_SET_LINK_DAYS = 7  # the link in the acknowledgement to a requester without one
     PASSWORD_RESET_RATE_LIMIT = "5 per 15 minutes"  # requests per IP address
     PASSWORD_RESET_ADDRESS_LIMIT = "3 per hour"  # requests per e-mail address typed
     PASSWORD_RESET_MIN_SECONDS = 0.3  # the answer takes as long whether or not the account exists
 
-    # Logs (dispatch.logs): "json" (one object per line) or "text"; None chooses text for the
-    # embedded profile (`flask` commands such as `make run`'s server, debug, tests) and JSON for
-    # the rest (gunicorn, RQ workers), whose output a log collector reads.
+    # Logs (dispatch.logs): "json" (one object per line, for a log collector) or "text"; None
+    # chooses text in debug mode and tests, JSON otherwise. `make run` sets "text".
     LOG_FORMAT: str | None = None
     LOG_LEVEL = "INFO"  # the app's own loggers; libraries keep Python's default (warnings)
     READY_CHECK_TIMEOUT = 2.0  # seconds /readyz waits on the database and on Redis
@@ -101,14 +117,10 @@ def server_engine_options(url: str, options: dict) -> dict:
     return merged
 
 
-def embedded_profile(app: Flask) -> bool:
-    """Whether the app runs the embedded, local way: under a `flask` command (`make run`'s
-    development server, the administration commands), in debug mode or in tests."""
-    return app.debug or app.testing or os.environ.get("FLASK_RUN_FROM_CLI") == "true"
-
-
 def finalize(app: Flask) -> None:
-    """Fill defaults that depend on the instance folder, the database and the profile."""
+    """Fill defaults that depend on the instance folder, the database and the profile;
+    refuse to run without a SECRET_KEY outside debug and testing; say so when cookies are
+    not Secure."""
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = os.path.join(app.instance_path, "dispatch.sqlite")
@@ -118,12 +130,35 @@ def finalize(app: Flask) -> None:
     )
     log_format = (app.config.get("LOG_FORMAT") or "").lower()
     if not log_format:
-        log_format = "text" if embedded_profile(app) else "json"
+        log_format = "text" if app.debug or app.testing else "json"
     if log_format not in ("json", "text"):
         raise ValueError(f"LOG_FORMAT must be 'json' or 'text', not {log_format!r}")
     app.config["LOG_FORMAT"] = log_format
     if not app.config.get("ATTACHMENT_DIR"):
         app.config["ATTACHMENT_DIR"] = os.path.join(app.instance_path, "attachments")
     if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise MissingSecretKey()
         app.logger.warning("SECRET_KEY not configured: using a random one for this process")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+    if not app.testing and not (
+        app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    ):
+        app.logger.warning(
+            "Cookies are not Secure (SESSION_COOKIE_SECURE / REMEMBER_COOKIE_SECURE off): "
+            "right for plain HTTP on this machine (make run), never for a deployment"
+        )
+
+
+class MissingSecretKey(NoAppException):
+    """No SECRET_KEY outside debug and testing. Flask's own "the app could not be loaded", so
+    that `flask …` prints the message alone; gunicorn and RQ show it as the reason the app did
+    not start."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "SECRET_KEY is not set. Every process of one installation needs the same key: set "
+            "FLASK_SECRET_KEY in the environment (e.g. to the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`) or SECRET_KEY in "
+            "instance/config.py (`make install` writes one)."
+        )

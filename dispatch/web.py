@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
@@ -14,12 +15,34 @@ from werkzeug.routing import IntegerConverter
 
 from dispatch import labels
 
-# Everything the pages use is served by the app itself, so the policy can stay strict.
+# Everything the pages use is served by the app itself, so the policy can stay strict; the map
+# tiles are the one exception (img-src names the tile server of MAP_TILE_URL).
 CSP = (
-    "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; "
+    "default-src 'self'; img-src 'self' data:{tiles}; "
     "style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+
+
+def tile_source(url: str | None) -> str | None:
+    """The CSP source that lets a page load the tiles of a Leaflet URL template: its scheme and
+    host, a ``{s}``-style placeholder in the host becoming a ``*.`` wildcard (CSP allows one
+    only as the leftmost label, so it stands for everything left of the last placeholder).
+    None for no URL or one on this server (``'self'`` covers it)."""
+    parts = urlsplit(url or "")
+    if not parts.scheme or not parts.netloc:
+        return None
+    labels = parts.netloc.rpartition("@")[2].split(".")
+    templated = [i for i, label in enumerate(labels) if "{" in label]
+    if templated:
+        labels = ["*", *labels[templated[-1] + 1 :]]
+    return f"{parts.scheme}://{'.'.join(labels)}"
+
+
+def content_security_policy(tile_url: str | None) -> str:
+    """The Content-Security-Policy header of every page, for the configured tile server."""
+    source = tile_source(tile_url)
+    return CSP.format(tiles=f" {source}" if source else "")
 
 
 def local_time(value: datetime | None, tz: str | None = None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -51,13 +74,19 @@ def init_app(app: Flask) -> None:
     # Before any blueprint adds its rules: every <int:…> in the app gets the cap.
     app.url_map.converters["int"] = RowIdConverter
     app.jinja_env.filters["localtime"] = local_time
+    csp = content_security_policy(app.config.get("MAP_TILE_URL"))
+    hsts = app.config.get("HSTS_MAX_AGE")
 
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", csp)
+        # Browsers ignore the header over plain HTTP; behind a proxy, is_secure needs
+        # PROXY_FIX_X_PROTO to know the client used HTTPS.
+        if hsts is not None and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={int(hsts)}")
         return response
 
     @app.context_processor

@@ -6,6 +6,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import shlex
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -13,22 +16,11 @@ from dispatch import create_app
 from dispatch.extensions import db
 from dispatch.logs import SANE_ID, JsonFormatter, JsonHandler
 
-
-@pytest.fixture
-def restore_logging():
-    """Put the process's logging back after a test that made an app log JSON (which installs
-    its handler on the root logger)."""
-    root = logging.getLogger()
-    dispatch_logger = logging.getLogger("dispatch")
-    saved = (list(root.handlers), list(dispatch_logger.handlers), dispatch_logger.level)
-    yield
-    root.handlers[:] = saved[0]
-    dispatch_logger.handlers[:] = saved[1]
-    dispatch_logger.setLevel(saved[2])
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def json_app(database_url, tmp_path, restore_logging):
+def json_app(database_url, tmp_path):
     """An app logging JSON (as in production) into a buffer: ``(app, buffer)``."""
     app = create_app(
         {
@@ -132,19 +124,30 @@ def test_secret_tokens_in_urls_are_not_logged(json_app):
     assert '"path": "/password/reset/***"' in text
 
 
-def test_log_format_follows_the_profile(database_url, monkeypatch, restore_logging):
+def test_log_format_follows_the_profile(database_url):
     def log_format(**config):
         settings = {"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database_url, **config}
         return create_app(settings).config["LOG_FORMAT"]
 
-    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
-    assert log_format() == "json"  # gunicorn, RQ workers
+    assert log_format() == "json"  # gunicorn, RQ workers, commands run by cron
     assert log_format(TESTING=True) == "text"
-    assert log_format(TESTING=True, LOG_FORMAT="JSON") == "json"
-    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")  # `flask run` (make run), flask commands
-    assert log_format() == "text"
+    assert log_format(DEBUG=True) == "text"
+    assert log_format(LOG_FORMAT="TEXT") == "text"  # make run's setting
+    assert log_format(TESTING=True, LOG_FORMAT="json") == "json"
     with pytest.raises(ValueError, match="LOG_FORMAT"):
         log_format(LOG_FORMAT="xml")
+
+
+def test_make_run_logs_text(database_url, monkeypatch):
+    dry_run = subprocess.run(
+        ["make", "-n", "serve"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    settings = [w for w in shlex.split(dry_run.stdout) if w.startswith("FLASK_LOG_FORMAT=")]
+    assert settings == ["FLASK_LOG_FORMAT=text"], dry_run.stdout
+    monkeypatch.setenv(*settings[0].split("=", 1))
+    app = create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": database_url})
+    assert app.config["LOG_FORMAT"] == "text"
+    assert not any(isinstance(h, JsonHandler) for h in logging.getLogger().handlers)
 
 
 def test_the_formatter_writes_records_outside_requests():

@@ -13,7 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from dispatch.auth import passwords
+from dispatch.auth import passwords, throttle
 from dispatch.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from dispatch.auth.services import authenticate, keep_signed_in, safe_next
 from dispatch.errors import DispatchError, ValidationError
@@ -26,10 +26,6 @@ def _setting(name: str):
     return lambda: current_app.config[name]
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def _address_key() -> str:
     # Per address typed, whether or not it has an account: the limit itself reveals nothing.
     return "password-for:" + (request.form.get("email") or "").strip().lower()[:254]
@@ -39,15 +35,29 @@ def _too_many() -> str:
     return _("Too many requests for a password link. Please wait a while and try again.")
 
 
+def _too_many_sign_ins() -> str:
+    # The same words for an address, an account and an address with no account.
+    return _("Too many attempts to sign in. Please wait a few minutes and try again.")
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_setting("LOGIN_ADDRESS_LIMIT"), methods=["POST"], error_message=_too_many_sign_ins)
+@limiter.limit(
+    _setting("LOGIN_ACCOUNT_LIMIT"),
+    methods=["POST"],
+    key_func=throttle.account_key,
+    deduct_when=throttle.failed,
+    error_message=_too_many_sign_ins,
+)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(form.next.data) or url_for("tickets.home"))
+            response = redirect(safe_next(form.next.data) or url_for("tickets.home"))
+            throttle.remember_device(response, user.email)
+            return response
         flash(_("Wrong e-mail or password."), "danger")
     elif current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("tickets.home"))
@@ -98,7 +108,7 @@ def _private(body, status: int = 200):
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_setting("PASSWORD_FORM_RATE_LIMIT"), methods=["POST"])
 def reset_password(token: str):
     """GET only shows the form (mail scanners open links); the POST spends the link."""
     try:
@@ -118,7 +128,7 @@ def reset_password(token: str):
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_setting("PASSWORD_FORM_RATE_LIMIT"), methods=["POST"])
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -9,7 +9,6 @@ at all (no location, no window left) are listed with the reason instead of being
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -88,50 +87,6 @@ def ticket_zone(ticket: Ticket) -> ZoneInfo:
     if ticket.site is not None:
         return ticket.site.tz
     return ZoneInfo(current_app.config.get("PLANNING_DEFAULT_TIMEZONE", "UTC"))
-
-
-# A time in the engine's reasons (dispatch.routing.reasons.format_time): "HH:MM[:SS]" on the
-# first day, "day N HH:MM[:SS]" later; a window's end after "–" on the same day has no "day N".
-_ENGINE_TIME = re.compile(
-    r"(?P<dash>–)?(?:day (?P<day>\d+) )?"
-    r"(?<!\d)(?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?(?![\d:])"
-)
-
-
-def local_reason(text: str, epoch: datetime, zone: ZoneInfo) -> str:
-    """The engine's reason with its times (seconds since ``epoch``, printed as UTC clock
-    times) rewritten in ``zone``, the job's site's time zone, with the same "day N" convention
-    counted from the first planned day."""
-    first_day = epoch.date()
-    previous = {"engine_day": 0, "local_day": None}
-
-    def rewrite(match: re.Match) -> str:
-        hours, minutes, secs = int(match["h"]), int(match["m"]), int(match["s"] or 0)
-        if hours > 23 or minutes > 59 or secs > 59:
-            return match.group(0)
-        if match["day"] is not None:
-            engine_day = int(match["day"]) - 1
-        elif match["dash"]:
-            engine_day = previous["engine_day"]  # a window's end on its start's day
-        else:
-            engine_day = 0
-        moment = (
-            epoch + timedelta(days=engine_day, hours=hours, minutes=minutes, seconds=secs)
-        ).astimezone(zone)
-        local_day = (moment.date() - first_day).days
-        clock = moment.strftime("%H:%M") + (moment.strftime(":%S") if secs else "")
-        if match["dash"] and previous["local_day"] == local_day:
-            out = clock
-        elif local_day == 0:
-            out = clock
-        elif 0 < local_day < 7:
-            out = f"day {local_day + 1} {clock}"
-        else:
-            out = f"{moment.date().isoformat()} {clock}"
-        previous.update(engine_day=engine_day, local_day=local_day)
-        return (match["dash"] or "") + out
-
-    return _ENGINE_TIME.sub(rewrite, text)
 
 
 def duration_min(ticket: Ticket) -> int:
@@ -442,66 +397,3 @@ def _vehicle(
         start=(home[1], home[0]),
         end=(home[1], home[0]),
     )
-
-
-def problem_json(problem: Problem) -> dict[str, Any]:
-    """The problem in VROOM's input format, with the matrix (``python -m dispatch.routing
-    solve -i`` reads it back)."""
-
-    def windows(ws):
-        return [[a, b] for a, b in ws]
-
-    jobs = []
-    for j in problem.jobs:
-        out: dict[str, Any] = {
-            "id": j.id,
-            "location_index": j.location_index,
-            "service": j.service,
-            "time_windows": windows(j.time_windows),
-            "skills": sorted(j.skills),
-            "priority": j.priority,
-        }
-        if j.location is not None:
-            out["location"] = list(j.location)
-        if j.setup:
-            out["setup"] = j.setup
-        if j.description:
-            out["description"] = j.description
-        jobs.append(out)
-    vehicles = []
-    for v in problem.vehicles:
-        out = {
-            "id": v.id,
-            "start_index": v.start_index,
-            "end_index": v.end_index,
-            "time_window": list(v.time_window),
-            "skills": sorted(v.skills),
-        }
-        if v.start is not None:
-            out["start"], out["end"] = list(v.start), list(v.end or v.start)
-        if v.breaks:
-            out["breaks"] = [
-                {
-                    "id": b.id,
-                    "time_windows": windows(b.time_windows),
-                    "service": b.service,
-                    "description": b.description,
-                }
-                for b in v.breaks
-            ]
-        if v.steps:
-            out["steps"] = [
-                {
-                    k: val
-                    for k, val in (("type", s.type), ("id", s.id), ("service_at", s.service_at))
-                    if val is not None
-                }
-                for s in v.steps
-            ]
-        if v.description:
-            out["description"] = v.description
-        vehicles.append(out)
-    doc: dict[str, Any] = {"vehicles": vehicles, "jobs": jobs}
-    if problem.durations:
-        doc["matrices"] = {"car": {"durations": [list(row) for row in problem.durations]}}
-    return doc

@@ -25,6 +25,7 @@ from dispatch.routing import Solution, dump_solution
 from dispatch.types import utcnow, utctoday
 
 from . import problem as builder
+from .local_reasons import local_reason
 from .models import PlanLock, PlanRun, RunStatus, Visit
 from .solve import P_READ, P_SOLVE, P_STORE, commit_progress, describe_moves, solve_run
 from .sources import day_range
@@ -278,7 +279,7 @@ def store(run: PlanRun, built: builder.Built, solution: Solution) -> None:
     unassigned = [
         {
             **jobs.get(u.id, {"ticket_id": u.id, "number": f"#{u.id}"}),
-            "reason": builder.local_reason(u.reason, built.epoch, built.zones[u.id])
+            "reason": local_reason(u.reason, built.epoch, built.zones[u.id])
             if u.id in built.zones
             else u.reason,
         }

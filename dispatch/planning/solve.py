@@ -20,13 +20,14 @@ from flask_babel import ngettext
 
 from dispatch.extensions import db
 from dispatch.people.models import User
-from dispatch.routing import Solution, solve
+from dispatch.routing import Solution, dump_problem, solve
 from dispatch.tickets.models import Ticket
 from dispatch.types import utcnow
 
 from . import problem as builder
 from . import staged
 from .engine import solve_days
+from .local_reasons import local_reason
 from .models import PlanRun, Visit
 
 #: Progress (percent) at the end of each phase; solving fills the gap by elapsed time.
@@ -46,7 +47,7 @@ def solving(
 
     A run that asks the engine several questions (re-plan today) passes ``label`` (which step
     this is) and keeps the progress clock of its first step (``restart_clock=False`` later)."""
-    run.problem = builder.problem_json(built.problem)
+    run.problem = dump_problem(built.problem)
     if restart_clock or run.solving_since is None:
         run.solving_since = utcnow()
     text = _(
@@ -163,7 +164,7 @@ def solve_run(run: PlanRun) -> tuple[builder.Built, Solution, str]:
         limit=run.time_limit,
         solve=solve,
     )
-    run.problem = builder.problem_json(chosen.built.problem)
+    run.problem = dump_problem(chosen.built.problem)
     run.options = {**opts, "tried": [_tried(a, names, a is chosen) for a in tried]}
     return (
         chosen.built,
@@ -231,7 +232,7 @@ def _outcome(
         reasons = "; ".join(
             f"#{u.id}: "
             + (
-                builder.local_reason(u.reason, built.epoch, built.zones[u.id])
+                local_reason(u.reason, built.epoch, built.zones[u.id])
                 if u.id in built.zones
                 else u.reason
             )

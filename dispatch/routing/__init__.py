@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from .check import check_solution
-from .json_output import dump_solution
+from .json_output import dump_problem, dump_solution
 from .json_values import InputError
 from .jsonio import loads_problem, parse_problem
 from .model import (
@@ -59,6 +59,7 @@ __all__ = [
     "Vehicle",
     "InputError",
     "check_solution",
+    "dump_problem",
     "dump_solution",
     "explain_unassigned",
     "loads_problem",

@@ -1,4 +1,5 @@
-"""Writing plans in VROOM's output format (plus each unassigned job's reason), and errors.
+"""Writing problems in VROOM's input format, plans in its output format (plus each unassigned
+job's reason), and errors.
 
 The format is described in docs/solver-json.md.
 """
@@ -9,12 +10,74 @@ from typing import Any
 
 from .model import Problem, Solution
 
-__all__ = ["dump_solution", "dump_error"]
+__all__ = ["dump_problem", "dump_solution", "dump_error"]
 
 
 def dump_error(code: int, message: str) -> dict:
     """VROOM's error document."""
     return {"code": code, "error": message}
+
+
+def _windows(windows) -> list[list[int]]:
+    return [[a, b] for a, b in windows]
+
+
+def _step(step) -> dict:
+    keys = ("type", "id", "service_at", "service_after", "service_before")
+    return {k: getattr(step, k) for k in keys if getattr(step, k) is not None}
+
+
+def dump_problem(problem: Problem) -> dict:
+    """Write a :class:`Problem` in VROOM's input format, with its matrix: what
+    :func:`jsonio.parse_problem` reads back into the same problem (``python -m dispatch.routing
+    solve -i`` solves it). Values left at their defaults are left out."""
+    jobs = []
+    for j in problem.jobs:
+        out: dict[str, Any] = {"id": j.id, "location_index": j.location_index}
+        _place(out, j.location, None)
+        if j.setup:
+            out["setup"] = j.setup
+        out["service"] = j.service
+        out["time_windows"] = _windows(j.time_windows)
+        out["skills"] = sorted(j.skills)
+        out["priority"] = j.priority
+        if j.delivery:
+            out["delivery"] = list(j.delivery)
+        if j.description:
+            out["description"] = j.description
+        jobs.append(out)
+    vehicles = []
+    for v in problem.vehicles:
+        out = {"id": v.id}
+        for key in ("start", "end"):
+            if getattr(v, key) is not None:
+                out[key] = list(getattr(v, key))
+        for key in ("start_index", "end_index", "max_travel_time", "max_tasks"):
+            if getattr(v, key) is not None:
+                out[key] = getattr(v, key)
+        out["time_window"] = list(v.time_window)
+        out["skills"] = sorted(v.skills)
+        if v.capacity:
+            out["capacity"] = list(v.capacity)
+        if v.breaks:
+            out["breaks"] = [
+                {
+                    "id": b.id,
+                    "time_windows": _windows(b.time_windows),
+                    "service": b.service,
+                    **({"description": b.description} if b.description else {}),
+                }
+                for b in v.breaks
+            ]
+        if v.steps:
+            out["steps"] = [_step(s) for s in v.steps]
+        if v.description:
+            out["description"] = v.description
+        vehicles.append(out)
+    doc: dict[str, Any] = {"vehicles": vehicles, "jobs": jobs}
+    if problem.durations:
+        doc["matrices"] = {"car": {"durations": [list(row) for row in problem.durations]}}
+    return doc
 
 
 def _place(out: dict, location: Any, index: int | None) -> None:

@@ -37,6 +37,9 @@ def live_server(app, database_url, tmp_path):
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "e2e",
+            # Served over plain HTTP, as `make run` is: cookies without their Secure flag.
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
             "RATELIMIT_ENABLED": False,
             "ATTACHMENT_DIR": str(tmp_path / "live-attachments"),
             # No background mail sender: it would outlive the test and find the tables emptied.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from dispatch.planning import problem as builder
-from dispatch.routing import parse_problem
+from dispatch.routing import dump_problem, parse_problem
 from tests.planning.fixtures import next_weekday
 
 NOW = datetime(2020, 1, 1, tzinfo=UTC)  # long before the planned days
@@ -53,7 +53,7 @@ def test_windows_skills_priorities_and_lunch(shifts, make_tech, make_job, make_s
     lunch = first.breaks[0]
     assert lunch.service == 1800 and lunch.time_windows == ((12 * 3600, 14 * 3600 - 1800),)
     # The JSON form is valid VROOM input for the engine's own parser.
-    again = parse_problem(builder.problem_json(built.problem))
+    again = parse_problem(dump_problem(built.problem))
     assert [j.time_windows for j in again.jobs] == [j.time_windows for j in built.problem.jobs]
 
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from dispatch.extensions import db
 from dispatch.planning import runs
+from dispatch.planning.local_reasons import local_reason
 from dispatch.planning.models import PlanRun
-from dispatch.planning.problem import local_reason
 from tests.planning.fixtures import next_weekday
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")

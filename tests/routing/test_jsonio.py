@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dispatch.routing import InputError, cli, loads_problem, parse_problem
-from dispatch.routing.json_output import dump_solution
+from dispatch.routing.json_output import dump_problem, dump_solution
 from dispatch.routing.model import HORIZON, PinnedStep, Solution
 from tests.routing.support import SAMPLE, dumps, run_cli, sample
+from tests.routing.test_properties import SETTINGS, pinned_problems, problems
 
 
 def test_sample_is_parsed_into_the_model():
@@ -487,3 +488,11 @@ def test_any_mutation_parses_or_is_an_input_error(data):
         assert exc.where or "invalid" in exc.message
         return
     assert len(problem.durations) >= 1
+
+
+@SETTINGS
+@given(st.one_of(problems(), pinned_problems()))
+def test_a_problem_written_as_json_reads_back_as_the_same_problem(doc):
+    problem = parse_problem(doc)
+    written = dump_problem(problem)
+    assert parse_problem(json.loads(json.dumps(written))) == problem

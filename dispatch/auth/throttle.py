@@ -1,0 +1,87 @@
+"""How sign-in attempts are counted, so that guessing is slow and nobody is locked out by others.
+
+Two limits guard ``POST /login``:
+
+- every attempt per client address (``LOGIN_ADDRESS_LIMIT``): generous, since a site's whole
+  office may reach the app through one address;
+- failed attempts per e-mail typed (``LOGIN_ACCOUNT_LIMIT``), from every address at once, and
+  whether or not the account exists, so the refusal reveals nothing. Successful sign-ins do not
+  count: colleagues signing in correctly never use up anyone's allowance.
+
+A browser that has signed in to an account before carries a signed "known device" cookie for
+it; its failed attempts count against that browser alone. Someone guessing a colleague's
+password from elsewhere therefore locks out the guessers, not the colleague at their own desk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import current_app, request
+from flask.wrappers import Response
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from dispatch.people.services import EMAIL_MAX
+
+DEVICE_COOKIE = "known_device"
+_SALT = "dispatch.known-device"
+
+
+def _typed_email() -> str:
+    # The e-mail of the sign-in form, as signing in compares it.
+    return (request.form.get("email") or "").strip().lower()[:EMAIL_MAX]
+
+
+def account_key() -> str:
+    """The bucket of failed attempts this request counts against: the browser's own when it
+    has signed in to this account before, the account's (every other client) otherwise."""
+    email = _typed_email()
+    device = _known_device(email)
+    return f"sign-in-device:{device}" if device else f"sign-in-account:{email}"
+
+
+def failed(response: Response) -> bool:
+    """Whether a ``POST /login`` failed: a sign-in redirects, a failure shows the form again
+    (200); a request refused by a limit (429) or for its CSRF token (400) is not an attempt."""
+    return response.status_code == 200
+
+
+def remember_device(response: Response, email: str) -> None:
+    """After a successful sign-in: mark this browser as one that knows ``email``'s password."""
+    token = _serializer().dumps({"account": _digest(email), "device": secrets.token_urlsafe(16)})
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=_max_age(),
+        path=request.path,  # only the sign-in page needs it
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _known_device(email: str) -> str | None:
+    token = request.cookies.get(DEVICE_COOKIE)
+    if not token or not email:
+        return None
+    try:
+        data = _serializer().loads(token, max_age=_max_age())
+    except BadData:
+        return None
+    if not isinstance(data, dict) or data.get("account") != _digest(email):
+        return None
+    return str(data.get("device") or "") or None
+
+
+def _digest(email: str) -> str:
+    # The cookie is signed, not encrypted: it names the account without showing the address.
+    return hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=_SALT)
+
+
+def _max_age() -> int:
+    return int(current_app.config["LOGIN_DEVICE_DAYS"]) * 24 * 3600

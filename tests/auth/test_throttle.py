@@ -1,0 +1,118 @@
+"""Sign-in limits: per client address (generous) and per account (failures only), and the
+browsers an account has signed in from before keep their own allowance."""
+
+from __future__ import annotations
+
+import pytest
+
+from dispatch.auth.throttle import DEVICE_COOKIE
+
+WRONG = "not the password at all"
+THROTTLED = b"Too many attempts to sign in"
+
+
+@pytest.fixture
+def limited(make_app):
+    """A client factory on an app with tight sign-in limits: ``client_from(ip)``."""
+    app = make_app(LOGIN_ADDRESS_LIMIT="100 per hour", LOGIN_ACCOUNT_LIMIT="3 per hour")
+
+    def client_from(ip: str):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = ip
+        return client
+
+    return client_from
+
+
+def sign_in(client, email: str, password: str) -> int:
+    return client.post("/login", data={"email": email, "password": password}).status_code
+
+
+def test_failures_from_several_addresses_throttle_the_account(limited, make_user, password):
+    a, b = make_user(email="a@example.com"), make_user(email="b@example.com")
+    codes = [sign_in(limited(f"10.0.0.{i}"), a.email, WRONG) for i in range(1, 4)]
+    assert codes == [200, 200, 200]
+    elsewhere = limited("10.0.0.4")
+    # From a fourth address, even the right password is refused for a while…
+    response = elsewhere.post("/login", data={"email": " A@Example.com ", "password": password})
+    assert response.status_code == 429 and THROTTLED in response.data
+    # …while another account signs in from that same address.
+    assert sign_in(elsewhere, b.email, password) == 302
+
+
+def test_the_refusal_does_not_tell_whether_the_account_exists(limited, make_user):
+    user = make_user(email="real@example.com")
+    pages = []
+    for email in (user.email, "nobody@example.com"):
+        for i in range(3):
+            assert sign_in(limited(f"10.0.1.{i}"), email, WRONG) == 200
+        response = limited("10.0.1.9").post("/login", data={"email": email, "password": WRONG})
+        assert response.status_code == 429
+        pages.append(response.data)
+    assert pages[0] == pages[1]
+
+
+def test_successful_sign_ins_do_not_use_up_the_account(limited, make_user, password):
+    user = make_user()
+    # Fresh browsers each time (no known-device cookie): the account's own allowance.
+    assert [sign_in(limited("10.0.2.1"), user.email, password) for _ in range(5)] == [302] * 5
+    # Two typos after them still leave room for the right password.
+    assert [sign_in(limited("10.0.2.1"), user.email, WRONG) for _ in range(2)] == [200, 200]
+    assert sign_in(limited("10.0.2.1"), user.email, password) == 302
+
+
+def test_an_office_behind_one_address_signs_in_with_the_default_limits(
+    make_app, make_user, password
+):
+    office = make_app().test_client()
+    office.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    people = [make_user() for _ in range(15)]
+    sign_in(office, people[0].email, WRONG)  # one typo on the way in
+    codes = [sign_in(office, person.email, password) for person in people]
+    assert codes == [302] * 15
+
+
+def test_every_attempt_counts_against_the_address(make_app, make_user, password):
+    app = make_app(LOGIN_ADDRESS_LIMIT="3 per hour", LOGIN_ACCOUNT_LIMIT="100 per hour")
+    client, other = app.test_client(), app.test_client()
+    client.environ_base["REMOTE_ADDR"], other.environ_base["REMOTE_ADDR"] = "10.0.3.1", "10.0.3.2"
+    people = [make_user() for _ in range(4)]
+    codes = [sign_in(client, person.email, password) for person in people]
+    assert codes == [302, 302, 302, 429]
+    assert sign_in(other, people[3].email, password) == 302
+
+
+def test_a_browser_that_signed_in_before_is_not_locked_out_by_others(limited, make_user, password):
+    victim, attacker = make_user(), make_user()
+    desk = limited("10.0.4.1")
+    assert sign_in(desk, victim.email, password) == 302
+    desk.post("/logout")
+    for i in range(3):
+        assert sign_in(limited(f"203.0.113.{i}"), victim.email, WRONG) == 200
+    # The guessers are refused now, even one holding its own account's known-device cookie…
+    guesser = limited("203.0.113.9")
+    assert sign_in(guesser, attacker.email, password) == 302
+    assert sign_in(guesser, victim.email, password) == 429
+    # …but the victim's own browser still signs in, with an allowance of its own.
+    assert sign_in(desk, victim.email, password) == 302
+    desk.post("/logout")
+    assert [sign_in(desk, victim.email, WRONG) for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_a_forged_device_cookie_counts_for_nothing(limited, make_user, password):
+    user = make_user()
+    for i in range(3):
+        assert sign_in(limited(f"10.0.5.{i}"), user.email, WRONG) == 200
+    client = limited("10.0.5.9")
+    client.set_cookie(DEVICE_COOKIE, "forged.token", path="/login")
+    assert sign_in(client, user.email, password) == 429
+
+
+def test_the_device_cookie_is_private_to_the_sign_in_page(client, make_user, password):
+    user = make_user()
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith(DEVICE_COOKIE + "=")
+    )
+    assert "Path=/login" in cookie and "HttpOnly" in cookie and "Secure" in cookie
