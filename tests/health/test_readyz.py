@@ -3,6 +3,7 @@ that does not (never a traceback)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -41,15 +42,20 @@ def test_ready_with_redis(app, client, redis_url):
     assert response.json == {"status": "ready", "checks": {"database": "ok", "redis": "ok"}}
 
 
-def test_redis_refusing_connections_is_named(app, client, closed_port):
+def test_redis_refusing_connections_is_named(app, client, closed_port, caplog):
     app.config["RQ_REDIS_URL"] = f"redis://127.0.0.1:{closed_port}/0"
-    response = client.get("/readyz")
+    with caplog.at_level(logging.WARNING, logger="dispatch.health.checks"):
+        response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json == {
         "status": "unavailable",
         "checks": {"database": "ok", "redis": "connection refused"},
     }
     assert b"Traceback" not in response.data
+    # The log has the error itself, for whoever looks into it.
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "dispatch.health.checks"]
+    assert logged.startswith("readiness check redis failed: ConnectionError")
+    assert str(closed_port) in logged
 
 
 def test_a_redis_that_never_answers_times_out_quickly(app, client):
