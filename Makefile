@@ -43,8 +43,9 @@ demo: migrate
 
 # The embedded profile: plain HTTP on this machine, so the cookies go without their Secure flag
 # (a browser would drop them), and the app says so when it starts. Behind HTTPS they stay Secure.
+# Logs are text, for the person at the terminal (JSON, for a log collector, elsewhere).
 serve:
-	FLASK_SESSION_COOKIE_SECURE=false FLASK_REMEMBER_COOKIE_SECURE=false \
+	FLASK_SESSION_COOKIE_SECURE=false FLASK_REMEMBER_COOKIE_SECURE=false FLASK_LOG_FORMAT=text \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 run: demo serve

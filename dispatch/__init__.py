@@ -28,8 +28,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     finalize(app)
 
-    from dispatch import extensions, models  # noqa: F401  (every table known to metadata)
+    from dispatch import extensions, logs, models  # noqa: F401  (every table known to metadata)
 
+    logs.init_app(app)  # first: its request id is there for every later hook
     extensions.init_app(app)
 
     from dispatch import errors, web
@@ -67,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.api import bp as api_bp
     from dispatch.auth import bp as auth_bp
     from dispatch.desk import bp as desk_bp
+    from dispatch.health import bp as health_bp
     from dispatch.mail import bp as mail_bp
     from dispatch.my_day import bp as my_day_bp
     from dispatch.notifications import bp as notifications_bp
@@ -89,3 +91,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sites_bp, url_prefix="/sites")
     app.register_blueprint(technicians_bp, url_prefix="/technicians")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(health_bp)

@@ -8,6 +8,7 @@ import secrets
 
 from flask import Flask
 from flask.cli import NoAppException
+from sqlalchemy import make_url
 
 
 class Config:
@@ -16,7 +17,8 @@ class Config:
     # `make install` writes one into instance/config.py.
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite file in instance/
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Filled by finalize for a database server (see server_engine_options); what is set here wins.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -66,6 +68,12 @@ class Config:
     PASSWORD_RESET_ADDRESS_LIMIT = "3 per hour"  # requests per e-mail address typed
     PASSWORD_RESET_MIN_SECONDS = 0.3  # the answer takes as long whether or not the account exists
 
+    # Logs (dispatch.logs): "json" (one object per line, for a log collector) or "text"; None
+    # chooses text in debug mode and tests, JSON otherwise. `make run` sets "text".
+    LOG_FORMAT: str | None = None
+    LOG_LEVEL = "INFO"  # the app's own loggers; libraries keep Python's default (warnings)
+    READY_CHECK_TIMEOUT = 2.0  # seconds /readyz waits on the database and on Redis
+
     TICKETS_PER_PAGE = 50
     # Priority from impact × urgency (ITIL-style matrix); the dispatcher may override it.
     DEFAULT_ONSITE_DURATION_MIN = 60
@@ -90,13 +98,45 @@ class Config:
     OSRM_TIMEOUT = 5.0
 
 
+# Seconds to wait for a database server's connection: an unreachable server fails a request (and
+# /readyz) in this time instead of the operating system's minutes.
+DATABASE_CONNECT_TIMEOUT = 5
+
+
+def server_engine_options(url: str, options: dict) -> dict:
+    """The engine options for a database URL: for a database server (PostgreSQL), test each
+    pooled connection before use (``pool_pre_ping``: after the server restarts, the next
+    requests reconnect instead of failing on a dead connection) and bound the time to connect;
+    SQLite, a file, needs neither. The options given, and a ``connect_timeout`` in the URL, win."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return dict(options)
+    merged = {"pool_pre_ping": True, **options}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        merged["connect_args"] = {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            **options.get("connect_args", {}),
+        }
+    return merged
+
+
 def finalize(app: Flask) -> None:
-    """Fill defaults that depend on the instance folder; refuse to run without a SECRET_KEY
-    outside debug and testing; say so when cookies are not Secure."""
+    """Fill defaults that depend on the instance folder, the database and the profile;
+    refuse to run without a SECRET_KEY outside debug and testing; say so when cookies are
+    not Secure."""
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = os.path.join(app.instance_path, "dispatch.sqlite")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = server_engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
+    log_format = (app.config.get("LOG_FORMAT") or "").lower()
+    if not log_format:
+        log_format = "text" if app.debug or app.testing else "json"
+    if log_format not in ("json", "text"):
+        raise ValueError(f"LOG_FORMAT must be 'json' or 'text', not {log_format!r}")
+    app.config["LOG_FORMAT"] = log_format
     if not app.config.get("ATTACHMENT_DIR"):
         app.config["ATTACHMENT_DIR"] = os.path.join(app.instance_path, "attachments")
     if app.config["ATTACHMENT_STORAGE"] not in ("folder", "database"):

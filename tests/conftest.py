@@ -7,6 +7,7 @@ independent and the PostgreSQL run stays fast.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 from datetime import time
 
@@ -17,6 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from dispatch import create_app
 from dispatch.extensions import db
+from dispatch.logs import JsonHandler
 
 # Fixtures that tests of several packages use: the geocoder stand-ins (geo, sites, technicians,
 # tickets) and the small planning company (planning, my_day, notifications).
@@ -126,6 +128,21 @@ def app(database_url, tmp_path):
         db.session.remove()
         db.engine.dispose()
     _empty_all_tables(database_url)
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """Logging belongs to the process: an app made outside debug and tests logs JSON through a
+    handler on the root logger (dispatch.logs). Take it away after each test, and put the app's
+    logger back as it was."""
+    app_logger = logging.getLogger("dispatch")
+    saved = list(app_logger.handlers), app_logger.level
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, JsonHandler)]:
+        root.removeHandler(handler)
+    app_logger.handlers[:] = saved[0]
+    app_logger.setLevel(saved[1])
 
 
 @pytest.fixture
