@@ -253,19 +253,35 @@ def deliver_pending(limit: int = 500) -> int:
                 .limit(limit)
             ).all()
             for oid in ids:
-                claimed = s.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == oid, OutboxMessage.status == Outbound.PENDING)
-                    .values(status=Outbound.SENDING, next_attempt_at=utcnow() + CLAIM_FOR)
-                )
-                s.commit()
-                if claimed.rowcount != 1:
+                if not claim(s, oid):
                     continue  # another sender has it
                 _deliver_one(s, s.get(OutboxMessage, oid), transport)
                 handled += 1
     finally:
         transport.close()
     return handled
+
+
+def claim(s: Session, oid: int) -> bool:
+    """Take one due row for this sender (commits); False when another sender was first.
+
+    One conditional UPDATE, so of several senders (threads, ``flask mail send`` on several
+    machines) exactly one gets the row: PostgreSQL makes the second wait on the row's lock and
+    re-reads it, finding it taken; SQLite lets one writer at a time. The row must still be due:
+    a sender whose list of ids is older than another sender's failed attempt leaves the retry
+    to its time."""
+    now = utcnow()
+    claimed = s.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == oid,
+            OutboxMessage.status == Outbound.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(status=Outbound.SENDING, next_attempt_at=now + CLAIM_FOR)
+    )
+    s.commit()
+    return claimed.rowcount == 1
 
 
 def _deliver_one(s: Session, row: OutboxMessage, transport: Transport) -> None:

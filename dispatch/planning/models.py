@@ -60,6 +60,9 @@ class PlanRun(db.Model):
     progress: Mapped[int] = mapped_column(default=0)  # percent
     message: Mapped[str] = mapped_column(String(500), default="")
     solving_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Stamped while a process runs the plan (dispatch.planning.heartbeat): a stale stamp means
+    # that process died.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -2,7 +2,9 @@
 
 Background work: RQ on Redis when ``RQ_REDIS_URL`` is set (``rq worker planning``), otherwise a
 thread of the web process. Either way the engine has a time limit, every failure ends the run as
-``failed`` with a message, and a run that stops answering is failed by the status check.
+``failed`` with a message, and a run whose process died (no heartbeat, see
+:mod:`dispatch.planning.heartbeat`) or that outlived its time limit by far is failed by whoever
+looks at it next: the board's progress poll, the list of plans, the next run a worker starts.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from dispatch.people.models import User
 from dispatch.routing import Solution, dump_solution
 from dispatch.types import utcnow, utctoday
 
+from . import heartbeat
 from . import problem as builder
 from .local_reasons import local_reason
-from .models import PlanLock, PlanRun, RunStatus, Visit
+from .models import ACTIVE_RUN, PlanLock, PlanRun, RunStatus, Visit
 from .solve import P_READ, P_SOLVE, P_STORE, commit_progress, describe_moves, solve_run
 from .sources import day_range
 
@@ -36,6 +39,8 @@ MAX_DAYS = 14
 MAX_TIME_LIMIT = 600
 #: Extra seconds a run may take beyond its time limit before it counts as dead.
 GRACE_SECONDS = 300
+#: Seconds the web process waits for Redis when it queues a run.
+REDIS_TIMEOUT = 5
 
 
 def _time_limit(value: int | None) -> int:
@@ -130,17 +135,47 @@ def _clear_stale_locks(first_day: date, days: int) -> bool:
         db.select(PlanLock).where(PlanLock.day.in_(day_range(first_day, days)))
     ).all()
     for lock in locks:
-        if not lock.plan_run.is_active or _is_dead(lock.plan_run):
-            _fail(lock.plan_run, _("The planner stopped answering; the run was abandoned."))
-            stale = True
+        run = lock.plan_run
+        reason = _why_lost(run)
+        if reason:
+            _fail(run, reason)
+        elif not run.is_active:
+            _release(run)
+        else:
+            continue
+        stale = True
     if stale:
         db.session.commit()
     return stale
 
 
-def _is_dead(run: PlanRun) -> bool:
+def _why_lost(run: PlanRun) -> str | None:
+    """Why an active run will never end by itself, or None while it may still."""
+    now = utcnow()
+    if heartbeat.is_stale(run, now):
+        return _(
+            "The worker stopped during the run (no sign of it for %(n)d s): nothing was "
+            "planned. Plan again.",
+            n=round(heartbeat.timeout()),
+        )
     deadline = run.created_at + timedelta(seconds=2 * run.time_limit + GRACE_SECONDS)
-    return run.is_active and utcnow() > deadline
+    if run.is_active and now > deadline:
+        return _("The planner stopped answering; the run was abandoned.")
+    return None
+
+
+def give_up_lost() -> int:
+    """Fail every active run whose process died or that stopped answering (one commit); how
+    many. Anyone may call it: the list of plans does, and so does a worker before each run."""
+    lost = 0
+    for run in db.session.scalars(db.select(PlanRun).where(PlanRun.status.in_(ACTIVE_RUN))):
+        reason = _why_lost(run)
+        if reason:
+            _fail(run, reason)
+            lost += 1
+    if lost:
+        db.session.commit()
+    return lost
 
 
 def _release(run: PlanRun) -> None:
@@ -148,8 +183,19 @@ def _release(run: PlanRun) -> None:
 
 
 def _fail(run: PlanRun, message: str) -> None:
+    """End an active run as failed and release its days (the caller commits).
+
+    Conditional on the run still being active in the database: a run that another process
+    finished at the same moment keeps its plan (PostgreSQL waits on the row's lock, then
+    re-reads it; SQLite has one writer at a time)."""
     if run.is_active:
-        run.status, run.message, run.finished_at = RunStatus.FAILED, message[:500], utcnow()
+        db.session.execute(
+            db.update(PlanRun)
+            .where(PlanRun.id == run.id, PlanRun.status.in_(ACTIVE_RUN))
+            .values(status=RunStatus.FAILED, message=message[:500], finished_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(run)
     _release(run)
 
 
@@ -161,16 +207,23 @@ def launch(run: PlanRun) -> None:
             from redis import Redis
             from rq import Queue
 
-            queue = Queue(
-                current_app.config.get("RQ_PLANNING_QUEUE", "planning"),
-                connection=Redis.from_url(url),
+            redis = Redis.from_url(
+                url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
             )
+            queue = Queue(current_app.config.get("RQ_PLANNING_QUEUE", "planning"), connection=redis)
             queue.enqueue(
                 "dispatch.worker.plan_run", run.id, job_timeout=2 * run.time_limit + GRACE_SECONDS
             )
         except Exception as exc:  # Redis down: tell the dispatcher now, never a silent queue
             log.exception("could not queue planning run %s", run.id)
-            _fail(run, _("The planning queue is unreachable (%(e)s).", e=type(exc).__name__))
+            _fail(
+                run,
+                _(
+                    "The job queue is unavailable (%(e)s): the plan was not started. Try again "
+                    "in a moment; if it persists, tell your administrator.",
+                    e=type(exc).__name__,
+                ),
+            )
             db.session.commit()
         return
     app = current_app._get_current_object()
@@ -188,9 +241,11 @@ def _thread_main(app: Flask, run_id: int) -> None:
 
 
 def status(run: PlanRun) -> dict[str, Any]:
-    """Where the run is, for the progress bar; fails a run that stopped answering."""
-    if _is_dead(run):
-        _fail(run, _("The planner stopped answering; the run was abandoned."))
+    """Where the run is, for the progress bar; fails a run whose process died or that stopped
+    answering."""
+    reason = _why_lost(run)
+    if reason:
+        _fail(run, reason)
         db.session.commit()
     progress = run.progress
     if run.status == RunStatus.RUNNING and run.solving_since is not None:
@@ -208,36 +263,58 @@ def status(run: PlanRun) -> dict[str, Any]:
 
 
 def execute(run_id: int) -> None:
-    """Build, solve and store one run (in the background). Never raises, never hangs."""
-    run = db.session.get(PlanRun, run_id)
-    if run is None or run.status != RunStatus.QUEUED:
+    """Build, solve and store one run (in the background). Never raises, never hangs.
+
+    The run is claimed (queued → running) and finished (running → done) by conditional
+    updates: a run started twice is planned once, and a run given up meanwhile as lost stays
+    failed. A heartbeat is stamped all along (:mod:`dispatch.planning.heartbeat`)."""
+    give_up_lost()
+    if not _moved(run_id, RunStatus.QUEUED, status=RunStatus.RUNNING, heartbeat_at=utcnow()):
+        db.session.rollback()
         return
-    run.status = RunStatus.RUNNING
+    db.session.commit()
+    run = db.session.get(PlanRun, run_id)
     try:
-        commit_progress(run, P_READ, _("Reading jobs, shifts and travel times…"))
-        built, solution, message = solve_run(run)
-        run.progress = P_STORE
-        store(run, built, solution)
-        if run.kind == "replan":
-            run.result = {
-                **run.result,
-                "moves": describe_moves(run),
-                "tried": (run.options or {}).get("tried", []),
-            }
-        run.status, run.progress, run.finished_at = RunStatus.DONE, 100, utcnow()
-        run.message = message[:500]
-        _release(run)
-        if run.parent_id is not None:
-            parent = db.session.get(PlanRun, run.parent_id)
-            if parent is not None and parent.status == RunStatus.DONE:
-                parent.status = RunStatus.SUPERSEDED
-        db.session.commit()
+        with heartbeat.Heartbeat(run_id):
+            commit_progress(run, P_READ, _("Reading jobs, shifts and travel times…"))
+            built, solution, message = solve_run(run)
+            run.progress = P_STORE
+            store(run, built, solution)
+            if run.kind == "replan":
+                run.result = {
+                    **run.result,
+                    "moves": describe_moves(run),
+                    "tried": (run.options or {}).get("tried", []),
+                }
+            db.session.flush()
+            if not _moved(run_id, RunStatus.RUNNING, status=RunStatus.DONE):
+                log.warning("planning run %s was given up meanwhile; its plan is dropped", run_id)
+                db.session.rollback()
+                return
+            run.progress, run.finished_at, run.message = 100, utcnow(), message[:500]
+            _release(run)
+            if run.parent_id is not None:
+                parent = db.session.get(PlanRun, run.parent_id)
+                if parent is not None and parent.status == RunStatus.DONE:
+                    parent.status = RunStatus.SUPERSEDED
+            db.session.commit()
     except Exception as exc:
         log.exception("planning run %s failed", run_id)
         db.session.rollback()
         run = db.session.get(PlanRun, run_id)
         _fail(run, _("Planning failed: %(e)s", e=str(exc) or type(exc).__name__))
         db.session.commit()
+
+
+def _moved(run_id: int, was: str, **values: Any) -> bool:
+    """Update the run's row only if its status is still ``was`` (the caller commits)."""
+    done = db.session.execute(
+        db.update(PlanRun)
+        .where(PlanRun.id == run_id, PlanRun.status == was)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
 
 
 def store(run: PlanRun, built: builder.Built, solution: Solution) -> None:

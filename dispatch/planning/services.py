@@ -14,12 +14,13 @@ from dispatch.notifications.services import notify
 from dispatch.people.models import Role, User
 from dispatch.tickets.changes import commit, record, set_status
 from dispatch.tickets.models import Status, Ticket
-from dispatch.types import utcnow
+from dispatch.types import utcnow, utctoday
 
 from . import problem as builder
 from . import sources
 from .models import PlanRun, RunStatus, Visit, VisitStatus
-from .runs import start_run
+from .replan import replan_today
+from .runs import give_up_lost, start_run
 from .solve import pin_of
 
 #: Ticket statuses a plan may (re)schedule.
@@ -34,6 +35,8 @@ def get_run(run_id: int) -> PlanRun:
 
 
 def recent_runs(limit: int = 20) -> list[PlanRun]:
+    """The latest runs, newest first; runs whose worker died are failed first (one commit)."""
+    give_up_lost()
     return list(db.session.scalars(db.select(PlanRun).order_by(PlanRun.id.desc()).limit(limit)))
 
 
@@ -180,6 +183,36 @@ def rerun(run: PlanRun, actor: User, time_limit: int | None = None) -> PlanRun:
         kind="rerun",
         parent=run,
         options=options,
+    )
+
+
+def plan_again(run: PlanRun, actor: User, time_limit: int | None = None) -> PlanRun:
+    """Start a failed run again (its worker died, the job queue was down, the engine failed):
+    the same days, places and options — a re-plan of today is made afresh from the day as it
+    is now. The new run is queued like any other; the failed one stays on record."""
+    if run.status != RunStatus.FAILED:
+        raise TransitionError(
+            _("Only a failed plan can be planned again (this one is %(s)s).", s=run.status)
+        )
+    limit = time_limit or run.time_limit
+    if run.kind == "replan":
+        if run.first_day != utctoday():
+            raise ValidationError(
+                _("This re-plan was for %(day)s: re-plan today instead.", day=run.first_day),
+                field="date",
+            )
+        return replan_today(actor, run.urgent_ticket_id, limit)
+    parent = db.session.get(PlanRun, run.parent_id) if run.parent_id is not None else None
+    return start_run(
+        actor,
+        run.first_day,
+        run.days,
+        site_ids=run.site_ids,
+        region=run.region,
+        time_limit=limit,
+        kind=run.kind,
+        parent=parent,
+        options=dict(run.options or {}),
     )
 
 

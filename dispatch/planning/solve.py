@@ -28,16 +28,22 @@ from . import problem as builder
 from . import staged
 from .engine import solve_days
 from .local_reasons import local_reason
-from .models import PlanRun, Visit
+from .models import PlanRun, RunStatus, Visit
 
 #: Progress (percent) at the end of each phase; solving fills the gap by elapsed time.
 P_READ, P_SOLVE, P_STORE = 5, 15, 95
 
 
 def commit_progress(run: PlanRun, progress: int, message: str) -> None:
-    """Show the run's progress and message to the pages polling it (commits)."""
-    run.progress, run.message = progress, message
-    db.session.commit()
+    """Show the run's progress and message to the pages polling it (commits). A run given up
+    meanwhile as lost keeps its failure message: only a running run's row is written."""
+    db.session.execute(
+        db.update(PlanRun)
+        .where(PlanRun.id == run.id, PlanRun.status == RunStatus.RUNNING)
+        .values(progress=progress, message=message, heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()  # also what the caller set on the run (its problem, its clock)
 
 
 def solving(

@@ -19,7 +19,7 @@ from dispatch.types import utctoday
 from . import board, services, sources
 from . import problem as builder
 from .forms import ActionForm, MoveForm, PlanForm, ReplanForm
-from .models import PlanRun, Visit, VisitStatus
+from .models import PlanRun, RunStatus, Visit, VisitStatus
 from .replan import replan_today
 from .runs import start_run
 from .runs import status as run_status
@@ -69,6 +69,8 @@ def start():
                 region=form.region.data or "",
                 time_limit=form.time_limit.data,
             )
+            if run.status == RunStatus.FAILED:  # the job queue is down: say so at once
+                flash(run.message, "warning")
             return redirect(url_for(".show", run_id=run.id))
         except ValidationError as err:
             getattr(form, err.field or "day", form.day).errors.append(err.message)
@@ -85,6 +87,8 @@ def replan():
     if form.validate_on_submit():
         try:
             run = replan_today(current_user, form.ticket.data, form.time_limit.data)
+            if run.status == RunStatus.FAILED:
+                flash(run.message, "warning")
             return redirect(url_for(".show", run_id=run.id))
         except DispatchError as err:
             flash(err.message, "warning")
@@ -265,6 +269,16 @@ def rerun(run_id: int):
         ActionForm(),
         lambda run: services.rerun(run, current_user),
         _("Re-planning, keeping the pinned visits…"),
+    )
+
+
+@bp.post("/runs/<int:run_id>/again")
+def again(run_id: int):
+    return _act(
+        run_id,
+        ActionForm(),
+        lambda run: services.plan_again(run, current_user),
+        _("Planning again…"),
     )
 
 

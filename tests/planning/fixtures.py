@@ -8,6 +8,8 @@ minutes between 12:00 and 14:00, except on the days listed in ``shifts.off``.
 from __future__ import annotations
 
 import itertools
+import shutil
+import subprocess
 import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -18,6 +20,7 @@ from dispatch.notifications.models import Notification
 from dispatch.planning import sources
 from dispatch.planning.models import PlanRun, RunStatus, Visit
 from dispatch.tickets.models import Kind, Status, Ticket, TicketEvent
+from tests.ports import free_port
 
 _n = itertools.count(1)
 
@@ -126,6 +129,34 @@ def make_job(make_ticket, make_site):
         return ticket
 
     return make
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A throw-away Redis on a free port (skipped when redis-server is not installed)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )
+    from redis import Redis
+
+    deadline = clock.monotonic() + 10
+    while True:
+        try:
+            Redis(port=port).ping()
+            break
+        except Exception:
+            if clock.monotonic() > deadline:
+                proc.kill()
+                raise
+            clock.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
 
 
 def wait_for(run_id: int, timeout: float = 30.0) -> PlanRun:
