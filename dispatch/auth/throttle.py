@@ -9,8 +9,10 @@ Two limits guard ``POST /login``:
   count: colleagues signing in correctly never use up anyone's allowance.
 
 A browser that has signed in to an account before carries a signed "known device" cookie for
-it; its failed attempts count against that browser alone. Someone guessing a colleague's
-password from elsewhere therefore locks out the guessers, not the colleague at their own desk.
+it (given at sign-in, and to a signed-in browser that has none yet, such as one kept signed in
+since before the cookie existed); its failed attempts count against that browser alone.
+Someone guessing a colleague's password from elsewhere therefore locks out the guessers, not the
+colleague at their own desk.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import current_app, request
+from flask import current_app, g, request, session, url_for
 from flask.wrappers import Response
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from dispatch.people.services import EMAIL_MAX
 
 DEVICE_COOKIE = "known_device"
+_GIVEN = "known_device_given"  # the session's note that this browser has the cookie
 _SALT = "dispatch.known-device"
 
 
@@ -49,16 +52,32 @@ def failed(response: Response) -> bool:
 
 def remember_device(response: Response, email: str) -> None:
     """After a successful sign-in: mark this browser as one that knows ``email``'s password."""
-    token = _serializer().dumps({"account": _digest(email), "device": secrets.token_urlsafe(16)})
+    account = _digest(email.strip().lower())
+    token = _serializer().dumps({"account": account, "device": secrets.token_urlsafe(16)})
+    # The cookie only goes back to the sign-in page; the session remembers it was given.
+    session[_GIVEN] = account
     response.set_cookie(
         DEVICE_COOKIE,
         token,
         max_age=_max_age(),
-        path=request.path,  # only the sign-in page needs it
+        path=url_for("auth.login"),  # only the sign-in page needs it (under any URL prefix)
         secure=current_app.config["SESSION_COOKIE_SECURE"],
         httponly=True,
         samesite="Lax",
     )
+
+
+def remember_signed_in_device(response: Response) -> Response:
+    """After any request of a signed-in user whose browser has no known-device cookie for their
+    account: give it one, so that others' failed guesses cannot lock this browser out either.
+    Only where the request loaded the user anyway (pages do; static files and health checks
+    do not), so that it costs no query."""
+    user = g.get("_login_user")
+    if user is None or not getattr(user, "is_authenticated", False) or not user.email:
+        return response
+    if session.get(_GIVEN) != _digest(user.email.strip().lower()):
+        remember_device(response, user.email)
+    return response
 
 
 def _known_device(email: str) -> str | None:

@@ -20,6 +20,7 @@ from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import limiter
 
 bp = Blueprint("auth", __name__)
+bp.after_app_request(throttle.remember_signed_in_device)
 
 
 def _setting(name: str):

@@ -116,3 +116,26 @@ def test_the_device_cookie_is_private_to_the_sign_in_page(client, make_user, pas
         c for c in response.headers.getlist("Set-Cookie") if c.startswith(DEVICE_COOKIE + "=")
     )
     assert "Path=/login" in cookie and "HttpOnly" in cookie and "Secure" in cookie
+
+
+def test_a_browser_signed_in_before_the_cookie_existed_gets_one_and_is_not_locked_out(
+    limited, make_user, password
+):
+    victim = make_user()
+    desk = limited("10.0.6.1")
+    assert sign_in(desk, victim.email, password) == 302
+    # As a browser kept signed in from before the cookie existed: no cookie, nothing noted.
+    desk.delete_cookie(DEVICE_COOKIE, path="/login")
+    with desk.session_transaction() as session:
+        session.pop("known_device_given")
+    page = desk.get("/")
+    given = [c for c in page.headers.getlist("Set-Cookie") if c.startswith(DEVICE_COOKIE + "=")]
+    assert len(given) == 1 and "Path=/login" in given[0]
+    # Once given, the next pages leave it alone.
+    again = desk.get("/")
+    assert not any(c.startswith(DEVICE_COOKIE + "=") for c in again.headers.getlist("Set-Cookie"))
+    desk.post("/logout")
+    for i in range(3):
+        assert sign_in(limited(f"203.0.113.{20 + i}"), victim.email, WRONG) == 200
+    assert sign_in(limited("203.0.113.29"), victim.email, password) == 429
+    assert sign_in(desk, victim.email, password) == 302
