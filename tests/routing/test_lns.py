@@ -86,18 +86,18 @@ def test_insertion_agrees_with_the_timeline(doc, seed):
                     assert got == travel - route.travel, (seq, x, pos)
 
 
+def _searched_briefly_is_valid(doc: dict, seed: int, **options) -> None:
+    """A 50 ms search from an empty plan with these options gives a plan the checker accepts."""
+    problem = parse_problem(doc)
+    empty = [[] for _ in problem.vehicles]
+    plan = improve(problem, empty, compatible(problem), time.monotonic() + 0.05, seed, **options)
+    _valid(problem, plan)
+
+
 @settings(SETTINGS, max_examples=40)
 @given(problems())
 def test_improve_gives_a_valid_plan_from_nothing(doc):
-    problem = parse_problem(doc)
-    plan = improve(
-        problem,
-        [[] for _ in problem.vehicles],
-        compatible(problem),
-        time.monotonic() + 0.05,
-        seed=3,
-    )
-    _valid(problem, plan)
+    _searched_briefly_is_valid(doc, seed=3)
 
 
 @settings(SETTINGS, max_examples=120)
@@ -240,16 +240,7 @@ def test_an_ejection_ruin_takes_out_only_cheaper_jobs_never_pinned_ones():
 @settings(SETTINGS, max_examples=40)
 @given(pinned_problems())
 def test_searching_with_ejection_ruins_gives_valid_plans(doc):
-    problem = parse_problem(doc)
-    plan = improve(
-        problem,
-        [[] for _ in problem.vehicles],
-        compatible(problem),
-        time.monotonic() + 0.05,
-        seed=5,
-        eject_seed=1.0,
-    )
-    _valid(problem, plan)
+    _searched_briefly_is_valid(doc, seed=5, eject_seed=1.0)
 
 
 def test_a_trade_counts_the_van_room_freed_even_by_jobs_without_amounts():
@@ -354,15 +345,4 @@ def test_a_run_stops_at_its_last_move_and_counts_its_share_done():
 @settings(SETTINGS, max_examples=40)
 @given(pinned_problems())
 def test_searching_on_the_milder_penalty_gives_valid_plans(doc):
-    problem = parse_problem(doc)
-    plan = improve(
-        problem,
-        [[] for _ in problem.vehicles],
-        compatible(problem),
-        time.monotonic() + 0.05,
-        seed=7,
-        soft=1.0,
-        soft_after=0.0,
-        cool=3.0,
-    )
-    _valid(problem, plan)
+    _searched_briefly_is_valid(doc, seed=7, soft=1.0, soft_after=0.0, cool=3.0)
