@@ -4,8 +4,9 @@
    OutboxMessage row *in the same transaction* — a change that rolls back sends nothing, a
    change that commits cannot lose its message. Nothing is rendered or sent there, so a broken
    template or a dead mail server cannot touch the ticket change.
-2. ``after_commit``: the sender is woken (a thread in the embedded set-up; ``inline`` for tests;
-   ``manual`` leaves it to ``flask mail send`` from cron or RQ).
+2. ``after_commit``: the sender is woken: a send job on RQ when ``RQ_REDIS_URL`` is set
+   (:mod:`dispatch.mail.send_jobs`), else a thread of this process (the embedded set-up);
+   ``inline`` sends at once (tests), ``manual`` leaves it to ``flask mail send`` from cron.
 3. The sender claims each due row, renders it (admin templates, sandboxed), sends it by SMTP or
    keeps it in the local outbox when no server is configured, and on failure retries with
    backoff; the row holds the state, so a crash loses nothing.
@@ -22,6 +23,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from dispatch.extensions import db
+from dispatch.mail import send_jobs
 from dispatch.mail.compose import PASSWORD, render
 from dispatch.mail.models import Inbound, Outbound, OutboxMessage
 from dispatch.mail.smtp import Transport
@@ -161,8 +163,13 @@ def queue_rejection(address: str, subject: str, reason: str, *, in_reply_to: str
 
 
 def delivery_mode(app: Flask) -> str:
-    """thread (default), inline (send at commit, for tests), manual (cron / RQ runs the send)."""
-    return app.config.get("MAIL_DELIVERY") or ("manual" if app.testing else "thread")
+    """rq (the default with RQ_REDIS_URL), thread (without), inline (send at commit, for
+    tests), manual (cron runs ``flask mail send``)."""
+    if app.config.get("MAIL_DELIVERY"):
+        return app.config["MAIL_DELIVERY"]
+    if app.testing:
+        return "manual"
+    return "rq" if app.config.get("RQ_REDIS_URL") else "thread"
 
 
 def kick(app: Flask) -> None:
@@ -170,10 +177,12 @@ def kick(app: Flask) -> None:
     try:
         if mode == "inline":
             deliver_pending()
+        elif mode == "rq":
+            send_jobs.enqueue(app)
         elif mode == "thread":
             _worker(app).wake.set()
     except Exception:  # sending must never disturb the change that was just committed
-        log.exception("mail sender could not be started")
+        log.exception("mail sender could not be started; the message waits in the outbox")
 
 
 class _Worker(threading.Thread):
@@ -260,6 +269,16 @@ def deliver_pending(limit: int = 500) -> int:
     finally:
         transport.close()
     return handled
+
+
+def next_due() -> datetime | None:
+    """When the earliest row still in the outbox is due: a retry after a failure, or a claim
+    that a sender which died left (None: nothing waits)."""
+    return db.session.scalar(
+        select(db.func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status.in_((Outbound.PENDING, Outbound.SENDING))
+        )
+    )
 
 
 def claim(s: Session, oid: int) -> bool:

@@ -15,7 +15,9 @@ DEFAULTS = {
     "MAIL_DEFAULT_SENDER": "Dispatch <dispatch@localhost>",
     "MAIL_ENVELOPE_FROM": None,  # Return-Path for bounces; default: the sender's address
     "MAIL_TIMEOUT": 10,
-    "MAIL_DELIVERY": None,  # thread | inline | manual (default: thread, manual under TESTING)
+    # rq | thread | inline | manual (default: rq with RQ_REDIS_URL, else thread; manual under
+    # TESTING)
+    "MAIL_DELIVERY": None,
     "MAIL_POLL_SECONDS": 30,  # the sender thread also wakes this often for retries
     "MAIL_SEND_ATTEMPTS": 8,
     "MAIL_BASE_URL": None,  # for links in mail, e.g. https://dispatch.example.com
