@@ -126,7 +126,12 @@ def test_secret_tokens_in_urls_are_not_logged(json_app):
 
 def test_log_format_follows_the_profile(database_url):
     def log_format(**config):
-        settings = {"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database_url, **config}
+        settings = {
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MAIL_OPEN_INTAKE": True,
+            **config,
+        }
         return create_app(settings).config["LOG_FORMAT"]
 
     assert log_format() == "json"  # gunicorn, RQ workers, commands run by cron

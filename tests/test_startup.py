@@ -31,6 +31,7 @@ def outside_tests(monkeypatch, tmp_path):
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "start.sqlite"),
         "ATTACHMENT_DIR": str(tmp_path / "attachments"),
         "RATELIMIT_ENABLED": False,  # the limiter is shared: leave it as the other tests want it
+        "MAIL_OPEN_INTAKE": True,  # its refusal is tested in tests/mail/test_intake_settings.py
     }
 
 
