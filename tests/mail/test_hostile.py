@@ -136,9 +136,15 @@ def test_huge_message_gets_one_polite_refusal_and_no_ticket(ingest, mail, app, o
 
 def test_attachment_over_the_limit_is_refused_but_never_to_a_robot(ingest, mail, app, outbox):
     app.config["ATTACHMENT_MAX_BYTES"] = 1000
-    outcome = ingest(mail(attachments=[("big.bin", b"0" * 5000, "application/octet-stream")]))
+    spam = "Cheap pills at http://spam.example"
+    attachments = [("big.bin", b"0" * 5000, "application/octet-stream")]
+    outcome = ingest(mail(subject=spam, sender="victim@example.org", attachments=attachments))
     assert outcome.status == Inbound.REJECTED
-    assert [r.kind for r in outbox()] == ["rejected"]
+    [refusal] = outbox()
+    assert refusal.kind == "rejected" and refusal.recipient == "victim@example.org"
+    # The From address may be anyone's: the refusal never carries the sender's text to it.
+    assert "spam.example" not in refusal.subject + refusal.body
+    assert "attachment over the limit" in refusal.body
     assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 0
     app.config["MAIL_MAX_BYTES"] = 1000
     robot = mail(body="x" * 5000, headers={"Auto-Submitted": "auto-generated"})
