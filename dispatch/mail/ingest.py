@@ -147,10 +147,6 @@ def _route(mail: ParsedMail, row: MailMessage, *, trust_sender: bool = False) ->
         return _finish(row, Inbound.DROPPED, "our own message came back")
     if mail.problem:
         return _quarantine(row, mail.problem)
-    user = find_user(mail.sender)
-    unproven = "" if trust_sender else sender_auth.refusal(mail, user)
-    if unproven:
-        return _quarantine(row, unproven)
     auto = loops.automatic_reason(mail)
     row.automatic = auto
     ref = find_reference(mail.in_reply_to + mail.references[::-1], mail.report_text)
@@ -158,6 +154,10 @@ def _route(mail: ParsedMail, row: MailMessage, *, trust_sender: bool = False) ->
         claimed = ticket_by_id(subject_ticket(mail.subject))
         return _hold(row, claimed, "forged thread reference: for the dispatcher to review")
     ticket = follow_merges(ticket_by_id(ref.ticket_id))
+    user = find_user(mail.sender)
+    unproven = "" if trust_sender else sender_auth.refusal(mail, user)
+    if unproven:
+        return _quarantine(row, unproven, ticket)
     if ticket is None:
         # Only our signed Message-IDs tie a message to a ticket. A subject tag is typed by
         # anyone and ticket numbers are sequential; a reference to someone's earlier mail is

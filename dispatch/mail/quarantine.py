@@ -15,7 +15,6 @@ from dispatch.errors import NotFound, ValidationError
 from dispatch.extensions import db
 from dispatch.mail.ingest import Outcome, retry
 from dispatch.mail.models import Inbound, MailMessage
-from dispatch.mail.sender_auth import HEADER
 from dispatch.people.models import User
 from dispatch.types import utcnow
 
@@ -58,11 +57,3 @@ def discard(mail_id: int, reviewer: User) -> None:
     row.status, row.processed_at = Inbound.DISCARDED, utcnow()
     row.reviewed_by_id, row.reviewed_at = reviewer.id, utcnow()
     db.session.commit()
-
-
-def authentication_headers(parsed_headers) -> list[str]:
-    """The message's Authentication-Results headers as received, topmost first (to show)."""
-    try:
-        return [" ".join(str(v).split()) for v in parsed_headers.get_all(HEADER) or []]
-    except Exception:
-        return []

@@ -35,26 +35,36 @@ class Result:
     properties: dict[str, str]
 
 
+def _header_texts(mail: ParsedMail) -> list[str]:
+    """The message's Authentication-Results headers, topmost first, each on one line."""
+    try:
+        return [" ".join(str(v).split()) for v in mail.headers.get_all(HEADER) or []]
+    except Exception:
+        return []
+
+
+def _parse_ours(text: str, authserv_id: str):
+    """The parsed header if our server wrote it (and it can be read), else None."""
+    try:
+        parsed = authres.AuthenticationResultsHeader.parse_value(text)
+    except Exception:  # authres raises its own SyntaxError and more on hostile input
+        return None
+    if str(parsed.authserv_id or "").lower() != authserv_id.strip().lower():
+        return None  # not written by our server: ignored
+    return parsed
+
+
 def our_results(mail: ParsedMail, authserv_id: str, headers: int = 1) -> list[Result] | None:
     """The results our own server wrote, topmost first; None when it wrote no readable one.
 
     A header of ours that cannot be parsed counts as none: nothing in it can be trusted.
     """
-    try:
-        values = mail.headers.get_all(HEADER) or []
-    except Exception:
-        return None
-    wanted = authserv_id.strip().lower()
     found: list[Result] = []
     seen = False
-    for value in values[: max(headers, 1)]:
-        text = " ".join(str(value).split())
-        try:
-            parsed = authres.AuthenticationResultsHeader.parse_value(text)
-        except Exception:  # authres raises its own SyntaxError and more on hostile input
+    for text in _header_texts(mail)[: max(headers, 1)]:
+        parsed = _parse_ours(text, authserv_id)
+        if parsed is None:
             continue
-        if str(parsed.authserv_id or "").lower() != wanted:
-            continue  # not written by our server: ignored
         seen = True
         for res in parsed.results:
             props = {
@@ -63,6 +73,17 @@ def our_results(mail: ParsedMail, authserv_id: str, headers: int = 1) -> list[Re
             }
             found.append(Result(str(res.method).lower(), str(res.result).lower(), props))
     return found if seen else None
+
+
+def shown_headers(mail: ParsedMail) -> list[tuple[str, bool]]:
+    """Each Authentication-Results header as received, with whether it was read (ours and
+    among the topmost): for the dispatcher, who must not take a forged one at its word."""
+    authserv_id = (current_app.config.get("MAIL_AUTHSERV_ID") or "").strip()
+    top = max(int(current_app.config["MAIL_AUTHSERV_HEADERS"]), 1)
+    return [
+        (text, bool(authserv_id) and i < top and _parse_ours(text, authserv_id) is not None)
+        for i, text in enumerate(_header_texts(mail))
+    ]
 
 
 def _mail_domain(value: str) -> str:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from dispatch.auth.services import roles_required
 from dispatch.errors import DispatchError, NotFound, ValidationError
 from dispatch.extensions import db, limiter
-from dispatch.mail import admin, quarantine, texts
+from dispatch.mail import admin, quarantine, sender_auth, texts
 from dispatch.mail.compose import read_reopen_token
 from dispatch.mail.forms import ActionForm, TemplateForm
 from dispatch.mail.ingest import TemporaryFailure, retry
@@ -73,7 +73,7 @@ def quarantine_list():
 def quarantined(id: int):
     row = quarantine.waiting(id)
     parsed = parse(row.raw)
-    results = quarantine.authentication_headers(parsed.headers)
+    results = sender_auth.shown_headers(parsed)
     return render_template(
         "mail/quarantined.html", row=row, parsed=parsed, results=results, form=ActionForm()
     )

@@ -66,6 +66,7 @@ def test_the_reason_is_shown_and_everything_escaped(client, auth, forged):
     assert "&lt;b&gt;Re: printer&lt;/b&gt;" in page and "<b>Re: printer" not in page
     detail = client.get(f"/mail/quarantine/{forged}").get_data(as_text=True)
     assert f"{AUTHSERV_ID}; dmarc=fail header.from=example.com" in detail
+    assert "from our mail server" in detail and "ignored" not in detail
     assert "&lt;script&gt;alert(1)" in detail and "<script>alert(1)" not in detail
 
 
@@ -111,3 +112,17 @@ def test_unknown_messages_and_actions_are_404(client, auth, ingest, mail):
 def test_the_dispatchers_menu_leads_there(client, auth):
     auth.login(role="dispatcher")
     assert "/mail/quarantine" in client.get("/desk/").get_data(as_text=True)
+
+
+def test_a_forged_result_is_shown_as_ignored(client, auth, ingest, mail, app, make_user):
+    app.config["MAIL_AUTHSERV_ID"] = AUTHSERV_ID
+    make_user("dispatcher", email="dora@example.com")
+    held = ingest(
+        mail(
+            sender="dora@example.com",
+            headers={"Authentication-Results": "mx.evil.example; dmarc=pass"},
+        )
+    )
+    auth.login(role="dispatcher")
+    detail = client.get(f"/mail/quarantine/{held.mail_id}").get_data(as_text=True)
+    assert "ignored: not from our mail server" in detail and "mx.evil.example" in detail
