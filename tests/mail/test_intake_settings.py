@@ -1,19 +1,13 @@
 """A deployment refuses to start with its mail intake open to the whole internet unless that
-is said (MAIL_OPEN_INTAKE); debug and the tests stay open, as they make up a SECRET_KEY."""
+is said (MAIL_OPEN_INTAKE); debug and the tests stay open, as they make up a SECRET_KEY.
+What the `flask` command prints then: tests/test_startup.py."""
 
 from __future__ import annotations
-
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from dispatch import create_app
 from dispatch.mail.settings import OpenMailIntake
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -58,37 +52,3 @@ def test_domains_an_explicit_open_intake_debug_or_tests_start(deployment, settin
 def test_anything_but_yes_is_no(deployment, value):
     with pytest.raises(OpenMailIntake):
         create_app({**deployment, "MAIL_OPEN_INTAKE": value})
-
-
-def test_the_flask_command_says_why_in_one_message(deployment):
-    env = {
-        **os.environ,
-        "FLASK_SECRET_KEY": "k",
-        "FLASK_SQLALCHEMY_DATABASE_URI": deployment["SQLALCHEMY_DATABASE_URI"],
-        "FLASK_MAIL_ALLOWED_DOMAINS": "[]",
-    }
-    env.pop("FLASK_DEBUG", None)
-    env.pop("FLASK_MAIL_OPEN_INTAKE", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "mail", "send"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode != 0
-    assert "MAIL_ALLOWED_DOMAINS is empty" in done.stderr and "Traceback" not in done.stderr
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "mail", "send"],
-        cwd=ROOT,
-        env={
-            **env,
-            "FLASK_MAIL_ALLOWED_DOMAINS": '["example.com"]',
-            "FLASK_MAIL_DELIVERY": "manual",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert "MAIL_ALLOWED_DOMAINS is empty" not in done.stderr
