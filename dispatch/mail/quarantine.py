@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from dispatch.errors import NotFound, ValidationError
+from dispatch.errors import NotFound
 from dispatch.extensions import db
 from dispatch.mail.ingest import Outcome, retry
 from dispatch.mail.models import Inbound, MailMessage
@@ -43,13 +43,20 @@ def waiting(mail_id: int) -> MailMessage:
 
 def release(mail_id: int, reviewer: User) -> Outcome:
     """Process a held message again on the reviewer's word (see the module's docstring)."""
-    row = waiting(mail_id)
-    if not row.raw_complete:
-        raise ValidationError(
-            _("Only the headers of this message were kept: it cannot be released.")
-        )
+    row = waiting(mail_id)  # never headers only: those are refused, not quarantined
     row.reviewed_by_id, row.reviewed_at = reviewer.id, utcnow()
     return retry(mail_id, trust_sender=True)  # commits the review with the outcome
+
+
+def release_said(outcome: Outcome) -> str:
+    """What became of a released message, for the dispatcher who released it."""
+    if outcome.status == Inbound.COMMENT:
+        return _("Released: posted on ticket #%(n)s.", n=outcome.ticket_id)
+    if outcome.status == Inbound.TICKET:
+        return _("Released: it opened ticket #%(n)s.", n=outcome.ticket_id)
+    if outcome.status == Inbound.QUARANTINE:
+        return _("Released, but held again: %(r)s", r=outcome.reason)
+    return _("Released: %(s)s. %(r)s", s=outcome.status, r=outcome.reason)
 
 
 def discard(mail_id: int, reviewer: User) -> None:

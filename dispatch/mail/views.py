@@ -92,11 +92,9 @@ def quarantine_action(id: int, action: str):
             flash(_("Message discarded."), "info")
         else:
             outcome = quarantine.release(id, current_user)
-            flash(_("Released: %(s)s. %(r)s", s=outcome.status, r=outcome.reason), "info")
+            flash(quarantine.release_said(outcome), "info")
     except TemporaryFailure as exc:
         flash(_("Not possible right now: %(e)s", e=str(exc)), "danger")
-    except ValidationError as exc:
-        flash(exc.message, "danger")
     return redirect(url_for("mail.quarantine_list"))
 
 

@@ -80,7 +80,7 @@ def test_dispatcher_releases_and_discards(
     shot(page, f"quarantine-1-message-{size}")
     page.get_by_role("button", name="Release").click()
     page.wait_for_url(re.compile(r".*/mail/quarantine$"))
-    assert "Released: comment." in page.content()
+    assert f"Released: posted on ticket #{ticket.id}." in page.content()
     shot(page, f"quarantine-2-released-{size}")
 
     page.locator("li", has_text="Invoice overdue").get_by_role("button", name="Discard").click()

@@ -72,8 +72,8 @@ def test_the_reason_is_shown_and_everything_escaped(client, auth, forged):
 
 def test_release_posts_the_reply_on_the_dispatchers_word(client, auth, forged, ticket):
     dispatcher = auth.login(role="dispatcher")
-    response = client.post(f"/mail/quarantine/{forged}/release")
-    assert response.status_code == 302
+    response = client.post(f"/mail/quarantine/{forged}/release", follow_redirects=True)
+    assert f"Released: posted on ticket #{ticket.id}." in response.get_data(as_text=True)
     assert status(forged) == Inbound.COMMENT
     row = db.session.get(MailMessage, forged)
     assert row.reviewed_by_id == dispatcher.id and row.reviewed_at is not None
@@ -126,3 +126,26 @@ def test_a_forged_result_is_shown_as_ignored(client, auth, ingest, mail, app, ma
     auth.login(role="dispatcher")
     detail = client.get(f"/mail/quarantine/{held.mail_id}").get_data(as_text=True)
     assert "ignored: not from our mail server" in detail and "mx.evil.example" in detail
+
+
+def test_release_of_a_staff_mail_by_subject_tag_posts_it_there(
+    client, auth, ingest, mail, ticket, make_user
+):
+    make_user("dispatcher", email="dora@example.com", name="Dora")
+    held = ingest(mail(sender="dora@example.com", subject=f"[#{ticket.id}] done", body="Done."))
+    assert held.status == Inbound.QUARANTINE
+    auth.login(role="dispatcher")
+    client.post(f"/mail/quarantine/{held.mail_id}/release")
+    assert status(held.mail_id) == Inbound.COMMENT
+    [comment] = db.session.get(Ticket, ticket.id).comments
+    assert (comment.body, comment.author.name) == ("Done.", "Dora")
+
+
+def test_a_release_that_is_held_again_says_why(client, auth, ingest, mail, app):
+    app.config["MAIL_ALLOWED_DOMAINS"] = ["example.com"]
+    held = ingest(mail(sender="x@elsewhere.example"))
+    assert held.status == Inbound.QUARANTINE
+    auth.login(role="dispatcher")
+    page = client.post(f"/mail/quarantine/{held.mail_id}/release", follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "Released, but held again: sender outside the company&#39;s mail domains" in text
