@@ -121,6 +121,7 @@ NAV = {
         ("triage.rules", _l("Triage")),
         ("technicians.index", _l("Technicians")),
         ("sites.index", _l("Sites")),
+        ("mail.quarantine_list", _l("Mail quarantine")),
     ],
     "admin": [
         ("desk.inbox", _l("Inbox")),

@@ -126,7 +126,12 @@ def test_secret_tokens_in_urls_are_not_logged(json_app):
 
 def test_log_format_follows_the_profile(database_url):
     def log_format(**config):
-        settings = {"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database_url, **config}
+        settings = {
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MAIL_OPEN_INTAKE": True,
+            **config,
+        }
         return create_app(settings).config["LOG_FORMAT"]
 
     assert log_format() == "json"  # gunicorn, RQ workers, commands run by cron
@@ -145,7 +150,9 @@ def test_make_run_logs_text(database_url, monkeypatch):
     settings = [w for w in shlex.split(dry_run.stdout) if w.startswith("FLASK_LOG_FORMAT=")]
     assert settings == ["FLASK_LOG_FORMAT=text"], dry_run.stdout
     monkeypatch.setenv(*settings[0].split("=", 1))
-    app = create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        {"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": database_url, "MAIL_OPEN_INTAKE": True}
+    )
     assert app.config["LOG_FORMAT"] == "text"
     assert not any(isinstance(h, JsonHandler) for h in logging.getLogger().handlers)
 

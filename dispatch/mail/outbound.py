@@ -148,15 +148,11 @@ def queue_password_link(user: User, *, purpose: str, **_kwargs) -> OutboxMessage
     return queue_message(PASSWORD, None, recipient=user.email, user_id=user.id, purpose=purpose)
 
 
-def queue_rejection(address: str, subject: str, reason: str, *, in_reply_to: str = "") -> None:
-    queue_message(
-        "rejected",
-        None,
-        recipient=address,
-        subject=subject[:200],
-        reason=reason,
-        in_reply_to=in_reply_to,
-    )
+def queue_rejection(address: str, reason: str, *, in_reply_to: str = "") -> None:
+    """The answer to a refused message. It never repeats the message's subject: the From
+    address may be anyone's, and an answer carrying a stranger's text to it would make us a
+    relay of their spam (backscatter). In-Reply-To threads it under the refused message."""
+    queue_message("rejected", None, recipient=address, reason=reason, in_reply_to=in_reply_to)
 
 
 # --- 2. waking the sender -------------------------------------------------------------------------

@@ -419,3 +419,22 @@ def rq(app, redis_url, monkeypatch):
             conn.delete(key)
     conn.srem("rq:queues", f"rq:queue:{name}")
     conn.close()
+
+
+# --- our mail server's Authentication-Results ----------------------------------------------------
+
+AUTHSERV_ID = "mx.example.com"
+
+
+@pytest.fixture
+def authenticated(app):
+    """Switch on the reading of our MTA's results (MAIL_AUTHSERV_ID) and give the header it
+    would add: authenticated("example.com") passes DMARC for that domain; a second argument
+    says something else ("dmarc=fail header.from=example.com")."""
+    app.config["MAIL_AUTHSERV_ID"] = AUTHSERV_ID
+
+    def header(domain: str, results: str | None = None) -> dict[str, str]:
+        said = results or f"dmarc=pass (p=reject dis=none) header.from={domain}"
+        return {"Authentication-Results": f"{AUTHSERV_ID}; {said}"}
+
+    return header

@@ -51,6 +51,7 @@ def test_real_pipe_with_the_database_unreachable_exits_75(mail, tmp_path, closed
         os.environ,
         FLASK_SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{closed_port}/none",
         FLASK_SECRET_KEY="pipe-test",
+        FLASK_MAIL_OPEN_INTAKE="true",
         FLASK_ATTACHMENT_DIR=str(tmp_path),
     )
     proc = subprocess.run(

@@ -24,9 +24,12 @@ def _send_jobs_queued(rq) -> list[str]:
 
 
 def test_rq_is_the_default_delivery_when_redis_is_configured(make_app):
-    assert delivery_mode(make_app(TESTING=False, RQ_REDIS_URL="redis://127.0.0.1:1/0")) == "rq"
-    assert delivery_mode(make_app(TESTING=False)) == "thread"
-    assert delivery_mode(make_app(TESTING=False, MAIL_DELIVERY="manual")) == "manual"
+    def production(**settings):
+        return make_app(TESTING=False, MAIL_OPEN_INTAKE=True, **settings)
+
+    assert delivery_mode(production(RQ_REDIS_URL="redis://127.0.0.1:1/0")) == "rq"
+    assert delivery_mode(production()) == "thread"
+    assert delivery_mode(production(MAIL_DELIVERY="manual")) == "manual"
 
 
 def test_commits_queue_one_send_job_which_sends_everything_due(app, rq, smtp_server, make_ticket):
