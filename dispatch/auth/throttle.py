@@ -75,9 +75,13 @@ def account_key(email: str) -> str:
     """The bucket of failed attempts a sign-in as ``email`` counts against: the browser's own
     when it has signed in to this account before, the account's (every other client)
     otherwise."""
-    email = _normalized(email)
-    device = _known_device(email)
-    return f"sign-in-device:{device}" if device else f"sign-in-account:{email}"
+    device = _known_device(_normalized(email))
+    return f"sign-in-device:{device}" if device else _account_bucket(email)
+
+
+def _account_bucket(email: str) -> str:
+    # Every client that has not signed in to the account before shares this one.
+    return f"sign-in-account:{_normalized(email)}"
 
 
 def count_attempt(email: str) -> Attempt | None:
@@ -119,7 +123,7 @@ def forgive(response: Response, email: str) -> None:
     if limiter.enabled:
         counter = _counter()
         for item in _account_limits():
-            counter.clear(item, *_ids(f"sign-in-account:{_normalized(email)}"))
+            counter.clear(item, *_ids(_account_bucket(email)))
     remember_device(response, email)
 
 
