@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from dispatch.extensions import db
+from dispatch.logs import loggable_path
 
 
 class DispatchError(Exception):
@@ -102,7 +103,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         # Log the traceback for us; the user gets a plain page, never the traceback.
-        app.logger.exception("unhandled error on %s", request.path)
+        app.logger.exception("unhandled error on %s", loggable_path())
         db.session.rollback()
         if wants_json():
             return _json_error(500, "internal error")

@@ -36,25 +36,18 @@ def _too_many() -> str:
     return _("Too many requests for a password link. Please wait a while and try again.")
 
 
-def _too_many_sign_ins() -> str:
-    # The same words for an address, an account and an address with no account.
-    return _("Too many attempts to sign in. Please wait a few minutes and try again.")
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_setting("LOGIN_ADDRESS_LIMIT"), methods=["POST"], error_message=_too_many_sign_ins)
 @limiter.limit(
-    _setting("LOGIN_ACCOUNT_LIMIT"),
-    methods=["POST"],
-    key_func=throttle.account_key,
-    deduct_when=throttle.failed,
-    error_message=_too_many_sign_ins,
+    _setting("LOGIN_ADDRESS_LIMIT"), methods=["POST"], error_message=throttle.too_many_sign_ins
 )
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        # Counted before the password is checked (429 past the account's allowance)…
+        attempt = throttle.count_attempt(form.email.data)
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            throttle.give_back(attempt)  # …and given back when it was right
             login_user(user, remember=form.remember.data)
             response = redirect(safe_next(form.next.data) or url_for("tickets.home"))
             throttle.remember_device(response, user.email)
@@ -119,7 +112,9 @@ def reset_password(token: str):
             passwords.reset_password(token, form.password.data)
             login_user(user)
             flash(_("Your password is set and you are signed in."), "success")
-            return redirect(url_for("tickets.home"))
+            response = redirect(url_for("tickets.home"))
+            throttle.forgive(response, user.email)  # the link unlocks a locked-out account
+            return response
     except passwords.BadLink as exc:
         return _private(render_template("auth/link_invalid.html", message=exc.message), 400)
     except ValidationError as exc:
