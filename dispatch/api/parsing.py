@@ -25,6 +25,9 @@ MAX_DEPTH = 8
 MAX_SAFE_INT = 2**53
 #: Ids and other integers stored in 32-bit columns.
 MAX_ID = 2**31 - 1
+#: Most ids in one list, and the longest date and time text.
+MAX_ID_LIST = 100
+MOMENT_MAX = 40
 
 _MISSING = object()
 
@@ -192,7 +195,7 @@ def id_list(data: Mapping[str, Any], key: str) -> list[int] | None:
         return None
     if (
         not isinstance(value, list)
-        or len(value) > 100
+        or len(value) > MAX_ID_LIST
         or any(isinstance(i, bool) or not isinstance(i, int) or not 1 <= i <= MAX_ID for i in value)
     ):
         raise ValidationError(_("Must be a list of ids (positive integers)."), field=key)
@@ -223,7 +226,7 @@ def moment(data: Mapping[str, Any], key: str, default: Any = None) -> datetime |
     if value is None:
         return None
     try:
-        if not isinstance(value, str) or len(value) > 40:
+        if not isinstance(value, str) or len(value) > MOMENT_MAX:
             raise ValueError
         parsed = datetime.fromisoformat(value)
         if parsed.tzinfo is None:
