@@ -64,11 +64,10 @@ TRIAGE = f.Body(
     appointment_start=f.Moment("An agreed appointment's start, with its offset."),
     appointment_end=f.Moment("An agreed appointment's end, with its offset."),
     due_at=f.Moment("When it must be done by, with its offset.", example="2026-11-30T09:00:00Z"),
-    # Read at up to the body's size: it is cleaned (spacing collapsed) before its length counts.
     address=f.Text(
-        f"The job's own address when away from its site (on-site); at most {ADDRESS_MAX} "
-        "characters once spacing is collapsed, no control characters; null or empty clears it.",
-        max_len=p.DEFAULT_MAX_BODY,
+        "The job's own address when away from its site (on-site); no control characters; "
+        "null or empty clears it.",
+        max_len=ADDRESS_MAX,
     ),
     version=f.Integer(
         "The version you read: a later change by someone else is then a 409.",

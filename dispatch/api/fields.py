@@ -191,6 +191,8 @@ class Param:
             "name": self.name,
             "in": "query",
             "required": False,
+            # An empty value is taken as no filter (what a form's empty field sends).
+            "allowEmptyValue": True,
             "description": self.description,
             "schema": self._schema(),
         }
