@@ -143,6 +143,13 @@ class Moment(Field):
         return p.moment(data, self.name, default=default)
 
 
+def _named(members: dict[str, Any]) -> dict[str, Any]:
+    """Tell each declared field or parameter its key (the name errors and the document use)."""
+    for key, member in members.items():
+        member.name = key
+    return members
+
+
 class Body:
     """A JSON object of declared keys; any other key is refused."""
 
@@ -150,12 +157,7 @@ class Body:
         self.name = name
         self.description = description
         self.example = example
-        self.fields = fields
-        for key, field in fields.items():
-            field.name = key
-
-    def __getitem__(self, key: str) -> Field:
-        return self.fields[key]
+        self.fields = _named(fields)
 
     @property
     def names(self) -> set[str]:
@@ -235,12 +237,7 @@ class Query:
     """A query string of declared parameters; any other parameter is refused."""
 
     def __init__(self, **params: Param):
-        self.params = params
-        for key, param in params.items():
-            param.name = key
-
-    def __getitem__(self, key: str) -> Param:
-        return self.params[key]
+        self.params = _named(params)
 
     @property
     def names(self) -> set[str]:
