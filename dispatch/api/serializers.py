@@ -207,6 +207,48 @@ TICKET_SCHEMA = _obj(
     },
     "A ticket as the token's user may see it.",
 )
+TICKET_SCHEMA["examples"] = [
+    {
+        "id": 42,
+        "number": "#42",
+        "subject": "Printer jams on every page",
+        "description": "",
+        "status": "new",
+        "kind": None,
+        "priority": "high",
+        "impact": "medium",
+        "urgency": "high",
+        "channel": "api",
+        "suggestion": {"kind": "onsite", "confidence": 0.9, "reason": "Usually on-site."},
+        "requester": {"id": 7, "name": "Ana Pop", "email": "ana.pop@example.com"},
+        "department": {"id": 2, "name": "Finance"},
+        "site": {"id": 1, "name": "Cluj Headquarters"},
+        "building": "",
+        "floor": "3",
+        "room": "301",
+        "address": "",
+        "latitude": None,
+        "longitude": None,
+        "needs_location": False,
+        "category": {"id": 3, "name": "Printers"},
+        "fields": {"asset_tag": "PR-0042"},
+        "assignee": None,
+        "group": None,
+        "parent": None,
+        "children": [{"id": 43, "number": "#43"}],
+        "duration_min": None,
+        "access_from": None,
+        "access_until": None,
+        "appointment_start": None,
+        "appointment_end": None,
+        "due_at": None,
+        "created_at": "2026-11-27T10:47:52Z",
+        "updated_at": "2026-11-27T10:47:52Z",
+        "resolved_at": None,
+        "closed_at": None,
+        "version": 1,
+    }
+]
 
 EVENT_SCHEMA = _obj(
     {

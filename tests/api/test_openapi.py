@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsonschema_rs
 import pytest
 from flask import Blueprint
 from schemathesis.openapi import from_dict
@@ -124,3 +125,26 @@ def test_ticket_schema_names_every_key_the_serializer_writes(api, make_ticket, d
 def test_served_under_a_prefix(app):
     response = app.test_client().get(DOC, environ_overrides={"SCRIPT_NAME": "/desk"})
     assert response.json["servers"] == [{"url": "/desk/api/v1"}]
+
+
+def _examples(node):
+    """Every (schema, example) pair in the document, wherever it is."""
+    if isinstance(node, dict):
+        if "schema" in node and "example" in node:
+            yield node["schema"], node["example"]
+        for example in node.get("examples", []) if "type" in node or "$ref" in node else []:
+            yield node, example
+        for value in node.values():
+            yield from _examples(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _examples(value)
+
+
+def test_every_example_fits_its_schema(doc):
+    pairs = list(_examples(doc["paths"])) + list(_examples(doc["components"]["schemas"]))
+    assert len(pairs) >= 8
+    for schema, example in pairs:
+        # $refs point into the document: validate with the components beside the schema.
+        validator = jsonschema_rs.validator_for({**schema, "components": doc["components"]})
+        assert validator.is_valid(example), (schema, example)
