@@ -131,7 +131,7 @@ def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
 
 def _responses(op: Operation) -> dict[str, Any]:
     success: dict[str, Any] = {
-        "description": op.summary,
+        "description": op.answer,
         "content": _json(_ref(op.schema)),
     }
     if op.headers:
@@ -160,7 +160,6 @@ def operation(rule: Rule, op: Operation) -> dict[str, Any]:
         "operationId": op.operation_id,
         "summary": op.summary,
         "description": op.description,
-        "tags": ["tickets"],
         "responses": _responses(op),
     }
     if parameters:

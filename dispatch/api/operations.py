@@ -21,9 +21,10 @@ class Operation:
     operation_id: str
     summary: str
     description: str
-    #: The status of a success and the component its body is.
+    #: The status of a success, the component its body is, and what it is.
     status: int
     schema: str
+    answer: str
     #: The error statuses it may answer (401 is added for every authenticated operation).
     errors: tuple[int, ...] = ()
     body: Body | None = None

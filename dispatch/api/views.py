@@ -98,6 +98,7 @@ def _ticket_json(ticket: Ticket, status: int = 200, **headers):
     body=NEW_TICKET,
     status=201,
     schema="Ticket",
+    answer="The new ticket.",
     errors=(400, 413, 415, 429),
     headers={"Location": "The new ticket's URL."},
     links={
@@ -149,6 +150,7 @@ def _new_ticket(data: dict) -> tickets.NewTicket:
     description="A ticket the token's user may see; any other is a 404.",
     status=200,
     schema="Ticket",
+    answer="The ticket.",
     errors=(404,),
 )
 def get_ticket(ticket_id: int):
@@ -164,6 +166,7 @@ def get_ticket(ticket_id: int):
     query=TICKET_FILTERS,
     status=200,
     schema="TicketPage",
+    answer="A page of tickets.",
     errors=(400,),
 )
 def list_tickets():
@@ -216,6 +219,7 @@ def list_tickets():
     description="Its events, oldest first; internal ones for staff only.",
     status=200,
     schema="TicketEvents",
+    answer="The ticket's events.",
     errors=(404,),
 )
 def ticket_events(ticket_id: int):
@@ -236,6 +240,7 @@ def ticket_events(ticket_id: int):
     body=TRIAGE,
     status=200,
     schema="Ticket",
+    answer="The ticket, triaged.",
     errors=(400, 404, 409, 413, 415),
     links={"GetTicket": ("getTicket", {"ticket_id": "$response.body#/id"})},
 )
@@ -286,6 +291,7 @@ def _triage_args(ticket: Ticket, data: dict) -> dict:
     description="The active categories and their extra fields: what `fields` may hold.",
     status=200,
     schema="Categories",
+    answer="The categories.",
 )
 def list_categories():
     """The active categories and their extra fields: what ``fields`` may hold on create."""
@@ -306,6 +312,7 @@ def list_categories():
     description="The OpenAPI 3.1 description of every operation; no token needed.",
     status=200,
     schema="OpenAPI",
+    answer="The document.",
     public=True,
 )
 def openapi_document():
