@@ -16,10 +16,11 @@ from typing import Any
 from blinker import Signal
 from flask_babel import gettext as _
 
-from dispatch.errors import Conflict, TransitionError, ValidationError
+from dispatch.errors import Conflict, Forbidden, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Group, Role, User
 from dispatch.tickets import workflow
+from dispatch.tickets.access import require_staff, sees_as_staff, staff_tickets
 from dispatch.tickets.changes import check_version, record, set_status, transaction
 from dispatch.tickets.dispatch_input import (
     ASSIGNEE_ROLES,
@@ -230,6 +231,7 @@ def catalog(
     ``address`` (on-site jobs away from a site; None keeps it) is geocoded when it changes: if
     it cannot be located now, it is saved without a point and the planner lists "no location".
     """
+    require_staff(actor, ticket)
     check_version(ticket, expected_version)
     _refuse_finished(ticket)
     errors = InputErrors()
@@ -283,6 +285,7 @@ def assign(
     group_id: int | None = None,
 ) -> Ticket:
     """Give a catalogued ticket to an agent and/or group (remote) or a technician (on-site)."""
+    require_staff(actor, ticket)
     check_version(ticket, expected_version)
     _refuse_finished(ticket)
     if ticket.kind is None:
@@ -301,11 +304,14 @@ def assign(
 
 
 def claim(ticket: Ticket, agent: User, expected_version: int | None) -> Ticket:
-    """An agent takes an unassigned remote ticket; someone else's ticket is a Conflict."""
+    """An agent takes an unassigned remote ticket of their queue (their groups' or the pool's);
+    someone else's ticket is a Conflict. Seeing it only as its requester is not enough."""
+    if agent.role not in CLAIM_ROLES or not sees_as_staff(agent, ticket):
+        raise Forbidden(
+            _("Only support agents claim tickets, from the pool or their groups' queue.")
+        )
     check_version(ticket, expected_version)
     _refuse_finished(ticket)
-    if agent.role not in CLAIM_ROLES:
-        raise ValidationError(_("Only support agents claim tickets."), field="assignee")
     if ticket.kind != Kind.REMOTE:
         raise ValidationError(_("Only remote tickets can be claimed."), field="kind")
     if ticket.assignee_id == agent.id:
@@ -345,7 +351,7 @@ def bulk_catalog(
     if len(ids) > BULK_MAX:
         raise ValidationError(_("At most %(n)d tickets at once.", n=BULK_MAX), field="tickets")
     tickets = db.session.scalars(
-        db.select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)
+        staff_tickets(actor).where(Ticket.id.in_(ids)).order_by(Ticket.id)
     ).all()
     errors = InputErrors()
     missing = set(ids) - {t.id for t in tickets}
