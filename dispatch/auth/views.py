@@ -8,14 +8,15 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from dispatch.auth import passwords, throttle
 from dispatch.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
-from dispatch.auth.services import authenticate, keep_signed_in, safe_next
+from dispatch.auth.services import authenticate, keep_signed_in, safe_next, sign_out
 from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import limiter
 
@@ -55,6 +56,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            session.clear()  # nothing of the visit before (CSRF token, flashes) carries over
             login_user(user, remember=form.remember.data)
             response = redirect(safe_next(form.next.data) or url_for("tickets.home"))
             throttle.remember_device(response, user.email)
@@ -68,7 +70,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out(current_user._get_current_object())
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
