@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -19,6 +18,7 @@ from dispatch.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginFor
 from dispatch.auth.services import authenticate, keep_signed_in, safe_next, sign_out
 from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import limiter
+from dispatch.web import private_page
 
 bp = Blueprint("auth", __name__)
 bp.after_app_request(throttle.remember_signed_in_device)
@@ -102,14 +102,6 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form)
 
 
-def _private(body, status: int = 200):
-    """A page whose URL carries a password link: never cached, never sent on as a Referer."""
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_setting("PASSWORD_FORM_RATE_LIMIT"), methods=["POST"])
 def reset_password(token: str):
@@ -123,10 +115,10 @@ def reset_password(token: str):
             flash(_("Your password is set and you are signed in."), "success")
             return redirect(url_for("tickets.home"))
     except passwords.BadLink as exc:
-        return _private(render_template("auth/link_invalid.html", message=exc.message), 400)
+        return private_page(render_template("auth/link_invalid.html", message=exc.message), 400)
     except ValidationError as exc:
         form.password.errors = [*form.password.errors, exc.message]
-    return _private(render_template("auth/reset.html", form=form, user=user, purpose=purpose))
+    return private_page(render_template("auth/reset.html", form=form, user=user, purpose=purpose))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -301,8 +301,10 @@ def _deliver_one(s: Session, row: OutboxMessage, transport: Transport) -> None:
         where = transport.send(row)
         row.status = Outbound.SENT if where == "sent" else Outbound.LOCAL
         row.sent_at, row.last_error = utcnow(), ""
-        # Delivered: the outbox's copy need not open anyone's account any more.
-        row.body = without_password_links(row.body)
+        if row.status == Outbound.SENT:
+            # Delivered: the outbox's copy need not open anyone's account any more. (Without
+            # a mail server the local outbox is the only copy: it keeps the link.)
+            row.body = without_password_links(row.body)
     except Exception as exc:
         transport.reset()
         row.attempts += 1
