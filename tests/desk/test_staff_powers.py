@@ -262,3 +262,32 @@ def test_a_group_member_claims_a_group_ticket_and_a_colleague_is_told(
 @pytest.fixture
 def dispatcher_user(make_user):
     return make_user("dispatcher")
+
+
+def test_the_services_refuse_staff_who_do_not_work_on_the_ticket(make_user, situation):
+    """The rule holds below the views too: every staff use case checks it."""
+    from dispatch.errors import Forbidden, ValidationError
+    from dispatch.tickets import job_places, services
+
+    agent = make_user("agent")
+    pool, other = situation(agent, "pool"), situation(agent, "pool")
+    calls = {
+        "catalog": lambda t: dispatching.catalog(
+            t, agent, expected_version=None, kind="remote", category_id=None, priority="high"
+        ),
+        "assign": lambda t: dispatching.assign(t, agent, expected_version=None),
+        "merge": lambda t: dispatching.merge(t, other, agent),
+        "link": lambda t: dispatching.link_parent(t, other, agent),
+        "point": lambda t: job_places.set_point(
+            t, agent, expected_version=None, latitude=None, longitude=None
+        ),
+        "status": lambda t: services.change_status(t, agent, "waiting"),
+        "internal note": lambda t: services.add_comment(t, agent, "x", internal=True),
+    }
+    for name, call in calls.items():
+        with pytest.raises(Forbidden):
+            call(fresh(pool.id))
+        db.session.rollback()
+        assert fresh(pool.id).version == pool.version, name
+    with pytest.raises(ValidationError, match="No such ticket"):
+        dispatching.bulk_catalog([pool.id], agent, kind="onsite")
