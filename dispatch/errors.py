@@ -34,6 +34,12 @@ class NotFound(DispatchError):
     status = 404
 
 
+class Forbidden(DispatchError):
+    """The user sees the record but may not do this to it (someone else's is a NotFound)."""
+
+    status = 403
+
+
 class Conflict(DispatchError):
     """Someone else changed the record since it was read."""
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from dispatch.people.models import User
-from dispatch.tickets.access import can_see_internal
+from dispatch.tickets.access import sees_as_staff
 from dispatch.tickets.job_places import address_unlocated
 from dispatch.tickets.models import Category, Kind, Level, Priority, Status, Ticket, TicketEvent
 
@@ -41,7 +41,7 @@ def ticket_ref(ticket: Ticket | None) -> dict[str, Any] | None:
 
 
 def ticket(t: Ticket, viewer: User) -> dict[str, Any]:
-    staff = can_see_internal(viewer)
+    staff = sees_as_staff(viewer, t)
     return {
         "id": t.id,
         "number": t.number,

@@ -225,7 +225,7 @@ def list_tickets():
 def ticket_events(ticket_id: int):
     user = api_user()
     ticket = _visible(ticket_id)
-    staff = access.can_see_internal(user)
+    staff = access.sees_as_staff(user, ticket)
     events = [s.event(e) for e in ticket.events if staff or not e.internal]
     return jsonify({"ticket": ticket.id, "items": events})
 
@@ -249,6 +249,7 @@ def triage_ticket(ticket_id: int):
     if user.role not in TRIAGE_ROLES:
         raise NotFound(_("No such ticket."))  # same answer as a missing ticket: reveals nothing
     ticket = _visible(ticket_id)
+    access.require_staff(user, ticket)
     data = TRIAGE.read()
     ticket = dispatching.catalog(ticket, user, **_triage_args(ticket, data))
     return _ticket_json(ticket)

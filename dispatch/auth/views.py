@@ -4,20 +4,21 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from dispatch.auth import passwords, throttle
 from dispatch.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
-from dispatch.auth.services import authenticate, keep_signed_in, safe_next
+from dispatch.auth.services import authenticate, keep_signed_in, safe_next, sign_out
 from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import limiter
+from dispatch.web import private_page
 
 bp = Blueprint("auth", __name__)
 bp.after_app_request(throttle.remember_signed_in_device)
@@ -48,6 +49,7 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             throttle.give_back(attempt)  # …and given back when it was right
+            session.clear()  # nothing of the visit before (CSRF token, flashes) carries over
             login_user(user, remember=form.remember.data)
             response = redirect(safe_next(form.next.data) or url_for("tickets.home"))
             throttle.remember_device(response, user.email)
@@ -61,7 +63,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out(current_user._get_current_object())
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -93,14 +95,6 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form)
 
 
-def _private(body, status: int = 200):
-    """A page whose URL carries a password link: never cached, never sent on as a Referer."""
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_setting("PASSWORD_FORM_RATE_LIMIT"), methods=["POST"])
 def reset_password(token: str):
@@ -116,10 +110,10 @@ def reset_password(token: str):
             throttle.forgive(response, user.email)  # the link unlocks a locked-out account
             return response
     except passwords.BadLink as exc:
-        return _private(render_template("auth/link_invalid.html", message=exc.message), 400)
+        return private_page(render_template("auth/link_invalid.html", message=exc.message), 400)
     except ValidationError as exc:
         form.password.errors = [*form.password.errors, exc.message]
-    return _private(render_template("auth/reset.html", form=form, user=user, purpose=purpose))
+    return private_page(render_template("auth/reset.html", form=form, user=user, purpose=purpose))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

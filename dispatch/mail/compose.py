@@ -6,10 +6,12 @@ password).
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import func, select
@@ -166,6 +168,15 @@ def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | No
             ctx["window_" + key if key != "eta" else "eta"] = local.strftime("%H:%M")
     ctx["technician"] = str(row.context.get("technician", ""))
     return ctx
+
+
+#: A password link in a message: its token is the key to the account.
+_PASSWORD_LINK = re.compile(r"(/password/reset/)[^\s<>\"']+")
+
+
+def without_password_links(text: str) -> str:
+    """``text`` with the token of every password link (reset or set) hidden."""
+    return _PASSWORD_LINK.sub(lambda m: m.group(1) + _("[hidden]"), text)
 
 
 def _password_context(ctx: dict, user: User, purpose: str, key: str = "reset_link") -> dict:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.extensions import db
 from dispatch.mail import send_jobs
-from dispatch.mail.compose import PASSWORD, render
+from dispatch.mail.compose import PASSWORD, render, without_password_links
 from dispatch.mail.models import Inbound, Outbound, OutboxMessage
 from dispatch.mail.smtp import Transport
 from dispatch.people.models import User
@@ -316,6 +316,10 @@ def _deliver_one(s: Session, row: OutboxMessage, transport: Transport) -> None:
         where = transport.send(row)
         row.status = Outbound.SENT if where == "sent" else Outbound.LOCAL
         row.sent_at, row.last_error = utcnow(), ""
+        if row.status == Outbound.SENT:
+            # Delivered: the outbox's copy need not open anyone's account any more. (Without
+            # a mail server the local outbox is the only copy: it keeps the link.)
+            row.body = without_password_links(row.body)
     except Exception as exc:
         transport.reset()
         row.attempts += 1

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from dispatch.errors import Conflict, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
+from dispatch.tickets.access import staff_tickets
 from dispatch.tickets.cataloguing import FINISHED, apply_catalog
 from dispatch.tickets.changes import transaction
 from dispatch.tickets.dispatch_input import (
@@ -51,7 +52,7 @@ def bulk_catalog(
     if len(ids) > BULK_MAX:
         raise ValidationError(_("At most %(n)d tickets at once.", n=BULK_MAX), field="tickets")
     tickets = db.session.scalars(
-        db.select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)
+        staff_tickets(actor).where(Ticket.id.in_(ids)).order_by(Ticket.id)
     ).all()
     errors = InputErrors()
     missing = set(ids) - {t.id for t in tickets}

@@ -16,8 +16,9 @@ from datetime import datetime, time
 
 from flask_babel import gettext as _
 
-from dispatch.errors import Conflict, ValidationError
+from dispatch.errors import Conflict, Forbidden, ValidationError
 from dispatch.people.models import Role, User
+from dispatch.tickets.access import require_staff, sees_as_staff
 from dispatch.tickets.bulk import BULK_MAX, bulk_catalog  # noqa: F401  (part of this API)
 from dispatch.tickets.cataloguing import (
     apply_assignment,
@@ -73,6 +74,7 @@ def catalog(
     ``address`` (on-site jobs away from a site; None keeps it) is geocoded when it changes: if
     it cannot be located now, it is saved without a point and the planner lists "no location".
     """
+    require_staff(actor, ticket)
     check_version(ticket, expected_version)
     refuse_finished(ticket)
     errors = InputErrors()
@@ -126,6 +128,7 @@ def assign(
     group_id: int | None = None,
 ) -> Ticket:
     """Give a catalogued ticket to an agent and/or group (remote) or a technician (on-site)."""
+    require_staff(actor, ticket)
     check_version(ticket, expected_version)
     refuse_finished(ticket)
     if ticket.kind is None:
@@ -144,11 +147,14 @@ def assign(
 
 
 def claim(ticket: Ticket, agent: User, expected_version: int | None) -> Ticket:
-    """An agent takes an unassigned remote ticket; someone else's ticket is a Conflict."""
+    """An agent takes an unassigned remote ticket of their queue (their groups' or the pool's);
+    someone else's ticket is a Conflict. Seeing it only as its requester is not enough."""
+    if agent.role not in CLAIM_ROLES or not sees_as_staff(agent, ticket):
+        raise Forbidden(
+            _("Only support agents claim tickets, from the pool or their groups' queue.")
+        )
     check_version(ticket, expected_version)
     refuse_finished(ticket)
-    if agent.role not in CLAIM_ROLES:
-        raise ValidationError(_("Only support agents claim tickets."), field="assignee")
     if ticket.kind != Kind.REMOTE:
         raise ValidationError(_("Only remote tickets can be claimed."), field="kind")
     if ticket.assignee_id == agent.id:

@@ -53,7 +53,7 @@ def test_assigned_resolved_and_staff_comment_messages(
     requester = make_user(email="ana@example.com")
     agent = make_user("agent", name="Victor Agent")
     ticket = make_ticket(requester=requester)
-    ticket.assignee_id = agent.id
+    ticket.kind, ticket.assignee_id = "remote", agent.id
     from dispatch.tickets.services import record
 
     record(ticket, agent, "assigned", old=None, new=agent.name, assignee=agent.id, group=None)
