@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
 from dispatch import create_app
-from dispatch.extensions import db
+from dispatch.extensions import db, schema_filter
 
 
 @pytest.fixture
@@ -40,7 +40,12 @@ def test_upgrade_matches_models_and_downgrades(empty_database):
         with db.engine.connect() as conn:
             diff = compare_metadata(
                 MigrationContext.configure(
-                    conn, opts={"compare_type": True, "render_as_batch": True}
+                    conn,
+                    opts={
+                        "compare_type": True,
+                        "render_as_batch": True,
+                        "include_object": schema_filter(conn.dialect.name),
+                    },
                 ),
                 db.metadata,
             )
