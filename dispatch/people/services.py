@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 from werkzeug.security import generate_password_hash
 
 from dispatch.errors import Conflict, NotFound, ValidationError
@@ -180,10 +181,12 @@ def revoke_tokens(user: User, *, commit: bool = True) -> int:
 
 
 def token_user(token: str) -> ApiToken | None:
-    """The live token row (with its active user) for a presented bearer token, or None."""
+    """The live token row (with its active user, loaded by the same query) for a presented
+    bearer token, or None."""
     return db.session.scalar(
         db.select(ApiToken)
         .join(ApiToken.user)
+        .options(contains_eager(ApiToken.user))
         .where(
             ApiToken.token_hash == ApiToken.hash(token),
             ApiToken.revoked.is_(False),

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     Time,
     event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -238,8 +239,14 @@ class Ticket(db.Model):
         return value
 
     @property
+    def known_id(self) -> int:
+        """The id, without a query: a ticket that a commit expired still knows its identity."""
+        identity = inspect(self).identity
+        return identity[0] if identity else self.id
+
+    @property
     def number(self) -> str:
-        return f"#{self.id}"
+        return f"#{self.known_id}"
 
     @property
     def is_open(self) -> bool:
