@@ -55,3 +55,24 @@ def test_upgrade_matches_models_and_downgrades(empty_database):
             tables = set(db.inspect(conn).get_table_names()) - {"alembic_version"}
         assert tables == set()
         db.engine.dispose()
+
+
+def test_the_search_migration_folds_existing_tickets(empty_database):
+    from dispatch.people.models import User
+    from dispatch.tickets.models import Ticket
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "m"})
+    with app.app_context():
+        upgrade()
+        user = User(email="a@example.com", name="A", password_hash="x", role="employee")
+        db.session.add(user)
+        for subject in ("Imprimantă", "Şters", "Țeavă"):
+            db.session.add(Ticket(requester=user, subject=subject, description="Nu merge"))
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0005")  # the tickets stay, their search text goes
+        upgrade()  # and is made again from their subjects and descriptions
+        with db.engine.connect() as conn:
+            folded = conn.execute(text("SELECT search_text FROM ticket ORDER BY id")).scalars()
+            assert list(folded) == ["imprimanta\nnu merge", "sters\nnu merge", "teava\nnu merge"]
+        db.engine.dispose()
