@@ -30,3 +30,13 @@ def statements() -> Iterator[list[str]]:
         yield sent
     finally:
         event.remove(engine, "before_cursor_execute", note)
+
+
+def statements_of_page(client, url: str, expect: str) -> int:
+    """How many statements a GET of ``url`` runs; the page must answer 200 showing ``expect``
+    (so that a count is never taken of an error page)."""
+    with statements() as sent:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert expect in response.get_data(as_text=True)
+    return len(sent)

@@ -6,15 +6,7 @@ from __future__ import annotations
 from dispatch.extensions import db
 from dispatch.people.models import Group
 from dispatch.tickets.services import add_comment
-from tests.sql_count import statements
-
-
-def _count(client, url: str, expect: str) -> int:
-    with statements() as sent:
-        response = client.get(url)
-    assert response.status_code == 200
-    assert expect in response.get_data(as_text=True)
-    return len(sent)
+from tests.sql_count import statements_of_page
 
 
 def _tickets(n, make_ticket, make_user, make_site, make_category, **kw):
@@ -37,11 +29,13 @@ def test_the_inbox_costs_the_same_with_5_and_50_tickets(
     app.config["TICKETS_PER_PAGE"] = 50
     auth.login(role="dispatcher")
     _tickets(5, make_ticket, make_user, make_site, make_category)
-    few = _count(client, "/desk/inbox", "Batch 5 ticket 4")
+    few = statements_of_page(client, "/desk/inbox", "Batch 5 ticket 4")
     _tickets(45, make_ticket, make_user, make_site, make_category)
-    many = _count(client, "/desk/inbox", "Batch 45 ticket 44")
+    many = statements_of_page(client, "/desk/inbox", "Batch 45 ticket 44")
     assert few == many <= 12
-    searched = _count(client, "/desk/inbox?q=batch+ticket&sort=site", "Batch 45 ticket 44")
+    searched = statements_of_page(
+        client, "/desk/inbox?q=batch+ticket&sort=site", "Batch 45 ticket 44"
+    )
     assert searched == many
 
 
@@ -59,9 +53,9 @@ def test_the_queue_costs_the_same_with_5_and_50_tickets(
         db.session.commit()
 
     assign(_tickets(5, make_ticket, make_user, make_site, make_category))
-    few = _count(client, "/desk/queue", "Batch 5 ticket 4")
+    few = statements_of_page(client, "/desk/queue", "Batch 5 ticket 4")
     assign(_tickets(45, make_ticket, make_user, make_site, make_category))
-    many = _count(client, "/desk/queue", "Batch 45 ticket 44")
+    many = statements_of_page(client, "/desk/queue", "Batch 45 ticket 44")
     assert few == many <= 12
 
 
@@ -77,5 +71,5 @@ def test_the_staff_ticket_page_costs_the_same_with_5_and_50_events(
         add_comment(ticket, ticket.requester, "Any news?")  # the requester among the latest
         last[ticket.id] = f"Agent {n}-{n - 1}"
     auth.login(role="dispatcher")
-    counts = [_count(client, f"/desk/tickets/{t}", name) for t, name in last.items()]
+    counts = [statements_of_page(client, f"/desk/tickets/{t}", name) for t, name in last.items()]
     assert counts[0] == counts[1], counts

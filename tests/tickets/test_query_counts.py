@@ -10,7 +10,7 @@ from dispatch.people.models import User
 from dispatch.tickets.changes import commit, record
 from dispatch.tickets.models import Ticket
 from dispatch.tickets.services import add_comment
-from tests.sql_count import statements
+from tests.sql_count import statements, statements_of_page
 
 MAX_CREATE = 10
 
@@ -59,14 +59,6 @@ def _file(stream, name):
     return FileStorage(stream=stream, filename=name, content_type="text/plain")
 
 
-def _count(client, url: str, expect: str) -> int:
-    with statements() as sent:
-        response = client.get(url)
-    assert response.status_code == 200
-    assert expect in response.get_data(as_text=True)
-    return len(sent)
-
-
 def test_the_ticket_page_does_not_grow_with_its_history(client, auth, make_ticket, make_user):
     requester = make_user()
     requester_id = requester.id
@@ -74,10 +66,10 @@ def test_the_ticket_page_does_not_grow_with_its_history(client, auth, make_ticke
     many = _ticket_with_history(make_ticket, make_user, requester, 50)
     last = db.session.scalars(db.select(User).order_by(User.id.desc())).first().name
     auth.login(role="dispatcher")
-    counts = {n: _count(client, f"/tickets/{n}", "Note 3") for n in (few, many)}
+    counts = {n: statements_of_page(client, f"/tickets/{n}", "Note 3") for n in (few, many)}
     assert counts[few] == counts[many], counts
     assert last in client.get(f"/tickets/{many}").get_data(as_text=True)  # assigned to them
     auth.logout()
     auth.login(db.session.get(User, requester_id))
-    counts = {n: _count(client, f"/tickets/{n}", "Note 3") for n in (few, many)}
+    counts = {n: statements_of_page(client, f"/tickets/{n}", "Note 3") for n in (few, many)}
     assert counts[few] == counts[many], counts
