@@ -107,7 +107,11 @@ def _beyond(keys: list[Key], values: list[Any], back: bool) -> ColumnElement[boo
         if value is None:
             continue  # nothing sorts strictly past NULL within the NULL group
         later = key.expr < value if key.descending != back else key.expr > value
-        same = [k.expr.is_not_distinct_from(v) for k, v in zip(keys[:i], values[:i], strict=True)]
+        # "=" rather than IS NOT DISTINCT FROM, which no index serves; NULL only where it is.
+        same = [
+            k.expr.is_(None) if v is None else k.expr == v
+            for k, v in zip(keys[:i], values[:i], strict=True)
+        ]
         terms.append(and_(*same, later))
     return or_(*terms) if terms else false()
 
