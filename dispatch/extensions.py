@@ -29,6 +29,23 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+#: Indexes that only PostgreSQL is given (``Index.ddl_if``: they need its operator classes).
+#: Comparing the models with another database's schema leaves them out.
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_ticket_search_text"})
+
+
+def schema_filter(dialect_name: str):
+    """Alembic's ``include_object`` for comparing the models with a database of this kind."""
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        return not (
+            type_ == "index" and name in POSTGRESQL_ONLY_INDEXES and dialect_name != "postgresql"
+        )
+
+    return include
+
+
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from dispatch.extensions import schema_filter
+
 config = context.config
 if config.config_file_name:
     # Keep the app's and pytest's loggers working when migrations run in-process.
@@ -39,6 +41,7 @@ def run_migrations_online() -> None:
 
     options = dict(OPTIONS)
     options.setdefault("process_revision_directives", skip_empty)
+    options.setdefault("include_object", schema_filter(db.engine.dialect.name))
     with db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=db.metadata, **options)
         with context.begin_transaction():

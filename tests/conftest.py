@@ -128,7 +128,10 @@ def app(database_url, tmp_path):
     def _fresh_login_cache():
         from flask import g
 
+        from dispatch.auth.throttle import SIGNED_IN_EMAIL
+
         g.pop("_login_user", None)
+        g.pop(SIGNED_IN_EMAIL, None)
 
     with app.app_context():
         yield app

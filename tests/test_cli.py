@@ -124,7 +124,8 @@ def test_token_create_prints_a_token_that_works_against_the_api(runner, client):
     )
     assert created.status_code == 201, created.json
     assert created.json["requester"]["email"] == "api@example.com"
-    assert client.get("/api/v1/tickets", headers=headers).json["total"] == 1
+    listed = client.get("/api/v1/tickets", headers=headers).json["items"]
+    assert [t["id"] for t in listed] == [created.json["id"]]
 
     result = runner.invoke(args=["token", "revoke", "api@example.com"])
     assert result.exit_code == 0 and "Revoked 1" in result.output

@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
 from dispatch import create_app
-from dispatch.extensions import db
+from dispatch.extensions import db, schema_filter
 
 
 @pytest.fixture
@@ -42,7 +42,12 @@ def test_upgrade_matches_models_and_downgrades(empty_database):
         with db.engine.connect() as conn:
             diff = compare_metadata(
                 MigrationContext.configure(
-                    conn, opts={"compare_type": True, "render_as_batch": True}
+                    conn,
+                    opts={
+                        "compare_type": True,
+                        "render_as_batch": True,
+                        "include_object": schema_filter(conn.dialect.name),
+                    },
                 ),
                 db.metadata,
             )
@@ -51,4 +56,27 @@ def test_upgrade_matches_models_and_downgrades(empty_database):
         with db.engine.connect() as conn:
             tables = set(db.inspect(conn).get_table_names()) - {"alembic_version"}
         assert tables == set()
+        db.engine.dispose()
+
+
+def test_the_search_migration_folds_existing_tickets(empty_database):
+    from dispatch.people.models import User
+    from dispatch.tickets.models import Ticket
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "m", "MAIL_OPEN_INTAKE": True}
+    )
+    with app.app_context():
+        upgrade()
+        user = User(email="a@example.com", name="A", password_hash="x", role="employee")
+        db.session.add(user)
+        for subject in ("Imprimantă", "Şters", "Țeavă"):
+            db.session.add(Ticket(requester=user, subject=subject, description="Nu merge"))
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0006_admin_events")  # the tickets stay, their search text goes
+        upgrade()  # and is made again from their subjects and descriptions
+        with db.engine.connect() as conn:
+            folded = conn.execute(text("SELECT search_text FROM ticket ORDER BY id")).scalars()
+            assert list(folded) == ["imprimanta\nnu merge", "sters\nnu merge", "teava\nnu merge"]
         db.engine.dispose()

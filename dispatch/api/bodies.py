@@ -14,7 +14,6 @@ from dispatch.tickets.job_places import ADDRESS_MAX
 from dispatch.tickets.models import Kind, Level, Priority, Status
 
 MAX_PER_PAGE = 100
-MAX_PAGE = 1_000_000
 
 NEW_TICKET = f.Body(
     "NewTicket",
@@ -81,6 +80,15 @@ TICKET_FILTERS = f.Query(
     kind=f.ChoiceParam("Only remote or on-site tickets.", choices=list(Kind)),
     site=f.IntParam("Only tickets at this site (id).", minimum=1, maximum=p.MAX_ID),
     department=f.IntParam("Only tickets of this department (id).", minimum=1, maximum=p.MAX_ID),
-    page=f.IntParam("The page, from 1.", minimum=1, maximum=MAX_PAGE, default=1),
+    q=f.TextParam(
+        "A ticket number (#1042: only that ticket) or words that must all occur in the subject"
+        " or description, ignoring case and diacritics.",
+        max_len=200,
+        example="imprimanta toner",
+    ),
+    cursor=f.TextParam(
+        "Where the page starts: the next_cursor of the page before (absent: the first page).",
+        max_len=500,
+    ),
     per_page=f.IntParam("Tickets a page.", minimum=1, maximum=MAX_PER_PAGE, default=25),
 )

@@ -233,6 +233,18 @@ class ChoiceParam(Param):
         return p.query_choice(args, self.name, self.choices)
 
 
+class TextParam(Param):
+    def __init__(self, description: str, *, max_len: int, **kw):
+        super().__init__(description, **kw)
+        self.max_len = max_len
+
+    def _schema(self):
+        return {"type": "string", "maxLength": self.max_len}
+
+    def read(self, args: Mapping[str, str]) -> str | None:
+        return p.text(args, self.name, max_len=self.max_len) or None
+
+
 class Query:
     """A query string of declared parameters; any other parameter is refused."""
 

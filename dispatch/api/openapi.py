@@ -87,10 +87,15 @@ def components() -> dict[str, Any]:
         "Category": s.CATEGORY_SCHEMA,
         "TicketPage": _items(
             "Ticket",
-            page=_int("This page, from 1."),
             per_page=_int("Tickets a page."),
-            total=_int("Tickets matching, on every page."),
-            pages=_int("Pages in all."),
+            next_cursor={
+                "type": ["string", "null"],
+                "description": "The cursor of the next page (null: this is the last page).",
+            },
+            next={
+                "type": ["string", "null"],
+                "description": "The next page's URL, with the same filters (null: the last).",
+            },
         ),
         "TicketEvents": _items("Event", ticket=_int("The ticket's id.")),
         "Categories": _items("Category"),

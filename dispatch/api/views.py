@@ -7,11 +7,9 @@ else's ticket is a 404 here as on the pages, and triage is for dispatchers and a
 
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from dispatch.api import parsing as p
@@ -23,11 +21,13 @@ from dispatch.api.operations import describe
 from dispatch.auth.services import client_ip
 from dispatch.errors import NotFound, ValidationError
 from dispatch.extensions import csrf, db, limiter
+from dispatch.keyset import BadCursor, Key, fetch
 from dispatch.people.models import ApiToken, Department, Role
 from dispatch.sites.models import Site
 from dispatch.tickets import access, dispatch_input, dispatching
 from dispatch.tickets import services as tickets
 from dispatch.tickets.models import Category, Kind, Level, Ticket
+from dispatch.tickets.search import search_clause
 
 bp = Blueprint("api", __name__)
 # Bearer tokens, never cookies, authenticate here: there is no ambient credential to forge.
@@ -35,7 +35,10 @@ csrf.exempt(bp)
 
 TRIAGE_ROLES = (Role.DISPATCHER, Role.ADMIN)
 
-_LOAD = (
+#: Newest first; the id is unique, so the cursor of a page is the last id shown.
+LIST_KEYS = [Key(Ticket.id, descending=True)]
+
+_TO_ONE = (
     joinedload(Ticket.requester),
     joinedload(Ticket.site),
     joinedload(Ticket.department),
@@ -43,8 +46,8 @@ _LOAD = (
     joinedload(Ticket.assignee),
     joinedload(Ticket.group),
     joinedload(Ticket.parent),
-    selectinload(Ticket.children),
 )
+_LOAD = (*_TO_ONE, selectinload(Ticket.children))
 
 
 @bp.before_request
@@ -117,8 +120,17 @@ def create_ticket():
             raise ValidationError(
                 _("Unknown ticket %(id)s.", id=new.parent_id), field="parent"
             ) from None
-    ticket = tickets.create_ticket(user, new)
+    ticket = _with_relations(tickets.create_ticket(user, new).known_id)
     return _ticket_json(ticket, 201, Location=url_for("api.get_ticket", ticket_id=ticket.id))
+
+
+def _with_relations(ticket_id: int) -> Ticket:
+    """The ticket and everything its JSON shows, in one query (the commit expired them all:
+    reloaded one by one they would cost a query each)."""
+    query = (
+        select(Ticket).where(Ticket.id == ticket_id).options(*_TO_ONE, joinedload(Ticket.children))
+    )
+    return db.session.scalars(query).unique().one()
 
 
 def _new_ticket(data: dict) -> tickets.NewTicket:
@@ -177,8 +189,9 @@ def list_tickets():
     kind = param["kind"].read(args)
     site_id = param["site"].read(args)
     department_id = param["department"].read(args)
-    page = param["page"].read(args)
     per_page = param["per_page"].read(args)
+    q = param["q"].read(args)
+    cursor = param["cursor"].read(args)
     if site_id is not None and db.session.get(Site, site_id) is None:
         raise ValidationError(_("Unknown site %(id)s.", id=site_id), field="site")
     if department_id is not None and db.session.get(Department, department_id) is None:
@@ -193,20 +206,26 @@ def list_tickets():
     ):
         if value is not None:
             query = query.where(column == value)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(
-        query.options(*_LOAD)
-        .order_by(Ticket.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    clause = search_clause(q) if q else None
+    if clause is not None:
+        query = query.where(clause)
+    try:
+        page = fetch(query.options(*_LOAD), LIST_KEYS, "api", cursor, per_page)
+    except BadCursor:
+        raise ValidationError(
+            _("Not a cursor of this list: use the next link of a page."), field="cursor"
+        ) from None
+    following = (
+        url_for("api.list_tickets", **{**args, "cursor": page.next_cursor})
+        if page.next_cursor
+        else None
+    )
     return jsonify(
         {
-            "items": [s.ticket(t, user) for t in rows],
-            "page": page,
+            "items": [s.ticket(t, user) for t in page.items],
             "per_page": per_page,
-            "total": total,
-            "pages": math.ceil(total / per_page),
+            "next_cursor": page.next_cursor,
+            "next": following,
         }
     )
 

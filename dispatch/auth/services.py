@@ -7,10 +7,11 @@ import secrets
 from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request, session
+from flask import abort, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from dispatch.auth.throttle import SIGNED_IN_EMAIL
 from dispatch.extensions import db, login_manager
 from dispatch.people.models import User
 
@@ -25,6 +26,8 @@ def _load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(uid))
     if user is None or not hmac.compare_digest(user.password_stamp.encode(), stamp.encode()):
         return None
+    if user.active:
+        setattr(g, SIGNED_IN_EMAIL, user.email)
     return user
 
 

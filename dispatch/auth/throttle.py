@@ -43,6 +43,8 @@ from dispatch.extensions import limiter
 from dispatch.people.services import EMAIL_MAX
 
 DEVICE_COOKIE = "known_device"
+#: Where the user loader notes the signed-in user's address for this request (in ``g``).
+SIGNED_IN_EMAIL = "signed_in_email"
 _GIVEN = "known_device_given"  # the session's note that this browser has the cookie
 _SALT = "dispatch.known-device"
 _NAMESPACE = "sign-in-failures"  # the storage keys' scope, beside Flask-Limiter's own
@@ -163,12 +165,13 @@ def remember_signed_in_device(response: Response) -> Response:
     """After any request of a signed-in user whose browser has no known-device cookie for their
     account: give it one, so that others' failed guesses cannot lock this browser out either.
     Only where the request loaded the user anyway (pages do; static files and health checks
-    do not), so that it costs no query."""
-    user = g.get("_login_user")
-    if user is None or not getattr(user, "is_authenticated", False) or not user.email:
+    do not), so that it costs no query: the address is the one noted when the user was loaded
+    (the user object itself may have been expired by the request's commit)."""
+    email = g.get(SIGNED_IN_EMAIL)
+    if not email:
         return response
-    if session.get(_GIVEN) != _digest(user.email.strip().lower()):
-        remember_device(response, user.email)
+    if session.get(_GIVEN) != _digest(email.strip().lower()):
+        remember_device(response, email)
     return response
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from sqlalchemy.orm import selectinload
 from wtforms import Form
 
 from dispatch.desk.forms import (
@@ -26,6 +27,7 @@ from dispatch.extensions import db
 from dispatch.people.models import Role, User
 from dispatch.tickets.access import can_act_as_staff, sees_as_staff
 from dispatch.tickets.dispatching import CLAIM_ROLES, status_targets
+from dispatch.tickets.history import load_named
 from dispatch.tickets.job_places import address_unlocated
 from dispatch.tickets.models import Kind, Ticket, TicketEvent
 
@@ -36,10 +38,12 @@ LATEST_EVENTS = 8
 
 
 def latest_events(ticket: Ticket, limit: int = LATEST_EVENTS) -> list[TicketEvent]:
+    """The latest events with their actors (one query for all of them)."""
     return list(
         db.session.scalars(
             db.select(TicketEvent)
             .where(TicketEvent.ticket_id == ticket.id)
+            .options(selectinload(TicketEvent.actor))
             .order_by(TicketEvent.id.desc())
             .limit(limit)
         )
@@ -91,6 +95,7 @@ def panel_state(
     for form in forms.values():
         if next_url and not form.next.data:
             form.next.data = next_url
+    events = latest_events(ticket)
     state = dict(
         ticket=ticket,
         forms=forms,
@@ -98,7 +103,8 @@ def panel_state(
         claim=claim,
         acts=acts,
         statuses=status_targets(ticket) if acts else [],
-        events=latest_events(ticket),
+        events=events,
+        named=load_named(events),  # kept loaded while the panel is drawn
         message=None,
         conflict=False,
         attempt=None,

@@ -5,65 +5,61 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
 from dispatch.extensions import db
-from dispatch.patterns import escape_like
+from dispatch.keyset import BadCursor, Key, Page, count_upto, fetch, order_by
 from dispatch.people.models import Department, User, user_groups
 from dispatch.sites.models import Site
 from dispatch.tickets.access import visible_tickets
 from dispatch.tickets.models import OPEN_STATUSES, PRIORITY_RANK, Category, Kind, Status, Ticket
+from dispatch.tickets.search import search_clause
 from dispatch.types import utcnow
 
 OPEN = sorted(OPEN_STATUSES)
-INT_MAX = 2**31 - 1  # ticket ids are 32-bit integers on PostgreSQL
 AGE_DAYS = {"1d": 1, "3d": 3, "7d": 7, "30d": 30, "gt7d": -7, "gt30d": -30}
 STATUS_RANK = case({s.value: i for i, s in enumerate(Status)}, value=Ticket.status, else_=99)
 PRIORITY_ORDER = case(
     {p.value: r for p, r in PRIORITY_RANK.items()}, value=Ticket.priority, else_=0
 )
+#: name → (expression, type of its values, may it be empty?)
 SORTS = {
-    "number": Ticket.id,
-    "subject": func.lower(Ticket.subject),
-    "site": Site.name,
-    "department": Department.name,
-    "category": Category.name,
-    "kind": Ticket.kind,
-    "status": STATUS_RANK,
-    "priority": PRIORITY_ORDER,
-    "age": Ticket.created_at,
+    "number": (Ticket.id, int, False),
+    "subject": (func.lower(Ticket.subject), str, False),
+    "site": (Site.name, str, True),
+    "department": (Department.name, str, True),
+    "category": (Category.name, str, True),
+    "kind": (Ticket.kind, str, True),
+    "status": (STATUS_RANK, int, False),
+    "priority": (PRIORITY_ORDER, int, False),
+    "age": (Ticket.created_at, datetime, False),
 }
 #: Columns whose natural first click is "largest first".
 DESC_FIRST = {"priority"}
-
-
-def search_clause(q: str):
-    """'#12' finds ticket 12; '12' finds ticket 12 or the text; anything else is text."""
-    q = q.strip()
-    number = re.fullmatch(r"#\s*(\d{1,12})", q)
-    if number:
-        n = int(number.group(1))
-        return Ticket.id == n if n <= INT_MAX else Ticket.id.is_(None)
-    pattern = f"%{escape_like(q)}%"
-    text = or_(
-        Ticket.subject.ilike(pattern, escape="\\"), Ticket.description.ilike(pattern, escape="\\")
-    )
-    if q.isdigit() and len(q) <= 12 and int(q) <= INT_MAX:
-        return or_(Ticket.id == int(q), text)
-    return text
+#: The lists say "more than this many" rather than count every match.
+COUNT_CAP = 1000
+#: Default order: new tickets first, then the most urgent, oldest first.
+DEFAULT_KEYS = [
+    Key(STATUS_RANK),
+    Key(PRIORITY_ORDER, descending=True),
+    Key(Ticket.created_at, kind=datetime),
+    Key(Ticket.id),
+]
+QUEUE_KEYS = DEFAULT_KEYS[1:]
 
 
 def inbox_query(user: User, f: Mapping[str, Any]) -> Select:
     """The inbox for these filters (keys as in InboxFilterForm), sorted."""
     query = visible_tickets(user)
     if f.get("q"):
-        query = query.where(search_clause(f["q"]))
+        clause = search_clause(f["q"])
+        if clause is not None:
+            query = query.where(clause)
     for key, column in (
         ("site", Ticket.site_id),
         ("department", Ticket.department_id),
@@ -87,7 +83,38 @@ def inbox_query(user: User, f: Mapping[str, Any]) -> Select:
     if days:
         cutoff = utcnow() - timedelta(days=abs(days))
         query = query.where(Ticket.created_at >= cutoff if days > 0 else Ticket.created_at < cutoff)
-    return _sorted(query, f.get("sort") or "", f.get("dir") or "")
+    sort = f.get("sort") or ""
+    if sort == "site":
+        query = query.outerjoin(Site, Site.id == Ticket.site_id)
+    elif sort == "department":
+        query = query.outerjoin(Department, Department.id == Ticket.department_id)
+    elif sort == "category":
+        query = query.outerjoin(Category, Category.id == Ticket.category_id)
+    return query.order_by(*order_by(inbox_keys(f)))
+
+
+def inbox_order(f: Mapping[str, Any]) -> str:
+    """The name of the inbox's order, which its page cursors carry."""
+    sort = f.get("sort") or ""
+    if sort not in SORTS:
+        return "inbox"
+    return f"inbox:{sort}:{'desc' if f.get('dir') == 'desc' else 'asc'}"
+
+
+def inbox_keys(f: Mapping[str, Any]) -> list[Key]:
+    """The inbox's sort keys; every order ends with the ticket number, which is unique."""
+    sort = f.get("sort") or ""
+    if sort not in SORTS:
+        return DEFAULT_KEYS
+    column, kind, nullable = SORTS[sort]
+    descending = f.get("dir") == "desc"
+    if sort == "age":  # older = larger age = earlier creation
+        descending = not descending
+    if sort == "number":
+        return [Key(Ticket.id, descending)]
+    # Empty values last in both directions, the same on SQLite and PostgreSQL.
+    empty_last = [Key(case((column.is_(None), 1), else_=0))] if nullable else []
+    return [*empty_last, Key(column, descending, kind), Key(Ticket.id)]
 
 
 def with_row_data(query: Select) -> Select:
@@ -102,23 +129,17 @@ def with_row_data(query: Select) -> Select:
     )
 
 
-def _sorted(query: Select, sort: str, direction: str) -> Select:
-    if sort not in SORTS:  # default: new tickets first, then the most urgent, oldest first
-        return query.order_by(STATUS_RANK, PRIORITY_ORDER.desc(), Ticket.created_at, Ticket.id)
-    if sort == "site":
-        query = query.outerjoin(Site, Site.id == Ticket.site_id)
-    elif sort == "department":
-        query = query.outerjoin(Department, Department.id == Ticket.department_id)
-    elif sort == "category":
-        query = query.outerjoin(Category, Category.id == Ticket.category_id)
-    column = SORTS[sort]
-    descending = direction == "desc"
-    if sort == "age":  # older = larger age = earlier creation
-        descending = not descending
-    # Empty values last in both directions, the same on SQLite and PostgreSQL.
-    return query.order_by(
-        column.is_(None), column.desc() if descending else column.asc(), Ticket.id
-    )
+def ticket_page(query: Select, keys: list[Key], name: str, cursor: str, per_page: int) -> Page:
+    """One page of a staff list with its rows' data, and how many match (up to COUNT_CAP).
+    A cursor this list did not make gives the first page, marked ``extra["reset"]``."""
+    try:
+        page = fetch(with_row_data(query), keys, name, cursor or None, per_page)
+    except BadCursor:
+        page = fetch(with_row_data(query), keys, name, None, per_page)
+        page.extra["reset"] = True
+    page.extra["count"] = count_upto(query, COUNT_CAP)
+    page.extra["cap"] = COUNT_CAP
+    return page
 
 
 QUEUE_TABS = ("mine", "groups", "unassigned")
@@ -134,16 +155,12 @@ def queue_query(user: User, tab: str) -> Select:
         query = query.where(Ticket.group_id.in_(mine))
     else:
         query = query.where(Ticket.assignee_id.is_(None), Ticket.group_id.is_(None))
-    return query.order_by(PRIORITY_ORDER.desc(), Ticket.created_at, Ticket.id)
+    return query.order_by(*order_by(QUEUE_KEYS))
 
 
 def queue_counts(user: User) -> dict[str, int]:
-    return {
-        tab: db.session.scalar(
-            select(func.count()).select_from(queue_query(user, tab).order_by(None).subquery())
-        )
-        for tab in QUEUE_TABS
-    }
+    """Each tab's number of tickets, counted up to COUNT_CAP + 1."""
+    return {tab: count_upto(queue_query(user, tab), COUNT_CAP) for tab in QUEUE_TABS}
 
 
 def jobs_query(user: User) -> Select:

@@ -48,7 +48,6 @@ from dispatch.people.models import Role
 from dispatch.tickets import dispatching, job_places, services
 from dispatch.tickets.access import get_staff_ticket, get_visible_ticket
 from dispatch.tickets.models import Kind
-from dispatch.web import page_number
 
 bp = Blueprint("desk", __name__)
 
@@ -87,16 +86,23 @@ def _inbox_filters() -> tuple[InboxFilterForm, dict]:
     return form, values
 
 
+def _say_if_reset(page) -> None:
+    if page.extra.get("reset"):
+        flash(_("That page link is not valid for this list: here is its first page."), "warning")
+
+
 @bp.get("/inbox")
 @roles_required(*DISPATCH_ROLES)
 def inbox():
     filters, values = _inbox_filters()
-    page = db.paginate(
-        queries.with_row_data(queries.inbox_query(current_user, values)),
-        page=page_number(),
-        per_page=current_app.config["TICKETS_PER_PAGE"],
-        error_out=False,
+    page = queries.ticket_page(
+        queries.inbox_query(current_user, values),
+        queries.inbox_keys(values),
+        queries.inbox_order(values),
+        request.args.get("cursor", ""),
+        current_app.config["TICKETS_PER_PAGE"],
     )
+    _say_if_reset(page)
     bulk = BulkForm(formdata=None, next=request.full_path).fill_choices()
     return render_template("desk/inbox.html", filters=filters, values=values, page=page, bulk=bulk)
 
@@ -120,17 +126,20 @@ def export():
 def queue():
     tab = request.args.get("tab", "mine")
     tab = tab if tab in queries.QUEUE_TABS else "mine"
-    page = db.paginate(
-        queries.with_row_data(queries.queue_query(current_user, tab)),
-        page=page_number(),
-        per_page=current_app.config["TICKETS_PER_PAGE"],
-        error_out=False,
+    page = queries.ticket_page(
+        queries.queue_query(current_user, tab),
+        queries.QUEUE_KEYS,
+        f"queue:{tab}",
+        request.args.get("cursor", ""),
+        current_app.config["TICKETS_PER_PAGE"],
     )
+    _say_if_reset(page)
     return render_template(
         "desk/queue.html",
         tab=tab,
         page=page,
         counts=queries.queue_counts(current_user),
+        cap=queries.COUNT_CAP,
         claim_form=ClaimForm(formdata=None),
     )
 

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 from werkzeug.security import generate_password_hash
 
 from dispatch.audit.record import CommandLine, Target, record_admin_event
@@ -218,10 +219,12 @@ def revoke_tokens(
 
 
 def token_user(token: str) -> ApiToken | None:
-    """The live token row (with its active user) for a presented bearer token, or None."""
+    """The live token row (with its active user, loaded by the same query) for a presented
+    bearer token, or None."""
     return db.session.scalar(
         db.select(ApiToken)
         .join(ApiToken.user)
+        .options(contains_eager(ApiToken.user))
         .where(
             ApiToken.token_hash == ApiToken.hash(token),
             ApiToken.revoked.is_(False),

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy.orm import selectinload
 
 from dispatch.errors import Conflict, NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
@@ -332,9 +333,17 @@ def publish(run: PlanRun, actor: User | None, *, on_visit=None) -> PlanRun:
 
 
 def visits_of(run: PlanRun, kept_ids: Iterable[int] = ()) -> list[Visit]:
-    """The run's visits plus the started ones a re-plan kept, for the board."""
-    visits = list(run.visits)
+    """The run's visits plus the started ones a re-plan kept, for the board: with their
+    tickets, the tickets' sites and the technicians, loaded together (a day of 200 visits is
+    a handful of queries, not several per visit)."""
+    load = (
+        selectinload(Visit.ticket).selectinload(Ticket.site),
+        selectinload(Visit.technician),
+    )
+    visits = list(
+        db.session.scalars(db.select(Visit).where(Visit.plan_run_id == run.id).options(*load))
+    )
     kept = list(kept_ids)
     if kept:
-        visits += db.session.scalars(db.select(Visit).where(Visit.id.in_(kept)))
+        visits += db.session.scalars(db.select(Visit).where(Visit.id.in_(kept)).options(*load))
     return sorted(visits, key=lambda v: (v.technician_id, v.day, v.planned_start))

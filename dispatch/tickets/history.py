@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from dispatch.people.models import User
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from dispatch.extensions import db
+from dispatch.people.models import Group, User
 from dispatch.tickets.access import sees_as_staff
 from dispatch.tickets.event_text import describe
-from dispatch.tickets.models import Attachment, Comment, Ticket
+from dispatch.tickets.models import Attachment, Comment, Ticket, TicketEvent
 from dispatch.tickets.sentences import Part, person
 
 
@@ -23,6 +28,50 @@ class Entry:
     comment: Comment | None = None
     attachments: list[Attachment] = field(default_factory=list)
     anchor: str = ""
+
+
+def _numbers(value: Any) -> set[int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {value}
+    if isinstance(value, (list, tuple)):
+        return {n for v in value for n in _numbers(v)}
+    return set()
+
+
+def preload(ticket: Ticket) -> list[Any]:
+    """Load the whole record in a fixed number of queries, whatever its length: the events
+    with their actors, the comments with their authors, the attachments, and every person and
+    group the events name by id (the sentences look them up by id, then find them loaded).
+    Keep what it returns while the page is drawn: the session holds loaded objects weakly,
+    and a person nothing refers to would be forgotten, then asked for again."""
+    db.session.scalars(
+        select(Ticket)
+        .where(Ticket.id == ticket.id)
+        .options(
+            selectinload(Ticket.events).selectinload(TicketEvent.actor),
+            selectinload(Ticket.comments).selectinload(Comment.author),
+            selectinload(Ticket.attachments),
+        )
+    ).all()
+    return load_named(ticket.events)
+
+
+def load_named(events: list[TicketEvent]) -> list[Any]:
+    """The people and groups these events name by id, in two queries (keep the list; see
+    ``preload``). It over-fetches the odd ticket number read as an id: harmless, and bounded
+    by the number of events."""
+    ids = {
+        n
+        for ev in events
+        if isinstance(ev.data, dict)
+        for v in ev.data.values()
+        for n in _numbers(v)
+    }
+    ids = sorted(i for i in ids if 0 < i < 2**31)
+    if not ids:
+        return []
+    people = db.session.scalars(select(User).where(User.id.in_(ids))).all()
+    return [*people, *db.session.scalars(select(Group).where(Group.id.in_(ids)))]
 
 
 def timeline(ticket: Ticket, viewer: User) -> list[Entry]:

@@ -94,12 +94,11 @@ def can_reopen(ticket: Ticket, user: User) -> bool:
 def detail_context(
     ticket: Ticket, user: User, comment_form: CommentForm, reopen_form: ReopenForm
 ) -> dict[str, Any]:
-    related = [
-        t
-        for t in [ticket.parent, ticket.merged_into, *ticket.children, *queries.merged_here(ticket)]
-        if t is not None
-    ]
+    merged_here = queries.merged_here(ticket)
+    around = [ticket.parent, ticket.merged_into, *ticket.children, *merged_here]
+    related = [t for t in around if t is not None]
     visible = _visible_ids(user, {t.id for t in related})
+    named = history.preload(ticket)
     staff = sees_as_staff(user, ticket)
     if not can_act_as_staff(user, ticket):
         del comment_form.internal  # the checkbox is for staff who work on the ticket
@@ -110,7 +109,7 @@ def detail_context(
         "entries": history.timeline(ticket, user),
         "attachments": history.visible_attachments(ticket, user),
         "field_values": field_values(ticket),
-        "merged_here": queries.merged_here(ticket),
+        "merged_here": merged_here,
         "visible_ids": visible,  # subjects of related tickets only if the viewer may see them
         "next_step": workflow.next_step(ticket.status, ticket.kind),
         "can_reopen": can_reopen(ticket, user),
@@ -118,4 +117,5 @@ def detail_context(
         "reopen_form": reopen_form,
         "tz": ticket.site.timezone if ticket.site else None,
         "now": utcnow(),
+        "named": named,  # kept loaded while the page is drawn (see history.preload)
     }

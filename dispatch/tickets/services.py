@@ -12,6 +12,7 @@ from typing import Any
 
 from blinker import Signal
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from dispatch.errors import Forbidden, NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
@@ -98,7 +99,11 @@ def _validate_new(data: NewTicket) -> tuple[Site | None, Category | None, dict[s
     site = db.session.get(Site, data.site_id) if data.site_id is not None else None
     if data.site_id is not None and (site is None or not site.active):
         errors["site"] = [_("Unknown site %(id)s.", id=data.site_id)]
-    category = db.session.get(Category, data.category_id) if data.category_id is not None else None
+    category = (
+        db.session.get(Category, data.category_id, options=[joinedload(Category.fields)])
+        if data.category_id is not None
+        else None
+    )
     if data.category_id is not None and (category is None or not category.active):
         errors["category"] = [_("Unknown category %(id)s.", id=data.category_id)]
     cleaned: dict[str, Any] = {}

@@ -120,7 +120,7 @@ def _request_page(form: RequestForm, parent=None):
                 ),
                 "success",
             )
-            return redirect(url_for(".detail", id=ticket.id))
+            return redirect(url_for(".detail", id=ticket.known_id))
     elif form.is_submitted():
         extra_errors = extra_errors_for(form, categories, request.form)
     ctx = request_context(form, categories, parent, extra_errors, request.form)
