@@ -26,7 +26,7 @@ from dispatch.tickets.changes import record
 from dispatch.tickets.models import Category, Kind, Ticket, TicketEvent
 from dispatch.triage import classifier
 from dispatch.triage.models import KeywordRule, TriageDecision
-from dispatch.triage.text import find_phrase
+from dispatch.triage.text import find_phrase, fold
 from dispatch.types import utcnow
 
 # Below this probability the classifier's guess is shown but not suggested. Measured on the
@@ -203,11 +203,10 @@ def _clean_rule(phrase: str, kind: str, rule_id: int | None = None) -> str:
     if not PHRASE_MIN <= len(phrase) <= PHRASE_MAX:
         errors["phrase"] = [_("Between %(a)d and %(b)d characters.", a=PHRASE_MIN, b=PHRASE_MAX)]
     else:
-        clash = db.session.scalar(
-            db.select(KeywordRule).where(
-                func.lower(KeywordRule.phrase) == phrase.lower(), KeywordRule.id != (rule_id or 0)
-            )
-        )
+        # Rules match ignoring case and accents, so "hartie blocata" is the same rule as
+        # "hârtie blocată": a second one could only contradict the first.
+        others = db.session.scalars(db.select(KeywordRule).where(KeywordRule.id != (rule_id or 0)))
+        clash = next((r for r in others if fold(r.phrase) == fold(phrase)), None)
         if clash is not None:
             errors["phrase"] = [_('A rule for "%(p)s" exists already.', p=clash.phrase)]
     if kind not in set(Kind):

@@ -133,6 +133,10 @@ def test_rule_services_validate(app):
     with pytest.raises(ValidationError) as err:
         services.create_rule("toner", "maybe")
     assert err.value.field == "kind"
+    services.create_rule("hârtie blocată", "onsite")
+    with pytest.raises(ValidationError) as err:
+        services.create_rule("HARTIE  blocata", "remote")  # the same rule without accents
+    assert err.value.field == "phrase" and "hârtie blocată" in err.value.message
     services.update_rule(rule, "Paper Jam", "remote", False)  # its own phrase is no clash
     assert (rule.phrase, rule.kind, rule.active) == ("Paper Jam", "remote", False)
 
