@@ -1,5 +1,9 @@
-"""Triage tests: the held-out accuracy, overall and per language, is printed in the terminal
-summary of every run."""
+"""The triage classifier's held-out accuracy, overall and per language, printed in the terminal
+summary of every run that includes tests/triage.
+
+A plugin of the whole suite (``pytest_plugins`` in tests/conftest.py), not a conftest of
+tests/triage: under pytest-xdist the controlling process collects nothing, so only a plugin it
+loads itself can print the figures its workers measured."""
 
 import pytest
 
