@@ -14,6 +14,7 @@ import logging
 import math
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -145,7 +146,9 @@ def geocode(query: str, settings: GeocoderSettings) -> Found | None:
     Raises GeocoderUnreachable when the provider cannot be asked; the caller saves the address
     anyway and leaves the point empty.
     """
-    query = " ".join((query or "").split())
+    # Composed form (NFC): "Ș" pasted as "S" + combining comma below is the same letter, but
+    # geocoders index the composed one. geopy sends the query as UTF-8, percent-encoded.
+    query = unicodedata.normalize("NFC", " ".join((query or "").split()))
     if not query:
         return None
     if is_down(settings):

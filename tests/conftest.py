@@ -23,7 +23,7 @@ from dispatch.logs import JsonHandler
 
 # Fixtures that tests of several packages use: the geocoder stand-ins (geo, sites, technicians,
 # tickets) and the small planning company (planning, my_day, notifications).
-pytest_plugins = ["tests.geo.fixtures", "tests.planning.fixtures"]
+pytest_plugins = ["tests.geo.fixtures", "tests.planning.fixtures", "tests.triage.report"]
 
 PASSWORD = "correct horse battery staple"  # also the `password` fixture
 # Hashing is deliberately slow (scrypt); hash once for the whole suite.

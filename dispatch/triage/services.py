@@ -9,7 +9,6 @@ recorded (``record_decision``) and becomes training data.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +26,7 @@ from dispatch.tickets.changes import record
 from dispatch.tickets.models import Category, Kind, Ticket, TicketEvent
 from dispatch.triage import classifier
 from dispatch.triage.models import KeywordRule, TriageDecision
+from dispatch.triage.text import find_phrase, fold
 from dispatch.types import utcnow
 
 # Below this probability the classifier's guess is shown but not suggested. Measured on the
@@ -54,11 +54,6 @@ def _threshold() -> float:
     return float(current_app.config.get("TRIAGE_CONFIDENCE_THRESHOLD", CONFIDENCE_THRESHOLD))
 
 
-def _matches(phrase: str, text: str) -> bool:
-    # Whole words only: a rule for "lan" must not fire on "plant" or "planning".
-    return re.search(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)", text) is not None
-
-
 def suggest(subject: str, description: str, category: Category | None) -> Suggestion:
     """Suggest a kind for a new request: category default, keyword rules, then the classifier."""
     if category is not None and category.default_kind:
@@ -73,17 +68,19 @@ def suggest(subject: str, description: str, category: Category | None) -> Sugges
             "category",
         )
     text = classifier.request_text(subject, description)
-    lowered = " ".join(text.lower().split())
     rules = db.session.scalars(db.select(KeywordRule).filter_by(active=True)).all()
-    # The most specific (longest) phrase wins when several rules match.
+    # The most specific (longest) phrase wins when several rules match. Whole words, ignoring
+    # case and accents: a rule for "hârtie blocată" fires on "hartie blocata" typed on a phone,
+    # and the reason quotes the request's words as its author wrote them.
     for rule in sorted(rules, key=lambda r: (-len(r.phrase), r.id)):
-        if rule.kind in set(Kind) and _matches(rule.phrase, lowered):
+        found = find_phrase(rule.phrase, text) if rule.kind in set(Kind) else None
+        if found is not None:
             return Suggestion(
                 rule.kind,
                 KEYWORD_CONFIDENCE,
                 _(
                     'Mentions "%(p)s": a keyword rule says %(k)s.',
-                    p=rule.phrase,
+                    p=" ".join(found.split()),
                     k=_kind_label(rule.kind),
                 )[:REASON_MAX],
                 "keyword",
@@ -206,11 +203,10 @@ def _clean_rule(phrase: str, kind: str, rule_id: int | None = None) -> str:
     if not PHRASE_MIN <= len(phrase) <= PHRASE_MAX:
         errors["phrase"] = [_("Between %(a)d and %(b)d characters.", a=PHRASE_MIN, b=PHRASE_MAX)]
     else:
-        clash = db.session.scalar(
-            db.select(KeywordRule).where(
-                func.lower(KeywordRule.phrase) == phrase.lower(), KeywordRule.id != (rule_id or 0)
-            )
-        )
+        # Rules match ignoring case and accents, so "hartie blocata" is the same rule as
+        # "hârtie blocată": a second one could only contradict the first.
+        others = db.session.scalars(db.select(KeywordRule).where(KeywordRule.id != (rule_id or 0)))
+        clash = next((r for r in others if fold(r.phrase) == fold(phrase)), None)
         if clash is not None:
             errors["phrase"] = [_('A rule for "%(p)s" exists already.', p=clash.phrase)]
     if kind not in set(Kind):

@@ -24,6 +24,18 @@ PLACES = {
     ),
     "unirii 15": (44.426767, 26.102538, "15, Bulevardul Unirii, Sector 4, București, România"),
     "republicii 40": (45.643024, 25.589130, "40, Strada Republicii, Brașov, România"),
+    # Only the right letters match: a query whose diacritics were lost or mis-encoded on the
+    # way ("stefan", "È˜tefan") finds nothing, as a real geocoder would find something else.
+    "ștefan cel mare nr. 12 brașov": (
+        45.645372,
+        25.591853,
+        "12, Strada Ștefan cel Mare, Centrul Istoric, Brașov, 500035, România",
+    ),
+    "iuliu maniu 7 bucurești": (
+        44.434590,
+        26.050750,
+        "7, Bulevardul Iuliu Maniu, Cotroceni, Sector 6, București, 061072, România",
+    ),
 }
 
 
@@ -33,6 +45,7 @@ class Seen:
     query: dict[str, list[str]]
     headers: dict[str, str]
     at: float
+    raw_query: str = ""  # as it came over the wire, still percent-encoded
 
 
 @dataclass
@@ -52,6 +65,7 @@ class StubServer:
                     parse_qs(parts.query),
                     {k.lower(): v for k, v in self.headers.items()},
                     time.monotonic(),
+                    parts.query,
                 )
                 stub.requests.append(seen)
                 if stub.delay:

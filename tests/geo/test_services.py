@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import unicodedata
 
 import pytest
 
@@ -68,6 +69,48 @@ def test_geocode_through_geopy_nominatim():
     assert request.query["format"] == ["json"]
     assert request.headers["user-agent"].startswith("Dispatch/")
     assert "it@example.com" in request.headers["user-agent"]
+
+
+ROMANIAN = [  # address as typed, its query percent-encoded as UTF-8, the display name back
+    (
+        "Str. Ștefan cel Mare nr. 12, Brașov",
+        "Str.+%C8%98tefan+cel+Mare+nr.+12%2C+Bra%C8%99ov",
+        "12, Strada Ștefan cel Mare, Centrul Istoric, Brașov, 500035, România",
+    ),
+    (
+        "Bd. Iuliu Maniu 7, București, Sector 6",
+        "Bd.+Iuliu+Maniu+7%2C+Bucure%C8%99ti%2C+Sector+6",
+        "7, Bulevardul Iuliu Maniu, Cotroceni, Sector 6, București, 061072, România",
+    ),
+]
+
+
+@pytest.mark.parametrize(("address", "encoded", "display_name"), ROMANIAN)
+def test_romanian_addresses_reach_the_geocoder_as_utf8(address, encoded, display_name):
+    with StubServer(nominatim_answer) as server:
+        found = geo.geocode(address, settings(server.domain))
+    (request,) = server.requests
+    assert f"q={encoded}&" in request.raw_query + "&"
+    assert request.query["q"] == [address]
+    assert found is not None and found.display_name == display_name  # diacritics kept
+
+
+def test_a_decomposed_address_is_sent_composed():
+    """Text pasted from some systems carries "S" + COMBINING COMMA BELOW instead of "Ș": the
+    query is sent in the composed form (NFC) every geocoder indexes."""
+    decomposed = unicodedata.normalize("NFD", ROMANIAN[0][0])
+    assert decomposed != ROMANIAN[0][0]
+    with StubServer(nominatim_answer) as server:
+        found = geo.geocode(decomposed, settings(server.domain))
+    assert server.requests[0].query["q"] == [ROMANIAN[0][0]]
+    assert found is not None and found.display_name == ROMANIAN[0][2]
+
+
+def test_romanian_address_through_photon():
+    with StubServer(photon_answer) as server:
+        found = geo.geocode(ROMANIAN[0][0], settings(server.domain, service="photon"))
+    assert "%C8%98tefan" in server.requests[0].raw_query
+    assert found is not None and found.display_name.startswith("Strada Ștefan cel Mare")
 
 
 def test_unknown_address_is_none_and_blank_is_not_asked():

@@ -110,6 +110,21 @@ def test_new_site_without_point_is_geocoded_on_save(client, admin, nominatim):
     assert db.session.scalar(select(Site).filter_by(name="Annex")).has_location
 
 
+def test_romanian_site_address_is_geocoded_with_its_diacritics(client, admin, nominatim):
+    form = site_form(name="Brașov", address="Str. Ștefan cel Mare nr. 12", city="Brașov")
+    page = client.post("/admin/sites/new", data=form, follow_redirects=True)
+    assert "Located: 12, Strada Ștefan cel Mare, Centrul Istoric, Brașov" in page.get_data(
+        as_text=True
+    )
+    site = db.session.scalar(select(Site).filter_by(name="Brașov"))
+    assert (site.latitude, site.longitude) == (pytest.approx(45.645372), pytest.approx(25.591853))
+    (request,) = nominatim.requests
+    assert "q=Str.+%C8%98tefan+cel+Mare+nr.+12%2C+Bra%C8%99ov" in request.raw_query
+    row = db.session.scalar(select(GeocodeCache))
+    assert row.query == "str. ștefan cel mare nr. 12, brașov"
+    assert row.display_name.startswith("12, Strada Ștefan cel Mare")
+
+
 def test_typed_point_is_kept_and_nobody_is_asked(client, admin, nominatim):
     client.post("/admin/sites/new", data=site_form(latitude="46.7", longitude="23.5"))
     site = db.session.scalar(select(Site))

@@ -8,19 +8,48 @@ import pytest
 from dispatch.extensions import db
 from dispatch.triage import classifier
 from dispatch.triage.services import record_decision
+from dispatch.triage.text import fold, words_as_written
 
-FLOOR = 0.90  # measured 0.96 on seed 0 (0.96-0.99 over seeds 0-4); always-"remote" scores 0.54
+FLOOR = 0.90  # per language; seed 0 measures 0.91 (English) and 0.98 (Romanian), see docs
+LANGS = {"en": 240, "ro": 300}  # language -> fewest sample requests
 
 
-def test_sample_is_large_varied_and_balanced():
-    rows = [json.loads(line) for line in classifier.SAMPLE_PATH.read_text("utf-8").splitlines()]
-    assert len(rows) >= 240
+def _rows():
+    return [
+        json.loads(line)
+        for path in classifier.sample_files()
+        for line in path.read_text("utf-8").splitlines()
+    ]
+
+
+@pytest.mark.parametrize("lang", sorted(LANGS))
+def test_sample_is_large_varied_and_balanced(lang):
+    rows = [r for r in _rows() if r["lang"] == lang]
+    assert len(rows) >= LANGS[lang]
     assert {r["kind"] for r in rows} == {"remote", "onsite"}
     share = sum(r["kind"] == "remote" for r in rows) / len(rows)
     assert 0.5 <= share <= 0.6  # realistic: a little more remote work than field work
     assert len({r["subject"].lower() for r in rows}) == len(rows)
     assert all(r["subject"].strip() and r["description"].strip() for r in rows)
-    assert len(classifier.load_sample()) == len(rows)
+
+
+def test_every_sample_is_loaded_with_its_language():
+    rows = _rows()
+    assert {r["lang"] for r in rows} == set(LANGS)
+    assert len({r["id"] for r in rows}) == len(rows)  # ids unique across the files
+    loaded = classifier.load_sample()
+    assert len(loaded) == len(rows)
+    assert [r.lang for r in loaded] == [r["lang"] for r in rows]
+
+
+def test_romanian_sample_is_written_as_people_type():
+    """Comma-below letters, the legacy cedilla ones of older keyboards and phones, and none at
+    all: all three must be in the sample, or the classifier never learns they are the same."""
+    texts = [r["subject"] + " " + r["description"] for r in _rows() if r["lang"] == "ro"]
+    comma = sum(any(c in t for c in "șțȘȚ") for t in texts)
+    cedilla = sum(any(c in t for c in "şţŞŢ") for t in texts)
+    bare = sum(t.isascii() for t in texts)
+    assert comma >= 100 and cedilla >= 10 and bare >= 60
 
 
 def test_sample_is_shipped_with_the_package():
@@ -45,12 +74,28 @@ def test_held_out_accuracy(accuracy_report):
         orc=onsite["recall"],
         rp=remote["precision"],
         rr=remote["recall"],
+        languages={
+            lang: (score.accuracy, score.n_test, score.majority_baseline)
+            for lang, score in result.per_language.items()
+        },
     )
-    print(f"triage classifier held-out accuracy: {result.accuracy:.2f} (n={result.n_test})")
-    assert result.n_test >= 60 and result.n_train + result.n_test == len(classifier.load_sample())
+    assert result.n_train + result.n_test == len(classifier.load_sample())
+    assert set(result.per_language) == set(LANGS)
+    for lang, score in result.per_language.items():
+        print(f"triage held-out accuracy [{lang}]: {score.accuracy:.2f} (n={score.n_test})")
+        assert score.n_test >= 60, lang
+        assert score.accuracy >= FLOOR, lang
+        assert score.majority_baseline < FLOOR, lang  # the floor means something
+    assert sum(s.n_test for s in result.per_language.values()) == result.n_test
     assert result.accuracy >= FLOOR
-    assert result.majority_baseline < FLOOR  # the floor means something
     assert min(onsite["recall"], remote["recall"]) >= 0.85
+
+
+def test_held_out_split_is_stratified_by_language_and_kind():
+    sample = classifier.load_sample()
+    result = classifier.evaluate(seed=0)
+    for lang, score in result.per_language.items():
+        assert score.n_test == pytest.approx(sum(r.lang == lang for r in sample) / 4, abs=1)
 
 
 def test_evaluation_is_reproducible():
@@ -58,11 +103,21 @@ def test_evaluation_is_reproducible():
 
 
 def test_training_is_fast():
-    sample = [(t, k, 1.0) for t, k in classifier.load_sample()]
+    """The sample plus three times as many decisions (about 2000, the default limit) fit in
+    under a second of CPU (about 0.5 s measured; the sample alone about 0.2 s). CPU time, not
+    wall time: on a busy machine the wall clock measures the neighbours."""
+    sample = [(r.text, r.kind, 1.0) for r in classifier.load_sample()]
     decisions = [(t, k, 3.0) for t, k, _ in sample * 3]
-    start = time.perf_counter()
+    classifier.fit(sample[:50])  # scikit-learn's import is not the fit
+    start = time.process_time()
     classifier.fit(sample + decisions)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
+
+
+def test_stored_model_is_small(tmp_path):
+    model = classifier.fit([(r.text, r.kind, 1.0) for r in classifier.load_sample()])
+    model.save(tmp_path / "model.npz")
+    assert (tmp_path / "model.npz").stat().st_size < 2_000_000
 
 
 def test_prediction_explains_itself(app):
@@ -74,9 +129,56 @@ def test_prediction_explains_itself(app):
     )
     assert kind == "onsite" and confidence > 0.6
     assert terms and all(
-        t in "projector in meeting room shows no signal room everest says" for t in terms
+        t.lower() in "projector in meeting room shows no signal room everest says" for t in terms
     )
     assert classifier.predict("Outlook asks for my password again").kind == "remote"
+    romanian = classifier.predict("Proiectorul din sala Carpați nu afișează nimic, zice No signal")
+    assert romanian.kind == "onsite" and romanian.top_terms
+    assert all(t in "Proiectorul din sala Carpați nu afișează nimic" for t in romanian.top_terms)
+
+
+ROMANIAN_SPELLINGS = [  # one request as people type it: comma below, cedilla, no accents
+    "Imprimanta din sala 2.04 scoate foi pătate și ștampila nu se vede; e urgentă, mulțumesc",
+    "Imprimanta din sala 2.04 scoate foi pătate şi ştampila nu se vede; e urgentă, mulţumesc",
+    "Imprimanta din sala 2.04 scoate foi patate si stampila nu se vede; e urgenta, multumesc",
+    "IMPRIMANTA DIN SALA 2.04 SCOATE FOI PĂTATE ȘI ȘTAMPILA NU SE VEDE; E URGENTĂ, MULȚUMESC",
+]
+
+# Requests that are not in the sample, as Romanian employees write them.
+ROMANIAN_PROBES = [
+    ("onsite", "Multifuncționala de la etajul 3 a rămas fără toner și face dungi pe copii."),
+    ("onsite", "Nu mai merge priza de rețea din sala 204, et. 2, sediul din Cluj"),
+    ("onsite", "laptopul a cazut de pe birou si nu mai porneste, ecranul e crapat"),
+    ("onsite", "Cititorul de badge de la intrarea în depozit nu are nicio lumină"),
+    ("onsite", "Casa de marcat 2 nu mai scoate bonul, imprimanta fiscală clipește roșu"),
+    ("remote", "Parola de la Outlook a expirat şi nu mai pot intra în mail"),
+    ("remote", "Am nevoie de acces la folderul partajat Achizitii, doar citire"),
+    ("remote", "VPN-ul nu se conecteaza de acasa, sta in Connecting"),
+    ("remote", "Vă rog instalați Adobe Reader pe laptop, nu am drepturi de administrator"),
+    ("remote", "Eroare în ERP la emiterea facturii: cod fiscal invalid"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), ROMANIAN_PROBES)
+def test_romanian_requests_are_understood(app, kind, text):
+    assert classifier.predict(text).kind == kind
+
+
+def test_romanian_spellings_read_the_same(app):
+    """Diacritics or not, cedilla or comma below, upper or lower case: one prediction."""
+    assert len({fold(t) for t in ROMANIAN_SPELLINGS}) == 1
+    predictions = [classifier.predict(t) for t in ROMANIAN_SPELLINGS]
+    assert len({(p.kind, round(p.confidence, 12)) for p in predictions}) == 1
+    assert predictions[0].kind == "onsite"
+
+
+def test_reason_words_are_quoted_as_written(app):
+    comma, cedilla, bare = (classifier.predict(t).top_terms for t in ROMANIAN_SPELLINGS[:3])
+    assert comma and len(comma) == len(cedilla) == len(bare)
+    assert [fold(t) for t in comma] == [fold(t) for t in cedilla] == [fold(t) for t in bare]
+    assert all(t.isascii() for t in bare)
+    assert set(comma) <= set(words_as_written(ROMANIAN_SPELLINGS[0]).values())
+    assert not {fold(t) for t in comma} & {"din", "si", "nu", "se", "e"}
 
 
 BADGE = (
@@ -154,39 +256,18 @@ ODD_TEXTS = [
 ]
 
 
-def _reference_terms(model, text, kind, n=3):
-    """The words behind a prediction, worked out through scikit-learn's own vectoriser."""
-    import numpy as np
-
-    words, lr = model.pipeline.named_steps["words"], model.pipeline.named_steps["model"]
-    row = words.transform([text]).tocoo()
-    sign = 1.0 if lr.classes_[1] == kind else -1.0
-    weights = sign * lr.coef_[0][row.col] * row.data
-    names = words.get_feature_names_out()
-    chosen, covered = [], set()
-    for idx in np.argsort(-weights):
-        if weights[idx] <= 0 or len(chosen) >= n:
-            break
-        term = str(names[row.col[idx]])
-        parts = set(term.split())
-        if parts <= model.stop or parts - model.stop <= covered:
-            continue
-        chosen.append(term)
-        covered |= parts
-    return chosen
-
-
 def test_the_arrays_predict_exactly_as_the_fitted_pipeline():
     sample = classifier.load_sample()
-    model = classifier.fit([(t, k, 1.0) for t, k in sample])
-    texts = [t for t, _ in sample] + ODD_TEXTS
+    model = classifier.fit([(r.text, r.kind, 1.0) for r in sample])
+    texts = [r.text for r in sample] + ODD_TEXTS + ROMANIAN_SPELLINGS
     expected = model.pipeline.predict_proba(texts)
     classes = list(model.pipeline.classes_)
     for text, proba in zip(texts, expected, strict=True):
         got = model.predict(text)
         assert got.confidence == pytest.approx(max(proba), abs=1e-12)
         assert got.kind == classes[int(proba.argmax())]
-        assert got.top_terms == _reference_terms(model, text, got.kind)
+        written = set(words_as_written(text).values())
+        assert set(got.top_terms) <= written, (text, got.top_terms)
 
 
 def test_the_model_is_stored_for_the_next_process(app, tmp_path, database_url, monkeypatch):

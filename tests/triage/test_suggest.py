@@ -32,7 +32,7 @@ def test_keyword_rule_beats_classifier(app, make_category):
     _rule("PROJECTOR", "remote")
     tip = suggest(*PROJECTOR, make_category(default_kind=None))
     assert (tip.kind, tip.source) == ("remote", "keyword")
-    assert '"PROJECTOR"' in tip.reason
+    assert '"Projector"' in tip.reason  # the words as the request wrote them
 
 
 def test_rules_match_whole_words_and_ignore_inactive_ones(app):
@@ -54,7 +54,7 @@ def test_classifier_suggests_with_reason(app):
     tip = suggest(*PROJECTOR, None)
     assert (tip.kind, tip.source) == ("onsite", "classifier")
     assert tip.confidence > 0.6
-    assert tip.reason.startswith('Learned from 272 sample requests: words like "')
+    assert tip.reason.startswith('Learned from 675 sample requests: words like "')
     assert "On-site" in tip.reason and "%)" in tip.reason and len(tip.reason) <= 300
 
 
@@ -133,6 +133,10 @@ def test_rule_services_validate(app):
     with pytest.raises(ValidationError) as err:
         services.create_rule("toner", "maybe")
     assert err.value.field == "kind"
+    services.create_rule("hârtie blocată", "onsite")
+    with pytest.raises(ValidationError) as err:
+        services.create_rule("HARTIE  blocata", "remote")  # the same rule without accents
+    assert err.value.field == "phrase" and "hârtie blocată" in err.value.message
     services.update_rule(rule, "Paper Jam", "remote", False)  # its own phrase is no clash
     assert (rule.phrase, rule.kind, rule.active) == ("Paper Jam", "remote", False)
 
@@ -146,3 +150,23 @@ def test_intake_survives_a_broken_classifier(app, monkeypatch, make_ticket):
     monkeypatch.setattr(classifier, "current_model", broken)
     ticket = make_ticket(subject="Printer jammed", description="Paper stuck in tray 2.")
     assert ticket.suggested_kind is None and "dispatcher decides" in ticket.suggestion_reason
+
+
+def test_romanian_rule_matches_any_spelling_and_quotes_the_request(app):
+    _rule("hârtie blocată", "onsite")
+    for written in ("hârtie blocată", "hartie blocata", "HÂRTIE BLOCATĂ"):
+        tip = suggest("Imprimanta et. 2", f"Avem {written} in tava 2", None)
+        assert (tip.kind, tip.source) == ("onsite", "keyword")
+        assert f'"{written}"' in tip.reason
+
+
+def test_romanian_hardware_request_is_on_site_with_its_own_words(app):
+    tip = suggest(
+        "Nu merge priza de rețea",
+        "Priza de rețea din sala 204 (et. 2, sediul din Cluj) nu mai funcționează.",
+        None,
+    )
+    assert (tip.kind, tip.source) == ("onsite", "classifier")
+    quoted = tip.reason.split(": words like ", 1)[1].split(" point to ")[0]
+    text = "Nu merge priza de rețea Priza de rețea din sala 204 (et. 2, sediul din Cluj)"
+    assert all(w.strip('"') in text for w in quoted.split(", "))

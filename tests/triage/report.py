@@ -1,4 +1,9 @@
-"""Triage tests: the held-out accuracy is printed in the terminal summary of every run."""
+"""The triage classifier's held-out accuracy, overall and per language, printed in the terminal
+summary of every run that includes tests/triage.
+
+A plugin of the whole suite (``pytest_plugins`` in tests/conftest.py), not a conftest of
+tests/triage: under pytest-xdist the controlling process collects nothing, so only a plugin it
+loads itself can print the figures its workers measured."""
 
 import pytest
 
@@ -34,3 +39,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             "{n_train}; majority-class baseline {baseline:.2f}; on-site P/R {op:.2f}/{orc:.2f}, "
             "remote P/R {rp:.2f}/{rr:.2f})".format(**values)
         )
+        for lang, (accuracy, n_test, baseline) in sorted(values.get("languages", {}).items()):
+            terminalreporter.write_line(
+                f"  {lang}: {accuracy:.2f} (n={n_test} held out; "
+                f"majority-class baseline {baseline:.2f})"
+            )
