@@ -104,6 +104,7 @@ def reset_password(token: str):
         form = NewPasswordForm()
         if form.validate_on_submit():
             passwords.reset_password(token, form.password.data)
+            session.clear()  # as for any sign-in: nothing of the visit before carries over
             login_user(user)
             flash(_("Your password is set and you are signed in."), "success")
             response = redirect(url_for("tickets.home"))

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from dispatch.errors import DispatchError
 from dispatch.extensions import db
-from dispatch.mail import loops, sender_auth
+from dispatch.mail import loops, sender_auth, settings
 from dispatch.mail.correspondents import (
     create_requester,
     earlier_thread,
@@ -193,7 +193,7 @@ def _new_ticket(
     parent: Ticket | None = None,
 ) -> Outcome:
     cfg = current_app.config
-    domains = [d.lower() for d in cfg["MAIL_ALLOWED_DOMAINS"] or ()]
+    domains = settings.allowed_domains(cfg["MAIL_ALLOWED_DOMAINS"])
     if domains and mail.sender.rsplit("@", 1)[-1] not in domains:
         return _quarantine(row, "sender outside the company's mail domains")
     if recent_tickets_from(mail.sender) >= cfg["MAIL_MAX_TICKETS_PER_HOUR"]:

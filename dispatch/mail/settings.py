@@ -29,7 +29,8 @@ DEFAULTS = {
     "MAIL_AUTO_REPLY_LIMIT": 200,  # automatic answers per hour to everyone together
     "MAIL_MAX_TICKETS_PER_HOUR": 20,  # new tickets per sender; beyond: quarantine
     "MAIL_REOPEN_DAYS": 14,  # a reply to a ticket closed longer ago opens a follow-up
-    "MAIL_ALLOWED_DOMAINS": (),  # e.g. ["example.com"]; empty: anyone may write
+    # e.g. ["example.com"] or "example.com, example.org"; empty: anyone may write
+    "MAIL_ALLOWED_DOMAINS": (),
     # Empty MAIL_ALLOWED_DOMAINS outside debug and tests must be meant: see check_intake.
     "MAIL_OPEN_INTAKE": False,
     # Our MTA's authserv-id in Authentication-Results (RFC 8601), e.g. "mx.example.com", and
@@ -58,7 +59,19 @@ DEFAULTS = {
 def apply_defaults(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    app.config["MAIL_ALLOWED_DOMAINS"] = allowed_domains(app.config["MAIL_ALLOWED_DOMAINS"])
     check_intake(app)
+
+
+def allowed_domains(value: object) -> tuple[str, ...]:
+    """MAIL_ALLOWED_DOMAINS as lower-case domains. A list, or a string of domains separated by
+    commas or spaces: FLASK_MAIL_ALLOWED_DOMAINS=example.com is not JSON, so it arrives as a
+    string, and a string iterated as a list would allow one-letter "domains"."""
+    if not value:
+        return ()
+    items = value.replace(",", " ").split() if isinstance(value, str) else value
+    domains = (str(item).strip().lstrip("@").strip(".").lower() for item in items)
+    return tuple(dict.fromkeys(d for d in domains if d))
 
 
 def _said_yes(value: object) -> bool:
@@ -86,6 +99,6 @@ class OpenMailIntake(NoAppException):
         super().__init__(
             "MAIL_ALLOWED_DOMAINS is empty: mail from anyone on the internet would open "
             "tickets and be answered. Set FLASK_MAIL_ALLOWED_DOMAINS (e.g. "
-            "'[\"example.com\"]') to the domains allowed to write to the help desk, or "
+            "'example.com,example.org') to the domains allowed to write to the help desk, or "
             "FLASK_MAIL_OPEN_INTAKE=true to accept mail from anyone on purpose."
         )

@@ -52,11 +52,21 @@ def message(id: int):
 @bp.post("/messages/<int:id>/<any(retry, accept):action>")
 @roles_required(Role.ADMIN)
 def reprocess(id: int, action: str):
-    db.get_or_404(MailMessage, id)
+    """``retry`` runs every check again; ``accept`` trusts the sender, which is a release from
+    quarantine like the dispatchers' (recorded, with its reviewer): only a held message."""
+    if action == "accept":
+        quarantine.waiting(id)
+    else:
+        db.get_or_404(MailMessage, id)
     if ActionForm().validate_on_submit():
         try:
-            outcome = retry(id, trust_sender=action == "accept")
-            flash(_("Processed again: %(s)s. %(r)s", s=outcome.status, r=outcome.reason), "info")
+            if action == "accept":
+                flash(quarantine.release_said(quarantine.release(id, current_user)), "info")
+            else:
+                outcome = retry(id)
+                flash(
+                    _("Processed again: %(s)s. %(r)s", s=outcome.status, r=outcome.reason), "info"
+                )
         except TemporaryFailure as exc:
             flash(_("Not possible right now: %(e)s", e=str(exc)), "danger")
     return redirect(url_for("mail.message", id=id))

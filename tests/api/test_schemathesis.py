@@ -5,8 +5,8 @@ the document's links (create a ticket, then read it, list its record and triage 
 real token of a test user, and with none. Every answer must be no 5xx, a documented status of
 the documented content type, headers and shape; data the document forbids must be refused, and
 a request without its token must be. A fixed seed and a bounded number of examples keep the
-run the same on every machine, and short (the app is called in-process, through WSGI, on the
-tests' database).
+run the same on every machine, and short. The app runs as deployed (no TESTING) behind a real
+HTTP server on a loopback port, on the tests' database, and Schemathesis talks HTTP to it.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.live import live_app
 
 pytestmark = pytest.mark.slow
 
@@ -51,9 +53,10 @@ SETTINGS = hypothesis.settings(
 
 
 @pytest.fixture
-def schema(app):
+def schema(app, database_url, tmp_path):
     config = SchemathesisConfig.from_dict({"seed": SEED})
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
+    with live_app(database_url, str(tmp_path / "live-attachments")) as base:
+        yield schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json", config=config)
 
 
 @pytest.fixture

@@ -180,6 +180,25 @@ def test_signing_in_starts_from_an_empty_session(client, make_user, password):
         assert session["_user_id"] == user.get_id()
 
 
+def test_signing_in_by_a_password_link_starts_from_an_empty_session(client, make_user):
+    from dispatch.auth.passwords import make_token
+
+    user = make_user()
+    with client.session_transaction() as session:
+        session["csrf_token"] = "from-the-anonymous-visit"
+        session["_flashes"] = [("info", "left over")]
+        session["planted"] = "x"
+    token = make_token(user)
+    response = client.post(f"/password/reset/{token}", data={"password": NEW, "confirm": NEW})
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        assert "csrf_token" not in session and "planted" not in session
+        assert [m for _c, m in session["_flashes"]] == [
+            "Your password is set and you are signed in."
+        ]
+        assert session["_user_id"] == db.session.get(models.User, user.id).get_id()
+
+
 def test_signing_out_leaves_only_the_goodbye(client, auth):
     auth.login()
     with client.session_transaction() as session:

@@ -8,13 +8,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from dispatch import create_app
-from dispatch.extensions import db
+from tests.live import live_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # The machine has no network: keep Chromium from trying to reach Google's services.
@@ -33,28 +30,8 @@ SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")  # a folder to keep screenshots 
 @pytest.fixture
 def live_server(app, database_url, tmp_path):
     """Serve a second app (CSRF on, as in production) on the test database."""
-    live = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "e2e",
-            # Served over plain HTTP, as `make run` is: cookies without their Secure flag.
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-            "RATELIMIT_ENABLED": False,
-            "ATTACHMENT_DIR": str(tmp_path / "live-attachments"),
-            # No background mail sender: it would outlive the test and find the tables emptied.
-            "MAIL_DELIVERY": "manual",
-            "MAIL_OPEN_INTAKE": True,
-        }
-    )
-    server = make_server("127.0.0.1", 0, live, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    with live.app_context():
-        db.engine.dispose()
+    with live_app(database_url, str(tmp_path / "live-attachments"), SECRET_KEY="e2e") as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dispatch import create_app
+from dispatch.mail.models import Inbound
 from dispatch.mail.settings import OpenMailIntake
 
 
@@ -52,3 +53,31 @@ def test_domains_an_explicit_open_intake_debug_or_tests_start(deployment, settin
 def test_anything_but_yes_is_no(deployment, value):
     with pytest.raises(OpenMailIntake):
         create_app({**deployment, "MAIL_OPEN_INTAKE": value})
+
+
+@pytest.mark.parametrize(
+    ("value", "domains"),
+    [
+        ("example.com", ("example.com",)),  # FLASK_MAIL_ALLOWED_DOMAINS=example.com: not JSON
+        ("Example.com, @example.org ,", ("example.com", "example.org")),
+        ("example.com example.org", ("example.com", "example.org")),
+        ('["example.com"]', ("example.com",)),  # JSON, as from_prefixed_env reads it
+    ],
+)
+def test_allowed_domains_from_the_environment_are_whole_domains(
+    deployment, monkeypatch, value, domains
+):
+    monkeypatch.setenv("FLASK_MAIL_ALLOWED_DOMAINS", value)
+    settings = {k: v for k, v in deployment.items() if k != "MAIL_ALLOWED_DOMAINS"}
+    assert create_app(settings).config["MAIL_ALLOWED_DOMAINS"] == domains
+
+
+def test_a_blank_domain_list_is_still_an_open_intake(deployment):
+    with pytest.raises(OpenMailIntake):
+        create_app({**deployment, "MAIL_ALLOWED_DOMAINS": " , "})
+
+
+def test_a_domain_given_as_text_lets_its_senders_in_and_no_one_else(ingest, mail, app):
+    app.config["MAIL_ALLOWED_DOMAINS"] = "example.com"  # a string, e.g. set at run time
+    assert ingest(mail(sender="x@example.com")).status == Inbound.TICKET
+    assert ingest(mail(sender="x@e.org")).status == Inbound.QUARANTINE

@@ -159,3 +159,27 @@ def test_a_release_that_is_held_again_says_why(client, auth, ingest, mail, app):
     page = client.post(f"/mail/quarantine/{held.mail_id}/release", follow_redirects=True)
     text = page.get_data(as_text=True)
     assert "Released, but held again: sender outside the company&#39;s mail domains" in text
+
+
+def test_posting_it_from_the_admins_mail_page_is_a_recorded_release(client, auth, forged):
+    """The admin's "Post it on the ticket" on /mail/messages/<id> trusts the sender as a
+    release does: it is on the record of administration, with its reviewer, as a release is."""
+    admin = auth.login(role="admin")
+    response = client.post(f"/mail/messages/{forged}/accept", follow_redirects=True)
+    assert "Released: posted on ticket" in response.get_data(as_text=True)
+    assert status(forged) == Inbound.COMMENT
+    row = db.session.get(MailMessage, forged)
+    assert row.reviewed_by_id == admin.id and row.reviewed_at is not None
+    event = db.session.scalar(db.select(AdminEvent).filter_by(action="released"))
+    assert event is not None and event.actor_id == admin.id and event.target_id == forged
+
+
+def test_the_admins_accept_of_a_message_not_in_quarantine_changes_nothing(
+    client, auth, ingest, mail, ticket
+):
+    done = ingest(mail(sender="ana@example.com", subject="A new one"))
+    assert done.status == Inbound.TICKET
+    auth.login(role="admin")
+    assert client.post(f"/mail/messages/{done.mail_id}/accept").status_code == 404
+    assert status(done.mail_id) == Inbound.TICKET
+    assert db.session.scalar(db.select(AdminEvent).filter_by(action="released")) is None
