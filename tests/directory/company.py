@@ -88,3 +88,49 @@ userPassword: {SERVICE_PASSWORD}
         text += f"\ndn: cn={name},{GROUPS}\nobjectClass: groupOfNames\ncn: {name}\n"
         text += "".join(f"member: {m}\n" for m in members)
     return text
+
+
+AD_BASE = f"ou=ad,{BASE}"
+AD_DISPATCHERS = f"cn=Helpdesk-Dispatchers,{AD_BASE}"
+
+
+def ad_ldif() -> str:
+    """People shaped as Active Directory describes them (its attribute types come from the
+    test slapd's small schema): the main address only in proxyAddresses, a disabled account."""
+    return f"""dn: {AD_BASE}
+objectClass: organizationalUnit
+ou: ad
+
+dn: cn=Gheorghe Vasile,{AD_BASE}
+objectClass: inetOrgPerson
+objectClass: user
+cn: Gheorghe Vasile
+sn: Vasile
+displayName: Gheorghe Vasile
+sAMAccountName: gvasile
+userPrincipalName: gvasile@firma.local
+proxyAddresses: SMTP:gheorghe.vasile@firma.ro
+proxyAddresses: smtp:g.vasile@firma.ro
+proxyAddresses: X500:/o=Firma/ou=Exchange/cn=gvasile
+department: Achiziții
+physicalDeliveryOfficeName: brasov
+telephoneNumber: +40 268 700 700
+userAccountControl: 512
+userPassword: {PASSWORD}
+
+dn: cn=Dana Închisă,{AD_BASE}
+objectClass: inetOrgPerson
+objectClass: user
+cn: Dana Închisă
+sn: Închisă
+displayName: Dana Închisă
+sAMAccountName: dinchisa
+mail: dana.inchisa@firma.ro
+userAccountControl: 514
+userPassword: {PASSWORD}
+
+dn: {AD_DISPATCHERS}
+objectClass: groupOfNames
+cn: Helpdesk-Dispatchers
+member: cn=Gheorghe Vasile,{AD_BASE}
+"""

@@ -7,7 +7,7 @@ import pytest
 from dispatch.extensions import db
 from dispatch.sites.models import Site
 from tests.directory import company
-from tests.directory.support import BASE, start_slapd, stop_slapd
+from tests.directory.support import start_slapd, stop_slapd
 
 
 @pytest.fixture(scope="package")
@@ -15,6 +15,7 @@ def slapd(tmp_path_factory):
     server = start_slapd(tmp_path_factory.mktemp("slapd"))
     try:
         server.load(company.ldif())
+        server.load(company.ad_ldif())
         yield server
     finally:
         stop_slapd(server)
@@ -25,7 +26,7 @@ def directory_config(slapd):
     return {
         "LDAP_URL": slapd.url,
         "LDAP_ALLOW_PLAINTEXT": True,
-        "LDAP_BASE_DN": BASE,
+        "LDAP_BASE_DN": company.PEOPLE,
         "LDAP_BIND_DN": company.SERVICE_DN,
         "LDAP_BIND_PASSWORD": company.SERVICE_PASSWORD,
         "LDAP_ROLE_GROUPS": company.ROLE_GROUPS,
