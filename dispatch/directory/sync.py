@@ -91,3 +91,16 @@ def sync(settings: DirectorySettings, *, actor, dry_run: bool = False) -> SyncRe
 
 def last_sync() -> DirectorySync | None:
     return db.session.scalar(db.select(DirectorySync).order_by(DirectorySync.id.desc()).limit(1))
+
+
+def directory_accounts() -> dict[str, int]:
+    """How many accounts sign in with the directory, active and deactivated."""
+    rows = db.session.execute(
+        db.select(User.active, db.func.count())
+        .where(User.auth_source == "ldap")
+        .group_by(User.active)
+    )
+    counts = {"active": 0, "deactivated": 0}
+    for active, n in rows:
+        counts["active" if active else "deactivated"] = n
+    return counts
