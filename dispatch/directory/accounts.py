@@ -10,6 +10,7 @@ import unicodedata
 from dispatch.audit.record import record_admin_event
 from dispatch.directory.client import Person, normal_dn
 from dispatch.directory.settings import ROLES, DirectorySettings
+from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people import services as people
 from dispatch.people.models import Department, EmailAlias, User
@@ -65,6 +66,17 @@ def _department(name: str, actor) -> Department | None:
         db.session.flush()
         record_admin_event(actor, "created", found, None, {"name": name})
     return found
+
+
+def usable_address(person: Person) -> bool:
+    """Whether the person has an address an account can have (checked as the admin pages
+    check one); the address is kept normalised."""
+    try:
+        person.email = people.normalise_email(person.email)
+    except ValidationError:
+        log.warning("directory: %s has no usable e-mail address (%r)", person.dn, person.email)
+        return False
+    return True
 
 
 def account_for(person: Person) -> User | None:

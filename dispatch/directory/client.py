@@ -51,7 +51,9 @@ class Person:
 def normal_dn(dn: str) -> str:
     """A DN in one spelling (case and spaces do not matter), for comparing."""
     try:
-        return ",".join(f"{a.strip().lower()}={v.strip().lower()}" for a, v, _s in parse_dn(dn))
+        return ",".join(
+            f"{a.strip().lower()}={v.strip().lower()}" for a, v, _s in parse_dn(dn, strip=True)
+        )
     except LDAPException:
         return dn.strip().lower()
 
@@ -207,14 +209,15 @@ class GroupResolver:
 
     def resolve(self, person: Person) -> set[str]:
         if self.settings.nested == "in_chain":
-            # Active Directory walks the nesting itself.
-            self.conn.search(
-                self.settings.base_dn,
-                f"(member:{IN_CHAIN}:={escape_filter_chars(person.dn)})",
-                SUBTREE,
-                attributes=[],
-            )
-            return person.groups | {normal_dn(e.entry_dn) for e in self.conn.entries}
+            # Active Directory walks the nesting itself; asked per mapped group, on the
+            # person's own entry, so the groups may live anywhere in the forest's tree.
+            found = set(person.groups)
+            for group in self.settings.role_groups:
+                rule = f"(memberOf:{IN_CHAIN}:={escape_filter_chars(group)})"
+                self.conn.search(person.dn, rule, BASE, attributes=[])
+                if self.conn.entries:
+                    found.add(normal_dn(group))
+            return found
         if self.settings.nested == "none":
             return set(person.groups)
         seen, level = set(person.groups), set(person.groups)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from dispatch.directory import accounts, client
 from dispatch.directory.settings import from_config
@@ -30,7 +31,7 @@ def sign_in(login: str, password: str) -> User | None:
     except client.DirectoryUnavailable as exc:
         log.error("directory: sign-in impossible, the directory is unavailable: %s", exc)
         return None
-    if person is None or not person.email:
+    if person is None or not accounts.usable_address(person):
         return None
     try:
         user = accounts.account_for(person)
@@ -48,5 +49,12 @@ def sign_in(login: str, password: str) -> User | None:
     user, _change, problems = accounts.apply(settings, person, user, None)
     for problem in problems:
         log.warning("directory: %s", problem)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same person's first sign-in twice at once: the other one created the account.
+        db.session.rollback()
+        return db.session.scalar(
+            db.select(User).filter_by(directory_id=person.id, active=True, auth_source="ldap")
+        )
     return user

@@ -38,8 +38,8 @@ def sync(settings: DirectorySettings, *, actor, dry_run: bool = False) -> SyncRe
     report = SyncReport(people=len(people))
     seen: set[int] = set()
     for person in people:
-        if not person.email:
-            report.problems.append(f"{person.dn}: no e-mail address, left out")
+        if not accounts.usable_address(person):
+            report.problems.append(f"{person.dn}: no usable e-mail address, left out")
             continue
         try:
             user = accounts.account_for(person)
