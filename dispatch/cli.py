@@ -4,8 +4,8 @@
     flask --app wsgi token create EMAIL
     flask --app wsgi token revoke EMAIL
 
-and the packages' own: ``flask mail …``, ``flask plan``, ``flask attachments …``,
-``flask demo load``.
+and the packages' own: ``flask mail …``, ``flask directory …``, ``flask plan``,
+``flask attachments …``, ``flask demo load``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from flask.cli import AppGroup
 
 from dispatch import demo
 from dispatch.audit.record import command_line
+from dispatch.directory import cli as directory_cli
 from dispatch.errors import DispatchError
 from dispatch.mail import cli as mail_cli
 from dispatch.people import services as people
@@ -98,6 +99,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(token_cli)
     mail_cli.register(app)
+    directory_cli.register(app)
     planning_cli.register(app)
     tickets_cli.register(app)
     demo.register(app)

@@ -10,6 +10,8 @@ from flask import Flask
 from flask.cli import NoAppException
 from sqlalchemy import make_url
 
+from dispatch.directory.settings import check as check_directory
+
 
 class Config:
     # Required outside debug and testing: every process (web workers, RQ workers, commands)
@@ -100,6 +102,24 @@ class Config:
     OSRM_URL: str | None = None
     OSRM_TIMEOUT = 5.0
 
+    # Directory sign-in (dispatch.directory, docs/directory.md). No LDAP_URL: off.
+    LDAP_URL: str | None = None  # ldaps://dc1.example.com, or ldap://… with LDAP_START_TLS
+    LDAP_START_TLS = False
+    LDAP_CA_FILE: str | None = None  # the CA that signed the directory's certificate
+    LDAP_ALLOW_PLAINTEXT = False  # ldap:// without TLS: honoured in debug mode and tests only
+    LDAP_PRESET = "openldap"  # or "ad": which attributes hold what
+    LDAP_BIND_DN: str | None = None  # the service account that searches for people
+    LDAP_BIND_PASSWORD: str | None = None
+    LDAP_BASE_DN: str | None = None
+    LDAP_USER_FILTER: str | None = None  # default per preset; {login} is what was typed
+    LDAP_USER_DN_TEMPLATE: str | None = None  # instead of a search: "uid={login},ou=people,…"
+    LDAP_SYNC_FILTER: str | None = None  # everyone `flask directory sync` reads; per preset
+    LDAP_ATTRIBUTES: dict = {}  # overrides of the preset: {"site": "l", …}
+    LDAP_ROLE_GROUPS: dict = {}  # {"cn=Helpdesk-Dispatchers,…": "dispatcher"}: highest wins
+    LDAP_NESTED_GROUPS: str | None = None  # "in_chain" (AD), "memberof", "none"; per preset
+    LDAP_GROUP_DEPTH = 5
+    LDAP_TIMEOUT = 5.0
+
 
 # Seconds to wait for a database server's connection: an unreachable server fails a request (and
 # /readyz) in this time instead of the operating system's minutes.
@@ -144,6 +164,7 @@ def finalize(app: Flask) -> None:
         app.config["ATTACHMENT_DIR"] = os.path.join(app.instance_path, "attachments")
     if app.config["ATTACHMENT_STORAGE"] not in ("folder", "database"):
         raise RuntimeError('ATTACHMENT_STORAGE must be "folder" or "database"')
+    check_directory(app.config, debug_or_testing=app.debug or app.testing)
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
             raise MissingSecretKey()

@@ -1,10 +1,19 @@
 """Every model, imported in one place for Alembic and the shell."""
 
 from dispatch.audit.models import AdminEvent  # noqa: F401
+from dispatch.directory.models import DirectorySync  # noqa: F401
 from dispatch.mail.models import MailMessage, MailTemplate, OutboxMessage  # noqa: F401
 from dispatch.my_day.models import CalendarFeed  # noqa: F401
 from dispatch.notifications.models import Notification  # noqa: F401
-from dispatch.people.models import ApiToken, Department, Group, Role, Skill, User  # noqa: F401
+from dispatch.people.models import (  # noqa: F401
+    ApiToken,
+    Department,
+    EmailAlias,
+    Group,
+    Role,
+    Skill,
+    User,
+)
 from dispatch.planning.models import PlanLock, PlanRun, Visit  # noqa: F401
 from dispatch.sites.geocoding import GeocodeCache  # noqa: F401
 from dispatch.sites.models import Site  # noqa: F401

@@ -12,6 +12,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dispatch.auth.throttle import SIGNED_IN_EMAIL
+from dispatch.directory import signin as directory
 from dispatch.extensions import db, login_manager
 from dispatch.people.models import User
 
@@ -39,16 +40,29 @@ def keep_signed_in(user: User) -> None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None (same answer for both faults)."""
+    """The active user with this e-mail and password, or None (same answer for both faults).
+
+    A local account checks its own password (the break-glass admin signs in even when the
+    directory is down); anyone else is asked of the directory when one is configured, which
+    creates their account on their first sign-in. A local account is never taken over by the
+    directory: when its address is a directory person's, the refusal is logged with the way
+    to convert it (``dispatch.directory.signin``)."""
     user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
-    if user is None or not user.active or not user.password_hash:
-        # Hash anyway, so that the answer takes as long for an unknown address, a deactivated
-        # account or one without a password as for a wrong password.
-        check_password_hash(_dummy_hash(), password)
+    if user is not None and user.auth_source == "local":
+        if user.active and user.password_hash:
+            if user.check_password(password):
+                return user
+        else:
+            # Hash anyway, so that the answer takes as long for a deactivated account or one
+            # without a password as for a wrong password.
+            check_password_hash(_dummy_hash(), password)
+        if directory.enabled():
+            directory.sign_in(email, password)  # refused: it only logs a directory match
         return None
-    if not user.check_password(password):
-        return None
-    return user
+    if directory.enabled():
+        return directory.sign_in(email, password)
+    check_password_hash(_dummy_hash(), password)  # as long as for a wrong password
+    return None
 
 
 def sign_out(user: User) -> None:

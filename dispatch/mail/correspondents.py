@@ -13,16 +13,24 @@ from sqlalchemy.exc import IntegrityError
 from dispatch.extensions import db
 from dispatch.mail.models import Inbound, MailMessage
 from dispatch.mail.parse import ParsedMail
-from dispatch.people.models import Role, User
+from dispatch.people.models import EmailAlias, Role, User
 from dispatch.tickets.models import Ticket, TicketEvent
 from dispatch.types import utcnow
 
 
 def find_user(address: str) -> User | None:
-    """The account with this (lower-case) address, if any."""
+    """The account with this (lower-case) address, or with it as an alias (the directory's
+    other addresses of a person), if any."""
     if not address:
         return None
-    return db.session.scalar(select(User).where(User.email == address))  # stored lower-case
+    user = db.session.scalar(select(User).where(User.email == address))  # stored lower-case
+    if user is not None:
+        return user
+    return db.session.scalar(
+        select(User)
+        .join(EmailAlias, EmailAlias.user_id == User.id)
+        .where(EmailAlias.email == address)
+    )
 
 
 #: A display name that carries a link or an address is not a name: anyone can put text there

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -97,6 +97,14 @@ class User(UserMixin, db.Model):
     # Part of the session stamp: raised when the account is deactivated or reactivated and on
     # signing out, so sessions (even a copied cookie) and password links from before die.
     session_generation: Mapped[int] = mapped_column(default=0)
+    # "local" (a password of ours) or "ldap" (the company directory checks the password; none
+    # is stored here). Never both: a local account is not taken over by the directory silently.
+    auth_source: Mapped[str] = mapped_column(String(10), default="local", server_default="local")
+    # The directory's stable id of the person (entryUUID, objectGUID): names and DNs change.
+    directory_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # Set when the directory's sync (or sign-in) deactivated the account, so that only such an
+    # account comes back when the directory enables the person again, not one an admin closed.
+    directory_disabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship()
@@ -153,6 +161,17 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EmailAlias(db.Model):
+    """Another address of a person (the directory's proxyAddresses or extra mail values): mail
+    from it finds the same account."""
+
+    __tablename__ = "email_alias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
 
 
 class ApiToken(db.Model):

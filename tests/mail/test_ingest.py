@@ -6,7 +6,7 @@ import pytest
 
 from dispatch.extensions import db
 from dispatch.mail.models import Inbound, MailMessage
-from dispatch.people.models import User
+from dispatch.people.models import EmailAlias, User
 from dispatch.tickets.models import Attachment, Ticket
 from dispatch.tickets.storage import attachment_storage
 
@@ -38,6 +38,15 @@ def test_known_requester_brings_department_and_site(
     assert ticket.requester_id == user.id
     assert (ticket.site_id, ticket.department_id) == (site.id, dept.id)
     assert db.session.get(User, user.id).name == "Dan"  # an existing account is not renamed
+
+
+def test_mail_from_an_alias_finds_the_same_person(ingest, mail, make_user):
+    user = make_user(email="dan.pop@example.com", name="Dan Pop")
+    db.session.add(EmailAlias(user_id=user.id, email="d.pop@example.com"))  # from the directory
+    db.session.commit()
+    ticket = db.session.get(Ticket, ingest(mail(sender="Dan <D.Pop@example.com>")).ticket_id)
+    assert ticket.requester_id == user.id
+    assert db.session.scalar(db.select(User).filter_by(email="d.pop@example.com")) is None
 
 
 def test_site_named_in_the_text_wins_and_triage_suggests(ingest, mail, make_user, make_site):

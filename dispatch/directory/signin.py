@@ -1,0 +1,60 @@
+"""Signing in with the directory's password; the first sign-in creates the account."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from dispatch.directory import accounts, client
+from dispatch.directory.settings import from_config
+from dispatch.extensions import db
+from dispatch.people.models import User
+
+log = logging.getLogger(__name__)
+
+
+def enabled() -> bool:
+    return bool(current_app.config.get("LDAP_URL"))
+
+
+def sign_in(login: str, password: str) -> User | None:
+    """The account of the directory person with this login and password (created or brought
+    up to date from the directory, and committed), or None: wrong password, unknown, disabled
+    in the directory, a closed account, or a local account with the same address."""
+    settings = from_config(current_app.config)
+    if settings is None or not password:
+        return None
+    try:
+        person = client.check_password(settings, login.strip(), password)
+    except client.DirectoryUnavailable as exc:
+        log.error("directory: sign-in impossible, the directory is unavailable: %s", exc)
+        return None
+    if person is None or not accounts.usable_address(person):
+        return None
+    try:
+        user = accounts.account_for(person)
+    except accounts.LocalAccountConflict:
+        return None
+    if person.disabled:
+        if user is not None and user.active:
+            accounts.deactivate(user, None)
+            db.session.commit()
+        return None
+    if user is not None and not user.active:
+        if not user.directory_disabled:
+            return None  # an admin closed it: the directory does not reopen it
+        accounts.reactivate(user, None)
+    user, _change, problems = accounts.apply(settings, person, user, None)
+    for problem in problems:
+        log.warning("directory: %s", problem)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same person's first sign-in twice at once: the other one created the account.
+        db.session.rollback()
+        return db.session.scalar(
+            db.select(User).filter_by(directory_id=person.id, active=True, auth_source="ldap")
+        )
+    return user

@@ -1,0 +1,129 @@
+"""Signing in against a real slapd: the first sign-in creates the account from the directory;
+wrong, empty and crafted input is refused; local accounts stay local."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from dispatch.audit.models import AdminEvent
+from dispatch.directory import client
+from dispatch.directory.settings import from_config
+from dispatch.extensions import db
+from dispatch.mail.correspondents import find_user
+from dispatch.people import services as people
+from dispatch.people.models import Department, User
+from tests.directory.support import PASSWORD
+
+
+def _login(app, email, password):
+    return app.test_client().post("/login", data={"email": email, "password": password})
+
+
+def test_first_sign_in_creates_the_account_from_the_directory(dir_app):
+    response = _login(dir_app, "stefan.turcanu@firma.ro", PASSWORD)
+    assert response.status_code == 302
+    user = db.session.scalar(db.select(User).filter_by(email="stefan.turcanu@firma.ro"))
+    assert user.name == "Ștefan Țurcanu"
+    assert user.auth_source == "ldap" and user.password_hash is None  # never stored
+    assert user.role == "dispatcher"  # dispatcher and technician: the highest wins
+    assert user.department.name == "Logistică"
+    assert user.site.name == "Cluj-Napoca"
+    assert user.phone == "+40 264 100 100"
+    assert user.directory_id
+    event = db.session.scalar(db.select(AdminEvent).filter_by(target_id=user.id))
+    assert event.action == "created" and event.actor_name == "Dispatch"
+    # Mail from the alias finds the same person.
+    assert find_user("s.turcanu@firma.ro") == user
+
+
+def test_sites_match_by_name_or_code_without_case_or_diacritics(dir_app):
+    assert _login(dir_app, "ioana.margarit@firma.ro", PASSWORD).status_code == 302  # "BRASOV"
+    assert _login(dir_app, "radu.ionescu@firma.ro", PASSWORD).status_code == 302  # "CJ"
+    ioana = db.session.scalar(db.select(User).filter_by(email="ioana.margarit@firma.ro"))
+    radu = db.session.scalar(db.select(User).filter_by(email="radu.ionescu@firma.ro"))
+    assert ioana.site.name == "Brașov" and radu.site.name == "Cluj-Napoca"
+    # Radu is in Agenti-Brasov, which is inside Helpdesk-Agents: the nested group counts.
+    assert radu.role == "agent" and ioana.role == "agent"
+    assert db.session.scalar(db.select(Department).filter_by(name="Suport IT")) is not None
+
+
+def test_no_role_group_means_employee_and_unknown_site_is_left_empty(dir_app):
+    assert _login(dir_app, "elena.popa@firma.ro", PASSWORD).status_code == 302
+    elena = db.session.scalar(db.select(User).filter_by(email="elena.popa@firma.ro"))
+    assert elena.role == "employee" and elena.site is None  # no site Timișoara here
+
+
+@pytest.mark.parametrize("password", ["wrong password", ""])
+def test_a_wrong_or_empty_password_is_refused(dir_app, password):
+    response = _login(dir_app, "stefan.turcanu@firma.ro", password)
+    assert response.status_code == 200
+    assert db.session.scalar(db.select(User).filter_by(email="stefan.turcanu@firma.ro")) is None
+
+
+def test_an_empty_password_never_reaches_the_directory(dir_app, closed_port):
+    # Pointed at a port where nothing listens: any bind would raise DirectoryUnavailable.
+    settings = from_config({**dir_app.config, "LDAP_URL": f"ldap://127.0.0.1:{closed_port}"})
+    assert client.check_password(settings, "stefan.turcanu@firma.ro", "") is None
+    with pytest.raises(client.DirectoryUnavailable):
+        client.check_password(settings, "stefan.turcanu@firma.ro", PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "login",
+    ["*", "stefan*", "*)(uid=*", "stefan.turcanu@firma.ro)(|(uid=*", "\\2a", "a\x00b", "("],
+)
+def test_crafted_logins_cannot_change_the_search(dir_app, login):
+    settings = from_config(dir_app.config)
+    conn = client.service_connection(settings)
+    try:
+        assert client.find(settings, conn, login) is None
+    finally:
+        conn.unbind()
+    assert client.check_password(settings, login, PASSWORD) is None
+
+
+def test_special_characters_are_escaped_in_the_filter():
+    text = client.login_filter("(uid={login})", "*()\\\x00")
+    assert text == "(uid=\\2a\\28\\29\\5c\\00)"
+
+
+def test_a_disabled_person_cannot_sign_in(dir_app):
+    assert _login(dir_app, "mihai.plecat@firma.ro", PASSWORD).status_code == 200
+    assert db.session.scalar(db.select(User).filter_by(email="mihai.plecat@firma.ro")) is None
+
+
+def test_a_local_account_is_not_taken_over(dir_app, caplog):
+    people.create_user("elena.popa@firma.ro", "employee", "local password 123")
+    with caplog.at_level(logging.WARNING, logger="dispatch.directory"):
+        assert _login(dir_app, "elena.popa@firma.ro", PASSWORD).status_code == 200
+    assert "flask directory adopt elena.popa@firma.ro" in caplog.text
+    user = db.session.scalar(db.select(User).filter_by(email="elena.popa@firma.ro"))
+    assert user.auth_source == "local" and user.check_password("local password 123")
+    # …and the local password still works: a break-glass account does not need the directory.
+    assert _login(dir_app, "elena.popa@firma.ro", "local password 123").status_code == 302
+
+
+def test_the_local_admin_signs_in_when_the_directory_is_down(make_app, closed_port):
+    app = make_app(
+        RATELIMIT_ENABLED=False,
+        LDAP_URL=f"ldap://127.0.0.1:{closed_port}",
+        LDAP_ALLOW_PLAINTEXT=True,
+        LDAP_BASE_DN="dc=firma,dc=ro",
+    )
+    with app.app_context():
+        people.create_user("admin@firma.ro", "admin", "break glass 12345")
+        assert _login(app, "admin@firma.ro", "break glass 12345").status_code == 302
+        assert _login(app, "nobody@firma.ro", "whatever 12345").status_code == 200
+
+
+def test_a_closed_account_cannot_sign_in_nor_use_its_tokens(dir_app):
+    assert _login(dir_app, "ioana.margarit@firma.ro", PASSWORD).status_code == 302
+    user = db.session.scalar(db.select(User).filter_by(email="ioana.margarit@firma.ro"))
+    token = people.create_token(user)
+    people.set_active(user, False)
+    db.session.commit()
+    assert _login(dir_app, "ioana.margarit@firma.ro", PASSWORD).status_code == 200
+    api = dir_app.test_client().get("/api/v1/tickets", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 401
