@@ -43,9 +43,21 @@ def run_migrations_online() -> None:
     options.setdefault("process_revision_directives", skip_empty)
     options.setdefault("include_object", schema_filter(db.engine.dialect.name))
     with db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=db.metadata, **options)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it into a new one and dropping the old (batch
+            # mode): with foreign keys enforced, dropping a table that others refer to (user,
+            # ticket) fails once it has rows. The pragma only takes effect outside a
+            # transaction, so it is set on the driver's connection before one begins.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=db.metadata, **options)
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.rollback()  # nothing is left open; the pragma then takes effect
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
