@@ -372,9 +372,19 @@ def _too_large(raw: bytes, source: str, size: int | None = None) -> Outcome:
 
 
 def _reject(row: MailMessage, mail: ParsedMail, reason: str) -> Outcome:
-    if mail.sender and not loops.automatic_reason(mail):
+    if mail.sender and not loops.automatic_reason(mail) and _may_answer(mail.sender):
         queue_rejection(mail.sender, reason, in_reply_to=mail.message_id)
     return _finish(row, Inbound.REJECTED, reason)
+
+
+def _may_answer(sender: str) -> bool:
+    """Whether a refusal may go back to ``sender``: with the intake closed to the company's
+    domains, a stranger gets no answer at all (a forged sender would make us a source of
+    backscatter), while a person we know, or one of the company's domains, is told why."""
+    domains = settings.allowed_domains(current_app.config["MAIL_ALLOWED_DOMAINS"])
+    if not domains or sender.rsplit("@", 1)[-1] in domains:
+        return True
+    return find_user(sender) is not None
 
 
 # --- helpers ------------------------------------------------------------------------------------

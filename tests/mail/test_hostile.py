@@ -141,6 +141,15 @@ def test_huge_message_gets_one_polite_refusal_and_no_ticket(ingest, mail, app, o
     assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 0
 
 
+def test_with_the_intake_closed_a_stranger_gets_no_refusal(ingest, mail, app, outbox, make_user):
+    app.config.update(MAIL_MAX_BYTES=200_000, MAIL_ALLOWED_DOMAINS=["company.ro"])
+    make_user(email="known@partner.example")
+    for sender in ("stranger@spam.example", "ana@company.ro", "known@partner.example"):
+        assert ingest(mail(body="x" * 300_000, sender=sender)).status == Inbound.REJECTED
+    # the company's domain and a person we know are told why; the stranger hears nothing
+    assert sorted(r.recipient for r in outbox()) == ["ana@company.ro", "known@partner.example"]
+
+
 def test_attachment_over_the_limit_is_refused_but_never_to_a_robot(ingest, mail, app, outbox):
     app.config["ATTACHMENT_MAX_BYTES"] = 1000
     spam = "Cheap pills at http://spam.example"
