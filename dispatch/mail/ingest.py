@@ -170,8 +170,10 @@ def _route(mail: ParsedMail, row: MailMessage, *, trust_sender: bool = False) ->
         elif weak is not None and not auto and user is not None and user.is_staff:
             return _hold(row, weak, "staff address without our thread reference: for review")
     if ticket is not None:
-        if auto:
+        if auto and (loops.is_bounce(mail) or is_participant(ticket, user)):
             return _automatic_note(row, mail, ticket)
+        if auto:  # an automatic message from someone not on the ticket: nothing to note
+            return _finish(row, Inbound.DROPPED, "automatic message from outside the ticket")
         if not trust_sender and not is_participant(ticket, user):
             return _hold(row, ticket, "reply from someone not on the ticket: for review")
         if not trust_sender and user.is_staff and not sender_auth.can_vouch():

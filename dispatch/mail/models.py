@@ -22,7 +22,7 @@ class Inbound(StrEnum):
     DUPLICATE = "duplicate"  # never stored as a row: the first copy's ``copies`` counts it
     QUARANTINE = "quarantine"  # kept whole for an admin (or the dispatcher's review)
     REJECTED = "rejected"  # over the size limit: one polite answer, no ticket
-    DROPPED = "dropped"  # our own mail came back
+    DROPPED = "dropped"  # our own mail came back; an automatic message from outside a ticket
     DISCARDED = "discarded"  # taken out of quarantine by a dispatcher: nothing done with it
 
 

@@ -60,6 +60,24 @@ def test_automatic_replies_are_noted_but_never_answered_nor_reopen(ingest, mail,
     assert _acks() == before
 
 
+def test_an_automatic_message_from_outside_the_ticket_is_not_noted(ingest, mail, resolved_ticket):
+    """Holding one of our references (a forwarded mail) is not enough to write on the record."""
+    outcome = ingest(
+        mail(
+            sender="outsider@elsewhere.example",
+            subject="Out of office",
+            headers={
+                "In-Reply-To": make_message_id(resolved_ticket.id),
+                "Auto-Submitted": "auto-replied",
+            },
+        )
+    )
+    assert outcome.status == Inbound.DROPPED
+    assert not db.session.scalars(
+        db.select(TicketEvent).filter_by(ticket_id=resolved_ticket.id, type="mail_automatic")
+    ).all()
+
+
 def test_bounce_finds_its_ticket_in_the_returned_headers(ingest, mail, resolved_ticket):
     for n, sender in enumerate(["MAILER-DAEMON@mx.example.com", "postmaster@example.com"]):
         _bounce(ingest, resolved_ticket, sender, n)
