@@ -139,3 +139,19 @@ def test_a_browser_signed_in_before_the_cookie_existed_gets_one_and_is_not_locke
         assert sign_in(limited(f"203.0.113.{20 + i}"), victim.email, WRONG) == 200
     assert sign_in(limited("203.0.113.29"), victim.email, password) == 429
     assert sign_in(desk, victim.email, password) == 302
+
+
+def test_sign_in_limits_hold_in_each_process_while_their_storage_is_down(
+    make_app, make_user, password, closed_port
+):
+    """RATELIMIT_STORAGE_URI names a Redis that refuses connections: signing in still works
+    (not a 500), and the address limit still counts, in the process's own memory."""
+    app = make_app(
+        LOGIN_ADDRESS_LIMIT="3 per hour",
+        LOGIN_ACCOUNT_LIMIT="100 per hour",
+        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/0",
+    )
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.5.1"
+    people = [make_user() for _ in range(4)]
+    assert [sign_in(client, person.email, password) for person in people] == [302, 302, 302, 429]
