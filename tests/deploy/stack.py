@@ -9,6 +9,7 @@ import http.client
 import os
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -63,6 +64,18 @@ def env_file(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key.strip()] = value
     return values
+
+
+def unit_command(unit: str, env: dict[str, str]) -> list[str]:
+    """The ExecStart of deploy/systemd/<unit>.service, for this checkout: its /opt/dispatch
+    (the code, and .venv/bin the programs of this Python's environment) made this folder, and
+    ${VARIABLES} taken from ``env`` as systemd takes them from the EnvironmentFile."""
+    text = (DEPLOY / "systemd" / f"{unit}.service").read_text()
+    (line,) = re.findall(r"^ExecStart=(.+)$", text, re.M)
+    line = line.replace("/opt/dispatch/.venv/bin/", f"{Path(sys.executable).parent}/")
+    line = line.replace("/opt/dispatch/", f"{ROOT}/")
+    line = re.sub(r"\$\{(\w+)\}", lambda m: env[m.group(1)], line)
+    return shlex.split(line)
 
 
 def render_nginx_site(values: dict[str, str]) -> str:
@@ -252,21 +265,17 @@ class Stack:
     # ---- the app -------------------------------------------------------------------------
 
     def start_gunicorn(self, name: str) -> int:
-        """gunicorn with deploy/gunicorn.conf.py: two workers, an instance folder of its own."""
+        """dispatch-web.service's gunicorn (deploy/gunicorn.conf.py) with two workers and an
+        instance folder of its own."""
         port = self.ports[name] = free_port()
-        instance = self.folder / f"instance-{name}"
         env = {
             **self.env,
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "GUNICORN_WORKERS": "2",
-            "DISPATCH_INSTANCE_PATH": str(instance),
+            "DISPATCH_INSTANCE_PATH": str(self.folder / f"instance-{name}"),
         }
-        self.start(
-            name,
-            [sys.executable, "-m", "gunicorn", "--config", str(DEPLOY / "gunicorn.conf.py")],
-            env=env,
-            cwd=self.folder,  # the configuration finds the project's folder itself
-        )
+        # Started elsewhere than the code's folder: the configuration finds that itself.
+        self.start(name, unit_command("dispatch-web", env), env=env, cwd=self.folder)
         return port
 
     def wait_for_gunicorn(self, name: str) -> None:
@@ -279,20 +288,9 @@ class Stack:
             self.log(name),
         )
 
-    def start_worker(self, name: str = "rq-planning") -> subprocess.Popen:
-        """`rq worker planning`, as dispatch-planning.service runs it."""
-        return self.start(
-            name,
-            [
-                sys.executable,
-                "-m",
-                "rq.cli",
-                "worker",
-                "--url",
-                self.env["FLASK_RQ_REDIS_URL"],
-                "planning",
-            ],
-        )
+    def start_worker(self, unit: str) -> subprocess.Popen:
+        """An RQ worker as deploy/systemd/<unit>.service runs it."""
+        return self.start(unit, unit_command(unit, self.env))
 
     def start_nginx(self, upstream: list[int]) -> tuple[int, int]:
         """nginx with deploy/nginx.conf (rendered for this folder and these ports) inside a

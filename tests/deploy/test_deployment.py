@@ -97,7 +97,8 @@ def stack():
         stack.flask("db", "upgrade")
         # The servers start while the operator carries on (the app reads no data to start).
         upstream = [stack.start_gunicorn("web-a"), stack.start_gunicorn("web-b")]
-        stack.start_worker()
+        stack.start_worker("dispatch-planning")
+        stack.start_worker("dispatch-mail")
         stack.start_nginx(upstream)
         stack.flask("demo", "load")
         created = stack.flask("user", "create", ADMIN[0], "--role", "admin", stdin=ADMIN[1])
@@ -151,6 +152,20 @@ def test_nginx_serves_the_app_over_https(stack, https):
     assert plain.status == 301 and plain.location.startswith("https://127.0.0.1")
 
 
+WORKERS = [("dispatch-planning", "planning"), ("dispatch-mail", "mail")]
+
+
+@pytest.mark.parametrize(("unit", "queue"), WORKERS)
+def test_the_workers_of_the_units_listen_on_their_queues(stack, unit, queue):
+    wait_until(
+        lambda: f"Listening on {queue}" in stack.log(unit).read_text(),
+        unit,
+        60,
+        stack.procs[unit],
+        stack.log(unit),
+    )
+
+
 def test_a_request_planned_published_and_on_the_technicians_day(stack, https):
     # The employee asks, with a photo.
     photo = b"\x89PNG\r\n\x1a\n" + os.urandom(300_000)
@@ -198,11 +213,11 @@ def test_a_request_planned_published_and_on_the_technicians_day(stack, https):
         lambda: _finished(dana.get(f"{board}/status.json", Accept="application/json")),
         "the planning run",
         90,
-        stack.procs["rq-planning"],
-        stack.log("rq-planning"),
+        stack.procs["dispatch-planning"],
+        stack.log("dispatch-planning"),
     )
     assert state["status"] == "done", state
-    assert "dispatch.worker.plan_run" in stack.log("rq-planning").read_text()
+    assert "dispatch.worker.plan_run" in stack.log("dispatch-planning").read_text()
     shown = dana.get(board).text
     assert subject in shown, [line for line in shown.splitlines() if f"#{ticket}" in line]
     published = dana.submit(board, f"{board}/publish")
