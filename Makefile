@@ -73,10 +73,10 @@ test-fast: install
 
 # The production deployment, run for real (tests/deploy): PostgreSQL, Redis, two gunicorn
 # instances behind nginx and an RQ worker, started from deploy/ on free ports (needs nginx,
-# redis-server, openssl and PostgreSQL's server programs; about two minutes). `make test`
-# leaves it out.
+# redis-server, openssl and PostgreSQL's server programs: here their absence fails the run,
+# where a plain `pytest -m deploy` skips; about two minutes). `make test` leaves it out.
 test-deploy: install
-	$(BIN)/python -m pytest -m deploy tests/deploy $(PYTEST_ARGS)
+	DEPLOY_TEST_REQUIRED=1 $(BIN)/python -m pytest -m deploy tests/deploy $(PYTEST_ARGS)
 
 bench-solomon: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -78,16 +78,22 @@ def unit_command(unit: str, env: dict[str, str]) -> list[str]:
     return shlex.split(line)
 
 
+#: How README.md and deploy/nginx.conf say to render the site: envsubst of the DISPATCH_
+#: variables only (nginx's own $host, $request_id… stay).
+RENDER = """envsubst "$(env | grep -o '^DISPATCH_[A-Z_]*' | sed 's/^/$/')" < deploy/nginx.conf"""
+
+
 def render_nginx_site(values: dict[str, str]) -> str:
-    """deploy/nginx.conf with its ${DISPATCH_…} variables replaced (envsubst with a list), and
-    nothing of them left."""
-    text = (DEPLOY / "nginx.conf").read_text()
-    body = text.split("\n\n", 1)[1]  # the variables' names in the header comment stay as text
-    for name, value in values.items():
-        body = body.replace("${" + name + "}", value)
-    left = re.findall(r"\$\{DISPATCH_[A-Z_]+\}", body)
+    """deploy/nginx.conf rendered by the documented command, with nothing of its variables
+    left."""
+    env = {"PATH": os.environ["PATH"], **values}
+    done = subprocess.run(
+        ["bash", "-c", RENDER], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    left = re.findall(r"\$\{DISPATCH_[A-Z_]+\}", done.stdout)
     assert not left, f"deploy/nginx.conf has variables the test does not set: {left}"
-    return body
+    assert "$request_id" in done.stdout and "$proxy_add_x_forwarded_for" in done.stdout
+    return done.stdout
 
 
 def wait_until(check, what: str, timeout: float = 60.0, proc=None, log: Path | None = None):
