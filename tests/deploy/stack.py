@@ -250,22 +250,9 @@ class Stack:
     def start_redis(self) -> None:
         """redis-server on the port chosen the first time (a restart reuses it), no disk."""
         port = self.ports.setdefault("redis", free_port())
-        self.start(
-            "redis",
-            [
-                program("redis-server"),
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-            ],
-        )
+        # No disk: nothing is saved, and a restart starts empty, as a lost Redis would.
+        options = f"--port {port} --bind 127.0.0.1 --appendonly no --dir {self.folder}"
+        self.start("redis", [program("redis-server"), *options.split(), "--save", ""])
         wait_until(lambda: listening(port), "redis-server", 20, self.procs["redis"])
 
     # ---- the app -------------------------------------------------------------------------
@@ -304,24 +291,8 @@ class Stack:
         in the folder, so that it runs beside any nginx of the machine. (HTTPS, HTTP) ports."""
         https, http = self.ports["nginx"], self.ports["nginx-http"] = free_port(), free_port()
         certificate, key = self.folder / "tls.crt", self.folder / "tls.key"
-        self.run(
-            [
-                program("openssl"),
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "1",
-                "-subj",
-                "/CN=127.0.0.1",
-                "-keyout",
-                str(key),
-                "-out",
-                str(certificate),
-            ]
-        )
+        request = f"req -x509 -newkey rsa:2048 -nodes -days 1 -keyout {key} -out {certificate}"
+        self.run([program("openssl"), *request.split(), "-subj", "/CN=127.0.0.1"])
         site = render_nginx_site(
             {
                 "DISPATCH_SERVER_NAME": "127.0.0.1",
