@@ -185,13 +185,18 @@ class Stack:
     def flask(self, *args: str, stdin: str = "") -> str:
         return self.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], stdin=stdin)
 
-    def close(self) -> None:
-        """Stop everything (nginx first, the database last), then remove the folder."""
+    def close(self, keep_logs: bool = False) -> None:
+        """Stop everything (nginx first, the database last), then remove the folder, or only
+        the database's files when the logs are kept (to read after a failure)."""
         for name in reversed(list(self.procs)):
             self.stop(name, timeout=10)
         if self.pg_running:
-            self.pg("pg_ctl", "stop", "-m", "immediate", check=False)
-        shutil.rmtree(self.folder, ignore_errors=True)
+            self.stop_postgres()
+        if keep_logs:
+            shutil.rmtree(self.pg_data, ignore_errors=True)
+            print(f"\nthe deployment's logs: {self.folder}")
+        else:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     # ---- PostgreSQL --------------------------------------------------------------------
 
@@ -223,6 +228,16 @@ class Stack:
         self.run([*psql, "-c", f"CREATE ROLE dispatch LOGIN PASSWORD '{password}'"])
         self.run([*psql, "-c", "CREATE DATABASE dispatch OWNER dispatch"])
         return f"postgresql+psycopg://dispatch:{password}@127.0.0.1:{port}/dispatch"
+
+    def stop_postgres(self) -> None:
+        """pg_ctl's immediate stop; should it fail, the server's own signal for it (SIGQUIT)."""
+        done = self.pg("pg_ctl", "stop", "-D", str(self.pg_data), "-m", "immediate", check=False)
+        pid_file = self.pg_data / "postmaster.pid"
+        if done.returncode != 0 and pid_file.exists():
+            try:
+                os.kill(int(pid_file.read_text().split()[0]), signal.SIGQUIT)
+            except (ProcessLookupError, ValueError, IndexError):
+                pass
 
     def pg_ctl(self, action: str, *args: str) -> None:
         # Durability is not what this test is about: commits without waiting for the disk.

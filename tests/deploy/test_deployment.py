@@ -16,7 +16,7 @@ import re
 import secrets
 import threading
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -49,7 +49,9 @@ ADMIN = ("ops@example.com", "a long operator password")
 EMPLOYEE, DISPATCHER = "ana.pop@example.com", "dana.dispatch@example.com"
 TECHNICIANS = {name: email for email, name, role, *_ in demo.USERS if role == "technician"}
 ATTACHMENT_LIMIT = 1024 * 1024  # lower than the default, to keep the uploads small
-ADDRESS_LIMIT = 5  # sign-ins per client address (per hour: no window ends during the test)
+# Sign-ins per client address, per hour (the window starts at an address's first attempt, so
+# none ends during the test).
+ADDRESS_LIMIT = 5
 
 
 def _environment(stack: Stack) -> dict[str, str]:
@@ -59,6 +61,7 @@ def _environment(stack: Stack) -> dict[str, str]:
     missing = [name for name in REQUIRED if name not in production]
     assert not missing, f"deploy/dispatch.env.example does not set {missing}"
     assert production["FLASK_ATTACHMENT_STORAGE"] == "database"
+    assert production["FLASK_PROXY_FIX_X_FOR"] == production["FLASK_PROXY_FIX_X_PROTO"] == "1"
     production.pop("GUNICORN_BIND")  # one per instance
     redis = f"redis://127.0.0.1:{stack.ports['redis']}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "GUNICORN_"))}
@@ -79,7 +82,7 @@ def _environment(stack: Stack) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def stack():
+def stack(request):
     try:
         for name in ("redis-server", "nginx", "openssl", "envsubst"):
             program(name)
@@ -109,7 +112,7 @@ def stack():
             stack.wait_for_gunicorn(name)
         yield stack
     finally:
-        stack.close()
+        stack.close(keep_logs=request.session.testsfailed > 0)
 
 
 @pytest.fixture(scope="module")
@@ -117,16 +120,16 @@ def https(stack) -> int:
     return stack.ports["nginx"]
 
 
-def person(https: int, email: str, address: str) -> Browser:
+def person(https: int, email: str, address: str, password: str = demo.DEMO_PASSWORD) -> Browser:
     """Someone signed in through nginx from their own address."""
     browser = Browser(https, source=address)
-    signed = browser.sign_in(email, demo.DEMO_PASSWORD)
+    signed = browser.sign_in(email, password)
     assert signed.status == 302, (email, signed.status, signed.text[:800])
     return browser
 
 
 def next_weekday() -> date:
-    day = date.today() + timedelta(days=1)
+    day = datetime.now(UTC).date() + timedelta(days=1)
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return day
@@ -150,6 +153,9 @@ def test_nginx_serves_the_app_over_https(stack, https):
     # Static files come from nginx itself (the app would add its request id).
     css = anyone.get("/static/favicon.svg")
     assert css.status == 200 and css.body.startswith(b"<svg") and "X-Request-ID" not in css.headers
+    # The operator's first admin (flask user create) signs in and administers.
+    admin = person(https, ADMIN[0], "127.0.0.9", ADMIN[1])
+    assert admin.get("/admin/").status == 200
     plain = Browser(stack.ports["nginx-http"], tls=False).get("/login")
     assert plain.status == 301 and plain.location.startswith("https://127.0.0.1")
 
