@@ -291,6 +291,22 @@ def test_redis_down_is_reported_and_survived(stack, https):
     finally:
         stack.start_redis()
     wait_until(lambda: dana.get("/readyz").status == 200, "/readyz after Redis is back", 20)
+    # The planning worker waited for Redis and plans again (an empty Redis: nothing was lost
+    # but the queue's contents, and every run in it was already failed or done).
+    started = dana.submit(
+        "/planning/",
+        "/planning/",
+        {"day": (next_weekday() + timedelta(days=7)).isoformat(), "days": "1", "time_limit": "1"},
+    )
+    assert started.status == 302, started.text[:2000]
+    state = wait_until(
+        lambda: _finished(dana.get(f"{started.location}/status.json", Accept="application/json")),
+        "a planning run after Redis is back",
+        60,
+        stack.procs["dispatch-planning"],
+        stack.log("dispatch-planning"),
+    )
+    assert state["status"] == "done", state
 
 
 def test_postgres_restart_costs_at_most_the_requests_in_flight(stack, https):
