@@ -77,6 +77,7 @@ class Config:
     LOG_FORMAT: str | None = None
     LOG_LEVEL = "INFO"  # the app's own loggers; libraries keep Python's default (warnings)
     READY_CHECK_TIMEOUT = 2.0  # seconds /readyz waits on the database and on Redis
+    READY_CHECK_CACHE_SECONDS = 1.0  # how long a process answers /readyz without checking again
 
     TICKETS_PER_PAGE = 50
     # Priority from impact × urgency (ITIL-style matrix); the dispatcher may override it.

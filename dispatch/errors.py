@@ -9,6 +9,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from dispatch.extensions import db, login_manager
+from dispatch.logs import loggable_path
 
 #: Seconds a client is asked to wait when the database does not answer (a restart, a failover).
 DATABASE_RETRY_AFTER = 5
@@ -35,6 +36,12 @@ class ValidationError(DispatchError):
 
 class NotFound(DispatchError):
     status = 404
+
+
+class Forbidden(DispatchError):
+    """The user sees the record but may not do this to it (someone else's is a NotFound)."""
+
+    status = 403
 
 
 class Conflict(DispatchError):
@@ -110,7 +117,7 @@ def init_app(app: Flask) -> None:
         # pool tests its connections), so say "try again", not "something broke". The page is
         # drawn for nobody in particular: the signed-in user's row cannot be read now, and the
         # layout would try.
-        app.logger.exception("database unavailable on %s", request.path)
+        app.logger.exception("database unavailable on %s", loggable_path())
         try:
             db.session.rollback()
         except Exception:  # the connection is dead already; the pool replaces it
@@ -126,7 +133,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         # Log the traceback for us; the user gets a plain page, never the traceback.
-        app.logger.exception("unhandled error on %s", request.path)
+        app.logger.exception("unhandled error on %s", loggable_path())
         db.session.rollback()
         if wants_json():
             return _json_error(500, "internal error")

@@ -4,7 +4,9 @@ Every request gets an id (the proxy's ``X-Request-ID`` when it is a sane token, 
 otherwise), returned in the ``X-Request-ID`` response header. With ``LOG_FORMAT = "json"`` every
 log line of the process is one JSON object, the lines written while serving a request carry its
 id, method, path and user, and each request ends with one line of its own (status and duration):
-the access log, so the line a user reports and the error behind it share an id.
+the access log, so the line a user reports and the error behind it share an id. The path of a
+secret link (a route with a ``token`` argument) is logged with everything from the token on
+masked, whether or not the request matched the route.
 """
 
 from __future__ import annotations
@@ -15,17 +17,21 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy import inspect
 
 HEADER = "X-Request-ID"
 # What a proxy's id looks like (nginx's $request_id, a UUID, a trace id): anything else — a
 # newline forging a log line, a megabyte of text — is replaced rather than logged.
 SANE_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,128}")
-# URL parts that are secrets (password reset, reopen and calendar links): never written to logs.
+# Route arguments that are secrets (password, reopen and calendar links): never written to logs.
 SECRET_URL_ARGS = ("token",)
+_SECRET_ARG = re.compile(r"<(?:[^<>:]+:)?(" + "|".join(SECRET_URL_ARGS) + r")>")
+_ANY_ARG = re.compile(r"<[^<>]+>")
+_SECRET_PATHS = "dispatch.logs.secret_paths"  # the app's patterns, in app.extensions
 # Attributes a record may carry (from RequestFilter or the request line), in output order.
 FIELDS = ("request_id", "method", "path", "status", "duration_ms", "user_id")
 
@@ -39,14 +45,38 @@ def incoming_id(value: str | None) -> str:
     return uuid.uuid4().hex
 
 
-def loggable_path() -> str:
-    """The request's path with its secret parts masked."""
-    path = request.path
-    for name in SECRET_URL_ARGS:
-        value = (request.view_args or {}).get(name)
-        if value:
-            path = path.replace(str(value), "***")
+def secret_paths(rules: Iterable[str]) -> list[re.Pattern[str]]:
+    """For each route with a secret argument, a pattern of its path up to that argument
+    (``/password/reset/<token>`` gives ``/password/reset/``): whatever follows is the secret."""
+    patterns = []
+    for rule in rules:
+        found = _SECRET_ARG.search(rule)
+        if found:
+            parts = _ANY_ARG.split(rule[: found.start()])
+            patterns.append(re.compile("[^/]*".join(map(re.escape, parts)), re.IGNORECASE))
+    return patterns
+
+
+def masked(path: str, patterns: Iterable[re.Pattern[str]]) -> str:
+    """``path`` with everything after a secret route's start replaced by ``***``. Matched on the
+    path as a route would see it (repeated slashes merged, case ignored), and whether or not the
+    rest matches a route: a mistyped or truncated link is a 404, or a 405, and still holds its
+    token."""
+    plain = re.sub(r"/{2,}", "/", path)
+    for pattern in patterns:
+        found = pattern.match(plain)
+        if found:
+            return plain[: found.end()] + "***"
     return path
+
+
+def loggable_path() -> str:
+    """The request's path with its secret parts masked (see :func:`masked`)."""
+    patterns = current_app.extensions.get(_SECRET_PATHS)
+    if patterns is None:  # every route is registered by the first request
+        patterns = secret_paths(rule.rule for rule in current_app.url_map.iter_rules())
+        current_app.extensions[_SECRET_PATHS] = patterns
+    return masked(request.path, patterns)
 
 
 def signed_in_user_id() -> int | None:

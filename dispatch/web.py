@@ -7,7 +7,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import Flask, make_response, request
 from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -53,6 +53,15 @@ def local_time(value: datetime | None, tz: str | None = None, fmt: str = "yyyy-M
         tz = current_user.site.timezone
     zone = ZoneInfo(tz or "UTC")
     return format_datetime(value.astimezone(zone), fmt, rebase=False)
+
+
+def private_page(body, status: int = 200):
+    """A page that shows a secret (a password link, a calendar address): never cached, never
+    sent on as a Referer."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def page_number() -> int:
@@ -121,6 +130,7 @@ NAV = {
         ("triage.rules", _l("Triage")),
         ("technicians.index", _l("Technicians")),
         ("sites.index", _l("Sites")),
+        ("mail.quarantine_list", _l("Mail quarantine")),
     ],
     "admin": [
         ("desk.inbox", _l("Inbox")),

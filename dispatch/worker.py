@@ -12,9 +12,9 @@ from flask import Flask
 
 from dispatch import create_app
 from dispatch.extensions import db
-from dispatch.mail import jobs
+from dispatch.mail import jobs, send_jobs
 from dispatch.mail.fetch import fetch_once
-from dispatch.mail.outbound import deliver_pending, delivery_mode
+from dispatch.mail.outbound import deliver_pending, delivery_mode, next_due
 from dispatch.planning.runs import execute
 
 log = logging.getLogger("dispatch.mail")
@@ -36,6 +36,15 @@ def fetch_mail() -> dict:
     return jobs.fetch_turn(lambda: fetch_mail_once(mail_application()))
 
 
+def send_mail() -> dict:
+    """Send what waits in the outbox (queued by :func:`dispatch.mail.send_jobs.enqueue`)."""
+    with mail_application().app_context():
+        try:
+            return send_jobs.send_turn(lambda: (deliver_pending(), next_due()))
+        finally:
+            db.session.remove()
+
+
 def mail_application() -> Flask:
     """The mail worker's app, kept between runs (a non-forking worker keeps the triage model
     warm)."""
@@ -50,9 +59,14 @@ def mail_application() -> Flask:
 
 
 def fetch_mail_once(app: Flask) -> dict:
-    """Fetch the mailbox once, then send what waits if the app sends after fetching."""
+    """Fetch the mailbox once (when one is configured), then send what waits if the app sends
+    after fetching: the periodic turn also sends what a commit could not queue (Redis down)."""
     with app.app_context():
         try:
+            if not app.config.get("MAIL_IMAP_HOST"):
+                handled = deliver_pending() if app.config.get("MAIL_SEND_AFTER_FETCH") else 0
+                log.info("mail turn: no mailbox to fetch; %d message(s) sent", handled)
+                return {"status": "sent", "seen": 0, "outcomes": {}, "handled": handled}
             result = fetch_once()  # FetchError, TemporaryFailure: the job fails, visibly
             if app.config.get("MAIL_SEND_AFTER_FETCH"):
                 try:

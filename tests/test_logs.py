@@ -14,7 +14,7 @@ import pytest
 
 from dispatch import create_app
 from dispatch.extensions import db
-from dispatch.logs import SANE_ID, JsonFormatter, JsonHandler
+from dispatch.logs import SANE_ID, JsonFormatter, JsonHandler, masked, secret_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -126,7 +126,12 @@ def test_secret_tokens_in_urls_are_not_logged(json_app):
 
 def test_log_format_follows_the_profile(database_url):
     def log_format(**config):
-        settings = {"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database_url, **config}
+        settings = {
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MAIL_OPEN_INTAKE": True,
+            **config,
+        }
         return create_app(settings).config["LOG_FORMAT"]
 
     assert log_format() == "json"  # gunicorn, RQ workers, commands run by cron
@@ -145,7 +150,9 @@ def test_make_run_logs_text(database_url, monkeypatch):
     settings = [w for w in shlex.split(dry_run.stdout) if w.startswith("FLASK_LOG_FORMAT=")]
     assert settings == ["FLASK_LOG_FORMAT=text"], dry_run.stdout
     monkeypatch.setenv(*settings[0].split("=", 1))
-    app = create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        {"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": database_url, "MAIL_OPEN_INTAKE": True}
+    )
     assert app.config["LOG_FORMAT"] == "text"
     assert not any(isinstance(h, JsonHandler) for h in logging.getLogger().handlers)
 
@@ -156,3 +163,61 @@ def test_the_formatter_writes_records_outside_requests():
     assert entry["message"] == "x ă" and entry["logger"] == "dispatch.mail"
     assert "request_id" not in entry
     assert JsonFormatter().format(record).isascii()  # no log shipper splits a record
+
+
+SECRET = "s3cretTOKENvalue"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "logged"),
+    [
+        ("GET", f"/password/reset/{SECRET}", "/password/reset/***"),
+        ("GET", f"/mail/reopen/{SECRET}", "/mail/reopen/***"),
+        ("GET", f"/my-day/calendar/{SECRET}.ics", "/my-day/calendar/***"),
+        # Matching no route (404) or no method (405): the token is there all the same.
+        ("GET", f"/password/reset/{SECRET}/more", "/password/reset/***"),
+        ("GET", f"/my-day/calendar/{SECRET}.ical", "/my-day/calendar/***"),
+        ("GET", f"/mail/reopen/{SECRET}/", "/mail/reopen/***"),
+        ("PUT", f"/mail/reopen/{SECRET}", "/mail/reopen/***"),
+        ("DELETE", f"/my-day/calendar/{SECRET}.ics", "/my-day/calendar/***"),
+        # A link mangled on its way: slashes doubled (redirected), the case changed (404).
+        ("GET", f"/password//reset/{SECRET}", "/password/reset/***"),
+        ("GET", f"/Password/Reset/{SECRET}", "/Password/Reset/***"),
+    ],
+)
+def test_no_secret_link_is_logged_whatever_the_answer(json_app, method, path, logged):
+    app, buffer = json_app
+    response = app.test_client().open(path, method=method)
+    assert response.status_code in (200, 308, 400, 404, 405)
+    entries = lines(buffer)
+    assert SECRET not in buffer.getvalue()
+    [line] = [e for e in entries if e["logger"] == "dispatch.request"]
+    assert line["path"] == logged
+
+
+def test_the_error_log_of_a_secret_link_masks_it(json_app, monkeypatch):
+    app, buffer = json_app
+
+    def explode(token):
+        raise RuntimeError("the link broke")
+
+    monkeypatch.setitem(app.view_functions, "mail.reopen", explode)
+    assert app.test_client().get(f"/mail/reopen/{SECRET}").status_code == 500
+    assert SECRET not in buffer.getvalue()
+    error = next(e for e in lines(buffer) if e["level"] == "ERROR")
+    assert error["message"] == "unhandled error on /mail/reopen/***"
+
+
+def test_other_paths_are_logged_as_they_are(json_app):
+    app, buffer = json_app
+    app.test_client().get("/password/forgot")
+    app.test_client().get("/my-day/calendar")  # the start of a secret route, with no secret
+    paths = [e["path"] for e in lines(buffer) if e["logger"] == "dispatch.request"]
+    assert paths == ["/password/forgot", "/my-day/calendar"]
+
+
+def test_secret_paths_come_from_the_routes():
+    patterns = secret_paths(["/a/<int:id>/feed/<token>.ics", "/open/<string:token>", "/b/<id>"])
+    assert masked("/a/7/feed/xyz.ics", patterns) == "/a/7/feed/***"
+    assert masked("/open/xyz/and/more", patterns) == "/open/***"
+    assert masked("/b/xyz", patterns) == "/b/xyz"

@@ -34,7 +34,9 @@ def empty_database(tmp_path):
 
 
 def test_upgrade_matches_models_and_downgrades(empty_database):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "m"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "m", "MAIL_OPEN_INTAKE": True}
+    )
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:

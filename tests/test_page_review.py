@@ -166,20 +166,20 @@ def _bulk(client, tickets, **values):
 def test_bulk_catalogue_says_when_the_address_could_not_be_located(
     client, auth, make_site, make_ticket, monkeypatch
 ):
-    from dispatch.tickets import dispatching
+    from dispatch.tickets import bulk
 
     site = make_site()
     tickets = [make_ticket(site_id=site.id) for _ in range(2)]
     auth.login(role="dispatcher")
     monkeypatch.setattr(
-        dispatching, "locate", lambda address: dict(address=address, latitude=None, longitude=None)
+        bulk, "locate", lambda address: dict(address=address, latitude=None, longitude=None)
     )
     page = _bulk(client, tickets, address="Nowhere Street 999")
     assert "2 tickets catalogued." in page
     assert "The address could not be located" in page
     assert all(f"#{t.id}" in page for t in tickets)
     monkeypatch.setattr(
-        dispatching, "locate", lambda address: dict(address=address, latitude=46.7, longitude=23.6)
+        bulk, "locate", lambda address: dict(address=address, latitude=46.7, longitude=23.6)
     )
     one = make_ticket(site_id=site.id)
     page = _bulk(client, [one], address="Main Street 1")

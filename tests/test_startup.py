@@ -31,6 +31,7 @@ def outside_tests(monkeypatch, tmp_path):
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "start.sqlite"),
         "ATTACHMENT_DIR": str(tmp_path / "attachments"),
         "RATELIMIT_ENABLED": False,  # the limiter is shared: leave it as the other tests want it
+        "MAIL_OPEN_INTAKE": True,  # its refusal is tested in tests/mail/test_intake_settings.py
     }
 
 
@@ -47,11 +48,26 @@ def test_debug_and_tests_make_up_a_key(outside_tests, mode):
     assert len(app.config["SECRET_KEY"]) == 64
 
 
-def test_the_flask_command_says_why_in_one_message(outside_tests):
+@pytest.mark.parametrize(
+    ("settings", "refusal"),
+    [
+        # empty counts as missing, whatever instance/config.py says
+        ({"FLASK_SECRET_KEY": ""}, "SECRET_KEY is not set"),
+        (
+            {
+                "FLASK_SECRET_KEY": "k",
+                "FLASK_MAIL_ALLOWED_DOMAINS": "[]",
+                "FLASK_MAIL_OPEN_INTAKE": "false",
+            },
+            "MAIL_ALLOWED_DOMAINS is empty",  # see tests/mail/test_intake_settings.py
+        ),
+    ],
+)
+def test_the_flask_command_says_why_in_one_message(outside_tests, settings, refusal):
     env = {
         **os.environ,
-        "FLASK_SECRET_KEY": "",  # empty counts as missing, whatever instance/config.py says
         "FLASK_SQLALCHEMY_DATABASE_URI": outside_tests["SQLALCHEMY_DATABASE_URI"],
+        **settings,
     }
     env.pop("FLASK_DEBUG", None)
     done = subprocess.run(
@@ -63,7 +79,7 @@ def test_the_flask_command_says_why_in_one_message(outside_tests):
         timeout=120,
     )
     assert done.returncode != 0
-    assert "SECRET_KEY is not set" in done.stderr
+    assert refusal in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -25,6 +25,9 @@ MAX_DEPTH = 8
 MAX_SAFE_INT = 2**53
 #: Ids and other integers stored in 32-bit columns.
 MAX_ID = 2**31 - 1
+#: Most ids in one list, and the longest date and time text.
+MAX_ID_LIST = 100
+MOMENT_MAX = 40
 
 _MISSING = object()
 
@@ -107,6 +110,18 @@ def _check_text(value: str, path: str) -> None:
 # --- typed getters: each returns the default when the key is absent ----------------------------
 
 
+def whole(value: Any) -> int | None:
+    """``value`` as an integer if it is one, else None. JSON has only numbers: 3.0 is the
+    integer 3 (JSON Schema says so, and clients that only have floats send it that way)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def text(
     data: Mapping[str, Any], key: str, *, max_len: int, default: str = "", required: bool = False
 ) -> str:
@@ -129,11 +144,12 @@ def identifier(data: Mapping[str, Any], key: str, default: Any = None) -> Any:
         return default
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+    number = whole(value)
+    if number is None or not 1 <= number <= MAX_ID:
         raise ValidationError(
             _("Must be the id of a %(what)s (a positive integer) or null.", what=key), field=key
         )
-    return value
+    return number
 
 
 def integer(
@@ -144,11 +160,12 @@ def integer(
         return default
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+    number = whole(value)
+    if number is None or not minimum <= number <= maximum:
         raise ValidationError(
             _("Must be an integer from %(a)d to %(b)d.", a=minimum, b=maximum), field=key
         )
-    return value
+    return number
 
 
 def number(data: Mapping[str, Any], key: str) -> float | None:
@@ -190,13 +207,14 @@ def id_list(data: Mapping[str, Any], key: str) -> list[int] | None:
     value = data.get(key)
     if value is None:
         return None
+    ids = [whole(i) for i in value] if isinstance(value, list) else []
     if (
         not isinstance(value, list)
-        or len(value) > 100
-        or any(isinstance(i, bool) or not isinstance(i, int) or not 1 <= i <= MAX_ID for i in value)
+        or len(value) > MAX_ID_LIST
+        or any(i is None or not 1 <= i <= MAX_ID for i in ids)
     ):
         raise ValidationError(_("Must be a list of ids (positive integers)."), field=key)
-    return value
+    return ids
 
 
 def clock(data: Mapping[str, Any], key: str) -> time | None:
@@ -223,7 +241,7 @@ def moment(data: Mapping[str, Any], key: str, default: Any = None) -> datetime |
     if value is None:
         return None
     try:
-        if not isinstance(value, str) or len(value) > 40:
+        if not isinstance(value, str) or len(value) > MOMENT_MAX:
             raise ValueError
         parsed = datetime.fromisoformat(value)
         if parsed.tzinfo is None:

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from dispatch.people.models import User
-from dispatch.tickets.access import can_see_internal
+from dispatch.tickets.access import sees_as_staff
 from dispatch.tickets.job_places import address_unlocated
-from dispatch.tickets.models import Category, Ticket, TicketEvent
+from dispatch.tickets.models import Category, Kind, Level, Priority, Status, Ticket, TicketEvent
 
 
 def iso(value: datetime | None) -> str | None:
@@ -41,7 +41,7 @@ def ticket_ref(ticket: Ticket | None) -> dict[str, Any] | None:
 
 
 def ticket(t: Ticket, viewer: User) -> dict[str, Any]:
-    staff = can_see_internal(viewer)
+    staff = sees_as_staff(viewer, t)
     return {
         "id": t.id,
         "number": t.number,
@@ -123,3 +123,164 @@ def category(c: Category) -> dict[str, Any]:
             if f.active
         ],
     }
+
+
+# --- their JSON Schemas (the OpenAPI document's components) ------------------------------------
+# Kept beside the functions above: a key added there and not here fails the API's schema test
+# (every object is closed with additionalProperties: false).
+
+
+def _obj(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
+    schema = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+    return {**schema, "description": description} if description else schema
+
+
+def _null(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _enum(words) -> dict[str, Any]:
+    return {"type": "string", "enum": [str(w) for w in words]}
+
+
+_INT = {"type": "integer"}
+_TEXT = {"type": "string"}
+_TIME = {"type": "string", "format": "date-time", "description": "UTC, ISO 8601."}
+_CLOCK = {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}$"}
+_REF = _obj({"id": _INT, "name": _TEXT}, "A related record.")
+_TICKET_REF = _obj({"id": _INT, "number": _TEXT}, "Another ticket, by number only.")
+
+TICKET_SCHEMA = _obj(
+    {
+        "id": _INT,
+        "number": {"type": "string", "examples": ["#42"]},
+        "subject": _TEXT,
+        "description": _TEXT,
+        "status": _enum(Status),
+        "kind": _null(_enum(Kind)),
+        "priority": _enum(Priority),
+        "impact": _enum(Level),
+        "urgency": _enum(Level),
+        "channel": _TEXT,
+        "suggestion": _null(
+            _obj(
+                {
+                    "kind": _null(_enum(Kind)),
+                    "confidence": _null({"type": "number"}),
+                    "reason": _TEXT,
+                },
+                "The automatic triage hint: staff only (null for others).",
+            )
+        ),
+        "requester": _obj({"id": _INT, "name": _TEXT, "email": _TEXT}),
+        "department": _null(_REF),
+        "site": _null(_REF),
+        "building": _TEXT,
+        "floor": _TEXT,
+        "room": _TEXT,
+        "address": _TEXT,
+        "latitude": _null({"type": "number"}),
+        "longitude": _null({"type": "number"}),
+        "needs_location": {"type": "boolean"},
+        "category": _null(_REF),
+        "fields": {"type": "object"},
+        "assignee": _null(_REF),
+        "group": _null(_REF),
+        "parent": _null(_TICKET_REF),
+        "children": {"type": "array", "items": _TICKET_REF},
+        "duration_min": _null(_INT),
+        "access_from": _null(_CLOCK),
+        "access_until": _null(_CLOCK),
+        "appointment_start": _null(_TIME),
+        "appointment_end": _null(_TIME),
+        "due_at": _null(_TIME),
+        "created_at": _TIME,
+        "updated_at": _TIME,
+        "resolved_at": _null(_TIME),
+        "closed_at": _null(_TIME),
+        "version": _INT,
+    },
+    "A ticket as the token's user may see it.",
+)
+TICKET_SCHEMA["examples"] = [
+    {
+        "id": 42,
+        "number": "#42",
+        "subject": "Printer jams on every page",
+        "description": "",
+        "status": "new",
+        "kind": None,
+        "priority": "high",
+        "impact": "medium",
+        "urgency": "high",
+        "channel": "api",
+        "suggestion": {"kind": "onsite", "confidence": 0.9, "reason": "Usually on-site."},
+        "requester": {"id": 7, "name": "Ana Pop", "email": "ana.pop@example.com"},
+        "department": {"id": 2, "name": "Finance"},
+        "site": {"id": 1, "name": "Cluj Headquarters"},
+        "building": "",
+        "floor": "3",
+        "room": "301",
+        "address": "",
+        "latitude": None,
+        "longitude": None,
+        "needs_location": False,
+        "category": {"id": 3, "name": "Printers"},
+        "fields": {"asset_tag": "PR-0042"},
+        "assignee": None,
+        "group": None,
+        "parent": None,
+        "children": [{"id": 43, "number": "#43"}],
+        "duration_min": None,
+        "access_from": None,
+        "access_until": None,
+        "appointment_start": None,
+        "appointment_end": None,
+        "due_at": None,
+        "created_at": "2026-11-27T10:47:52Z",
+        "updated_at": "2026-11-27T10:47:52Z",
+        "resolved_at": None,
+        "closed_at": None,
+        "version": 1,
+    }
+]
+
+EVENT_SCHEMA = _obj(
+    {
+        "id": _INT,
+        "type": _TEXT,
+        "created_at": _TIME,
+        "actor": _null(_REF),
+        "internal": {"type": "boolean"},
+        "data": {"type": "object"},
+    },
+    "One line of a ticket's official record.",
+)
+
+CATEGORY_SCHEMA = _obj(
+    {
+        "id": _INT,
+        "name": _TEXT,
+        "description": _TEXT,
+        "default_kind": _null(_enum(Kind)),
+        "fields": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "key": _TEXT,
+                    "label": _TEXT,
+                    "type": _TEXT,
+                    "required": {"type": "boolean"},
+                    "choices": {"type": "array", "items": _TEXT},
+                    "help_text": _TEXT,
+                }
+            ),
+        },
+    },
+    "An active category and its active extra fields.",
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, current_app, jsonify, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -17,6 +17,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from dispatch.api import parsing as p
 from dispatch.api import serializers as s
 from dispatch.api.auth import api_user, authenticate, bearer_token
+from dispatch.api.bodies import NEW_TICKET, TICKET_FILTERS, TRIAGE
+from dispatch.api.openapi import document
+from dispatch.api.operations import describe
 from dispatch.auth.services import client_ip
 from dispatch.errors import NotFound, ValidationError
 from dispatch.extensions import csrf, db, limiter
@@ -24,47 +27,13 @@ from dispatch.people.models import ApiToken, Department, Role
 from dispatch.sites.models import Site
 from dispatch.tickets import access, dispatch_input, dispatching
 from dispatch.tickets import services as tickets
-from dispatch.tickets.models import Category, Kind, Level, Priority, Status, Ticket
+from dispatch.tickets.models import Category, Kind, Level, Ticket
 
 bp = Blueprint("api", __name__)
 # Bearer tokens, never cookies, authenticate here: there is no ambient credential to forge.
 csrf.exempt(bp)
 
-MAX_PER_PAGE = 100
 TRIAGE_ROLES = (Role.DISPATCHER, Role.ADMIN)
-
-CREATE_KEYS = {
-    "subject",
-    "description",
-    "site",
-    "category",
-    "building",
-    "floor",
-    "room",
-    "impact",
-    "urgency",
-    "fields",
-    "parent",
-    "latitude",
-    "longitude",
-}
-TRIAGE_KEYS = {
-    "kind",
-    "category",
-    "priority",
-    "assignee",
-    "group",
-    "duration_min",
-    "skills",
-    "access_from",
-    "access_until",
-    "appointment_start",
-    "appointment_end",
-    "due_at",
-    "address",
-    "version",
-}
-LIST_PARAMS = {"status", "kind", "site", "department", "page", "per_page"}
 
 _LOAD = (
     joinedload(Ticket.requester),
@@ -81,6 +50,8 @@ _LOAD = (
 @bp.before_request
 def _before():
     p.limit_body()
+    if request.endpoint == "api.openapi_document":
+        return None  # the API's description is public, like its documentation
     return authenticate()
 
 
@@ -119,9 +90,26 @@ def _ticket_json(ticket: Ticket, status: int = 200, **headers):
 
 @bp.post("/tickets")
 @limiter.limit(_submit_limit, key_func=_token_key)
+@describe(
+    "api",
+    operation_id="createTicket",
+    summary="Create a ticket",
+    description="Raise a request as the token's user; its channel is `api`.",
+    body=NEW_TICKET,
+    status=201,
+    schema="Ticket",
+    answer="The new ticket.",
+    errors=(400, 413, 415, 429),
+    headers={"Location": "The new ticket's URL."},
+    links={
+        "GetTicket": ("getTicket", {"ticket_id": "$response.body#/id"}),
+        "ListTicketEvents": ("listTicketEvents", {"ticket_id": "$response.body#/id"}),
+        "TriageTicket": ("triageTicket", {"ticket_id": "$response.body#/id"}),
+    },
+)
 def create_ticket():
     user = api_user()
-    new = _new_ticket(p.read_object(CREATE_KEYS))
+    new = _new_ticket(NEW_TICKET.read())
     if new.parent_id is not None:
         try:
             access.get_visible_ticket(user, new.parent_id)
@@ -135,40 +123,62 @@ def create_ticket():
 
 def _new_ticket(data: dict) -> tickets.NewTicket:
     """The service's input from a create body (types checked here, meaning in the service)."""
+    field = NEW_TICKET.fields
     return tickets.NewTicket(
-        subject=p.text(data, "subject", max_len=tickets.SUBJECT_MAX, required=True),
-        description=p.text(data, "description", max_len=tickets.DESCRIPTION_MAX),
-        site_id=p.identifier(data, "site"),
-        category_id=p.identifier(data, "category"),
-        # The column widths: longer values would be refused by PostgreSQL, not trimmed.
-        building=p.text(data, "building", max_len=80),
-        floor=p.text(data, "floor", max_len=40),
-        room=p.text(data, "room", max_len=80),
-        impact=p.choice(data, "impact", list(Level), default=Level.MEDIUM),
-        urgency=p.choice(data, "urgency", list(Level), default=Level.MEDIUM),
-        fields=p.scalar_map(data, "fields"),
-        latitude=p.number(data, "latitude"),
-        longitude=p.number(data, "longitude"),
-        parent_id=p.identifier(data, "parent"),
+        subject=field["subject"].read(data),
+        description=field["description"].read(data, ""),
+        site_id=field["site"].read(data),
+        category_id=field["category"].read(data),
+        building=field["building"].read(data, ""),
+        floor=field["floor"].read(data, ""),
+        room=field["room"].read(data, ""),
+        impact=field["impact"].read(data, Level.MEDIUM),
+        urgency=field["urgency"].read(data, Level.MEDIUM),
+        fields=field["fields"].read(data),
+        latitude=field["latitude"].read(data),
+        longitude=field["longitude"].read(data),
+        parent_id=field["parent"].read(data),
         channel="api",
     )
 
 
 @bp.get("/tickets/<int:ticket_id>")
+@describe(
+    "api",
+    operation_id="getTicket",
+    summary="Read a ticket",
+    description="A ticket the token's user may see; any other is a 404.",
+    status=200,
+    schema="Ticket",
+    answer="The ticket.",
+    errors=(404,),
+)
 def get_ticket(ticket_id: int):
     return _ticket_json(_visible(ticket_id))
 
 
 @bp.get("/tickets")
+@describe(
+    "api",
+    operation_id="listTickets",
+    summary="List tickets",
+    description="The tickets the token's user may see, newest first, a page at a time.",
+    query=TICKET_FILTERS,
+    status=200,
+    schema="TicketPage",
+    answer="A page of tickets.",
+    errors=(400,),
+)
 def list_tickets():
     user = api_user()
-    args = p.query(LIST_PARAMS)
-    status = p.query_choice(args, "status", list(Status))
-    kind = p.query_choice(args, "kind", list(Kind))
-    site_id = p.query_int(args, "site", default=None, minimum=1, maximum=p.MAX_ID)
-    department_id = p.query_int(args, "department", default=None, minimum=1, maximum=p.MAX_ID)
-    page = p.query_int(args, "page", default=1, minimum=1, maximum=1_000_000)
-    per_page = p.query_int(args, "per_page", default=25, minimum=1, maximum=MAX_PER_PAGE)
+    args = TICKET_FILTERS.read()
+    param = TICKET_FILTERS.params
+    status = param["status"].read(args)
+    kind = param["kind"].read(args)
+    site_id = param["site"].read(args)
+    department_id = param["department"].read(args)
+    page = param["page"].read(args)
+    per_page = param["per_page"].read(args)
     if site_id is not None and db.session.get(Site, site_id) is None:
         raise ValidationError(_("Unknown site %(id)s.", id=site_id), field="site")
     if department_id is not None and db.session.get(Department, department_id) is None:
@@ -202,21 +212,45 @@ def list_tickets():
 
 
 @bp.get("/tickets/<int:ticket_id>/events")
+@describe(
+    "api",
+    operation_id="listTicketEvents",
+    summary="A ticket's official record",
+    description="Its events, oldest first; internal ones for staff only.",
+    status=200,
+    schema="TicketEvents",
+    answer="The ticket's events.",
+    errors=(404,),
+)
 def ticket_events(ticket_id: int):
     user = api_user()
     ticket = _visible(ticket_id)
-    staff = access.can_see_internal(user)
+    staff = access.sees_as_staff(user, ticket)
     events = [s.event(e) for e in ticket.events if staff or not e.internal]
     return jsonify({"ticket": ticket.id, "items": events})
 
 
 @bp.post("/tickets/<int:ticket_id>/triage")
+@describe(
+    "api",
+    operation_id="triageTicket",
+    summary="Triage a ticket",
+    description="Dispatchers and admins only (others get 404): decide the kind and catalogue "
+    "data and move a ticket not yet started to its working status.",
+    body=TRIAGE,
+    status=200,
+    schema="Ticket",
+    answer="The ticket, triaged.",
+    errors=(400, 404, 409, 413, 415),
+    links={"GetTicket": ("getTicket", {"ticket_id": "$response.body#/id"})},
+)
 def triage_ticket(ticket_id: int):
     user = api_user()
     if user.role not in TRIAGE_ROLES:
         raise NotFound(_("No such ticket."))  # same answer as a missing ticket: reveals nothing
     ticket = _visible(ticket_id)
-    data = p.read_object(TRIAGE_KEYS)
+    access.require_staff(user, ticket)
+    data = TRIAGE.read()
     ticket = dispatching.catalog(ticket, user, **_triage_args(ticket, data))
     return _ticket_json(ticket)
 
@@ -225,41 +259,41 @@ def _triage_args(ticket: Ticket, data: dict) -> dict:
     """The keyword arguments of ``catalog`` from a triage body. A key left out keeps the
     ticket's current value (an assignee or group who cannot carry the new kind is dropped);
     an explicit null clears it."""
-    if "kind" not in data:
-        raise ValidationError(_("This field is required."), field="kind")
-    kind = p.choice(data, "kind", list(Kind))
+    field = TRIAGE.fields
+    kind = field["kind"].read(data)
     keep_assignee = (
         ticket.assignee is not None and ticket.assignee.role in dispatch_input.ASSIGNEE_ROLES[kind]
     )
     return dict(
-        expected_version=p.integer(data, "version", minimum=1, maximum=p.MAX_ID),
+        expected_version=field["version"].read(data),
         kind=kind,
-        category_id=p.identifier(data, "category", default=ticket.category_id),
-        priority=p.choice(data, "priority", list(Priority), default=ticket.priority),
-        assignee_id=p.identifier(
-            data, "assignee", default=ticket.assignee_id if keep_assignee else None
-        ),
-        group_id=p.identifier(
-            data, "group", default=ticket.group_id if kind == Kind.REMOTE else None
-        ),
+        category_id=field["category"].read(data, ticket.category_id),
+        priority=field["priority"].read(data, ticket.priority),
+        assignee_id=field["assignee"].read(data, ticket.assignee_id if keep_assignee else None),
+        group_id=field["group"].read(data, ticket.group_id if kind == Kind.REMOTE else None),
         # Planning data: left out (or null), the service keeps the ticket's or the defaults.
-        duration_min=p.integer(
-            data, "duration_min", minimum=1, maximum=dispatch_input.DURATION_MAX
-        ),
-        skill_ids=p.id_list(data, "skills"),
-        access_from=p.clock(data, "access_from"),
-        access_until=p.clock(data, "access_until"),
-        appointment_start=p.moment(data, "appointment_start"),
-        appointment_end=p.moment(data, "appointment_end"),
-        due_at=p.moment(data, "due_at", default=ticket.due_at),
+        duration_min=field["duration_min"].read(data),
+        skill_ids=field["skills"].read(data),
+        access_from=field["access_from"].read(data),
+        access_until=field["access_until"].read(data),
+        appointment_start=field["appointment_start"].read(data),
+        appointment_end=field["appointment_end"].read(data),
+        due_at=field["due_at"].read(data, ticket.due_at),
         # Left out: kept; null or "": cleared; text: geocoded (saved even if not found).
-        address=p.text(data, "address", max_len=p.DEFAULT_MAX_BODY, default=None)
-        if data.get("address", "") is not None
-        else "",
+        address=field["address"].read(data) if data.get("address", "") is not None else "",
     )
 
 
 @bp.get("/categories")
+@describe(
+    "api",
+    operation_id="listCategories",
+    summary="List categories",
+    description="The active categories and their extra fields: what `fields` may hold.",
+    status=200,
+    schema="Categories",
+    answer="The categories.",
+)
 def list_categories():
     """The active categories and their extra fields: what ``fields`` may hold on create."""
     rows = db.session.scalars(
@@ -269,3 +303,18 @@ def list_categories():
         .order_by(Category.name)
     )
     return jsonify({"items": [s.category(c) for c in rows]})
+
+
+@bp.get("/openapi.json")
+@describe(
+    "api",
+    operation_id="getOpenAPI",
+    summary="This API's OpenAPI document",
+    description="The OpenAPI 3.1 description of every operation; no token needed.",
+    status=200,
+    schema="OpenAPI",
+    answer="The document.",
+    public=True,
+)
+def openapi_document():
+    return jsonify(document(current_app.url_map.iter_rules(), request.script_root + "/api/v1"))

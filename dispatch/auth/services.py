@@ -7,8 +7,8 @@ import secrets
 from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request
-from flask_login import current_user, login_user
+from flask import abort, current_app, request, session
+from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dispatch.extensions import db, login_manager
@@ -38,13 +38,23 @@ def keep_signed_in(user: User) -> None:
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None (same answer for both faults)."""
     user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
-    if user is None:
-        # Hash anyway, so that the answer takes as long whether or not the address exists.
+    if user is None or not user.active or not user.password_hash:
+        # Hash anyway, so that the answer takes as long for an unknown address, a deactivated
+        # account or one without a password as for a wrong password.
         check_password_hash(_dummy_hash(), password)
         return None
-    if not user.active or not user.check_password(password):
+    if not user.check_password(password):
         return None
     return user
+
+
+def sign_out(user: User) -> None:
+    """End this browser's session and every other one of the account (a copied session or
+    remember-me cookie included): the account's session stamp changes. Commits."""
+    user.end_sessions()
+    db.session.commit()
+    session.clear()  # nothing of the signed-in visit (CSRF token, flashes) is left behind
+    logout_user()  # after the clear: it marks the remember-me cookie for deletion
 
 
 @lru_cache(maxsize=1)

@@ -4,20 +4,21 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from dispatch.auth import passwords, throttle
 from dispatch.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
-from dispatch.auth.services import authenticate, keep_signed_in, safe_next
+from dispatch.auth.services import authenticate, keep_signed_in, safe_next, sign_out
 from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import limiter
+from dispatch.web import private_page
 
 bp = Blueprint("auth", __name__)
 bp.after_app_request(throttle.remember_signed_in_device)
@@ -36,25 +37,19 @@ def _too_many() -> str:
     return _("Too many requests for a password link. Please wait a while and try again.")
 
 
-def _too_many_sign_ins() -> str:
-    # The same words for an address, an account and an address with no account.
-    return _("Too many attempts to sign in. Please wait a few minutes and try again.")
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_setting("LOGIN_ADDRESS_LIMIT"), methods=["POST"], error_message=_too_many_sign_ins)
 @limiter.limit(
-    _setting("LOGIN_ACCOUNT_LIMIT"),
-    methods=["POST"],
-    key_func=throttle.account_key,
-    deduct_when=throttle.failed,
-    error_message=_too_many_sign_ins,
+    _setting("LOGIN_ADDRESS_LIMIT"), methods=["POST"], error_message=throttle.too_many_sign_ins
 )
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        # Counted before the password is checked (429 past the account's allowance)…
+        attempt = throttle.count_attempt(form.email.data)
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            throttle.give_back(attempt)  # …and given back when it was right
+            session.clear()  # nothing of the visit before (CSRF token, flashes) carries over
             login_user(user, remember=form.remember.data)
             response = redirect(safe_next(form.next.data) or url_for("tickets.home"))
             throttle.remember_device(response, user.email)
@@ -68,7 +63,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out(current_user._get_current_object())
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -100,14 +95,6 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form)
 
 
-def _private(body, status: int = 200):
-    """A page whose URL carries a password link: never cached, never sent on as a Referer."""
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_setting("PASSWORD_FORM_RATE_LIMIT"), methods=["POST"])
 def reset_password(token: str):
@@ -119,12 +106,14 @@ def reset_password(token: str):
             passwords.reset_password(token, form.password.data)
             login_user(user)
             flash(_("Your password is set and you are signed in."), "success")
-            return redirect(url_for("tickets.home"))
+            response = redirect(url_for("tickets.home"))
+            throttle.forgive(response, user.email)  # the link unlocks a locked-out account
+            return response
     except passwords.BadLink as exc:
-        return _private(render_template("auth/link_invalid.html", message=exc.message), 400)
+        return private_page(render_template("auth/link_invalid.html", message=exc.message), 400)
     except ValidationError as exc:
         form.password.errors = [*form.password.errors, exc.message]
-    return _private(render_template("auth/reset.html", form=form, user=user, purpose=purpose))
+    return private_page(render_template("auth/reset.html", form=form, user=user, purpose=purpose))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -24,6 +24,7 @@ from dispatch.desk.forms import (
 )
 from dispatch.extensions import db
 from dispatch.people.models import Role, User
+from dispatch.tickets.access import can_act_as_staff, sees_as_staff
 from dispatch.tickets.dispatching import CLAIM_ROLES, status_targets
 from dispatch.tickets.job_places import address_unlocated
 from dispatch.tickets.models import Kind, Ticket, TicketEvent
@@ -52,6 +53,7 @@ def can_claim(ticket: Ticket, user: User) -> bool:
         and ticket.is_open
         and ticket.assignee_id is None
         and ticket.merged_into_id is None
+        and sees_as_staff(user, ticket)  # the pool or their group's, not only as requester
     )
 
 
@@ -63,9 +65,12 @@ def panel_state(
     next_url: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """The panel's forms (given ones — the user's input with errors — win over fresh ones)."""
+    """The panel's forms (given ones — the user's input with errors — win over fresh ones).
+    Only what the user may do: status changes need them to work on the ticket, the claim
+    button only that it is in their queue (:mod:`dispatch.tickets.access`)."""
     forms = dict(forms or {})
     dispatcher = user.role in DISPATCH_ROLES
+    acts = can_act_as_staff(user, ticket)
     if dispatcher:
         forms.setdefault("catalog", CatalogForm.for_ticket(ticket))
         forms.setdefault("assign", AssignForm.for_ticket(ticket))
@@ -76,7 +81,8 @@ def panel_state(
                 LinkForm, ticket, "link", parent=f"#{ticket.parent_id}" if ticket.parent_id else ""
             ),
         )
-    forms.setdefault("status", simple_form(StatusForm, ticket, "status"))
+    if acts:
+        forms.setdefault("status", simple_form(StatusForm, ticket, "status"))
     claim = can_claim(ticket, user)
     if claim:
         forms.setdefault("claim", simple_form(ClaimForm, ticket, "claim"))
@@ -90,7 +96,8 @@ def panel_state(
         forms=forms,
         dispatcher=dispatcher,
         claim=claim,
-        statuses=status_targets(ticket),
+        acts=acts,
+        statuses=status_targets(ticket) if acts else [],
         events=latest_events(ticket),
         message=None,
         conflict=False,
@@ -99,3 +106,12 @@ def panel_state(
     )
     state.update(extra)
     return state
+
+
+def shown_panel(ticket: Ticket, user: User, **kwargs: Any) -> dict[str, Any] | None:
+    """The panel's state, or None when the user has nothing to do on this ticket (a staff
+    member who is only its requester, say): no staff controls are shown then."""
+    if user.role not in STAFF_ROLES:
+        return None
+    state = panel_state(ticket, user, **kwargs)
+    return state if state["acts"] or state["claim"] else None

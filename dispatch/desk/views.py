@@ -35,12 +35,18 @@ from dispatch.desk.forms import (
     ticket_ref,
     to_utc,
 )
-from dispatch.desk.panel import DISPATCH_ROLES, QUEUE_ROLES, STAFF_ROLES, panel_state
-from dispatch.errors import Conflict, DispatchError, NotFound, ValidationError
+from dispatch.desk.panel import (
+    DISPATCH_ROLES,
+    QUEUE_ROLES,
+    STAFF_ROLES,
+    panel_state,
+    shown_panel,
+)
+from dispatch.errors import Conflict, DispatchError, Forbidden, NotFound, ValidationError
 from dispatch.extensions import db, limiter
 from dispatch.people.models import Role
 from dispatch.tickets import dispatching, job_places, services
-from dispatch.tickets.access import get_visible_ticket
+from dispatch.tickets.access import get_staff_ticket, get_visible_ticket
 from dispatch.tickets.models import Kind
 from dispatch.web import page_number
 
@@ -50,9 +56,9 @@ bp = Blueprint("desk", __name__)
 @bp.app_context_processor
 def _panel_helper():
     def desk_panel(ticket):
-        if not current_user.is_authenticated or current_user.role not in STAFF_ROLES:
+        if not current_user.is_authenticated:
             return None
-        return panel_state(ticket, current_user)
+        return shown_panel(ticket, current_user)
 
     return {"desk_panel": desk_panel}
 
@@ -145,11 +151,12 @@ def jobs():
 @roles_required(*STAFF_ROLES)
 def ticket(ticket_id: int):
     ticket = get_visible_ticket(current_user, ticket_id)
-    return render_template(
-        "desk/ticket.html",
-        ticket=ticket,
-        desk_panel_state=panel_state(ticket, current_user, next_url=""),
-    )
+    state = shown_panel(ticket, current_user, next_url="")
+    if state is None:  # seen only as its requester, or another group's: no staff actions
+        raise Forbidden(
+            _("You can see %(n)s but do not work on it: open it as a request.", n=ticket.number)
+        )
+    return render_template("desk/ticket.html", ticket=ticket, desk_panel_state=state)
 
 
 def _summary(form) -> list[tuple[str, str]]:
@@ -173,15 +180,19 @@ def _flat_choices(field):
     return [(c.value, c.label) for c in getattr(field, "choices", None) or []]
 
 
-def _act(ticket_id: int, key: str, form, run, done: str):
-    """Validate the form, run the service; on failure re-show the panel, never overwrite."""
-    ticket = get_visible_ticket(current_user, ticket_id)
+def _act(ticket_id: int, key: str, form, run, done: str, get_ticket=get_staff_ticket):
+    """Validate the form, run the service; on failure re-show the panel, never overwrite.
+    The ticket must be one the user works on (claiming: one they see; the service decides)."""
+    ticket = get_ticket(current_user, ticket_id)
     message, status, forms = _("Check the fields marked below."), 400, {key: form}
     if form.validate_on_submit():
         try:
             run(ticket, form)
             flash(done, "success")
             return redirect(safe_next(form.next.data) or url_for("tickets.detail", id=ticket.id))
+        except Forbidden:
+            db.session.rollback()
+            raise  # an error page, not the panel: there is nothing here they may do
         except Conflict as err:
             db.session.rollback()
             return render_template(
@@ -269,6 +280,7 @@ def claim(ticket_id: int):
         form,
         lambda t, f: dispatching.claim(t, current_user, f.expected_version),
         _("The ticket is yours."),
+        get_ticket=get_visible_ticket,
     )
 
 
@@ -395,7 +407,7 @@ def bulk():
 @roles_required(*DISPATCH_ROLES)
 def job_point(ticket_id: int):
     """Place an on-site job on the map: click or drag the marker (or type the numbers)."""
-    ticket = get_visible_ticket(current_user, ticket_id)
+    ticket = get_staff_ticket(current_user, ticket_id)
     if ticket.kind != Kind.ONSITE:
         raise NotFound(_("Only on-site jobs have a point of their own."))
     form, message, status = PointForm(prefix="point"), None, 200

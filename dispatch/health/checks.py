@@ -1,10 +1,15 @@
 """What /readyz checks: the database, and each Redis server the app is configured with (RQ's
-queue, the rate limiter's storage). A failure is named in a few words (never a traceback, nor
-a host name: /readyz is public); the error itself goes to the log."""
+queue, the rate limiter's storage). A failure is named in a few words of our own (never the
+driver's message, which may hold a host name or a user, nor a traceback: /readyz is public);
+the error itself goes to the log. The answer is kept ``READY_CHECK_CACHE_SECONDS`` per process
+(:class:`Readiness`), so that calling /readyz in a loop opens no more connections than a load
+balancer's polling does."""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -114,3 +119,22 @@ def readiness(config: Mapping[str, Any]) -> dict[str, str]:
     for name, url in redis_urls(config).items():
         checks[name] = outcome(name, lambda url=url: check_redis(url, timeout))
     return checks
+
+
+class Readiness:
+    """This process's last answer of :func:`readiness`, kept ``READY_CHECK_CACHE_SECONDS``. One
+    caller checks at a time; the others meanwhile wait for its answer rather than check too."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.checks: dict[str, str] | None = None
+        self.checked_at = 0.0
+
+    def get(self, config: Mapping[str, Any]) -> dict[str, str]:
+        """The checks' results, fresh when the kept ones are older than the setting."""
+        keep = float(config.get("READY_CHECK_CACHE_SECONDS") or 0)
+        with self.lock:
+            if self.checks is None or time.monotonic() - self.checked_at >= keep:
+                self.checks = readiness(config)
+                self.checked_at = time.monotonic()
+            return dict(self.checks)

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from dispatch.errors import NotFound, ValidationError
 from dispatch.extensions import db
 from dispatch.mail import texts
-from dispatch.mail.compose import check_template
+from dispatch.mail.compose import check_template, without_password_links
 from dispatch.mail.models import MailTemplate, Outbound, OutboxMessage
 from dispatch.people.models import User
 from dispatch.types import utcnow
 
-#: A password link in a sent message: its token is the key to the account.
-_PASSWORD_LINK = re.compile(r"(/password/reset/)[^\s<>\"']+")
-
 
 def shown_body(row: OutboxMessage) -> str:
-    """The body of a sent message as the outbox shows it to admins: password links have their
+    """The body of a message as the outbox shows it to admins: password links have their
     token hidden, so that reading the outbox is not a way into someone's account (an admin
-    who must can set a password on the user's page, where it is on the record)."""
-    return _PASSWORD_LINK.sub(lambda m: m.group(1) + _("[hidden]"), row.body or "")
+    who must can set a password on the user's page, where it is on the record). Once sent,
+    the stored body no longer holds them at all."""
+    return without_password_links(row.body or "")
 
 
 def template_text(key: str) -> tuple[str, str, bool]:

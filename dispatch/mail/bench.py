@@ -72,6 +72,8 @@ def run(url: str, n: int) -> float:
             "MAIL_DELIVERY": "manual",
             "MAIL_MAX_TICKETS_PER_HOUR": 10**9,
             "MAIL_ACK_PER_HOUR": 10**9,
+            "MAIL_AUTO_REPLY_LIMIT": 10**9,
+            "MAIL_OPEN_INTAKE": True,
             "TRIAGE_MODEL_CACHE": None,
         }
     )  # the first message fits the model: measured

@@ -30,8 +30,8 @@ def register(app: Flask) -> None:
 
 def _hold_sending() -> bool:
     """A command is a short process: a sender thread would die with it, so the command sends
-    what it queued itself before it exits (True) unless sending is left to cron (manual)."""
-    if delivery_mode(current_app) == "manual":
+    what it queued itself before it exits (True) unless sending is left to RQ or cron."""
+    if delivery_mode(current_app) in ("rq", "manual"):
         return False
     current_app.config["MAIL_DELIVERY"] = "manual"
     return True
@@ -101,8 +101,8 @@ def fetch_cmd(ctx):
     help="Seconds between two fetches (default MAIL_FETCH_INTERVAL).",
 )
 def schedule_cmd(stop, show, interval):
-    """Fetch the IMAP mailbox every MAIL_FETCH_INTERVAL seconds on RQ (needs a worker started
-    with --with-scheduler)."""
+    """Fetch the IMAP mailbox (when MAIL_IMAP_HOST is set) and send what waits, every
+    MAIL_FETCH_INTERVAL seconds on RQ (needs a worker started with --with-scheduler)."""
     cfg = current_app.config
     queue = cfg["RQ_MAIL_QUEUE"]
     try:

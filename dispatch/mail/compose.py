@@ -6,10 +6,12 @@ password).
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import func, select
@@ -54,9 +56,10 @@ def render(s: Session, row: OutboxMessage) -> None:
         return _suppress(row, "no usable address")
     if row.recipient.lower() == sender_address():
         return _suppress(row, "addressed to ourselves")
-    per_hour = current_app.config["MAIL_ACK_PER_HOUR"]
-    if row.kind in AUTO_REPLIES and _recent_auto_replies(s, row) >= per_hour:
-        return _suppress(row, "rate limit: too many automatic answers to this address")
+    if row.kind in AUTO_REPLIES:
+        why = _auto_reply_limit(s, row)
+        if why:
+            return _suppress(row, why)
     if row.kind == "resolved" and ticket is not None and ticket.status != Status.RESOLVED:
         return _suppress(row, "no longer resolved")
     ctx = _context(s, row, ticket)
@@ -88,20 +91,36 @@ def render(s: Session, row: OutboxMessage) -> None:
     return None
 
 
-def _recent_auto_replies(s: Session, row: OutboxMessage) -> int:
-    since = utcnow() - timedelta(hours=1)
-    return (
-        s.scalar(
-            select(func.count(OutboxMessage.id)).where(
-                OutboxMessage.recipient == row.recipient,
-                OutboxMessage.kind.in_(AUTO_REPLIES),
-                OutboxMessage.message_id != "",
-                OutboxMessage.id != row.id,
-                OutboxMessage.created_at >= since,
-            )
+def _auto_reply_limit(s: Session, row: OutboxMessage) -> str:
+    """Why this automatic answer must not go out ('' if it may): too many to its address, or
+    too many to everyone together in the last hour. Counted on the outbox in the database,
+    which every web worker, mail command and machine shares: a flood of forged senders cannot
+    make us a mail cannon, however many processes answer it."""
+    cfg = current_app.config
+    if _recent_auto_replies(s, row, row.recipient) >= cfg["MAIL_ACK_PER_HOUR"]:
+        return "rate limit: too many automatic answers to this address"
+    if _recent_auto_replies(s, row) >= cfg["MAIL_AUTO_REPLY_LIMIT"]:
+        log.warning(
+            "automatic answers: MAIL_AUTO_REPLY_LIMIT (%s per hour) reached; not answering %s",
+            cfg["MAIL_AUTO_REPLY_LIMIT"],
+            row.recipient,
         )
-        or 0
+        return "rate limit: MAIL_AUTO_REPLY_LIMIT automatic answers this hour"
+    return ""
+
+
+def _recent_auto_replies(s: Session, row: OutboxMessage, recipient: str | None = None) -> int:
+    """Automatic answers rendered for sending in the last hour (to ``recipient`` if given)."""
+    since = utcnow() - timedelta(hours=1)
+    query = select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.kind.in_(AUTO_REPLIES),
+        OutboxMessage.message_id != "",
+        OutboxMessage.id != row.id,
+        OutboxMessage.created_at >= since,
     )
+    if recipient is not None:
+        query = query.where(OutboxMessage.recipient == recipient)
+    return s.scalar(query) or 0
 
 
 def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | None:
@@ -149,6 +168,15 @@ def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | No
             ctx["window_" + key if key != "eta" else "eta"] = local.strftime("%H:%M")
     ctx["technician"] = str(row.context.get("technician", ""))
     return ctx
+
+
+#: A password link in a message: its token is the key to the account.
+_PASSWORD_LINK = re.compile(r"(/password/reset/)[^\s<>\"']+")
+
+
+def without_password_links(text: str) -> str:
+    """``text`` with the token of every password link (reset or set) hidden."""
+    return _PASSWORD_LINK.sub(lambda m: m.group(1) + _("[hidden]"), text)
 
 
 def _password_context(ctx: dict, user: User, purpose: str, key: str = "reset_link") -> dict:

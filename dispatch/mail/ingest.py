@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from dispatch.errors import DispatchError
 from dispatch.extensions import db
-from dispatch.mail import loops
+from dispatch.mail import loops, sender_auth
 from dispatch.mail.correspondents import (
     create_requester,
     earlier_thread,
@@ -140,6 +140,8 @@ def _ingest(raw: bytes, source: str) -> Outcome:
 
 
 def _route(mail: ParsedMail, row: MailMessage, *, trust_sender: bool = False) -> Outcome:
+    """``trust_sender``: a dispatcher released it, vouching for the sender (no authentication
+    check; a reply is posted on the ticket it names, even by its subject tag alone)."""
     if loops.is_our_own(mail):
         log.warning("dropped our own message coming back: %s from %s", mail.message_id, mail.sender)
         return _finish(row, Inbound.DROPPED, "our own message came back")
@@ -151,19 +153,31 @@ def _route(mail: ParsedMail, row: MailMessage, *, trust_sender: bool = False) ->
     if ref.forged:
         claimed = ticket_by_id(subject_ticket(mail.subject))
         return _hold(row, claimed, "forged thread reference: for the dispatcher to review")
+    ticket = follow_merges(ticket_by_id(ref.ticket_id))
     user = find_user(mail.sender)
-    ticket = ticket_by_id(ref.ticket_id)
+    unproven = "" if trust_sender else sender_auth.refusal(mail, user)
+    if unproven:
+        return _quarantine(row, unproven, ticket)
     if ticket is None:
-        weak = ticket_by_id(subject_ticket(mail.subject)) or earlier_thread(mail)
-        if weak is not None and not auto and not trust_sender and not is_participant(weak, user):
-            return _hold(row, weak, "reply by subject from someone not on the ticket: for review")
-        ticket = weak
-    ticket = follow_merges(ticket)
+        # Only our signed Message-IDs tie a message to a ticket. A subject tag is typed by
+        # anyone and ticket numbers are sequential; a reference to someone's earlier mail is
+        # chosen by its writer. Such a message is a new request from its sender (the
+        # dispatcher may merge it), which gives nobody a way into someone else's ticket, except
+        # in a staff member's name: that waits for a dispatcher rather than speak for us.
+        weak = follow_merges(ticket_by_id(subject_ticket(mail.subject)) or earlier_thread(mail))
+        if weak is not None and trust_sender:
+            ticket = weak
+        elif weak is not None and not auto and user is not None and user.is_staff:
+            return _hold(row, weak, "staff address without our thread reference: for review")
     if ticket is not None:
         if auto:
             return _automatic_note(row, mail, ticket)
         if not trust_sender and not is_participant(ticket, user):
             return _hold(row, ticket, "reply from someone not on the ticket: for review")
+        if not trust_sender and user.is_staff and not sender_auth.can_vouch():
+            # Without our server's authentication results a staff address in From proves
+            # nothing, and a staff comment is public and mailed on to the requester.
+            return _hold(row, ticket, "staff reply that cannot be authenticated: for review")
         return _reply(row, mail, ticket, user or create_requester(mail))
     if auto and (loops.is_bounce(mail) or loops.is_auto_reply(mail)):
         return _quarantine(row, f"automatic message about no known ticket ({auto})")
@@ -359,7 +373,7 @@ def _too_large(raw: bytes, source: str, size: int | None = None) -> Outcome:
 
 def _reject(row: MailMessage, mail: ParsedMail, reason: str) -> Outcome:
     if mail.sender and not loops.automatic_reason(mail):
-        queue_rejection(mail.sender, mail.subject, reason, in_reply_to=mail.message_id)
+        queue_rejection(mail.sender, reason, in_reply_to=mail.message_id)
     return _finish(row, Inbound.REJECTED, reason)
 
 

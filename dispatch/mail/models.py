@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dispatch.extensions import db
+from dispatch.people.models import User
 from dispatch.tickets.models import Ticket, TicketEvent
 from dispatch.types import UTCDateTime, utcnow
 
@@ -22,6 +23,7 @@ class Inbound(StrEnum):
     QUARANTINE = "quarantine"  # kept whole for an admin (or the dispatcher's review)
     REJECTED = "rejected"  # over the size limit: one polite answer, no ticket
     DROPPED = "dropped"  # our own mail came back
+    DISCARDED = "discarded"  # taken out of quarantine by a dispatcher: nothing done with it
 
 
 class Outbound(StrEnum):
@@ -60,8 +62,12 @@ class MailMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=1)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who last released or discarded it from quarantine, and when.
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     ticket: Mapped[Ticket | None] = relationship()
+    reviewed_by: Mapped[User | None] = relationship()
 
 
 class OutboxMessage(db.Model):

@@ -4,8 +4,9 @@
    OutboxMessage row *in the same transaction* — a change that rolls back sends nothing, a
    change that commits cannot lose its message. Nothing is rendered or sent there, so a broken
    template or a dead mail server cannot touch the ticket change.
-2. ``after_commit``: the sender is woken (a thread in the embedded set-up; ``inline`` for tests;
-   ``manual`` leaves it to ``flask mail send`` from cron or RQ).
+2. ``after_commit``: the sender is woken: a send job on RQ when ``RQ_REDIS_URL`` is set
+   (:mod:`dispatch.mail.send_jobs`), else a thread of this process (the embedded set-up);
+   ``inline`` sends at once (tests), ``manual`` leaves it to ``flask mail send`` from cron.
 3. The sender claims each due row, renders it (admin templates, sandboxed), sends it by SMTP or
    keeps it in the local outbox when no server is configured, and on failure retries with
    backoff; the row holds the state, so a crash loses nothing.
@@ -22,7 +23,8 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from dispatch.extensions import db
-from dispatch.mail.compose import PASSWORD, render
+from dispatch.mail import send_jobs
+from dispatch.mail.compose import PASSWORD, render, without_password_links
 from dispatch.mail.models import Inbound, Outbound, OutboxMessage
 from dispatch.mail.smtp import Transport
 from dispatch.people.models import User
@@ -146,23 +148,24 @@ def queue_password_link(user: User, *, purpose: str, **_kwargs) -> OutboxMessage
     return queue_message(PASSWORD, None, recipient=user.email, user_id=user.id, purpose=purpose)
 
 
-def queue_rejection(address: str, subject: str, reason: str, *, in_reply_to: str = "") -> None:
-    queue_message(
-        "rejected",
-        None,
-        recipient=address,
-        subject=subject[:200],
-        reason=reason,
-        in_reply_to=in_reply_to,
-    )
+def queue_rejection(address: str, reason: str, *, in_reply_to: str = "") -> None:
+    """The answer to a refused message. It never repeats the message's subject: the From
+    address may be anyone's, and an answer carrying a stranger's text to it would make us a
+    relay of their spam (backscatter). In-Reply-To threads it under the refused message."""
+    queue_message("rejected", None, recipient=address, reason=reason, in_reply_to=in_reply_to)
 
 
 # --- 2. waking the sender -------------------------------------------------------------------------
 
 
 def delivery_mode(app: Flask) -> str:
-    """thread (default), inline (send at commit, for tests), manual (cron / RQ runs the send)."""
-    return app.config.get("MAIL_DELIVERY") or ("manual" if app.testing else "thread")
+    """rq (the default with RQ_REDIS_URL), thread (without), inline (send at commit, for
+    tests), manual (cron runs ``flask mail send``)."""
+    if app.config.get("MAIL_DELIVERY"):
+        return app.config["MAIL_DELIVERY"]
+    if app.testing:
+        return "manual"
+    return "rq" if app.config.get("RQ_REDIS_URL") else "thread"
 
 
 def kick(app: Flask) -> None:
@@ -170,10 +173,12 @@ def kick(app: Flask) -> None:
     try:
         if mode == "inline":
             deliver_pending()
+        elif mode == "rq":
+            send_jobs.enqueue(app)
         elif mode == "thread":
             _worker(app).wake.set()
     except Exception:  # sending must never disturb the change that was just committed
-        log.exception("mail sender could not be started")
+        log.exception("mail sender could not be started; the message waits in the outbox")
 
 
 class _Worker(threading.Thread):
@@ -262,6 +267,16 @@ def deliver_pending(limit: int = 500) -> int:
     return handled
 
 
+def next_due() -> datetime | None:
+    """When the earliest row still in the outbox is due: a retry after a failure, or a claim
+    that a sender which died left (None: nothing waits)."""
+    return db.session.scalar(
+        select(db.func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status.in_((Outbound.PENDING, Outbound.SENDING))
+        )
+    )
+
+
 def claim(s: Session, oid: int) -> bool:
     """Take one due row for this sender (commits); False when another sender was first.
 
@@ -301,6 +316,10 @@ def _deliver_one(s: Session, row: OutboxMessage, transport: Transport) -> None:
         where = transport.send(row)
         row.status = Outbound.SENT if where == "sent" else Outbound.LOCAL
         row.sent_at, row.last_error = utcnow(), ""
+        if row.status == Outbound.SENT:
+            # Delivered: the outbox's copy need not open anyone's account any more. (Without
+            # a mail server the local outbox is the only copy: it keeps the link.)
+            row.body = without_password_links(row.body)
     except Exception as exc:
         transport.reset()
         row.attempts += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.cli import NoAppException
 
 DEFAULTS = {
     # Out: SMTP. No MAIL_SERVER means the local outbox (admins read it at /mail).
@@ -15,7 +16,9 @@ DEFAULTS = {
     "MAIL_DEFAULT_SENDER": "Dispatch <dispatch@localhost>",
     "MAIL_ENVELOPE_FROM": None,  # Return-Path for bounces; default: the sender's address
     "MAIL_TIMEOUT": 10,
-    "MAIL_DELIVERY": None,  # thread | inline | manual (default: thread, manual under TESTING)
+    # rq | thread | inline | manual (default: rq with RQ_REDIS_URL, else thread; manual under
+    # TESTING)
+    "MAIL_DELIVERY": None,
     "MAIL_POLL_SECONDS": 30,  # the sender thread also wakes this often for retries
     "MAIL_SEND_ATTEMPTS": 8,
     "MAIL_BASE_URL": None,  # for links in mail, e.g. https://dispatch.example.com
@@ -23,9 +26,16 @@ DEFAULTS = {
     # In.
     "MAIL_MAX_BYTES": 25 * 1024 * 1024,
     "MAIL_ACK_PER_HOUR": 5,  # automatic answers (acknowledgements, refusals) per address
+    "MAIL_AUTO_REPLY_LIMIT": 200,  # automatic answers per hour to everyone together
     "MAIL_MAX_TICKETS_PER_HOUR": 20,  # new tickets per sender; beyond: quarantine
     "MAIL_REOPEN_DAYS": 14,  # a reply to a ticket closed longer ago opens a follow-up
     "MAIL_ALLOWED_DOMAINS": (),  # e.g. ["example.com"]; empty: anyone may write
+    # Empty MAIL_ALLOWED_DOMAINS outside debug and tests must be meant: see check_intake.
+    "MAIL_OPEN_INTAKE": False,
+    # Our MTA's authserv-id in Authentication-Results (RFC 8601), e.g. "mx.example.com", and
+    # how many such headers it adds on top of each message (milters may add one each).
+    "MAIL_AUTHSERV_ID": None,
+    "MAIL_AUTHSERV_HEADERS": 1,
     # IMAP polling (flask mail fetch).
     "MAIL_IMAP_HOST": None,
     "MAIL_IMAP_PORT": None,  # 993 with SSL, else 143
@@ -48,3 +58,34 @@ DEFAULTS = {
 def apply_defaults(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    check_intake(app)
+
+
+def _said_yes(value: object) -> bool:
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def check_intake(app: Flask) -> None:
+    """Refuse to run a deployment whose mail intake is open to the whole internet by mistake.
+
+    With no MAIL_ALLOWED_DOMAINS anyone anywhere gets an account, a ticket and an
+    acknowledgement; that must be said (MAIL_OPEN_INTAKE) rather than be a default. Debug and
+    tests stay open, as they make up a SECRET_KEY (dispatch.config.finalize).
+    """
+    if app.debug or app.testing or app.config["MAIL_ALLOWED_DOMAINS"]:
+        return
+    if not _said_yes(app.config["MAIL_OPEN_INTAKE"]):
+        raise OpenMailIntake()
+
+
+class OpenMailIntake(NoAppException):
+    """Mail intake open to anyone without saying so. Flask's own "the app could not be
+    loaded", so that `flask …` prints the message alone (as for a missing SECRET_KEY)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "MAIL_ALLOWED_DOMAINS is empty: mail from anyone on the internet would open "
+            "tickets and be answered. Set FLASK_MAIL_ALLOWED_DOMAINS (e.g. "
+            "'[\"example.com\"]') to the domains allowed to write to the help desk, or "
+            "FLASK_MAIL_OPEN_INTAKE=true to accept mail from anyone on purpose."
+        )

@@ -88,9 +88,9 @@ DEFAULTS: dict[str, tuple[object, object, bool]] = {
         True,
     ),
     "rejected": (
-        _l("Not delivered to the help desk: {{ subject }}"),
+        _l("Not delivered to the help desk"),
         _l(
-            'Hello,\n\nYour message "{{ subject }}" could not be accepted: {{ reason }}.\n'
+            "Hello,\n\nYour message to the help desk could not be accepted: {{ reason }}.\n"
             "No request was opened. Please send it again without the large files, or use the "
             "web form and attach them there.\n\n-- \nDispatch"
         ),

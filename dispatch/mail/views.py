@@ -9,7 +9,7 @@ from flask_login import current_user
 from dispatch.auth.services import roles_required
 from dispatch.errors import DispatchError, NotFound, ValidationError
 from dispatch.extensions import db, limiter
-from dispatch.mail import admin, texts
+from dispatch.mail import admin, quarantine, sender_auth, texts
 from dispatch.mail.compose import read_reopen_token
 from dispatch.mail.forms import ActionForm, TemplateForm
 from dispatch.mail.ingest import TemporaryFailure, retry
@@ -60,6 +60,42 @@ def reprocess(id: int, action: str):
         except TemporaryFailure as exc:
             flash(_("Not possible right now: %(e)s", e=str(exc)), "danger")
     return redirect(url_for("mail.message", id=id))
+
+
+@bp.get("/quarantine")
+@roles_required(Role.DISPATCHER, Role.ADMIN)
+def quarantine_list():
+    return render_template("mail/quarantine.html", held=quarantine.held(), form=ActionForm())
+
+
+@bp.get("/quarantine/<int:id>")
+@roles_required(Role.DISPATCHER, Role.ADMIN)
+def quarantined(id: int):
+    row = quarantine.waiting(id)
+    parsed = parse(row.raw)
+    results = sender_auth.shown_headers(parsed)
+    return render_template(
+        "mail/quarantined.html", row=row, parsed=parsed, results=results, form=ActionForm()
+    )
+
+
+@bp.post("/quarantine/<int:id>/<any(release, discard):action>")
+@roles_required(Role.DISPATCHER, Role.ADMIN)
+def quarantine_action(id: int, action: str):
+    quarantine.waiting(id)
+    if not ActionForm().validate_on_submit():
+        flash(_("The form expired or was incomplete; try again."), "warning")
+        return redirect(url_for("mail.quarantined", id=id))
+    try:
+        if action == "discard":
+            quarantine.discard(id, current_user)
+            flash(_("Message discarded."), "info")
+        else:
+            outcome = quarantine.release(id, current_user)
+            flash(quarantine.release_said(outcome), "info")
+    except TemporaryFailure as exc:
+        flash(_("Not possible right now: %(e)s", e=str(exc)), "danger")
+    return redirect(url_for("mail.quarantine_list"))
 
 
 @bp.get("/outbox/<int:id>")

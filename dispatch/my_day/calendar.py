@@ -11,7 +11,7 @@ from icalendar import Calendar, Event
 
 from dispatch.errors import NotFound
 from dispatch.extensions import db
-from dispatch.people.models import User
+from dispatch.people.models import Role, User
 from dispatch.planning.models import Visit, VisitStatus
 from dispatch.types import utcnow, utctoday
 
@@ -48,11 +48,12 @@ def has_feed(technician: User) -> bool:
 
 
 def feed_owner(token: str) -> User:
-    """The active technician whose feed ``token`` opens; NotFound otherwise."""
+    """The active technician whose feed ``token`` opens; NotFound otherwise. Checked on every
+    request: a deactivated account, or one that is no longer a technician's, has no feed."""
     feed = db.session.scalar(
         db.select(CalendarFeed).where(CalendarFeed.token_hash == CalendarFeed.hash(token or ""))
     )
-    if feed is None or not feed.user.active:
+    if feed is None or not feed.user.active or feed.user.role != Role.TECHNICIAN:
         raise NotFound(_("No such calendar."))
     return feed.user
 

@@ -23,6 +23,7 @@ from dispatch.notifications.services import recent as recent_notifications
 from dispatch.people.models import Role
 from dispatch.planning import problem as builder
 from dispatch.types import utctoday
+from dispatch.web import private_page
 
 from . import calendar, services
 from .forms import ActionForm, VisitStepForm
@@ -101,16 +102,13 @@ def advance(visit_id: int, action: str):
 
 @bp.post("/calendar")
 def new_feed():
-    if ActionForm().validate_on_submit():
-        token = calendar.new_feed_token(current_user)
-        flash(
-            _(
-                "Your private calendar address (shown once; keep it secret): %(url)s",
-                url=url_for(".feed", token=token, _external=True),
-            ),
-            "info",
-        )
-    return redirect(url_for(".index"))
+    """The new address is shown once, on a page that is not cached — never flashed: flashes
+    travel in the session cookie."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".index"))
+    token = calendar.new_feed_token(current_user)
+    url = url_for(".feed", token=token, _external=True)
+    return private_page(render_template("my_day/feed_created.html", url=url))
 
 
 @bp.post("/calendar/revoke")

@@ -94,8 +94,8 @@ class User(UserMixin, db.Model):
     # An admin may let an employee see every ticket of their department.
     sees_department: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
-    # Part of the session stamp: raised when the account is deactivated or reactivated, so
-    # sessions and password links from before do not come back with it.
+    # Part of the session stamp: raised when the account is deactivated or reactivated and on
+    # signing out, so sessions (even a copied cookie) and password links from before die.
     session_generation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -114,8 +114,13 @@ class User(UserMixin, db.Model):
     def set_active(self, active: bool) -> None:
         """Activate or deactivate; either way the sessions and password links from before end."""
         if self.active is not None and bool(active) != self.active:  # None: not saved yet
-            self.session_generation = (self.session_generation or 0) + 1
+            self.end_sessions()
         self.active = bool(active)
+
+    def end_sessions(self) -> None:
+        """Every session and remember-me cookie of the account (and every password link sent
+        to it) stops working: the stamp they carry changes (not committed here)."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def password_stamp(self) -> str:

@@ -6,6 +6,15 @@ every quarter of ``PLANNING_HEARTBEAT_TIMEOUT``: the stamps keep coming while th
 (its loop calls into plain Python, which lets the thread run). A process that is killed, runs
 out of memory or loses its machine stops stamping; once the last stamp is older than the
 timeout, whoever looks at the run next gives it up (``dispatch.planning.runs``).
+
+Why a thread is enough: it needs the GIL to stamp. The engine's own search, compiled or not,
+lets it run (measured: stamps 50–70 ms apart all through a 3 s search). OR-Tools' guided local
+search does not: its solve holds the GIL for its whole time limit (measured: a thread stalled
+3 s through a 3 s solve). It only ever runs in the portfolio's second worker, which
+``dispatch.routing.portfolio`` runs in a forked child process; a fork copies only the forking
+thread, and this process meanwhile runs the first worker, which never hands over to OR-Tools
+(tests/planning/test_heartbeat.py holds the portfolio to that). Were OR-Tools to run in this
+process, its share of a run's time limit would have to stay well under the timeout.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dispatch.people.models import User
-from dispatch.tickets.access import can_see_internal
+from dispatch.tickets.access import sees_as_staff
 from dispatch.tickets.event_text import describe
 from dispatch.tickets.models import Attachment, Comment, Ticket
 from dispatch.tickets.sentences import Part, person
@@ -27,7 +27,7 @@ class Entry:
 
 def timeline(ticket: Ticket, viewer: User) -> list[Entry]:
     """Events and comments, oldest first; internal ones only for staff, and marked."""
-    staff = can_see_internal(viewer)
+    staff = sees_as_staff(viewer, ticket)
     comments = {c.id: c for c in ticket.comments}
     files: dict[int, list[Attachment]] = {}
     for att in ticket.attachments:
@@ -75,6 +75,6 @@ def timeline(ticket: Ticket, viewer: User) -> list[Entry]:
 
 def visible_attachments(ticket: Ticket, viewer: User) -> list[Attachment]:
     """The ticket's files the viewer may open: files of internal notes are for staff."""
-    if can_see_internal(viewer):
+    if sees_as_staff(viewer, ticket):
         return list(ticket.attachments)
     return [a for a in ticket.attachments if a.comment is None or not a.comment.internal]

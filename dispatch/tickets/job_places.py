@@ -21,6 +21,7 @@ from dispatch.sites.geocoding import (
     check_point,  # late, like lookup above
     lookup,
 )
+from dispatch.tickets.access import require_staff
 from dispatch.tickets.changes import check_version, record, transaction
 from dispatch.tickets.models import Kind, Status, Ticket
 from dispatch.types import utcnow
@@ -73,6 +74,7 @@ def set_point(
 ) -> Ticket:
     """Place a job by hand (clicked or dragged on the map, or typed); both empty clears it.
     Recorded in the ticket's history; one transaction."""
+    require_staff(actor, ticket)
     check_version(ticket, expected_version)
     if ticket.kind != Kind.ONSITE:
         raise ValidationError(_("Only on-site jobs have a point of their own."), field="latitude")

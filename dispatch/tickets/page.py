@@ -10,7 +10,7 @@ from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.tickets import history, queries, workflow
-from dispatch.tickets.access import can_see_internal, visible_tickets
+from dispatch.tickets.access import can_act_as_staff, sees_as_staff, visible_tickets
 from dispatch.tickets.fields import clean_fields
 from dispatch.tickets.forms import CommentForm, ReopenForm, RequestForm, field_name
 from dispatch.tickets.models import Category, Status, Ticket
@@ -85,9 +85,10 @@ def _visible_ids(user: User, ids: set[int]) -> set[int]:
 
 
 def can_reopen(ticket: Ticket, user: User) -> bool:
+    """The requester reopens a resolved request; staff who work on it, a closed one too."""
     if ticket.status == Status.RESOLVED:
-        return user.is_staff or ticket.requester_id == user.id
-    return ticket.status == Status.CLOSED and user.is_staff
+        return ticket.requester_id == user.id or can_act_as_staff(user, ticket)
+    return ticket.status == Status.CLOSED and can_act_as_staff(user, ticket)
 
 
 def detail_context(
@@ -99,9 +100,9 @@ def detail_context(
         if t is not None
     ]
     visible = _visible_ids(user, {t.id for t in related})
-    staff = can_see_internal(user)
-    if not staff:
-        del comment_form.internal  # the checkbox is for staff only
+    staff = sees_as_staff(user, ticket)
+    if not can_act_as_staff(user, ticket):
+        del comment_form.internal  # the checkbox is for staff who work on the ticket
     return {
         "ticket": ticket,
         "viewer": user,

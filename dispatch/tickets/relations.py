@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
+from dispatch.tickets.access import require_staff
 from dispatch.tickets.changes import check_version, record, set_status, transaction
 from dispatch.tickets.models import Status, Ticket
 from dispatch.types import utcnow
@@ -40,6 +41,8 @@ def merge(
 ) -> Ticket:
     """Close ``duplicate`` as merged into ``target``; its comments stay where they are and its
     sub-tickets move to ``target``. Events go on both tickets."""
+    require_staff(actor, duplicate)
+    require_staff(actor, target)
     check_version(duplicate, expected_version)
     if duplicate.id == target.id:
         raise ValidationError(_("A ticket cannot be merged into itself."), field="target")
@@ -84,6 +87,9 @@ def link_parent(
     child: Ticket, parent: Ticket | None, actor: User, *, expected_version: int | None = None
 ) -> Ticket:
     """Make ``child`` a part of the larger job ``parent`` (None: detach it). No loops."""
+    for ticket in (child, parent, child.parent):  # each gets an event
+        if ticket is not None:
+            require_staff(actor, ticket)
     check_version(child, expected_version)
     if parent is not None:
         if parent.id == child.id:

@@ -13,12 +13,12 @@ from typing import Any
 from blinker import Signal
 from flask_babel import gettext as _
 
-from dispatch.errors import NotFound, TransitionError, ValidationError
+from dispatch.errors import Forbidden, NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.sites.models import Site
 from dispatch.tickets import workflow
-from dispatch.tickets.access import get_visible_ticket
+from dispatch.tickets.access import can_act_as_staff, get_visible_ticket, require_staff
 from dispatch.tickets.attachments import store_uploads
 from dispatch.tickets.changes import check_version, commit, record, set_status
 from dispatch.tickets.fields import clean_fields
@@ -181,8 +181,8 @@ def add_comment(
         raise ValidationError(_("Write something first."), field="body")
     if len(body) > COMMENT_MAX:
         raise ValidationError(_("At most %(n)d characters.", n=COMMENT_MAX), field="body")
-    if internal and not author.is_staff:
-        raise ValidationError(_("Only staff can write internal notes."), field="internal")
+    if internal and not can_act_as_staff(author, ticket):
+        raise Forbidden(_("Only staff who work on this ticket can write internal notes."))
     comment = Comment(
         ticket=ticket, author=author, body=body, internal=internal, created_at=utcnow()
     )
@@ -210,6 +210,7 @@ def change_status(
     ticket: Ticket, actor: User, target: str, *, expected_version: int | None = None, note: str = ""
 ) -> Ticket:
     """Move a ticket along the workflow (staff), optionally with a public note."""
+    require_staff(actor, ticket)
     if target not in set(Status):
         raise ValidationError(_("Unknown status %(s)s.", s=target), field="status")
     check_version(ticket, expected_version)
@@ -223,8 +224,12 @@ def change_status(
 
 
 def reopen(ticket: Ticket, actor: User, reason: str = "") -> Ticket:
-    """Reopen a resolved (requester or staff) or closed (staff) ticket."""
-    if ticket.status == Status.CLOSED and not actor.is_staff:
+    """Reopen a resolved (its requester, or staff who work on it) or closed (staff who work on
+    it) ticket. Staff who are only its requester have the requester's say."""
+    staff = can_act_as_staff(actor, ticket)
+    if not staff and actor.id != ticket.requester_id:
+        require_staff(actor, ticket)
+    if ticket.status == Status.CLOSED and not staff:
         raise TransitionError(_("This request is closed; open a follow-up instead."))
     if ticket.status not in (Status.RESOLVED, Status.CLOSED):
         raise TransitionError(_("Only resolved or closed requests can be reopened."))

@@ -93,15 +93,15 @@ class DatabaseStorage:
     def chunks(self, key: str) -> Iterator[bytes]:
         """The content's chunks in order, each read when asked for; Missing if there is none.
 
-        Each chunk is read on a connection of its own, outside the request's session: the
-        response is sent after the request's context (and its session) has ended, and a slow
-        download then holds no connection of the pool between two chunks.
+        Only whether the content exists is asked now: an answer that sends no body (a HEAD, a
+        304 Not Modified) reads none of it. Each chunk is read on a connection of its own,
+        outside the request's session: the response is sent after the request's context (and
+        its session) has ended, and a slow download then holds no connection of the pool
+        between two chunks.
         """
-        engine = db.engine
-        first = _chunk(engine, key, 0)
-        if first is None:
+        if not self.has(key):
             raise Missing(key)
-        return _following(engine, key, first)
+        return _chunks(db.engine, key)
 
     def has(self, key: str) -> bool:
         """Whether content is stored under ``key``."""
@@ -122,10 +122,9 @@ def _chunk(engine: Engine, key: str, seq: int) -> bytes | None:
         ).scalar()
 
 
-def _following(engine: Engine, key: str, first: bytes) -> Iterator[bytes]:
-    data: bytes | None = first
-    del first
+def _chunks(engine: Engine, key: str) -> Iterator[bytes]:
     seq = 0
+    data = _chunk(engine, key, seq)
     while data is not None:
         yield data
         # Let go of the chunk just sent before reading the next: one in memory at a time.

@@ -24,7 +24,7 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from dispatch.errors import Conflict, TransitionError, ValidationError
 from dispatch.extensions import db, limiter
 from dispatch.tickets import queries, services, workflow
-from dispatch.tickets.access import can_see_internal, get_visible_ticket
+from dispatch.tickets.access import get_visible_ticket, sees_as_staff
 from dispatch.tickets.attachments import open_attachment, served_inline
 from dispatch.tickets.forms import CommentForm, ReopenForm, RequestForm
 from dispatch.tickets.models import Attachment
@@ -208,8 +208,6 @@ def reopen(id: int):
     form = ReopenForm()
     if not form.validate_on_submit():
         flash(" ".join(form.reason.errors) or _("Could not reopen."), "danger")
-    elif not (current_user.is_staff or ticket.requester_id == current_user.id):
-        abort(403, _("Only the requester or staff can reopen a request."))
     else:
         try:
             services.reopen(ticket, current_user, form.reason.data or "")
@@ -226,8 +224,8 @@ def attachment(id: int):
     att = db.session.get(Attachment, id)
     if att is None:
         abort(404)
-    get_visible_ticket(current_user, att.ticket_id)  # someone else's file is a 404 too
-    if att.comment is not None and att.comment.internal and not can_see_internal(current_user):
+    ticket = get_visible_ticket(current_user, att.ticket_id)  # someone else's file: 404 too
+    if att.comment is not None and att.comment.internal and not sees_as_staff(current_user, ticket):
         abort(404)
     return _download(att)
 

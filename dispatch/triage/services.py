@@ -159,7 +159,7 @@ def suggest_for_new_ticket(ticket: Ticket, **_kwargs: Any) -> None:
 
 
 def record_kind_decision(ticket: Ticket, *, actor: User | None, kind: str, **_kwargs: Any) -> None:
-    """Receiver of :data:`dispatch.tickets.dispatching.kind_decided`."""
+    """Receiver of :data:`dispatch.tickets.cataloguing.kind_decided`."""
     record_decision(ticket, actor, kind)
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dispatch.api.views import CREATE_KEYS, LIST_PARAMS, TRIAGE_KEYS
+from dispatch.api.bodies import NEW_TICKET, TICKET_FILTERS, TRIAGE
 
 FUZZ = settings(
     max_examples=60,
@@ -125,14 +125,14 @@ def _check(response):
 
 
 @FUZZ
-@given(body=_bodies(CREATE_KEYS))
+@given(body=_bodies(NEW_TICKET.names))
 def test_fuzzed_create_bodies(setup, body):
     a, _ticket = setup
     _check(a.post("/api/v1/tickets", json=body))
 
 
 @FUZZ
-@given(body=_bodies(TRIAGE_KEYS))
+@given(body=_bodies(TRIAGE.names))
 def test_fuzzed_triage_bodies(setup, body):
     a, ticket = setup
     _check(a.post(f"/api/v1/tickets/{ticket.id}/triage", json=body))
@@ -154,7 +154,7 @@ def test_fuzzed_raw_bodies(setup, raw, content_type):
 @FUZZ
 @given(
     params=st.dictionaries(
-        st.sampled_from(sorted(LIST_PARAMS) + ["x"]),
+        st.sampled_from(sorted(TICKET_FILTERS.names) + ["x"]),
         st.sampled_from(NASTY) | st.text(max_size=12),
         max_size=4,
     )

@@ -3,8 +3,13 @@ browsers an account has signed in from before keep their own allowance."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
+from dispatch.auth.passwords import make_token
 from dispatch.auth.throttle import DEVICE_COOKIE
 
 WRONG = "not the password at all"
@@ -34,7 +39,7 @@ def test_failures_from_several_addresses_throttle_the_account(limited, make_user
     assert codes == [200, 200, 200]
     elsewhere = limited("10.0.0.4")
     # From a fourth address, even the right password is refused for a while…
-    response = elsewhere.post("/login", data={"email": " A@Example.com ", "password": password})
+    response = elsewhere.post("/login", data={"email": "A@Example.com", "password": password})
     assert response.status_code == 429 and THROTTLED in response.data
     # …while another account signs in from that same address.
     assert sign_in(elsewhere, b.email, password) == 302
@@ -139,6 +144,93 @@ def test_a_browser_signed_in_before_the_cookie_existed_gets_one_and_is_not_locke
         assert sign_in(limited(f"203.0.113.{20 + i}"), victim.email, WRONG) == 200
     assert sign_in(limited("203.0.113.29"), victim.email, password) == 429
     assert sign_in(desk, victim.email, password) == 302
+
+
+def test_parallel_wrong_guesses_are_counted_before_any_is_checked(limited, monkeypatch, make_user):
+    """Ten guesses at once against an allowance of three: the count is taken with the check,
+    so only three ever reach the password check, however the requests interleave."""
+    email = make_user().email  # read here: the threads have no app context of their own
+    checked, lock = [], threading.Lock()
+
+    def slow_wrong_password(email, password):
+        with lock:
+            checked.append(email)
+        time.sleep(0.3)  # every guess is in flight while the first ones are checked
+        return None
+
+    monkeypatch.setattr("dispatch.auth.views.authenticate", slow_wrong_password)
+    start = threading.Barrier(10)
+
+    def guess(i: int) -> int:
+        client = limited(f"198.51.100.{i}")
+        start.wait()
+        return sign_in(client, email, WRONG)
+
+    with ThreadPoolExecutor(10) as pool:
+        codes = sorted(pool.map(guess, range(10)))
+    assert len(checked) == 3
+    assert codes == [200] * 3 + [429] * 7
+
+
+def test_a_refusal_says_when_to_come_back(limited, make_user):
+    user = make_user()
+    for i in range(3):
+        assert sign_in(limited(f"10.0.7.{i}"), user.email, WRONG) == 200
+    response = limited("10.0.7.9").post("/login", data={"email": user.email, "password": WRONG})
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 3600
+
+
+def test_a_locked_out_colleague_unlocks_the_account_with_a_password_link(
+    limited, make_user, password
+):
+    victim = make_user()
+    for i in range(3):  # an attacker guesses from elsewhere
+        assert sign_in(limited(f"203.0.113.{40 + i}"), victim.email, WRONG) == 200
+    desk = limited("10.0.8.1")  # a browser that never signed in to this account
+    refused = desk.post("/login", data={"email": victim.email, "password": password})
+    assert refused.status_code == 429
+    # The refusal points to the way out that does not wait.
+    assert b"Forgot your password?" in refused.data and b"/password/forgot" in refused.data
+    new = "a brand new passphrase for today"
+    token = make_token(victim)
+    response = desk.post(f"/password/reset/{token}", data={"password": new, "confirm": new})
+    assert response.status_code == 302
+    # The browser is known now: others' guesses no longer count against it…
+    assert any(c.startswith(DEVICE_COOKIE + "=") for c in response.headers.getlist("Set-Cookie"))
+    desk.post("/logout")
+    for i in range(3):
+        assert sign_in(limited(f"203.0.113.{50 + i}"), victim.email, WRONG) == 200
+    assert sign_in(desk, victim.email, new) == 302
+    # …and the account's failures were cleared: a fresh browser had the whole allowance again
+    # before the attacker's three new guesses, which used it up once more.
+    assert sign_in(limited("10.0.8.2"), victim.email, new) == 429
+
+
+def test_the_password_link_clears_the_accounts_failures(limited, make_user, password):
+    victim = make_user()
+    for i in range(3):
+        assert sign_in(limited(f"203.0.113.{60 + i}"), victim.email, WRONG) == 200
+    new = "a brand new passphrase for today"
+    link = limited("10.0.9.1")
+    assert (
+        link.post(
+            f"/password/reset/{make_token(victim)}", data={"password": new, "confirm": new}
+        ).status_code
+        == 302
+    )
+    # Any browser, even one that never signed in, has the account's allowance back.
+    assert sign_in(limited("10.0.9.2"), victim.email, new) == 302
+
+
+def test_a_link_that_fails_clears_nothing(limited, make_user, password):
+    victim = make_user()
+    for i in range(3):
+        assert sign_in(limited(f"203.0.113.{70 + i}"), victim.email, WRONG) == 200
+    client = limited("10.0.10.1")
+    bad = client.post("/password/reset/forged", data={"password": "x" * 20, "confirm": "x" * 20})
+    assert bad.status_code == 400
+    assert sign_in(limited("10.0.10.2"), victim.email, password) == 429
 
 
 def test_sign_in_limits_hold_in_each_process_while_their_storage_is_down(

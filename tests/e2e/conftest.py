@@ -44,6 +44,7 @@ def live_server(app, database_url, tmp_path):
             "ATTACHMENT_DIR": str(tmp_path / "live-attachments"),
             # No background mail sender: it would outlive the test and find the tables emptied.
             "MAIL_DELIVERY": "manual",
+            "MAIL_OPEN_INTAKE": True,
         }
     )
     server = make_server("127.0.0.1", 0, live, threaded=True)

@@ -81,6 +81,7 @@ def test_without_pre_ping_one_request_fails_cleanly_and_the_next_succeeds(databa
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
             "ATTACHMENT_DIR": str(tmp_path),
+            "READY_CHECK_CACHE_SECONDS": 0,  # every call checks: three answers, three checks
         }
     )
     client = app.test_client()

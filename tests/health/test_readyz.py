@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from redis import Redis
@@ -121,3 +122,61 @@ def test_an_unknown_failure_names_its_kind():
         raise KeyError("surprise")
     except KeyError as exc:
         assert describe(exc) == "unavailable (KeyError)"
+
+
+@pytest.fixture
+def counted_checks(monkeypatch):
+    """Count the database checks /readyz makes (each a connection of its own)."""
+    made = []
+
+    def check(timeout):
+        made.append(timeout)
+        time.sleep(0.05)
+
+    monkeypatch.setattr("dispatch.health.checks.check_database", check)
+    return made
+
+
+def test_the_answer_is_kept_a_moment_per_process(app, client, counted_checks):
+    app.config["READY_CHECK_CACHE_SECONDS"] = 0.5
+    assert [client.get("/readyz").status_code for _ in range(5)] == [200] * 5
+    assert len(counted_checks) == 1
+    time.sleep(0.6)
+    assert client.get("/readyz").status_code == 200
+    assert len(counted_checks) == 2
+
+
+def test_callers_at_once_wait_for_one_check(app, counted_checks):
+    app.config["READY_CHECK_CACHE_SECONDS"] = 5
+
+    def ask(_):
+        return app.test_client().get("/readyz").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(ask, range(8))) == [200] * 8
+    assert len(counted_checks) == 1
+
+
+def test_no_keeping_checks_every_time(app, client, counted_checks):
+    app.config["READY_CHECK_CACHE_SECONDS"] = 0
+    for _ in range(3):
+        client.get("/readyz")
+    assert len(counted_checks) == 3
+
+
+def test_a_failure_is_kept_too_and_logged_once(app, client, closed_port, caplog):
+    app.config["RQ_REDIS_URL"] = f"redis://:hunter2@127.0.0.1:{closed_port}/0"
+    app.config["READY_CHECK_CACHE_SECONDS"] = 5
+    with caplog.at_level(logging.WARNING, logger="dispatch.health.checks"):
+        answers = [client.get("/readyz") for _ in range(3)]
+    assert [a.status_code for a in answers] == [503] * 3
+    assert {a.json["checks"]["redis"] for a in answers} == {"connection refused"}
+    # The part is named; the server, its port and its password are not (they are in the log).
+    for secret in (b"hunter2", b"127.0.0.1", str(closed_port).encode()):
+        assert secret not in answers[0].data
+    logged = [r.getMessage() for r in caplog.records if r.name == "dispatch.health.checks"]
+    assert len(logged) == 1 and str(closed_port) in logged[0]
+
+
+def test_the_default_keeps_the_answer_about_a_second(app):
+    assert 1 <= app.config["READY_CHECK_CACHE_SECONDS"] <= 2

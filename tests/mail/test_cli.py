@@ -51,6 +51,7 @@ def test_real_pipe_with_the_database_unreachable_exits_75(mail, tmp_path, closed
         os.environ,
         FLASK_SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{closed_port}/none",
         FLASK_SECRET_KEY="pipe-test",
+        FLASK_MAIL_OPEN_INTAKE="true",
         FLASK_ATTACHMENT_DIR=str(tmp_path),
     )
     proc = subprocess.run(
@@ -86,7 +87,7 @@ def test_send_delivers_the_outbox(runner, make_ticket, smtp_server):
 
 
 def test_a_command_sends_what_it_queued_before_exiting(runner, mail, smtp_server, app):
-    app.config["MAIL_DELIVERY"] = "thread"  # the production default
+    app.config["MAIL_DELIVERY"] = "thread"  # the default without Redis
     result = runner.invoke(args=["mail", "ingest"], input=mail(sender="ana@example.com"))
     assert result.exit_code == 0
     assert [rcpts for _f, rcpts, _raw in smtp_server.messages] == [["ana@example.com"]]

@@ -11,6 +11,7 @@ from dispatch.extensions import db
 from dispatch.mail import compose, outbound
 from dispatch.mail.message_ids import check_message_id
 from dispatch.mail.models import MailTemplate, Outbound, OutboxMessage
+from dispatch.tickets.models import Ticket
 from dispatch.tickets.services import add_comment, change_status, record
 
 
@@ -52,7 +53,7 @@ def test_assigned_resolved_and_staff_comment_messages(
     requester = make_user(email="ana@example.com")
     agent = make_user("agent", name="Victor Agent")
     ticket = make_ticket(requester=requester)
-    ticket.assignee_id = agent.id
+    ticket.kind, ticket.assignee_id = "remote", agent.id
     from dispatch.tickets.services import record
 
     record(ticket, agent, "assigned", old=None, new=agent.name, assignee=agent.id, group=None)
@@ -233,3 +234,17 @@ def test_smtp_settings_come_from_the_environment(monkeypatch, database_url):
         True,
     )
     assert cfg["MAIL_DEFAULT_SENDER"] == "Help <help@example.com>" and cfg["MAIL_USE_SSL"] is False
+
+
+def test_automatic_answers_to_everyone_together_are_capped(app, ingest, mail, outbox, caplog):
+    """Forged senders by the thousand, each under the per-address limit: the global cap holds,
+    counted on the outbox that every process shares."""
+    app.config["MAIL_AUTO_REPLY_LIMIT"] = 3
+    for i in range(5):
+        ingest(mail(sender=f"person{i}@example.org", subject=f"Question {i}"))
+    with caplog.at_level("WARNING", logger="dispatch.mail"):
+        rows = outbox()
+    assert [r.status for r in rows] == [Outbound.LOCAL] * 3 + [Outbound.SUPPRESSED] * 2
+    assert "MAIL_AUTO_REPLY_LIMIT" in rows[-1].last_error
+    assert "MAIL_AUTO_REPLY_LIMIT (3 per hour) reached" in caplog.text
+    assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 5  # the requests are kept

@@ -8,9 +8,18 @@ from email import message_from_bytes, policy
 
 from dispatch.extensions import db
 from dispatch.mail.message_ids import check_message_id
-from dispatch.mail.models import Outbound
+from dispatch.mail.models import Outbound, OutboxMessage
 
 NEW = "a fresh long passphrase"
+
+
+def assert_redacted(row, path: str) -> None:
+    """Once sent, the outbox's copy of the message no longer holds the link's token."""
+    token = path.rsplit("/", 1)[1]
+    assert row.status == Outbound.SENT and token not in row.body
+    assert "/password/reset/[hidden]" in row.body
+    stored = db.select(OutboxMessage.id).where(OutboxMessage.body.contains(token))
+    assert db.session.scalar(stored) is None
 
 
 def body_of(raw: bytes) -> tuple[object, str]:
@@ -35,6 +44,7 @@ def test_reset_link_arrives_by_smtp_and_works(
     assert check_message_id(msg["Message-ID"]).valid
     assert "Hello Ana Pop" in text
     path = re.search(r"http://localhost(/password/reset/\S+)", text).group(1)
+    assert_redacted(row, path)
     assert client.get(path).status_code == 200
     assert client.post(path, data={"password": NEW, "confirm": NEW}).status_code == 302
     assert client.get("/tickets/mine").status_code == 200
@@ -47,12 +57,13 @@ def test_set_password_link_in_the_acknowledgement_over_smtp(
     app, client, smtp_server, mail, ingest, outbox
 ):
     ingest(mail(sender="Radu Ionescu <radu@example.com>", subject="No heating in room 12"))
-    outbox()
+    [row] = outbox()
     [(_from, rcpts, raw)] = smtp_server.messages
     _msg, text = body_of(raw)
     assert rcpts == ["radu@example.com"]
     assert "To follow your requests online, set a password" in text
     path = re.search(r"http://localhost(/password/reset/\S+)", text).group(1)
+    assert_redacted(row, path)
     assert "Set your password" in client.get(path).get_data(as_text=True)
     assert client.post(path, data={"password": NEW, "confirm": NEW}).status_code == 302
     body = client.get("/tickets/mine").get_data(as_text=True)

@@ -1,115 +1,16 @@
 """`flask mail schedule`: the IMAP fetch as a self-rescheduling RQ job, against a real Redis
-(the machine's on 127.0.0.1:6379, database 13, else one started for the test) and the real
-Dovecot of the fetch tests. Each test has a queue of its own and removes its keys."""
+and the real Dovecot of the fetch tests (the ``rq`` fixture: a queue of each test's own)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
-import uuid
 from datetime import timedelta
-
-import pytest
 
 from dispatch import worker
 from dispatch.extensions import db
 from dispatch.mail import jobs
 from dispatch.tickets.models import Ticket
 from dispatch.types import utcnow
-from tests.ports import free_port
-
-
-def _reachable(url: str) -> bool:
-    from redis import Redis
-
-    try:
-        return bool(Redis.from_url(url, socket_connect_timeout=0.5).ping())
-    except Exception:
-        return False
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    url = "redis://127.0.0.1:6379/13"
-    if _reachable(url):
-        yield url
-        return
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("no Redis on 127.0.0.1:6379 and redis-server is not installed")
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path_factory.mktemp("redis")),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while not _reachable(url):
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("redis-server did not start")
-        time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait(10)
-
-
-@pytest.fixture
-def rq(app, redis_url, monkeypatch):
-    """A queue of this test's own; the jobs run in this process with the test's app."""
-    from redis import Redis
-    from rq import Queue, SimpleWorker
-
-    name = f"mailtest-{uuid.uuid4().hex[:10]}"
-    conn = Redis.from_url(redis_url)
-    app.config.update(RQ_REDIS_URL=redis_url, RQ_MAIL_QUEUE=name)
-    monkeypatch.setattr(worker, "mail_application", lambda: app)
-
-    class Env:
-        queue = Queue(name, connection=conn)
-        connection = conn
-
-        @staticmethod
-        def work(scheduler: bool = False):
-            SimpleWorker([Env.queue], connection=conn, name=f"{name}-{uuid.uuid4().hex[:6]}").work(
-                burst=True, with_scheduler=scheduler
-            )
-            db.session.expire_all()
-
-        @staticmethod
-        def scheduled() -> list[str]:
-            from rq.registry import ScheduledJobRegistry
-
-            return ScheduledJobRegistry(queue=Env.queue).get_job_ids()
-
-        @staticmethod
-        def results() -> list:
-            from rq.job import Job
-            from rq.registry import FinishedJobRegistry
-
-            ids = FinishedJobRegistry(queue=Env.queue).get_job_ids()
-            return [Job.fetch(i, connection=conn).return_value() for i in ids]
-
-    yield Env
-    jobs.stop(conn, name)
-    for pattern in (f"*{name}*", f"rq:*{jobs.job_prefix(name)}*"):
-        for key in conn.scan_iter(match=pattern, count=500):
-            conn.delete(key)
-    conn.srem("rq:queues", f"rq:queue:{name}")
-    conn.close()
 
 
 def _clear_of_a_minute_boundary(margin: float = 5.0) -> None:

@@ -84,6 +84,8 @@ def test_admin_edits_a_template_and_broken_ones_are_refused(client, auth):
 def test_one_click_reopen_from_the_resolved_message(client, make_ticket, make_user, outbox):
     agent = make_user("agent")
     ticket = make_ticket()
+    ticket.kind, ticket.assignee_id = "remote", agent.id  # the agent works on it
+    db.session.commit()
     change_status(ticket, agent, Status.RESOLVED)
     body = [r for r in outbox() if r.kind == "resolved"][0].body
     link = re.search(r"http://localhost(/mail/reopen/\S+)", body).group(1)
@@ -92,7 +94,7 @@ def test_one_click_reopen_from_the_resolved_message(client, make_ticket, make_us
     assert db.session.get(Ticket, ticket.id).status == Status.RESOLVED
     assert "Reopened" in client.post(link).get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(Ticket, ticket.id).status == Status.TRIAGED
+    assert db.session.get(Ticket, ticket.id).status == Status.ASSIGNED  # back to its agent
     # the same link cannot reopen a later resolution
     change_status(db.session.get(Ticket, ticket.id), agent, Status.RESOLVED)
     assert "not waiting" in client.post(link).get_data(as_text=True)

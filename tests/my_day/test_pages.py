@@ -111,10 +111,15 @@ def test_csrf_is_required(planning_app, shifts, auth, client, make_tech, make_jo
 def test_calendar_feed(planning_app, shifts, auth, client, make_tech, make_job, make_user):
     day, tech, jobs, run = _published(make_tech, make_job, make_user)
     auth.login(tech)
-    response = client.post("/my-day/calendar", follow_redirects=True)
+    response = client.post("/my-day/calendar")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
     url = re.search(
         r"(http://localhost/my-day/calendar/[A-Za-z0-9_\-]+\.ics)", response.data.decode()
     ).group(1)
+    with client.session_transaction() as session:  # the session cookie never carries it
+        assert url.rsplit("/", 1)[1].removesuffix(".ics") not in repr(dict(session))
     auth.logout()
     feed = client.get(url)
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"
@@ -128,3 +133,26 @@ def test_calendar_feed(planning_app, shifts, auth, client, make_tech, make_job, 
     client.post("/my-day/calendar/revoke")
     auth.logout()
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("change", ["deactivated", "now an agent", "now a dispatcher"])
+def test_the_feed_checks_its_owner_on_every_request(
+    planning_app, shifts, auth, client, make_tech, make_job, make_user, change
+):
+    from dispatch.my_day.calendar import new_feed_token
+
+    _day, tech, _jobs, _run = _published(make_tech, make_job, make_user)
+    url = f"/my-day/calendar/{new_feed_token(tech)}.ics"
+    assert client.get(url).status_code == 200
+    if change == "deactivated":
+        tech.set_active(False)
+    else:
+        tech.role = change.split()[-1]
+    db.session.commit()
+    assert client.get(url).status_code == 404
+    if change == "deactivated":
+        tech.set_active(True)
+    else:
+        tech.role = "technician"
+    db.session.commit()
+    assert client.get(url).status_code == 200  # the same address, while it is not revoked

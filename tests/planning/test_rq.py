@@ -18,6 +18,7 @@ def test_run_goes_through_an_rq_worker(
     # The worker builds its own app from the environment, as `rq worker` does.
     monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", database_url)
     monkeypatch.setenv("FLASK_SECRET_KEY", "test")
+    monkeypatch.setenv("FLASK_MAIL_OPEN_INTAKE", "true")
     monkeypatch.setenv("FLASK_PLANNING_WORKERS", "1")
     make_tech()
     job = make_job(duration=30)

@@ -204,6 +204,7 @@ def test_killed_worker_leaves_a_failed_run_that_plans_again_on_a_new_worker(
         **os.environ,
         "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
         "FLASK_SECRET_KEY": "test",
+        "FLASK_MAIL_OPEN_INTAKE": "true",
         "FLASK_PLANNING_WORKERS": "1",
         "FLASK_PLANNING_HEARTBEAT_TIMEOUT": "3",
     }

@@ -9,7 +9,7 @@ import os
 import tracemalloc
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from werkzeug.datastructures import FileStorage
 
 from dispatch import create_app
@@ -215,3 +215,47 @@ def test_moving_the_folder_into_the_database(app, client, auth, runner):
     assert result.output.startswith("0 moved, 1 already in the database, 2 missing")
     assert os.listdir(folder) == []
     assert db.session.scalar(db.select(db.func.count()).select_from(AttachmentChunk)) == 1
+
+
+@pytest.fixture
+def chunk_reads(app):
+    """The statements that read attachment content (not its metadata) from the database."""
+    reads = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if "attachment_chunk.data" in statement.lower():
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    yield reads
+    event.remove(db.engine, "before_cursor_execute", seen)
+
+
+def test_a_head_or_a_not_modified_answer_reads_no_content(app, client, auth, chunk_reads):
+    app.config["ATTACHMENT_STORAGE"] = "database"
+    auth.login(role="employee")
+    content = pseudo_random(CHUNK_BYTES + 10)
+    upload(client, "/tickets/new", [("two-chunks.bin", content)])
+    [att] = stored()
+    chunk_reads.clear()
+    with client.head(f"/attachments/{att.id}") as head:
+        assert head.status_code == 200
+        assert head.headers["Content-Length"] == str(len(content))
+    with client.get(f"/attachments/{att.id}", headers={"If-None-Match": f'"{att.sha256}"'}) as r:
+        assert r.status_code == 304
+    assert chunk_reads == []
+    # A plain download still reads them, one chunk at a time.
+    with client.get(f"/attachments/{att.id}") as download:
+        assert download.data == content
+    assert len(chunk_reads) >= 2
+
+
+def test_a_head_of_content_no_longer_stored_is_not_found(app, client, auth):
+    app.config["ATTACHMENT_STORAGE"] = "database"
+    auth.login(role="employee")
+    upload(client, "/tickets/new", [("gone.txt", b"gone")])
+    [att] = stored()
+    db.session.execute(db.delete(AttachmentChunk).filter_by(stored_name=att.stored_name))
+    db.session.commit()
+    assert client.head(f"/attachments/{att.id}").status_code == 404
+    assert client.get(f"/attachments/{att.id}").status_code == 404

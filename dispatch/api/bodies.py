@@ -1,0 +1,86 @@
+"""What the API's requests may hold: the bodies and the query string, declared once.
+
+The views read requests through these declarations, and the OpenAPI document describes the
+same ones (api.openapi): a limit changed here changes both.
+"""
+
+from __future__ import annotations
+
+from dispatch.api import fields as f
+from dispatch.api import parsing as p
+from dispatch.tickets import dispatch_input
+from dispatch.tickets import services as tickets
+from dispatch.tickets.job_places import ADDRESS_MAX
+from dispatch.tickets.models import Kind, Level, Priority, Status
+
+MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000
+
+NEW_TICKET = f.Body(
+    "NewTicket",
+    "A new request, raised as the token's user.",
+    {
+        "subject": "Printer jams on every page",
+        "description": "Since this morning, on the third floor.",
+        "floor": "3",
+        "room": "301",
+        "impact": "medium",
+        "urgency": "high",
+    },
+    subject=f.Text("What is wrong, in a line.", max_len=tickets.SUBJECT_MAX, required=True),
+    description=f.Text("The details.", max_len=tickets.DESCRIPTION_MAX),
+    site=f.Identifier("The site's id; default: the requester's site."),
+    category=f.Identifier("The category's id (see GET /categories)."),
+    # The column widths: longer values would be refused by PostgreSQL, not trimmed.
+    building=f.Text("Building.", max_len=80),
+    floor=f.Text("Floor.", max_len=40),
+    room=f.Text("Room.", max_len=80),
+    impact=f.Choice("How many it hinders; sets the priority.", choices=list(Level)),
+    urgency=f.Choice("How soon it hurts; sets the priority.", choices=list(Level)),
+    fields=f.ScalarMap(
+        "The category's extra fields by key: strings, numbers, booleans.",
+        example={"asset_tag": "PR-0042"},
+    ),
+    latitude=f.Number("Where the requester is, when not at a site (with longitude)."),
+    longitude=f.Number("Where the requester is, when not at a site (with latitude)."),
+    parent=f.Identifier("A ticket the token's user can see: this one becomes its sub-ticket."),
+)
+
+TRIAGE = f.Body(
+    "Triage",
+    "A dispatcher's decision. A key left out keeps the ticket's value; null clears it.",
+    {"kind": "onsite", "priority": "high", "duration_min": 45, "version": 1},
+    kind=f.Choice("Fixed remotely, or someone goes there.", choices=list(Kind), required=True),
+    category=f.Identifier("The category's id."),
+    priority=f.Choice("The priority.", choices=list(Priority)),
+    assignee=f.Identifier("An agent (remote) or a technician (on-site)."),
+    group=f.Identifier("A group of agents (remote only)."),
+    duration_min=f.Integer(
+        "Minutes on site (on-site).", minimum=1, maximum=dispatch_input.DURATION_MAX
+    ),
+    skills=f.IdList("The skills the visit needs (on-site)."),
+    access_from=f.Clock("From when the place can be visited, HH:MM local time.", example="08:00"),
+    access_until=f.Clock("Until when the place can be visited, HH:MM local time."),
+    appointment_start=f.Moment("An agreed appointment's start, with its offset."),
+    appointment_end=f.Moment("An agreed appointment's end, with its offset."),
+    due_at=f.Moment("When it must be done by, with its offset.", example="2026-11-30T09:00:00Z"),
+    address=f.Text(
+        "The job's own address when away from its site (on-site); no control characters; "
+        "null or empty clears it.",
+        max_len=ADDRESS_MAX,
+    ),
+    version=f.Integer(
+        "The version you read: a later change by someone else is then a 409.",
+        minimum=1,
+        maximum=p.MAX_ID,
+    ),
+)
+
+TICKET_FILTERS = f.Query(
+    status=f.ChoiceParam("Only tickets in this status.", choices=list(Status), example="new"),
+    kind=f.ChoiceParam("Only remote or on-site tickets.", choices=list(Kind)),
+    site=f.IntParam("Only tickets at this site (id).", minimum=1, maximum=p.MAX_ID),
+    department=f.IntParam("Only tickets of this department (id).", minimum=1, maximum=p.MAX_ID),
+    page=f.IntParam("The page, from 1.", minimum=1, maximum=MAX_PAGE, default=1),
+    per_page=f.IntParam("Tickets a page.", minimum=1, maximum=MAX_PER_PAGE, default=25),
+)
