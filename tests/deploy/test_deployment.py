@@ -212,19 +212,7 @@ def test_a_request_planned_published_and_on_the_technicians_day(stack, https):
     )
     assert catalogued.status == 302, catalogued.text[:2000]
     day = next_weekday()
-    started = dana.submit(
-        "/planning/", "/planning/", {"day": day.isoformat(), "days": "1", "time_limit": "3"}
-    )
-    assert started.status == 302, started.text[:2000]
-    board = started.location
-    state = wait_until(
-        lambda: _finished(dana.get(f"{board}/status.json", Accept="application/json")),
-        "the planning run",
-        90,
-        stack.procs["dispatch-planning"],
-        stack.log("dispatch-planning"),
-    )
-    assert state["status"] == "done", state
+    board = plan_day(stack, dana, day, time_limit=3)
     assert "dispatch.worker.plan_run" in stack.log("dispatch-planning").read_text()
     shown = dana.get(board).text
     assert subject in shown, [line for line in shown.splitlines() if f"#{ticket}" in line]
@@ -243,6 +231,27 @@ def test_a_request_planned_published_and_on_the_technicians_day(stack, https):
 def _finished(answer) -> dict | None:
     state = json.loads(answer.body)
     return None if state["active"] else state
+
+
+def plan_day(stack: Stack, dispatcher: Browser, day: date, time_limit: int) -> str:
+    """Plan ``day`` from the board and wait, as the board's poll does, until the RQ worker has
+    planned it; the board's path."""
+    started = dispatcher.submit(
+        "/planning/",
+        "/planning/",
+        {"day": day.isoformat(), "days": "1", "time_limit": str(time_limit)},
+    )
+    assert started.status == 302, started.text[:2000]
+    board = started.location
+    state = wait_until(
+        lambda: _finished(dispatcher.get(f"{board}/status.json", Accept="application/json")),
+        f"the planning run of {day}",
+        90,
+        stack.procs["dispatch-planning"],
+        stack.log("dispatch-planning"),
+    )
+    assert state["status"] == "done", state
+    return board
 
 
 def test_size_limits_name_themselves_through_nginx(stack, https):
@@ -293,20 +302,7 @@ def test_redis_down_is_reported_and_survived(stack, https):
     wait_until(lambda: dana.get("/readyz").status == 200, "/readyz after Redis is back", 20)
     # The planning worker waited for Redis and plans again (an empty Redis: nothing was lost
     # but the queue's contents, and every run in it was already failed or done).
-    started = dana.submit(
-        "/planning/",
-        "/planning/",
-        {"day": (next_weekday() + timedelta(days=7)).isoformat(), "days": "1", "time_limit": "1"},
-    )
-    assert started.status == 302, started.text[:2000]
-    state = wait_until(
-        lambda: _finished(dana.get(f"{started.location}/status.json", Accept="application/json")),
-        "a planning run after Redis is back",
-        60,
-        stack.procs["dispatch-planning"],
-        stack.log("dispatch-planning"),
-    )
-    assert state["status"] == "done", state
+    plan_day(stack, dana, next_weekday() + timedelta(days=7), time_limit=1)
 
 
 def test_postgres_restart_costs_at_most_the_requests_in_flight(stack, https):
