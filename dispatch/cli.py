@@ -17,6 +17,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from dispatch import demo
+from dispatch.audit.record import command_line
 from dispatch.errors import DispatchError
 from dispatch.mail import cli as mail_cli
 from dispatch.people import services as people
@@ -58,7 +59,13 @@ def create_user_command(
     password = _read_password()
     try:
         user = people.create_user(
-            email, role, password, name=name, department=department, site=site
+            email,
+            role,
+            password,
+            name=name,
+            department=department,
+            site=site,
+            actor=command_line(),
         )
     except DispatchError as err:
         _fail(err)
@@ -70,7 +77,7 @@ def create_user_command(
 def create_token_command(email: str) -> None:
     """Create an API token for EMAIL and print it (it is shown only this once)."""
     try:
-        token = people.create_token(people.get_user_by_email(email))
+        token = people.create_token(people.get_user_by_email(email), command_line())
     except DispatchError as err:
         _fail(err)
     click.echo(token)
@@ -81,7 +88,7 @@ def create_token_command(email: str) -> None:
 def revoke_tokens_command(email: str) -> None:
     """Revoke every API token of EMAIL."""
     try:
-        count = people.revoke_tokens(people.get_user_by_email(email))
+        count = people.revoke_tokens(people.get_user_by_email(email), actor=command_line())
     except DispatchError as err:
         _fail(err)
     click.echo(f"Revoked {count} token(s) of {email}.")

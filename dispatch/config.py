@@ -45,6 +45,8 @@ class Config:
     MAX_CONTENT_LENGTH = 26 * 1024 * 1024  # whole request, a little above the file limit
     ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
     ATTACHMENT_MAX_FILES = 10
+    # What one user may upload in 24 hours, all files together (None: no quota).
+    ATTACHMENT_QUOTA_BYTES_PER_DAY: int | None = 200 * 1024 * 1024
     ATTACHMENT_DIR: str | None = None  # default: instance/attachments
     # "folder" (ATTACHMENT_DIR, one machine's disk: the embedded default) or "database" (the
     # application database, which every web machine sees: set it when there are several).

@@ -19,6 +19,8 @@ class DispatchError(Exception):
     """Base of the errors services raise; views turn them into messages or 4xx answers."""
 
     status = 400
+    #: Extra members of the API's JSON answer (e.g. a limit in bytes).
+    details: dict | None = None
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -89,6 +91,7 @@ def init_app(app: Flask) -> None:
     def _domain_error(err: DispatchError):
         if wants_json():
             extra = {"errors": err.errors} if isinstance(err, ValidationError) else {}
+            extra.update(err.details or {})
             return _json_error(err.status, err.message, err.field, **extra)
         return render_template("error.html", code=err.status, message=err.message), err.status
 

@@ -1,5 +1,6 @@
 """Every model, imported in one place for Alembic and the shell."""
 
+from dispatch.audit.models import AdminEvent  # noqa: F401
 from dispatch.mail.models import MailMessage, MailTemplate, OutboxMessage  # noqa: F401
 from dispatch.my_day.models import CalendarFeed  # noqa: F401
 from dispatch.notifications.models import Notification  # noqa: F401

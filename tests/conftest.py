@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, make_url, text
 from werkzeug.security import generate_password_hash
 
 from dispatch import create_app
+from dispatch.audit.models import APPEND_ONLY, DROP_APPEND_ONLY
 from dispatch.extensions import db
 from dispatch.logs import JsonHandler
 
@@ -104,8 +105,14 @@ def _empty_all_tables(url: str) -> None:
             quoted = ", ".join(f'"{t}"' for t in tables)
             conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         else:
+            # The record of administration refuses DELETE (TRUNCATE fires no row trigger):
+            # its triggers step aside while the tables are emptied.
+            for statement in DROP_APPEND_ONLY["sqlite"]:
+                conn.execute(text(statement))
             for t in tables:
                 conn.execute(text(f'DELETE FROM "{t}"'))
+            for statement in APPEND_ONLY["sqlite"]:
+                conn.execute(text(statement))
     engine.dispose()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, select
@@ -15,7 +16,7 @@ from sqlalchemy import String, cast, select
 from dispatch.admin.services import Errors, by_ids, clean_text, commit_unique, raise_if, taken
 from dispatch.errors import NotFound
 from dispatch.extensions import db
-from dispatch.people.models import Skill
+from dispatch.people.models import Skill, User
 from dispatch.tickets.models import Category, CategoryField, FieldType, Kind, Ticket
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -24,8 +25,20 @@ MAX_CHOICES, CHOICE_MAX_LEN = 100, 100
 POSITION_MAX = 1000
 
 
+def category_snapshot(category: Category) -> dict[str, Any]:
+    return {
+        "name": category.name,
+        "description": category.description,
+        "default_kind": category.default_kind,
+        "default_duration_min": category.default_duration_min,
+        "skills": sorted(s.name for s in category.skills),
+        "active": bool(category.active),
+    }
+
+
 def save_category(
     category: Category | None,
+    actor: User,
     *,
     name: str,
     description: str,
@@ -49,6 +62,7 @@ def save_category(
     raise_if(errors)
 
     own_id = category.id if category is not None else None
+    before = category_snapshot(category) if category is not None else None
     if category is None:
         category = Category()
         db.session.add(category)
@@ -61,7 +75,7 @@ def save_category(
             return "name", _("“%(name)s” already exists.", name=name)
         return None
 
-    commit_unique(find)
+    commit_unique(find, actor, category, before, category_snapshot)
     return category
 
 
@@ -88,9 +102,24 @@ def parse_choices(text: str | Iterable[str] | None) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
+def field_snapshot(field: CategoryField) -> dict[str, Any]:
+    return {
+        "category": field.category.name if field.category else None,
+        "key": field.key,
+        "label": field.label,
+        "type": field.type,
+        "required": bool(field.required),
+        "choices": list(field.choices or []),
+        "help_text": field.help_text,
+        "position": field.position,
+        "active": bool(field.active),
+    }
+
+
 def save_field(
     category: Category,
     field: CategoryField | None,
+    actor: User,
     *,
     key: str,
     label: str,
@@ -133,8 +162,9 @@ def save_field(
     raise_if(errors)
 
     own_id = field.id if field is not None else None
+    before = field_snapshot(field) if field is not None else None
     if field is None:
-        field = CategoryField(category_id=category.id)
+        field = CategoryField(category=category)
         db.session.add(field)
     field.key, field.label, field.type, field.required = key, label, type, bool(required)
     field.choices, field.help_text, field.position = choices, help_text, position
@@ -145,7 +175,7 @@ def save_field(
             return "key", _("This category already has a field with the key “%(key)s”.", key=key)
         return None
 
-    commit_unique(find)
+    commit_unique(find, actor, field, before, field_snapshot)
     return field
 
 

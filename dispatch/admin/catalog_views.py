@@ -7,6 +7,7 @@ from functools import partial
 
 from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from dispatch.admin import catalog
@@ -33,7 +34,7 @@ def categories():
 def category_new():
     form = CategoryForm()
     form.skill_ids.choices = _skills()
-    category = submit(form, partial(catalog.save_category, None))
+    category = submit(form, partial(catalog.save_category, None, current_user))
     if category:  # straight on to its extra fields
         return redirect(url_for(".category_edit", category_id=category.id))
     return form_page(form, _("New category"), url_for(".categories"))
@@ -44,7 +45,7 @@ def category_edit(category_id: int):
     category = db.get_or_404(Category, category_id)
     form = CategoryForm.for_category(category)
     form.skill_ids.choices = _skills(category.skills)
-    if submit(form, partial(catalog.save_category, category)):
+    if submit(form, partial(catalog.save_category, category, current_user)):
         return redirect(url_for(".categories"))
     return form_page(
         form,
@@ -59,7 +60,7 @@ def category_edit(category_id: int):
 def field_new(category_id: int):
     category = db.get_or_404(Category, category_id)
     form = FieldForm()
-    if submit(form, partial(catalog.save_field, category, None)):
+    if submit(form, partial(catalog.save_field, category, None, current_user)):
         return redirect(url_for(".category_edit", category_id=category.id))
     return form_page(
         form,
@@ -75,7 +76,7 @@ def field_edit(category_id: int, field_id: int):
     form = FieldForm.for_field(field)
     if catalog.field_in_use(field):
         form.key.render_kw = {"readonly": True}
-    if submit(form, partial(catalog.save_field, category, field)):
+    if submit(form, partial(catalog.save_field, category, field, current_user)):
         return redirect(url_for(".category_edit", category_id=category.id))
     return form_page(
         form,

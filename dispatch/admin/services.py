@@ -3,7 +3,9 @@
 Each public function is one transaction: it validates everything first, then changes and commits,
 or raises dispatch.errors.ValidationError naming the form field at fault and changes nothing.
 Uniqueness is left to the database (insert, catch IntegrityError), so two admins saving the same
-name at once cannot both win. Categories and their extra fields live in dispatch.admin.catalog.
+name at once cannot both win. Each change is on the record of administration (dispatch.audit),
+written in the same transaction by ``commit_unique``. Categories and their extra fields live in
+dispatch.admin.catalog.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from dispatch.audit.record import record_admin_event
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people import services as people
@@ -67,12 +70,24 @@ def by_ids(errors: Errors, name: str, model, ids: Iterable[int] | None) -> list:
     return sorted(rows, key=lambda r: r.name.lower())
 
 
-def commit_unique(find_duplicate: Callable[[], tuple[str, str] | None]) -> None:
-    """Commit; a unique constraint that fired becomes a ValidationError on the field at fault.
+def commit_unique(
+    find_duplicate: Callable[[], tuple[str, str] | None],
+    actor: User,
+    row: Any,
+    before: dict[str, Any] | None,
+    snapshot: Callable[[Any], dict[str, Any]],
+) -> None:
+    """Record the change of ``row`` (``before``: its snapshot before, None if it is new) as
+    ``actor``'s, then commit both; a unique constraint that fired becomes a ValidationError
+    on the field at fault, and neither the change nor its record is saved.
 
     ``find_duplicate`` runs after the rollback and names the field (and message) that clashed.
     """
     try:
+        db.session.flush()  # a new row gets its id, which the record names
+        record_admin_event(
+            actor, "created" if before is None else "changed", row, before, snapshot(row)
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -102,8 +117,25 @@ def _named_duplicate(model, name: str, own_id: int | None):
 # --- sites -----------------------------------------------------------------------------------
 
 
+def site_snapshot(site: Site) -> dict[str, Any]:
+    return {
+        "name": site.name,
+        "code": site.code,
+        "address": site.address,
+        "city": site.city,
+        "timezone": site.timezone,
+        "opens_at": site.opens_at.isoformat() if site.opens_at else None,
+        "closes_at": site.closes_at.isoformat() if site.closes_at else None,
+        "open_weekdays": site.open_weekdays,
+        "latitude": site.latitude,
+        "longitude": site.longitude,
+        "active": bool(site.active),
+    }
+
+
 def save_site(
     site: Site | None,
+    actor: User,
     *,
     name: str,
     code: str | None,
@@ -139,6 +171,7 @@ def save_site(
     raise_if(errors)
 
     own_id = site.id if site is not None else None
+    before = site_snapshot(site) if site is not None else None
     if site is None:
         site = Site()
         db.session.add(site)
@@ -154,7 +187,7 @@ def save_site(
             return "code", _("Another site has the code %(code)s.", code=code)
         return None
 
-    commit_unique(find)
+    commit_unique(find, actor, site, before, site_snapshot)
     return site
 
 
@@ -174,30 +207,46 @@ def _check_position(errors: Errors, latitude: float | None, longitude: float | N
 # --- departments, skills, groups ---------------------------------------------------------------
 
 
-def save_named(model, row, *, name: str, active: bool = True, max_len: int = 120):
+def named_snapshot(row) -> dict[str, Any]:
+    """A department, skill or group as the record keeps it (a group with its members)."""
+    snapshot = {"name": row.name, "active": bool(row.active)}
+    if isinstance(row, Group):
+        snapshot["members"] = sorted(m.email for m in row.members)
+    return snapshot
+
+
+def save_named(model, row, actor: User, *, name: str, active: bool = True, max_len: int = 120):
     """Create or rename a department or a skill."""
     errors: Errors = {}
     name = clean_text(errors, "name", name, max_len, required=True)
     raise_if(errors)
     own_id = row.id if row is not None else None
+    before = named_snapshot(row) if row is not None else None
     if row is None:
         row = model()
         db.session.add(row)
     row.name, row.active = name, bool(active)
-    commit_unique(_named_duplicate(model, name, own_id))
+    commit_unique(_named_duplicate(model, name, own_id), actor, row, before, named_snapshot)
     return row
 
 
-def save_department(dept: Department | None, *, name: str, active: bool = True) -> Department:
-    return save_named(Department, dept, name=name, active=active)
+def save_department(
+    dept: Department | None, actor: User, *, name: str, active: bool = True
+) -> Department:
+    return save_named(Department, dept, actor, name=name, active=active)
 
 
-def save_skill(skill: Skill | None, *, name: str, active: bool = True) -> Skill:
-    return save_named(Skill, skill, name=name, active=active, max_len=80)
+def save_skill(skill: Skill | None, actor: User, *, name: str, active: bool = True) -> Skill:
+    return save_named(Skill, skill, actor, name=name, active=active, max_len=80)
 
 
 def save_group(
-    group: Group | None, *, name: str, member_ids: Iterable[int] = (), active: bool = True
+    group: Group | None,
+    actor: User,
+    *,
+    name: str,
+    member_ids: Iterable[int] = (),
+    active: bool = True,
 ) -> Group:
     """Create or update a group of agents; only support agents can be members."""
     errors: Errors = {}
@@ -207,11 +256,12 @@ def save_group(
         errors.setdefault("member_ids", []).append(_("Only support agents can be group members."))
     raise_if(errors)
     own_id = group.id if group is not None else None
+    before = named_snapshot(group) if group is not None else None
     if group is None:
         group = Group()
         db.session.add(group)
     group.name, group.members, group.active = name, members, bool(active)
-    commit_unique(_named_duplicate(Group, name, own_id))
+    commit_unique(_named_duplicate(Group, name, own_id), actor, group, before, named_snapshot)
     return group
 
 
@@ -235,12 +285,14 @@ def usage(row) -> int:
     return sum(db.session.scalar(q) for q in counts)
 
 
-def delete_unused(row) -> None:
-    """Delete a department, skill or group nobody uses; anything in use is deactivated instead."""
+def delete_unused(row, actor: User) -> None:
+    """Delete a department, skill or group nobody uses; anything in use is deactivated instead.
+    The record keeps what was deleted."""
     if usage(row):
         raise ValidationError(
             _("“%(name)s” is in use: deactivate it instead.", name=row.name), field="active"
         )
+    record_admin_event(actor, "deleted", row, named_snapshot(row), None)
     db.session.delete(row)
     try:
         db.session.commit()
@@ -303,6 +355,7 @@ def save_user(
     raise_if(errors)
 
     own_id = user.id if user is not None else None
+    before = people.user_snapshot(user) if user is not None else None
     if user is None:
         user = User()
         db.session.add(user)
@@ -312,13 +365,15 @@ def save_user(
     people.set_active(user, active)
     if password:
         user.set_password(password)
+        if before is not None:  # a new account's first password is part of its creation
+            record_admin_event(actor, "password_changed", user)
 
     def find():
         if taken(User, "email", email, own_id):
             return "email", _("Another account uses %(email)s.", email=email)
         return None
 
-    commit_unique(find)
+    commit_unique(find, actor, user, before, people.user_snapshot)
     return user
 
 

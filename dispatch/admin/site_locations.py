@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from dispatch.auth.services import roles_required
 from dispatch.errors import ValidationError
 from dispatch.extensions import db, limiter
-from dispatch.people.models import Role
+from dispatch.people.models import Role, User
 from dispatch.sites import geocoding
 from dispatch.sites.forms import PointForm
 from dispatch.sites.models import Site
@@ -24,10 +25,10 @@ def _dispatchers_and_admins() -> None:
     """Guards every /sites URL at once."""
 
 
-def locate_after_save(site: Site, wanted: bool) -> None:
+def locate_after_save(site: Site, wanted: bool, actor: User) -> None:
     """Called by the admin site form once the site is saved: find the point if it has none."""
     if wanted:
-        geocoding.flash_lookup(geocoding.locate_if_missing(site))
+        geocoding.flash_lookup(geocoding.locate_if_missing(site, actor))
 
 
 def _geocode_limit() -> str:
@@ -48,7 +49,7 @@ def location(site_id: int):
     if form.validate_on_submit():
         try:
             geocoding.set_site_point(
-                site, latitude=form.latitude.data, longitude=form.longitude.data
+                site, current_user, latitude=form.latitude.data, longitude=form.longitude.data
             )
         except ValidationError as exc:
             for name, messages in exc.errors.items():
@@ -65,5 +66,5 @@ def location(site_id: int):
 @limiter.limit(_geocode_limit)
 def geocode(site_id: int):
     site = db.get_or_404(Site, site_id)
-    geocoding.flash_lookup(geocoding.locate_site(site))
+    geocoding.flash_lookup(geocoding.locate_site(site, current_user))
     return redirect(url_for(".location", site_id=site.id))

@@ -19,6 +19,7 @@ from dispatch.admin.pages import bp, count, form_page, submit
 from dispatch.admin.site_locations import locate_after_save
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
+from dispatch.patterns import contains
 from dispatch.people.models import Department, Group, Role, Skill, User
 from dispatch.sites.models import Site
 from dispatch.tickets.models import Category, CategoryField
@@ -63,8 +64,8 @@ def sites():
 @bp.route("/sites/new", methods=["GET", "POST"])
 def site_new():
     form = SiteForm()
-    if site := submit(form, partial(services.save_site, None)):
-        locate_after_save(site, form.locate.data)
+    if site := submit(form, partial(services.save_site, None, current_user)):
+        locate_after_save(site, form.locate.data, current_user)
         return redirect(url_for(".sites"))
     return form_page(
         form,
@@ -79,8 +80,8 @@ def site_new():
 def site_edit(site_id: int):
     site = db.get_or_404(Site, site_id)
     form = SiteForm.for_site(site)
-    if submit(form, partial(services.save_site, site)):
-        locate_after_save(site, form.locate.data)
+    if submit(form, partial(services.save_site, site, current_user)):
+        locate_after_save(site, form.locate.data, current_user)
         return redirect(url_for(".sites"))
     return form_page(
         form,
@@ -111,14 +112,14 @@ def _named_routes(kind: str) -> None:
 
     def new():
         form = NameForm()
-        if submit(form, partial(save, None)):
+        if submit(form, partial(save, None, current_user)):
             return redirect(url_for(f".{kind}"))
         return form_page(form, _("New %(noun)s", noun=noun), url_for(f".{kind}"))
 
     def edit(row_id: int):
         row = db.get_or_404(model, row_id)
         form = NameForm(obj=row)
-        if submit(form, partial(save, row)):
+        if submit(form, partial(save, row, current_user)):
             return redirect(url_for(f".{kind}"))
         return form_page(
             form,
@@ -142,7 +143,7 @@ def _named_routes(kind: str) -> None:
 def _delete(model, kind: str, row_id: int):
     row = db.get_or_404(model, row_id)
     try:
-        services.delete_unused(row)
+        services.delete_unused(row, current_user)
     except ValidationError as exc:
         flash(exc.message, "danger")
         return redirect(url_for(f".{kind}_edit", row_id=row_id))
@@ -173,7 +174,7 @@ def groups():
 def group_new():
     form = GroupForm()
     form.member_ids.choices = _agents()
-    if submit(form, partial(services.save_group, None)):
+    if submit(form, partial(services.save_group, None, current_user)):
         return redirect(url_for(".groups"))
     return form_page(form, _("New group"), url_for(".groups"))
 
@@ -183,7 +184,7 @@ def group_edit(group_id: int):
     group = db.get_or_404(Group, group_id)
     form = GroupForm(obj=group, member_ids=[m.id for m in group.members])
     form.member_ids.choices = _agents(group.members)
-    if submit(form, partial(services.save_group, group)):
+    if submit(form, partial(services.save_group, group, current_user)):
         return redirect(url_for(".groups"))
     return form_page(
         form, group.name, url_for(".groups"), delete_url=url_for(".groups_delete", row_id=group.id)
@@ -204,7 +205,10 @@ def users():
     q = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
     if q:
-        query = query.where(or_(User.name.ilike(f"%{q}%"), User.email.ilike(f"%{q}%")))
+        pattern = contains(q)
+        query = query.where(
+            or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
+        )
     if role in set(Role):
         query = query.where(User.role == role)
     page = db.paginate(query, per_page=USERS_PER_PAGE, error_out=False)

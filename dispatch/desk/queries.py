@@ -14,6 +14,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from dispatch.extensions import db
+from dispatch.patterns import escape_like
 from dispatch.people.models import Department, User, user_groups
 from dispatch.sites.models import Site
 from dispatch.tickets.access import visible_tickets
@@ -40,11 +41,6 @@ SORTS = {
 }
 #: Columns whose natural first click is "largest first".
 DESC_FIRST = {"priority"}
-
-
-def escape_like(text: str) -> str:
-    """Make % and _ (and the escape character itself) literal in a LIKE pattern."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def search_clause(q: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from dispatch.audit.record import Target, record_admin_event
 from dispatch.errors import NotFound, ValidationError
 from dispatch.extensions import db
 from dispatch.mail import texts
@@ -47,17 +48,35 @@ def save_template(key: str, subject: str, body: str, admin: User) -> None:
     if errors:
         first = next(iter(errors))
         raise ValidationError(errors[first][0], field=first, errors=errors)
+    old_subject, old_body, _customised = template_text(key)
     row = db.session.scalar(select(MailTemplate).filter_by(key=key))
     if row is None:
         row = MailTemplate(key=key, subject=subject, body=body)
         db.session.add(row)
     row.subject, row.body, row.updated_by_id, row.updated_at = subject, body, admin.id, utcnow()
+    db.session.flush()
+    record_admin_event(
+        admin,
+        "changed",
+        Target("mail_template", row.id, key),
+        {"subject": old_subject, "body": old_body},
+        {"subject": subject, "body": body},
+    )
     db.session.commit()
 
 
-def reset_template(key: str) -> None:
+def reset_template(key: str, admin: User) -> None:
+    """Go back to the built-in text of template ``key``; the record keeps the text it had."""
     row = db.session.scalar(select(MailTemplate).filter_by(key=key))
     if row is not None:
+        default_subject, default_body = texts.default_text(key)
+        record_admin_event(
+            admin,
+            "reset",
+            Target("mail_template", row.id, key),
+            {"subject": row.subject, "body": row.body},
+            {"subject": default_subject, "body": default_body},
+        )
         db.session.delete(row)
         db.session.commit()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from dispatch.audit.record import Target, record_admin_event
 from dispatch.errors import NotFound
 from dispatch.extensions import db
 from dispatch.mail.ingest import Outcome, retry
@@ -45,7 +46,8 @@ def release(mail_id: int, reviewer: User) -> Outcome:
     """Process a held message again on the reviewer's word (see the module's docstring)."""
     row = waiting(mail_id)  # never headers only: those are refused, not quarantined
     row.reviewed_by_id, row.reviewed_at = reviewer.id, utcnow()
-    return retry(mail_id, trust_sender=True)  # commits the review with the outcome
+    record_admin_event(reviewer, "released", _target(row))
+    return retry(mail_id, trust_sender=True)  # commits the review and its record with the outcome
 
 
 def release_said(outcome: Outcome) -> str:
@@ -63,4 +65,10 @@ def discard(mail_id: int, reviewer: User) -> None:
     row = waiting(mail_id)
     row.status, row.processed_at = Inbound.DISCARDED, utcnow()
     row.reviewed_by_id, row.reviewed_at = reviewer.id, utcnow()
+    record_admin_event(reviewer, "discarded", _target(row))
     db.session.commit()
+
+
+def _target(row: MailMessage) -> Target:
+    """The message as the record of administration names it: its sender and subject."""
+    return Target("mail_message", row.id, f"{row.sender}: {row.subject}"[:255])

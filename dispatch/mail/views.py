@@ -124,7 +124,7 @@ def template(key: str):
     if form.validate_on_submit():
         try:
             if request.form.get("reset"):
-                admin.reset_template(key)
+                admin.reset_template(key, current_user)
             else:
                 admin.save_template(key, form.subject.data, form.body.data, current_user)
             flash(_("Saved."), "success")

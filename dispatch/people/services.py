@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
+from dispatch.audit.record import CommandLine, Target, record_admin_event
 from dispatch.errors import Conflict, NotFound, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import ApiToken, Department, Role, User
@@ -64,11 +65,28 @@ def check_password_rules(password: str) -> None:
         raise ValidationError(problem, field="password")
 
 
+def user_snapshot(user: User) -> dict:
+    """An account as the record of administration keeps it (never its password)."""
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "active": bool(user.active),
+        "department": user.department.name if user.department else None,
+        "site": user.site.name if user.site else None,
+        "phone": user.phone or "",
+        "skills": sorted(s.name for s in user.skills),
+        "groups": sorted(g.name for g in user.groups),
+        "sees_department": bool(user.sees_department),
+    }
+
+
 def change_password(user: User, password: str) -> None:
     """Give ``user`` a new password and commit, but only if nobody changed it since ``user``
     was read (compare and swap on the hash), so that one password link used twice at once
     works once. The new hash changes ``User.password_stamp``: every session begun before and
-    every password link sent before stop working."""
+    every password link sent before stop working. The change is on the record of
+    administration, made by the user themselves."""
     check_password_rules(password)
     old = user.password_hash
     new = generate_password_hash(password)
@@ -82,6 +100,7 @@ def change_password(user: User, password: str) -> None:
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(_("The password was changed meanwhile."), field="password")
+    record_admin_event(user, "password_changed", user)
     db.session.commit()
     db.session.refresh(user)
 
@@ -94,9 +113,11 @@ def create_user(
     name: str | None = None,
     department: str | None = None,
     site: str | None = None,
+    actor: User | CommandLine | None = None,
 ) -> User:
     """Create an account. ``department`` and ``site`` are names: a missing department is
-    created (it is only a name), a site must exist already (it has an address and hours)."""
+    created (it is only a name), a site must exist already (it has an address and hours).
+    ``actor`` (e.g. the command line) is who the record of administration names."""
     email = normalise_email(email)
     role = (role or "").strip().lower()
     if role not in set(Role):
@@ -122,13 +143,18 @@ def create_user(
                 ),
                 field="site",
             )
+    new_department = False
     if department and department.strip():
         dept_name = department.strip()[:120]
-        user.department = db.session.scalar(
-            db.select(Department).filter_by(name=dept_name)
-        ) or Department(name=dept_name)
+        user.department = db.session.scalar(db.select(Department).filter_by(name=dept_name))
+        if user.department is None:
+            user.department, new_department = Department(name=dept_name), True
     db.session.add(user)
     try:
+        db.session.flush()
+        if user.department is not None and new_department:
+            record_admin_event(actor, "created", user.department, None, {"name": dept_name})
+        record_admin_event(actor, "created", user, None, user_snapshot(user))
         db.session.commit()
     except IntegrityError:
         # Insert and catch rather than check first: two admins may create the same account.
@@ -146,13 +172,18 @@ def get_user_by_email(email: str) -> User:
     return user
 
 
-def create_token(user: User) -> str:
+def create_token(user: User, actor: User | CommandLine | None = None) -> str:
     """A new API token for ``user``. The token itself is returned once and never stored: the
     database keeps only its SHA-256, so a leaked database does not leak working tokens."""
     if not user.active:
         raise ValidationError(_("%(e)s is deactivated.", e=user.email), field="email")
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=ApiToken.hash(token), created_at=utcnow()))
+    row = ApiToken(user=user, token_hash=ApiToken.hash(token), created_at=utcnow())
+    db.session.add(row)
+    db.session.flush()
+    record_admin_event(
+        actor, "created", Target("api_token", row.id, user.email), None, {"user": user.email}
+    )
     db.session.commit()
     return token
 
@@ -166,15 +197,22 @@ def set_active(user: User, active: bool) -> None:
     user.set_active(active)
 
 
-def revoke_tokens(user: User, *, commit: bool = True) -> int:
+def revoke_tokens(
+    user: User, *, commit: bool = True, actor: User | CommandLine | None = None
+) -> int:
     """Revoke every token of ``user``; returns how many were still live. ``commit=False``: as
-    part of the caller's transaction."""
+    part of the caller's transaction (whose own event records the deactivation); with a
+    commit, the revocation is recorded as ``actor``'s."""
     result = db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
         .values(revoked=True)
     )
     if commit:
+        revoked = result.rowcount or 0
+        record_admin_event(
+            actor, "changed", user, {"live_api_tokens": revoked}, {"live_api_tokens": 0}
+        )
         db.session.commit()
     return result.rowcount or 0
 

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from flask import current_app, flash
 from flask_babel import gettext as _
@@ -20,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dispatch import geo
+from dispatch.audit.record import record_admin_event
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.sites.models import Site
@@ -124,25 +126,32 @@ def site_address(site: Site) -> str:
     return ", ".join(p for p in ((site.address or "").strip(), (site.city or "").strip()) if p)
 
 
-def locate_site(site: Site) -> Lookup:
-    """Look a site's address up and store the point found (one commit). An address nobody can
-    find, or a provider that does not answer, leaves the site as it was."""
+def _point(site: Site) -> dict[str, float | None]:
+    return {"latitude": site.latitude, "longitude": site.longitude}
+
+
+def locate_site(site: Site, actor: Any) -> Lookup:
+    """Look a site's address up and store the point found (one commit, on the record of
+    administration as ``actor``'s). An address nobody can find, or a provider that does not
+    answer, leaves the site as it was."""
     result = lookup(site_address(site))
+    before = _point(site)
 
     def apply() -> None:
         if result.found is not None:
             site.latitude, site.longitude = result.found.latitude, result.found.longitude
+            record_admin_event(actor, "changed", site, before, _point(site))
 
     apply()
     _commit_keeping(apply)
     return result
 
 
-def locate_if_missing(site: Site) -> Lookup | None:
+def locate_if_missing(site: Site, actor: Any) -> Lookup | None:
     """After a site is saved: look it up when it has an address but no point."""
     if site.has_location or not site_address(site):
         return None
-    return locate_site(site)
+    return locate_site(site, actor)
 
 
 def _commit_keeping(reapply) -> None:
@@ -172,10 +181,15 @@ def check_point(latitude: float | None, longitude: float | None) -> None:
         raise ValidationError(errors[first][0], field=first, errors=errors)
 
 
-def set_site_point(site: Site, *, latitude: float | None, longitude: float | None) -> Site:
-    """Place a site by hand (dragged marker or typed numbers); both empty clears the point."""
+def set_site_point(
+    site: Site, actor: Any, *, latitude: float | None, longitude: float | None
+) -> Site:
+    """Place a site by hand (dragged marker or typed numbers); both empty clears the point.
+    The move is on the record of administration as ``actor``'s."""
     check_point(latitude, longitude)
+    before = _point(site)
     site.latitude, site.longitude = latitude, longitude
+    record_admin_event(actor, "changed", site, before, _point(site))
     db.session.commit()
     return site
 

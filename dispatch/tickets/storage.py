@@ -4,7 +4,8 @@ application database (``ATTACHMENT_STORAGE = "database"``), which every web mach
 Both take the content as an iterable of byte strings and give it back as a readable binary
 file, a piece at a time, so that no file is ever held whole in memory. What is stored belongs
 to the caller's transaction: in the database the pieces are rows of it; in a folder, the files
-written in a transaction that ends without committing are removed when it ends.
+written in a transaction (or a savepoint) that ends without committing are removed when it
+ends, and ``flask attachments sweep`` finds what a crash left behind.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import event, insert, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from dispatch.extensions import db
 from dispatch.tickets.models import Attachment, AttachmentChunk
 
 #: The largest piece of content stored in one database row.
 CHUNK_BYTES = 1024 * 1024
-# Files a folder storage wrote in the session's current transaction, kept in Session.info.
-_UNCOMMITTED = "attachment_files_uncommitted"
+# Files a folder storage wrote, by the transaction they belong to (the outermost one or a
+# savepoint), and the transactions that committed; kept in Session.info.
+_WRITTEN = "attachment_files_written"
+_COMMITTED = "attachment_transactions_committed"
 
 
 class Missing(Exception):
@@ -52,7 +55,11 @@ class FolderStorage:
         except BaseException:
             _remove(path)
             raise
-        db.session.info.setdefault(_UNCOMMITTED, []).append(path)
+        session = db.session()
+        if not session.in_transaction():
+            session.begin()  # the file belongs to the transaction that will hold its row
+        written = session.info.setdefault(_WRITTEN, {})
+        written.setdefault(_innermost(session), []).append(path)
         return key
 
     def open(self, key: str) -> BinaryIO:
@@ -218,16 +225,38 @@ def _remove(path: str) -> None:
         pass
 
 
+def _innermost(session: Session) -> SessionTransaction:
+    """The savepoint being written in, or else the outermost transaction."""
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _owner(transaction: SessionTransaction) -> SessionTransaction:
+    """The savepoint or outermost transaction that ``transaction`` is part of (the ORM opens
+    plain subtransactions of its own, e.g. while flushing)."""
+    while not (transaction.nested or transaction.parent is None):
+        transaction = transaction.parent
+    return transaction
+
+
 @event.listens_for(Session, "after_commit")
-def _files_committed(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_UNCOMMITTED, None)
+def _note_commit(session: Session) -> None:
+    # Called for the outermost transaction and for each savepoint released, while it is still
+    # the innermost one.
+    session.info.setdefault(_COMMITTED, set()).add(_innermost(session))
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _remove_uncommitted_files(session: Session, transaction) -> None:
-    # The outermost transaction ended without a commit (rolled back, or the session closed):
-    # its files belong to nothing that was saved.
-    if transaction.parent is None:
-        for path in session.info.pop(_UNCOMMITTED, ()):
+def _settle_files(session: Session, transaction: SessionTransaction) -> None:
+    committed = transaction in session.info.get(_COMMITTED, ())
+    session.info.get(_COMMITTED, set()).discard(transaction)
+    paths = session.info.get(_WRITTEN, {}).pop(transaction, None)
+    if not paths:
+        return
+    if not committed:
+        # Rolled back (a savepoint, or the whole transaction) or closed without a commit: the
+        # files belong to nothing that was saved.
+        for path in paths:
             _remove(path)
+    elif transaction.parent is not None:
+        # A released savepoint: its files now stand or fall with the transaction around it.
+        session.info[_WRITTEN].setdefault(_owner(transaction.parent), []).extend(paths)

@@ -1,7 +1,7 @@
 """mail quarantine review: who released or discarded a held message, and when
 
 Revision ID: 0008_mail_quarantine
-Revises: 0005
+Revises: 0006_admin_events
 Create Date: 2026-12-07 06:00:00
 
 """
@@ -12,7 +12,7 @@ import dispatch.types
 
 # revision identifiers, used by Alembic.
 revision = '0008_mail_quarantine'
-down_revision = '0005'
+down_revision = '0006_admin_events'
 branch_labels = None
 depends_on = None
 

@@ -61,6 +61,7 @@ def page_urls(w) -> list[str]:
         f"/admin/categories/{c}",
         f"/admin/categories/{c}/fields/new",
         f"/admin/categories/{c}/fields/{w['field'].id}",
+        "/admin/events",
     ]
 
 
@@ -77,6 +78,7 @@ def post_urls(w) -> list[str]:
             "/admin/groups",
             "/admin/users",
             "/admin/categories",
+            "/admin/events",
         )
     ] + [
         f"/admin/departments/{w['dept'].id}/delete",

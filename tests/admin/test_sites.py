@@ -211,7 +211,7 @@ def test_group_service_refuses_non_agents(app, make_user):
 
     tech = make_user("technician")
     with pytest.raises(ValidationError) as exc:
-        save_group(None, name="Mixed", member_ids=[tech.id])
+        save_group(None, make_user("admin"), name="Mixed", member_ids=[tech.id])
     assert exc.value.field == "member_ids"
     assert count(Group) == 0
 

@@ -309,3 +309,14 @@ def test_deactivating_revokes_api_tokens_for_good(client, admin, make_user):
     db.session.expire_all()
     assert user.active
     assert api.get("/api/v1/tickets", headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize(("typed", "found"), [("%", "100% Pop"), ("_", "ana_pop")])
+def test_search_takes_wildcards_literally(client, admin, make_user, typed, found):
+    make_user(name="100% Pop", email="percent@example.com")
+    make_user(name="Ana Underscore", email="ana_pop@example.com")
+    make_user(name="Plain Person", email="plain@example.com")
+    page = client.get("/admin/users", query_string={"q": typed}).get_data(as_text=True)
+    assert found in page
+    assert "Plain Person" not in page
+    assert ("Ana Underscore" in page) == (typed == "_")

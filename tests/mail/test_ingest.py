@@ -116,3 +116,13 @@ def test_a_display_name_that_is_not_a_name_is_not_kept(ingest, mail):
     ]:
         outcome = ingest(mail(sender=sender))
         assert db.session.get(Ticket, outcome.ticket_id).requester.name == expected, sender
+
+
+def test_attachments_over_the_senders_daily_quota_go_to_quarantine(ingest, mail, app):
+    app.config["ATTACHMENT_QUOTA_BYTES_PER_DAY"] = 1024
+    first = ingest(mail(attachments=[("a.bin", b"a" * 1000, "application/octet-stream")]))
+    second = ingest(mail(attachments=[("b.bin", b"b" * 100, "application/octet-stream")]))
+    assert first.status == Inbound.TICKET and second.status == Inbound.QUARANTINE
+    row = db.session.get(MailMessage, second.mail_id)
+    assert "upload limit of" in row.reason and "is left" in row.reason
+    assert [a.original_name for a in db.session.scalars(db.select(Attachment))] == ["a.bin"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from dispatch.audit.models import AdminEvent
 from dispatch.extensions import db
 from dispatch.mail.message_ids import make_message_id
 from dispatch.mail.models import Inbound, MailMessage
@@ -81,6 +82,7 @@ def test_release_posts_the_reply_on_the_dispatchers_word(client, auth, forged, t
     assert bodies[-1] == "Toner <script>alert(1)</script> replaced."
     # Once released it is no longer in quarantine: a second click finds nothing.
     assert client.post(f"/mail/quarantine/{forged}/release").status_code == 404
+    assert admin_record() == [("released", dispatcher.id, "mail_message", forged)]
 
 
 def test_discard_does_nothing_with_it_and_a_copy_stays_out(client, auth, forged, ticket):
@@ -91,6 +93,14 @@ def test_discard_does_nothing_with_it_and_a_copy_stays_out(client, auth, forged,
     assert [c.body for c in db.session.get(Ticket, ticket.id).comments] == ["On it"]
     assert "Nothing in quarantine." in client.get("/mail/quarantine").get_data(as_text=True)
     assert client.get(f"/mail/quarantine/{forged}").status_code == 404
+    assert admin_record() == [("discarded", admin.id, "mail_message", forged)]
+
+
+def admin_record() -> list[tuple]:
+    return [
+        (e.action, e.actor_id, e.target_type, e.target_id)
+        for e in db.session.scalars(db.select(AdminEvent).order_by(AdminEvent.id))
+    ]
 
 
 def test_actions_need_the_csrf_token(client, auth, forged, app):

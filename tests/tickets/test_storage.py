@@ -15,9 +15,10 @@ from werkzeug.datastructures import FileStorage
 from dispatch import create_app
 from dispatch.errors import Conflict
 from dispatch.extensions import db
+from dispatch.tickets.attachments import store_uploads
 from dispatch.tickets.models import Attachment, AttachmentChunk
 from dispatch.tickets.services import add_comment
-from dispatch.tickets.storage import CHUNK_BYTES, DatabaseStorage
+from dispatch.tickets.storage import CHUNK_BYTES, DatabaseStorage, FolderStorage
 from tests.tickets.test_attachments import multipart, stored, upload
 
 MIB = 1024 * 1024
@@ -259,3 +260,45 @@ def test_a_head_of_content_no_longer_stored_is_not_found(app, client, auth):
     db.session.commit()
     assert client.head(f"/attachments/{att.id}").status_code == 404
     assert client.get(f"/attachments/{att.id}").status_code == 404
+
+
+def files_in(folder: str) -> set[str]:
+    return set(os.listdir(folder)) if os.path.isdir(folder) else set()
+
+
+def test_a_rolled_back_savepoint_takes_its_files_with_it(app):
+    storage = FolderStorage(app.config["ATTACHMENT_DIR"])
+    kept = storage.put([b"kept"])
+    savepoint = db.session.begin_nested()
+    dropped = storage.put([b"dropped"])
+    inner = db.session.begin_nested()
+    storage.put([b"dropped too"])
+    inner.commit()  # released into the savepoint, which then rolls back
+    savepoint.rollback()
+    assert kept in files_in(storage.folder) and dropped not in files_in(storage.folder)
+    db.session.commit()
+    assert files_in(storage.folder) == {kept}
+
+
+def test_a_released_savepoint_stands_or_falls_with_its_transaction(app):
+    storage = FolderStorage(app.config["ATTACHMENT_DIR"])
+    with db.session.begin_nested():
+        lost = storage.put([b"lost"])
+    db.session.rollback()
+    assert lost not in files_in(storage.folder)
+    with db.session.begin_nested():
+        kept = storage.put([b"kept"])
+    db.session.commit()
+    db.session.rollback()  # a later transaction that fails does not touch it
+    assert files_in(storage.folder) == {kept}
+
+
+def test_a_use_case_in_a_savepoint_that_fails_leaves_no_file(app, make_ticket):
+    ticket = make_ticket()
+    savepoint = db.session.begin_nested()
+    store_uploads(ticket, ticket.requester, [FileStorage(io.BytesIO(b"x"), filename="x.txt")])
+    db.session.flush()
+    savepoint.rollback()
+    db.session.commit()
+    assert files_in(app.config["ATTACHMENT_DIR"]) == set()
+    assert db.session.scalars(db.select(Attachment)).all() == []
