@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve migrate demo lint format test test-fast bench-solomon bench-field messages clean
+.PHONY: install run serve migrate demo lint format test test-fast test-deploy bench-solomon bench-field messages clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Dispatch needs $(PY) on PATH (set PY=... to use another python3.11)"; exit 1; }
@@ -74,6 +74,13 @@ test: lint
 
 test-fast: install
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) -x -q -m "not e2e and not slow"
+
+# The production deployment, run for real (tests/deploy): PostgreSQL, Redis, two gunicorn
+# instances behind nginx and an RQ worker, started from deploy/ on free ports (needs nginx,
+# redis-server, openssl and PostgreSQL's server programs: here their absence fails the run,
+# where a plain `pytest -m deploy` skips; about two minutes). `make test` leaves it out.
+test-deploy: install
+	DEPLOY_TEST_REQUIRED=1 $(BIN)/python -m pytest -m deploy tests/deploy $(PYTEST_ARGS)
 
 bench-solomon: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 
+#: The environment variable naming the instance folder (an absolute path), read before any
+#: setting because instance/config.py is found there. Default: instance/ beside the package.
+INSTANCE_PATH_VARIABLE = "DISPATCH_INSTANCE_PATH"
+
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: defaults, then instance/config.py, then FLASK_* environment
-    variables, then ``test_config``. Runs no migrations and makes no network calls."""
+    variables, then ``test_config``. Runs no migrations and makes no network calls.
+
+    The instance folder is ``DISPATCH_INSTANCE_PATH`` when set (e.g. /var/lib/dispatch, so that
+    the code's folder can stay read-only, or one folder per web process on one machine)."""
     # Templates and static files sit at the top level of the project, beside the package.
     app = Flask(
         __name__,
+        instance_path=os.environ.get(INSTANCE_PATH_VARIABLE) or None,
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",

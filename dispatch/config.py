@@ -55,6 +55,10 @@ class Config:
     ATTACHMENT_STORAGE = "folder"
 
     RATELIMIT_STORAGE_URI = "memory://"
+    # The storage (Redis) unreachable: each process counts in its own memory meanwhile, so the
+    # limits still hold and signing in keeps working (without it every limited request would
+    # fail with a 500); the shared counts are used again once it answers.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_DEFAULT: str | None = None
     RATELIMIT_HEADERS_ENABLED = True
     # Signing in: every attempt per client address (generous: a site's office may share one

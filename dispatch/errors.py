@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from dispatch.extensions import db
+from dispatch.extensions import db, login_manager
 from dispatch.logs import loggable_path
+
+#: Seconds a client is asked to wait when the database does not answer (a restart, a failover).
+DATABASE_RETRY_AFTER = 5
 
 
 class DispatchError(Exception):
@@ -108,6 +112,26 @@ def init_app(app: Flask) -> None:
             )
             return response, code
         return render_template("error.html", code=err.code, message=err.description), err.code
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(err: Exception):
+        # The database went away (restarted, unreachable): the next request reconnects (the
+        # pool tests its connections), so say "try again", not "something broke". The page is
+        # drawn for nobody in particular: the signed-in user's row cannot be read now, and the
+        # layout would try.
+        app.logger.exception("database unavailable on %s", loggable_path())
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is dead already; the pool replaces it
+            app.logger.warning("rollback after a database failure failed", exc_info=True)
+        g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request user
+        message = _("The database is not answering. Please try again in a moment.")
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
+        if wants_json():
+            response, code = _json_error(503, message)
+            return response, code, headers
+        return render_template("error.html", code=503, message=message), 503, headers
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):

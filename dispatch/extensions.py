@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -12,6 +14,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so that Alembic can alter them later, on SQLite too.
@@ -73,8 +76,27 @@ def _select_locale() -> str:
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or default
 
 
+log = logging.getLogger(__name__)
+
+
+def _end_session(exc: BaseException | None) -> None:
+    """End the request's session, as Flask-SQLAlchemy's own teardown would. When the database
+    server ended the connection meanwhile (a restart), the rollback that ends the session fails
+    after the response was made: discard the dead connection instead of letting that error
+    replace a finished page with the server's bare 500 (the pool reconnects next time)."""
+    try:
+        db.session.remove()
+    except (OperationalError, InterfaceError) as err:
+        log.warning("database connection lost at the end of a request: %s", err.orig)
+        db.session().invalidate()  # the same session, closed without a rollback
+        db.session.remove()
+
+
 def init_app(app: Flask) -> None:
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's teardown, so it runs first (teardowns run in reverse):
+    # that one then finds the session already ended.
+    app.teardown_appcontext(_end_session)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -51,6 +51,17 @@ class _SharedTemplateCache(BytecodeCache):
 _TEMPLATES = _SharedTemplateCache()
 
 
+def pytest_collection_modifyitems(config, items):
+    """The deployment test (marker ``deploy``) starts a whole production stack: it runs only
+    when asked for by its marker (``-m deploy``, `make test-deploy`), never in a plain run."""
+    if "deploy" in (config.option.markexpr or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("deploy") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 def _database_url(tmp_path_factory, worker: str) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:

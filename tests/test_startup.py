@@ -113,3 +113,23 @@ def test_make_run_sends_cookies_without_secure_and_says_so(outside_tests, monkey
     assert app.config["SESSION_COOKIE_SECURE"] is False
     assert app.config["REMEMBER_COOKIE_SECURE"] is False
     assert caplog.text.count(NOT_SECURE) == 1
+
+
+def test_the_instance_folder_can_be_named(outside_tests, monkeypatch, tmp_path):
+    """DISPATCH_INSTANCE_PATH: instance/config.py is read from there, and the folder's defaults
+    (the attachment folder) are under it."""
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "config.py").write_text("SECRET_KEY = 'from-the-named-folder'\n")
+    monkeypatch.setenv("DISPATCH_INSTANCE_PATH", str(folder))
+    settings = {k: v for k, v in outside_tests.items() if k != "ATTACHMENT_DIR"}
+    app = create_app(settings)
+    assert app.instance_path == str(folder)
+    assert app.config["SECRET_KEY"] == "from-the-named-folder"
+    assert app.config["ATTACHMENT_DIR"] == str(folder / "attachments")
+
+
+def test_a_relative_instance_folder_is_refused(outside_tests, monkeypatch):
+    monkeypatch.setenv("DISPATCH_INSTANCE_PATH", "var/dispatch")
+    with pytest.raises(ValueError, match="absolute"):
+        create_app(outside_tests)

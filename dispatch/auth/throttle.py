@@ -135,8 +135,10 @@ def _account_limits() -> tuple[RateLimitItem, ...]:
 
 def _counter() -> FixedWindowRateLimiter:
     # A fixed window whatever strategy the app's other limits use: its count is a plain
-    # counter, so an attempt can be given back by a decrement.
-    return FixedWindowRateLimiter(limiter.storage)
+    # counter, so an attempt can be given back by a decrement. On the storage the limiter uses
+    # now: its in-memory fallback while Redis is unreachable (found by the sign-in page's own
+    # address limit, checked before the view), so signing in never fails with a 500.
+    return FixedWindowRateLimiter(limiter.limiter.storage)
 
 
 def _ids(bucket: str) -> tuple[str, ...]:

@@ -231,3 +231,25 @@ def test_a_link_that_fails_clears_nothing(limited, make_user, password):
     bad = client.post("/password/reset/forged", data={"password": "x" * 20, "confirm": "x" * 20})
     assert bad.status_code == 400
     assert sign_in(limited("10.0.10.2"), victim.email, password) == 429
+
+
+def test_sign_in_limits_hold_in_each_process_while_their_storage_is_down(
+    make_app, make_user, password, closed_port
+):
+    """RATELIMIT_STORAGE_URI names a Redis that refuses connections: signing in still works
+    (not a 500), and the address limit still counts, in the process's own memory."""
+    app = make_app(
+        LOGIN_ADDRESS_LIMIT="3 per hour",
+        LOGIN_ACCOUNT_LIMIT="100 per hour",
+        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/0",
+    )
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.5.1"
+    people = [make_user() for _ in range(4)]
+    try:
+        codes = [sign_in(client, person.email, password) for person in people]
+    finally:
+        # The limiter is one object, and keeps the storage of the last app that enabled it:
+        # give it a memory storage again for the tests after this one.
+        make_app()
+    assert codes == [302, 302, 302, 429]
