@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
-from flask_babel import format_datetime, gettext
+from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
@@ -55,6 +55,14 @@ def local_time(value: datetime | None, tz: str | None = None, fmt: str = "yyyy-M
     return format_datetime(value.astimezone(zone), fmt, rebase=False)
 
 
+def here() -> str:
+    """This page's path and query, for a form that comes back to it (the language switcher);
+    a POST's page comes back to its path alone."""
+    if request.method != "GET" or not request.query_string:
+        return request.path
+    return request.full_path
+
+
 def page_number() -> int:
     """The ``?page=`` of a list, kept in a range the database can offset by (a huge number
     would overflow the driver; Flask-SQLAlchemy answers an empty page past the end with 404)."""
@@ -91,7 +99,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _labels():
-        return {"labels": labels, "_": gettext, "nav_items": nav_items}
+        return {
+            "labels": labels,
+            "_": gettext,
+            "nav_items": nav_items,
+            "page_language": lambda: str(get_locale() or app.config["DEFAULT_LOCALE"]),
+            "here": here,
+        }
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -26,19 +28,26 @@ def shown_body(row: OutboxMessage) -> str:
     return _PASSWORD_LINK.sub(lambda m: m.group(1) + _("[hidden]"), row.body or "")
 
 
-def template_text(key: str) -> tuple[str, str, bool]:
-    """(subject, body, customised) of template ``key``."""
-    if key not in texts.DEFAULTS:
+def _template(key: str, language: str) -> MailTemplate | None:
+    """The admin's version of message ``key`` in ``language`` (NotFound for an unknown message
+    or a language the installation does not offer)."""
+    if key not in texts.DEFAULTS or language not in current_app.config["LANGUAGES"]:
         raise NotFound(_("No such message."))
-    row = db.session.scalar(select(MailTemplate).filter_by(key=key))
+    return db.session.scalar(select(MailTemplate).filter_by(key=key, language=language))
+
+
+def template_text(key: str, language: str) -> tuple[str, str, bool]:
+    """(subject, body, customised) of template ``key`` in ``language``: the admin's version, or
+    the built-in text translated into that language."""
+    row = _template(key, language)
     if row:
         return row.subject, row.body, True
-    return (*texts.default_text(key), False)
+    with force_locale(language):
+        return (*texts.default_text(key), False)
 
 
-def save_template(key: str, subject: str, body: str, admin: User) -> None:
-    if key not in texts.DEFAULTS:
-        raise NotFound(_("No such message."))
+def save_template(key: str, language: str, subject: str, body: str, admin: User) -> None:
+    row = _template(key, language)
     subject, body = (subject or "").strip(), (body or "").replace("\r\n", "\n")
     errors: dict[str, list[str]] = {}
     if not subject or len(subject) > 300:
@@ -51,16 +60,15 @@ def save_template(key: str, subject: str, body: str, admin: User) -> None:
     if errors:
         first = next(iter(errors))
         raise ValidationError(errors[first][0], field=first, errors=errors)
-    row = db.session.scalar(select(MailTemplate).filter_by(key=key))
     if row is None:
-        row = MailTemplate(key=key, subject=subject, body=body)
+        row = MailTemplate(key=key, language=language, subject=subject, body=body)
         db.session.add(row)
     row.subject, row.body, row.updated_by_id, row.updated_at = subject, body, admin.id, utcnow()
     db.session.commit()
 
 
-def reset_template(key: str) -> None:
-    row = db.session.scalar(select(MailTemplate).filter_by(key=key))
+def reset_template(key: str, language: str) -> None:
+    row = _template(key, language)
     if row is not None:
         db.session.delete(row)
         db.session.commit()
