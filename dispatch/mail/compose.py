@@ -23,6 +23,7 @@ from dispatch.mail.message_ids import loop_token, make_message_id, sender_addres
 from dispatch.mail.models import Inbound, MailMessage, MailTemplate, Outbound, OutboxMessage
 from dispatch.mail.parse import ADDRESS
 from dispatch.people.models import User
+from dispatch.people.services import language_of
 from dispatch.tickets.models import Comment, Status, Ticket
 from dispatch.types import utcnow
 
@@ -102,9 +103,7 @@ def recipient_language(s: Session, row: OutboxMessage, ticket: Ticket | None) ->
         person = s.get(User, row.context.get("user_id") or 0)
     else:
         person = s.scalar(select(User).filter_by(email=(row.recipient or "").lower()))
-    config = current_app.config
-    chosen = person.locale if person is not None else None
-    return chosen if chosen in config["LANGUAGES"] else config["DEFAULT_LOCALE"]
+    return language_of(person)
 
 
 def _auto_reply_limit(s: Session, row: OutboxMessage) -> str:

@@ -228,3 +228,11 @@ def set_locale(user: User, locale: str | None) -> None:
     """The language ``user`` chose for the pages and their mail (None: their browser's)."""
     user.locale = clean_locale(locale)
     db.session.commit()
+
+
+def language_of(user: User | None) -> str:
+    """The language to write to ``user`` in when no browser asks (mail, their calendar feed):
+    the one they chose, else the company's DEFAULT_LOCALE."""
+    config = current_app.config
+    chosen = user.locale if user is not None else None
+    return chosen if chosen in config["LANGUAGES"] else config["DEFAULT_LOCALE"]
