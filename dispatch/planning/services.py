@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from dispatch.errors import Conflict, NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
@@ -125,7 +125,7 @@ def move_visit(
         )
     if not sources.shifts_for(day, [technician_id]):
         raise ValidationError(
-            _("%(name)s has no shift on %(day)s.", name=tech.name, day=day.isoformat()),
+            _("%(name)s has no shift on %(day)s.", name=tech.name, day=format_date(day, "long")),
             field="technician",
         )
     old = (visit.technician_id, visit.day)
