@@ -43,8 +43,10 @@ instance/config.py:
 	@echo "wrote $@ (a new SECRET_KEY for this installation)"
 
 # This machine's demo takes mail from anyone (MAIL_ALLOWED_DOMAINS is empty): said here, as a
-# deployment must say it (or name its domains) to start.
-EMBEDDED := FLASK_MAIL_OPEN_INTAKE=true
+# deployment must say it (or name its domains) to start. The demo company is Romanian: its
+# language (DEFAULT_LOCALE) is Romanian, for whoever has not chosen one and whose browser asks
+# for neither language.
+EMBEDDED := FLASK_MAIL_OPEN_INTAKE=true FLASK_DEFAULT_LOCALE=ro
 
 migrate: install
 	$(EMBEDDED) $(FLASK) db upgrade

@@ -93,3 +93,11 @@ def test_demo_refuses_a_database_with_other_users(app, runner, make_user):
     assert result.exit_code != 0
     assert "only loaded into an empty database" in result.output
     assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_demo_company_speaks_romanian_and_english(app):
+    demo.load(today=WEDNESDAY)
+    locales = dict(db.session.execute(select(User.email, User.locale)).all())
+    assert locales["ana.pop@example.com"] == "ro" and locales["victor.agent@example.com"] == "en"
+    assert locales["elena.radu@example.com"] is None  # follows the browser
+    assert set(locales.values()) == {"ro", "en", None}
