@@ -69,9 +69,15 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    # Said, and remembered in this browser, in the person's language: the sign-in page that
+    # follows speaks it too.
+    chosen = current_user.locale
     flash(_("You are signed out."), "info")
-    return redirect(url_for("auth.login"))
+    logout_user()
+    response = redirect(url_for("auth.login"))
+    if chosen:
+        keep_language(response, chosen)
+    return response
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -186,14 +192,19 @@ def language():
         people.set_locale(current_user._get_current_object(), chosen)
     response = redirect(back)
     if chosen:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            chosen,
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+        keep_language(response, chosen)
     else:
         response.delete_cookie(LANGUAGE_COOKIE)
     return response
+
+
+def keep_language(response, language: str) -> None:
+    """This browser keeps speaking ``language`` (the locale selector reads the cookie)."""
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )

@@ -333,7 +333,7 @@ def build(
                         "%(n)s was kept for a technician who does not work on "
                         "%(day)s; it is planned freely.",
                         n=f"#{step.id}",
-                        day=day.isoformat(),
+                        day=format_date(day, "long"),
                     )
                 )
     matrix = sources.travel_matrix(places.points) if places.points else []

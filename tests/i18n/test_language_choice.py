@@ -51,6 +51,14 @@ def test_the_persons_choice_beats_everything(client, auth, make_user):
     assert page_language(client.get("/tickets/new", headers={"Accept-Language": "en"})) == "en"
 
 
+def test_signing_out_keeps_the_persons_language_in_the_browser(client, auth, make_user):
+    auth.login(make_user(locale="ro"))
+    assert client.get_cookie(LANGUAGE_COOKIE) is None
+    auth.logout()
+    assert client.get_cookie(LANGUAGE_COOKIE).value == "ro"
+    assert page_language(client.get("/login", headers={"Accept-Language": "en"})) == "ro"
+
+
 def test_switcher_in_the_navigation_for_everyone(client, auth):
     page = client.get("/login").get_data(as_text=True)
     assert 'action="/language"' in page and 'value="ro"' in page and "Română" in page
