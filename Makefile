@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve migrate demo lint format test test-fast test-deploy bench-solomon bench-field messages clean
+.PHONY: install catalogues run serve migrate demo lint format test test-fast test-deploy bench-solomon bench-field messages clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Dispatch needs $(PY) on PATH (set PY=... to use another python3.11)"; exit 1; }
@@ -27,7 +27,14 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml setup.py $(COMPILED)
 	  ' compiler errors above); it runs as Python, about five times slower', file=sys.stderr)"
 	@touch $(STAMP)
 
-install: $(STAMP) instance/config.py
+install: $(STAMP) instance/config.py catalogues
+
+# The translations the app reads (.mo, not committed), compiled from each language's .po; a
+# language without a catalogue yet is skipped. Every command below installs first, so `make run`
+# and `make test` always have them, compiled from the current .po files.
+catalogues: $(STAMP)
+	@if ls dispatch/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile --statistics -d dispatch/translations; fi
 
 # A stable secret key for this installation, written once and never committed.
 instance/config.py:
@@ -36,8 +43,10 @@ instance/config.py:
 	@echo "wrote $@ (a new SECRET_KEY for this installation)"
 
 # This machine's demo takes mail from anyone (MAIL_ALLOWED_DOMAINS is empty): said here, as a
-# deployment must say it (or name its domains) to start.
-EMBEDDED := FLASK_MAIL_OPEN_INTAKE=true
+# deployment must say it (or name its domains) to start. The demo company is Romanian: its
+# language (DEFAULT_LOCALE) is Romanian, for whoever has not chosen one and whose browser asks
+# for neither language.
+EMBEDDED := FLASK_MAIL_OPEN_INTAKE=true FLASK_DEFAULT_LOCALE=ro
 
 migrate: install
 	$(EMBEDDED) $(FLASK) db upgrade
@@ -94,6 +103,12 @@ bench-field: install
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache dispatch/routing/*.so dispatch/routing/*.c
 
-# Translations: extract every user-facing string (Flask-Babel gettext) into the catalogue template.
+# Translations (docs/translating.md): extract every user-facing string (Flask-Babel gettext and
+# lazy_gettext as _l) into the catalogue template, then bring each language's catalogue up to
+# date with it (new texts empty, changed ones marked fuzzy for the translator).
 messages: install
 	$(BIN)/pybabel extract -F dispatch/translations/babel.cfg -k _l -o dispatch/translations/messages.pot .
+	@for po in dispatch/translations/*/LC_MESSAGES/messages.po; do [ -e "$$po" ] || continue; \
+	  lang=$${po#dispatch/translations/}; lang=$${lang%%/*}; \
+	  $(BIN)/pybabel update -i dispatch/translations/messages.pot -d dispatch/translations -l $$lang; \
+	done

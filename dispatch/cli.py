@@ -53,8 +53,16 @@ def _read_password() -> str:
 @click.option("--name", default=None, help="Display name (default: the part before @).")
 @click.option("--department", default=None, help="Department name (created if missing).")
 @click.option("--site", default=None, help="Name of an existing site.")
+@click.option(
+    "--locale", default=None, help="Their language, e.g. ro or en (default: their browser's)."
+)
 def create_user_command(
-    email: str, role: str, name: str | None, department: str | None, site: str | None
+    email: str,
+    role: str,
+    name: str | None,
+    department: str | None,
+    site: str | None,
+    locale: str | None,
 ) -> None:
     """Create a user; the password is read from standard input."""
     password = _read_password()
@@ -67,10 +75,24 @@ def create_user_command(
             department=department,
             site=site,
             actor=command_line(),
+            locale=locale,
         )
     except DispatchError as err:
         _fail(err)
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@user_cli.command("language")
+@click.argument("email")
+@click.argument("locale")
+def user_language_command(email: str, locale: str) -> None:
+    """Set the language of a user's pages and mail (e.g. ro, en; "" follows their browser)."""
+    try:
+        user = people.get_user_by_email(email)
+        people.set_locale(user, locale)
+    except DispatchError as err:
+        _fail(err)
+    click.echo(f"{user.email}: {user.locale or 'follows the browser'}.")
 
 
 @token_cli.command("create")

@@ -39,9 +39,13 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
 
-    BABEL_DEFAULT_LOCALE = "en"
+    # The languages people can choose (each has a catalogue in dispatch/translations, see
+    # docs/translating.md), and the company's language: for whoever has not chosen one and whose
+    # browser asks for none of them, for mail to addresses without an account, and for the
+    # commands. A Romanian company sets DEFAULT_LOCALE = "ro".
+    LANGUAGES = ("en", "ro")
+    DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("en",)
 
     # Attachments: stored under generated names; the original name is kept only as text.
     MAX_CONTENT_LENGTH = 26 * 1024 * 1024  # whole request, a little above the file limit
@@ -166,6 +170,11 @@ def finalize(app: Flask) -> None:
     app.config["LOG_FORMAT"] = log_format
     if not app.config.get("ATTACHMENT_DIR"):
         app.config["ATTACHMENT_DIR"] = os.path.join(app.instance_path, "attachments")
+    languages = tuple(app.config["LANGUAGES"])
+    if not languages or app.config["DEFAULT_LOCALE"] not in languages:
+        raise RuntimeError(f"DEFAULT_LOCALE must be one of LANGUAGES {languages}")
+    # Flask-Babel's own default (a locale it falls back to, and the one of background work).
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     if app.config["ATTACHMENT_STORAGE"] not in ("folder", "database"):
         raise RuntimeError('ATTACHMENT_STORAGE must be "folder" or "database"')
     check_directory(app.config, debug_or_testing=app.debug or app.testing)

@@ -283,6 +283,23 @@ REQUESTS = [
 ]
 
 
+# A Romanian company with a few English speakers (`make run` makes Romanian its DEFAULT_LOCALE);
+# whoever is not listed follows their browser's language.
+ENGLISH_SPEAKERS = {
+    "victor.agent@example.com",
+    "paul.tech@example.com",
+    "mihai.ionescu@example.com",
+}
+BROWSER_FOLLOWERS = {"elena.radu@example.com"}
+
+
+def demo_locale(email: str) -> str | None:
+    """The language a demo user chose: English for a few, none for one, Romanian for the rest."""
+    if email in BROWSER_FOLLOWERS:
+        return None
+    return "en" if email in ENGLISH_SPEAKERS else "ro"
+
+
 class DemoRefused(Exception):
     """The database is not empty and not the demo's."""
 
@@ -349,6 +366,7 @@ def _load_people_and_catalog() -> None:
             site=sites[site],
             skills=[skills[s] for s in user_skills],
             password_hash=password_hash,
+            locale=demo_locale(email),
         )
         if role == Role.AGENT:
             group.members.append(user)

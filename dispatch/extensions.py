@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -67,13 +67,29 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
         cursor.close()
 
 
-def _select_locale() -> str:
-    from flask import current_app, has_request_context
+#: The cookie that keeps an anonymous visitor's choice of language (dispatch.auth.language).
+LANGUAGE_COOKIE = "dispatch_language"
 
-    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+
+def select_locale() -> str:
+    """The language of this request: the JSON API's is always English (its clients read its
+    messages, and its field names never change); then the signed-in person's choice, the
+    choice kept in this browser's cookie, the browser's Accept-Language, and the company's
+    DEFAULT_LOCALE. Background work and commands speak DEFAULT_LOCALE unless they force one
+    (mail is rendered in each recipient's language)."""
+    config = current_app.config
+    default, languages = config["DEFAULT_LOCALE"], config["LANGUAGES"]
     if not has_request_context():  # CLI, background jobs
         return default
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or default
+    if request.blueprint == "api" or request.path.startswith("/api/"):
+        return "en"
+    chosen = getattr(current_user, "locale", None)  # None: follow the browser
+    if chosen in languages:
+        return chosen
+    kept = request.cookies.get(LANGUAGE_COOKIE)
+    if kept in languages:
+        return kept
+    return request.accept_languages.best_match(languages) or default
 
 
 log = logging.getLogger(__name__)
@@ -102,5 +118,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from flask_babel import lazy_gettext as _l
 
 STATUS = {
@@ -73,3 +74,11 @@ VISIT_STATUS = {
     "done": _l("done"),
     "cancelled": _l("cancelled"),
 }
+
+
+def language_name(code: str) -> str:
+    """A language by its own name ("English", "Română"), as a switcher shows it: whoever
+    looks for their language recognises it, whatever the page's language. From Babel's CLDR
+    data, so a new language needs no entry here."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask, make_response, request
-from flask_babel import format_datetime, gettext
+from flask_babel import format_date, format_datetime, format_time, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
@@ -45,14 +45,36 @@ def content_security_policy(tile_url: str | None) -> str:
     return CSP.format(tiles=f" {source}" if source else "")
 
 
-def local_time(value: datetime | None, tz: str | None = None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    """Show a stored UTC time in a site's time zone (or the viewer's site, or UTC)."""
+def local_time(value: datetime | None, tz: str | None = None, fmt: str | None = None) -> str:
+    """Show a stored UTC time in a site's time zone (or the viewer's site, or UTC), in the
+    page's language: the date as the language writes it ("7 dec. 2026", "Dec 7, 2026") and a
+    24-hour clock. ``fmt`` "date" or "time" shows one part; another value is a CLDR pattern."""
     if value is None:
         return ""
     if tz is None and current_user.is_authenticated and current_user.site:
         tz = current_user.site.timezone
-    zone = ZoneInfo(tz or "UTC")
-    return format_datetime(value.astimezone(zone), fmt, rebase=False)
+    local = value.astimezone(ZoneInfo(tz or "UTC"))
+    day = format_date(local, "medium", rebase=False)
+    clock = format_time(local, "HH:mm", rebase=False)
+    if fmt is None:
+        return f"{day} {clock}"
+    return {"date": day, "time": clock}.get(fmt) or format_datetime(local, fmt, rebase=False)
+
+
+def day_name(value: date | str | None, width: str = "long") -> str:
+    """A calendar day in the page's language ("7 decembrie 2026", "December 7, 2026"; width
+    "medium": "7 dec. 2026"), from a date or its ISO text."""
+    if not value:
+        return ""
+    return format_date(date.fromisoformat(value) if isinstance(value, str) else value, width)
+
+
+def here() -> str:
+    """This page's path and query, for a form that comes back to it (the language switcher);
+    a POST's page comes back to its path alone."""
+    if request.method != "GET" or not request.query_string:
+        return request.path
+    return request.full_path
 
 
 def private_page(body, status: int = 200):
@@ -83,6 +105,7 @@ def init_app(app: Flask) -> None:
     # Before any blueprint adds its rules: every <int:…> in the app gets the cap.
     app.url_map.converters["int"] = RowIdConverter
     app.jinja_env.filters["localtime"] = local_time
+    app.jinja_env.filters["day"] = day_name
     csp = content_security_policy(app.config.get("MAP_TILE_URL"))
     hsts = app.config.get("HSTS_MAX_AGE")
 
@@ -100,7 +123,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _labels():
-        return {"labels": labels, "_": gettext, "nav_items": nav_items}
+        return {
+            "labels": labels,
+            "_": gettext,
+            "nav_items": nav_items,
+            "page_language": lambda: str(get_locale() or app.config["DEFAULT_LOCALE"]),
+            "here": here,
+        }
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,8 @@ def app(database_url, tmp_path):
 
     # Tests keep one app context open (builders need the database), and requests made meanwhile
     # reuse it — so Flask-Login's per-request user cache in `g` would leak from one request,
-    # or one client, to the next. Production gets a fresh `g` per request; so do the tests.
+    # or one client, to the next, and so would Flask-Babel's locale. Production gets a fresh `g`
+    # per request; so do the tests.
     @app.before_request
     def _fresh_login_cache():
         from flask import g
@@ -143,6 +144,7 @@ def app(database_url, tmp_path):
 
         g.pop("_login_user", None)
         g.pop(SIGNED_IN_EMAIL, None)
+        g.pop("_flask_babel", None)
 
     with app.app_context():
         yield app

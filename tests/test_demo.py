@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from dispatch import demo
@@ -83,7 +84,8 @@ def test_demo_company_for_field_work(app, runner):
     )
     assert response.status_code == 302
     body = client.get("/technicians/").get_data(as_text=True)
-    assert "Cristian Ene" in body and off.day.isoformat() in body
+    # Dana reads Romanian (her choice in the demo): "11 ian. 2030".
+    assert "Cristian Ene" in body and format_date(off.day, "medium", locale="ro") in body
 
 
 def test_demo_refuses_a_database_with_other_users(app, runner, make_user):
@@ -93,3 +95,11 @@ def test_demo_refuses_a_database_with_other_users(app, runner, make_user):
     assert result.exit_code != 0
     assert "only loaded into an empty database" in result.output
     assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_demo_company_speaks_romanian_and_english(app):
+    demo.load(today=WEDNESDAY)
+    locales = dict(db.session.execute(select(User.email, User.locale)).all())
+    assert locales["ana.pop@example.com"] == "ro" and locales["victor.agent@example.com"] == "en"
+    assert locales["elena.radu@example.com"] is None  # follows the browser
+    assert set(locales.values()) == {"ro", "en", None}

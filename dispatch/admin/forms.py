@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -139,6 +141,13 @@ class UserForm(AdminForm):
     department_id = SelectField(_l("Department"), coerce=_id_or_none)
     site_id = SelectField(_l("Site"), coerce=_id_or_none)
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    # Choices from LANGUAGES (set_choices); "" follows the browser. The service checks the value.
+    locale = SelectField(
+        _l("Language"),
+        choices=[],
+        validate_choice=False,
+        description=_l("Of the pages and of the mail this person gets."),
+    )
     skill_ids = MultiCheckboxField(
         _l("Skills"), coerce=int, description=_l("Kept for field technicians only.")
     )
@@ -177,6 +186,10 @@ class UserForm(AdminForm):
 
     def set_choices(self, departments, sites, skills, groups, user=None) -> None:
         none = [SelectChoice("", "—")]
+        self.locale.choices = [SelectChoice("", _("The browser's language"))] + [
+            SelectChoice(code, labels.language_name(code))
+            for code in current_app.config["LANGUAGES"]
+        ]
         mine = (lambda row: [row] if row is not None else []) if user else (lambda row: [])
         self.department_id.choices = none + pick(departments, mine(user and user.department))
         self.site_id.choices = none + pick(sites, mine(user and user.site))

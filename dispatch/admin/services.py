@@ -316,6 +316,7 @@ def save_user(
     department_id: int | None = None,
     site_id: int | None = None,
     phone: str = "",
+    locale: str | None = None,
     skill_ids: Iterable[int] = (),
     group_ids: Iterable[int] = (),
     sees_department: bool = False,
@@ -349,6 +350,10 @@ def save_user(
     site = _get(errors, "site_id", Site, site_id)
     skills = by_ids(errors, "skill_ids", Skill, skill_ids) if role == Role.TECHNICIAN else []
     groups = by_ids(errors, "group_ids", Group, group_ids) if role == Role.AGENT else []
+    try:
+        locale = people.clean_locale(locale)
+    except ValidationError as exc:
+        errors["locale"] = [exc.message]
     problem = people.password_problem(password) if password else None
     if problem and "password" not in errors:
         errors["password"] = [problem]
@@ -361,7 +366,7 @@ def save_user(
         db.session.add(user)
     user.email, user.name, user.role, user.phone = email, name, role, phone
     user.department, user.site, user.skills, user.groups = department, site, skills, groups
-    user.sees_department = bool(sees_department)
+    user.sees_department, user.locale = bool(sees_department), locale
     people.set_active(user, active)
     if password:
         user.set_password(password)

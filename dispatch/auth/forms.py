@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from dispatch.people.services import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
@@ -48,3 +48,11 @@ class ChangePasswordForm(NewPasswordForm):
         validators=[DataRequired(), Length(max=PASSWORD_MAX)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class LanguageForm(FlaskForm):
+    """The language switcher and the account page's choice: one of LANGUAGES, or "" to
+    follow the browser (the view fills the choices from the configuration)."""
+
+    language = SelectField(_l("Language"), choices=[], validate_choice=True)
+    next = HiddenField()

@@ -14,10 +14,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from dispatch.auth import passwords, throttle
-from dispatch.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
+from dispatch.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    NewPasswordForm,
+)
 from dispatch.auth.services import authenticate, keep_signed_in, safe_next, sign_out
 from dispatch.errors import DispatchError, ValidationError
-from dispatch.extensions import limiter
+from dispatch.extensions import LANGUAGE_COOKIE, limiter
+from dispatch.labels import language_name
+from dispatch.people import services as people
 from dispatch.web import private_page
 
 bp = Blueprint("auth", __name__)
@@ -63,9 +71,16 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Said, and remembered in this browser, in the person's language: the sign-in page that
+    # follows speaks it too. Worded before signing out, which forgets who it was.
+    chosen = current_user.locale
+    said = _("You are signed out.")
     sign_out(current_user._get_current_object())
-    flash(_("You are signed out."), "info")
-    return redirect(url_for("auth.login"))
+    flash(said, "info")
+    response = redirect(url_for("auth.login"))
+    if chosen:
+        keep_language(response, chosen)
+    return response
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -141,4 +156,51 @@ def change_password():
                 "success",
             )
             return redirect(url_for("tickets.home"))
-    return render_template("auth/change_password.html", form=form)
+    return render_template(
+        "auth/change_password.html",
+        form=form,
+        language_form=language_form(follow=True, current=current_user.locale or ""),
+    )
+
+
+def language_form(follow: bool = False, current: str = "") -> LanguageForm:
+    """The language choice, with "the browser's language" first on the account page."""
+    form = LanguageForm(language=current)
+    choices = [("", _("The browser's language"))] if follow else []
+    form.language.choices = choices + [
+        (code, language_name(code)) for code in current_app.config["LANGUAGES"]
+    ]
+    return form
+
+
+@bp.post("/language")
+def language():
+    """Switch language and come back: a signed-in person's choice is saved on their account
+    (their mail follows it), an anonymous visitor's in a cookie; either way this browser keeps
+    it in a cookie, so that the sign-in page after signing out speaks it too."""
+    form = language_form(follow=True)
+    back = safe_next(form.next.data) or url_for("tickets.home")
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages offered."), "danger")
+        return redirect(back)
+    chosen = form.language.data or None
+    if current_user.is_authenticated:
+        people.set_locale(current_user._get_current_object(), chosen)
+    response = redirect(back)
+    if chosen:
+        keep_language(response, chosen)
+    else:
+        response.delete_cookie(LANGUAGE_COOKIE)
+    return response
+
+
+def keep_language(response, language: str) -> None:
+    """This browser keeps speaking ``language`` (the locale selector reads the cookie)."""
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -182,23 +183,25 @@ def jobs_query(user: User) -> Select:
 
 EXPORT_MAX_ROWS = 20_000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The columns' headers, in the exporting person's language (the cells keep machine formats:
+# ISO times, status keys), so that a spreadsheet reads the values the same in every language.
 BASE_COLUMNS = (
-    "number",
-    "created_at",
-    "status",
-    "kind",
-    "priority",
-    "category",
-    "site",
-    "department",
-    "requester",
-    "assignee",
-    "group",
-    "subject",
-    "suggested_kind",
-    "suggestion_confidence",
-    "duration_min",
-    "due_at",
+    _l("Number"),
+    _l("Created (UTC)"),
+    _l("Status"),
+    _l("Kind"),
+    _l("Priority"),
+    _l("Category"),
+    _l("Site"),
+    _l("Department"),
+    _l("Requester"),
+    _l("Assignee"),
+    _l("Group"),
+    _l("Subject"),
+    _l("Suggested kind"),
+    _l("Suggestion confidence"),
+    _l("Duration (min)"),
+    _l("Due (UTC)"),
 )
 
 
@@ -261,7 +264,9 @@ def export_csv(query: Select) -> str:
     keys = _field_keys(tickets)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([safe_cell(c) for c in BASE_COLUMNS] + [safe_cell(f"field:{k}") for k in keys])
+    writer.writerow(
+        [safe_cell(str(c)) for c in BASE_COLUMNS] + [safe_cell(f"field:{k}") for k in keys]
+    )
     for t in tickets:
         writer.writerow(_row(t, keys))
     return out.getvalue()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -23,19 +25,26 @@ def shown_body(row: OutboxMessage) -> str:
     return without_password_links(row.body or "")
 
 
-def template_text(key: str) -> tuple[str, str, bool]:
-    """(subject, body, customised) of template ``key``."""
-    if key not in texts.DEFAULTS:
+def _template(key: str, language: str) -> MailTemplate | None:
+    """The admin's version of message ``key`` in ``language`` (NotFound for an unknown message
+    or a language the installation does not offer)."""
+    if key not in texts.DEFAULTS or language not in current_app.config["LANGUAGES"]:
         raise NotFound(_("No such message."))
-    row = db.session.scalar(select(MailTemplate).filter_by(key=key))
+    return db.session.scalar(select(MailTemplate).filter_by(key=key, language=language))
+
+
+def template_text(key: str, language: str) -> tuple[str, str, bool]:
+    """(subject, body, customised) of template ``key`` in ``language``: the admin's version, or
+    the built-in text translated into that language."""
+    row = _template(key, language)
     if row:
         return row.subject, row.body, True
-    return (*texts.default_text(key), False)
+    with force_locale(language):
+        return (*texts.default_text(key), False)
 
 
-def save_template(key: str, subject: str, body: str, admin: User) -> None:
-    if key not in texts.DEFAULTS:
-        raise NotFound(_("No such message."))
+def save_template(key: str, language: str, subject: str, body: str, admin: User) -> None:
+    row = _template(key, language)
     subject, body = (subject or "").strip(), (body or "").replace("\r\n", "\n")
     errors: dict[str, list[str]] = {}
     if not subject or len(subject) > 300:
@@ -48,32 +57,33 @@ def save_template(key: str, subject: str, body: str, admin: User) -> None:
     if errors:
         first = next(iter(errors))
         raise ValidationError(errors[first][0], field=first, errors=errors)
-    old_subject, old_body, _customised = template_text(key)
-    row = db.session.scalar(select(MailTemplate).filter_by(key=key))
+    old_subject, old_body, _customised = template_text(key, language)
     if row is None:
-        row = MailTemplate(key=key, subject=subject, body=body)
+        row = MailTemplate(key=key, language=language, subject=subject, body=body)
         db.session.add(row)
     row.subject, row.body, row.updated_by_id, row.updated_at = subject, body, admin.id, utcnow()
     db.session.flush()
     record_admin_event(
         admin,
         "changed",
-        Target("mail_template", row.id, key),
+        Target("mail_template", row.id, f"{key} ({language})"),
         {"subject": old_subject, "body": old_body},
         {"subject": subject, "body": body},
     )
     db.session.commit()
 
 
-def reset_template(key: str, admin: User) -> None:
-    """Go back to the built-in text of template ``key``; the record keeps the text it had."""
-    row = db.session.scalar(select(MailTemplate).filter_by(key=key))
+def reset_template(key: str, language: str, admin: User) -> None:
+    """Go back to the built-in text of template ``key`` in ``language``; the record keeps the
+    text it had."""
+    row = _template(key, language)
     if row is not None:
-        default_subject, default_body = texts.default_text(key)
+        with force_locale(language):
+            default_subject, default_body = texts.default_text(key)
         record_admin_event(
             admin,
             "reset",
-            Target("mail_template", row.id, key),
+            Target("mail_template", row.id, f"{key} ({language})"),
             {"subject": row.subject, "body": row.body},
             {"subject": default_subject, "body": default_body},
         )

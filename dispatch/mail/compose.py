@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
+from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2.sandbox import SandboxedEnvironment
@@ -24,6 +25,7 @@ from dispatch.mail.message_ids import loop_token, make_message_id, sender_addres
 from dispatch.mail.models import Inbound, MailMessage, MailTemplate, Outbound, OutboxMessage
 from dispatch.mail.parse import ADDRESS
 from dispatch.people.models import User
+from dispatch.people.services import language_of
 from dispatch.tickets.models import Comment, Status, Ticket
 from dispatch.types import utcnow
 
@@ -62,10 +64,13 @@ def render(s: Session, row: OutboxMessage) -> None:
             return _suppress(row, why)
     if row.kind == "resolved" and ticket is not None and ticket.status != Status.RESOLVED:
         return _suppress(row, "no longer resolved")
-    ctx = _context(s, row, ticket)
-    if ctx is None:
-        return None
-    row.subject, row.body = render_text(s, row.kind, ctx)
+    # Everything the message says (the built-in text, the dates) in the recipient's language.
+    language = recipient_language(s, row, ticket)
+    with force_locale(language):
+        ctx = _context(s, row, ticket)
+        if ctx is None:
+            return None
+        row.subject, row.body = render_text(s, row.kind, ctx, language)
     row.message_id = make_message_id(ticket.id if ticket else None, f"o{row.id}")
     refs: list[str] = []
     if ticket is not None:
@@ -89,6 +94,18 @@ def render(s: Session, row: OutboxMessage) -> None:
         **({"In-Reply-To": refs[0], "References": " ".join(refs)} if refs else {}),
     }
     return None
+
+
+def recipient_language(s: Session, row: OutboxMessage, ticket: Ticket | None) -> str:
+    """The language the recipient chose, else the company's DEFAULT_LOCALE (also for an
+    address with no account, such as a refused sender's)."""
+    if ticket is not None:
+        person = ticket.requester
+    elif row.kind == PASSWORD:
+        person = s.get(User, row.context.get("user_id") or 0)
+    else:
+        person = s.scalar(select(User).filter_by(email=(row.recipient or "").lower()))
+    return language_of(person)
 
 
 def _auto_reply_limit(s: Session, row: OutboxMessage) -> str:
@@ -164,8 +181,9 @@ def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | No
         if value:
             local = datetime.fromisoformat(value).astimezone(zone)
             if key == "start":
-                ctx["window_date"] = local.strftime("%A %d %B %Y")
-            ctx["window_" + key if key != "eta" else "eta"] = local.strftime("%H:%M")
+                ctx["window_date"] = format_date(local, "full", rebase=False)
+            clock = format_time(local, "HH:mm", rebase=False)
+            ctx["window_" + key if key != "eta" else "eta"] = clock
     ctx["technician"] = str(row.context.get("technician", ""))
     return ctx
 
@@ -191,10 +209,26 @@ def _password_context(ctx: dict, user: User, purpose: str, key: str = "reset_lin
     return ctx
 
 
-def render_text(s: Session | None, key: str, ctx: dict) -> tuple[str, str]:
-    """(subject, body) from the admin's template, or the default if it is missing or broken."""
-    custom = (s or db.session).scalar(select(MailTemplate).filter_by(key=key))
-    sources = [(custom.subject, custom.body)] if custom else []
+def render_text(s: Session | None, key: str, ctx: dict, language: str) -> tuple[str, str]:
+    """(subject, body) from the admin's template in ``language``; else from their template in
+    the company's DEFAULT_LOCALE (logged: an admin may want to write the missing one); else
+    the built-in text, in the current language. A template that fails to render is skipped
+    the same way, so a message is never empty. Call it under ``force_locale(language)``."""
+    default = current_app.config["DEFAULT_LOCALE"]
+    custom = {
+        row.language: row
+        for row in (s or db.session).scalars(
+            select(MailTemplate).where(
+                MailTemplate.key == key, MailTemplate.language.in_({language, default})
+            )
+        )
+    }
+    sources = []
+    if language in custom:
+        sources.append((custom[language].subject, custom[language].body))
+    elif default in custom:
+        log.info("mail template %s has no %s version; using the %s one", key, language, default)
+        sources.append((custom[default].subject, custom[default].body))
     sources.append(texts.default_text(key))
     for subject_src, body_src in sources:
         try:

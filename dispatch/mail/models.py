@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dispatch.extensions import db
@@ -102,12 +102,15 @@ class OutboxMessage(db.Model):
 
 
 class MailTemplate(db.Model):
-    """An admin's version of one message; the defaults live in dispatch.mail.templates."""
+    """An admin's version of one message in one language; the defaults live in
+    dispatch.mail.texts (translated by the catalogues)."""
 
     __tablename__ = "mail_template"
+    __table_args__ = (UniqueConstraint("key", "language", name="uq_mail_template_key_language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(40), unique=True)
+    key: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(10))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

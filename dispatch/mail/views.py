@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -129,22 +129,25 @@ def outbox_retry(id: int):
 @bp.route("/templates/<key>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def template(key: str):
-    subject, body, custom = admin.template_text(key)
+    """One message's template in one language (``?language=``, the company's by default)."""
+    language = request.args.get("language") or current_app.config["DEFAULT_LOCALE"]
+    subject, body, custom = admin.template_text(key, language)
     form = TemplateForm(data={"subject": subject, "body": body})
     if form.validate_on_submit():
         try:
             if request.form.get("reset"):
-                admin.reset_template(key, current_user)
+                admin.reset_template(key, language, current_user)
             else:
-                admin.save_template(key, form.subject.data, form.body.data, current_user)
+                admin.save_template(key, language, form.subject.data, form.body.data, current_user)
             flash(_("Saved."), "success")
-            return redirect(url_for("mail.template", key=key))
+            return redirect(url_for("mail.template", key=key, language=language))
         except ValidationError as exc:
             for name, messages in exc.errors.items():
                 getattr(form, name, form.body).errors = list(messages)
     return render_template(
         "mail/template.html",
         key=key,
+        language=language,
         form=form,
         custom=custom,
         label=texts.LABELS[key],

@@ -6,12 +6,14 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from dispatch.errors import NotFound
 from dispatch.extensions import db
 from dispatch.people.models import Role, User
+from dispatch.people.services import language_of
 from dispatch.planning.models import Visit, VisitStatus
 from dispatch.types import utcnow, utctoday
 
@@ -59,7 +61,13 @@ def feed_owner(token: str) -> User:
 
 
 def calendar(technician: User, host: str) -> bytes:
-    """The technician's visits as an iCalendar document."""
+    """The technician's visits as an iCalendar document, in their language (a calendar app
+    fetches it with no session, and its own Accept-Language says nothing about them)."""
+    with force_locale(language_of(technician)):
+        return _calendar(technician, host)
+
+
+def _calendar(technician: User, host: str) -> bytes:
     today = utctoday()
     visits = db.session.scalars(
         db.select(Visit)
@@ -82,7 +90,10 @@ def calendar(technician: User, host: str) -> bytes:
         event.add("dtstamp", visit.updated_at or datetime.now(visit.planned_start.tzinfo))
         event.add("dtstart", visit.planned_start)
         event.add("dtend", visit.planned_end)
-        event.add("summary", f"{ticket.number} {ticket.subject}")
+        event.add(
+            "summary",
+            _("Visit %(number)s: %(subject)s", number=ticket.number, subject=ticket.subject),
+        )
         place = ticket.location_text
         if ticket.site is not None and ticket.site.address:
             place = f"{place} — {ticket.site.address}, {ticket.site.city}".strip(" —,")

@@ -94,6 +94,9 @@ class User(UserMixin, db.Model):
     # An admin may let an employee see every ticket of their department.
     sees_department: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # The language of the pages and of the mail this person gets, one of LANGUAGES; None follows
+    # the browser's (and mail goes in the company's DEFAULT_LOCALE).
+    locale: Mapped[str | None] = mapped_column(String(10))
     # Part of the session stamp: raised when the account is deactivated or reactivated and on
     # signing out, so sessions (even a copied cookie) and password links from before die.
     session_generation: Mapped[int] = mapped_column(default=0)

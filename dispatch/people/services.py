@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -115,10 +116,12 @@ def create_user(
     department: str | None = None,
     site: str | None = None,
     actor: User | CommandLine | None = None,
+    locale: str | None = None,
 ) -> User:
     """Create an account. ``department`` and ``site`` are names: a missing department is
     created (it is only a name), a site must exist already (it has an address and hours).
-    ``actor`` (e.g. the command line) is who the record of administration names."""
+    ``actor`` (e.g. the command line) is who the record of administration names; ``locale`` is
+    the person's language (None: their browser's)."""
     email = normalise_email(email)
     role = (role or "").strip().lower()
     if role not in set(Role):
@@ -130,7 +133,7 @@ def create_user(
     name = (name or "").strip() or email.split("@", 1)[0]
     if len(name) > NAME_MAX:
         raise ValidationError(_("At most %(n)d characters.", n=NAME_MAX), field="name")
-    user = User(email=email, name=name, role=role)
+    user = User(email=email, name=name, role=role, locale=clean_locale(locale))
     user.set_password(password)
     if site:
         user.site = db.session.scalar(db.select(Site).filter_by(name=site.strip()))
@@ -242,3 +245,35 @@ def touch_token(api_token: ApiToken, *, every_seconds: int = 60) -> None:
         return
     db.session.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now))
     db.session.commit()
+
+
+def clean_locale(value: str | None) -> str | None:
+    """One of the installation's LANGUAGES, or None (empty: follow the browser's language)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    languages = current_app.config["LANGUAGES"]
+    if value not in languages:
+        raise ValidationError(
+            _(
+                "Unknown language %(l)s. Choose one of: %(languages)s.",
+                l=repr(value[:20]),
+                languages=", ".join(languages),
+            ),
+            field="locale",
+        )
+    return value
+
+
+def set_locale(user: User, locale: str | None) -> None:
+    """The language ``user`` chose for the pages and their mail (None: their browser's)."""
+    user.locale = clean_locale(locale)
+    db.session.commit()
+
+
+def language_of(user: User | None) -> str:
+    """The language to write to ``user`` in when no browser asks (mail, their calendar feed):
+    the one they chose, else the company's DEFAULT_LOCALE."""
+    config = current_app.config
+    chosen = user.locale if user is not None else None
+    return chosen if chosen in config["LANGUAGES"] else config["DEFAULT_LOCALE"]

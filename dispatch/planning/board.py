@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import url_for
+from flask_babel import format_date
 
 from dispatch.extensions import db
 from dispatch.tickets.models import Ticket
@@ -277,6 +278,7 @@ def map_data(run: PlanRun, colours: dict[int, str] | None = None) -> dict[str, A
                 "technician_id": visit.technician_id,
                 "name": visit.technician.name,
                 "day": key[1],
+                "day_label": format_date(visit.day, "medium"),  # the script shows it as is
                 "points": [home] if home else [],
             },
         )

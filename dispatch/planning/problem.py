@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from dispatch.extensions import db
@@ -332,7 +333,7 @@ def build(
                         "%(n)s was kept for a technician who does not work on "
                         "%(day)s; it is planned freely.",
                         n=f"#{step.id}",
-                        day=day.isoformat(),
+                        day=format_date(day, "long"),
                     )
                 )
     matrix = sources.travel_matrix(places.points) if places.points else []
@@ -361,7 +362,11 @@ def _vehicle(
         return None
     if begin >= end:
         built.notes.append(
-            _("%(name)s's shift on %(day)s is already over.", name=shift.name, day=day.isoformat())
+            _(
+                "%(name)s's shift on %(day)s is already over.",
+                name=shift.name,
+                day=format_date(day, "long"),
+            )
         )
         return None
     breaks = ()

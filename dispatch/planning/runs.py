@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -73,7 +74,10 @@ def start_run(
     """
     if first_day < utctoday():
         raise ValidationError(
-            _("%(day)s is in the past: plans start today or later.", day=first_day.isoformat()),
+            _(
+                "%(day)s is in the past: plans start today or later.",
+                day=format_date(first_day, "long"),
+            ),
             field="date",
         )
     if not 1 <= int(days) <= MAX_DAYS:

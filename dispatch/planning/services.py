@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from dispatch.errors import Conflict, NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.notifications.services import notify
 from dispatch.people.models import Role, User
+from dispatch.people.services import language_of
 from dispatch.tickets.changes import commit, record, set_status
 from dispatch.tickets.models import Status, Ticket
 from dispatch.types import utcnow, utctoday
@@ -126,7 +127,7 @@ def move_visit(
         )
     if not sources.shifts_for(day, [technician_id]):
         raise ValidationError(
-            _("%(name)s has no shift on %(day)s.", name=tech.name, day=day.isoformat()),
+            _("%(name)s has no shift on %(day)s.", name=tech.name, day=format_date(day, "long")),
             field="technician",
         )
     old = (visit.technician_id, visit.day)
@@ -299,28 +300,31 @@ def publish(run: PlanRun, actor: User | None, *, on_visit=None) -> PlanRun:
             )
             ticket.updated_at = utcnow()
             visit.status = VisitStatus.PUBLISHED
-            notify(
-                ticket.requester_id,
-                _(
-                    "A technician visit for %(n)s is planned on %(d)s.",
-                    n=ticket.number,
-                    d=visit.day.isoformat(),
-                ),
-            )
+            # A notification is stored as text: written in its reader's language, not ours.
+            with force_locale(language_of(ticket.requester)):
+                notify(
+                    ticket.requester_id,
+                    _(
+                        "A technician visit for %(n)s is planned on %(d)s.",
+                        n=ticket.number,
+                        d=format_date(visit.day, "long"),
+                    ),
+                )
             per_tech[visit.technician_id] = per_tech.get(visit.technician_id, 0) + 1
             if on_visit is not None:
                 on_visit(visit)
         for tech_id, count in sorted(per_tech.items()):
-            notify(
-                tech_id,
-                ngettext(
-                    "%(num)d visit was planned for you from %(a)s to %(b)s.",
-                    "%(num)d visits were planned for you from %(a)s to %(b)s.",
-                    count,
-                    a=run.first_day.isoformat(),
-                    b=run.last_day.isoformat(),
-                ),
-            )
+            with force_locale(language_of(db.session.get(User, tech_id))):
+                notify(
+                    tech_id,
+                    ngettext(
+                        "%(num)d visit was planned for you from %(a)s to %(b)s.",
+                        "%(num)d visits were planned for you from %(a)s to %(b)s.",
+                        count,
+                        a=format_date(run.first_day, "long"),
+                        b=format_date(run.last_day, "long"),
+                    ),
+                )
         run.status, run.published_at = RunStatus.PUBLISHED, utcnow()
         run.published_by_id = actor.id if actor else None
         db.session.flush()

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from dispatch import labels
 from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import db, login_manager
 from dispatch.people.models import Role
@@ -155,7 +156,12 @@ def show(run_id: int):
 @bp.get("/runs/<int:run_id>/status.json", endpoint="status")
 def status_json(run_id: int):
     run = services.get_run(run_id)
-    visits = {v.id: v.status for v in services.visits_of(run, (run.options or {}).get("kept", []))}
+    # The labels the page shows (the script writes them as they are), in the page's language.
+    kept = (run.options or {}).get("kept", [])
+    visits = {
+        v.id: str(labels.VISIT_STATUS.get(v.status, v.status))
+        for v in services.visits_of(run, kept)
+    }
     return jsonify({**run_status(run), "visits": visits})
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -244,7 +245,7 @@ def add_days_off(
                 select(DayOff.day).where(DayOff.user_id == user.id, DayOff.day.in_(wanted))
             )
         )
-        days = ", ".join(d.isoformat() for d in taken) or start.isoformat()
+        days = "; ".join(format_date(d, "long") for d in taken or [start])
         raise ValidationError(_("Already a day off: %(days)s.", days=days), field="start") from None
     return rows
 

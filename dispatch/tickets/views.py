@@ -16,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
@@ -139,10 +140,16 @@ def nearest_site():
     ):
         return jsonify(error=_("A position needs a valid latitude and longitude."), status=400), 400
     found = queries.nearest_site(lat, lon)
+    # "km" is the number; "distance" the same as the page's language writes it ("2,3").
     site = (
         None
         if found is None
-        else {"id": found.site.id, "name": found.site.name, "km": round(found.km, 1)}
+        else {
+            "id": found.site.id,
+            "name": found.site.name,
+            "km": round(found.km, 1),
+            "distance": format_decimal(round(found.km, 1), "#,##0.0"),
+        }
     )
     return jsonify(site=site)
 

@@ -2,7 +2,7 @@
 and the record of directory syncs
 
 Revision ID: 0010_directory
-Revises: 0008_mail_quarantine
+Revises: 0009_user_locale
 Create Date: 2026-12-07 06:40:00
 
 """
@@ -13,7 +13,7 @@ import dispatch.types
 
 # revision identifiers, used by Alembic.
 revision = '0010_directory'
-down_revision = '0008_mail_quarantine'
+down_revision = '0009_user_locale'
 branch_labels = None
 depends_on = None
 

@@ -67,7 +67,7 @@
       if (line.points.length > 1) {
         // Leaflet renders string tooltips as HTML: hand it a text node's element instead.
         var label = document.createElement("span");
-        label.textContent = line.name + " · " + line.day;
+        label.textContent = line.name + " · " + line.day_label;
         var poly = L.polyline(line.points, { color: line.colour, weight: 4, opacity: 0.85,
                                              className: "route route-" + line.technician_id })
           .bindTooltip(label).addTo(layer);
@@ -385,7 +385,7 @@
       select(res.answer.visit, "timeline");
     }).catch(function () {
       putBack(d);
-      say(board.dataset.offline || "Network error", "danger");
+      say(board.dataset.offline, "danger");
     });
   }
 

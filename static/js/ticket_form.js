@@ -55,7 +55,7 @@
           }
           // The user can still pick another site; this is only a suggestion.
           say(status.getAttribute("data-found").replace("{site}", data.site.name)
-                                                .replace("{km}", String(data.site.km)));
+                                                .replace("{km}", data.site.distance));
         })
         .catch(function () { button.disabled = false; say(status.getAttribute("data-failed")); });
     }, function () {

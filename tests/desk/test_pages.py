@@ -187,7 +187,7 @@ def test_export_neutralises_formulas_and_has_field_columns(
         rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
     header = rows[0]
     assert header.count("field:asset") == 1 and "field:room_no" in header
-    by_subject = {row[header.index("subject")]: row for row in rows[1:]}
+    by_subject = {row[header.index("Subject")]: row for row in rows[1:]}
     assert set(by_subject) == {"'=cmd|' /C calc'!A0", "'+plus"}
     assert by_subject["'=cmd|' /C calc'!A0"][header.index("field:asset")] == "'@SUM(1+1)"
     assert by_subject["'+plus"][header.index("field:asset")] == "'-2+3"

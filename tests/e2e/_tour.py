@@ -15,17 +15,19 @@ from dispatch.extensions import db
 from dispatch.people.models import Group, User
 from dispatch.tickets import dispatching
 from dispatch.tickets.models import Category, Ticket
+from tests.e2e.conftest import reads_english
 
 SIZES = {"desk": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
 def sign_in(ctx, base, email):
+    reads_english(email)
     page = ctx.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state()
     return page
 

@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 
+from dispatch.extensions import db
 from tests.live import live_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -60,12 +61,23 @@ def shot():
     return take
 
 
+def reads_english(email: str) -> None:
+    """These tests read the English pages: the demo user's own language (Romanian for most of
+    the demo company) is set aside, and the browser's (English) is followed."""
+    from dispatch.people.models import User
+
+    db.session.execute(db.update(User).where(User.email == email).values(locale=None))
+    db.session.commit()
+
+
 @pytest.fixture
-def sign_in():
-    """sign_in(context, base, email) → a page signed in as that demo user (demo password)."""
+def sign_in(app):
+    """sign_in(context, base, email) → a page signed in as that demo user (demo password),
+    in English."""
     from dispatch import demo
 
     def open_page(context, base: str, email: str):
+        reads_english(email)
         page = context.new_page()
         page.set_default_timeout(20_000)
         # No network here: refuse map tiles at once instead of waiting for them.

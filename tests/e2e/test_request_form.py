@@ -18,7 +18,7 @@ def sign_in(page, base, user):
     page.goto(f"{base}/login")
     page.fill("input[name=email]", user.email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r".*/tickets/mine"))
 
 

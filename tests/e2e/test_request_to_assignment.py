@@ -25,7 +25,7 @@ AGENT = "Victor Stan"
 SITE = "Cluj Headquarters"
 SITE_TZ = ZoneInfo("Europe/Bucharest")  # every demo site's time zone
 REMOTE_SUBJECT = "Excel crashes when opening the budget file"  # a demo request (Software)
-STAMP = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})")
+STAMP = re.compile(r"([A-Z][a-z]{2} \d{1,2}, \d{4} \d{2}:\d{2})")  # "Dec 7, 2026 09:30"
 
 
 def history_line(page, *words: str) -> str:
@@ -43,7 +43,7 @@ def assert_recent(line: str, started: datetime) -> None:
     """The line's time (the site's local time, to the minute) is when the test did it."""
     found = STAMP.search(line)
     assert found, line
-    shown = datetime.strptime(found.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=SITE_TZ)
+    shown = datetime.strptime(found.group(1), "%b %d, %Y %H:%M").replace(tzinfo=SITE_TZ)
     assert started - timedelta(minutes=1) <= shown <= datetime.now(UTC), line
 
 

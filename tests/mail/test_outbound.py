@@ -168,7 +168,7 @@ def test_scheduled_and_on_the_way_messages_come_from_the_record(
     scheduled, on_the_way = rows[-2], rows[-1]
     # A window one hour wide around the planned 09:30 (site time), not the service's end.
     assert "between 09:00 and 10:00" in scheduled.body and "Cluj Office" in scheduled.body
-    assert "Tuesday 03 March 2026" in scheduled.subject
+    assert "Tuesday, March 3, 2026" in scheduled.subject
     assert "Radu Tech is on the way" in on_the_way.body
     assert scheduled.headers["Auto-Submitted"] == "auto-generated"
 
@@ -185,6 +185,7 @@ def test_admin_template_is_used_and_sandboxed(app, make_ticket, outbox):
     db.session.add(
         MailTemplate(
             key="ack",
+            language="en",
             subject="Got it {{ number }}",
             body="Thanks {{ requester }} {{ ''.__class__.__mro__ }}",
         )
@@ -213,7 +214,7 @@ def test_every_default_template_renders(app):
     from dispatch.mail.texts import DEFAULTS, VARIABLES
 
     for kind in DEFAULTS:
-        subject, body = compose.render_text(None, kind, {k: f"<{k}>" for k in VARIABLES})
+        subject, body = compose.render_text(None, kind, {k: f"<{k}>" for k in VARIABLES}, "en")
         assert subject and body, kind
 
 

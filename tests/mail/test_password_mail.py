@@ -77,6 +77,7 @@ def test_admin_edited_password_template_is_used(app, client, smtp_server, make_u
     admin, user = make_user("admin"), make_user()
     save_template(
         "password",
+        "en",
         "Reset for {{ requester }}",
         "Go to {{ reset_link }} within {{ valid_for }}.",
         admin,

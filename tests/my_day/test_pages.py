@@ -126,7 +126,7 @@ def test_calendar_feed(planning_app, shifts, auth, client, make_tech, make_job, 
     calendar = Calendar.from_ical(feed.data)
     events = calendar.walk("VEVENT")
     assert len(events) == 2
-    assert {str(e["summary"]).split()[0] for e in events} == {t.number for t in jobs}
+    assert {str(e["summary"]).split()[1].rstrip(":") for e in events} == {t.number for t in jobs}
     assert all(e.decoded("dtstart").date() == day for e in events)
     assert client.get("/my-day/calendar/not-the-token.ics").status_code == 404
     auth.login(tech)

@@ -30,7 +30,7 @@ def test_requester_sees_scheduled_visit_after_publish(
     _publish(make_user("dispatcher"), day)
     auth.login(job.requester)
     page = client.get("/notifications/").get_data(as_text=True)
-    assert job.number in page and day.isoformat() in page
+    assert job.number in page and f"{day:%B} {day.day}, {day.year}" in page
     home = client.get("/", follow_redirects=True).get_data(as_text=True)
     assert re.search(r"badge[^>]*>\s*1\s*<", home)
     note = db.session.scalar(
@@ -83,3 +83,19 @@ def test_mark_read_refuses_missing_csrf_token(app, client, auth):
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(Notification, note.id).read_at is None
+
+
+def test_a_notification_is_written_in_its_readers_language(
+    planning_app, client, auth, shifts, make_tech, make_job, make_user
+):
+    day = next_weekday()
+    make_tech()
+    job = make_job(duration=30)
+    job.requester.locale = "ro"
+    db.session.commit()
+    _publish(make_user("dispatcher", locale="en"), day)  # the publisher writes in English
+    auth.login(job.requester)
+    page = client.get("/notifications/").get_data(as_text=True)
+    months = ["ianuarie", "februarie", "martie", "aprilie", "mai", "iunie", "iulie", "august"]
+    months += ["septembrie", "octombrie", "noiembrie", "decembrie"]
+    assert f"{day.day} {months[day.month - 1]} {day.year}" in page

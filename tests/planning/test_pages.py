@@ -160,7 +160,9 @@ def test_refused_drops_answer_with_the_reason(
 
     refused = drop()
     assert refused.status_code == 400
-    assert refused.get_json()["error"] == f"Bob Tech has no shift on {day.isoformat()}."
+    assert (
+        refused.get_json()["error"] == f"Bob Tech has no shift on {day:%B} {day.day}, {day.year}."
+    )
     outside = drop(day=(day + timedelta(days=3)).isoformat(), technician=first.id)
     assert outside.status_code == 400 and "Choose a day of this plan" in outside.get_json()["error"]
     incomplete = drop(start="")

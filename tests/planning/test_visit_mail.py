@@ -40,7 +40,10 @@ def test_publish_mails_each_requester_once_and_en_route_mails_again(
     assert _messages("assigned") == []  # the visit message names the technician instead
     for message in scheduled:
         assert message.recipient == message.ticket.requester.email
-        assert "arriving between" in message.body and day.strftime("%d %B %Y") in message.subject
+        assert (
+            "arriving between" in message.body
+            and f"{day:%B} {day.day}, {day.year}" in message.subject
+        )
 
     visit = sorted(db.session.get(PlanRun, run.id).visits, key=lambda v: v.order)[0]
     my_day.advance(visit, tech, "en_route")

@@ -137,10 +137,10 @@ def test_day_off_add_range_duplicate_and_remove(client, dispatcher, tech):
     # A day already off (alone, or inside a range): refused, nothing added.
     response = client.post(url, data={"start": "2030-03-09", "until": "2030-03-11"})
     assert response.status_code == 400
-    assert "Already a day off: 2030-03-10, 2030-03-11" in response.get_data(as_text=True)
+    assert "Already a day off: March 10, 2030; March 11, 2030" in response.get_data(as_text=True)
     assert count(DayOff) == 4
     page = client.get(f"/technicians/{tech.id}").get_data(as_text=True)
-    assert "Dentist" in page and "2030-03-12" in page
+    assert "Dentist" in page and "Tuesday, March 12, 2030" in page
     dentist = db.session.scalar(select(DayOff).filter_by(reason="Dentist"))
     assert client.post(f"{url}/{dentist.id}/delete").status_code == 302
     assert count(DayOff) == 3

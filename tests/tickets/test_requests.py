@@ -411,6 +411,7 @@ def test_nearest_site_by_great_circle(client, employee, make_site):
     assert response.status_code == 200
     assert response.json["site"]["id"] == bucharest.id
     assert 0 < response.json["site"]["km"] < 5
+    assert response.json["site"]["distance"] == f"{response.json['site']['km']:.1f}"
 
 
 @pytest.mark.parametrize(
