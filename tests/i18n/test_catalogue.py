@@ -17,11 +17,6 @@ from tests.i18n.catalogues import REAL_CATALOGUES, catalogues_of
 ROOT = REAL_CATALOGUES.parents[1]
 TEMPLATE = REAL_CATALOGUES / "messages.pot"
 ROMANIAN = REAL_CATALOGUES / "ro" / "LC_MESSAGES" / "messages.po"
-# The template is extracted again when the branches that add texts are merged.
-STALE_UNTIL_MERGED = pytest.mark.xfail(
-    strict=False, reason="the template is extracted again when the branches are merged"
-)
-NOT_YET = pytest.mark.xfail(strict=False, reason="the Romanian catalogue is merged separately")
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{\{ ?[a-z_]+ ?\}\}|\{[a-z_]*\}")
 
 
@@ -34,7 +29,6 @@ def ids(catalogue) -> set:
     return {m.id for m in catalogue if m.id}
 
 
-@STALE_UNTIL_MERGED
 def test_the_committed_template_is_not_stale(tmp_path):
     # What `make messages` would extract now, compared with what is committed (ids only: the
     # line numbers and the date change with every edit).
@@ -55,7 +49,6 @@ def placeholders(text) -> list[str]:
     return sorted(p.replace(" ", "") for t in texts for p in PLACEHOLDER.findall(t or ""))
 
 
-@NOT_YET
 def test_every_text_has_a_romanian_translation_with_its_placeholders():
     assert ROMANIAN.exists(), "no Romanian catalogue"
     catalogue = read(ROMANIAN, "ro")
@@ -123,13 +116,10 @@ def english_left(html: str, english: dict[str, str]) -> list[str]:
 
 @pytest.fixture
 def romanian_app(app, tmp_path):
-    if not ROMANIAN.exists():
-        pytest.xfail("the Romanian catalogue is merged separately")
     with catalogues_of(app, REAL_CATALOGUES, tmp_path / "mo"):
         yield app
 
 
-@NOT_YET
 def test_romanian_pages_show_no_english(romanian_app, client, auth, make_user, make_ticket):
     catalogue = read(ROMANIAN, "ro")
     # Texts without placeholders whose Romanian differs ("Email" may stay "Email").
