@@ -148,10 +148,11 @@ def test_mail_templates(client, admin):
     saved, reset = events(target_type="mail_template")
     assert (saved.action, saved.target_name, saved.after) == (
         "changed",
-        "ack",
+        "ack (en)",  # the template in that language
         {"subject": "Got {{ number }}", "body": "Hi"},
     )
-    assert (reset.action, reset.before) == ("reset", {"subject": "Got {{ number }}", "body": "Hi"})
+    assert (reset.action, reset.target_name) == ("reset", "ack (en)")
+    assert reset.before == {"subject": "Got {{ number }}", "body": "Hi"}
     assert count(MailTemplate) == 0
 
 
