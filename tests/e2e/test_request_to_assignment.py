@@ -64,7 +64,7 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot, si
     hardware.get_by_label("Make and model").fill("Lenovo ThinkPad T14")
     page.get_by_label("Subject").fill("Laptop keyboard types double letters")
     page.get_by_label("What happened?").fill(
-        "Since Monday most keys type twice (hhello). An external keyboard works fine."
+        "Since Monday most keys type twice (hhello) and the E key is stuck. Can someone replace it?"
     )
     page.get_by_label("Urgency").select_option(label="High")
     page.get_by_label("Building").fill("A")

@@ -7,10 +7,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from dispatch.extensions import db
 from dispatch.mail import admin as mail_admin
 from dispatch.mail.models import MailTemplate, OutboxMessage
+from dispatch.mail.texts import default_text
 from tests.i18n.catalogues import TEST_CATALOGUES, catalogues_of
 
 
@@ -70,9 +72,15 @@ def test_missing_language_falls_back_to_the_company_ones_and_says_so(
 def test_without_any_template_the_built_in_text(app, make_user, make_ticket, outbox):
     app.config["DEFAULT_LOCALE"] = "ro"
     template("ack", "en", "Got {{ number }}")  # in neither the recipient's nor the company's
-    make_ticket(requester=make_user(locale="ro"))
+    ticket = make_ticket(requester=make_user(locale="ro"), subject="Problem 423")
     [row] = outbox()
-    assert "Received" in row.subject and row.body.strip()  # built-in (no catalogue here)
+    # The built-in text in the recipient's language (translated when the catalogue is compiled).
+    with force_locale("ro"):
+        built_in_subject, _ = default_text("ack")
+    assert row.subject == built_in_subject.replace("{{ number }}", ticket.number).replace(
+        "{{ subject }}", "Problem 423"
+    )
+    assert "Got" not in row.subject and row.body.strip()
 
 
 def test_a_broken_template_still_sends_the_built_in_text(make_user, make_ticket, outbox):
