@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
+from dispatch.collation import register_sqlite
+
 # Named constraints so that Alembic can alter them later, on SQLite too.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -65,6 +67,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA journal_mode=WAL")  # one fsync per commit instead of several
         cursor.close()
+        register_sqlite(dbapi_connection)  # names sorted and searched in people's languages
 
 
 #: The cookie that keeps an anonymous visitor's choice of language (dispatch.auth.language).

@@ -13,19 +13,20 @@ from sqlalchemy import select
 from dispatch.admin import catalog
 from dispatch.admin.forms import CategoryForm, FieldForm, pick
 from dispatch.admin.pages import bp, form_page, submit
+from dispatch.collation import name_order
 from dispatch.extensions import db
 from dispatch.people.models import Skill
 from dispatch.tickets.models import Category
 
 
 def _skills(current=()) -> list:
-    return pick(db.session.scalars(select(Skill).order_by(Skill.name)), current)
+    return pick(db.session.scalars(select(Skill).order_by(name_order(Skill.name))), current)
 
 
 @bp.get("/categories")
 def categories():
     rows = db.session.scalars(
-        select(Category).order_by(Category.active.desc(), Category.name)
+        select(Category).order_by(Category.active.desc(), name_order(Category.name))
     ).all()
     return render_template("admin/categories.html", categories=rows)
 

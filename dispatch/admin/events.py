@@ -17,6 +17,7 @@ from sqlalchemy import Select, select
 
 from dispatch.audit.models import AdminEvent
 from dispatch.audit.record import ACTIONS
+from dispatch.collation import fold, folded
 from dispatch.desk.queries import safe_cell
 from dispatch.extensions import db
 from dispatch.patterns import contains
@@ -112,7 +113,9 @@ def events_query(filters: Filters, tz: str | None) -> Select:
     """The events the filters select, newest first; dates are whole days in zone ``tz``."""
     query = select(AdminEvent).order_by(AdminEvent.created_at.desc(), AdminEvent.id.desc())
     if filters.actor:
-        query = query.where(AdminEvent.actor_name.ilike(contains(filters.actor), escape="\\"))
+        query = query.where(
+            folded(AdminEvent.actor_name).like(contains(fold(filters.actor)), escape="\\")
+        )
     if filters.action:
         query = query.where(AdminEvent.action == filters.action)
     if filters.target_type:

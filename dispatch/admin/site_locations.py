@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from dispatch.auth.services import roles_required
+from dispatch.collation import name_order
 from dispatch.errors import ValidationError
 from dispatch.extensions import db, limiter
 from dispatch.people.models import Role, User
@@ -37,7 +38,9 @@ def _geocode_limit() -> str:
 
 @bp.get("/")
 def index():
-    sites = db.session.scalars(select(Site).where(Site.active).order_by(Site.name)).all()
+    sites = db.session.scalars(
+        select(Site).where(Site.active).order_by(name_order(Site.name))
+    ).all()
     missing = [s for s in sites if not s.has_location]
     return render_template("sites/index.html", sites=sites, missing=missing)
 

@@ -17,6 +17,7 @@ from dispatch.admin import services
 from dispatch.admin.forms import GroupForm, NameForm, SiteForm, UserForm
 from dispatch.admin.pages import bp, count, form_page, submit
 from dispatch.admin.site_locations import locate_after_save
+from dispatch.collation import fold, folded, name_order
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.patterns import contains
@@ -57,7 +58,9 @@ def index():
 
 @bp.get("/sites")
 def sites():
-    rows = db.session.scalars(select(Site).order_by(Site.active.desc(), Site.name)).all()
+    rows = db.session.scalars(
+        select(Site).order_by(Site.active.desc(), name_order(Site.name))
+    ).all()
     return render_template("admin/sites.html", sites=rows)
 
 
@@ -105,7 +108,9 @@ def _named_routes(kind: str) -> None:
     model, save, title, noun = NAMED[kind]
 
     def listing():
-        rows = db.session.scalars(select(model).order_by(model.active.desc(), model.name)).all()
+        rows = db.session.scalars(
+            select(model).order_by(model.active.desc(), name_order(model.name))
+        ).all()
         return render_template(
             "admin/named.html", rows=rows, kind=kind, title=title, usage=services.usage
         )
@@ -159,14 +164,18 @@ for _kind in NAMED:
 
 
 def _agents(current=()) -> list[SelectChoice]:
-    agents = db.session.scalars(select(User).where(User.role == Role.AGENT).order_by(User.name))
+    agents = db.session.scalars(
+        select(User).where(User.role == Role.AGENT).order_by(name_order(User.name))
+    )
     keep = {u.id for u in current}
     return [SelectChoice(u.id, f"{u.name} <{u.email}>") for u in agents if u.active or u.id in keep]
 
 
 @bp.get("/groups")
 def groups():
-    rows = db.session.scalars(select(Group).order_by(Group.active.desc(), Group.name)).all()
+    rows = db.session.scalars(
+        select(Group).order_by(Group.active.desc(), name_order(Group.name))
+    ).all()
     return render_template("admin/groups.html", groups=rows)
 
 
@@ -201,13 +210,16 @@ def group_delete(row_id: int):
 
 @bp.get("/users")
 def users():
-    query = select(User).order_by(User.active.desc(), User.name)
+    query = select(User).order_by(User.active.desc(), name_order(User.name))
     q = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
     if q:
-        pattern = contains(q)
+        pattern = contains(fold(q))
         query = query.where(
-            or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
+            or_(
+                folded(User.name).like(pattern, escape="\\"),
+                folded(User.email).like(pattern, escape="\\"),
+            )
         )
     if role in set(Role):
         query = query.where(User.role == role)
@@ -218,7 +230,7 @@ def users():
 def _user_form(user: User | None) -> UserForm:
     form = UserForm.for_user(user) if user else UserForm()
     lists = [
-        db.session.scalars(select(m).order_by(m.name)).all()
+        db.session.scalars(select(m).order_by(name_order(m.name))).all()
         for m in (Department, Site, Skill, Group)
     ]
     form.set_choices(*lists, user=user)

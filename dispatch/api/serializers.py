@@ -13,6 +13,7 @@ from dispatch.people.models import User
 from dispatch.tickets.access import sees_as_staff
 from dispatch.tickets.job_places import address_unlocated
 from dispatch.tickets.models import Category, Kind, Level, Priority, Status, Ticket, TicketEvent
+from dispatch.triage.services import ticket_reason
 
 
 def iso(value: datetime | None) -> str | None:
@@ -57,7 +58,7 @@ def ticket(t: Ticket, viewer: User) -> dict[str, Any]:
         "suggestion": {
             "kind": t.suggested_kind,
             "confidence": t.suggestion_confidence,
-            "reason": t.suggestion_reason,
+            "reason": ticket_reason(t),
         }
         if staff
         else None,

@@ -19,6 +19,7 @@ from dispatch.api.bodies import NEW_TICKET, TICKET_FILTERS, TRIAGE
 from dispatch.api.openapi import document
 from dispatch.api.operations import describe
 from dispatch.auth.services import client_ip
+from dispatch.collation import name_order
 from dispatch.errors import NotFound, ValidationError
 from dispatch.extensions import csrf, db, limiter
 from dispatch.keyset import BadCursor, Key, fetch
@@ -319,7 +320,7 @@ def list_categories():
         select(Category)
         .where(Category.active)
         .options(selectinload(Category.fields))
-        .order_by(Category.name)
+        .order_by(name_order(Category.name))
     )
     return jsonify({"items": [s.category(c) for c in rows]})
 

@@ -28,6 +28,7 @@ from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from dispatch import labels
+from dispatch.collation import name_order
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
 from dispatch.sites.models import Site
@@ -74,7 +75,7 @@ def to_local(value: datetime | None, tz: str | None) -> datetime | None:
 
 
 def _names(model, *where):
-    return list(db.session.scalars(db.select(model).where(*where).order_by(model.name)))
+    return list(db.session.scalars(db.select(model).where(*where).order_by(name_order(model.name))))
 
 
 def staff_choices(role: str, optgroup: str | None = None) -> list[C]:

@@ -11,6 +11,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from dispatch.collation import create_extension_with
 from dispatch.extensions import db
 from dispatch.types import UTCDateTime, utcnow
 
@@ -164,6 +165,10 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The admin list's search folds names in SQL (dispatch.collation.folded): unaccent on PostgreSQL.
+create_extension_with(User.__table__, "unaccent")
 
 
 class EmailAlias(db.Model):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import contains_eager
 from werkzeug.security import generate_password_hash
 
 from dispatch.audit.record import CommandLine, Target, record_admin_event
+from dispatch.collation import name_order
 from dispatch.errors import Conflict, NotFound, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import ApiToken, Department, Role, User
@@ -138,7 +139,7 @@ def create_user(
     if site:
         user.site = db.session.scalar(db.select(Site).filter_by(name=site.strip()))
         if user.site is None:
-            known = db.session.scalars(db.select(Site.name).order_by(Site.name)).all()
+            known = db.session.scalars(db.select(Site.name).order_by(name_order(Site.name))).all()
             raise ValidationError(
                 _(
                     "Unknown site %(s)s. Known sites: %(known)s.",

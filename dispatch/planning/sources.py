@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 
 from dispatch import geo
+from dispatch.collation import name_order
 from dispatch.extensions import db
 from dispatch.people.models import Role, User
 from dispatch.technicians.shifts import shifts_for as technician_shifts
@@ -39,7 +40,7 @@ def technicians() -> list[User]:
         db.session.scalars(
             db.select(User)
             .where(User.role == Role.TECHNICIAN, User.active.is_(True))
-            .order_by(User.name, User.id)
+            .order_by(name_order(User.name), User.id)
         )
     )
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from dispatch import labels
+from dispatch.collation import name_order
 from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import db, login_manager
 from dispatch.people.models import Role
@@ -42,7 +43,7 @@ def _plan_form() -> PlanForm:
     form.sites.choices = [
         (s.id, s.name)
         for s in db.session.scalars(
-            db.select(Site).where(Site.active.is_(True)).order_by(Site.name)
+            db.select(Site).where(Site.active.is_(True)).order_by(name_order(Site.name))
         )
     ]
     if form.day.data is None and request.method == "GET":

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from dispatch import geo
 from dispatch.audit.record import record_admin_event
+from dispatch.collation import name_order
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.sites.models import Site
@@ -199,7 +200,7 @@ def sites_needing_location() -> list[Site]:
         db.session.scalars(
             select(Site)
             .where(Site.active, (Site.latitude.is_(None)) | (Site.longitude.is_(None)))
-            .order_by(Site.name)
+            .order_by(name_order(Site.name))
         )
     )
 

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from dispatch import geo
+from dispatch.collation import name_order
 from dispatch.errors import NotFound, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Role, User
@@ -39,7 +40,9 @@ def _raise_if(errors: Errors) -> None:
 
 
 def technicians(include_inactive: bool = False) -> list[User]:
-    query = select(User).where(User.role == Role.TECHNICIAN).order_by(User.name, User.id)
+    query = (
+        select(User).where(User.role == Role.TECHNICIAN).order_by(name_order(User.name), User.id)
+    )
     if not include_inactive:
         query = query.where(User.active)
     return list(db.session.scalars(query))

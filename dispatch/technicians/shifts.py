@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from dispatch.collation import name_order
 from dispatch.extensions import db
 from dispatch.people.models import Role, User
 from dispatch.technicians.models import DayOff, TechnicianProfile, WorkingHours
@@ -57,7 +58,7 @@ def shifts_for(day: dt.date, technician_ids: list[int] | None = None) -> list[Sh
         select(User)
         .where(User.role == Role.TECHNICIAN, User.active)
         .options(selectinload(User.skills), selectinload(User.site))
-        .order_by(User.name, User.id)
+        .order_by(name_order(User.name), User.id)
     )
     if technician_ids is not None:
         if not technician_ids:

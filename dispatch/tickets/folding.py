@@ -8,14 +8,9 @@ database compares plain lower-case letters with LIKE, the same on SQLite and Pos
 
 from __future__ import annotations
 
-import unicodedata
+from dispatch.collation import fold
 
-
-def fold(text: str) -> str:
-    """Case-folded, compatibility-decomposed (NFKD) text with the combining marks dropped:
-    'Ș', 'ş' and 'ș' all become 's', 'Ă' becomes 'a', 'ﬁ' becomes 'fi'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+__all__ = ["fold", "search_text"]
 
 
 def search_text(subject: str | None, description: str | None) -> str:

@@ -7,7 +7,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
-    DDL,
     JSON,
     Column,
     ForeignKey,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from dispatch.collation import create_extension_with
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Skill, User
 from dispatch.sites.models import Site
@@ -184,6 +184,9 @@ class Ticket(db.Model):
     suggested_kind: Mapped[str | None] = mapped_column(String(10))
     suggestion_confidence: Mapped[float | None]
     suggestion_reason: Mapped[str] = mapped_column(String(300), default="")
+    # What the reason says (its source and values), so that each reader gets it in their own
+    # language; the text above is the reason as written when the ticket arrived.
+    suggestion_basis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("agent_group.id"))
@@ -288,13 +291,8 @@ def _record_is_append_only(mapper, connection, target):
     raise RuntimeError("ticket events are append-only")
 
 
-# The operator class of ix_ticket_search_text, for a schema made without the migrations (the
-# tests'); the migration creates it too. pg_trgm is a trusted extension: a database owner may.
-event.listen(
-    Ticket.__table__,
-    "before_create",
-    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
-)
+# The operator class of ix_ticket_search_text.
+create_extension_with(Ticket.__table__, "pg_trgm")
 
 
 class Comment(db.Model):

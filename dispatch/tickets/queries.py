@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from geopy.distance import great_circle
 from sqlalchemy import Select, false, or_, select
 
+from dispatch.collation import name_order
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.sites.models import Site
@@ -32,11 +33,15 @@ def my_requests(user: User, show: str = "all") -> Select:
 
 
 def active_sites() -> list[Site]:
-    return list(db.session.scalars(select(Site).where(Site.active).order_by(Site.name)))
+    return list(db.session.scalars(select(Site).where(Site.active).order_by(name_order(Site.name))))
 
 
 def active_categories() -> list[Category]:
-    return list(db.session.scalars(select(Category).where(Category.active).order_by(Category.name)))
+    return list(
+        db.session.scalars(
+            select(Category).where(Category.active).order_by(name_order(Category.name))
+        )
+    )
 
 
 @dataclass(frozen=True)

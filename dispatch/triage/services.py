@@ -42,8 +42,13 @@ PHRASE_MIN, PHRASE_MAX = 2, 120
 class Suggestion:
     kind: str | None
     confidence: float | None
-    reason: str
+    basis: dict[str, Any]  # what the reason says, kept so each reader gets it in their language
     source: str  # "category", "keyword", "classifier", "unsure", "none"
+
+    @property
+    def reason(self) -> str:
+        """The reason in the current language."""
+        return reason_text(self.source, self.basis)
 
 
 def _kind_label(kind: str) -> str:
@@ -60,11 +65,7 @@ def suggest(subject: str, description: str, category: Category | None) -> Sugges
         return Suggestion(
             category.default_kind,
             CATEGORY_CONFIDENCE,
-            _(
-                "Requests in category %(c)s are usually %(k)s.",
-                c=category.name,
-                k=_kind_label(category.default_kind),
-            )[:REASON_MAX],
+            {"category": category.name, "kind": category.default_kind},
             "category",
         )
     text = classifier.request_text(subject, description)
@@ -78,62 +79,85 @@ def suggest(subject: str, description: str, category: Category | None) -> Sugges
             return Suggestion(
                 rule.kind,
                 KEYWORD_CONFIDENCE,
-                _(
-                    'Mentions "%(p)s": a keyword rule says %(k)s.',
-                    p=" ".join(found.split()),
-                    k=_kind_label(rule.kind),
-                )[:REASON_MAX],
+                {"phrase": " ".join(found.split()), "kind": rule.kind},
                 "keyword",
             )
     if not text.strip():
-        return Suggestion(None, None, _("Nothing to go on; the dispatcher decides."), "none")
+        return Suggestion(None, None, {"why": "empty"}, "none")
     try:
         return _from_classifier(text)
     except (OSError, ValueError):  # sample missing or unreadable: intake must still work
         current_app.logger.exception("triage classifier unavailable")
-        return Suggestion(None, None, _("No suggestion available; the dispatcher decides."), "none")
+        return Suggestion(None, None, {"why": "unavailable"}, "none")
 
 
 def _from_classifier(text: str) -> Suggestion:
     model = classifier.current_model()
     guess = model.predict(text)
-    pct = round(guess.confidence * 100)
-    words = ", ".join(f'"{t}"' for t in guess.top_terms)
-    if model.n_decisions:
-        source = ngettext(
+    basis = {"kind": guess.kind, "pct": round(guess.confidence * 100)}
+    if guess.confidence < _threshold():
+        return Suggestion(None, guess.confidence, basis, "unsure")
+    basis |= {
+        "words": list(guess.top_terms),
+        "decisions": model.n_decisions,
+        "samples": model.n_sample,
+    }
+    return Suggestion(guess.kind, guess.confidence, basis, "classifier")
+
+
+def reason_text(source: str, basis: dict[str, Any]) -> str:
+    """A suggestion's reason, in the current language, from what was kept of it."""
+    kind = _kind_label(basis.get("kind") or "")
+    if source == "category":
+        text = _("Requests in category %(c)s are usually %(k)s.", c=basis["category"], k=kind)
+    elif source == "keyword":
+        text = _('Mentions "%(p)s": a keyword rule says %(k)s.', p=basis["phrase"], k=kind)
+    elif source == "unsure":
+        text = _(
+            "Unsure: the best guess is %(k)s, at only %(p)d%%; the dispatcher decides.",
+            k=kind,
+            p=basis["pct"],
+        )
+    elif source == "classifier":
+        text = _classifier_reason(basis, kind)
+    elif basis.get("why") == "unavailable":
+        text = _("No suggestion available; the dispatcher decides.")
+    else:
+        text = _("Nothing to go on; the dispatcher decides.")
+    return text[:REASON_MAX]
+
+
+def _classifier_reason(basis: dict[str, Any], kind: str) -> str:
+    if basis["decisions"]:
+        src = ngettext(
             "Learned from %(num)d past decision",
             "Learned from %(num)d past decisions",
-            model.n_decisions,
+            basis["decisions"],
         )
     else:
-        source = ngettext(
+        src = ngettext(
             "Learned from %(num)d sample request",
             "Learned from %(num)d sample requests",
-            model.n_sample,
+            basis["samples"],
         )
-    if guess.confidence < _threshold():
-        reason = _(
-            "Unsure: the best guess is %(k)s, at only %(p)d%%; the dispatcher decides.",
-            k=_kind_label(guess.kind),
-            p=pct,
-        )
-        return Suggestion(None, guess.confidence, reason[:REASON_MAX], "unsure")
-    if words:
-        reason = _(
+    if basis["words"]:
+        words = ", ".join(f'"{t}"' for t in basis["words"])
+        return _(
             "%(src)s: words like %(w)s point to %(k)s (%(p)d%%).",
-            src=source,
+            src=src,
             w=words,
-            k=_kind_label(guess.kind),
-            p=pct,
+            k=kind,
+            p=basis["pct"],
         )
-    else:
-        reason = _(
-            "%(src)s: the wording points to %(k)s (%(p)d%%).",
-            src=source,
-            k=_kind_label(guess.kind),
-            p=pct,
-        )
-    return Suggestion(guess.kind, guess.confidence, reason[:REASON_MAX], "classifier")
+    return _("%(src)s: the wording points to %(k)s (%(p)d%%).", src=src, k=kind, p=basis["pct"])
+
+
+def ticket_reason(ticket: Ticket) -> str:
+    """The reason of a ticket's suggestion in the reader's language (the text kept with a
+    ticket suggested before reasons were kept this way)."""
+    if ticket.suggestion_basis:
+        return reason_text(ticket.suggestion_basis["source"], ticket.suggestion_basis)
+    return ticket.suggestion_reason
 
 
 def suggest_for_new_ticket(ticket: Ticket, **_kwargs: Any) -> None:
@@ -143,6 +167,7 @@ def suggest_for_new_ticket(ticket: Ticket, **_kwargs: Any) -> None:
     ticket.suggested_kind = tip.kind
     ticket.suggestion_confidence = tip.confidence
     ticket.suggestion_reason = tip.reason
+    ticket.suggestion_basis = {"source": tip.source, **tip.basis}
     record(
         ticket,
         None,

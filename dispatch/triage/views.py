@@ -13,6 +13,8 @@ from dispatch.triage.models import KeywordRule
 
 bp = Blueprint("triage", __name__)
 STAFF = ("dispatcher", "admin")
+# The desk's lists and the ticket page write a suggestion's reason in the reader's language.
+bp.add_app_template_global(services.ticket_reason, "suggestion_reason")
 
 
 def _keep_errors(form, exc: ValidationError) -> None:

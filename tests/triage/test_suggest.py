@@ -1,13 +1,15 @@
 """suggest(): category default, then keyword rules, then the classifier; record_decision()."""
 
 import pytest
+from flask_babel import force_locale
+from markupsafe import escape
 
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.tickets.models import TicketEvent
 from dispatch.triage import services
 from dispatch.triage.models import KeywordRule, TriageDecision
-from dispatch.triage.services import record_decision, suggest
+from dispatch.triage.services import reason_text, record_decision, suggest
 
 PROJECTOR = (
     "Projector in meeting room shows no signal",
@@ -170,3 +172,19 @@ def test_romanian_hardware_request_is_on_site_with_its_own_words(app):
     quoted = tip.reason.split(": words like ", 1)[1].split(" point to ")[0]
     text = "Nu merge priza de rețea Priza de rețea din sala 204 (et. 2, sediul din Cluj)"
     assert all(w.strip('"') in text for w in quoted.split(", "))
+
+
+@pytest.mark.parametrize("reader", ["en", "ro"])
+def test_reason_in_the_readers_language(client, auth, make_user, make_ticket, reader):
+    # A Romanian employee files it; each dispatcher reads the reason in their own language,
+    # in the inbox, on the ticket, and the API in English.
+    with force_locale("ro"):
+        ticket = make_ticket(requester=make_user(locale="ro"), subject="Proiectorul nu pornește")
+        written = ticket.suggestion_reason
+    with force_locale(reader):
+        expected = reason_text(ticket.suggestion_basis["source"], ticket.suggestion_basis)
+    assert (expected == written) == (reader == "ro")
+    auth.login(make_user(role="dispatcher", locale=reader))
+    escaped = str(escape(expected))
+    assert escaped in client.get("/desk/inbox").get_data(as_text=True)
+    assert escaped in client.get(f"/desk/tickets/{ticket.id}").get_data(as_text=True)
