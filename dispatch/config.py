@@ -10,6 +10,7 @@ from flask import Flask
 from flask.cli import NoAppException
 from sqlalchemy import make_url
 
+from dispatch.directory.oidc_settings import from_config as check_oidc
 from dispatch.directory.settings import check as check_directory
 
 
@@ -128,6 +129,20 @@ class Config:
     LDAP_GROUP_DEPTH = 5
     LDAP_TIMEOUT = 5.0
 
+    # Single sign-on with OpenID Connect (dispatch.directory.oidc_*, docs/directory.md).
+    # No OIDC_ISSUER: off.
+    OIDC_ISSUER: str | None = None  # https://login.microsoftonline.com/<tenant>/v2.0, …
+    OIDC_DISCOVERY_URL: str | None = None  # default: the issuer's /.well-known/openid-configuration
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    OIDC_SCOPES = "openid email profile"
+    OIDC_CLAIMS: dict = {}  # overrides of the claims read: {"groups": "roles", …}
+    OIDC_ROLE_GROUPS: dict = {}  # {"Helpdesk-Dispatchers": "dispatcher"}: highest wins
+    OIDC_EMAIL_DOMAINS: list = []  # only these domains may sign in (none: any)
+    OIDC_DIRECTORY_ACCOUNTS = False  # the directory's (LDAP) accounts may sign in by SSO too
+    OIDC_TIMEOUT = 5.0
+    OIDC_LEEWAY = 60  # seconds of clock difference allowed on the ID token's times
+
 
 # Seconds to wait for a database server's connection: an unreachable server fails a request (and
 # /readyz) in this time instead of the operating system's minutes.
@@ -178,6 +193,7 @@ def finalize(app: Flask) -> None:
     if app.config["ATTACHMENT_STORAGE"] not in ("folder", "database"):
         raise RuntimeError('ATTACHMENT_STORAGE must be "folder" or "database"')
     check_directory(app.config, debug_or_testing=app.debug or app.testing)
+    check_oidc(app.config)  # a wrong single sign-on setting stops the start, named
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
             raise MissingSecretKey()
