@@ -77,6 +77,10 @@ class Config:
     PASSWORD_FORM_RATE_LIMIT = "10 per minute"  # a new password by link, or one's own, per IP
     PASSWORD_RESET_LINK_MINUTES = 60
     PASSWORD_SET_LINK_DAYS = 7  # the link in the acknowledgement to a requester without one
+    # Importing people from CSV (dispatch.people.csv_import): welcome mails sent an hour, at
+    # most (the rest wait in the outbox), and people a file.
+    PEOPLE_IMPORT_MAILS_PER_HOUR = 100
+    PEOPLE_IMPORT_MAX_ROWS = 5000
     PASSWORD_RESET_RATE_LIMIT = "5 per 15 minutes"  # requests per IP address
     PASSWORD_RESET_ADDRESS_LIMIT = "3 per hour"  # requests per e-mail address typed
     PASSWORD_RESET_MIN_SECONDS = 0.3  # the answer takes as long whether or not the account exists

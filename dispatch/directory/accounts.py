@@ -5,7 +5,6 @@ once."""
 from __future__ import annotations
 
 import logging
-import unicodedata
 
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +16,7 @@ from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people import services as people
 from dispatch.people.models import Department, EmailAlias, User
-from dispatch.sites.models import Site
+from dispatch.sites.lookup import find_site
 
 log = logging.getLogger(__name__)
 
@@ -36,28 +35,11 @@ class LocalAccountConflict(Exception):
         )
 
 
-def folded(text: str) -> str:
-    """Case and diacritics set aside: "Brașov", "BRASOV" and "brasov" are one name."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
-
-
 def role_for(settings: DirectorySettings | OidcSettings, groups: set[str]) -> str:
     """The highest role any of the person's groups gives (employee when none does)."""
     mapped = {normal_dn(dn): role for dn, role in settings.role_groups.items()}
     roles = [mapped[g] for g in groups if g in mapped]
     return max(roles, key=ROLES.index, default="employee")
-
-
-def find_site(name: str) -> Site | None:
-    """The site named ``name`` or with that code, case and diacritics aside."""
-    wanted = folded(name)
-    if not wanted:
-        return None
-    for site in db.session.scalars(db.select(Site).where(Site.active.is_(True))):
-        if wanted in (folded(site.name), folded(site.code or "")):
-            return site
-    return None
 
 
 def _department(name: str, actor) -> Department | None:
