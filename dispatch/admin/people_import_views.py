@@ -51,7 +51,9 @@ def people_import():
         upload.file.errors = [exc.message]
         return _page(upload, status=400)
     checked = csv_import.check(text)
-    return _page(upload, checked, ImportForm(text=text) if not checked.faults else None)
+    return _page(
+        upload, checked, ImportForm(formdata=None, text=text) if not checked.faults else None
+    )
 
 
 @bp.post("/people/import/confirm", endpoint="people_import_confirm")

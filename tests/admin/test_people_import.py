@@ -5,6 +5,7 @@ PEOPLE_IMPORT_MAILS_PER_HOUR due in an hour; the page is the admins', with CSRF.
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -139,6 +140,7 @@ def test_the_page_previews_then_imports(client, auth, brasov):
     assert preview.status_code == 200
     assert "3 people to import" in preview.text and "Ștefan Țurcanu" in preview.text
     assert "New departments: Logistică, Suport IT" in preview.text
+    assert re.search(r'<input checked[^>]* name="welcome"', preview.text)  # mails by default
     before = _users()
     assert before == 1  # the admin; nothing yet
     done = client.post("/admin/people/import/confirm", data={"text": GOOD, "welcome": "y"})
