@@ -132,6 +132,11 @@ class Config:
     LDAP_NESTED_GROUPS: str | None = None  # "in_chain" (AD), "memberof", "none"; per preset
     LDAP_GROUP_DEPTH = 5
     LDAP_TIMEOUT = 5.0
+    # The sync on RQ (flask directory schedule): every so many seconds, on a queue whose worker
+    # runs with --with-scheduler (the mail worker's by default), each run given this long.
+    LDAP_SYNC_INTERVAL = 3600
+    LDAP_SYNC_TIMEOUT = 1800
+    RQ_DIRECTORY_QUEUE = "mail"
 
     # Single sign-on with OpenID Connect (dispatch.directory.oidc_*, docs/directory.md).
     # No OIDC_ISSUER: off.

@@ -1,5 +1,5 @@
-"""``flask directory sync [--dry-run]``, ``flask directory adopt EMAIL`` and
-``flask oidc link EMAIL``."""
+"""``flask directory sync [--dry-run]``, ``flask directory schedule``, ``flask directory adopt
+EMAIL`` and ``flask oidc link EMAIL``."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from dispatch.audit.record import command_line
-from dispatch.directory import client, oidc_signin
+from dispatch.directory import client, jobs, oidc_signin
 from dispatch.directory.adopt import AdoptError, adopt
 from dispatch.directory.settings import from_config
 from dispatch.directory.sync import sync
+from dispatch.periodic_cli import options, schedule
 
 directory_cli = AppGroup("directory", help="The company directory (LDAP, Active Directory).")
 oidc_cli = AppGroup("oidc", help="Single sign-on with the company account (OpenID Connect).")
@@ -55,6 +56,24 @@ def adopt_command(email: str) -> None:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     click.echo(f"{user.email} now signs in with the directory.")
+
+
+@directory_cli.command("schedule")
+@options("syncs", "LDAP_SYNC_INTERVAL")
+def schedule_command(stop: bool, show: bool, interval: int | None) -> None:
+    """Run the sync every LDAP_SYNC_INTERVAL seconds on RQ (needs a worker of
+    RQ_DIRECTORY_QUEUE started with --with-scheduler)."""
+    cfg = current_app.config
+    if not (stop or show):
+        _settings()  # refuse to schedule a sync that has no directory
+    schedule(
+        jobs.SYNC,
+        cfg["RQ_DIRECTORY_QUEUE"],
+        interval or int(cfg["LDAP_SYNC_INTERVAL"]),
+        int(cfg["LDAP_SYNC_TIMEOUT"]),
+        stop=stop,
+        show=show,
+    )
 
 
 @oidc_cli.command("link")
