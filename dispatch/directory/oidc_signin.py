@@ -16,7 +16,7 @@ from dispatch.directory.client import Person, normal_dn
 from dispatch.directory.oidc_client import SsoRefused, redirect_to_provider, verified_claims
 from dispatch.directory.oidc_settings import OidcSettings, from_config
 from dispatch.extensions import db
-from dispatch.people.models import User
+from dispatch.people.models import EmailAlias, User
 
 log = logging.getLogger(__name__)
 
@@ -113,12 +113,17 @@ def _directory_account(settings: OidcSettings, person: Person) -> User:
     user = db.session.scalar(db.select(User).filter_by(email=person.email))
     if settings.directory_accounts and user is not None and user.auth_source == "ldap":
         return user
-    raise SsoRefused(
+    raise _already_exists(person)
+
+
+def _already_exists(person: Person) -> SsoRefused:
+    return _refuse(
         _(
             "An account with the address %(email)s already exists and signs in another "
             "way. Sign in as before; an administrator can link it to your company account."
         )
-        % {"email": person.email}
+        % {"email": person.email},
+        f"{person.email} is another account's address or alias (flask oidc link)",
     )
 
 
@@ -162,6 +167,10 @@ def sign_in() -> User:
         user = accounts.account_for(person, SOURCE)
     except accounts.LocalAccountConflict:
         return _active(_directory_account(settings, person), person)
+    if user is None and db.session.scalar(
+        db.select(EmailAlias.user_id).filter_by(email=person.email)
+    ):
+        raise _already_exists(person)  # another person's alias: their mail would be theirs
     if user is not None:
         _active(user, person)
     user = accounts.save_sign_in(settings, person, user, SOURCE)

@@ -12,7 +12,7 @@ import requests
 
 from dispatch.audit.models import AdminEvent
 from dispatch.extensions import db
-from dispatch.people.models import User
+from dispatch.people.models import EmailAlias, User
 from dispatch.sites.models import Site
 from tests.directory.oidc_provider import CLIENT_ID, CLIENT_SECRET, Running
 
@@ -280,3 +280,36 @@ def test_without_a_groups_claim_the_role_is_the_admins(sso_app, provider):
     assert _sign_in(sso_app.test_client()).status_code == 302
     db.session.refresh(user)
     assert user.role == "agent"
+
+
+def test_another_accounts_alias_is_not_taken(sso_app, provider, make_user):
+    other = make_user(email="ana.s@firma.ro")
+    db.session.add(EmailAlias(user_id=other.id, email="ana.stanciu@firma.ro"))
+    db.session.commit()
+    client = sso_app.test_client()
+    assert "already exists and signs in another way" in _refusal(client, _sign_in(client))
+    assert _accounts() == 1
+
+
+def test_directory_accounts_sign_in_by_sso_only_when_allowed(make_app, sso_app, provider):
+    ldap = User(email="ana.stanciu@firma.ro", name="Ana (directory)", auth_source="ldap")
+    ldap.directory_id, ldap.role = "entry-uuid-ana", "agent"
+    db.session.add(ldap)
+    db.session.commit()
+    client = sso_app.test_client()
+    assert "already exists and signs in another way" in _refusal(client, _sign_in(client))
+    both = make_app(
+        RATELIMIT_ENABLED=False,
+        OIDC_ISSUER=provider.issuer,
+        OIDC_CLIENT_ID=CLIENT_ID,
+        OIDC_CLIENT_SECRET=CLIENT_SECRET,
+        OIDC_ROLE_GROUPS={"/helpdesk/dispatchers": "dispatcher"},
+        OIDC_DIRECTORY_ACCOUNTS=True,
+    )
+    client = both.test_client()
+    assert _sign_in(client).status_code == 302
+    assert client.get("/account/password").status_code == 200  # signed in, as the directory's
+    db.session.refresh(ldap)
+    assert ldap.auth_source == "ldap" and ldap.directory_id == "entry-uuid-ana"
+    assert ldap.name == "Ana (directory)" and ldap.role == "agent"  # the directory's details
+    assert _accounts() == 1
