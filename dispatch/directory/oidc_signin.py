@@ -73,7 +73,8 @@ def person_from_claims(settings: OidcSettings, claims: dict) -> Person:
         phone=_text(claims, names["phone"]),
         groups={normal_dn(str(g)) for g in groups or () if isinstance(g, (str, int))},
         locale=_locale(_text(claims, names["locale"])),
-        roles_from_groups=groups is not None,
+        # Roles are the provider's only when they are mapped and the token speaks of groups.
+        roles_from_groups=groups is not None and bool(settings.role_groups),
     )
 
 

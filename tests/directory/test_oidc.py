@@ -313,3 +313,20 @@ def test_directory_accounts_sign_in_by_sso_only_when_allowed(make_app, sso_app, 
     assert ldap.auth_source == "ldap" and ldap.directory_id == "entry-uuid-ana"
     assert ldap.name == "Ana (directory)" and ldap.role == "agent"  # the directory's details
     assert _accounts() == 1
+
+
+def test_without_a_role_mapping_the_role_is_the_admins(make_app, provider):
+    app = make_app(
+        RATELIMIT_ENABLED=False,
+        OIDC_ISSUER=provider.issuer,
+        OIDC_CLIENT_ID=CLIENT_ID,
+        OIDC_CLIENT_SECRET=CLIENT_SECRET,
+    )
+    assert _sign_in(app.test_client()).status_code == 302
+    user = db.session.scalar(db.select(User).filter_by(email="ana.stanciu@firma.ro"))
+    assert user.role == "employee"  # the groups claim maps to nothing
+    user.role = "technician"
+    db.session.commit()
+    assert _sign_in(app.test_client()).status_code == 302
+    db.session.refresh(user)
+    assert user.role == "technician"
