@@ -111,8 +111,10 @@ def verified_claims(settings: OidcSettings) -> dict:
     except OAuthError as exc:
         log.warning("oidc: the provider refused: %s %s", exc.error, exc.description)
         raise SsoRefused(
-            _("Your company account's sign-in service refused the sign-in: %(reason)s.")
-            % {"reason": (exc.description or exc.error or "")[:200]}
+            _(
+                "Your company account's sign-in service refused the sign-in: %(reason)s.",
+                reason=(exc.description or exc.error or "")[:200],
+            )
         ) from None
     except requests.RequestException as exc:
         log.error("oidc: the provider cannot be reached: %s", exc)
@@ -121,15 +123,19 @@ def verified_claims(settings: OidcSettings) -> dict:
         reason = _token_fault(exc)
         log.warning("oidc: ID token refused (%s): %s", type(exc).__name__, exc)
         raise SsoRefused(
-            _("Sign-in refused: %(reason)s. Please try again, or tell your administrator.")
-            % {"reason": reason}
+            _(
+                "Sign-in refused: %(reason)s. Please try again, or tell your administrator.",
+                reason=reason,
+            )
         ) from None
     userinfo = token.get("userinfo")
     if not userinfo:
         log.warning("oidc: the token response carried no ID token")
         raise SsoRefused(
-            _("Sign-in refused: %(reason)s. Please try again, or tell your administrator.")
-            % {"reason": _("the sign-in service sent no ID token")}
+            _(
+                "Sign-in refused: %(reason)s. Please try again, or tell your administrator.",
+                reason=_("the sign-in service sent no ID token"),
+            )
         )
     return dict(userinfo)
 
@@ -146,7 +152,7 @@ def _token_fault(exc: jose.JoseError) -> str:
     if isinstance(exc, (jose.InvalidClaimError, jose.MissingClaimError)) and claim == "nonce":
         return _("the ID token does not belong to this sign-in (nonce mismatch)")
     if isinstance(exc, jose.ClaimError):
-        return _("the ID token's claim %(claim)s is wrong or missing") % {"claim": claim}
+        return _("the ID token's claim %(claim)s is wrong or missing", claim=claim)
     if isinstance(exc, (jose.UnsupportedAlgorithmError, jose.MissingAlgorithmError)):
         return _("the ID token is unsigned or signed in a way that is not accepted")
     if isinstance(exc, (jose.BadSignatureError, jose.InvalidKeyIdError)):

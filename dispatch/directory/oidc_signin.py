@@ -101,7 +101,7 @@ def _checked_person(settings: OidcSettings, claims: dict) -> Person:
     domain = person.email.rpartition("@")[2]
     if settings.email_domains and domain not in settings.email_domains:
         raise _refuse(
-            _("Accounts of %(domain)s cannot sign in here.") % {"domain": domain},
+            _("Accounts of %(domain)s cannot sign in here.", domain=domain),
             f"{person.email}: not one of OIDC_EMAIL_DOMAINS",
         )
     return person
@@ -121,9 +121,9 @@ def _already_exists(person: Person) -> SsoRefused:
     return _refuse(
         _(
             "An account with the address %(email)s already exists and signs in another "
-            "way. Sign in as before; an administrator can link it to your company account."
-        )
-        % {"email": person.email},
+            "way. Sign in as before; an administrator can link it to your company account.",
+            email=person.email,
+        ),
         f"{person.email} is another account's address or alias (flask oidc link)",
     )
 
