@@ -53,7 +53,7 @@ def test_an_admin_imports_people_from_a_file(app, live_server, browser, make_use
     page.goto(f"{live_server}/login")
     page.get_by_label("E-mail").fill(admin.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(lambda url: "/login" not in url)
     page.goto(f"{live_server}/admin/people/import")
     page.get_by_label("CSV file").set_input_files(str(csv_file))
@@ -69,3 +69,27 @@ def test_an_admin_imports_people_from_a_file(app, live_server, browser, make_use
     )
     welcomes = db.session.scalars(db.select(OutboxMessage.recipient).filter_by(kind="welcome"))
     assert sorted(welcomes) == ["ioana@firma.ro", "stefan@firma.ro"]
+
+
+def test_the_directory_page_shows_single_sign_on(
+    app, database_url, tmp_path, browser, make_user, shot
+):
+    admin = make_user("admin", name="Admin")
+    settings = dict(
+        OIDC_ISSUER="https://sso.firma.ro/realms/firma",
+        OIDC_CLIENT_ID=CLIENT_ID,
+        OIDC_CLIENT_SECRET=CLIENT_SECRET,
+        OIDC_ROLE_GROUPS={"/Helpdesk/Dispatchers": "dispatcher"},
+    )
+    with live_app(database_url, str(tmp_path / "files"), **settings) as base:
+        page = browser.new_page(viewport=PHONE)
+        page.goto(f"{base}/login")
+        page.get_by_label("E-mail").fill(admin.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        page.wait_for_url(lambda url: "/login" not in url)
+        page.goto(f"{base}/admin/directory")
+        page.wait_for_selector("text=Single sign-on")
+        assert "/Helpdesk/Dispatchers" in page.content()
+        assert CLIENT_SECRET not in page.content()
+        shot(page, "sso-2-directory-page-phone")
