@@ -61,7 +61,8 @@ def _connect_signals() -> None:
     """Let higher layers react to lower ones (connecting twice is harmless: the receivers are
     the same functions)."""
     from dispatch.auth.passwords import reset_requested
-    from dispatch.mail.outbound import queue_password_link
+    from dispatch.mail.outbound import queue_password_link, queue_welcomes
+    from dispatch.people.csv_import import people_imported
     from dispatch.tickets.cataloguing import kind_decided
     from dispatch.tickets.services import ticket_created
     from dispatch.triage.services import record_kind_decision, suggest_for_new_ticket
@@ -69,6 +70,7 @@ def _connect_signals() -> None:
     ticket_created.connect(suggest_for_new_ticket)
     kind_decided.connect(record_kind_decision)
     reset_requested.connect(queue_password_link)
+    people_imported.connect(queue_welcomes)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -4,7 +4,8 @@
     flask --app wsgi token create EMAIL
     flask --app wsgi token revoke EMAIL
 
-and the packages' own: ``flask mail …``, ``flask directory …``, ``flask plan``,
+and the packages' own: ``flask mail …``, ``flask directory …``, ``flask people import``,
+``flask plan``,
 ``flask attachments …``, ``flask demo load``.
 """
 
@@ -21,6 +22,7 @@ from dispatch.audit.record import command_line
 from dispatch.directory import cli as directory_cli
 from dispatch.errors import DispatchError
 from dispatch.mail import cli as mail_cli
+from dispatch.people import cli as people_cli
 from dispatch.people import services as people
 from dispatch.planning import cli as planning_cli
 from dispatch.tickets import cli as tickets_cli
@@ -122,6 +124,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(token_cli)
     mail_cli.register(app)
     directory_cli.register(app)
+    people_cli.register(app)
     planning_cli.register(app)
     tickets_cli.register(app)
     demo.register(app)

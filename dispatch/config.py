@@ -10,6 +10,7 @@ from flask import Flask
 from flask.cli import NoAppException
 from sqlalchemy import make_url
 
+from dispatch.directory.oidc_settings import from_config as check_oidc
 from dispatch.directory.settings import check as check_directory
 
 
@@ -76,6 +77,10 @@ class Config:
     PASSWORD_FORM_RATE_LIMIT = "10 per minute"  # a new password by link, or one's own, per IP
     PASSWORD_RESET_LINK_MINUTES = 60
     PASSWORD_SET_LINK_DAYS = 7  # the link in the acknowledgement to a requester without one
+    # Importing people from CSV (dispatch.people.csv_import): welcome mails sent an hour, at
+    # most (the rest wait in the outbox), and people a file.
+    PEOPLE_IMPORT_MAILS_PER_HOUR = 100
+    PEOPLE_IMPORT_MAX_ROWS = 5000
     PASSWORD_RESET_RATE_LIMIT = "5 per 15 minutes"  # requests per IP address
     PASSWORD_RESET_ADDRESS_LIMIT = "3 per hour"  # requests per e-mail address typed
     PASSWORD_RESET_MIN_SECONDS = 0.3  # the answer takes as long whether or not the account exists
@@ -127,6 +132,25 @@ class Config:
     LDAP_NESTED_GROUPS: str | None = None  # "in_chain" (AD), "memberof", "none"; per preset
     LDAP_GROUP_DEPTH = 5
     LDAP_TIMEOUT = 5.0
+    # The sync on RQ (flask directory schedule): every so many seconds, on a queue whose worker
+    # runs with --with-scheduler (the mail worker's by default), each run given this long.
+    LDAP_SYNC_INTERVAL = 3600
+    LDAP_SYNC_TIMEOUT = 1800
+    RQ_DIRECTORY_QUEUE = "mail"
+
+    # Single sign-on with OpenID Connect (dispatch.directory.oidc_*, docs/directory.md).
+    # No OIDC_ISSUER: off.
+    OIDC_ISSUER: str | None = None  # https://login.microsoftonline.com/<tenant>/v2.0, …
+    OIDC_DISCOVERY_URL: str | None = None  # default: the issuer's /.well-known/openid-configuration
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    OIDC_SCOPES = "openid email profile"
+    OIDC_CLAIMS: dict = {}  # overrides of the claims read: {"groups": "roles", …}
+    OIDC_ROLE_GROUPS: dict = {}  # {"Helpdesk-Dispatchers": "dispatcher"}: highest wins
+    OIDC_EMAIL_DOMAINS: list = []  # only these domains may sign in (none: any)
+    OIDC_DIRECTORY_ACCOUNTS = False  # the directory's (LDAP) accounts may sign in by SSO too
+    OIDC_TIMEOUT = 5.0
+    OIDC_LEEWAY = 60  # seconds of clock difference allowed on the ID token's times
 
 
 # Seconds to wait for a database server's connection: an unreachable server fails a request (and
@@ -178,6 +202,7 @@ def finalize(app: Flask) -> None:
     if app.config["ATTACHMENT_STORAGE"] not in ("folder", "database"):
         raise RuntimeError('ATTACHMENT_STORAGE must be "folder" or "database"')
     check_directory(app.config, debug_or_testing=app.debug or app.testing)
+    check_oidc(app.config)  # a wrong single sign-on setting stops the start, named
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
             raise MissingSecretKey()

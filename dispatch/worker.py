@@ -11,6 +11,7 @@ import logging
 from flask import Flask
 
 from dispatch import create_app
+from dispatch.directory import jobs as directory_jobs
 from dispatch.extensions import db
 from dispatch.mail import jobs, send_jobs
 from dispatch.mail.fetch import fetch_once
@@ -29,6 +30,20 @@ def plan_run(run_id: int) -> None:
         finally:
             db.session.remove()
             db.engine.dispose()  # the app ends with the job: close its connections
+
+
+def sync_directory() -> dict:
+    """The self-rescheduling directory sync (:mod:`dispatch.directory.jobs`), in a fresh app."""
+
+    def once() -> dict:
+        with create_app().app_context():
+            try:
+                return directory_jobs.sync_once()
+            finally:
+                db.session.remove()
+                db.engine.dispose()  # the app ends with the job: close its connections
+
+    return directory_jobs.SYNC.turn(once)
 
 
 def fetch_mail() -> dict:

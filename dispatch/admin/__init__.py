@@ -4,6 +4,7 @@ from dispatch.admin import (  # noqa: F401  (their routes join the blueprint)
     catalog_views,
     directory_views,
     events_views,
+    people_import_views,
     views,
 )
 from dispatch.admin.pages import bp  # noqa: F401

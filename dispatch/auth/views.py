@@ -22,6 +22,7 @@ from dispatch.auth.forms import (
     NewPasswordForm,
 )
 from dispatch.auth.services import authenticate, keep_signed_in, safe_next, sign_out
+from dispatch.directory.oidc_signin import enabled as sso_enabled
 from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import LANGUAGE_COOKIE, limiter
 from dispatch.labels import language_name
@@ -65,7 +66,7 @@ def login():
         flash(_("Wrong e-mail or password."), "danger")
     elif current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("tickets.home"))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, sso=sso_enabled())
 
 
 @bp.post("/logout")

@@ -5,54 +5,41 @@ once."""
 from __future__ import annotations
 
 import logging
-import unicodedata
+
+from sqlalchemy.exc import IntegrityError
 
 from dispatch.audit.record import record_admin_event
 from dispatch.directory.client import Person, normal_dn
+from dispatch.directory.oidc_settings import OidcSettings
 from dispatch.directory.settings import ROLES, DirectorySettings
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people import services as people
 from dispatch.people.models import Department, EmailAlias, User
-from dispatch.sites.models import Site
+from dispatch.sites.lookup import find_site
 
 log = logging.getLogger(__name__)
 
 NAME_MAX, PHONE_MAX = 120, 40
+#: How an admin turns a local account into one of each source.
+ADOPT_COMMANDS = {"ldap": "directory adopt", "oidc": "oidc link"}
 
 
 class LocalAccountConflict(Exception):
     """A local account has the directory person's address: it is not taken over silently."""
 
-    def __init__(self, email: str, dn: str) -> None:
+    def __init__(self, email: str, dn: str, command: str = "directory adopt") -> None:
         super().__init__(
             f"{email} is a local account and also a directory person ({dn}); it was not "
-            f"taken over: convert it with `flask directory adopt {email}`"
+            f"taken over: convert it with `flask {command} {email}`"
         )
 
 
-def folded(text: str) -> str:
-    """Case and diacritics set aside: "Brașov", "BRASOV" and "brasov" are one name."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
-
-
-def role_for(settings: DirectorySettings, groups: set[str]) -> str:
+def role_for(settings: DirectorySettings | OidcSettings, groups: set[str]) -> str:
     """The highest role any of the person's groups gives (employee when none does)."""
     mapped = {normal_dn(dn): role for dn, role in settings.role_groups.items()}
     roles = [mapped[g] for g in groups if g in mapped]
     return max(roles, key=ROLES.index, default="employee")
-
-
-def find_site(name: str) -> Site | None:
-    """The site named ``name`` or with that code, case and diacritics aside."""
-    wanted = folded(name)
-    if not wanted:
-        return None
-    for site in db.session.scalars(db.select(Site).where(Site.active.is_(True))):
-        if wanted in (folded(site.name), folded(site.code or "")):
-            return site
-    return None
 
 
 def _department(name: str, actor) -> Department | None:
@@ -79,18 +66,20 @@ def usable_address(person: Person) -> bool:
     return True
 
 
-def account_for(person: Person) -> User | None:
-    """The account of a directory person: by their directory id, else by their address. A
-    local account with that address raises :class:`LocalAccountConflict`."""
+def account_for(person: Person, source: str = "ldap") -> User | None:
+    """The account of a person of the directory (``source`` "ldap") or of the single sign-on
+    provider ("oidc"): by their id there, else by their address. An account with that address
+    that signs in another way (a local one, say) raises :class:`LocalAccountConflict`."""
     user = db.session.scalar(db.select(User).filter_by(directory_id=person.id))
     if user is not None:
         return user
     user = db.session.scalar(db.select(User).filter_by(email=person.email))
     if user is not None and (
-        user.auth_source != "ldap" or user.directory_id not in (None, person.id)
+        user.auth_source != source or user.directory_id not in (None, person.id)
     ):
-        log.warning("directory: %s", LocalAccountConflict(person.email, person.dn))
-        raise LocalAccountConflict(person.email, person.dn)
+        conflict = LocalAccountConflict(person.email, person.dn, ADOPT_COMMANDS[source])
+        log.warning("directory: %s", conflict)
+        raise conflict
     return user
 
 
@@ -123,24 +112,32 @@ def snapshot(user: User) -> dict:
 
 
 def apply(
-    settings: DirectorySettings, person: Person, user: User | None, actor
+    settings: DirectorySettings | OidcSettings,
+    person: Person,
+    user: User | None,
+    actor,
+    source: str = "ldap",
 ) -> tuple[User, str | None, list[str]]:
-    """Create or update the account from the directory (recorded as ``actor``'s change).
-    Returns the account, "created", "changed" or None (nothing changed), and problems."""
+    """Create or update the account from the directory or the single sign-on provider
+    (``source``), recorded as ``actor``'s change. Returns the account, "created", "changed" or
+    None (nothing changed), and problems."""
     problems: list[str] = []
     before = None
     if user is None:
         user = User(
-            email=person.email, auth_source="ldap", password_hash=None, role="employee", name=""
+            email=person.email, auth_source=source, password_hash=None, role="employee", name=""
         )
         db.session.add(user)
     else:
         before = snapshot(user)
-    user.auth_source, user.directory_id, user.password_hash = "ldap", person.id, None
+    user.auth_source, user.directory_id, user.password_hash = source, person.id, None
+    if person.locale and user.locale is None:
+        user.locale = person.locale  # the person's own choice here, once made, stays
     user.email = person.email
     user.name = person.name[:NAME_MAX]
     user.phone = person.phone[:PHONE_MAX]
-    user.role = role_for(settings, person.groups)
+    if person.roles_from_groups:
+        user.role = role_for(settings, person.groups)
     user.department = _department(person.department, actor) or user.department
     if person.site:
         site = find_site(person.site)
@@ -158,6 +155,25 @@ def apply(
         return user, "created", problems
     changed = record_admin_event(actor, "changed", user, before, after)
     return user, ("changed" if changed is not None else None), problems
+
+
+def save_sign_in(
+    settings: DirectorySettings | OidcSettings, person: Person, user: User | None, source: str
+) -> User | None:
+    """At a sign-in: the account created or brought up to date and committed (None when the
+    same person's first sign-in ran twice at once and the other one's account is not active)."""
+    user, _change, problems = apply(settings, person, user, None, source=source)
+    for problem in problems:
+        log.warning("%s: %s", "directory" if source == "ldap" else source, problem)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same person's first sign-in twice at once: the other one created the account.
+        db.session.rollback()
+        return db.session.scalar(
+            db.select(User).filter_by(directory_id=person.id, active=True, auth_source=source)
+        )
+    return user
 
 
 def deactivate(user: User, actor) -> None:

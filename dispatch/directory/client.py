@@ -46,6 +46,10 @@ class Person:
     phone: str = ""
     groups: set[str] = field(default_factory=set)  # normalised DNs, nested ones included
     disabled: bool = False
+    locale: str = ""  # one of LANGUAGES, or none said
+    # False when the source says nothing of groups (an ID token without the claim): the role
+    # is then the admins' to set, not reset to employee.
+    roles_from_groups: bool = True
 
 
 def normal_dn(dn: str) -> str:

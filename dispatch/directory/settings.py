@@ -81,6 +81,17 @@ class DirectorySettings:
         return self.url.lower().startswith("ldap://") and not self.start_tls
 
 
+def role_mapping(config: Any, name: str) -> dict[str, str]:
+    """The setting ``name``: group → role, every role one of :data:`ROLES`."""
+    mapping = dict(config.get(name) or {})
+    for group, role in mapping.items():
+        if role not in ROLES:
+            raise DirectoryMisconfigured(
+                f"{name}: {role!r} (for {group}) is not one of {', '.join(ROLES)}"
+            )
+    return mapping
+
+
 def from_config(config: Any) -> DirectorySettings | None:
     """The settings, or None when directory sign-in is off (no ``LDAP_URL``). Raises
     :class:`DirectoryMisconfigured` naming the setting that is wrong."""
@@ -109,12 +120,7 @@ def from_config(config: Any) -> DirectorySettings | None:
         raise DirectoryMisconfigured("LDAP_USER_FILTER must contain {login}")
     if dn_template is not None and "{login}" not in dn_template:
         raise DirectoryMisconfigured("LDAP_USER_DN_TEMPLATE must contain {login}")
-    role_groups = dict(config.get("LDAP_ROLE_GROUPS") or {})
-    for group, role in role_groups.items():
-        if role not in ROLES:
-            raise DirectoryMisconfigured(
-                f"LDAP_ROLE_GROUPS: {role!r} (for {group}) is not one of {', '.join(ROLES)}"
-            )
+    role_groups = role_mapping(config, "LDAP_ROLE_GROUPS")
     nested = config.get("LDAP_NESTED_GROUPS") or NESTED[preset]
     if nested not in NESTED_CHOICES:
         raise DirectoryMisconfigured(f"LDAP_NESTED_GROUPS must be one of {NESTED_CHOICES}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from dispatch.directory import accounts, client
 from dispatch.directory.settings import from_config
@@ -46,15 +45,4 @@ def sign_in(login: str, password: str) -> User | None:
         if not user.directory_disabled:
             return None  # an admin closed it: the directory does not reopen it
         accounts.reactivate(user, None)
-    user, _change, problems = accounts.apply(settings, person, user, None)
-    for problem in problems:
-        log.warning("directory: %s", problem)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same person's first sign-in twice at once: the other one created the account.
-        db.session.rollback()
-        return db.session.scalar(
-            db.select(User).filter_by(directory_id=person.id, active=True, auth_source="ldap")
-        )
-    return user
+    return accounts.save_sign_in(settings, person, user, "ldap")

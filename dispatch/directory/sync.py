@@ -93,11 +93,12 @@ def last_sync() -> DirectorySync | None:
     return db.session.scalar(db.select(DirectorySync).order_by(DirectorySync.id.desc()).limit(1))
 
 
-def directory_accounts() -> dict[str, int]:
-    """How many accounts sign in with the directory, active and deactivated."""
+def directory_accounts(source: str = "ldap") -> dict[str, int]:
+    """How many accounts sign in with the directory (or single sign-on, ``source`` "oidc"),
+    active and deactivated."""
     rows = db.session.execute(
         db.select(User.active, db.func.count())
-        .where(User.auth_source == "ldap")
+        .where(User.auth_source == source)
         .group_by(User.active)
     )
     counts = {"active": 0, "deactivated": 0}

@@ -16,7 +16,7 @@ from dispatch.mail.fetch import FetchError, fetch_once
 from dispatch.mail.ingest import TemporaryFailure, ingest, retry
 from dispatch.mail.models import Inbound, MailMessage
 from dispatch.mail.outbound import deliver_pending, delivery_mode
-from dispatch.types import utcnow
+from dispatch.periodic_cli import options, schedule
 
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and delivers it again later
 CHUNK = 1024 * 1024
@@ -92,60 +92,19 @@ def fetch_cmd(ctx):
 
 
 @mail_cli.command("schedule")
-@click.option("--stop", is_flag=True, help="Switch the periodic fetch off.")
-@click.option("--status", "show", is_flag=True, help="Only show whether it runs.")
-@click.option(
-    "--interval",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Seconds between two fetches (default MAIL_FETCH_INTERVAL).",
-)
+@options("fetches", "MAIL_FETCH_INTERVAL")
 def schedule_cmd(stop, show, interval):
     """Fetch the IMAP mailbox (when MAIL_IMAP_HOST is set) and send what waits, every
     MAIL_FETCH_INTERVAL seconds on RQ (needs a worker started with --with-scheduler)."""
     cfg = current_app.config
-    queue = cfg["RQ_MAIL_QUEUE"]
-    try:
-        conn = jobs.connection()
-        if stop:
-            cancelled = jobs.stop(conn, queue)
-            click.echo(
-                f"mail fetch stopped on queue {queue!r} ({cancelled} pending run(s) cancelled)"
-            )
-            return
-        if not show:
-            first = jobs.start(
-                conn,
-                queue,
-                interval or int(cfg["MAIL_FETCH_INTERVAL"]),
-                int(cfg["MAIL_FETCH_TIMEOUT"]),
-            )
-            if first is None:
-                click.echo("a run is already pending: not adding another")
-        state = jobs.status(conn, queue)
-    except (RuntimeError, ValueError) as exc:  # no RQ_REDIS_URL; an interval below one second
-        raise click.UsageError(str(exc)) from None
-    except Exception as exc:  # Redis unreachable
-        raise click.ClickException(f"RQ is unreachable: {type(exc).__name__}: {exc}") from None
-    if state.interval is None:
-        click.echo(f"mail fetch is not scheduled on queue {queue!r}")
-        return
-    nxt = (
-        ", ".join(
-            f"{job_id} " + (f"at {due:%Y-%m-%d %H:%M:%S} UTC" if due else "queued now")
-            for job_id, due in state.pending
-        )
-        or "none pending"
+    schedule(
+        jobs.FETCH,
+        cfg["RQ_MAIL_QUEUE"],
+        interval or int(cfg["MAIL_FETCH_INTERVAL"]),
+        int(cfg["MAIL_FETCH_TIMEOUT"]),
+        stop=stop,
+        show=show,
     )
-    click.echo(
-        f"mail fetch every {state.interval} s on queue {queue!r}: {nxt}. "
-        f"Workers: rq worker {queue} --with-scheduler"
-    )
-    if any(
-        due and (utcnow() - due).total_seconds() > 2 * state.interval + 30
-        for _job, due in state.pending
-    ):
-        click.echo("the next run is overdue: is a worker running with --with-scheduler?", err=True)
 
 
 @mail_cli.command("send")

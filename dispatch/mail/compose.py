@@ -32,6 +32,8 @@ from dispatch.types import utcnow
 log = logging.getLogger("dispatch.mail")
 AUTO_REPLIES = ("ack", "rejected")  # answers to incoming mail: rate-limited per address
 PASSWORD = "password"  # a password link (dispatch.auth.passwords), addressed to an account
+WELCOME = "welcome"  # a new account's first mail, with a link to set its password
+ACCOUNT_MAIL = (PASSWORD, WELCOME)  # addressed to an account, not about a ticket
 _sandbox = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
 
 
@@ -48,7 +50,7 @@ def render(s: Session, row: OutboxMessage) -> None:
         if not requester.active:
             return _suppress(row, "requester deactivated")
         row.recipient = requester.email
-    elif row.kind == PASSWORD:
+    elif row.kind in ACCOUNT_MAIL:
         user = s.get(User, row.context.get("user_id") or 0)
         if user is None or not user.active:
             return _suppress(row, "account deactivated or gone")
@@ -101,7 +103,7 @@ def recipient_language(s: Session, row: OutboxMessage, ticket: Ticket | None) ->
     address with no account, such as a refused sender's)."""
     if ticket is not None:
         person = ticket.requester
-    elif row.kind == PASSWORD:
+    elif row.kind in ACCOUNT_MAIL:
         person = s.get(User, row.context.get("user_id") or 0)
     else:
         person = s.scalar(select(User).filter_by(email=(row.recipient or "").lower()))
@@ -147,6 +149,9 @@ def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | No
         subject=str(row.context.get("subject", "")),
         reason=str(row.context.get("reason", "")),
     )
+    if row.kind == WELCOME:
+        user = s.get(User, row.context["user_id"])
+        return _password_context(ctx, user, "welcome", key="set_password_link")
     if row.kind == PASSWORD:
         return _password_context(
             ctx, s.get(User, row.context["user_id"]), str(row.context.get("purpose", "reset"))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.extensions import db
 from dispatch.mail import send_jobs
-from dispatch.mail.compose import PASSWORD, render, without_password_links
+from dispatch.mail.compose import PASSWORD, WELCOME, render, without_password_links
 from dispatch.mail.models import Inbound, Outbound, OutboxMessage
 from dispatch.mail.smtp import Transport
 from dispatch.people.models import User
@@ -146,6 +146,25 @@ def queue_password_link(user: User, *, purpose: str, **_kwargs) -> OutboxMessage
     """Receiver of :data:`dispatch.auth.passwords.reset_requested`: the mail carrying the link
     (rendered when sent, so that it carries the password's stamp of that moment)."""
     return queue_message(PASSWORD, None, recipient=user.email, user_id=user.id, purpose=purpose)
+
+
+def queue_welcomes(users: list[User], **_kwargs) -> None:
+    """Receiver of :data:`dispatch.people.csv_import.people_imported`: a welcome mail with a
+    set-password link to each new account, at most PEOPLE_IMPORT_MAILS_PER_HOUR an hour. Those
+    past the cap wait in the outbox, due in the hours after; the welcome mails still waiting or
+    sent in the last hour count first, so that imports one after another share the cap."""
+    cap = max(1, int(current_app.config["PEOPLE_IMPORT_MAILS_PER_HOUR"]))
+    now = utcnow()
+    ahead = db.session.scalar(
+        select(db.func.count(OutboxMessage.id)).where(
+            OutboxMessage.kind == WELCOME,
+            (OutboxMessage.status.in_((Outbound.PENDING, Outbound.SENDING)))
+            | (OutboxMessage.sent_at >= now - timedelta(hours=1)),
+        )
+    )
+    for n, user in enumerate(users, start=ahead):
+        row = queue_message(WELCOME, None, recipient=user.email, user_id=user.id)
+        row.next_attempt_at = now + timedelta(hours=n // cap)
 
 
 def queue_rejection(address: str, reason: str, *, in_reply_to: str = "") -> None:

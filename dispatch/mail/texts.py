@@ -30,7 +30,8 @@ VARIABLES = {
     "marker": _l("the reply-above-this-line marker"),
     "reset_link": _l("link to choose a new password (password message)"),
     "set_password_link": _l(
-        "link to set a first password (acknowledgement, only to a requester who has none yet)"
+        "link to set a first password (acknowledgement to a requester who has none yet, "
+        "welcome message)"
     ),
     "valid_for": _l("how long the password link works"),
 }
@@ -106,6 +107,16 @@ DEFAULTS: dict[str, tuple[object, object, bool]] = {
         ),
         False,
     ),
+    "welcome": (
+        _l("Your account on Dispatch"),
+        _l(
+            "Hello {{ requester }},\n\nAn account on Dispatch, the company's help desk, was "
+            "made for you. Choose your password here: {{ set_password_link }}\n"
+            'The link works for {{ valid_for }} and only once; after that, use "Forgot your '
+            'password?" on the sign-in page.\n\n-- \nDispatch'
+        ),
+        False,
+    ),
 }
 
 LABELS = {
@@ -117,6 +128,7 @@ LABELS = {
     "comment": _l("Comment from staff"),
     "rejected": _l("Message refused"),
     "password": _l("Password link"),
+    "welcome": _l("Welcome to a new account"),
 }
 
 

@@ -47,3 +47,23 @@ def test_without_a_directory_the_page_says_it_is_off(client, auth):
 def test_only_admins_see_the_page(client, auth):
     auth.login(role="dispatcher")
     assert client.get("/admin/directory").status_code == 404
+
+
+def test_admins_see_how_single_sign_on_is_set_up_never_its_secret(app, client, auth):
+    auth.login(role="admin")
+    app.config.update(
+        OIDC_ISSUER="https://login.microsoftonline.com/tenant-1/v2.0",
+        OIDC_CLIENT_ID="client-1",
+        OIDC_CLIENT_SECRET="very-secret-client",
+        OIDC_CLAIMS={"groups": "roles"},
+        OIDC_ROLE_GROUPS={"Helpdesk.Dispatcher": "dispatcher"},
+    )
+    text = client.get("/admin/directory").get_data(as_text=True)
+    assert "https://login.microsoftonline.com/tenant-1/v2.0" in text and "client-1" in text
+    assert "<code>roles</code>" in text and "Helpdesk.Dispatcher" in text
+    assert "very-secret-client" not in text
+
+
+def test_single_sign_on_off_is_said(client, auth):
+    auth.login(role="admin")
+    assert "Set OIDC_ISSUER" in client.get("/admin/directory").get_data(as_text=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch.directory.accounts import folded, role_for, usable_address
+from dispatch.directory.accounts import role_for, usable_address
 from dispatch.directory.client import Person, normal_dn
 from dispatch.directory.settings import from_config
+from dispatch.sites.lookup import folded
 
 SETTINGS = from_config(
     {
