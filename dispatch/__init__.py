@@ -62,6 +62,7 @@ def _connect_signals() -> None:
     the same functions)."""
     from dispatch.auth.passwords import reset_requested
     from dispatch.mail.outbound import queue_password_link
+    from dispatch.sla import tracking  # noqa: F401  (its listener keeps the due times current)
     from dispatch.tickets.cataloguing import kind_decided
     from dispatch.tickets.services import ticket_created
     from dispatch.triage.services import record_kind_decision, suggest_for_new_ticket

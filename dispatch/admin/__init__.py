@@ -7,3 +7,4 @@ from dispatch.admin import (  # noqa: F401  (their routes join the blueprint)
     views,
 )
 from dispatch.admin.pages import bp  # noqa: F401
+from dispatch.sla import admin_views  # noqa: F401  (service levels are administered here too)

@@ -27,6 +27,8 @@ from dispatch.extensions import db
 from dispatch.people import services as people
 from dispatch.people.models import Department, Group, Role, Skill, User, user_groups, user_skills
 from dispatch.sites.models import Site
+from dispatch.sla.calendars import country_codes
+from dispatch.sla.tracking import refresh_open
 from dispatch.tickets.models import Ticket, category_skills, ticket_skills
 
 Errors = dict[str, list[str]]
@@ -127,6 +129,7 @@ def site_snapshot(site: Site) -> dict[str, Any]:
         "opens_at": site.opens_at.isoformat() if site.opens_at else None,
         "closes_at": site.closes_at.isoformat() if site.closes_at else None,
         "open_weekdays": site.open_weekdays,
+        "country": site.country,
         "latitude": site.latitude,
         "longitude": site.longitude,
         "active": bool(site.active),
@@ -148,8 +151,10 @@ def save_site(
     latitude: float | None,
     longitude: float | None,
     active: bool = True,
+    country: str = "",
 ) -> Site:
-    """Create (``site`` None) or update a site."""
+    """Create (``site`` None) or update a site. A change of its calendar (hours, days, time
+    zone, country) moves the due times of its open tickets, in the same transaction."""
     errors: Errors = {}
     name = clean_text(errors, "name", name, 120, required=True)
     code = clean_text(errors, "code", code, 20) or None
@@ -168,6 +173,9 @@ def save_site(
     if any(d not in range(7) for d in days):
         errors["weekdays"] = [_("Unknown weekday.")]
     _check_position(errors, latitude, longitude)
+    country = (country or "").strip().upper()
+    if country and country not in country_codes():
+        errors["country"] = [_("Unknown country code %(c)s.", c=country)]
     raise_if(errors)
 
     own_id = site.id if site is not None else None
@@ -179,6 +187,10 @@ def save_site(
     site.timezone, site.opens_at, site.closes_at = timezone, opens_at, closes_at
     site.open_weekdays = "".join(str(d) for d in days)
     site.latitude, site.longitude, site.active = latitude, longitude, bool(active)
+    site.country = country
+    if before is not None and _calendar_changed(before, site_snapshot(site)):
+        db.session.flush()
+        refresh_open(db.session)
 
     def find():
         if taken(Site, "name", name, own_id):
@@ -189,6 +201,11 @@ def save_site(
 
     commit_unique(find, actor, site, before, site_snapshot)
     return site
+
+
+def _calendar_changed(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    keys = ("timezone", "opens_at", "closes_at", "open_weekdays", "country")
+    return any(before[k] != after[k] for k in keys)
 
 
 def _check_position(errors: Errors, latitude: float | None, longitude: float | None) -> None:

@@ -89,9 +89,7 @@ instants = st.datetimes(
 # Instants around Bucharest's clock changes, where wall times are skipped or repeated.
 dst_instants = st.sampled_from(
     [datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC)]
-).flatmap(
-    lambda t: st.integers(-36 * 3600, 36 * 3600).map(lambda s: t + timedelta(seconds=s))
-)
+).flatmap(lambda t: st.integers(-36 * 3600, 36 * 3600).map(lambda s: t + timedelta(seconds=s)))
 any_instant = st.one_of(instants, dst_instants)
 amounts = st.integers(0, 40 * 3600).map(lambda s: timedelta(seconds=s))
 
