@@ -28,8 +28,8 @@ def _rows(model, current=None) -> list[SelectChoice]:
 class PolicyForm(AdminForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     category_id = SelectField(_l("Category"), coerce=_id_or_none)
-    priority = SelectField(_l("Priority"))
-    kind = SelectField(_l("Kind"))
+    priority = SelectField(_l("Priority"), default="")
+    kind = SelectField(_l("Kind"), default="")
     site_id = SelectField(_l("Site"), coerce=_id_or_none)
     department_id = SelectField(_l("Department"), coerce=_id_or_none)
     first_response_minutes = IntegerField(_l("First response within (minutes)"), validators=MINUTES)
@@ -53,6 +53,8 @@ class PolicyForm(AdminForm):
             SelectChoice(p.value, labels.PRIORITY[p.value]) for p in Priority
         ]
         self.kind.choices = [any_] + [SelectChoice(k.value, labels.KIND[k.value]) for k in Kind]
+        for criterion in (self.priority, self.kind):  # a policy's None is the form's "Any"
+            criterion.data = criterion.data or ""
 
 
 class ClosureDayForm(AdminForm):
