@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from dispatch.extensions import db
@@ -39,6 +39,7 @@ SORTS = {
     "status": (STATUS_RANK, int, False),
     "priority": (PRIORITY_ORDER, int, False),
     "age": (Ticket.created_at, datetime, False),
+    "due": (Ticket.sla_due_at, datetime, True),  # the next service-level deadline
 }
 #: Columns whose natural first click is "largest first".
 DESC_FIRST = {"priority"}
@@ -52,6 +53,17 @@ DEFAULT_KEYS = [
     Key(Ticket.id),
 ]
 QUEUE_KEYS = DEFAULT_KEYS[1:]
+#: The queue by its next deadline: the most overdue first, tickets without one last.
+QUEUE_DUE_KEYS = [
+    Key(case((Ticket.sla_due_at.is_(None), 1), else_=0)),
+    Key(Ticket.sla_due_at, kind=datetime),
+    Key(Ticket.id),
+]
+
+
+def breached_clause(now: datetime):
+    """Tickets that missed a service-level deadline, or whose next one has passed."""
+    return or_(Ticket.sla_breached, Ticket.sla_due_at <= now)
 
 
 def inbox_query(user: User, f: Mapping[str, Any]) -> Select:
@@ -80,6 +92,8 @@ def inbox_query(user: User, f: Mapping[str, Any]) -> Select:
         query = query.where(Ticket.status == status)
     if f.get("priority"):
         query = query.where(Ticket.priority == f["priority"])
+    if f.get("sla") == "breached":
+        query = query.where(breached_clause(utcnow()))
     days = AGE_DAYS.get(f.get("age") or "")
     if days:
         cutoff = utcnow() - timedelta(days=abs(days))
@@ -146,7 +160,7 @@ def ticket_page(query: Select, keys: list[Key], name: str, cursor: str, per_page
 QUEUE_TABS = ("mine", "groups", "unassigned")
 
 
-def queue_query(user: User, tab: str) -> Select:
+def queue_query(user: User, tab: str, keys: list[Key] = QUEUE_KEYS) -> Select:
     """An agent's open remote tickets: assigned to them, to their groups, or to nobody."""
     query = visible_tickets(user).where(Ticket.kind == Kind.REMOTE, Ticket.status.in_(OPEN))
     if tab == "mine":
@@ -156,7 +170,7 @@ def queue_query(user: User, tab: str) -> Select:
         query = query.where(Ticket.group_id.in_(mine))
     else:
         query = query.where(Ticket.assignee_id.is_(None), Ticket.group_id.is_(None))
-    return query.order_by(*order_by(QUEUE_KEYS))
+    return query.order_by(*order_by(keys))
 
 
 def queue_counts(user: User) -> dict[str, int]:

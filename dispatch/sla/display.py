@@ -1,9 +1,8 @@
-"""How service levels read on pages: durations of business time, a policy's criteria, and a
-ticket's next deadline as "due in" or "overdue by"."""
+"""How service levels read on pages: durations of business time and a policy's criteria."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
@@ -43,16 +42,3 @@ def criteria(policy: SlaPolicy, names: tuple[str, ...] | None = None) -> str:
     return ", ".join(
         str(text) for name, text in parts.items() if text and (names is None or name in names)
     )
-
-
-def due(left: timedelta | None) -> str:
-    """ "due in 2 h 10 min" or "overdue by 15 min" for business time left (None: nothing due)."""
-    if left is None:
-        return ""
-    if left < timedelta(0):
-        return _("overdue by %(d)s", d=duration(left))
-    return _("due in %(d)s", d=duration(left))
-
-
-def is_overdue(due_at: datetime | None, now: datetime) -> bool:
-    return due_at is not None and due_at <= now
