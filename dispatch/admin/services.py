@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from datetime import time
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -78,15 +78,19 @@ def commit_unique(
     row: Any,
     before: dict[str, Any] | None,
     snapshot: Callable[[Any], dict[str, Any]],
+    then: Callable[[], Any] | None = None,
 ) -> None:
     """Record the change of ``row`` (``before``: its snapshot before, None if it is new) as
     ``actor``'s, then commit both; a unique constraint that fired becomes a ValidationError
     on the field at fault, and neither the change nor its record is saved.
 
     ``find_duplicate`` runs after the rollback and names the field (and message) that clashed.
+    ``then`` runs once the change is flushed, in the same transaction (what follows from it).
     """
     try:
         db.session.flush()  # a new row gets its id, which the record names
+        if then is not None:
+            then()
         record_admin_event(
             actor, "created" if before is None else "changed", row, before, snapshot(row)
         )
@@ -188,9 +192,7 @@ def save_site(
     site.open_weekdays = "".join(str(d) for d in days)
     site.latitude, site.longitude, site.active = latitude, longitude, bool(active)
     site.country = country
-    if before is not None and _calendar_changed(before, site_snapshot(site)):
-        db.session.flush()
-        refresh_open(db.session)
+    moved = before is not None and _calendar_changed(before, site_snapshot(site))
 
     def find():
         if taken(Site, "name", name, own_id):
@@ -199,7 +201,9 @@ def save_site(
             return "code", _("Another site has the code %(code)s.", code=code)
         return None
 
-    commit_unique(find, actor, site, before, site_snapshot)
+    # The site's open tickets' due times move with its calendar.
+    then = partial(refresh_open, db.session) if moved else None
+    commit_unique(find, actor, site, before, site_snapshot, then)
     return site
 
 

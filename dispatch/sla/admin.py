@@ -9,11 +9,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from dispatch.admin.services import Errors, clean_text, commit_unique, raise_if
 from dispatch.audit.record import record_admin_event
-from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Department, User
 from dispatch.sites.models import Site
@@ -89,20 +87,12 @@ def save_policy(policy: SlaPolicy | None, actor: User, **form: Any) -> SlaPolicy
     policy.name, policy.active = name, active
     policy.first_response_minutes, policy.resolution_minutes = first, resolution
     policy.around_the_clock = bool(form.get("around_the_clock"))
-    _flush_unique("name", _("This is already taken."))
-    refresh_open(db.session)
-    commit_unique(lambda: None, actor, policy, before, policy_snapshot)
+    commit_unique(lambda: None, actor, policy, before, policy_snapshot, _replay_open)
     return policy
 
 
-def _flush_unique(field: str, message: str) -> None:
-    """Flush (so the replay below sees the change); a unique constraint that fires is the
-    field's error and nothing is kept."""
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise ValidationError(message, field=field) from None
+def _replay_open() -> None:
+    refresh_open(db.session)
 
 
 def _same_criteria(criteria: dict[str, Any], own_id: int | None) -> bool:
@@ -128,9 +118,8 @@ def add_closure_day(actor: User, *, day: date | None, name: str) -> ClosureDay:
     raise_if(errors)
     row = ClosureDay(day=day, name=name)
     db.session.add(row)
-    _flush_unique("day", _("This day is already closed."))
-    refresh_open(db.session)
-    commit_unique(lambda: None, actor, row, None, closure_snapshot)
+    clash = ("day", _("This day is already closed."))
+    commit_unique(lambda: clash, actor, row, None, closure_snapshot, _replay_open)
     return row
 
 
