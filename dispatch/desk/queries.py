@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
 from dispatch.extensions import db
 from dispatch.keyset import BadCursor, Key, Page, count_upto, fetch, order_by
 from dispatch.people.models import Department, User, user_groups
 from dispatch.sites.models import Site
+from dispatch.sla.status import breached_clause
 from dispatch.tickets.access import visible_tickets
 from dispatch.tickets.models import OPEN_STATUSES, PRIORITY_RANK, Category, Kind, Status, Ticket
 from dispatch.tickets.search import search_clause
@@ -59,11 +60,6 @@ QUEUE_DUE_KEYS = [
     Key(Ticket.sla_due_at, kind=datetime),
     Key(Ticket.id),
 ]
-
-
-def breached_clause(now: datetime):
-    """Tickets that missed a service-level deadline, or whose next one has passed."""
-    return or_(Ticket.sla_breached, Ticket.sla_due_at <= now)
 
 
 def inbox_query(user: User, f: Mapping[str, Any]) -> Select:

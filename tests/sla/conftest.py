@@ -8,6 +8,7 @@ import pytest
 
 from dispatch.extensions import db
 from dispatch.sla.models import SlaPolicy
+from tests.api.conftest import api  # noqa: F401  (the API client, for the API's tests here)
 
 
 @pytest.fixture
