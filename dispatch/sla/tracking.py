@@ -20,7 +20,7 @@ from dispatch.sla.calendars import closure_days, site_calendar
 from dispatch.sla.clock import Calendar
 from dispatch.sla.models import SlaPolicy
 from dispatch.sla.policies import Match, choose
-from dispatch.sla.run import Clock, run_clock, state_of
+from dispatch.sla.run import Clock, Targets, run_clock, state_of
 from dispatch.tickets.changes import record
 from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
 
@@ -46,28 +46,37 @@ def first_response(ticket: Ticket, events: list[TicketEvent]) -> datetime | None
     return None
 
 
-def replay(ticket: Ticket, match: Match, calendar: Calendar) -> Clock:
-    """The ticket's clock from its record, under ``match``'s targets."""
+def replay(ticket: Ticket, match: Match, calendar: Calendar, share: float = 1.0) -> Clock:
+    """The ticket's clock from its record, under ``match``'s targets (or ``share`` of them:
+    the instants a warning is due)."""
     events = sorted(ticket.events, key=lambda ev: (ev.created_at, ev.id or 0))
     states = [
         (ev.created_at, state_of(ev.data.get("new"), Status.WAITING, FINISHED))
         for ev in events
         if ev.type == "status" and isinstance(ev.data, dict)
     ]
-    return run_clock(
-        calendar, ticket.created_at, states, first_response(ticket, events), match.targets
-    )
+    targets = match.targets
+    if share != 1.0:
+        targets = Targets(targets.first_response * share, targets.resolution * share)
+    return run_clock(calendar, ticket.created_at, states, first_response(ticket, events), targets)
+
+
+def warning_share() -> float:
+    share = current_app.config.get("SLA_WARNING_SHARE", 0.75) if has_app_context() else 0.75
+    return min(max(float(share), 0.0), 1.0)
 
 
 def refresh(ticket: Ticket, policies: list[SlaPolicy], closed) -> None:
     """Set the ticket's service-level columns from its record (not committed)."""
     match = choose(policies, ticket)
-    if match is None:
-        clock = None
-    else:
-        clock = replay(ticket, match, calendar_for(match, ticket, closed))
+    clock = warn = None
+    if match is not None:
+        calendar = calendar_for(match, ticket, closed)
+        clock = replay(ticket, match, calendar)
+        warn = replay(ticket, match, calendar, warning_share())
     old_policy = ticket.sla_policy_id
     values = _columns(match, clock)
+    values["sla_warn_at"] = warn.next_due if warn is not None else None
     if old_policy != values["sla_policy_id"]:
         _record_change(ticket, old_policy, match, clock)
     for name, value in values.items():
@@ -99,6 +108,7 @@ COLUMNS = (
     "sla_paused_since",
     "sla_breached",
     "sla_due_at",
+    "sla_warn_at",
 )
 
 

@@ -1,11 +1,13 @@
 """The service-level blueprint: the ticket page's account of a ticket's service level (a
-template function, as the desk's panel is) and the ``flask sla`` commands."""
+template function, as the desk's panel is) and the ``flask sla check`` command."""
 
 from __future__ import annotations
 
+import click
 from flask import Blueprint
 from flask_login import current_user
 
+from dispatch.sla import warnings
 from dispatch.sla.status import standing
 from dispatch.tickets.access import sees_as_staff
 from dispatch.types import utcnow
@@ -22,3 +24,10 @@ def _standing_helper():
         return standing(ticket, utcnow())
 
     return {"sla_standing": sla_standing}
+
+
+@bp.cli.command("check")
+def check_command():
+    """Send the service-level warnings that are due (each once; run it from cron)."""
+    sent = warnings.check()
+    click.echo(f"{sent} warning(s) sent")

@@ -208,6 +208,7 @@ class Ticket(db.Model):
     sla_paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_breached: Mapped[bool] = mapped_column(default=False)  # a deadline already missed
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the next one
+    sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # its warning
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
