@@ -337,8 +337,8 @@ def _service_level(ev, d):
     from the ticket's start."""
     due = _(
         "first response by %(fr)s, resolution by %(res)s",
-        fr=_moment(d.get("first_response_due")),
-        res=_moment(d.get("resolution_due")) or "—",
+        fr=_moment(ev, d.get("first_response_due")),
+        res=_moment(ev, d.get("resolution_due")) or "—",
     )
     if d.get("new") is None:
         text = _("No service level applies any more (was %(old)s)", old=M.old)
@@ -355,10 +355,14 @@ def _service_level(ev, d):
     return parts, {"new", "old", "first_response_due", "resolution_due"}
 
 
-def _moment(value: Any) -> str:
+def _moment(ev: TicketEvent, value: Any) -> str:
+    """A due time of the record in the site's time, as the history's other times are."""
     if not isinstance(value, str):
         return ""
-    return local_time(datetime.fromisoformat(value).astimezone(UTC))
+    site = ev.ticket.site if ev.ticket is not None else None
+    return local_time(
+        datetime.fromisoformat(value).astimezone(UTC), site.timezone if site else None
+    )
 
 
 FORMATTERS: dict[str, Formatter] = {
