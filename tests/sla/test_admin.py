@@ -49,6 +49,8 @@ def test_an_admin_creates_and_changes_a_policy(client, auth, make_site, make_cat
         ("changed", admin.id),
     ]
     assert events[-1].after == {"resolution_minutes": 480}
+    record = client.get("/admin/events?target_type=sla_policy").get_data(as_text=True)
+    assert "created service level “Urgent hardware”" in record
 
 
 @pytest.mark.parametrize(
