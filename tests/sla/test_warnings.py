@@ -148,3 +148,20 @@ def test_the_command_line_check(runner, make_ticket, make_policy, make_user, now
     assert result.exit_code == 0, result.output
     assert "1 warning(s) sent" in result.output
     assert "0 warning(s) sent" in runner.invoke(args=["sla", "check"]).output
+
+
+def test_the_periodic_worker_turn_checks_then_fetches(
+    app, make_ticket, make_policy, make_user, now
+):
+    from dispatch import worker
+
+    make_policy(
+        name="Always", around_the_clock=True, first_response_minutes=1, resolution_minutes=60
+    )
+    make_user("dispatcher")
+    now.at = datetime.now(UTC) - timedelta(minutes=5)
+    make_ticket()
+    app.config.update(MAIL_IMAP_HOST=None, MAIL_SEND_AFTER_FETCH=False)
+    result = worker.periodic_turn(app)
+    assert result["sla_warnings"] == 1 and result["status"] == "sent"
+    assert worker.periodic_turn(app)["sla_warnings"] == 0
