@@ -66,6 +66,8 @@ def site_calendar(site: Site | None, closed: frozenset[date], zone: str) -> Cale
         country = site.country
     hours = day_hours(opens, closes)
     week = tuple(hours if str(day) in weekdays else () for day in range(7))
+    if not any(week):  # a site open on no weekday has no business hours to count in
+        return Calendar.around_the_clock()
     return Calendar(
         zone=ZoneInfo(zone), week=week, closed=ClosedDays(public_holidays(country), closed)
     )

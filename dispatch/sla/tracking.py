@@ -9,6 +9,7 @@ event records it.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from flask import current_app, has_app_context
@@ -25,6 +26,7 @@ from dispatch.tickets.changes import record
 from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
 
 FINISHED = frozenset({Status.RESOLVED, Status.CLOSED})
+log = logging.getLogger("dispatch.sla")
 
 
 def calendar_for(match: Match | None, ticket: Ticket, closed) -> Calendar:
@@ -139,7 +141,10 @@ def _track(session, flush_context, instances):
         return
     closed = closure_days()
     for ticket in tickets.values():
-        refresh(ticket, policies, closed)
+        try:
+            refresh(ticket, policies, closed)
+        except ValueError:  # a calendar that does not open for years: keep the request anyway
+            log.warning("service level of %s not computed: no business hours ahead", ticket)
 
 
 def refresh_open(session: Session) -> int:

@@ -185,3 +185,11 @@ def test_a_ticket_without_a_site_counts_office_hours(app, make_ticket, make_poli
     ticket = make_ticket()
     assert ticket.sla_resolution_due == datetime(2026, 12, 8, 8, 30, tzinfo=UTC)
     assert ticket.sla_resolution_due - ticket.created_at > timedelta(hours=1)
+
+
+def test_a_site_open_on_no_weekday_counts_every_hour(make_site, make_ticket, make_policy, now):
+    site = make_site(open_weekdays="")
+    make_policy(name="Standard", resolution_minutes=60)
+    now.set(2026, 12, 5, 20, tz=CLUJ)
+    ticket = make_ticket(site_id=site.id)
+    assert ticket.sla_resolution_due == cluj(2026, 12, 5, 21)
