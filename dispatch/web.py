@@ -14,7 +14,6 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from dispatch import labels
-from dispatch.sla import display as sla_display
 
 # Everything the pages use is served by the app itself, so the policy can stay strict; the map
 # tiles are the one exception (img-src names the tile server of MAP_TILE_URL).
@@ -107,8 +106,6 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter
     app.jinja_env.filters["localtime"] = local_time
     app.jinja_env.filters["day"] = day_name
-    app.jinja_env.globals.update(sla_minutes=sla_display.minutes, sla_criteria=sla_display.criteria)
-    app.jinja_env.filters["business_duration"] = sla_display.duration
     csp = content_security_policy(app.config.get("MAP_TILE_URL"))
     hsts = app.config.get("HSTS_MAX_AGE")
 

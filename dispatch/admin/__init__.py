@@ -4,7 +4,7 @@ from dispatch.admin import (  # noqa: F401  (their routes join the blueprint)
     catalog_views,
     directory_views,
     events_views,
+    service_level_views,
     views,
 )
 from dispatch.admin.pages import bp  # noqa: F401
-from dispatch.sla import admin_views  # noqa: F401  (service levels are administered here too)

@@ -32,7 +32,7 @@ from dispatch import labels
 from dispatch.admin.catalog import parse_choices
 from dispatch.people.models import Role
 from dispatch.people.services import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
-from dispatch.sla.calendars import country_codes
+from dispatch.sites.holidays import country_codes
 from dispatch.tickets.models import FieldType
 
 WEEKDAYS = [

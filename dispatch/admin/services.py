@@ -26,8 +26,8 @@ from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people import services as people
 from dispatch.people.models import Department, Group, Role, Skill, User, user_groups, user_skills
+from dispatch.sites.holidays import country_codes
 from dispatch.sites.models import Site
-from dispatch.sla.calendars import country_codes
 from dispatch.sla.tracking import refresh_open
 from dispatch.tickets.models import Ticket, category_skills, ticket_skills
 
@@ -201,7 +201,7 @@ def save_site(
             return "code", _("Another site has the code %(code)s.", code=code)
         return None
 
-    # The site's open tickets' due times move with its calendar.
+    # The site's open tickets' due times move with its calendar .
     then = partial(refresh_open, db.session) if moved else None
     commit_unique(find, actor, site, before, site_snapshot, then)
     return site

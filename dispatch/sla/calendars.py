@@ -5,36 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Container
 from datetime import date, time
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from sqlalchemy import select
 
 from dispatch.extensions import db
+from dispatch.sites.holidays import public_holidays
 from dispatch.sites.models import WEEKDAYS_DEFAULT, Site
 from dispatch.sla.clock import Calendar, day_hours
 from dispatch.sla.models import ClosureDay
 
 #: Hours for a ticket that has no site: Monday to Friday, 08:00–17:00.
 NO_SITE_HOURS = (time(8), time(17), WEEKDAYS_DEFAULT)
-
-
-@lru_cache(maxsize=64)
-def public_holidays(country: str) -> Container[date]:
-    """The public holidays of ``country`` (ISO 3166 code), any year; none for "" or a code
-    the package does not know."""
-    if not country:
-        return frozenset()
-    try:
-        return holidays.country_holidays(country.upper())
-    except NotImplementedError:
-        return frozenset()
-
-
-def country_codes() -> list[str]:
-    """The ISO codes of the countries whose public holidays are known."""
-    return sorted(code for code in holidays.list_supported_countries() if len(code) == 2)
 
 
 class ClosedDays:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 
 from dispatch import labels
-
-if TYPE_CHECKING:  # the web layer imports this module early: no models at import time
-    from dispatch.sla.models import SlaPolicy
+from dispatch.sla.models import SlaPolicy
 
 
 def duration(value: timedelta | int | None) -> str:

@@ -7,12 +7,15 @@ import click
 from flask import Blueprint
 from flask_login import current_user
 
-from dispatch.sla import warnings
+from dispatch.sla import display, warnings
 from dispatch.sla.status import standing
 from dispatch.tickets.access import sees_as_staff
 from dispatch.types import utcnow
 
 bp = Blueprint("sla", __name__, cli_group="sla")
+bp.add_app_template_filter(display.duration, "business_duration")
+bp.add_app_template_global(display.minutes, "sla_minutes")
+bp.add_app_template_global(display.criteria, "sla_criteria")
 
 
 @bp.app_context_processor

@@ -1,4 +1,4 @@
-"""Admin forms for service levels (the services in dispatch.sla.admin decide what is valid)."""
+"""Admin forms for service levels (dispatch.admin.service_levels decides what is valid)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,19 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from dispatch import labels
-from dispatch.admin.forms import AdminForm, _id_or_none, pick
+from dispatch.admin.forms import AdminForm, pick
+from dispatch.admin.service_levels import MINUTES_MAX
 from dispatch.extensions import db
 from dispatch.people.models import Department
 from dispatch.sites.models import Site
-from dispatch.sla.admin import MINUTES_MAX
 from dispatch.tickets.models import Category, Kind, Priority
 
 MINUTES = [InputRequired(), NumberRange(min=1, max=MINUTES_MAX)]
+
+
+def _id_or_any(value) -> int | None:
+    """A criterion's id, None for "Any"."""
+    return None if value in (None, "") else int(value)
 
 
 def _rows(model, current=None) -> list[SelectChoice]:
@@ -27,11 +32,11 @@ def _rows(model, current=None) -> list[SelectChoice]:
 
 class PolicyForm(AdminForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    category_id = SelectField(_l("Category"), coerce=_id_or_none)
+    category_id = SelectField(_l("Category"), coerce=_id_or_any)
     priority = SelectField(_l("Priority"), default="")
     kind = SelectField(_l("Kind"), default="")
-    site_id = SelectField(_l("Site"), coerce=_id_or_none)
-    department_id = SelectField(_l("Department"), coerce=_id_or_none)
+    site_id = SelectField(_l("Site"), coerce=_id_or_any)
+    department_id = SelectField(_l("Department"), coerce=_id_or_any)
     first_response_minutes = IntegerField(_l("First response within (minutes)"), validators=MINUTES)
     resolution_minutes = IntegerField(
         _l("Resolution within (minutes)"),

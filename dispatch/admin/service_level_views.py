@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from dispatch.admin import service_levels as admin
 from dispatch.admin.pages import bp, form_page, submit
+from dispatch.admin.service_level_forms import ClosureDayForm, PolicyForm
 from dispatch.extensions import db
-from dispatch.sla import admin
-from dispatch.sla.forms import ClosureDayForm, PolicyForm
 from dispatch.sla.models import ClosureDay, SlaPolicy
 from dispatch.sla.policies import wanted
 
