@@ -63,6 +63,7 @@ def _connect_signals() -> None:
     from dispatch.auth.passwords import reset_requested
     from dispatch.mail.outbound import queue_password_link, queue_welcomes
     from dispatch.people.csv_import import people_imported
+    from dispatch.sla import tracking  # noqa: F401  (its listener keeps the due times current)
     from dispatch.tickets.cataloguing import kind_decided
     from dispatch.tickets.services import ticket_created
     from dispatch.triage.services import record_kind_decision, suggest_for_new_ticket
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.my_day import bp as my_day_bp
     from dispatch.notifications import bp as notifications_bp
     from dispatch.planning.views import bp as planning_bp
+    from dispatch.sla.views import bp as sla_bp
     from dispatch.technicians.views import bp as technicians_bp
     from dispatch.tickets import bp as tickets_bp
     from dispatch.triage import bp as triage_bp
@@ -103,3 +105,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(technicians_bp, url_prefix="/technicians")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(health_bp)
+    app.register_blueprint(sla_bp)

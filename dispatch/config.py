@@ -93,6 +93,9 @@ class Config:
     READY_CHECK_CACHE_SECONDS = 1.0  # how long a process answers /readyz without checking again
 
     TICKETS_PER_PAGE = 50
+    # Service levels: warn when this share of a target's business time is used (then again
+    # at the breach); 1 or more sends only the breach.
+    SLA_WARNING_SHARE = 0.75
     # Priority from impact × urgency (ITIL-style matrix); the dispatcher may override it.
     DEFAULT_ONSITE_DURATION_MIN = 60
 

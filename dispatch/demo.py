@@ -19,6 +19,7 @@ from dispatch import demo_field
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
 from dispatch.sites.models import Site
+from dispatch.sla.models import SlaPolicy
 from dispatch.tickets.models import Category, CategoryField, FieldType
 from dispatch.tickets.services import NewTicket, create_ticket
 from dispatch.triage.models import KeywordRule
@@ -323,6 +324,13 @@ def load(today: date | None = None) -> list[tuple[str, str, str]]:
     return [(u[2], u[1], u[0]) for u in USERS]
 
 
+#: Service levels: a default for every ticket, and a faster one for urgent tickets.
+POLICIES = (
+    dict(name="Standard", first_response_minutes=4 * 60, resolution_minutes=3 * 9 * 60),
+    dict(name="Urgent", priority="urgent", first_response_minutes=30, resolution_minutes=8 * 60),
+)
+
+
 def _existing(model, column: str, values) -> dict:
     rows = db.session.scalars(db.select(model).where(getattr(model, column).in_(list(values))))
     return {getattr(r, column): r for r in rows}
@@ -338,6 +346,7 @@ def _load_people_and_catalog() -> None:
                 address=address,
                 city=city,
                 timezone="Europe/Bucharest",
+                country="RO",
                 latitude=lat,
                 longitude=lon,
                 opens_at=time(8),
@@ -395,6 +404,8 @@ def _load_people_and_catalog() -> None:
         db.session.add(category)
     if db.session.scalar(db.select(KeywordRule).limit(1)) is None:
         db.session.add_all(KeywordRule(phrase=p, kind=k) for p, k in RULES)
+    if db.session.scalar(db.select(SlaPolicy).limit(1)) is None:
+        db.session.add_all(SlaPolicy(**policy) for policy in POLICIES)
     db.session.commit()
 
 

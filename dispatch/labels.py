@@ -82,3 +82,11 @@ def language_name(code: str) -> str:
     data, so a new language needs no entry here."""
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
+
+
+def country_name(code: str) -> str:
+    """A country in the reader's language ("Romania", "România"), from Babel's CLDR data."""
+    from flask_babel import get_locale
+
+    locale = get_locale() or Locale.parse("en")
+    return f"{locale.territories.get(code, code)} ({code})"

@@ -17,6 +17,7 @@ from dispatch.people.models import (  # noqa: F401
 from dispatch.planning.models import PlanLock, PlanRun, Visit  # noqa: F401
 from dispatch.sites.geocoding import GeocodeCache  # noqa: F401
 from dispatch.sites.models import Site  # noqa: F401
+from dispatch.sla.models import ClosureDay, SlaPolicy, SlaWarning  # noqa: F401
 from dispatch.technicians.models import DayOff, TechnicianProfile, WorkingHours  # noqa: F401
 from dispatch.tickets.models import (  # noqa: F401
     Attachment,

@@ -17,6 +17,7 @@ from dispatch.mail import jobs, send_jobs
 from dispatch.mail.fetch import fetch_once
 from dispatch.mail.outbound import deliver_pending, delivery_mode, next_due
 from dispatch.planning.runs import execute
+from dispatch.sla import warnings
 
 log = logging.getLogger("dispatch.mail")
 _mail_app: Flask | None = None  # the mail worker's application, made on its first run
@@ -47,8 +48,22 @@ def sync_directory() -> dict:
 
 
 def fetch_mail() -> dict:
-    """The self-rescheduling mail fetch (:mod:`dispatch.mail.jobs`)."""
-    return jobs.fetch_turn(lambda: fetch_mail_once(mail_application()))
+    """The self-rescheduling mail fetch (:mod:`dispatch.mail.jobs`), which also sends the
+    service-level warnings that are due: the one periodic turn the workers run."""
+    return jobs.fetch_turn(lambda: periodic_turn(mail_application()))
+
+
+def periodic_turn(app: Flask) -> dict:
+    """Check the service levels, then fetch mail; a failing check does not stop the fetch."""
+    with app.app_context():
+        try:
+            sent = warnings.check()
+        except Exception:  # the next turn checks again: each warning is claimed once
+            log.exception("service levels: check failed")
+            sent = None
+        finally:
+            db.session.remove()
+    return {**fetch_mail_once(app), "sla_warnings": sent}
 
 
 def send_mail() -> dict:

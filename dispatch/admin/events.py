@@ -36,6 +36,8 @@ TARGET_TYPES = {
     "site": _l("site"),
     "mail_template": _l("mail template"),
     "mail_message": _l("mail message"),
+    "sla_policy": _l("service level"),
+    "closure_day": _l("closure day"),
 }
 ACTION_LABELS = {
     "created": _l("created"),

@@ -32,6 +32,7 @@ from dispatch import labels
 from dispatch.admin.catalog import parse_choices
 from dispatch.people.models import Role
 from dispatch.people.services import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
+from dispatch.sites.holidays import country_codes
 from dispatch.tickets.models import FieldType
 
 WEEKDAYS = [
@@ -92,6 +93,11 @@ class SiteForm(AdminForm):
     weekdays = MultiCheckboxField(
         _l("Open on"), choices=WEEKDAYS, coerce=int, default=[0, 1, 2, 3, 4]
     )
+    country = SelectField(
+        _l("Public holidays of"),
+        default="",
+        description=_l("The country whose public holidays close the site (service levels)."),
+    )
     latitude = FloatField(
         _l("Latitude"),
         validators=[Optional()],
@@ -103,6 +109,13 @@ class SiteForm(AdminForm):
     # Not the service's business: the view looks the address up after saving.
     locate = BooleanField(_l("Find the point from the address when it is empty"), default=True)
     active = BooleanField(_l("Active"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = sorted((labels.country_name(code), code) for code in country_codes())
+        self.country.choices = [SelectChoice("", _("None"))] + [
+            SelectChoice(code, name) for name, code in names
+        ]
 
     @classmethod
     def for_site(cls, site):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from datetime import time
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -26,7 +26,9 @@ from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people import services as people
 from dispatch.people.models import Department, Group, Role, Skill, User, user_groups, user_skills
+from dispatch.sites.holidays import country_codes
 from dispatch.sites.models import Site
+from dispatch.sla.tracking import refresh_open
 from dispatch.tickets.models import Ticket, category_skills, ticket_skills
 
 Errors = dict[str, list[str]]
@@ -76,15 +78,19 @@ def commit_unique(
     row: Any,
     before: dict[str, Any] | None,
     snapshot: Callable[[Any], dict[str, Any]],
+    then: Callable[[], Any] | None = None,
 ) -> None:
     """Record the change of ``row`` (``before``: its snapshot before, None if it is new) as
     ``actor``'s, then commit both; a unique constraint that fired becomes a ValidationError
     on the field at fault, and neither the change nor its record is saved.
 
     ``find_duplicate`` runs after the rollback and names the field (and message) that clashed.
+    ``then`` runs once the change is flushed, in the same transaction (what follows from it).
     """
     try:
         db.session.flush()  # a new row gets its id, which the record names
+        if then is not None:
+            then()
         record_admin_event(
             actor, "created" if before is None else "changed", row, before, snapshot(row)
         )
@@ -127,6 +133,7 @@ def site_snapshot(site: Site) -> dict[str, Any]:
         "opens_at": site.opens_at.isoformat() if site.opens_at else None,
         "closes_at": site.closes_at.isoformat() if site.closes_at else None,
         "open_weekdays": site.open_weekdays,
+        "country": site.country,
         "latitude": site.latitude,
         "longitude": site.longitude,
         "active": bool(site.active),
@@ -148,8 +155,10 @@ def save_site(
     latitude: float | None,
     longitude: float | None,
     active: bool = True,
+    country: str = "",
 ) -> Site:
-    """Create (``site`` None) or update a site."""
+    """Create (``site`` None) or update a site. A change of its calendar (hours, days, time
+    zone, country) moves the due times of its open tickets, in the same transaction."""
     errors: Errors = {}
     name = clean_text(errors, "name", name, 120, required=True)
     code = clean_text(errors, "code", code, 20) or None
@@ -168,6 +177,9 @@ def save_site(
     if any(d not in range(7) for d in days):
         errors["weekdays"] = [_("Unknown weekday.")]
     _check_position(errors, latitude, longitude)
+    country = (country or "").strip().upper()
+    if country and country not in country_codes():
+        errors["country"] = [_("Unknown country code %(c)s.", c=country)]
     raise_if(errors)
 
     own_id = site.id if site is not None else None
@@ -179,6 +191,8 @@ def save_site(
     site.timezone, site.opens_at, site.closes_at = timezone, opens_at, closes_at
     site.open_weekdays = "".join(str(d) for d in days)
     site.latitude, site.longitude, site.active = latitude, longitude, bool(active)
+    site.country = country
+    moved = before is not None and _calendar_changed(before, site_snapshot(site))
 
     def find():
         if taken(Site, "name", name, own_id):
@@ -187,8 +201,15 @@ def save_site(
             return "code", _("Another site has the code %(code)s.", code=code)
         return None
 
-    commit_unique(find, actor, site, before, site_snapshot)
+    # The site's open tickets' due times move with its calendar .
+    then = partial(refresh_open, db.session) if moved else None
+    commit_unique(find, actor, site, before, site_snapshot, then)
     return site
+
+
+def _calendar_changed(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    keys = ("timezone", "opens_at", "closes_at", "open_weekdays", "country")
+    return any(before[k] != after[k] for k in keys)
 
 
 def _check_position(errors: Errors, latitude: float | None, longitude: float | None) -> None:

@@ -80,6 +80,11 @@ TICKET_FILTERS = f.Query(
     kind=f.ChoiceParam("Only remote or on-site tickets.", choices=list(Kind)),
     site=f.IntParam("Only tickets at this site (id).", minimum=1, maximum=p.MAX_ID),
     department=f.IntParam("Only tickets of this department (id).", minimum=1, maximum=p.MAX_ID),
+    breached=f.ChoiceParam(
+        "true: only tickets that missed a service-level deadline or whose next one has passed;"
+        " false: only the others (tickets no policy applies to included).",
+        choices=["true", "false"],
+    ),
     q=f.TextParam(
         "A ticket number (#1042: only that ticket) or words that must all occur in the subject"
         " or description, ignoring case and diacritics.",

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from dispatch.people.models import User
+from dispatch.sla.status import Summaries
 from dispatch.tickets.access import sees_as_staff
 from dispatch.tickets.job_places import address_unlocated
 from dispatch.tickets.models import Category, Kind, Level, Priority, Status, Ticket, TicketEvent
@@ -41,7 +42,19 @@ def ticket_ref(ticket: Ticket | None) -> dict[str, Any] | None:
     return {"id": ticket.id, "number": ticket.number}
 
 
-def ticket(t: Ticket, viewer: User) -> dict[str, Any]:
+def service_level(summary: dict[str, Any] | None) -> dict[str, Any] | None:
+    if summary is None:
+        return None
+    return {
+        "policy": ref(summary["policy"]),
+        "first_response_due": iso(summary["first_response_due"]),
+        "resolution_due": iso(summary["resolution_due"]),
+        "paused_seconds": summary["paused_seconds"],
+        "breached": summary["breached"],
+    }
+
+
+def ticket(t: Ticket, viewer: User, levels: Summaries) -> dict[str, Any]:
     staff = sees_as_staff(viewer, t)
     return {
         "id": t.id,
@@ -90,6 +103,8 @@ def ticket(t: Ticket, viewer: User) -> dict[str, Any]:
         "updated_at": iso(t.updated_at),
         "resolved_at": iso(t.resolved_at),
         "closed_at": iso(t.closed_at),
+        # Targets are for the staff who work to them, as on the ticket page.
+        "sla": service_level(levels.of(t)) if staff else None,
         "version": t.version,
     }
 
@@ -204,6 +219,21 @@ TICKET_SCHEMA = _obj(
         "updated_at": _TIME,
         "resolved_at": _null(_TIME),
         "closed_at": _null(_TIME),
+        "sla": _null(
+            _obj(
+                {
+                    "policy": _REF,
+                    "first_response_due": _TIME,
+                    "resolution_due": _null(_TIME),
+                    "paused_seconds": {"type": "integer", "minimum": 0},
+                    "breached": {"type": "boolean"},
+                },
+                "The service level (staff only; null for others and when no policy applies):"
+                " the deadlines in business time of the ticket's site, the business time paused"
+                " while waiting on the requester, and whether a deadline was missed."
+                " resolution_due is null while the clock is paused or once resolved in time.",
+            )
+        ),
         "version": _INT,
     },
     "A ticket as the token's user may see it.",
@@ -247,6 +277,13 @@ TICKET_SCHEMA["examples"] = [
         "updated_at": "2026-11-27T10:47:52Z",
         "resolved_at": None,
         "closed_at": None,
+        "sla": {
+            "policy": {"id": 1, "name": "High priority"},
+            "first_response_due": "2026-11-27T11:47:52Z",
+            "resolution_due": "2026-11-27T14:47:52Z",
+            "paused_seconds": 0,
+            "breached": False,
+        },
         "version": 1,
     }
 ]

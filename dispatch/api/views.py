@@ -25,10 +25,12 @@ from dispatch.extensions import csrf, db, limiter
 from dispatch.keyset import BadCursor, Key, fetch
 from dispatch.people.models import ApiToken, Department, Role
 from dispatch.sites.models import Site
+from dispatch.sla.status import Summaries, breached_clause
 from dispatch.tickets import access, dispatch_input, dispatching
 from dispatch.tickets import services as tickets
 from dispatch.tickets.models import Category, Kind, Level, Ticket
 from dispatch.tickets.search import search_clause
+from dispatch.types import utcnow
 
 bp = Blueprint("api", __name__)
 # Bearer tokens, never cookies, authenticate here: there is no ambient credential to forge.
@@ -86,7 +88,7 @@ def _visible(ticket_id: int) -> Ticket:
 
 
 def _ticket_json(ticket: Ticket, status: int = 200, **headers):
-    response = jsonify(s.ticket(ticket, api_user()))
+    response = jsonify(s.ticket(ticket, api_user(), Summaries(utcnow())))
     response.status_code = status
     response.headers.update(headers)
     return response
@@ -193,6 +195,7 @@ def list_tickets():
     per_page = param["per_page"].read(args)
     q = param["q"].read(args)
     cursor = param["cursor"].read(args)
+    breached = param["breached"].read(args)
     if site_id is not None and db.session.get(Site, site_id) is None:
         raise ValidationError(_("Unknown site %(id)s.", id=site_id), field="site")
     if department_id is not None and db.session.get(Department, department_id) is None:
@@ -210,6 +213,10 @@ def list_tickets():
     clause = search_clause(q) if q else None
     if clause is not None:
         query = query.where(clause)
+    levels = Summaries(utcnow())
+    if breached is not None:
+        missed = breached_clause(levels.now)
+        query = query.where(missed if breached == "true" else ~missed)
     try:
         page = fetch(query.options(*_LOAD), LIST_KEYS, "api", cursor, per_page)
     except BadCursor:
@@ -223,7 +230,7 @@ def list_tickets():
     )
     return jsonify(
         {
-            "items": [s.ticket(t, user) for t in page.items],
+            "items": [s.ticket(t, user, levels) for t in page.items],
             "per_page": per_page,
             "next_cursor": page.next_cursor,
             "next": following,

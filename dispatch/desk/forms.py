@@ -305,6 +305,11 @@ class InboxFilterForm(FlaskForm):
         choices=[C("", _l("Any age"))] + [C(k, v) for k, v in AGES.items()],
         validate_choice=False,
     )
+    sla = SelectField(
+        _l("Service level"),
+        choices=[C("", _l("Any")), C("breached", _l("Breached"))],
+        validate_choice=False,
+    )
     sort = HiddenField()
     dir = HiddenField()
 

@@ -17,6 +17,7 @@ from dispatch.extensions import db
 from dispatch.keyset import BadCursor, Key, Page, count_upto, fetch, order_by
 from dispatch.people.models import Department, User, user_groups
 from dispatch.sites.models import Site
+from dispatch.sla.status import breached_clause
 from dispatch.tickets.access import visible_tickets
 from dispatch.tickets.models import OPEN_STATUSES, PRIORITY_RANK, Category, Kind, Status, Ticket
 from dispatch.tickets.search import search_clause
@@ -39,6 +40,7 @@ SORTS = {
     "status": (STATUS_RANK, int, False),
     "priority": (PRIORITY_ORDER, int, False),
     "age": (Ticket.created_at, datetime, False),
+    "due": (Ticket.sla_due_at, datetime, True),  # the next service-level deadline
 }
 #: Columns whose natural first click is "largest first".
 DESC_FIRST = {"priority"}
@@ -52,6 +54,12 @@ DEFAULT_KEYS = [
     Key(Ticket.id),
 ]
 QUEUE_KEYS = DEFAULT_KEYS[1:]
+#: The queue by its next deadline: the most overdue first, tickets without one last.
+QUEUE_DUE_KEYS = [
+    Key(case((Ticket.sla_due_at.is_(None), 1), else_=0)),
+    Key(Ticket.sla_due_at, kind=datetime),
+    Key(Ticket.id),
+]
 
 
 def inbox_query(user: User, f: Mapping[str, Any]) -> Select:
@@ -80,6 +88,8 @@ def inbox_query(user: User, f: Mapping[str, Any]) -> Select:
         query = query.where(Ticket.status == status)
     if f.get("priority"):
         query = query.where(Ticket.priority == f["priority"])
+    if f.get("sla") == "breached":
+        query = query.where(breached_clause(utcnow()))
     days = AGE_DAYS.get(f.get("age") or "")
     if days:
         cutoff = utcnow() - timedelta(days=abs(days))
@@ -146,7 +156,7 @@ def ticket_page(query: Select, keys: list[Key], name: str, cursor: str, per_page
 QUEUE_TABS = ("mine", "groups", "unassigned")
 
 
-def queue_query(user: User, tab: str) -> Select:
+def queue_query(user: User, tab: str, keys: list[Key] = QUEUE_KEYS) -> Select:
     """An agent's open remote tickets: assigned to them, to their groups, or to nobody."""
     query = visible_tickets(user).where(Ticket.kind == Kind.REMOTE, Ticket.status.in_(OPEN))
     if tab == "mine":
@@ -156,7 +166,7 @@ def queue_query(user: User, tab: str) -> Select:
         query = query.where(Ticket.group_id.in_(mine))
     else:
         query = query.where(Ticket.assignee_id.is_(None), Ticket.group_id.is_(None))
-    return query.order_by(*order_by(QUEUE_KEYS))
+    return query.order_by(*order_by(keys))
 
 
 def queue_counts(user: User) -> dict[str, int]:

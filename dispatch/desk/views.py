@@ -45,9 +45,11 @@ from dispatch.desk.panel import (
 from dispatch.errors import Conflict, DispatchError, Forbidden, NotFound, ValidationError
 from dispatch.extensions import db, limiter
 from dispatch.people.models import Role
+from dispatch.sla import status as sla_status
 from dispatch.tickets import dispatching, job_places, services
 from dispatch.tickets.access import get_staff_ticket, get_visible_ticket
 from dispatch.tickets.models import Kind
+from dispatch.types import utcnow
 
 bp = Blueprint("desk", __name__)
 
@@ -78,6 +80,7 @@ def _inbox_filters() -> tuple[InboxFilterForm, dict]:
             "status",
             "priority",
             "age",
+            "sla",
             "sort",
             "dir",
         )
@@ -104,7 +107,10 @@ def inbox():
     )
     _say_if_reset(page)
     bulk = BulkForm(formdata=None, next=request.full_path).fill_choices()
-    return render_template("desk/inbox.html", filters=filters, values=values, page=page, bulk=bulk)
+    due = sla_status.due_left(page.items, utcnow())
+    return render_template(
+        "desk/inbox.html", filters=filters, values=values, page=page, bulk=bulk, due=due
+    )
 
 
 @bp.get("/export.csv")
@@ -126,10 +132,12 @@ def export():
 def queue():
     tab = request.args.get("tab", "mine")
     tab = tab if tab in queries.QUEUE_TABS else "mine"
+    sort = "due" if request.args.get("sort") == "due" else ""
+    keys = queries.QUEUE_DUE_KEYS if sort else queries.QUEUE_KEYS
     page = queries.ticket_page(
-        queries.queue_query(current_user, tab),
-        queries.QUEUE_KEYS,
-        f"queue:{tab}",
+        queries.queue_query(current_user, tab, keys),
+        keys,
+        f"queue:{tab}:{sort}",
         request.args.get("cursor", ""),
         current_app.config["TICKETS_PER_PAGE"],
     )
@@ -137,7 +145,9 @@ def queue():
     return render_template(
         "desk/queue.html",
         tab=tab,
+        sort=sort,
         page=page,
+        due=sla_status.due_left(page.items, utcnow()),
         counts=queries.queue_counts(current_user),
         cap=queries.COUNT_CAP,
         claim_form=ClaimForm(formdata=None),

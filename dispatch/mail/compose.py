@@ -34,6 +34,8 @@ AUTO_REPLIES = ("ack", "rejected")  # answers to incoming mail: rate-limited per
 PASSWORD = "password"  # a password link (dispatch.auth.passwords), addressed to an account
 WELCOME = "welcome"  # a new account's first mail, with a link to set its password
 ACCOUNT_MAIL = (PASSWORD, WELCOME)  # addressed to an account, not about a ticket
+#: Service-level warnings: about a ticket, to a member of staff (``user_id``), not the requester.
+STAFF_KINDS = ("sla_warning", "sla_breach")
 _sandbox = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
 
 
@@ -45,7 +47,12 @@ def render(s: Session, row: OutboxMessage) -> None:
     """Fill the row's recipient, subject, body, message id and headers, or mark it suppressed
     (with the reason) when it must not go out."""
     ticket = row.ticket
-    if ticket is not None:
+    if ticket is not None and row.kind in STAFF_KINDS:
+        user = s.get(User, row.context.get("user_id") or 0)
+        if user is None or not user.active or not user.is_staff:
+            return _suppress(row, "no longer an active member of staff")
+        row.recipient = user.email
+    elif ticket is not None:
         requester = ticket.requester
         if not requester.active:
             return _suppress(row, "requester deactivated")
@@ -101,10 +108,10 @@ def render(s: Session, row: OutboxMessage) -> None:
 def recipient_language(s: Session, row: OutboxMessage, ticket: Ticket | None) -> str:
     """The language the recipient chose, else the company's DEFAULT_LOCALE (also for an
     address with no account, such as a refused sender's)."""
-    if ticket is not None:
-        person = ticket.requester
-    elif row.kind in ACCOUNT_MAIL:
+    if row.kind in STAFF_KINDS or row.kind in ACCOUNT_MAIL:
         person = s.get(User, row.context.get("user_id") or 0)
+    elif ticket is not None:
+        person = ticket.requester
     else:
         person = s.scalar(select(User).filter_by(email=(row.recipient or "").lower()))
     return language_of(person)
@@ -190,6 +197,13 @@ def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | No
             clock = format_time(local, "HH:mm", rebase=False)
             ctx["window_" + key if key != "eta" else "eta"] = clock
     ctx["technician"] = str(row.context.get("technician", ""))
+    if row.kind in STAFF_KINDS:
+        first = row.context.get("target") == "first_response"
+        ctx["target"] = _("first response") if first else _("resolution")
+        due = datetime.fromisoformat(row.context["due"]).astimezone(zone)
+        ctx["due"] = (
+            format_date(due, "full", rebase=False) + " " + format_time(due, "HH:mm", rebase=False)
+        )
     return ctx
 
 

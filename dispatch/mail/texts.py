@@ -34,6 +34,8 @@ VARIABLES = {
         "welcome message)"
     ),
     "valid_for": _l("how long the password link works"),
+    "target": _l("which service-level target: first response or resolution (warnings)"),
+    "due": _l("when the target is due (warnings)"),
 }
 
 HEADER = "{{ marker }}\n\n"
@@ -117,6 +119,23 @@ DEFAULTS: dict[str, tuple[object, object, bool]] = {
         ),
         False,
     ),
+    "sla_warning": (
+        _l("[{{ number }}] {{ target }} due {{ due }}: {{ subject }}"),
+        _l(
+            "Most of the time for the {{ target }} of {{ number }} is used: it is due "
+            "{{ due }}.\n\n{{ subject }}\nRequester: {{ requester }}\n{{ link }}"
+        ),
+        False,
+    ),
+    "sla_breach": (
+        _l("[{{ number }}] {{ target }} target missed: {{ subject }}"),
+        _l(
+            "{{ number }} missed its {{ target }} target, due {{ due }}."
+            "{% if assignee %} It is with {{ assignee }}.{% else %} Nobody has it yet.{% endif %}"
+            "\n\n{{ subject }}\nRequester: {{ requester }}\n{{ link }}"
+        ),
+        False,
+    ),
 }
 
 LABELS = {
@@ -129,6 +148,8 @@ LABELS = {
     "rejected": _l("Message refused"),
     "password": _l("Password link"),
     "welcome": _l("Welcome to a new account"),
+    "sla_warning": _l("Service level: warning (to staff)"),
+    "sla_breach": _l("Service level: breach (to staff)"),
 }
 
 

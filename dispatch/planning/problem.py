@@ -59,15 +59,22 @@ class Built:
         return self.epoch + timedelta(seconds=seconds)
 
 
+def deadline(ticket: Ticket) -> datetime | None:
+    """When the job must be done by: the dispatcher's due date or the service level's
+    resolution due time, whichever comes first."""
+    return min((d for d in (ticket.due_at, ticket.sla_resolution_due) if d), default=None)
+
+
 def engine_priority(ticket: Ticket, first_day_end: datetime, range_end: datetime) -> int:
-    """Ticket priority mapped to 0–100; a due date close to the planned days ranks higher."""
+    """Ticket priority mapped to 0–100; a deadline close to the planned days ranks higher."""
     value = PRIORITY_BASE.get(ticket.priority, PRIORITY_BASE["normal"])
-    if ticket.due_at is not None:
-        if ticket.due_at <= first_day_end:
+    due = deadline(ticket)
+    if due is not None:
+        if due <= first_day_end:
             value += SLA_DUE_IN_FIRST_DAY
-        elif ticket.due_at <= range_end:
+        elif due <= range_end:
             value += SLA_DUE_IN_RANGE
-        elif ticket.due_at <= range_end + timedelta(days=3):
+        elif due <= range_end + timedelta(days=3):
             value += SLA_DUE_SOON
     return min(100, value)
 

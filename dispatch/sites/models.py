@@ -26,6 +26,7 @@ class Site(db.Model):
     opens_at: Mapped[time] = mapped_column(Time, default=time(8, 0))
     closes_at: Mapped[time] = mapped_column(Time, default=time(17, 0))
     open_weekdays: Mapped[str] = mapped_column(String(7), default=WEEKDAYS_DEFAULT)
+    country: Mapped[str] = mapped_column(String(2), default="")  # ISO code: public holidays
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     active: Mapped[bool] = mapped_column(default=True)

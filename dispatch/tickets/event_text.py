@@ -332,7 +332,41 @@ def _visit(ev, d):
     return parts, used | ({"notes"} if not d.get("notes") else set())
 
 
+def _service_level(ev, d):
+    """The policy that applies changed (a new priority, category …): targets counted again
+    from the ticket's start."""
+    due = _(
+        "first response by %(fr)s, resolution by %(res)s",
+        fr=_moment(ev, d.get("first_response_due")),
+        res=_moment(ev, d.get("resolution_due")) or "—",
+    )
+    if d.get("new") is None:
+        text = _("No service level applies any more (was %(old)s)", old=M.old)
+    elif d.get("old") is None:
+        text = _("Service level %(new)s applies: %(due)s", new=M.new, due=M.due)
+    else:
+        text = _("Service level %(new)s replaces %(old)s: %(due)s", new=M.new, old=M.old, due=M.due)
+    parts = fill(
+        text,
+        new=Part(plain_text(d.get("new")), strong=True),
+        old=plain_text(d.get("old")),
+        due=due,
+    )
+    return parts, {"new", "old", "first_response_due", "resolution_due"}
+
+
+def _moment(ev: TicketEvent, value: Any) -> str:
+    """A due time of the record in the site's time, as the history's other times are."""
+    if not isinstance(value, str):
+        return ""
+    site = ev.ticket.site if ev.ticket is not None else None
+    return local_time(
+        datetime.fromisoformat(value).astimezone(UTC), site.timezone if site else None
+    )
+
+
 FORMATTERS: dict[str, Formatter] = {
+    "sla": _service_level,
     "created": _created,
     "suggested": _suggested,
     "status": _status,

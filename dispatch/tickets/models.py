@@ -201,6 +201,18 @@ class Ticket(db.Model):
     appointment_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # The service level, kept up to date from the record by dispatch.sla.tracking in the
+    # transaction of each change (so lists sort and filter on columns).
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policy.id"))
+    sla_first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: paused
+    sla_paused_seconds: Mapped[int] = mapped_column(default=0)  # business time, until paused_since
+    sla_paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_breached: Mapped[bool] = mapped_column(default=False)  # a deadline already missed
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the next one
+    sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # its warning
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

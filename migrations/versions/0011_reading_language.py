@@ -2,7 +2,7 @@
 unaccent extension), and what a triage suggestion's reason says, kept to be written in each
 reader's language
 
-Revision ID: 0014_reading_language
+Revision ID: 0011_reading_language
 Revises: 0010_directory
 Create Date: 2026-12-07 14:30:00
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_reading_language'
+revision = '0011_reading_language'
 down_revision = '0010_directory'
 branch_labels = None
 depends_on = None
