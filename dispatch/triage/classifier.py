@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 import threading
 import time
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import func
 
 from dispatch.extensions import db
@@ -59,6 +61,9 @@ KINDS = ("onsite", "remote")
 # Defaults; an installation may override them in its configuration.
 DECISION_WEIGHT = 3.0  # one dispatcher decision counts as much as three sample requests
 MAX_DECISIONS = 2000  # the most recent decisions are enough, and keep a refit fast
+#: How long a process trusts its model before asking whether other processes recorded decisions
+#: (one small query): a decision made on one web worker reaches the others' suggestions within it.
+RECHECK_SECONDS = 30.0
 TEXT_LIMIT = 2000  # characters of a request the classifier reads
 MODEL_FORMAT = 2  # bump when the stored arrays change meaning
 
@@ -333,12 +338,24 @@ def _fingerprint() -> tuple:
 
 _cache: dict[str, tuple[tuple, Model]] = {}
 _lock = threading.Lock()
+#: When this app last compared its model with the database's decisions (monotonic seconds), per
+#: database. Within ``TRIAGE_RECHECK_SECONDS`` of it a request uses the model it has without
+#: asking: creating a request then costs no query for the classifier. Per app object, so that a
+#: new app (a restarted process, each test) looks again.
+_checked: weakref.WeakKeyDictionary[Flask, dict[str, float]] = weakref.WeakKeyDictionary()
 
 
 def forget_models() -> None:
     """Drop the models this process keeps in memory (the next prediction loads or fits one)."""
     with _lock:
         _cache.clear()
+        _checked.clear()
+
+
+def decisions_changed() -> None:
+    """A decision was recorded by this process: its next prediction looks again at once (other
+    processes within ``TRIAGE_RECHECK_SECONDS``)."""
+    _checked.clear()
 
 
 def current_model() -> Model:
@@ -348,9 +365,14 @@ def current_model() -> Model:
     folder's ``triage/`` by default, none under TESTING), stored there for the next process.
     """
     weight, limit = _settings()
-    key = (_fingerprint(), weight, limit)
     where = str(db.engine.url)
     cached = _cache.get(where)
+    recheck = float(current_app.config.get("TRIAGE_RECHECK_SECONDS", RECHECK_SECONDS))
+    checked = _checked.setdefault(current_app._get_current_object(), {})
+    if cached is not None and time.monotonic() - checked.get(where, -math.inf) < recheck:
+        return cached[1]
+    key = (_fingerprint(), weight, limit)
+    checked[where] = time.monotonic()
     if cached is not None and cached[0] == key:
         return cached[1]
     with _lock:

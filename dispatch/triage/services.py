@@ -216,6 +216,7 @@ def record_decision(ticket, actor, kind: str) -> TriageDecision:
         created_at=utcnow(),
     )
     db.session.add(decision)
+    classifier.decisions_changed()
     return decision
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from tests.sql_count import statements
 
-MAX_CREATE = 11  # the service-level policies are one of them
+MAX_CREATE = 10
 
 
-def test_create_runs_at_most_eleven_statements(api, make_site, make_category):
+def test_create_runs_at_most_ten_statements(api, make_site, make_category):
     site_id = make_site().id
     category_id = make_category(fields=[dict(key="device", label="Device", type="text")]).id
     a = api()

@@ -1,6 +1,7 @@
 """The classifier: the shipped sample, its held-out accuracy, and learning from decisions."""
 
 import json
+import time
 
 import pytest
 
@@ -8,6 +9,7 @@ from dispatch.extensions import db
 from dispatch.triage import classifier
 from dispatch.triage.services import record_decision
 from dispatch.triage.text import fold, words_as_written
+from tests.sql_count import statements
 
 FLOOR = 0.90  # per language; seed 0 measures 0.91 (English) and 0.98 (Romanian), see docs
 LANGS = {"en": 240, "ro": 300}  # language -> fewest sample requests
@@ -219,6 +221,30 @@ def test_model_is_cached_until_decisions_change(app, make_ticket, make_user):
     second = classifier.current_model()
     assert second is not first and second.n_decisions == 1
     assert classifier.current_model() is second
+
+
+def test_a_process_asks_for_new_decisions_once_per_recheck_time(app, make_app, monkeypatch):
+    # Creating a request must not cost a query for the classifier each time: within
+    # TRIAGE_RECHECK_SECONDS a process trusts the model it has; then it asks again (one query).
+    worker = make_app(TRIAGE_RECHECK_SECONDS=30.0)
+    with worker.app_context():
+        classifier.current_model()
+        with statements() as sent:
+            classifier.current_model()
+        assert sent == []
+        later = time.monotonic() + 31
+        monkeypatch.setattr(classifier.time, "monotonic", lambda: later)
+        with statements() as sent:
+            classifier.current_model()
+        assert len(sent) == 1 and "triage_decision" in sent[0]
+
+
+def test_a_decision_recorded_here_is_looked_for_at_once(app, make_ticket, make_user):
+    classifier.current_model()
+    ticket = make_ticket(subject="Keyboard broken", description="Keys E and R do not work.")
+    record_decision(ticket, make_user("dispatcher"), "onsite")
+    db.session.commit()
+    assert classifier.current_model().n_decisions == 1
 
 
 @pytest.mark.parametrize("weight", [0.0, 3.0])
