@@ -26,6 +26,7 @@ import os
 import tempfile
 import threading
 import time
+import warnings
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
@@ -269,13 +270,19 @@ class Model:
 
 def fit(examples: list[tuple[str, str, float]], n_sample: int = 0, n_decisions: int = 0) -> Model:
     """Fit a model on (text, kind, weight) examples."""
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     texts = [t for t, _, _ in examples]
     kinds = [k for _, k, _ in examples]
     weights = np.array([w for _, _, w in examples], dtype=float)
     pipeline = _pipeline()
-    pipeline.fit(texts, kinds, model__sample_weight=weights)
+    with warnings.catch_warnings():
+        # Odd decisions (the same text taught both ways) can keep liblinear from converging
+        # within its iterations; the model it has then is still the best it found, and a
+        # request must never fail on a warning.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipeline.fit(texts, kinds, model__sample_weight=weights)
     union, model = pipeline.named_steps["features"], pipeline.named_steps["model"]
     words, chars = (vectoriser for _, vectoriser in union.transformer_list)
     return Model(
