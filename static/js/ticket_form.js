@@ -1,12 +1,14 @@
-// New-request form: show the chosen category's extra fields, and "use my location".
+// New-request form (and the asset form): show the chosen category's (type's) extra fields,
+// "use my location", and the devices of the chosen room.
 // Loaded as a file (the CSP allows no inline script). Without it the form still works:
 // the server only reads the chosen category's fields and re-shows the right group on errors.
 (function () {
   "use strict";
-  var form = document.getElementById("request-form");
+  var form = document.getElementById("request-form") || document.getElementById("asset-form");
   if (!form) { return; }
 
-  var category = form.querySelector("select[name=category]");
+  var chooser = form.getAttribute("data-extra-select") || "category";
+  var category = form.querySelector("select[name=" + chooser + "]");
   function showGroup() {
     var chosen = category ? category.value : "";
     form.querySelectorAll("fieldset.extra-fields").forEach(function (group) {
