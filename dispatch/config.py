@@ -88,6 +88,7 @@ class Config:
     READY_CHECK_CACHE_SECONDS = 1.0  # how long a process answers /readyz without checking again
 
     TICKETS_PER_PAGE = 50
+    ASSETS_PER_PAGE = 25
     # Priority from impact × urgency (ITIL-style matrix); the dispatcher may override it.
     DEFAULT_ONSITE_DURATION_MIN = 60
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select
@@ -15,7 +15,9 @@ from dispatch.keyset import Key, Page, fetch
 from dispatch.people.models import User
 from dispatch.planning.models import Visit, VisitStatus
 from dispatch.tickets.access import visible_tickets
+from dispatch.tickets.event_text import describe
 from dispatch.tickets.models import OPEN_STATUSES, Kind, Ticket
+from dispatch.tickets.sentences import Part
 from dispatch.types import utcnow
 
 #: The tag is unique: it alone orders the list and makes the cursor.
@@ -79,6 +81,11 @@ class Job:
 
     ticket: Ticket
     visits: list[Visit]
+    #: Who did what: the ticket's public events as sentences (dispatch.tickets.event_text).
+    lines: list[tuple[datetime, list[Part]]] = field(default_factory=list)
+    #: Whether the viewer may open the ticket (staff see every device's history, not every
+    #: ticket's page).
+    openable: bool = False
 
     @property
     def minutes_on_site(self) -> int:
@@ -95,12 +102,12 @@ def visit_minutes(visit: Visit) -> int:
 
 
 def history(asset: Asset, viewer: User) -> list[Job]:
-    """Every request about ``asset`` that ``viewer`` may see, newest first, with its visits
-    (cancelled ones left out)."""
+    """Every request about ``asset``, newest first, with its visits (cancelled ones left out)
+    and its public events: all of them for staff, those an employee may see for them."""
+    base = select(Ticket) if viewer.is_staff else visible_tickets(viewer)
     tickets = list(
         db.session.scalars(
-            visible_tickets(viewer)
-            .where(Ticket.asset_id == asset.id)
+            base.where(Ticket.asset_id == asset.id)
             .options(
                 joinedload(Ticket.requester),
                 joinedload(Ticket.assignee),
@@ -119,7 +126,21 @@ def history(asset: Asset, viewer: User) -> list[Job]:
         )
         for visit in rows:
             visits[visit.ticket_id].append(visit)
-    return [Job(t, visits[t.id]) for t in tickets]
+    ids = [t.id for t in tickets]
+    openable = set(
+        db.session.scalars(
+            visible_tickets(viewer).with_only_columns(Ticket.id).where(Ticket.id.in_(ids))
+        )
+    )
+    return [
+        Job(
+            t,
+            visits[t.id],
+            [(e.created_at, describe(e)[0]) for e in t.events if not e.internal],
+            t.id in openable,
+        )
+        for t in tickets
+    ]
 
 
 def repeat_failure(asset: Asset, now: datetime | None = None) -> bool:
@@ -139,5 +160,5 @@ def repeat_failure(asset: Asset, now: datetime | None = None) -> bool:
     return (count or 0) >= REPEAT_VISITS
 
 
-def open_tickets(jobs: list[Job]) -> list[Ticket]:
-    return [j.ticket for j in jobs if j.ticket.status in OPEN_STATUSES]
+def open_jobs(jobs: list[Job]) -> list[Job]:
+    return [j for j in jobs if j.ticket.status in OPEN_STATUSES]

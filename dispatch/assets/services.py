@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.exc import IntegrityError
 
 from dispatch.assets.access import require_editor
@@ -24,7 +24,9 @@ from dispatch.errors import Conflict, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Department, User
 from dispatch.sites.models import Site
+from dispatch.tickets.changes import record
 from dispatch.tickets.fields import ASSET_TAG, clean_fields
+from dispatch.tickets.models import CategoryField, FieldType, Ticket
 from dispatch.types import utcnow
 
 Errors = dict[str, list[str]]
@@ -179,6 +181,7 @@ def save_asset(
         db.session.flush()
         action = "created" if before is None else "changed"
         record_admin_event(actor, action, target(asset), before, snapshot(asset))
+        link_tickets(asset)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -195,3 +198,32 @@ def find_tag(tag: str) -> Asset | None:
     """The asset with this tag (any case), whoever asks: for matching, not for showing."""
     normal = normal_tag(tag)
     return db.session.scalar(select(Asset).where(Asset.tag == normal)) if normal else None
+
+
+def link_tickets(asset: Asset) -> int:
+    """Link the tickets whose asset-tag field holds ``asset``'s tag and that name no asset yet
+    (requests filed before the device was in the inventory); how many. Not committed.
+
+    The text match is only a cheap pre-filter that works the same on SQLite and PostgreSQL;
+    the decision is made on the decoded JSON."""
+    tag_fields = db.session.execute(
+        select(CategoryField.category_id, CategoryField.key).where(
+            CategoryField.type == FieldType.ASSET_TAG
+        )
+    ).all()
+    linked = 0
+    for category_id, key in tag_fields:
+        candidates = db.session.scalars(
+            select(Ticket).where(
+                Ticket.category_id == category_id,
+                Ticket.asset_id.is_(None),
+                func.upper(cast(Ticket.fields, String)).like(f"%{asset.tag}%"),
+            )
+        )
+        for ticket in candidates:
+            value = (ticket.fields or {}).get(key)
+            if isinstance(value, str) and value.strip().upper() == asset.tag:
+                ticket.asset_id = asset.id
+                record(ticket, None, "asset", tag=asset.tag)
+                linked += 1
+    return linked
