@@ -190,13 +190,11 @@ def _row(preview: Preview, lookup: _Lookup, existing, seen, line: int, cells: di
         fields={k[len(FIELD_COLUMN):]: _plain(v) for k, v in cells.items()
                 if k.startswith(FIELD_COLUMN) and _plain(v or "")},
     )  # fmt: skip
-    if ids["type"] is not None or not cell("type"):
-        errors = check(data)[1]
-        named = {p.column for p in problems}
-        for key, messages in errors.items():
-            column = FIELD_COLUMN + key[7:] if key.startswith("fields.") else key
-            if column not in named:
-                problems.append(Problem(line, column, messages[0]))
+    named = {p.column for p in problems}  # an unknown name is said once, in its own words
+    for key, messages in check(data)[1].items():
+        column = FIELD_COLUMN + key[7:] if key.startswith("fields.") else key
+        if column not in named and column != "fields":
+            problems.append(Problem(line, column, messages[0]))
     tag = normal_tag(data.tag)
     if tag and tag in seen:
         message = _("The tag %(tag)s is also on line %(line)d.", tag=tag, line=seen[tag])

@@ -25,6 +25,7 @@ from dispatch.errors import NotFound, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.tickets.changes import record
+from dispatch.tickets.forms import field_name
 from dispatch.tickets.models import Category, FieldType, Ticket
 
 
@@ -51,13 +52,14 @@ def _prefill(form, asset: Asset, categories: list[Category]) -> dict[str, str]:
     form.site.data = str(asset.site_id or form.site.data or "")
     form.building.data, form.floor.data, form.room.data = asset.building, asset.floor, asset.room
     form.asset.data = str(asset.id)
-    if not form.category.data:
-        category = next((c for c in categories if _tag_field(c)), None)
-        form.category.data = str(category.id) if category else ""
-    form.subject.data = (
-        form.subject.data
-        or _("Problem with %(type)s %(tag)s", type=asset.type.name, tag=asset.tag)[:200]
-    )
+    chosen = next((c for c in categories if str(c.id) == form.category.data), None)
+    if chosen is None:
+        chosen = next((c for c in categories if _tag_field(c)), None)
+        form.category.data = str(chosen.id) if chosen else ""
+    title = _("Problem with %(type)s %(tag)s", type=asset.type.name, tag=asset.tag)
+    form.subject.data = form.subject.data or title[:200]
+    key = _tag_field(chosen)
+    return {field_name(chosen.id, key): asset.tag} if key else {}
 
 
 def form_choices(
