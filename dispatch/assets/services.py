@@ -57,6 +57,23 @@ class AssetInput:
     fields: Mapping[str, Any] = field(default_factory=dict)
 
 
+def current_input(asset: Asset) -> AssetInput:
+    """What ``asset`` holds, as an input that a change starts from."""
+    return AssetInput(
+        type_id=asset.type_id,
+        tag=asset.tag,
+        **{name: getattr(asset, name) for name in TEXT_LIMITS},
+        site_id=asset.site_id,
+        owner_id=asset.owner_id,
+        department_id=asset.department_id,
+        status=asset.status,
+        purchased_on=asset.purchased_on,
+        warranty_until=asset.warranty_until,
+        notes=asset.notes,
+        fields=dict(asset.fields or {}),
+    )
+
+
 def normal_tag(raw: str | None) -> str | None:
     """The tag as stored (upper-case), or None when it is not one."""
     text = (raw or "").strip()

@@ -54,9 +54,12 @@ def test_a_good_file_is_previewed_then_imported_whole(client, auth, make_user, c
     assert assets["PR-001"].fields == {"toner": "CF1"}
     assert assets["PR-001"].department == company["dept"]
     assert assets["LT-001"].owner == company["owner"] and assets["LT-001"].status == "spare"
-    assert db.session.scalar(
-        db.select(db.func.count(AdminEvent.id)).where(AdminEvent.target_type == "asset")
-    ) == 4
+    assert (
+        db.session.scalar(
+            db.select(db.func.count(AdminEvent.id)).where(AdminEvent.target_type == "asset")
+        )
+        == 4
+    )
     again = _upload(client, _good(company)).get_data(as_text=True)
     assert "0 new assets, 4 updated" in again
 

@@ -34,7 +34,8 @@ def test_the_editor_creates_an_asset_with_its_type_s_fields(
     client, auth, make_user, make_asset_type, make_site
 ):
     printer = make_asset_type(
-        name="Printer", fields=[{"key": "toner", "label": "Toner", "type": "text", "required": True}]
+        name="Printer",
+        fields=[{"key": "toner", "label": "Toner", "type": "text", "required": True}],
     )
     site = make_site()
     owner = make_user("employee")

@@ -61,7 +61,10 @@ def test_a_chosen_device_is_linked_and_gives_its_place_and_tag(client, auth, off
 def test_a_typed_tag_links_its_device(client, auth, office):
     auth.login(office["ana"])
     key = f"fields-{office['hardware'].id}-asset_tag"
-    assert _post(client, office, room="201", building="A", floor="2", **{key: "pr-1"}).status_code == 302
+    assert (
+        _post(client, office, room="201", building="A", floor="2", **{key: "pr-1"}).status_code
+        == 302
+    )
     assert db.session.scalar(db.select(Ticket)).asset_id == office["printer"].id
 
 
@@ -74,7 +77,10 @@ def test_a_device_the_requester_may_not_name_is_refused(client, auth, office):
     assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 0
     # In the device's room, it may be named (it is there for anyone to see).
     room = dict(building="B", floor="1", room="101")
-    assert _post(client, office, asset=str(office["hidden"].id), **room, **{key: "X-1"}).status_code == 302
+    assert (
+        _post(client, office, asset=str(office["hidden"].id), **room, **{key: "X-1"}).status_code
+        == 302
+    )
 
 
 def test_requests_filed_before_the_device_was_known_are_linked_when_it_arrives(
@@ -101,7 +107,9 @@ def test_a_scanned_label(client, auth, office, make_user):
     assert f'<option value="{office["printer"].id}" data-tag="PR-1" selected>' in page
     assert 'value="PR-1"' in page  # the category's tag field, filled in
     missing = client.get("/a/NOPE-1")
-    assert missing.status_code == 404 and "No asset has the tag NOPE-1" in missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "No asset has the tag NOPE-1" in missing.get_data(
+        as_text=True
+    )
     auth.login(make_user("technician"))
     response = client.get("/a/PR-1")
     assert response.location.endswith(f"/assets/{office['printer'].id}")
