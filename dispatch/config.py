@@ -89,6 +89,8 @@ class Config:
 
     TICKETS_PER_PAGE = 50
     ASSETS_PER_PAGE = 25
+    # A TrueType font for the asset labels' text (None: DejaVu Sans where the system has it).
+    LABEL_FONT = None
     # Priority from impact × urgency (ITIL-style matrix); the dispatcher may override it.
     DEFAULT_ONSITE_DURATION_MIN = 60
 
