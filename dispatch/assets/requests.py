@@ -47,6 +47,19 @@ def _tag_field(category: Category | None) -> str | None:
     )
 
 
+def _category_for(asset: Asset, categories: list[Category]) -> Category | None:
+    """The category a scanned device's request most likely belongs to: one with an asset-tag
+    field, best named as the device's type ("Printer"), else one that asks nothing more
+    (so that the request can be sent as it is), else the first."""
+    tagged = [c for c in categories if _tag_field(c)]
+
+    def asks_more(c: Category) -> bool:
+        return any(f.active and f.required and f.type != FieldType.ASSET_TAG for f in c.fields)
+
+    named = [c for c in tagged if c.name.casefold() == asset.type.name.casefold()]
+    return next(iter(named + [c for c in tagged if not asks_more(c)] + tagged), None)
+
+
 def _prefill(form, asset: Asset, categories: list[Category]) -> dict[str, str]:
     """Fill in the form for a scanned device; the extra-field values it fills (its tag)."""
     form.site.data = str(asset.site_id or form.site.data or "")
@@ -54,7 +67,7 @@ def _prefill(form, asset: Asset, categories: list[Category]) -> dict[str, str]:
     form.asset.data = str(asset.id)
     chosen = next((c for c in categories if str(c.id) == form.category.data), None)
     if chosen is None:
-        chosen = next((c for c in categories if _tag_field(c)), None)
+        chosen = _category_for(asset, categories)
         form.category.data = str(chosen.id) if chosen else ""
     title = _("Problem with %(type)s %(tag)s", type=asset.type.name, tag=asset.tag)
     form.subject.data = form.subject.data or title[:200]
