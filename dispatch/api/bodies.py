@@ -45,6 +45,10 @@ NEW_TICKET = f.Body(
     latitude=f.Number("Where the requester is, when not at a site (with longitude)."),
     longitude=f.Number("Where the requester is, when not at a site (with latitude)."),
     parent=f.Identifier("A ticket the token's user can see: this one becomes its sub-ticket."),
+    asset=f.Identifier(
+        "The device it is about: one the token's user sees (GET /assets) or one in the room "
+        "the request names. A request without a place of its own takes the device's."
+    ),
 )
 
 TRIAGE = f.Body(
