@@ -110,7 +110,8 @@ def in_room():
     site_id = int_arg("site")
     args = {k: (request.args.get(k) or "")[:80] for k in ("building", "floor", "room")}
     rows = db.session.scalars(access.in_room(site_id, **args).order_by("tag").limit(50))
-    return jsonify(assets=[{"id": a.id, "tag": a.tag, "model": a.model} for a in rows])
+    found = [{"id": a.id, "tag": a.tag, "what": a.model or a.type.name} for a in rows]
+    return jsonify(assets=found)
 
 
 @bp.get("/a/<path:tag>")

@@ -45,7 +45,7 @@
             if (mine[String(a.id)]) { return; }
             var option = document.createElement("option");
             option.value = String(a.id);
-            option.textContent = a.tag + " · " + (a.model || "");
+            option.textContent = a.tag + " · " + a.what;
             option.setAttribute("data-tag", a.tag);
             roomGroup.appendChild(option);
           });

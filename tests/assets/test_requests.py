@@ -41,7 +41,10 @@ def test_the_form_offers_my_devices_and_the_room_s(client, auth, office):
     assert "LT-1" in page and "PR-1" not in page  # no room chosen yet
     room = client.get("/assets/in-room", query_string={"site": office["site"].id,
                       "building": "a", "floor": "2", "room": "201"}).get_json()  # fmt: skip
-    assert [a["tag"] for a in room["assets"]] == ["LT-1", "PR-1"]
+    assert [(a["tag"], a["what"]) for a in room["assets"]] == [
+        ("LT-1", office["laptop"].type.name),
+        ("PR-1", "M404"),
+    ]
 
 
 def test_a_chosen_device_is_linked_and_gives_its_place_and_tag(client, auth, office):
