@@ -115,7 +115,6 @@ def get_asset(asset_id: int):
     answer="The new asset.",
     errors=(400, 403, 413, 415),
     headers={"Location": "The new asset's URL."},
-    links={"GetAsset": ("getAsset", {"asset_id": "$response.body#/id"})},
 )
 def create_asset():
     user = api_user()

@@ -59,14 +59,6 @@ def get_visible_asset(user: User, asset_id: int) -> Asset:
     return asset
 
 
-def find_visible_tag(user: User, tag: str) -> Asset:
-    """The asset with this tag (any case), or NotFound."""
-    asset = db.session.scalar(visible_assets(user).where(Asset.tag == tag.strip().upper()))
-    if asset is None:
-        raise NotFound(_("No asset has the tag %(tag)s.", tag=tag[:40]))
-    return asset
-
-
 def can_edit(user: User) -> bool:
     return user.role in EDITOR_ROLES
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from dispatch.assets.models import Asset
@@ -99,3 +100,32 @@ def test_the_history_shows_requests_visits_and_a_repeat_failure(
     db.session.delete(db.session.scalars(db.select(Visit)).first())
     db.session.commit()
     assert "Repeat failure" not in client.get(f"/assets/{asset.id}").get_data(as_text=True)
+
+
+def test_the_editor_and_the_import_refuse_a_post_without_its_csrf_token(
+    app, client, auth, make_user, make_asset_type
+):
+    kind = make_asset_type()
+    auth.login(make_user("admin"))
+    app.config["WTF_CSRF_ENABLED"] = True
+    data = {"type": str(kind.id), "tag": "CS-1", "status": "in_use"}
+    assert client.post("/assets/new", data=data).status_code == 400
+    assert client.post("/assets/import", data={"content": "tag,type\nCS-2,x\n"}).status_code == 400
+    assert db.session.scalar(db.select(db.func.count(Asset.id))) == 0
+    page = client.get("/assets/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post("/assets/new", data={**data, "csrf_token": token}).status_code == 302
+
+
+def test_search_text_is_taken_literally(client, auth, make_user, make_asset):
+    make_asset(tag="A_1", room="100%")
+    make_asset(tag="AB1", room="1000")
+    auth.login(make_user("agent"))
+    page = client.get("/assets", query_string={"q": "a_1"}).get_data(as_text=True)
+    assert "A_1" in page and "AB1" not in page
+    page = client.get("/assets", query_string={"q": "100%"}).get_data(as_text=True)
+    assert "A_1" in page and "AB1" not in page
+    page = client.get("/assets", query_string={"q": '"><script>x()</script>'}).get_data(
+        as_text=True
+    )
+    assert "<script>x()" not in page and "&lt;script&gt;x()" in page

@@ -59,6 +59,8 @@ def test_a_chosen_device_is_linked_and_gives_its_place_and_tag(client, auth, off
     assert ticket.asset_id == office["laptop"].id
     assert (ticket.building, ticket.floor, ticket.room) == ("A", "2", "201")
     assert [e.type for e in ticket.events if e.type == "asset"] == ["asset"]
+    page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert "<code>LT-1</code>" in page and "linked the device" in page
 
 
 def test_a_typed_tag_links_its_device(client, auth, office):
