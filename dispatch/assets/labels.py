@@ -82,16 +82,19 @@ def sheet(
         text_x = x + PADDING * 2 + QR_SIZE
         width = LABEL_W - (text_x - x) - PADDING
         pdf.set_xy(text_x, y + PADDING + 1)
-        pdf.set_font_size(12)
-        pdf.cell(width, 6, printable(asset.tag), new_x="LEFT", new_y="NEXT")
+        tag = printable(asset.tag)
+        size = 12.0
+        pdf.set_font_size(size)
+        while size > 6 and pdf.get_string_width(tag) > width:  # a long tag, smaller
+            size -= 0.5
+            pdf.set_font_size(size)
+        pdf.cell(width, 6, tag, new_x="LEFT", new_y="NEXT")
         pdf.set_font_size(7)
         what = " ".join(p for p in (asset.type.name, asset.model) if p)
         where = ", ".join(p for p in (asset.site.name if asset.site else "", asset.room) if p)
         for line in (what[:60], where[:60]):
             pdf.set_x(text_x)
-            pdf.multi_cell(
-                width, 3.4, printable(line), new_x="LEFT", new_y="NEXT", max_line_height=3.4
-            )
+            pdf.multi_cell(width, 3.4, printable(line), align="L", new_x="LEFT", new_y="NEXT")
     if pdf.page == 0:
         pdf.add_page()
     return bytes(pdf.output())
