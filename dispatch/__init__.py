@@ -60,11 +60,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def _connect_signals() -> None:
     """Let higher layers react to lower ones (connecting twice is harmless: the receivers are
     the same functions)."""
+    from dispatch.assets.requests import form_choices, link_new_ticket
     from dispatch.auth.passwords import reset_requested
     from dispatch.mail.outbound import queue_password_link, queue_welcomes
     from dispatch.people.csv_import import people_imported
     from dispatch.sla import tracking  # noqa: F401  (its listener keeps the due times current)
     from dispatch.tickets.cataloguing import kind_decided
+    from dispatch.tickets.page import request_form_shown
     from dispatch.tickets.services import ticket_created
     from dispatch.triage.services import record_kind_decision, suggest_for_new_ticket
 
@@ -72,12 +74,15 @@ def _connect_signals() -> None:
     kind_decided.connect(record_kind_decision)
     reset_requested.connect(queue_password_link)
     people_imported.connect(queue_welcomes)
+    ticket_created.connect(link_new_ticket)
+    request_form_shown.connect(form_choices)
 
 
 def _register_blueprints(app: Flask) -> None:
     from dispatch.admin import bp as admin_bp
     from dispatch.admin.site_locations import bp as sites_bp
     from dispatch.api import bp as api_bp
+    from dispatch.assets import bp as assets_bp
     from dispatch.auth import bp as auth_bp
     from dispatch.desk import bp as desk_bp
     from dispatch.health import bp as health_bp
@@ -106,3 +111,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(health_bp)
     app.register_blueprint(sla_bp)
+    app.register_blueprint(assets_bp)

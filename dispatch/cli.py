@@ -5,8 +5,7 @@
     flask --app wsgi token revoke EMAIL
 
 and the packages' own: ``flask mail …``, ``flask directory …``, ``flask people import``,
-``flask plan``,
-``flask attachments …``, ``flask demo load``.
+``flask plan``, ``flask attachments …``, ``flask assets import``, ``flask demo load``.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from dispatch import demo
+from dispatch.assets import cli as assets_cli
 from dispatch.audit.record import command_line
 from dispatch.directory import cli as directory_cli
 from dispatch.errors import DispatchError
@@ -128,3 +128,4 @@ def init_app(app: Flask) -> None:
     planning_cli.register(app)
     tickets_cli.register(app)
     demo.register(app)
+    assets_cli.register(app)

@@ -96,6 +96,9 @@ class Config:
     # Service levels: warn when this share of a target's business time is used (then again
     # at the breach); 1 or more sends only the breach.
     SLA_WARNING_SHARE = 0.75
+    ASSETS_PER_PAGE = 25
+    # A TrueType font for the asset labels' text (None: DejaVu Sans where the system has it).
+    LABEL_FONT = None
     # Priority from impact × urgency (ITIL-style matrix); the dispatcher may override it.
     DEFAULT_ONSITE_DURATION_MIN = 60
 

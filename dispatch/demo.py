@@ -15,7 +15,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
-from dispatch import demo_field
+from dispatch import demo_assets, demo_field
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
 from dispatch.sites.models import Site
@@ -317,6 +317,7 @@ def load(today: date | None = None) -> list[tuple[str, str, str]]:
             "the demo is only loaded into an empty database"
         )
     _load_people_and_catalog()
+    demo_assets.load_assets()  # before the requests: the demo's tagged request finds its PC
     if first_time:
         _load_requests()
     demo_field.load_schedules(today)

@@ -39,6 +39,20 @@ FIELD_TYPE = {
     "asset_tag": _l("Asset tag"),
 }
 
+ASSET_STATUS = {
+    "in_use": _l("In use"),
+    "in_repair": _l("In repair"),
+    "spare": _l("Spare"),
+    "retired": _l("Retired"),
+}
+
+ASSET_STATUS_BADGE = {
+    "in_use": "success",
+    "in_repair": "warning",
+    "spare": "info",
+    "retired": "dark",
+}
+
 # Badge colours (Bootstrap contextual classes) so that a status reads at a glance.
 STATUS_BADGE = {
     "new": "primary",

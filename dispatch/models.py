@@ -1,5 +1,6 @@
 """Every model, imported in one place for Alembic and the shell."""
 
+from dispatch.assets.models import Asset, AssetType, AssetTypeField  # noqa: F401
 from dispatch.audit.models import AdminEvent  # noqa: F401
 from dispatch.directory.models import DirectorySync  # noqa: F401
 from dispatch.mail.models import MailMessage, MailTemplate, OutboxMessage  # noqa: F401

@@ -140,21 +140,28 @@ class NavItem:
 
 # Each role's menu, in order.
 NAV = {
-    "employee": [("tickets.new", _l("New request")), ("tickets.mine", _l("My requests"))],
+    "employee": [
+        ("tickets.new", _l("New request")),
+        ("tickets.mine", _l("My requests")),
+        ("assets.index", _l("My devices")),
+    ],
     "agent": [
         ("desk.queue", _l("My queue")),
+        ("assets.index", _l("Assets")),
         ("tickets.new", _l("New request")),
         ("tickets.mine", _l("My requests")),
     ],
     "technician": [
         ("my_day.index", _l("My day")),
         ("desk.jobs", _l("My jobs")),
+        ("assets.index", _l("Assets")),
         ("tickets.new", _l("New request")),
         ("tickets.mine", _l("My requests")),
     ],
     "dispatcher": [
         ("desk.inbox", _l("Inbox")),
         ("planning.index", _l("Planning")),
+        ("assets.index", _l("Assets")),
         ("tickets.new", _l("New request")),
         ("triage.rules", _l("Triage")),
         ("technicians.index", _l("Technicians")),
@@ -164,6 +171,7 @@ NAV = {
     "admin": [
         ("desk.inbox", _l("Inbox")),
         ("planning.index", _l("Planning")),
+        ("assets.index", _l("Assets")),
         ("admin.index", _l("Administration")),
         ("triage.rules", _l("Triage")),
         ("technicians.index", _l("Technicians")),

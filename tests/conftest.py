@@ -297,6 +297,36 @@ def make_category(app):
 
 
 @pytest.fixture
+def make_asset_type(app):
+    from dispatch.assets.models import AssetType, AssetTypeField
+
+    def make(fields=(), **kw):
+        kind = AssetType(name=kw.pop("name", f"Type {next(_seq)}"), **kw)
+        for i, f in enumerate(fields):
+            kind.fields.append(AssetTypeField(position=i, **f))
+        db.session.add(kind)
+        db.session.commit()
+        return kind
+
+    return make
+
+
+@pytest.fixture
+def make_asset(app, make_asset_type):
+    from dispatch.assets.models import Asset
+
+    def make(**kw):
+        kw.setdefault("type", kw.pop("asset_type", None) or make_asset_type())
+        kw.setdefault("tag", f"AS-{next(_seq):04d}")
+        asset = Asset(**kw)
+        db.session.add(asset)
+        db.session.commit()
+        return asset
+
+    return make
+
+
+@pytest.fixture
 def make_ticket(app, make_user):
     from dispatch.tickets.services import NewTicket, create_ticket
 

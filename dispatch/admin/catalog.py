@@ -1,4 +1,5 @@
-"""Admin use cases for the catalog: categories and the extra fields each one asks for.
+"""Admin use cases for the catalog: categories and asset types, and the extra fields each one
+asks for (one set of field rules for both owners).
 
 Part of the admin services (see dispatch.admin.services for the conventions): one transaction
 per function, ValidationError naming the form field at fault, nothing written on error.
@@ -14,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import String, cast, select
 
 from dispatch.admin.services import Errors, by_ids, clean_text, commit_unique, raise_if, taken
+from dispatch.assets.models import Asset, AssetType, AssetTypeField
 from dispatch.errors import NotFound
 from dispatch.extensions import db
 from dispatch.people.models import Skill, User
@@ -79,21 +81,34 @@ def save_category(
     return category
 
 
-def field_in_use(field: CategoryField) -> bool:
-    """Whether any ticket of the field's category holds a value under its key.
+Owner = Category | AssetType
+FieldRow = CategoryField | AssetTypeField
+
+
+def _field_model(owner: Owner) -> tuple[type[FieldRow], str]:
+    """The field table of ``owner``'s kind, and the column naming the owner."""
+    if isinstance(owner, AssetType):
+        return AssetTypeField, "asset_type_id"
+    return CategoryField, "category_id"
+
+
+def field_in_use(field: FieldRow) -> bool:
+    """Whether any ticket of the field's category (asset of its type) holds a value under its
+    key.
 
     The text match is only a cheap pre-filter that works the same on SQLite and PostgreSQL;
     the decision is made on the decoded JSON.
     """
     if field.id is None:
         return False
+    if isinstance(field, AssetTypeField):
+        values, owned = Asset.fields, Asset.type_id == field.asset_type_id
+    else:
+        values, owned = Ticket.fields, Ticket.category_id == field.category_id
     rows = db.session.scalars(
-        select(Ticket.fields).where(
-            Ticket.category_id == field.category_id,
-            cast(Ticket.fields, String).like(f'%"{field.key}"%'),
-        )
+        select(values).where(owned, cast(values, String).like(f'%"{field.key}"%'))
     )
-    return any(field.key in (values or {}) for values in rows)
+    return any(field.key in (row or {}) for row in rows)
 
 
 def parse_choices(text: str | Iterable[str] | None) -> list[str]:
@@ -102,9 +117,10 @@ def parse_choices(text: str | Iterable[str] | None) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
-def field_snapshot(field: CategoryField) -> dict[str, Any]:
+def field_snapshot(field: FieldRow) -> dict[str, Any]:
+    owner = "asset_type" if isinstance(field, AssetTypeField) else "category"
     return {
-        "category": field.category.name if field.category else None,
+        owner: field.owner.name if field.owner else None,
         "key": field.key,
         "label": field.label,
         "type": field.type,
@@ -117,8 +133,8 @@ def field_snapshot(field: CategoryField) -> dict[str, Any]:
 
 
 def save_field(
-    category: Category,
-    field: CategoryField | None,
+    owner: Owner,
+    field: FieldRow | None,
     actor: User,
     *,
     key: str,
@@ -129,11 +145,11 @@ def save_field(
     help_text: str = "",
     position: int | None = 0,
     active: bool = True,
-) -> CategoryField:
-    """Create or update one extra field of ``category``.
+) -> FieldRow:
+    """Create or update one extra field of ``owner`` (a category or an asset type).
 
-    The key is what the API and exports use, so it cannot change once a ticket holds a value
-    for it; the label, help text and everything else can.
+    The key is what the API and exports use, so it cannot change once a ticket (an asset)
+    holds a value for it; the label, help text and everything else can.
     """
     errors: Errors = {}
     key = (key or "").strip()
@@ -146,7 +162,7 @@ def save_field(
         ]
     elif field is not None and key != field.key and field_in_use(field):
         errors["key"] = [
-            _("Tickets already use the key “%(key)s”; it can no longer change.", key=field.key)
+            _("Records already use the key “%(key)s”; it can no longer change.", key=field.key)
         ]
     label = clean_text(errors, "label", label, 120, required=True)
     help_text = clean_text(errors, "help_text", help_text, 200)
@@ -163,16 +179,18 @@ def save_field(
 
     own_id = field.id if field is not None else None
     before = field_snapshot(field) if field is not None else None
+    model, owner_column = _field_model(owner)
     if field is None:
-        field = CategoryField(category=category)
+        field = model()
+        owner.fields.append(field)
         db.session.add(field)
     field.key, field.label, field.type, field.required = key, label, type, bool(required)
     field.choices, field.help_text, field.position = choices, help_text, position
     field.active = bool(active)
 
     def find():
-        if taken(CategoryField, "key", key, own_id, category_id=category.id):
-            return "key", _("This category already has a field with the key “%(key)s”.", key=key)
+        if taken(model, "key", key, own_id, **{owner_column: owner.id}):
+            return "key", _("There is already a field with the key “%(key)s”.", key=key)
         return None
 
     commit_unique(find, actor, field, before, field_snapshot)
@@ -190,8 +208,37 @@ def _check_choices(errors: Errors, choices: list[str]) -> None:
         errors["choices"] = [_("Each choice may appear only once.")]
 
 
-def get_field(category: Category, field_id: int) -> CategoryField:
-    field = db.session.get(CategoryField, field_id)
-    if field is None or field.category_id != category.id:
+def get_field(owner: Owner, field_id: int) -> FieldRow:
+    model, owner_column = _field_model(owner)
+    field = db.session.get(model, field_id)
+    if field is None or getattr(field, owner_column) != owner.id:
         raise NotFound(_("No such field."))
     return field
+
+
+def type_snapshot(kind: AssetType) -> dict[str, Any]:
+    return {"name": kind.name, "description": kind.description, "active": bool(kind.active)}
+
+
+def save_asset_type(
+    kind: AssetType | None, actor: User, *, name: str, description: str, active: bool = True
+) -> AssetType:
+    """Create or update an asset type (its fields are saved with ``save_field``)."""
+    errors: Errors = {}
+    name = clean_text(errors, "name", name, 120, required=True)
+    description = clean_text(errors, "description", description, 300)
+    raise_if(errors)
+    own_id = kind.id if kind is not None else None
+    before = type_snapshot(kind) if kind is not None else None
+    if kind is None:
+        kind = AssetType()
+        db.session.add(kind)
+    kind.name, kind.description, kind.active = name, description, bool(active)
+
+    def find():
+        if taken(AssetType, "name", name, own_id):
+            return "name", _("“%(name)s” already exists.", name=name)
+        return None
+
+    commit_unique(find, actor, kind, before, type_snapshot)
+    return kind

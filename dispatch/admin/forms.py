@@ -240,6 +240,12 @@ class CategoryForm(AdminForm):
         return cls(obj=category, skill_ids=[s.id for s in category.skills])
 
 
+class AssetTypeForm(AdminForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    description = StringField(_l("Description"), validators=[Length(max=300)])
+    active = BooleanField(_l("Active"), default=True)
+
+
 class FieldForm(AdminForm):
     label = StringField(_l("Label"), validators=[DataRequired(), Length(max=120)])
     key = StringField(
@@ -248,7 +254,7 @@ class FieldForm(AdminForm):
         description=_l(
             "Used by the API and exports: a lower-case letter, then "
             "lower-case letters, digits or _. It can no longer change "
-            "once a ticket has a value for it."
+            "once a ticket (or an asset) has a value for it."
         ),
     )
     type = SelectField(

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from dispatch import labels
 from dispatch.admin.forms import AdminForm, pick
 from dispatch.admin.service_levels import MINUTES_MAX
+from dispatch.collation import name_order
 from dispatch.extensions import db
 from dispatch.people.models import Department
 from dispatch.sites.models import Site
@@ -26,7 +27,7 @@ def _id_or_any(value) -> int | None:
 
 
 def _rows(model, current=None) -> list[SelectChoice]:
-    rows = db.session.scalars(select(model).order_by(model.name))
+    rows = db.session.scalars(select(model).order_by(name_order(model.name)))
     return [SelectChoice("", _("Any"))] + pick(rows, [current] if current else [])
 
 

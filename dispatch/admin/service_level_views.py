@@ -13,6 +13,7 @@ from sqlalchemy import select
 from dispatch.admin import service_levels as admin
 from dispatch.admin.pages import bp, form_page, submit
 from dispatch.admin.service_level_forms import ClosureDayForm, PolicyForm
+from dispatch.collation import name_order
 from dispatch.extensions import db
 from dispatch.sla.models import ClosureDay, SlaPolicy
 from dispatch.sla.policies import wanted
@@ -21,7 +22,7 @@ from dispatch.sla.policies import wanted
 @bp.get("/service-levels")
 def sla_policies():
     rows = db.session.scalars(
-        select(SlaPolicy).order_by(SlaPolicy.active.desc(), SlaPolicy.name)
+        select(SlaPolicy).order_by(SlaPolicy.active.desc(), name_order(SlaPolicy.name))
     ).all()
     return render_template("sla/policies.html", policies=rows, wanted=wanted)
 

@@ -17,6 +17,7 @@ from dispatch.admin import services
 from dispatch.admin.forms import GroupForm, NameForm, SiteForm, UserForm
 from dispatch.admin.pages import bp, count, form_page, submit
 from dispatch.admin.site_locations import locate_after_save
+from dispatch.assets.models import AssetType
 from dispatch.collation import fold, folded, name_order
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
@@ -44,6 +45,7 @@ def index():
             select(CategoryField).join(Category).where(CategoryField.active, Category.active)
         ),
         "users": count(select(User).where(User.active)),
+        "asset_types": count(select(AssetType).where(AssetType.active)),
     }
     by_role = dict(
         db.session.execute(

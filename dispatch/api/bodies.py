@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dispatch.api import fields as f
 from dispatch.api import parsing as p
+from dispatch.assets import services as assets
+from dispatch.assets.models import AssetStatus
 from dispatch.tickets import dispatch_input
 from dispatch.tickets import services as tickets
 from dispatch.tickets.job_places import ADDRESS_MAX
@@ -43,6 +45,10 @@ NEW_TICKET = f.Body(
     latitude=f.Number("Where the requester is, when not at a site (with longitude)."),
     longitude=f.Number("Where the requester is, when not at a site (with latitude)."),
     parent=f.Identifier("A ticket the token's user can see: this one becomes its sub-ticket."),
+    asset=f.Identifier(
+        "The device it is about: one the token's user sees (GET /assets) or one in the room "
+        "the request names. A request without a place of its own takes the device's."
+    ),
 )
 
 TRIAGE = f.Body(
@@ -96,4 +102,59 @@ TICKET_FILTERS = f.Query(
         max_len=500,
     ),
     per_page=f.IntParam("Tickets a page.", minimum=1, maximum=MAX_PER_PAGE, default=25),
+)
+
+
+def _asset_fields(required: bool) -> dict[str, f.Field]:
+    """The keys of an asset body; on create the type and the tag are required."""
+    limits = assets.TEXT_LIMITS
+    return dict(
+        type=f.Identifier("The asset type's id.", required=required),
+        tag=f.Text("The tag on its label (any case; stored upper-case).", max_len=40,
+                   required=required),
+        **{name: f.Text(f"{name.capitalize()}.", max_len=limits[name]) for name in limits},
+        site=f.Identifier("The site's id."),
+        owner=f.Identifier("The owning person's user id (or a department, not both)."),
+        department=f.Identifier("The owning department's id."),
+        status=f.Choice("In use, in repair, spare or retired.", choices=list(AssetStatus)),
+        purchased_on=f.Day("When it was bought."),
+        warranty_until=f.Day("The last day of its warranty."),
+        notes=f.Text("Notes.", max_len=assets.NOTES_MAX),
+        fields=f.ScalarMap("The type's extra fields by key.", example={"toner": "CF259A"}),
+    )  # fmt: skip
+
+
+NEW_ASSET = f.Body(
+    "NewAsset",
+    "A new asset (dispatchers and admins).",
+    {"type": 1, "tag": "PR-0042", "model": "LaserJet M404", "site": 1, "room": "301"},
+    **_asset_fields(required=True),
+)
+
+ASSET_CHANGE = f.Body(
+    "AssetChange",
+    "Changes to an asset (dispatchers and admins). A key left out keeps its value; null clears it.",
+    {"status": "in_repair", "version": 1},
+    **_asset_fields(required=False),
+    version=f.Integer(
+        "The version you read: a later change by someone else is then a 409.",
+        minimum=1,
+        maximum=p.MAX_ID,
+    ),
+)
+
+ASSET_FILTERS = f.Query(
+    q=f.TextParam(
+        "Words that must each occur in the tag, serial number, model or room (any case).",
+        max_len=100,
+        example="PR-00",
+    ),
+    site=f.IntParam("Only assets at this site (id).", minimum=1, maximum=p.MAX_ID),
+    type=f.IntParam("Only assets of this type (id).", minimum=1, maximum=p.MAX_ID),
+    status=f.ChoiceParam("Only assets in this status.", choices=list(AssetStatus)),
+    cursor=f.TextParam(
+        "Where the page starts: the next_cursor of the page before (absent: the first page).",
+        max_len=500,
+    ),
+    per_page=f.IntParam("Assets a page.", minimum=1, maximum=MAX_PER_PAGE, default=25),
 )

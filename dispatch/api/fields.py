@@ -143,6 +143,16 @@ class Moment(Field):
         return p.moment(data, self.name, default=default)
 
 
+class Day(Field):
+    """A calendar day, YYYY-MM-DD, or null (the meaning is checked where it is used)."""
+
+    def _schema(self):
+        return _nullable({"type": "string", "format": "date", "maxLength": 10})
+
+    def _read(self, data, default):
+        return p.text(data, self.name, max_len=10, default=default) or None
+
+
 def _named(members: dict[str, Any]) -> dict[str, Any]:
     """Tell each declared field or parameter its key (the name errors and the document use)."""
     for key, member in members.items():

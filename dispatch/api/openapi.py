@@ -17,6 +17,7 @@ from werkzeug.routing import Rule
 from dispatch.api import bodies
 from dispatch.api import parsing as p
 from dispatch.api import serializers as s
+from dispatch.api.asset_json import ASSET_SCHEMA
 from dispatch.api.operations import OPERATIONS, Operation
 
 PREFIX = "/api/v1"
@@ -27,8 +28,10 @@ ERRORS = {
     400: "Bad input: not JSON, not an object, an unknown key or parameter, a wrong type, an "
     "unknown id or an invalid value. `field` names the first fault, `errors` every one.",
     401: "No valid token: missing, unknown or revoked, or its user deactivated.",
-    404: "No such ticket, or not one the token's user may see (or act on).",
-    409: "The ticket changed since it was read (`version`), or the workflow does not allow it.",
+    403: "The token's user may see this but may not change it (assets: dispatchers and admins).",
+    404: "No such ticket or asset, or not one the token's user may see (or act on).",
+    409: "The ticket or asset changed since it was read (`version`), or the workflow does not "
+    "allow it.",
     413: "The body is larger than the limit, given in `limit_bytes`.",
     415: "The body was not sent as Content-Type: application/json.",
     429: "Too many tickets created with this token; try again later.",
@@ -98,10 +101,23 @@ def components() -> dict[str, Any]:
             },
         ),
         "TicketEvents": _items("Event", ticket=_int("The ticket's id.")),
+        "Asset": ASSET_SCHEMA,
+        "AssetPage": _items(
+            "Asset",
+            per_page=_int("Assets a page."),
+            next_cursor={
+                "type": ["string", "null"],
+                "description": "The cursor of the next page (null: this is the last page).",
+            },
+            next={
+                "type": ["string", "null"],
+                "description": "The next page's URL, with the same filters (null: the last).",
+            },
+        ),
         "Categories": _items("Category"),
         "OpenAPI": {"type": "object", "description": "This document."},
     }
-    for body in (bodies.NEW_TICKET, bodies.TRIAGE):
+    for body in (bodies.NEW_TICKET, bodies.TRIAGE, bodies.NEW_ASSET, bodies.ASSET_CHANGE):
         schemas[body.name] = body.schema()
     return {
         "schemas": schemas,
@@ -200,8 +216,8 @@ def document(rules: Iterable[Rule], server: str) -> dict[str, Any]:
         "info": {
             "title": "Dispatch API",
             "version": "1",
-            "description": "Tickets and categories of the Dispatch help desk. Errors are JSON "
-            "with the status repeated in the body; someone else's ticket is a 404.",
+            "description": "Tickets, categories and assets of the Dispatch help desk. Errors are "
+            "JSON with the status repeated in the body; someone else's ticket is a 404.",
         },
         "servers": [{"url": server}],
         "security": [{"bearer": []}],

@@ -89,6 +89,7 @@ def ticket(t: Ticket, viewer: User, levels: Summaries) -> dict[str, Any]:
         "needs_location": address_unlocated(t),
         "category": ref(t.category),
         "fields": dict(t.fields or {}),
+        "asset": {"id": t.asset.id, "tag": t.asset.tag} if t.asset else None,
         "assignee": ref(t.assignee),
         "group": ref(t.group),
         "parent": ticket_ref(t.parent),
@@ -146,7 +147,7 @@ def category(c: Category) -> dict[str, Any]:
 # (every object is closed with additionalProperties: false).
 
 
-def _obj(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
+def closed_object(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
     schema = {
         "type": "object",
         "properties": properties,
@@ -156,7 +157,7 @@ def _obj(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
     return {**schema, "description": description} if description else schema
 
 
-def _null(schema: dict[str, Any]) -> dict[str, Any]:
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
@@ -166,65 +167,66 @@ def _enum(words) -> dict[str, Any]:
 
 _INT = {"type": "integer"}
 _TEXT = {"type": "string"}
-_TIME = {"type": "string", "format": "date-time", "description": "UTC, ISO 8601."}
+TIME = {"type": "string", "format": "date-time", "description": "UTC, ISO 8601."}
 _CLOCK = {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}$"}
-_REF = _obj({"id": _INT, "name": _TEXT}, "A related record.")
-_TICKET_REF = _obj({"id": _INT, "number": _TEXT}, "Another ticket, by number only.")
+REF = closed_object({"id": _INT, "name": _TEXT}, "A related record.")
+_TICKET_REF = closed_object({"id": _INT, "number": _TEXT}, "Another ticket, by number only.")
 
-TICKET_SCHEMA = _obj(
+TICKET_SCHEMA = closed_object(
     {
         "id": _INT,
         "number": {"type": "string", "examples": ["#42"]},
         "subject": _TEXT,
         "description": _TEXT,
         "status": _enum(Status),
-        "kind": _null(_enum(Kind)),
+        "kind": nullable(_enum(Kind)),
         "priority": _enum(Priority),
         "impact": _enum(Level),
         "urgency": _enum(Level),
         "channel": _TEXT,
-        "suggestion": _null(
-            _obj(
+        "suggestion": nullable(
+            closed_object(
                 {
-                    "kind": _null(_enum(Kind)),
-                    "confidence": _null({"type": "number"}),
+                    "kind": nullable(_enum(Kind)),
+                    "confidence": nullable({"type": "number"}),
                     "reason": _TEXT,
                 },
                 "The automatic triage hint: staff only (null for others).",
             )
         ),
-        "requester": _obj({"id": _INT, "name": _TEXT, "email": _TEXT}),
-        "department": _null(_REF),
-        "site": _null(_REF),
+        "requester": closed_object({"id": _INT, "name": _TEXT, "email": _TEXT}),
+        "department": nullable(REF),
+        "site": nullable(REF),
         "building": _TEXT,
         "floor": _TEXT,
         "room": _TEXT,
         "address": _TEXT,
-        "latitude": _null({"type": "number"}),
-        "longitude": _null({"type": "number"}),
+        "latitude": nullable({"type": "number"}),
+        "longitude": nullable({"type": "number"}),
         "needs_location": {"type": "boolean"},
-        "category": _null(_REF),
+        "category": nullable(REF),
         "fields": {"type": "object"},
-        "assignee": _null(_REF),
-        "group": _null(_REF),
-        "parent": _null(_TICKET_REF),
+        "asset": nullable(closed_object({"id": _INT, "tag": _TEXT}, "The device, by its tag.")),
+        "assignee": nullable(REF),
+        "group": nullable(REF),
+        "parent": nullable(_TICKET_REF),
         "children": {"type": "array", "items": _TICKET_REF},
-        "duration_min": _null(_INT),
-        "access_from": _null(_CLOCK),
-        "access_until": _null(_CLOCK),
-        "appointment_start": _null(_TIME),
-        "appointment_end": _null(_TIME),
-        "due_at": _null(_TIME),
-        "created_at": _TIME,
-        "updated_at": _TIME,
-        "resolved_at": _null(_TIME),
-        "closed_at": _null(_TIME),
-        "sla": _null(
-            _obj(
+        "duration_min": nullable(_INT),
+        "access_from": nullable(_CLOCK),
+        "access_until": nullable(_CLOCK),
+        "appointment_start": nullable(TIME),
+        "appointment_end": nullable(TIME),
+        "due_at": nullable(TIME),
+        "created_at": TIME,
+        "updated_at": TIME,
+        "resolved_at": nullable(TIME),
+        "closed_at": nullable(TIME),
+        "sla": nullable(
+            closed_object(
                 {
-                    "policy": _REF,
-                    "first_response_due": _TIME,
-                    "resolution_due": _null(_TIME),
+                    "policy": REF,
+                    "first_response_due": TIME,
+                    "resolution_due": nullable(TIME),
                     "paused_seconds": {"type": "integer", "minimum": 0},
                     "breached": {"type": "boolean"},
                 },
@@ -263,6 +265,7 @@ TICKET_SCHEMA["examples"] = [
         "needs_location": False,
         "category": {"id": 3, "name": "Printers"},
         "fields": {"asset_tag": "PR-0042"},
+        "asset": {"id": 12, "tag": "PR-0042"},
         "assignee": None,
         "group": None,
         "parent": None,
@@ -288,27 +291,27 @@ TICKET_SCHEMA["examples"] = [
     }
 ]
 
-EVENT_SCHEMA = _obj(
+EVENT_SCHEMA = closed_object(
     {
         "id": _INT,
         "type": _TEXT,
-        "created_at": _TIME,
-        "actor": _null(_REF),
+        "created_at": TIME,
+        "actor": nullable(REF),
         "internal": {"type": "boolean"},
         "data": {"type": "object"},
     },
     "One line of a ticket's official record.",
 )
 
-CATEGORY_SCHEMA = _obj(
+CATEGORY_SCHEMA = closed_object(
     {
         "id": _INT,
         "name": _TEXT,
         "description": _TEXT,
-        "default_kind": _null(_enum(Kind)),
+        "default_kind": nullable(_enum(Kind)),
         "fields": {
             "type": "array",
-            "items": _obj(
+            "items": closed_object(
                 {
                     "key": _TEXT,
                     "label": _TEXT,

@@ -49,6 +49,7 @@ _TO_ONE = (
     joinedload(Ticket.assignee),
     joinedload(Ticket.group),
     joinedload(Ticket.parent),
+    joinedload(Ticket.asset),
 )
 _LOAD = (*_TO_ONE, selectinload(Ticket.children))
 
@@ -153,6 +154,7 @@ def _new_ticket(data: dict) -> tickets.NewTicket:
         latitude=field["latitude"].read(data),
         longitude=field["longitude"].read(data),
         parent_id=field["parent"].read(data),
+        asset_id=field["asset"].read(data),
         channel="api",
     )
 

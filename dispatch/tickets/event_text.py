@@ -384,6 +384,14 @@ FORMATTERS: dict[str, Formatter] = {
     ),
     "link": _link,
     "visit": _visit,
+    "asset": lambda ev, d: (
+        fill(
+            _("%(who)s linked the device %(tag)s", who=M.who, tag=M.tag),
+            who=who_part(ev),
+            tag=[Part(plain_text(d.get("tag")), strong=True)],
+        ),
+        {"tag"},
+    ),
     "child_added": _ref_sentence(
         lambda: _("%(who)s opened follow-up %(ticket)s", who=M.who, ticket=M.ticket),
         ("child", "new", "child_id"),

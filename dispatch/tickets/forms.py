@@ -26,6 +26,32 @@ def field_name(category_id: int, key: str) -> str:
     return f"{FIELD_PREFIX}{category_id}-{key}"
 
 
+def extra_values(formdata: Mapping[str, Any], chosen: str | None) -> dict[str, str]:
+    """The extra-field values of the chosen category (or asset type) ``chosen``, by key."""
+    if not (chosen or "").isdigit():
+        return {}
+    prefix = field_name(int(chosen), "")
+    return {
+        name[len(prefix) :]: value
+        for name, value in formdata.items()
+        if name.startswith(prefix) and len(name) > len(prefix)
+    }
+
+
+def attach_errors(form: FlaskForm, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Put a service's errors next to the form's fields (or above the form); returns those of
+    the extra fields (``fields.<key>``) by key."""
+    extra: dict[str, list[str]] = {}
+    for name, messages in errors.items():
+        if name.startswith("fields."):
+            extra[name.removeprefix("fields.")] = list(messages)
+        elif name in form._fields and name not in ("csrf_token", "version"):
+            form._fields[name].errors = list(form._fields[name].errors) + list(messages)
+        else:
+            form.form_errors.extend(messages)
+    return extra
+
+
 def _level_choices():
     return [(level.value, labels.LEVEL[level.value]) for level in Level]
 
@@ -44,7 +70,11 @@ def _float(raw: str | None) -> float | None:
 
 
 # The same sentences as the service's, so that a tampered form reads like an unknown id.
-UNKNOWN = {"site": _l("Unknown site %(id)s."), "category": _l("Unknown category %(id)s.")}
+UNKNOWN = {
+    "site": _l("Unknown site %(id)s."),
+    "category": _l("Unknown category %(id)s."),
+    "asset": _l("Unknown device %(id)s."),
+}
 
 
 def _id(raw: str | None, what: str) -> int | None:
@@ -67,6 +97,8 @@ class RequestForm(FlaskForm):
     floor = StringField(_l("Floor"), validators=[Optional(), Length(max=40)])
     room = StringField(_l("Room"), validators=[Optional(), Length(max=80)])
     category = SelectField(_l("Category"), coerce=str, validate_choice=False)
+    # Its options (my devices, the room's) are drawn by the template from the page's context.
+    asset = StringField(_l("Device"))
     subject = StringField(
         _l("Subject"),
         validators=[DataRequired(_l("Say in a few words what is wrong.")), Length(max=SUBJECT_MAX)],
@@ -100,14 +132,7 @@ class RequestForm(FlaskForm):
 
     def extra_values(self, formdata: Mapping[str, Any]) -> dict[str, str]:
         """The extra-field values of the chosen category only; other groups are ignored."""
-        if not (self.category.data or "").isdigit():
-            return {}
-        prefix = field_name(int(self.category.data), "")
-        return {
-            name[len(prefix) :]: value
-            for name, value in formdata.items()
-            if name.startswith(prefix) and len(name) > len(prefix)
-        }
+        return extra_values(formdata, self.category.data)
 
     def to_new_ticket(self, formdata: Mapping[str, Any], parent_id: int | None = None) -> NewTicket:
         """What the service needs; raises the domain ValidationError for unknown ids."""
@@ -126,19 +151,12 @@ class RequestForm(FlaskForm):
             longitude=_float(self.longitude.data),
             channel="web",
             parent_id=parent_id,
+            asset_id=_id(self.asset.data, "asset"),
         )
 
     def add_errors(self, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
         """Attach service errors to form fields; returns those of the extra fields by key."""
-        extra: dict[str, list[str]] = {}
-        for name, messages in errors.items():
-            if name.startswith("fields."):
-                extra[name.removeprefix("fields.")] = list(messages)
-            elif name in self._fields and name != "csrf_token":
-                self._fields[name].errors = list(self._fields[name].errors) + list(messages)
-            else:
-                self.form_errors.extend(messages)
-        return extra
+        return attach_errors(self, errors)
 
 
 class CommentForm(FlaskForm):

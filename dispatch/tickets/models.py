@@ -109,14 +109,12 @@ class Category(db.Model):
         return self.name
 
 
-class CategoryField(db.Model):
-    """An extra field a category asks for, defined by an admin without code."""
-
-    __tablename__ = "category_field"
-    __table_args__ = (db.UniqueConstraint("category_id", "key"),)
+class FieldDefinition:
+    """The columns of an extra field an admin defines without code: shared by categories'
+    fields and asset types' fields, so that one validator (dispatch.tickets.fields) and one set
+    of admin forms serve both."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("category.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(40))  # stable name used in the API and exports
     label: Mapped[str] = mapped_column(String(120))
     type: Mapped[str] = mapped_column(String(20), default=FieldType.TEXT)
@@ -126,7 +124,20 @@ class CategoryField(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
 
+
+class CategoryField(FieldDefinition, db.Model):
+    """An extra field a category asks for."""
+
+    __tablename__ = "category_field"
+    __table_args__ = (db.UniqueConstraint("category_id", "key"),)
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id", ondelete="CASCADE"))
+
     category: Mapped[Category] = relationship(back_populates="fields")
+
+    @property
+    def owner(self) -> Category:
+        return self.category
 
 
 def _default_search_text(context) -> str:
@@ -191,6 +202,8 @@ class Ticket(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("agent_group.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    # The device the request is about (dispatch.assets): its history lists this ticket.
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
 
     # On-site planning data (the planner comes later; the data is decided now).
@@ -224,6 +237,7 @@ class Ticket(db.Model):
     department: Mapped[Department | None] = relationship()
     site: Mapped[Site | None] = relationship()
     category: Mapped[Category | None] = relationship()
+    asset: Mapped[Asset | None] = relationship()  # noqa: F821 (dispatch.assets.models)
     skills: Mapped[list[Skill]] = relationship(secondary=ticket_skills)
     parent: Mapped[Ticket | None] = relationship(
         remote_side=[id], foreign_keys=[parent_id], back_populates="children"

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from blinker import Signal
+
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
@@ -36,13 +38,26 @@ def extra_errors_for(
     return {}
 
 
+#: Sent with the request form (and ``user``, ``args``: the page's query string, ``categories``)
+#: before it is drawn: a receiver may fill in the form when it is not yet submitted, and
+#: returns a dict of more for the page's context (dispatch.assets: the devices to choose from).
+request_form_shown = Signal("the request form is about to be drawn")
+
+
 def request_context(
     form: RequestForm,
     categories: list[Category],
     parent: Ticket | None,
     extra_errors: Mapping[str, list[str]],
     formdata: Mapping[str, Any],
+    args: Mapping[str, Any] | None = None,
+    user: User | None = None,
 ) -> dict[str, Any]:
+    more: dict[str, Any] = {}
+    for _receiver, extra in request_form_shown.send(
+        form, user=user, args=args or {}, categories=categories
+    ):
+        more.update(extra or {})
     values: Mapping[str, Any]
     if form.is_submitted():
         values = formdata  # what the user typed comes back
@@ -59,6 +74,7 @@ def request_context(
         "extra_errors": extra_errors,
         "chosen_id": chosen.id if chosen else None,
         "groups": [(c, [f for f in c.fields if f.active]) for c in categories],
+        **more,
     }
 
 

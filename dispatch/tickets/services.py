@@ -74,6 +74,8 @@ class NewTicket:
     longitude: float | None = None
     channel: str = "web"
     parent_id: int | None = None
+    #: The device it is about (checked by the receivers of ``ticket_created``, dispatch.assets).
+    asset_id: int | None = None
 
 
 def _validate_new(data: NewTicket) -> tuple[Site | None, Category | None, dict[str, Any]]:
@@ -146,6 +148,7 @@ def create_ticket(requester: User, data: NewTicket, *, files: Iterable = ()) -> 
         channel=data.channel,
         status=Status.NEW,
         parent=parent,
+        asset_id=data.asset_id,
         created_at=utcnow(),
     )
     try:

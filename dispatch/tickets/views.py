@@ -95,6 +95,7 @@ def _defaults(parent=None) -> dict:
         "building": parent.building,
         "floor": parent.floor,
         "room": parent.room,
+        "asset": str(parent.asset_id or ""),
         "subject": (_("Follow-up to %(n)s: ", n=parent.number) + parent.subject)[:200],
     }
 
@@ -112,7 +113,7 @@ def _request_page(form: RequestForm, parent=None):
         except ValidationError as exc:
             extra_errors = form.add_errors(exc.errors or {"form": [exc.message]})
             # An id the form never offered is a bad request; a missing subject is not.
-            status = 400 if {"site", "category"} & set(exc.errors) else 200
+            status = 400 if {"site", "category", "asset"} & set(exc.errors) else 200
         else:
             flash(
                 _(
@@ -124,7 +125,9 @@ def _request_page(form: RequestForm, parent=None):
             return redirect(url_for(".detail", id=ticket.known_id))
     elif form.is_submitted():
         extra_errors = extra_errors_for(form, categories, request.form)
-    ctx = request_context(form, categories, parent, extra_errors, request.form)
+    ctx = request_context(
+        form, categories, parent, extra_errors, request.form, request.args, current_user
+    )
     return render_template("tickets/request_form.html", **ctx), status
 
 

@@ -1,12 +1,14 @@
-// New-request form: show the chosen category's extra fields, and "use my location".
+// New-request form (and the asset form): show the chosen category's (type's) extra fields,
+// "use my location", and the devices of the chosen room.
 // Loaded as a file (the CSP allows no inline script). Without it the form still works:
 // the server only reads the chosen category's fields and re-shows the right group on errors.
 (function () {
   "use strict";
-  var form = document.getElementById("request-form");
+  var form = document.getElementById("request-form") || document.getElementById("asset-form");
   if (!form) { return; }
 
-  var category = form.querySelector("select[name=category]");
+  var chooser = form.getAttribute("data-extra-select") || "category";
+  var category = form.querySelector("select[name=" + chooser + "]");
   function showGroup() {
     var chosen = category ? category.value : "";
     form.querySelectorAll("fieldset.extra-fields").forEach(function (group) {
@@ -18,6 +20,53 @@
   if (category) {
     category.addEventListener("change", showGroup);
     showGroup();
+  }
+
+  // The device picker: the chosen room's devices, asked for when the place changes; a chosen
+  // device fills in an empty asset-tag field of the chosen category.
+  var device = form.querySelector("select[name=asset]");
+  if (device) {
+    var roomGroup = device.querySelector("optgroup[data-group=room]");
+    var refresh = function () {
+      var params = new URLSearchParams();
+      ["site", "building", "floor", "room"].forEach(function (name) {
+        var input = form.querySelector("[name=" + name + "]");
+        params.set(name, input ? input.value : "");
+      });
+      fetch(device.getAttribute("data-room-url") + "?" + params.toString(),
+            {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (data) {
+          var chosen = device.value;
+          var mine = {};
+          device.querySelectorAll("optgroup[data-group=mine] option").forEach(function (o) { mine[o.value] = true; });
+          roomGroup.replaceChildren();
+          data.assets.forEach(function (a) {
+            if (mine[String(a.id)]) { return; }
+            var option = document.createElement("option");
+            option.value = String(a.id);
+            option.textContent = a.tag + " · " + a.what;
+            option.setAttribute("data-tag", a.tag);
+            roomGroup.appendChild(option);
+          });
+          roomGroup.hidden = roomGroup.children.length === 0;
+          device.value = chosen;
+          if (device.value !== chosen) { device.value = ""; }
+        })
+        .catch(function () { /* the list stays as it was */ });
+    };
+    ["site", "building", "floor", "room"].forEach(function (name) {
+      var input = form.querySelector("[name=" + name + "]");
+      if (input) { input.addEventListener("change", refresh); }
+    });
+    device.addEventListener("change", function () {
+      var option = device.options[device.selectedIndex];
+      var tag = option ? option.getAttribute("data-tag") : null;
+      if (!tag) { return; }
+      form.querySelectorAll("fieldset.extra-fields:not([disabled]) input.text-uppercase").forEach(function (input) {
+        if (!input.value) { input.value = tag; }
+      });
+    });
   }
 
   // One request per click: a second click while the first is on its way would file it twice.

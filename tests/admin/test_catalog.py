@@ -164,7 +164,7 @@ def test_duplicate_key_in_a_category_but_fine_in_another(client, admin, make_cat
     second = make_category()
     response = client.post(f"/admin/categories/{first.id}/fields/new", data=field_data())
     assert response.status_code == 200
-    assert "already has a field with the key “asset_tag”" in response.get_data(as_text=True)
+    assert "already a field with the key “asset_tag”" in response.get_data(as_text=True)
     assert count(CategoryField) == 1
     assert (
         client.post(f"/admin/categories/{second.id}/fields/new", data=field_data()).status_code
@@ -233,7 +233,7 @@ def test_field_key_locks_once_a_ticket_uses_it(client, admin, make_category, mak
         url, data=field_data(key="serial_no", label="Serial number", type="text", required=None)
     )
     assert response.status_code == 200
-    assert "Tickets already use the key “serial”" in response.get_data(as_text=True)
+    assert "Records already use the key “serial”" in response.get_data(as_text=True)
     db.session.expire_all()
     assert (serial.key, serial.label) == ("serial", "Serial")
 
