@@ -36,6 +36,7 @@ NEW_TICKET = f.Body(
     room=f.Text("Room.", max_len=80),
     impact=f.Choice("How many it hinders; sets the priority.", choices=list(Level)),
     urgency=f.Choice("How soon it hurts; sets the priority.", choices=list(Level)),
+    stops_work=f.Boolean("Whether it stops the requester's work; null or absent: not said."),
     fields=f.ScalarMap(
         "The category's extra fields by key: strings, numbers, booleans.",
         example={"asset_tag": "PR-0042"},

@@ -96,6 +96,19 @@ class Number(Field):
         return p.number(data, self.name)
 
 
+class Boolean(Field):
+    """true, false or null (not said)."""
+
+    def _schema(self):
+        return _nullable({"type": "boolean"})
+
+    def _read(self, data, default):
+        value = data.get(self.name, default)
+        if value is not None and not isinstance(value, bool):
+            raise ValidationError(_("Must be true, false or null."), field=self.name)
+        return value
+
+
 class Choice(Field):
     """One of fixed words; null is not one of them."""
 

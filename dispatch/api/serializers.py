@@ -54,6 +54,7 @@ def ticket(t: Ticket, viewer: User) -> dict[str, Any]:
         "impact": t.impact,
         "urgency": t.urgency,
         "channel": t.channel,
+        "stops_work": t.stops_work,
         # The triage suggestion is an internal aid (recorded as an internal event): staff only.
         "suggestion": {
             "kind": t.suggested_kind,
@@ -168,6 +169,7 @@ TICKET_SCHEMA = _obj(
         "impact": _enum(Level),
         "urgency": _enum(Level),
         "channel": _TEXT,
+        "stops_work": {"type": ["boolean", "null"]},
         "suggestion": _null(
             _obj(
                 {

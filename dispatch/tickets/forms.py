@@ -86,6 +86,11 @@ class RequestForm(FlaskForm):
         default=Level.MEDIUM.value,
         description=_l("How soon does it need to be fixed?"),
     )
+    stops_work = SelectField(
+        _l("Does this stop your work?"),
+        choices=[("no", _l("No, I can keep working")), ("yes", _l("Yes, I cannot work"))],
+        default="no",
+    )
     latitude = HiddenField(validators=[_coordinate])
     longitude = HiddenField(validators=[_coordinate])
     attachments = MultipleFileField(_l("Attachments"))
@@ -126,6 +131,7 @@ class RequestForm(FlaskForm):
             longitude=_float(self.longitude.data),
             channel="web",
             parent_id=parent_id,
+            stops_work=self.stops_work.data == "yes",
         )
 
     def add_errors(self, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:

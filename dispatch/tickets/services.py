@@ -74,6 +74,7 @@ class NewTicket:
     longitude: float | None = None
     channel: str = "web"
     parent_id: int | None = None
+    stops_work: bool | None = None
 
 
 def _validate_new(data: NewTicket) -> tuple[Site | None, Category | None, dict[str, Any]]:
@@ -144,6 +145,7 @@ def create_ticket(requester: User, data: NewTicket, *, files: Iterable = ()) -> 
         priority=PRIORITY_MATRIX[(data.impact, data.urgency)],
         fields=cleaned,
         channel=data.channel,
+        stops_work=data.stops_work,
         status=Status.NEW,
         parent=parent,
         created_at=utcnow(),

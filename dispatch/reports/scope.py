@@ -1,0 +1,149 @@
+"""What a report covers (a period and filters) and the SQL pieces every report shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Float, Integer, and_, case, func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from dispatch.errors import ValidationError
+from dispatch.tickets.models import Kind, Ticket
+
+WEEK_SECONDS = 7 * 24 * 3600
+#: A year and a bit: a longer period would make charts no one can read.
+MAX_DAYS = 400
+CHANNELS = ("web", "mail", "api")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A period [start, end) of UTC instants and the tickets' filters (None: all)."""
+
+    start: datetime
+    end: datetime
+    site_id: int | None = None
+    department_id: int | None = None
+    category_id: int | None = None
+    kind: str | None = None
+    channel: str | None = None
+
+    def __post_init__(self):
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("a report's period is made of aware datetimes")
+        if self.end <= self.start:
+            raise ValidationError("The period must end after it starts.", field="end")
+        if self.end - self.start > timedelta(days=MAX_DAYS):
+            raise ValidationError(f"At most {MAX_DAYS} days at a time.", field="end")
+        if self.kind is not None and self.kind not in set(Kind):
+            raise ValidationError("Unknown kind.", field="kind")
+        if self.channel is not None and self.channel not in CHANNELS:
+            raise ValidationError("Unknown channel.", field="channel")
+
+    @property
+    def week_count(self) -> int:
+        """Weeks of 7×24 hours from the start; the last one may be cut by the end."""
+        return -(-int((self.end - self.start).total_seconds()) // WEEK_SECONDS)
+
+    def week_starts(self) -> list[datetime]:
+        return [self.start + timedelta(weeks=i) for i in range(self.week_count)]
+
+    def ticket_filters(self) -> list[ColumnElement[bool]]:
+        """The filters as conditions on Ticket (the period is each report's own business)."""
+        wanted: list[tuple[Any, Any]] = [
+            (Ticket.site_id, self.site_id),
+            (Ticket.department_id, self.department_id),
+            (Ticket.category_id, self.category_id),
+            (Ticket.kind, self.kind),
+            (Ticket.channel, self.channel),
+        ]
+        return [column == value for column, value in wanted if value is not None]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.astimezone(UTC).isoformat(),
+            "end": self.end.astimezone(UTC).isoformat(),
+            "site": self.site_id,
+            "department": self.department_id,
+            "category": self.category_id,
+            "kind": self.kind,
+            "channel": self.channel,
+        }
+
+
+class epoch(FunctionElement):
+    """Seconds since 1970 of a stored UTC time, on SQLite (text) and PostgreSQL (timestamptz)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(epoch, "sqlite")
+def _epoch_sqlite(element, compiler, **kw):
+    (arg,) = element.clauses
+    return f"((julianday({compiler.process(arg, **kw)}) - 2440587.5) * 86400.0)"
+
+
+@compiles(epoch, "postgresql")
+def _epoch_postgresql(element, compiler, **kw):
+    (arg,) = element.clauses
+    return f"CAST(EXTRACT(EPOCH FROM {compiler.process(arg, **kw)}) AS DOUBLE PRECISION)"
+
+
+def seconds_between(start, end) -> ColumnElement[float]:
+    return epoch(end) - epoch(start)
+
+
+class whole_part(FunctionElement):
+    """The whole part of a number that is not negative (SQLite's CAST truncates, PostgreSQL's
+    rounds; SQLite has FLOOR only when built with its math functions)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(whole_part, "sqlite")
+def _whole_part_sqlite(element, compiler, **kw):
+    (arg,) = element.clauses
+    return f"CAST({compiler.process(arg, **kw)} AS INTEGER)"
+
+
+@compiles(whole_part, "postgresql")
+def _whole_part_postgresql(element, compiler, **kw):
+    (arg,) = element.clauses
+    return f"CAST(FLOOR({compiler.process(arg, **kw)}) AS INTEGER)"
+
+
+def week_of(column, scope: Scope) -> ColumnElement[int]:
+    """The index of the report's week that a time falls in (the time is in the period)."""
+    return whole_part((epoch(column) - scope.start.timestamp()) / WEEK_SECONDS)
+
+
+def in_period(column, scope: Scope) -> ColumnElement[bool]:
+    return and_(column >= scope.start, column < scope.end)
+
+
+def smaller(a, b) -> ColumnElement:
+    """The smaller of two values (SQLite has no LEAST, PostgreSQL no two-argument MIN)."""
+    return case((a < b, a), else_=b)
+
+
+def larger(a, b) -> ColumnElement:
+    return case((a > b, a), else_=b)
+
+
+def done_at():
+    """When a ticket was finished: resolved, or closed without being resolved first."""
+    return func.coalesce(Ticket.resolved_at, Ticket.closed_at)
+
+
+def share(part: int | float, whole: int | float) -> float | None:
+    """part / whole, or None when there is nothing to divide (no data is not 0 %)."""
+    return round(part / whole, 4) if whole else None
+
+
+def hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 2)
