@@ -155,6 +155,7 @@ NAV = {
     "dispatcher": [
         ("desk.inbox", _l("Inbox")),
         ("planning.index", _l("Planning")),
+        ("reports.index", _l("Reports")),
         ("tickets.new", _l("New request")),
         ("triage.rules", _l("Triage")),
         ("technicians.index", _l("Technicians")),
@@ -164,6 +165,7 @@ NAV = {
     "admin": [
         ("desk.inbox", _l("Inbox")),
         ("planning.index", _l("Planning")),
+        ("reports.index", _l("Reports")),
         ("admin.index", _l("Administration")),
         ("triage.rules", _l("Triage")),
         ("technicians.index", _l("Technicians")),

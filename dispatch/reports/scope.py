@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Float, Integer, and_, case, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -35,13 +36,13 @@ class Scope:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise ValueError("a report's period is made of aware datetimes")
         if self.end <= self.start:
-            raise ValidationError("The period must end after it starts.", field="end")
+            raise ValidationError(_("The period must end after it starts."), field="end")
         if self.end - self.start > timedelta(days=MAX_DAYS):
-            raise ValidationError(f"At most {MAX_DAYS} days at a time.", field="end")
+            raise ValidationError(_("At most %(n)d days at a time.", n=MAX_DAYS), field="end")
         if self.kind is not None and self.kind not in set(Kind):
-            raise ValidationError("Unknown kind.", field="kind")
+            raise ValidationError(_("Unknown kind."), field="kind")
         if self.channel is not None and self.channel not in CHANNELS:
-            raise ValidationError("Unknown channel.", field="channel")
+            raise ValidationError(_("Unknown channel."), field="channel")
 
     @property
     def week_count(self) -> int:
