@@ -222,6 +222,7 @@ TICKET_SCHEMA["examples"] = [
         "impact": "medium",
         "urgency": "high",
         "channel": "api",
+        "stops_work": True,
         "suggestion": {"kind": "onsite", "confidence": 0.9, "reason": "Usually on-site."},
         "requester": {"id": 7, "name": "Ana Pop", "email": "ana.pop@example.com"},
         "department": {"id": 2, "name": "Finance"},

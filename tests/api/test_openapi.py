@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import jsonschema_rs
 import pytest
 from flask import Blueprint
@@ -23,7 +25,7 @@ def doc(client):
 
 def _routes(app) -> set[tuple[str, str]]:
     return {
-        (rule.rule.removeprefix("/api/v1").replace("<int:ticket_id>", "{ticket_id}"), m.lower())
+        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1")), m.lower())
         for rule in api_rules(app.url_map.iter_rules())
         for m in rule.methods - {"HEAD", "OPTIONS"}
     }

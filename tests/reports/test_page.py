@@ -9,6 +9,8 @@ import zipfile
 
 import pytest
 
+from dispatch.extensions import db
+from dispatch.tickets.models import Ticket
 from tests.reports.conftest import at
 
 PERIOD = {"start": "2026-11-02", "end": "2026-11-29"}
@@ -97,3 +99,21 @@ def test_unknown_report_or_format_is_404(client, auth):
     auth.login(role="dispatcher")
     assert client.get("/reports/nothing.csv").status_code == 404
     assert client.get("/reports/volume.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(("answer", "stored"), [("yes", True), ("no", False)])
+def test_the_request_form_asks_whether_it_stops_work(client, auth, answer, stored):
+    auth.login(role="employee")
+    assert "Does this stop your work?" in client.get("/tickets/new").get_data(as_text=True)
+    response = client.post(
+        "/tickets/new",
+        data={
+            "subject": "Screen black",
+            "impact": "medium",
+            "urgency": "high",
+            "stops_work": answer,
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.data[:300]
+    assert db.session.scalars(db.select(Ticket)).one().stops_work is stored

@@ -1,0 +1,67 @@
+"""The reports in the JSON API: the same figures as the reports page, for dispatchers' and
+admins' tokens (anyone else's token gets a 404, as for a page they may not see)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from dispatch.api.auth import api_user
+from dispatch.api.bodies import REPORT_FILTERS
+from dispatch.api.operations import describe
+from dispatch.api.views import bp
+from dispatch.desk.panel import DISPATCH_ROLES
+from dispatch.errors import NotFound
+from dispatch.reports.catalog import REPORTS, Inputs, compute
+from dispatch.reports.forms import DEFAULT_WEEKS
+from dispatch.reports.scope import Scope
+from dispatch.types import utcnow
+
+
+def _scope() -> Scope:
+    args = REPORT_FILTERS.read()
+    param = REPORT_FILTERS.params
+    today = utcnow().date()
+    end: date = param["end"].read(args) or today + timedelta(days=6 - today.weekday())
+    start: date = param["start"].read(args) or end - timedelta(weeks=DEFAULT_WEEKS, days=-1)
+    return Scope(
+        datetime.combine(start, time(), UTC),
+        datetime.combine(end + timedelta(days=1), time(), UTC),
+        site_id=param["site"].read(args),
+        department_id=param["department"].read(args),
+        category_id=param["category"].read(args),
+        kind=param["kind"].read(args),
+        channel=param["channel"].read(args),
+    )
+
+
+@bp.get("/reports/<name>")
+@describe(
+    "api",
+    operation_id="getReport",
+    summary="Read a report",
+    description="One report's rows for a period (whole UTC days) and filters: "
+    + ", ".join(REPORTS)
+    + ". Dispatchers' and admins' tokens only; each figure is defined in docs/reports.md.",
+    query=REPORT_FILTERS,
+    status=200,
+    schema="Report",
+    answer="The report.",
+    errors=(400, 404),
+)
+def get_report(name: str) -> dict[str, Any]:
+    if api_user().role not in DISPATCH_ROLES or name not in REPORTS:
+        raise NotFound(_("No such report."))
+    scope = _scope()
+    report = REPORTS[name]
+    inputs = Inputs(float(current_app.config.get("TRAVEL_SPEED_KMH", 40)), utcnow())
+    return {
+        "report": name,
+        "title": str(report.title),
+        "scope": scope.as_dict(),
+        "columns": [{"key": c.key, "label": str(c.label), "unit": c.unit} for c in report.columns],
+        "rows": compute(name, scope, inputs),
+    }
