@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from dispatch import labels
@@ -88,7 +89,7 @@ class RequestForm(FlaskForm):
     )
     stops_work = SelectField(
         _l("Does this stop your work?"),
-        choices=[("no", _l("No, I can keep working")), ("yes", _l("Yes, I cannot work"))],
+        choices=[C("no", _l("No, I can keep working")), C("yes", _l("Yes, I cannot work"))],
         default="no",
     )
     latitude = HiddenField(validators=[_coordinate])

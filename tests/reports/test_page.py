@@ -70,7 +70,7 @@ def test_the_page_speaks_romanian(client, auth, make_user):
     user = make_user("dispatcher", locale="ro")
     auth.login(user)
     page = client.get("/reports/", query_string=PERIOD).get_data(as_text=True)
-    assert "Rapoarte" in page and "Cereri create și rezolvate pe săptămână" in page
+    assert "Rapoarte" in page and "Solicitări create și rezolvate pe săptămână" in page
 
 
 def test_csv_export_is_formula_safe(client, auth, data):
