@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
-WIDTH = 640
+# Narrow enough that 13–14 unit text stays readable when a phone scales the chart down.
+WIDTH = 400
 PALETTE = ("#0d6efd", "#d63384", "#198754", "#fd7e14")  # distinct in colour and in grey
 Series = tuple[str, Sequence[float | None]]
 
@@ -59,7 +60,7 @@ def bars(
         y += 18
         for i, (_, values) in enumerate(series):
             value = values[g]
-            length = 0 if value is None else max(1, round((WIDTH - 120) * value / top))
+            length = 0 if value is None else max(1, round((WIDTH - 70) * value / top))
             colour = PALETTE[i % len(PALETTE)]
             body.append(f'<rect x="0" y="{y}" width="{length}" height="{bar}" fill="{colour}"/>')
             shown = "–" if value is None else fmt(value)
@@ -91,8 +92,8 @@ def lines(
 ) -> Markup:
     """One line per series over ``points`` (their labels: first, last and a few between)."""
     legend, below = _legend(series)
-    left, right, top_y = 56, WIDTH - 12, below + 28
-    bottom = top_y + 206
+    left, right, top_y = 48, WIDTH - 14, below + 28
+    bottom = top_y + 180
     ticks = _ticks(max((v or 0 for _, values in series for v in values), default=0))
     span = ticks[-1] or 1
 
@@ -109,11 +110,14 @@ def lines(
             f'<text x="{left - 6}" y="{y(t) + 4:.1f}" font-size="12" text-anchor="end">'
             f"{escape(fmt(t))}</text>"
         )
-    every = max(1, math.ceil(len(points) / 5))
+    every = max(1, math.ceil(len(points) / 3))
     for i, label in enumerate(points):
-        if i % every == 0 or i == len(points) - 1:
+        last = len(points) - 1
+        if (i % every == 0 and last - i >= every / 2) or i == last:
+            # The outer labels lean inwards so that they are not cut at the chart's edges.
+            anchor = "start" if i == 0 else "end" if i == last else "middle"
             body.append(
-                f'<text x="{x(i):.1f}" y="{bottom + 18}" font-size="12" text-anchor="middle">'
+                f'<text x="{x(i):.1f}" y="{bottom + 18}" font-size="12" text-anchor="{anchor}">'
                 f"{escape(label)}</text>"
             )
     for s, (_, values) in enumerate(series):

@@ -45,6 +45,7 @@ def cell(key: str, unit: str, value: Any) -> str:
 class Shown:
     report: Report
     header: list[str]
+    numeric: list[bool]  # which columns hold numbers (aligned right)
     rows: list[list[str]]
     chart: Markup | None
 
@@ -87,6 +88,7 @@ def shown(report: Report, rows: Sequence[dict[str, Any]]) -> Shown:
     return Shown(
         report,
         [str(c.label) for c in report.columns],
+        [c.unit not in (TEXT, DAY) for c in report.columns],
         [[cell(c.key, c.unit, row.get(c.key)) for c in report.columns] for row in rows],
         chart(report, rows),
     )
