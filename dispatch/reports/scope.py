@@ -75,47 +75,43 @@ class Scope:
         }
 
 
-class epoch(FunctionElement):
-    """Seconds since 1970 of a stored UTC time, on SQLite (text) and PostgreSQL (timestamptz)."""
+def _portable(name: str, type_, doc: str, **templates: str):
+    """A one-argument SQL function written for each database (``templates`` by dialect name,
+    ``{}`` standing for the argument)."""
+    function = type(
+        name, (FunctionElement,), {"type": type_, "inherit_cache": True, "__doc__": doc}
+    )
+    for dialect, template in templates.items():
 
-    type = Float()
-    inherit_cache = True
+        @compiles(function, dialect)
+        def _compile(element, compiler, _template=template, **kw):
+            (arg,) = element.clauses
+            return _template.format(compiler.process(arg, **kw))
+
+    return function
 
 
-@compiles(epoch, "sqlite")
-def _epoch_sqlite(element, compiler, **kw):
-    (arg,) = element.clauses
-    return f"((julianday({compiler.process(arg, **kw)}) - 2440587.5) * 86400.0)"
+epoch = _portable(
+    "epoch",
+    Float(),
+    "Seconds since 1970 of a stored UTC time, on SQLite (text) and PostgreSQL (timestamptz).",
+    sqlite="((julianday({}) - 2440587.5) * 86400.0)",
+    postgresql="CAST(EXTRACT(EPOCH FROM {}) AS DOUBLE PRECISION)",
+)
 
-
-@compiles(epoch, "postgresql")
-def _epoch_postgresql(element, compiler, **kw):
-    (arg,) = element.clauses
-    return f"CAST(EXTRACT(EPOCH FROM {compiler.process(arg, **kw)}) AS DOUBLE PRECISION)"
+# SQLite's CAST truncates, PostgreSQL's rounds; SQLite has FLOOR only when built with its math
+# functions.
+whole_part = _portable(
+    "whole_part",
+    Integer(),
+    "The whole part of a number that is not negative.",
+    sqlite="CAST({} AS INTEGER)",
+    postgresql="CAST(FLOOR({}) AS INTEGER)",
+)
 
 
 def seconds_between(start, end) -> ColumnElement[float]:
     return epoch(end) - epoch(start)
-
-
-class whole_part(FunctionElement):
-    """The whole part of a number that is not negative (SQLite's CAST truncates, PostgreSQL's
-    rounds; SQLite has FLOOR only when built with its math functions)."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(whole_part, "sqlite")
-def _whole_part_sqlite(element, compiler, **kw):
-    (arg,) = element.clauses
-    return f"CAST({compiler.process(arg, **kw)} AS INTEGER)"
-
-
-@compiles(whole_part, "postgresql")
-def _whole_part_postgresql(element, compiler, **kw):
-    (arg,) = element.clauses
-    return f"CAST(FLOOR({compiler.process(arg, **kw)}) AS INTEGER)"
 
 
 def week_of(column, scope: Scope) -> ColumnElement[int]:
