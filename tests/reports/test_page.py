@@ -116,4 +116,7 @@ def test_the_request_form_asks_whether_it_stops_work(client, auth, answer, store
         content_type="multipart/form-data",
     )
     assert response.status_code == 302, response.data[:300]
-    assert db.session.scalars(db.select(Ticket)).one().stops_work is stored
+    ticket = db.session.scalars(db.select(Ticket)).one()
+    assert ticket.stops_work is stored
+    page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert re.search(r"Stops work</dt>\s*<dd[^>]*>" + ("Yes" if stored else "No"), page)
