@@ -120,3 +120,14 @@ def test_the_request_form_asks_whether_it_stops_work(client, auth, answer, store
     assert ticket.stops_work is stored
     page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
     assert re.search(r"Stops work</dt>\s*<dd[^>]*>" + ("Yes" if stored else "No"), page)
+
+
+def test_exports_are_rate_limited(make_app, make_user):
+    from tests.conftest import PASSWORD
+
+    limited = make_app()
+    client = limited.test_client()
+    user = make_user("dispatcher")
+    client.post("/login", data={"email": user.email, "password": PASSWORD})
+    codes = [client.get("/reports/kinds.csv").status_code for _ in range(32)]
+    assert codes[:30] == [200] * 30 and codes[30:] == [429, 429]
