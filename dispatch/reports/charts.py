@@ -113,7 +113,7 @@ def lines(
     every = max(1, math.ceil(len(points) / 3))
     for i, label in enumerate(points):
         last = len(points) - 1
-        if (i % every == 0 and last - i >= every / 2) or i == last:
+        if (i % every == 0 and last - i >= every) or i == last:
             # The outer labels lean inwards so that they are not cut at the chart's edges.
             anchor = "start" if i == 0 else "end" if i == last else "middle"
             body.append(

@@ -64,6 +64,13 @@ def _merged(report: Report, rows: Sequence[dict[str, Any]]) -> list[dict[str, An
     return list(merged.values())
 
 
+def _short(key: str, unit: str, value: Any) -> str:
+    """A label under a chart: days without their year (the period says it)."""
+    if unit == DAY and value:
+        return format_date(date.fromisoformat(value), "d MMM")
+    return cell(key, unit, value)
+
+
 def chart(report: Report, rows: Sequence[dict[str, Any]]) -> Markup | None:
     spec = report.chart
     points = _merged(report, rows)
@@ -76,7 +83,7 @@ def chart(report: Report, rows: Sequence[dict[str, Any]]) -> Markup | None:
     def fmt(value: float) -> str:
         return cell("", unit, value)
 
-    names = [" · ".join(cell(k, columns[k].unit, p.get(k)) for k in spec.label) for p in points]
+    names = [" · ".join(_short(k, columns[k].unit, p.get(k)) for k in spec.label) for p in points]
     title = str(report.title)
     if spec.shape == "lines":
         x_axis = str(columns[spec.label[0]].label)
