@@ -3,8 +3,8 @@ admins' tokens (anyone else's token gets a 404, as for a page they may not see).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,20 +16,18 @@ from dispatch.api.views import bp
 from dispatch.desk.panel import DISPATCH_ROLES
 from dispatch.errors import NotFound
 from dispatch.reports.catalog import REPORTS, Inputs, compute
-from dispatch.reports.forms import DEFAULT_WEEKS
-from dispatch.reports.scope import Scope
+from dispatch.reports.scope import Scope, period_bounds, whole_days
 from dispatch.types import utcnow
 
 
 def _scope() -> Scope:
     args = REPORT_FILTERS.read()
     param = REPORT_FILTERS.params
-    today = utcnow().date()
-    end: date = param["end"].read(args) or today + timedelta(days=6 - today.weekday())
-    start: date = param["start"].read(args) or end - timedelta(weeks=DEFAULT_WEEKS, days=-1)
-    return Scope(
-        datetime.combine(start, time(), UTC),
-        datetime.combine(end + timedelta(days=1), time(), UTC),
+    first, last = period_bounds(param["start"].read(args), param["end"].read(args), utcnow().date())
+    return whole_days(
+        first,
+        last,
+        ZoneInfo("UTC"),
         site_id=param["site"].read(args),
         department_id=param["department"].read(args),
         category_id=param["category"].read(args),

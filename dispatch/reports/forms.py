@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -17,11 +17,9 @@ from dispatch.desk.forms import opt_int
 from dispatch.extensions import db
 from dispatch.people.models import Department
 from dispatch.reports.present import CHANNEL
-from dispatch.reports.scope import Scope
+from dispatch.reports.scope import Scope, period_bounds, whole_days
 from dispatch.sites.models import Site
 from dispatch.tickets.models import Category, Kind
-
-DEFAULT_WEEKS = 12
 
 
 def _choices(model, any_label) -> list[C]:
@@ -58,17 +56,11 @@ class ReportFilterForm(FlaskForm):
     def scope(self, tz: str, today: date) -> Scope:
         """The period as whole days in ``tz`` (default: the last twelve weeks, Monday to
         Sunday, this week included) and the filters; raises ValidationError for a bad one."""
-        end = self.end.data or today + timedelta(days=6 - today.weekday())
-        start = self.start.data or end - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1)
-        self.start.data, self.end.data = start, end
-        zone = ZoneInfo(tz)
-
-        def midnight(day: date) -> datetime:
-            return datetime.combine(day, time(), zone).astimezone(UTC)
-
-        return Scope(
-            midnight(start),
-            midnight(end + timedelta(days=1)),
+        self.start.data, self.end.data = period_bounds(self.start.data, self.end.data, today)
+        return whole_days(
+            self.start.data,
+            self.end.data,
+            ZoneInfo(tz),
             site_id=self.site.data,
             department_id=self.department.data,
             category_id=self.category.data,

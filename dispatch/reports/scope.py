@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import Float, Integer, and_, case, func
@@ -18,6 +19,23 @@ WEEK_SECONDS = 7 * 24 * 3600
 #: A year and a bit: a longer period would make charts no one can read.
 MAX_DAYS = 400
 CHANNELS = ("web", "mail", "api")
+DEFAULT_WEEKS = 12
+
+
+def period_bounds(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    """The first and last day (included) of a period given by either, both or none: by
+    default it ends on the Sunday of this week and lasts twelve weeks."""
+    end = end or today + timedelta(days=6 - today.weekday())
+    return start or end - timedelta(weeks=DEFAULT_WEEKS, days=-1), end
+
+
+def whole_days(first: date, last: date, zone: ZoneInfo, **filters: Any) -> Scope:
+    """The scope of whole days ``first`` to ``last`` (included) in ``zone``."""
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time(), zone).astimezone(UTC)
+
+    return Scope(midnight(first), midnight(last + timedelta(days=1)), **filters)
 
 
 @dataclass(frozen=True)
