@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.my_day import bp as my_day_bp
     from dispatch.notifications import bp as notifications_bp
     from dispatch.planning.views import bp as planning_bp
+    from dispatch.reports.views import bp as reports_bp
     from dispatch.sla.views import bp as sla_bp
     from dispatch.technicians.views import bp as technicians_bp
     from dispatch.tickets import bp as tickets_bp
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sites_bp, url_prefix="/sites")
     app.register_blueprint(technicians_bp, url_prefix="/technicians")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(health_bp)
     app.register_blueprint(sla_bp)
     app.register_blueprint(assets_bp)

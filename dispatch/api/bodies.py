@@ -10,6 +10,7 @@ from dispatch.api import fields as f
 from dispatch.api import parsing as p
 from dispatch.assets import services as assets
 from dispatch.assets.models import AssetStatus
+from dispatch.reports.scope import CHANNELS
 from dispatch.tickets import dispatch_input
 from dispatch.tickets import services as tickets
 from dispatch.tickets.job_places import ADDRESS_MAX
@@ -38,6 +39,7 @@ NEW_TICKET = f.Body(
     room=f.Text("Room.", max_len=80),
     impact=f.Choice("How many it hinders; sets the priority.", choices=list(Level)),
     urgency=f.Choice("How soon it hurts; sets the priority.", choices=list(Level)),
+    stops_work=f.Boolean("Whether it stops the requester's work; null or absent: not said."),
     fields=f.ScalarMap(
         "The category's extra fields by key: strings, numbers, booleans.",
         example={"asset_tag": "PR-0042"},
@@ -79,6 +81,16 @@ TRIAGE = f.Body(
         minimum=1,
         maximum=p.MAX_ID,
     ),
+)
+
+REPORT_FILTERS = f.Query(
+    start=f.DateParam("The period's first day (UTC); default: twelve weeks before the end."),
+    end=f.DateParam("The period's last day, included (UTC); default: this week's Sunday."),
+    site=f.IntParam("Only requests at this site (id).", minimum=1, maximum=p.MAX_ID),
+    department=f.IntParam("Only requests of this department (id).", minimum=1, maximum=p.MAX_ID),
+    category=f.IntParam("Only requests of this category (id).", minimum=1, maximum=p.MAX_ID),
+    kind=f.ChoiceParam("Only remote or on-site requests.", choices=list(Kind)),
+    channel=f.ChoiceParam("Only requests that came this way.", choices=CHANNELS),
 )
 
 TICKET_FILTERS = f.Query(

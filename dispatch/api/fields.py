@@ -8,6 +8,7 @@ what is documented is what is checked. The reading itself is parsing.py's.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -94,6 +95,19 @@ class Number(Field):
 
     def _read(self, data, default):
         return p.number(data, self.name)
+
+
+class Boolean(Field):
+    """true, false or null (not said)."""
+
+    def _schema(self):
+        return _nullable({"type": "boolean"})
+
+    def _read(self, data, default):
+        value = data.get(self.name, default)
+        if value is not None and not isinstance(value, bool):
+            raise ValidationError(_("Must be true, false or null."), field=self.name)
+        return value
 
 
 class Choice(Field):
@@ -253,6 +267,26 @@ class TextParam(Param):
 
     def read(self, args: Mapping[str, str]) -> str | None:
         return p.text(args, self.name, max_len=self.max_len) or None
+
+
+class DateParam(Param):
+    """A calendar day, YYYY-MM-DD."""
+
+    def _schema(self):
+        return {"type": "string", "format": "date"}
+
+    def read(self, args: Mapping[str, str]) -> date | None:
+        raw = args.get(self.name)
+        if raw is None or raw == "":
+            return None
+        try:
+            day = date.fromisoformat(raw) if len(raw) == 10 else None
+        except ValueError:
+            day = None
+        # Far years would overflow the period's arithmetic; no report reaches them.
+        if day is None or not 1970 <= day.year <= 2999:
+            raise ValidationError(_("A day from 1970 to 2999, as YYYY-MM-DD."), field=self.name)
+        return day
 
 
 class Query:

@@ -64,6 +64,49 @@ ERROR_SCHEMA = {
 }
 
 
+_CELL = {"type": ["string", "number", "null"]}
+_NULLABLE_ID = {"type": ["integer", "null"]}
+REPORT_SCHEMA = {
+    "type": "object",
+    "description": "One report: its columns (with their unit: count, share as a fraction, "
+    "hours, minutes, km, text or day) and its rows, keyed by column.",
+    "properties": {
+        "report": {"type": "string"},
+        "title": {"type": "string"},
+        "scope": {
+            "type": "object",
+            "properties": {
+                "start": {"type": "string", "format": "date-time"},
+                "end": {"type": "string", "format": "date-time"},
+                "site": _NULLABLE_ID,
+                "department": _NULLABLE_ID,
+                "category": _NULLABLE_ID,
+                "kind": {"type": ["string", "null"]},
+                "channel": {"type": ["string", "null"]},
+            },
+            "required": ["start", "end", "site", "department", "category", "kind", "channel"],
+            "additionalProperties": False,
+        },
+        "columns": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "key": {"type": "string"},
+                    "label": {"type": "string"},
+                    "unit": {"type": "string"},
+                },
+                "required": ["key", "label", "unit"],
+                "additionalProperties": False,
+            },
+        },
+        "rows": {"type": "array", "items": {"type": "object", "additionalProperties": _CELL}},
+    },
+    "required": ["report", "title", "scope", "columns", "rows"],
+    "additionalProperties": False,
+}
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -116,6 +159,7 @@ def components() -> dict[str, Any]:
         ),
         "Categories": _items("Category"),
         "OpenAPI": {"type": "object", "description": "This document."},
+        "Report": REPORT_SCHEMA,
     }
     for body in (bodies.NEW_TICKET, bodies.TRIAGE, bodies.NEW_ASSET, bodies.ASSET_CHANGE):
         schemas[body.name] = body.schema()

@@ -67,6 +67,7 @@ def ticket(t: Ticket, viewer: User, levels: Summaries) -> dict[str, Any]:
         "impact": t.impact,
         "urgency": t.urgency,
         "channel": t.channel,
+        "stops_work": t.stops_work,
         # The triage suggestion is an internal aid (recorded as an internal event): staff only.
         "suggestion": {
             "kind": t.suggested_kind,
@@ -184,6 +185,7 @@ TICKET_SCHEMA = closed_object(
         "impact": _enum(Level),
         "urgency": _enum(Level),
         "channel": _TEXT,
+        "stops_work": {"type": ["boolean", "null"]},
         "suggestion": nullable(
             closed_object(
                 {
@@ -252,6 +254,7 @@ TICKET_SCHEMA["examples"] = [
         "impact": "medium",
         "urgency": "high",
         "channel": "api",
+        "stops_work": True,
         "suggestion": {"kind": "onsite", "confidence": 0.9, "reason": "Usually on-site."},
         "requester": {"id": 7, "name": "Ana Pop", "email": "ana.pop@example.com"},
         "department": {"id": 2, "name": "Finance"},

@@ -150,6 +150,7 @@ def _new_ticket(data: dict) -> tickets.NewTicket:
         room=field["room"].read(data, ""),
         impact=field["impact"].read(data, Level.MEDIUM),
         urgency=field["urgency"].read(data, Level.MEDIUM),
+        stops_work=field["stops_work"].read(data),
         fields=field["fields"].read(data),
         latitude=field["latitude"].read(data),
         longitude=field["longitude"].read(data),

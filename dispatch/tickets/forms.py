@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from dispatch import labels
@@ -118,6 +119,11 @@ class RequestForm(FlaskForm):
         default=Level.MEDIUM.value,
         description=_l("How soon does it need to be fixed?"),
     )
+    stops_work = SelectField(
+        _l("Does this stop your work?"),
+        choices=[C("no", _l("No, I can keep working")), C("yes", _l("Yes, I cannot work"))],
+        default="no",
+    )
     latitude = HiddenField(validators=[_coordinate])
     longitude = HiddenField(validators=[_coordinate])
     attachments = MultipleFileField(_l("Attachments"))
@@ -152,6 +158,7 @@ class RequestForm(FlaskForm):
             channel="web",
             parent_id=parent_id,
             asset_id=_id(self.asset.data, "asset"),
+            stops_work=self.stops_work.data == "yes",
         )
 
     def add_errors(self, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:

@@ -189,6 +189,8 @@ class Ticket(db.Model):
     priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL)
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     channel: Mapped[str] = mapped_column(String(10), default="web")
+    # "Does this stop your work?" asked by the web form and the API; None: not asked (mail).
+    stops_work: Mapped[bool | None]
 
     status: Mapped[str] = mapped_column(String(20), default=Status.NEW, index=True)
     kind: Mapped[str | None] = mapped_column(String(10))

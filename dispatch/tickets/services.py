@@ -76,6 +76,7 @@ class NewTicket:
     parent_id: int | None = None
     #: The device it is about (checked by the receivers of ``ticket_created``, dispatch.assets).
     asset_id: int | None = None
+    stops_work: bool | None = None
 
 
 def _validate_new(data: NewTicket) -> tuple[Site | None, Category | None, dict[str, Any]]:
@@ -146,6 +147,7 @@ def create_ticket(requester: User, data: NewTicket, *, files: Iterable = ()) -> 
         priority=PRIORITY_MATRIX[(data.impact, data.urgency)],
         fields=cleaned,
         channel=data.channel,
+        stops_work=data.stops_work,
         status=Status.NEW,
         parent=parent,
         asset_id=data.asset_id,

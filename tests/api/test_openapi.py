@@ -26,7 +26,7 @@ def doc(client):
 def _routes(app) -> set[tuple[str, str]]:
     return {
         (
-            re.sub(r"<int(?:\([^)]*\))?:(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1")),
+            re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1")),
             m.lower(),
         )
         for rule in api_rules(app.url_map.iter_rules())

@@ -101,6 +101,7 @@ def test_staff_see_the_suggestion(api, make_category):
         ({"subject": "x", "category": -1}, "category"),
         ({"subject": "x", "impact": "huge"}, "impact"),
         ({"subject": "x", "urgency": None}, "urgency"),
+        ({"subject": "x", "stops_work": "yes"}, "stops_work"),
         ({"subject": "x", "fields": []}, "fields"),
         ({"subject": "x", "fields": {"n": 10**400}}, "fields.n"),
         ({"subject": "x", "floor": "f" * 41}, "floor"),

@@ -140,7 +140,7 @@ def test_romanian_pages_show_no_english(romanian_app, client, auth, make_user, m
         "employee": (requester, ["/tickets/new", "/tickets/mine", f"/tickets/{ticket.id}"]),
         "dispatcher": (
             make_user("dispatcher", locale="ro"),
-            ["/desk/inbox", f"/tickets/{ticket.id}", "/planning/", "/technicians/"],
+            ["/desk/inbox", f"/tickets/{ticket.id}", "/planning/", "/technicians/", "/reports/"],
         ),
         "technician": (make_user("technician", locale="ro"), ["/my-day/", "/desk/jobs"]),
         "admin": (make_user("admin", locale="ro"), ["/admin/", "/admin/users", "/mail/"]),

@@ -1,0 +1,65 @@
+"""The reports in the JSON API: the same figures as the reports page, for dispatchers' and
+admins' tokens (anyone else's token gets a 404, as for a page they may not see)."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from dispatch.api.auth import api_user
+from dispatch.api.bodies import REPORT_FILTERS
+from dispatch.api.operations import describe
+from dispatch.api.views import bp
+from dispatch.desk.panel import DISPATCH_ROLES
+from dispatch.errors import NotFound
+from dispatch.reports.catalog import REPORTS, Inputs, compute
+from dispatch.reports.scope import Scope, period_bounds, whole_days
+from dispatch.types import utcnow
+
+
+def _scope() -> Scope:
+    args = REPORT_FILTERS.read()
+    param = REPORT_FILTERS.params
+    first, last = period_bounds(param["start"].read(args), param["end"].read(args), utcnow().date())
+    return whole_days(
+        first,
+        last,
+        ZoneInfo("UTC"),
+        site_id=param["site"].read(args),
+        department_id=param["department"].read(args),
+        category_id=param["category"].read(args),
+        kind=param["kind"].read(args),
+        channel=param["channel"].read(args),
+    )
+
+
+@bp.get("/reports/<name>")
+@describe(
+    "api",
+    operation_id="getReport",
+    summary="Read a report",
+    description="One report's rows for a period (whole UTC days) and filters: "
+    + ", ".join(REPORTS)
+    + ". Dispatchers' and admins' tokens only; each figure is defined in docs/reports.md.",
+    query=REPORT_FILTERS,
+    status=200,
+    schema="Report",
+    answer="The report.",
+    errors=(400, 404),
+)
+def get_report(name: str) -> dict[str, Any]:
+    if api_user().role not in DISPATCH_ROLES or name not in REPORTS:
+        raise NotFound(_("No such report."))
+    scope = _scope()
+    report = REPORTS[name]
+    inputs = Inputs(float(current_app.config.get("TRAVEL_SPEED_KMH", 40)), utcnow())
+    return {
+        "report": name,
+        "title": str(report.title),
+        "scope": scope.as_dict(),
+        "columns": [{"key": c.key, "label": str(c.label), "unit": c.unit} for c in report.columns],
+        "rows": compute(name, scope, inputs),
+    }
