@@ -21,6 +21,7 @@ from dispatch.tickets.models import Status, Ticket
 from dispatch.tickets.services import reopen as reopen_ticket
 
 bp = Blueprint("mail", __name__)
+bp.add_app_template_global(texts.state_label, "mail_state")
 bp.record_once(lambda state: apply_defaults(state.app))
 LIST_SIZE = 200
 
