@@ -6,6 +6,7 @@ reach the application's objects nor run code.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 
@@ -148,3 +149,24 @@ def state_label(status: str) -> str:
         "failed": pgettext("mail state", "failed"),
     }
     return names.get(status, status)
+
+
+def outbox_note(text: str) -> str:
+    """Why a queued message was not sent, for the admin pages in the reader's language. The row
+    keeps the English reason (the logs' language); a server's own error is shown as it came."""
+    names = {
+        "rate limit: too many automatic answers to this address": _(
+            "too many automatic answers to this address in the last hour"
+        ),
+        "rate limit: MAIL_AUTO_REPLY_LIMIT automatic answers this hour": _(
+            "MAIL_AUTO_REPLY_LIMIT automatic answers reached this hour"
+        ),
+        "requester deactivated": _("the requester's account is deactivated"),
+        "account deactivated or gone": _("the account is deactivated or deleted"),
+        "the account's address changed since": _("the account's address has changed since"),
+        "no usable address": _("no usable address"),
+        "addressed to ourselves": _("addressed to Dispatch itself"),
+        "no longer resolved": _("the ticket is no longer resolved"),
+        "comment not public": _("the comment is not public"),
+    }
+    return str(names.get(text, text))

@@ -9,7 +9,7 @@ import re
 from flask_babel import force_locale
 
 from dispatch.extensions import db
-from dispatch.mail.texts import state_label
+from dispatch.mail.texts import outbox_note, state_label
 from dispatch.triage.services import reason_text
 
 WERKZEUG_404 = "The requested URL was not found on the server"
@@ -66,8 +66,9 @@ def test_the_staff_panels_latest_changes_are_sentences(
     # The record's raw keys and values ("channel: web", "confidence: 0.99…") are gone…
     for raw in ("channel:", "subject:", "kind:", "confidence:", "source:", "Created"):
         assert raw not in recent, raw
-    # …for the history's own sentences, in Romanian.
-    assert "a trimis solicitarea" in recent
+    # …for the history's own sentences, in Romanian, with a Romanian label on the reason.
+    assert "a trimis solicitarea" in recent and "a sugerat tipul" in recent
+    assert "reason:" not in recent and "Motiv:" in recent
 
 
 def test_a_suggestion_is_written_with_the_readers_quotes_and_percent(app, romanian_app):
@@ -93,4 +94,8 @@ def test_the_mail_pages_name_states_in_romanian(romanian_app, client, auth, make
     with force_locale("ro"):
         assert state_label("suppressed") == "oprit"
         assert state_label("something new") == "something new"  # an unknown key is shown as is
+        assert outbox_note("rate limit: too many automatic answers to this address") == (
+            "prea multe răspunsuri automate către această adresă în ultima oră"
+        )
+        assert outbox_note("SMTPDataError: 554 refused") == "SMTPDataError: 554 refused"
     db.session.rollback()
