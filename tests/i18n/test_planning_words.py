@@ -60,3 +60,21 @@ def test_the_board_says_its_days_and_reasons_in_romanian(
     visits = html.split('id="visits"', 1)[1]
     assert f"{day.day} {months[day.month - 1]} {day.year}" in visits
     assert f">{day.isoformat()}<" not in visits
+
+
+def test_a_one_day_plan_names_its_day_once(app, romanian_app):
+    from datetime import date
+
+    from dispatch.planning.services import _planned_for_you
+
+    day, friday = date(2026, 12, 8), date(2026, 12, 11)
+    with force_locale("ro"):
+        assert _planned_for_you(7, day, day) == (
+            "7 vizite au fost planificate pentru dumneavoastră pe 8 decembrie 2026."
+        )
+        assert _planned_for_you(21, day, friday) == (
+            "21 de vizite au fost planificate pentru dumneavoastră între 8 decembrie 2026 și "
+            "11 decembrie 2026."
+        )
+    with force_locale("en"):
+        assert _planned_for_you(1, day, day) == "1 visit was planned for you on December 8, 2026."
