@@ -99,3 +99,11 @@ def test_the_mail_pages_name_states_in_romanian(romanian_app, client, auth, make
         )
         assert outbox_note("SMTPDataError: 554 refused") == "SMTPDataError: 554 refused"
     db.session.rollback()
+
+
+def test_the_record_of_administration_exports_romanian_headers(
+    romanian_app, client, auth, make_user
+):
+    auth.login(make_user("admin", locale="ro"))
+    header = _text(client.get("/admin/events.csv")).lstrip("\ufeff").splitlines()[0]
+    assert header.startswith("Când (UTC),Cine,Acțiune,Tip,Id,Nume,Înainte,După,Ce s-a întâmplat")
