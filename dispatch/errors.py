@@ -94,7 +94,9 @@ def page_message(err: HTTPException) -> str:
     replaced. A description the app wrote itself (translated, as the sign-in throttle's) is kept."""
     if isinstance(err, CSRFError):
         return _("The page expired: reload it and try again.")
-    if err.description != type(err).description and not isinstance(err, RateLimitExceeded):
+    # A limit's own message is the app's (translated); without one, Flask-Limiter says the limit.
+    bare_limit = isinstance(err, RateLimitExceeded) and not err.limit.error_message
+    if err.description != type(err).description and not bare_limit:
         return err.description or ""
     messages = {
         400: _("The request could not be understood. Go back, reload the page and try again."),

@@ -107,3 +107,19 @@ def test_the_record_of_administration_exports_romanian_headers(
     auth.login(make_user("admin", locale="ro"))
     header = _text(client.get("/admin/events.csv")).lstrip("\ufeff").splitlines()[0]
     assert header.startswith("Când (UTC),Cine,Acțiune,Tip,Id,Nume,Înainte,După,Ce s-a întâmplat")
+
+
+def test_a_limit_without_its_own_words_is_said_in_romanian(app, romanian_app):
+    from types import SimpleNamespace
+
+    from flask_limiter.errors import RateLimitExceeded
+
+    from dispatch.errors import page_message
+
+    bare = RateLimitExceeded(SimpleNamespace(error_message=None, limit="10 per 1 minute"))
+    worded = RateLimitExceeded(SimpleNamespace(error_message="Prea multe linkuri.", limit="3"))
+    with app.test_request_context("/desk/export.csv"), force_locale("ro"):
+        assert page_message(bare) == (
+            "Prea multe încercări. Vă rugăm să așteptați puțin și să încercați din nou."
+        )
+        assert page_message(worded) == "Prea multe linkuri."  # the app's own message is kept
