@@ -29,10 +29,10 @@ DEMO_PASSWORD = "dispatch-demo-2026"
 SITES = [
     # name, code, address, city, lat, lon
     ("Cluj Headquarters", "CLJ", "Strada Memorandumului 28", "Cluj-Napoca", 46.7695, 23.5860),
-    ("Bucharest Office", "BUC", "Bulevardul Unirii 15", "Bucharest", 44.4268, 26.1025),
-    ("Timisoara Warehouse", "TMS", "Calea Torontalului 90", "Timisoara", 45.7700, 21.2050),
-    ("Iasi Branch", "IAS", "Bulevardul Stefan cel Mare 10", "Iasi", 47.1660, 27.5820),
-    ("Brasov Branch", "BRV", "Strada Republicii 40", "Brasov", 45.6430, 25.5890),
+    ("Bucharest Office", "BUC", "Bulevardul Unirii 15", "București", 44.4268, 26.1025),
+    ("Timișoara Warehouse", "TMS", "Calea Torontalului 90", "Timișoara", 45.7700, 21.2050),
+    ("Iași Branch", "IAS", "Bulevardul Ștefan cel Mare 10", "Iași", 47.1660, 27.5820),
+    ("Brașov Branch", "BRV", "Strada Republicii 40", "Brașov", 45.6430, 25.5890),
 ]
 
 DEPARTMENTS = [
@@ -50,12 +50,12 @@ USERS = [
     ("ana.pop@example.com", "Ana Pop", Role.EMPLOYEE, "Finance", "CLJ", []),
     ("mihai.ionescu@example.com", "Mihai Ionescu", Role.EMPLOYEE, "Logistics", "TMS", []),
     ("elena.radu@example.com", "Elena Radu", Role.EMPLOYEE, "Sales", "BUC", []),
-    ("dana.dispatch@example.com", "Dana Muresan", Role.DISPATCHER, "Engineering", "CLJ", []),
+    ("dana.dispatch@example.com", "Dana Mureșan", Role.DISPATCHER, "Engineering", "CLJ", []),
     ("victor.agent@example.com", "Victor Stan", Role.AGENT, "Engineering", "CLJ", []),
     ("ioana.agent@example.com", "Ioana Dinu", Role.AGENT, "Engineering", "BUC", []),
     (
         "radu.tech@example.com",
-        "Radu Lazar",
+        "Radu Lazăr",
         Role.TECHNICIAN,
         "Engineering",
         "CLJ",
@@ -279,6 +279,19 @@ REQUESTS = [
         "",
         "",
         "",
+        {},
+    ),
+    # Written in Romanian, as most of the company writes: the triage reads both languages.
+    (
+        "george.stoica@example.com",
+        "BRV",
+        None,
+        "Cititorul de carduri de la intrare nu deschide ușa",
+        "De azi-dimineață cititorul de carduri de la intrarea sucursalei din Brașov nu mai "
+        "deschide ușa; colegii intră doar cu cheia de la recepție.",
+        "",
+        "0",
+        "Recepție",
         {},
     ),
 ]

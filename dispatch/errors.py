@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -86,6 +88,26 @@ def _size_refused() -> tuple[int, str]:
     )
 
 
+def page_message(err: HTTPException) -> str:
+    """What an error page says, in the reader's language. Werkzeug's own descriptions, and
+    Flask-WTF's CSRF ones and Flask-Limiter's ("10 per 1 minute"), are English: they are
+    replaced. A description the app wrote itself (translated, as the sign-in throttle's) is kept."""
+    if isinstance(err, CSRFError):
+        return _("The page expired: reload it and try again.")
+    # A limit's own message is the app's (translated); without one, Flask-Limiter says the limit.
+    bare_limit = isinstance(err, RateLimitExceeded) and not err.limit.error_message
+    if err.description != type(err).description and not bare_limit:
+        return err.description or ""
+    messages = {
+        400: _("The request could not be understood. Go back, reload the page and try again."),
+        403: _("You are not allowed to do this."),
+        404: _("There is no such page, or it is not yours to see. Check the address."),
+        405: _("This address does not take that kind of request."),
+        429: _("Too many attempts. Please wait a moment and try again."),
+    }
+    return messages.get(err.code or 0, "")
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DispatchError)
     def _domain_error(err: DispatchError):
@@ -111,7 +133,7 @@ def init_app(app: Flask) -> None:
                 (k, v) for k, v in err.get_headers() if k.lower() != "content-type"
             )
             return response, code
-        return render_template("error.html", code=err.code, message=err.description), err.code
+        return render_template("error.html", code=err.code, message=page_message(err)), err.code
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -103,3 +103,26 @@ def test_demo_company_speaks_romanian_and_english(app):
     assert locales["ana.pop@example.com"] == "ro" and locales["victor.agent@example.com"] == "en"
     assert locales["elena.radu@example.com"] is None  # follows the browser
     assert set(locales.values()) == {"ro", "en", None}
+
+
+def test_the_demo_writes_romanian_names_and_finds_them_without_diacritics(app, client):
+    demo.load(today=WEDNESDAY)
+    assert {"Brașov Branch", "Iași Branch", "Timișoara Warehouse"} <= set(
+        db.session.scalars(select(Site.name))
+    )
+    written = db.session.scalar(
+        select(Ticket).where(Ticket.subject == "Cititorul de carduri de la intrare nu deschide ușa")
+    )
+    assert written.site.code == "BRV" and written.suggested_kind == "onsite"
+
+    def sign_in(email):
+        client.post("/logout")
+        response = client.post("/login", data={"email": email, "password": demo.DEMO_PASSWORD})
+        assert response.status_code == 302
+
+    sign_in("dana.dispatch@example.com")  # a Romanian dispatcher
+    inbox = client.get("/desk/inbox?q=brasov").get_data(as_text=True)
+    assert written.subject in inbox and ">1 tichet<" in inbox  # the only one that says Brașov
+    sign_in("admin@example.com")
+    users = client.get("/admin/users?q=muresan").get_data(as_text=True)
+    assert "Dana Mureșan" in users

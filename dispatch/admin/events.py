@@ -52,16 +52,18 @@ ACTION_LABELS = {
     "discarded": _l("discarded"),
 }
 assert set(ACTION_LABELS) == set(ACTIONS)
+# The columns' headers, in the exporting person's language (the cells keep machine formats: ISO
+# times, action keys, JSON), as the inbox's export does.
 CSV_COLUMNS = (
-    "time_utc",
-    "actor",
-    "action",
-    "target_type",
-    "target_id",
-    "target_name",
-    "before",
-    "after",
-    "sentence",
+    _l("When (UTC)"),
+    _l("Who"),
+    _l("Action"),
+    _l("Kind"),
+    _l("Id"),
+    _l("Name"),
+    _l("Before"),
+    _l("After"),
+    _l("What happened"),
 )
 
 
@@ -180,7 +182,7 @@ def export_csv(query: Select) -> str:
     spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([str(c) for c in CSV_COLUMNS])
     for event in db.session.scalars(query.limit(EXPORT_MAX_ROWS)):
         row = [
             event.created_at.isoformat(),

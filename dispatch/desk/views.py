@@ -48,10 +48,13 @@ from dispatch.people.models import Role
 from dispatch.sla import status as sla_status
 from dispatch.tickets import dispatching, job_places, services
 from dispatch.tickets.access import get_staff_ticket, get_visible_ticket
+from dispatch.tickets.event_text import describe
 from dispatch.tickets.models import Kind
 from dispatch.types import utcnow
 
 bp = Blueprint("desk", __name__)
+# The staff panel's latest events read as the ticket history's sentences.
+bp.add_app_template_global(describe, "describe_event")
 
 
 @bp.app_context_processor

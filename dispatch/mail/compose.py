@@ -152,7 +152,7 @@ def _recent_auto_replies(s: Session, row: OutboxMessage, recipient: str | None =
 def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | None:
     ctx = {key: "" for key in texts.VARIABLES}
     ctx.update(
-        marker=texts.MARKER,
+        marker=str(texts.MARKER),
         subject=str(row.context.get("subject", "")),
         reason=str(row.context.get("reason", "")),
     )

@@ -6,9 +6,13 @@ reach the application's objects nor run code.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
-MARKER = "##- Please type your reply above this line -##"
+#: The line a reply is cut at, in the recipient's language (call under their locale). The reader
+#: cuts at any "##- … -##" line (dispatch.mail.parse), whatever language the marker was sent in.
+MARKER = _l("##- Please type your reply above this line -##")
 
 VARIABLES = {
     "number": _l("ticket number, e.g. #42"),
@@ -157,3 +161,45 @@ def default_text(key: str) -> tuple[str, str]:
     """(subject, body) of the built-in template ``key``, in the current language."""
     subject, body, framed = DEFAULTS[key]
     return str(subject), (HEADER + str(body) + FOOTER) if framed else str(body)
+
+
+def state_label(status: str) -> str:
+    """A received or queued message's state (MailStatus, OutboxStatus) for the admin pages, in
+    the reader's language; the stored value stays the key."""
+    names = {
+        "ticket": pgettext("mail state", "ticket"),
+        "comment": pgettext("mail state", "comment"),
+        "duplicate": pgettext("mail state", "duplicate"),
+        "quarantine": pgettext("mail state", "quarantine"),
+        "rejected": pgettext("mail state", "rejected"),
+        "dropped": pgettext("mail state", "dropped"),
+        "discarded": pgettext("mail state", "discarded"),
+        "pending": pgettext("mail state", "pending"),
+        "sending": pgettext("mail state", "sending"),
+        "sent": pgettext("mail state", "sent"),
+        "local": pgettext("mail state", "local"),
+        "suppressed": pgettext("mail state", "suppressed"),
+        "failed": pgettext("mail state", "failed"),
+    }
+    return names.get(status, status)
+
+
+def outbox_note(text: str) -> str:
+    """Why a queued message was not sent, for the admin pages in the reader's language. The row
+    keeps the English reason (the logs' language); a server's own error is shown as it came."""
+    names = {
+        "rate limit: too many automatic answers to this address": _(
+            "too many automatic answers to this address in the last hour"
+        ),
+        "rate limit: MAIL_AUTO_REPLY_LIMIT automatic answers this hour": _(
+            "MAIL_AUTO_REPLY_LIMIT automatic answers reached this hour"
+        ),
+        "requester deactivated": _("the requester's account is deactivated"),
+        "account deactivated or gone": _("the account is deactivated or deleted"),
+        "the account's address changed since": _("the account's address has changed since"),
+        "no usable address": _("no usable address"),
+        "addressed to ourselves": _("addressed to Dispatch itself"),
+        "no longer resolved": _("the ticket is no longer resolved"),
+        "comment not public": _("the comment is not public"),
+    }
+    return str(names.get(text, text))

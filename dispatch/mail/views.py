@@ -21,6 +21,8 @@ from dispatch.tickets.models import Status, Ticket
 from dispatch.tickets.services import reopen as reopen_ticket
 
 bp = Blueprint("mail", __name__)
+bp.add_app_template_global(texts.state_label, "mail_state")
+bp.add_app_template_global(texts.outbox_note, "outbox_note")
 bp.record_once(lambda state: apply_defaults(state.app))
 LIST_SIZE = 200
 

@@ -20,10 +20,11 @@ from flask import url_for
 from flask_babel import format_date
 
 from dispatch.extensions import db
+from dispatch.people.models import Skill
 from dispatch.tickets.models import Ticket
 
+from . import engine_reasons, sources
 from . import problem as builder
-from . import sources
 from .models import PlanRun, RunStatus, Visit
 from .services import visits_of
 
@@ -227,9 +228,14 @@ def unplanned(run: PlanRun) -> list[dict[str, Any]]:
             )
         )
     }
+    # The engine names skills by id: the reasons show their names.
+    skill_names = (
+        {i: n for i, n in db.session.execute(db.select(Skill.id, Skill.name))} if entries else {}
+    )
     for entry in entries:
         ticket = tickets.get(entry.get("ticket_id"))
-        item = dict(entry)
+        reason = engine_reasons.in_language(str(entry.get("reason", "")), skill_names)
+        item = dict(entry, reason=reason)
         if ticket is not None and builder.ticket_point(ticket) is None:
             item["fix_url"] = fix_location_url(ticket)
             item["site"] = ticket.site.name if ticket.site and not ticket.address else None

@@ -315,16 +315,7 @@ def publish(run: PlanRun, actor: User | None, *, on_visit=None) -> PlanRun:
                 on_visit(visit)
         for tech_id, count in sorted(per_tech.items()):
             with force_locale(language_of(db.session.get(User, tech_id))):
-                notify(
-                    tech_id,
-                    ngettext(
-                        "%(num)d visit was planned for you from %(a)s to %(b)s.",
-                        "%(num)d visits were planned for you from %(a)s to %(b)s.",
-                        count,
-                        a=format_date(run.first_day, "long"),
-                        b=format_date(run.last_day, "long"),
-                    ),
-                )
+                notify(tech_id, _planned_for_you(count, run.first_day, run.last_day))
         run.status, run.published_at = RunStatus.PUBLISHED, utcnow()
         run.published_by_id = actor.id if actor else None
         db.session.flush()
@@ -351,3 +342,21 @@ def visits_of(run: PlanRun, kept_ids: Iterable[int] = ()) -> list[Visit]:
     if kept:
         visits += db.session.scalars(db.select(Visit).where(Visit.id.in_(kept)).options(*load))
     return sorted(visits, key=lambda v: (v.technician_id, v.day, v.planned_start))
+
+
+def _planned_for_you(count: int, first: date, last: date) -> str:
+    """The technician's notice of a published plan: one day is named once."""
+    if first == last:
+        return ngettext(
+            "%(num)d visit was planned for you on %(d)s.",
+            "%(num)d visits were planned for you on %(d)s.",
+            count,
+            d=format_date(first, "long"),
+        )
+    return ngettext(
+        "%(num)d visit was planned for you from %(a)s to %(b)s.",
+        "%(num)d visits were planned for you from %(a)s to %(b)s.",
+        count,
+        a=format_date(first, "long"),
+        b=format_date(last, "long"),
+    )

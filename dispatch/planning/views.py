@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from dispatch import labels
 from dispatch.collation import name_order
-from dispatch.errors import DispatchError, ValidationError
+from dispatch.errors import DispatchError, ValidationError, page_message
 from dispatch.extensions import db, login_manager
 from dispatch.people.models import Role
 from dispatch.sites.models import Site
@@ -119,7 +119,7 @@ def _csrf_error(err: CSRFError):
         return jsonify(
             {"error": _("The page expired: reload it and try again."), "status": 400}
         ), 400
-    return render_template("error.html", code=400, message=err.description), 400
+    return render_template("error.html", code=400, message=page_message(err)), 400
 
 
 def _move_form() -> MoveForm:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import format_percent
 from flask_babel import gettext as _
 
 from dispatch import labels
@@ -65,14 +66,18 @@ def _suggested(ev, d):
             "confidence",
         }
     conf = d.get("confidence")
-    pct = (
-        f" ({round(float(conf) * 100)} %)"
-        if isinstance(conf, (int, float)) and not isinstance(conf, bool)
-        else ""
-    )
+    if isinstance(conf, (int, float)) and not isinstance(conf, bool):
+        text = _(
+            "%(who)s suggested %(kind)s (%(pct)s)",
+            who=M.who,
+            kind=M.kind,
+            pct=format_percent(round(float(conf), 2)),
+        )
+    else:
+        text = _("%(who)s suggested %(kind)s", who=M.who, kind=M.kind)
     return (
         fill(
-            _("%(who)s suggested %(kind)s", who=M.who, kind=M.kind) + pct,
+            text,
             who=who_part(ev),
             kind=vocab_label(labels.KIND, d["kind"]),
         ),

@@ -188,6 +188,11 @@ def value_parts(key: str, value: Any) -> list[Part]:
 
 
 def details(data: dict, used: set[str]) -> list[tuple[str, list[Part]]]:
+    """What a sentence left out, as "label: value"; the record's keys that readers meet most
+    are named in their language, any other key as it is."""
+    names = {"reason": _("Reason")}
     return [
-        (str(k).replace("_", " "), value_parts(str(k), v)) for k, v in data.items() if k not in used
+        (names.get(k) or str(k).replace("_", " "), value_parts(str(k), v))
+        for k, v in data.items()
+        if k not in used
     ]

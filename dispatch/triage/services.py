@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
@@ -114,9 +114,9 @@ def reason_text(source: str, basis: dict[str, Any]) -> str:
         text = _('Mentions "%(p)s": a keyword rule says %(k)s.', p=basis["phrase"], k=kind)
     elif source == "unsure":
         text = _(
-            "Unsure: the best guess is %(k)s, at only %(p)d%%; the dispatcher decides.",
+            "Unsure: the best guess is %(k)s, at only %(p)s; the dispatcher decides.",
             k=kind,
-            p=basis["pct"],
+            p=_percent(basis),
         )
     elif source == "classifier":
         text = _classifier_reason(basis, kind)
@@ -141,15 +141,22 @@ def _classifier_reason(basis: dict[str, Any], kind: str) -> str:
             basis["samples"],
         )
     if basis["words"]:
-        words = ", ".join(f'"{t}"' for t in basis["words"])
+        # Each word in the reader's quotation marks ("…" in English, „…” in Romanian).
+        words = ", ".join(_('"%(word)s"', word=t) for t in basis["words"])
         return _(
-            "%(src)s: words like %(w)s point to %(k)s (%(p)d%%).",
+            "%(src)s: words like %(w)s point to %(k)s (%(p)s).",
             src=src,
             w=words,
             k=kind,
-            p=basis["pct"],
+            p=_percent(basis),
         )
-    return _("%(src)s: the wording points to %(k)s (%(p)d%%).", src=src, k=kind, p=basis["pct"])
+    return _("%(src)s: the wording points to %(k)s (%(p)s).", src=src, k=kind, p=_percent(basis))
+
+
+def _percent(basis: dict[str, Any]) -> str:
+    """The kept confidence (a whole percent) as the reader's language writes it: "86%",
+    "86 %"."""
+    return format_percent(basis["pct"] / 100)
 
 
 def ticket_reason(ticket: Ticket) -> str:

@@ -16,6 +16,8 @@
   var timelineBox = document.getElementById("timeline-box");
   var visitsBox = document.getElementById("visits-box");
   var dayFilter = document.getElementById("day-filter");
+  // The progress as the page's language writes a percentage ("27%", "27 %"), as the server does.
+  var percent = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "percent" });
 
   function poll() {
     fetch(statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
@@ -23,7 +25,7 @@
       .then(function (s) {
         if (bar) {
           bar.style.width = s.progress + "%";
-          bar.textContent = s.progress + "%";
+          bar.textContent = percent.format(s.progress / 100);
           bar.parentNode.setAttribute("aria-valuenow", s.progress);
         }
         if (message) { message.textContent = s.message; }

@@ -126,7 +126,7 @@ def test_csv_export_is_filtered_and_safe_in_a_spreadsheet(client, admin):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     header, (row,) = rows[0], rows[1:]
-    assert header[:6] == ["time_utc", "actor", "action", "target_type", "target_id", "target_name"]
+    assert header[:6] == ["When (UTC)", "Who", "Action", "Kind", "Id", "Name"]
     assert row[1] == '\'=HYPERLINK("http://x")' and row[5] == "'@SUM(A1)"
     assert row[2] == "created" and row[7] == '{"name": "+1"}'
     assert row[8].startswith("'=HYPERLINK")

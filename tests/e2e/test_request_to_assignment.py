@@ -20,7 +20,7 @@ from dispatch import demo
 pytestmark = pytest.mark.e2e
 
 EMPLOYEE = ("ana.pop@example.com", "Ana Pop")
-DISPATCHER = ("dana.dispatch@example.com", "Dana Muresan")
+DISPATCHER = ("dana.dispatch@example.com", "Dana Mureșan")
 AGENT = "Victor Stan"
 SITE = "Cluj Headquarters"
 SITE_TZ = ZoneInfo("Europe/Bucharest")  # every demo site's time zone
@@ -119,10 +119,10 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot, si
     badges = desk.locator("#ticket-badges").inner_text()
     assert "To schedule" in badges and "On-site" in badges and "High" in badges
     assert_recent(
-        history_line(desk, "Dana Muresan (dispatcher) catalogued the request as On-site"), started
+        history_line(desk, "Dana Mureșan (dispatcher) catalogued the request as On-site"), started
     )
     assert_recent(
-        history_line(desk, "Dana Muresan (dispatcher) changed the status from New to To schedule"),
+        history_line(desk, "Dana Mureșan (dispatcher) changed the status from New to To schedule"),
         started,
     )
     shot(desk, "done-when-5-onsite-history")
@@ -149,10 +149,10 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot, si
     badges = desk.locator("#ticket-badges").inner_text()
     assert "Assigned" in badges and "Remote" in badges
     assert_recent(
-        history_line(desk, "Dana Muresan (dispatcher) catalogued the request as Remote"), started
+        history_line(desk, "Dana Mureșan (dispatcher) catalogued the request as Remote"), started
     )
     assert_recent(
-        history_line(desk, f"Dana Muresan (dispatcher) assigned the request to {AGENT}"), started
+        history_line(desk, f"Dana Mureșan (dispatcher) assigned the request to {AGENT}"), started
     )
     shot(desk, "done-when-6-remote-history")
 
@@ -161,9 +161,9 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot, si
     page.get_by_role("link", name="Laptop keyboard types double letters").click()
     page.wait_for_url(re.compile(r".*/tickets/\d+$"))
     assert "To schedule" in page.locator("#ticket-badges").inner_text()
-    assert_recent(history_line(page, "Dana Muresan (dispatcher) set kind to On-site"), started)
+    assert_recent(history_line(page, "Dana Mureșan (dispatcher) set kind to On-site"), started)
     assert_recent(
-        history_line(page, "Dana Muresan (dispatcher) changed the status from New to To schedule"),
+        history_line(page, "Dana Mureșan (dispatcher) changed the status from New to To schedule"),
         started,
     )
     assert "Internal" not in page.locator("#history").inner_text()  # staff notes stay staff's
@@ -172,7 +172,7 @@ def test_request_to_catalogue_and_assignment(app, live_server, browser, shot, si
     page.wait_for_url(re.compile(r".*/tickets/\d+$"))
     assert remote_number in page.locator("h1").inner_text()
     assert_recent(
-        history_line(page, f"Dana Muresan (dispatcher) assigned the request to {AGENT}"), started
+        history_line(page, f"Dana Mureșan (dispatcher) assigned the request to {AGENT}"), started
     )
     assert AGENT in page.locator("dl").filter(has_text="Requester").first.inner_text()
     shot(page, "done-when-7-employee-history")

@@ -8,11 +8,10 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from tests.i18n.catalogues import REAL_CATALOGUES, catalogues_of
+from tests.i18n.catalogues import REAL_CATALOGUES
 
 ROOT = REAL_CATALOGUES.parents[1]
 TEMPLATE = REAL_CATALOGUES / "messages.pot"
@@ -26,7 +25,8 @@ def read(path: Path, locale: str | None = None):
 
 
 def ids(catalogue) -> set:
-    return {m.id for m in catalogue if m.id}
+    """Each text with its context (pgettext's: one English word, two meanings)."""
+    return {(m.context, m.id) for m in catalogue if m.id}
 
 
 def test_the_committed_template_is_not_stale(tmp_path):
@@ -57,7 +57,7 @@ def test_every_text_has_a_romanian_translation_with_its_placeholders():
     for message in read(TEMPLATE):
         if not message.id:
             continue
-        found = catalogue.get(message.id)
+        found = catalogue.get(message.id, context=message.context)
         if found is None:
             problems.append(f"missing: {message.id!r}")
         elif found.fuzzy:
@@ -112,12 +112,6 @@ def english_left(html: str, english: dict[str, str]) -> list[str]:
     text = "\n".join(reader.parts)
     found |= {e for e in english if len(e.split()) >= 3 and e in text}
     return sorted(found)
-
-
-@pytest.fixture
-def romanian_app(app, tmp_path):
-    with catalogues_of(app, REAL_CATALOGUES, tmp_path / "mo"):
-        yield app
 
 
 def test_romanian_pages_show_no_english(romanian_app, client, auth, make_user, make_ticket):

@@ -136,3 +136,21 @@ def test_calendar_feed_in_the_technicians_language(app, romanian, make_user):
     ro = calendar.calendar(make_user("technician", locale="ro"), "example.com").decode()
     en = calendar.calendar(make_user("technician", locale="en"), "example.com").decode()
     assert "Vizite Dispatch" in ro and "Vizite Dispatch" not in en
+
+
+def test_the_reply_marker_is_in_the_recipients_language_and_still_cuts(
+    app, tmp_path, make_user, make_ticket, outbox
+):
+    from dispatch.mail.parse import trim_reply
+    from tests.i18n.catalogues import REAL_CATALOGUES
+
+    with catalogues_of(app, REAL_CATALOGUES, tmp_path / "mo"):
+        ro = make_ticket(requester=make_user(locale="ro"))
+        en = make_ticket(requester=make_user(locale="en"))
+        bodies = {r.ticket_id: r.body for r in outbox()}
+    marker = "##- Scrieți răspunsul deasupra acestui rând -##"
+    assert bodies[ro.id].startswith(marker) and "Please type" not in bodies[ro.id]
+    assert bodies[en.id].startswith("##- Please type your reply above this line -##")
+    # A reply above the Romanian message (as Outlook writes it, unquoted) keeps only the reply.
+    reply = "Mulțumesc, merge acum.\n\n" + bodies[ro.id]
+    assert trim_reply(reply) == "Mulțumesc, merge acum."

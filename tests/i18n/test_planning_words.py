@@ -1,0 +1,80 @@
+"""The planning board in Romanian: the engine's reasons for a job left out (the engine writes
+English) and the visits' days are said in the reader's language."""
+
+from __future__ import annotations
+
+from flask_babel import force_locale
+
+from dispatch.planning.engine_reasons import in_language
+from tests.planning.fixtures import next_weekday, wait_for
+
+
+def test_the_engines_reasons_in_romanian(app, romanian_app):
+    with force_locale("ro"):
+        assert in_language("window 09:00–11:15 unreachable from any shift") == (
+            "intervalul 09:00–11:15 nu poate fi atins din nicio tură"
+        )
+        assert in_language("windows day 2 09:00–10:00, from 08:00 unreachable from that shift") == (
+            "intervalul ziua 2 09:00–10:00, de la 08:00 nu poate fi atins din acea tură"
+        )
+        # Three plural forms: 1, 2–19, 20 and more ("de").
+        assert in_language("not enough working time left (taken by 1 higher-priority jobs)") == (
+            "nu mai rămâne destul timp de lucru (ocupat de 1 intervenție cu prioritate mai mare)"
+        )
+        assert "(ocupat de 4 intervenții" in in_language(
+            "not enough working time left (taken by 4 higher-priority jobs)"
+        )
+        assert "(ocupat de 21 de intervenții" in in_language(
+            "not enough working time left (taken by 21 higher-priority jobs)"
+        )
+        assert in_language("pinned on technician 7: no technician has skills ['network']") == (
+            "la tehnicianul la care este fixată: niciun tehnician nu are competențele network"
+        )
+        # What the engine did not write stays as it was kept.
+        assert in_language("removed from the plan by the dispatcher") == (
+            "removed from the plan by the dispatcher"
+        )
+    with force_locale("en"):
+        assert in_language("not enough working time left") == "not enough working time left"
+
+
+def test_the_board_says_its_days_and_reasons_in_romanian(
+    romanian_app, shifts, auth, client, make_tech, make_job, make_skill, make_user
+):
+    make_tech()
+    make_job(duration=30)
+    make_job(duration=30, skills=[make_skill("electrical")])  # nobody has the skill: left out
+    dispatcher = make_user("dispatcher", locale="ro")
+    auth.login(dispatcher)
+    day = next_weekday()
+    response = client.post(
+        "/planning/", data={"day": day.isoformat(), "days": "1", "time_limit": "1"}
+    )
+    run_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    wait_for(run_id)
+    html = client.get(f"/planning/runs/{run_id}").get_data(as_text=True)
+    assert "niciun tehnician nu are competențele electrical" in html  # by name, not by id
+    assert "no technician has skills" not in html
+    months = ["ian.", "feb.", "mar.", "apr.", "mai", "iun.", "iul.", "aug.", "sept.", "oct."]
+    months += ["nov.", "dec."]
+    visits = html.split('id="visits"', 1)[1]
+    assert f"{day.day} {months[day.month - 1]} {day.year}" in visits
+    assert f">{day.isoformat()}<" not in visits
+
+
+def test_a_one_day_plan_names_its_day_once(app, romanian_app):
+    from datetime import date
+
+    from dispatch.planning.services import _planned_for_you
+
+    day, friday = date(2026, 12, 8), date(2026, 12, 11)
+    with force_locale("ro"):
+        assert _planned_for_you(7, day, day) == (
+            "7 vizite au fost planificate pentru dumneavoastră pe 8 decembrie 2026."
+        )
+        assert _planned_for_you(21, day, friday) == (
+            "21 de vizite au fost planificate pentru dumneavoastră între 8 decembrie 2026 și "
+            "11 decembrie 2026."
+        )
+    with force_locale("en"):
+        assert _planned_for_you(1, day, day) == "1 visit was planned for you on December 8, 2026."
