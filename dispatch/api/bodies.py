@@ -10,11 +10,10 @@ from dispatch.api import fields as f
 from dispatch.api import parsing as p
 from dispatch.assets import services as assets
 from dispatch.assets.models import AssetStatus
-from dispatch.reports.scope import CHANNELS
 from dispatch.tickets import dispatch_input
 from dispatch.tickets import services as tickets
 from dispatch.tickets.job_places import ADDRESS_MAX
-from dispatch.tickets.models import Kind, Level, Priority, Status
+from dispatch.tickets.models import CHANNELS, Kind, Level, Priority, Status
 
 MAX_PER_PAGE = 100
 

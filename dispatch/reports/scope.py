@@ -13,12 +13,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from dispatch.errors import ValidationError
-from dispatch.tickets.models import Kind, Ticket
+from dispatch.tickets.models import CHANNELS, Kind, Ticket
 
 WEEK_SECONDS = 7 * 24 * 3600
 #: A year and a bit: a longer period would make charts no one can read.
 MAX_DAYS = 400
-CHANNELS = ("web", "mail", "api")
 DEFAULT_WEEKS = 12
 
 

@@ -145,6 +145,10 @@ def _default_search_text(context) -> str:
     return search_text(values.get("subject"), values.get("description"))
 
 
+#: How a request arrived: the web form, a mail to the support address, the JSON API.
+CHANNELS = ("web", "email", "api")
+
+
 class Ticket(db.Model):
     __tablename__ = "ticket"
     __table_args__ = (
@@ -188,7 +192,7 @@ class Ticket(db.Model):
     urgency: Mapped[str] = mapped_column(String(10), default=Level.MEDIUM)
     priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL)
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    channel: Mapped[str] = mapped_column(String(10), default="web")
+    channel: Mapped[str] = mapped_column(String(10), default="web")  # one of CHANNELS
     # "Does this stop your work?" asked by the web form and the API; None: not asked (mail).
     stops_work: Mapped[bool | None]
 

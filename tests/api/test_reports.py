@@ -13,7 +13,7 @@ from dispatch.tickets.models import Ticket
 @pytest.fixture
 def tickets(app, make_user):
     requester = make_user("employee")
-    for day, channel in ((3, "web"), (4, "mail"), (12, "web")):
+    for day, channel in ((3, "web"), (4, "email"), (12, "web")):
         created = datetime(2026, 11, day, 9, tzinfo=UTC)
         db.session.add(
             Ticket(requester=requester, subject="Down", channel=channel, created_at=created)

@@ -131,14 +131,26 @@ def test_thread_delivery_sends_in_the_background(app, smtp_server, make_ticket):
         outbound.stop_workers()
 
 
-def test_acknowledgements_are_rate_limited_per_address(app, make_ticket, make_user, outbox):
+def test_acknowledgements_of_mail_are_rate_limited_per_address(app, make_ticket, make_user, outbox):
     app.config["MAIL_ACK_PER_HOUR"] = 3
     user = make_user(email="busy@example.com")
     for _ in range(5):
-        make_ticket(requester=user)
+        make_ticket(requester=user, channel="email")
     rows = outbox()
     assert [r.status for r in rows] == [Outbound.LOCAL] * 3 + [Outbound.SUPPRESSED] * 2
     assert "rate limit" in rows[-1].last_error
+
+
+def test_the_web_forms_author_is_always_acknowledged(app, make_ticket, make_user, outbox):
+    # The cap is against forged senders; someone signed in asks for themselves (and the web
+    # form has its own rate limit).
+    app.config["MAIL_ACK_PER_HOUR"] = 3
+    user = make_user(email="busy@example.com")
+    for _ in range(3):
+        make_ticket(requester=user, channel="email")
+    for channel in ("web", "api"):
+        make_ticket(requester=user, channel=channel)
+    assert [r.status for r in outbox()] == [Outbound.LOCAL] * 5
 
 
 def test_scheduled_and_on_the_way_messages_come_from_the_record(

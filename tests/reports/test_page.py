@@ -20,7 +20,7 @@ PERIOD = {"start": "2026-11-02", "end": "2026-11-29"}
 def data(old_ticket, make_site):
     site = make_site(name='=HYPERLINK("http://evil")')
     old_ticket(at(1), at(2), kind="remote", site=site, stops_work=True)
-    old_ticket(at(3), kind="onsite", channel="mail")
+    old_ticket(at(3), kind="onsite", channel="email")
     return site
 
 
@@ -51,7 +51,7 @@ def test_the_page_shows_each_figure_as_a_chart_and_a_table(client, auth, data, r
 
 def test_filters_change_the_figures(client, auth, data):
     auth.login(role="dispatcher")
-    wanted = dict(PERIOD, channel="mail")
+    wanted = dict(PERIOD, channel="email")
     body = client.get("/reports/volume.csv", query_string=wanted).get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0] == ["Week from", "Channel", "Created", "Resolved", "Open at the week's end"]

@@ -25,7 +25,7 @@ def test_weeks_count_created_resolved_and_the_backlog_per_channel(old_ticket, sc
     old_ticket(START - timedelta(days=3), at(1))  # open before, resolved in week 0
     old_ticket(START - timedelta(days=9), START - timedelta(days=8))  # done before: nowhere
     old_ticket(at(2), at(9))  # created week 0, resolved week 1
-    old_ticket(at(8), channel="mail")  # week 1, still open
+    old_ticket(at(8), channel="email")  # week 1, still open
     old_ticket(at(30))  # after the period
     rows = volume.weekly(scope())
     assert len(rows) == 4 * 2  # four weeks × the channels seen
@@ -38,9 +38,9 @@ def test_weeks_count_created_resolved_and_the_backlog_per_channel(old_ticket, sc
     }
     week1 = _row(rows, week="2026-11-09", channel="web")
     assert (week1["created"], week1["resolved"], week1["backlog"]) == (0, 1, 1)
-    assert _row(rows, week="2026-11-09", channel="mail")["backlog"] == 1
-    assert _row(rows, week="2026-11-23", channel="mail")["backlog"] == 1
-    assert _row(rows, week="2026-11-02", channel="mail")["created"] == 0
+    assert _row(rows, week="2026-11-09", channel="email")["backlog"] == 1
+    assert _row(rows, week="2026-11-23", channel="email")["backlog"] == 1
+    assert _row(rows, week="2026-11-02", channel="email")["created"] == 0
 
 
 def test_filters_narrow_every_figure(old_ticket, scope, make_site):
