@@ -188,7 +188,8 @@ class Ticket(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("agent_group.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    # Indexed: every ticket page lists the tickets merged into it.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
 
     # On-site planning data (the planner comes later; the data is decided now).
     duration_min: Mapped[int | None]
