@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 import psycopg
+from flask import Flask
 
-from dispatch import create_app
 from dispatch.bench import board, company, history, server, words
 from dispatch.bench.rows import plain_url, reset_sequences
 from dispatch.extensions import db
@@ -40,18 +41,9 @@ def fill(url: str, size: company.Size) -> tuple[company.Company, history.Written
     return made, written, counts
 
 
-def plan(url: str, made: company.Company, size: company.Size) -> dict:
-    """The board's day planned by the engine (in this process, with the app's code)."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench-generator",
-            "RQ_REDIS_URL": None,
-            "GEOCODER": "",
-            "MAIL_ALLOWED_DOMAINS": "bench.example.com",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+def plan(app: Flask, made: company.Company, size: company.Size) -> dict:
+    """The board's day planned by the engine, in this process, by ``app`` (on the company's
+    database)."""
     with app.app_context():
         try:
             return board.plan_summary(board.plan_day(made, size))
@@ -60,8 +52,24 @@ def plan(url: str, made: company.Company, size: company.Size) -> dict:
             db.engine.dispose()
 
 
-def generate(url: str, env: dict[str, str], size: company.Size, say=print) -> dict:
-    """A fresh database at ``url`` with the company of ``size``; the scenarios' data."""
+def app_settings(url: str) -> dict[str, Any]:
+    """The settings of the app that plans the day (``create_app(app_settings(url))``)."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "bench-generator",
+        "RQ_REDIS_URL": None,
+        "GEOCODER": "",
+        "MAIL_ALLOWED_DOMAINS": "bench.example.com",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def generate(
+    url: str, env: dict[str, str], size: company.Size, make_app: Callable[[str], Flask], say=print
+) -> dict:
+    """A fresh database at ``url`` with the company of ``size``; the scenarios' data.
+    ``make_app(url)`` builds the app that plans the day (the caller's: only entry points build
+    the application)."""
     started = time.monotonic()
     server.recreate_database(url)
     server.migrate(env)
@@ -72,7 +80,7 @@ def generate(url: str, env: dict[str, str], size: company.Size, say=print) -> di
         f" {len(made.employees):,} employees, {counts['visits']:,} past visits"
         f" ({time.monotonic() - started:.0f} s)"
     )
-    planned = plan(url, made, size)
+    planned = plan(make_app(url), made, size)
     say(
         f"  the board's day {planned['day']}: {planned['visits']} visits planned by the engine"
         f" ({time.monotonic() - started:.0f} s)"

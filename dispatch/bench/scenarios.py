@@ -20,6 +20,7 @@ import random
 import re
 import time
 
+import gevent
 from locust import FastHttpUser, events, task
 
 DATA = json.loads(open(os.environ["DISPATCH_BENCH_DATA"], encoding="utf-8").read())
@@ -31,6 +32,7 @@ SAMPLES: list[tuple[float, str, float, int]] = []
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _accounts = itertools.count()
 _started: list[float] = []  # when each user was ready
+_quitting: list = []
 
 
 @events.request.add_listener
@@ -57,7 +59,8 @@ class Timed(FastHttpUser):
 
     def done(self) -> bool:
         if len(_started) >= USERS and time.time() > max(_started) + WARMUP + SECONDS:
-            self.environment.runner.quit()
+            if not _quitting:  # once, from a greenlet of its own: quitting stops every user
+                _quitting.append(gevent.spawn(self.environment.runner.quit))
             return True
         return False
 

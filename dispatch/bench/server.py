@@ -94,25 +94,22 @@ def status(port: int, path: str) -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], log: Path, workers: int | None = None) -> Iterator[int]:
-    """gunicorn with deploy/gunicorn.conf.py (its worker count unless ``workers``), its log in
-    ``log``; the port, once /healthz answers."""
-    port = free_port()
-    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
-    if workers:
-        env["GUNICORN_WORKERS"] = str(workers)
-    argv = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
+def started(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """A process of the run, in the project's folder with the project's own package first on
+    the path (an installed copy elsewhere must not be what runs), its output in ``log``;
+    stopped, with its children, whatever happens."""
+    path = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            argv,
+            cwd=ROOT,
+            env={**env, "PYTHONPATH": path},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 60
-        while not _answers(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start; its log: {log}")
-            time.sleep(0.2)
-        yield port
+        yield proc
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -122,6 +119,30 @@ def gunicorn(env: dict[str, str], log: Path, workers: int | None = None) -> Iter
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], folder: Path, workers: int | None = None) -> Iterator[int]:
+    """The web server as production runs it: gunicorn with deploy/gunicorn.conf.py (its worker
+    count unless ``workers``), beside the mail worker that sends what the requests queue (as
+    deploy/systemd/dispatch-mail.service runs it). The port, once /healthz answers."""
+    port = free_port()
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    if workers:
+        env["GUNICORN_WORKERS"] = str(workers)
+    web = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)]
+    rq = [str(Path(sys.executable).with_name("rq")), "worker", "--url", env["FLASK_RQ_REDIS_URL"]]
+    rq += ["--with-scheduler", "--worker-class", "rq.worker.SimpleWorker", "mail"]
+    with (
+        started(rq, env, folder / "mail-worker.log"),
+        started(web, env, folder / "gunicorn.log") as proc,
+    ):
+        deadline = time.monotonic() + 120
+        while not _answers(port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start; its log: {folder / 'gunicorn.log'}")
+            time.sleep(0.2)
+        yield port
 
 
 def _answers(port: int) -> bool:

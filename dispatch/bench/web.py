@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -26,11 +27,12 @@ from pathlib import Path
 
 import psycopg
 
+from dispatch import create_app
 from dispatch.bench import generate, report, scenarios_path, server
 from dispatch.bench.company import Size
 from dispatch.bench.rows import plain_url
 
-DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/dispatch_bench"
+DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def run_scenario(
@@ -67,7 +69,8 @@ def prepared(url: str, env: dict[str, str], size: Size, reuse: bool, folder: Pat
     if reuse and data.exists() and json.loads(data.read_text())["size"] == size.__dict__:
         print(f"  reusing {url.rsplit('/', 1)[1]} as it is")
         return data
-    data.write_text(json.dumps(generate.generate(url, env, size), ensure_ascii=False))
+    made = generate.generate(url, env, size, lambda url: create_app(generate.app_settings(url)))
+    data.write_text(json.dumps(made, ensure_ascii=False))
     return data
 
 
@@ -76,9 +79,14 @@ def measure(tickets: int, args, folder: Path) -> list[report.Figures]:
     env = server.app_environment(url, args.redis)
     size = Size(tickets=tickets, seed=args.seed, plan_seconds=args.plan_seconds)
     print(f"\n## {tickets:,} tickets\n")
+    print("  load average before: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     data = prepared(url, env, size, args.reuse, Path(args.data_dir))
+    if args.generate_only:
+        return []
     results = []
-    with server.gunicorn(env, folder / f"gunicorn-{tickets}.log", args.workers) as port:
+    logs = folder / str(tickets)
+    logs.mkdir()
+    with server.gunicorn(env, logs, args.workers) as port:
         for scenario in report.SCENARIOS:
             results.append(run_scenario(scenario, port, data, folder, args))
             f = results[-1]
@@ -123,8 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="keep a company made by an earlier run"
     )
+    parser.add_argument(
+        "--generate-only", action="store_true", help="make the companies, measure nothing"
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
+    # Stopped, the run still stops what it started (gunicorn, the mail worker, locust).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = [int(n.replace("_", "")) for n in args.tickets.split(",") if n.strip()]
     print(
         f"# Dispatch under load\n\n{machine(args.database, args.workers)}; "
@@ -132,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="dispatch-bench-") as tmp:
         results = {n: measure(n, args, Path(tmp)) for n in sizes}
+    if args.generate_only:
+        return 0
     if len(sizes) > 1:
         print(f"\n## Growth from {sizes[0]:,} to {sizes[-1]:,} tickets\n")
         print(report.growth(results[sizes[0]], results[sizes[-1]], (sizes[0], sizes[-1])))
