@@ -45,6 +45,7 @@ class Figures:
     p95: float
     rate: float
     errors: int  # responses of the run that were not what the request should answer
+    answered: int  # the measured request's good answers in the whole run, warm-up included
     statuses: dict[int, int]
 
     @property
@@ -93,6 +94,7 @@ def figures(scenario: Scenario, recorded: dict) -> Figures:
         p95=percentile(times, 0.95),
         rate=len(window) / duration if duration > 0 else 0.0,
         errors=errors,
+        answered=sum(1 for s in measured if s[3] == expected),
         statuses=statuses,
     )
 

@@ -26,7 +26,7 @@ from locust import FastHttpUser, events, task
 DATA = json.loads(open(os.environ["DISPATCH_BENCH_DATA"], encoding="utf-8").read())
 USERS = int(os.environ.get("DISPATCH_BENCH_USERS", "10"))
 #: Unmeasured seconds once every user is signed in, then measured seconds.
-WARMUP = float(os.environ.get("DISPATCH_BENCH_WARMUP", "5"))
+WARMUP = float(os.environ.get("DISPATCH_BENCH_WARMUP", "10"))
 SECONDS = float(os.environ.get("DISPATCH_BENCH_SECONDS", "30"))
 SAMPLES: list[tuple[float, str, float, int]] = []
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

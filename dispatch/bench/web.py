@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tickets", default="10000,100000", help="sizes, comma-separated")
     parser.add_argument("--users", type=int, default=10, help="concurrent users per scenario")
     parser.add_argument("--seconds", type=float, default=30, help="measured time per scenario")
-    parser.add_argument("--warmup", type=float, default=5, help="unmeasured seconds first")
+    parser.add_argument("--warmup", type=float, default=10, help="unmeasured seconds first")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: its config's)")
     parser.add_argument(
         "--database", default=DEFAULT_DATABASE, help="any database's URL on the server to use"

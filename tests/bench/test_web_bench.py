@@ -126,16 +126,19 @@ def test_the_generated_company_is_what_it_says_and_the_seed_makes_it(stack):
 def test_every_scenario_runs_against_gunicorn_without_an_error(stack, tmp_path):
     out = tmp_path / "figures.json"
     argv = [sys.executable, "-m", "dispatch.bench.web", "--tickets", "400", "--users", "2"]
-    argv += ["--seconds", "2", "--warmup", "1", "--plan-seconds", "1", "--workers", "2"]
+    argv += ["--seconds", "4", "--warmup", "3", "--plan-seconds", "1", "--workers", "2"]
     argv += ["--database", _url(stack, "postgres"), "--json", str(out)]
     argv += ["--redis", f"redis://127.0.0.1:{stack.ports['redis']}/2", "--data-dir", str(tmp_path)]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    print(done.stdout)  # shown when the test fails
+    assert done.returncode == 0, done.stderr[-3000:]
     figures = {f["scenario"]: f for f in json.loads(out.read_text())["400"]}
     assert list(figures) == [s.title for s in report.SCENARIOS]
     for scenario in report.SCENARIOS:
         f = figures[scenario.title]
-        assert f["requests"] > 0 and f["errors"] == 0, f
+        # Answered, and never wrongly. (The measured window may be empty on a busy machine:
+        # a worker's first request loads the triage model and can outlast a short run.)
+        assert f["answered"] > 0 and f["errors"] == 0, f
         expected = report.EXPECTED.get(scenario.request, 200)
         # Every response was a success: the measured one's own status, 200/302 on the way in.
         assert set(map(int, f["statuses"])) <= {expected, 200, 302}, f
@@ -144,4 +147,4 @@ def test_every_scenario_runs_against_gunicorn_without_an_error(stack, tmp_path):
     created = _one(
         _url(stack, "dispatch_bench_400"), "SELECT count(*) FROM ticket WHERE channel = 'api'"
     )[0]
-    assert created >= figures["create: API"]["requests"]
+    assert created >= figures["create: API"]["answered"]
