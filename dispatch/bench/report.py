@@ -111,8 +111,8 @@ def table(results: list[Figures]) -> str:
         met = "—" if f is bare else ("yes" if f.met else "**no**")
         lines.append(
             f"| {f.scenario.title} | {f.requests:,} | {f.p50:.0f} | {f.p95:.0f} | {f.rate:.0f} "
-            f"| {f.p95 / bare.p95:.1f} | {f.rate / bare.rate:.2f} | {f.scenario.target} "
-            f"| {met} | {f.errors} |"
+            f"| {_ratio(f.p95, bare.p95, 1)} | {_ratio(f.rate, bare.rate, 2)} "
+            f"| {f.scenario.target} | {met} | {f.errors} |"
         )
     return "\n".join(lines)
 
@@ -126,7 +126,11 @@ def growth(small: list[Figures], large: list[Figures], sizes: tuple[int, int]) -
     ]
     for x, y in zip(small, large, strict=True):
         lines.append(
-            f"| {x.scenario.title} | {x.p95:.0f} | {y.p95:.0f} | ×{y.p95 / x.p95:.2f} "
+            f"| {x.scenario.title} | {x.p95:.0f} | {y.p95:.0f} | ×{_ratio(y.p95, x.p95, 2)} "
             f"| {x.rate:.0f} | {y.rate:.0f} |"
         )
     return "\n".join(lines)
+
+
+def _ratio(a: float, b: float, digits: int) -> str:
+    return f"{a / b:.{digits}f}" if b and b == b else "—"  # b == b: not NaN
