@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(sizes) > 1:
         print(f"\n## Growth from {sizes[0]:,} to {sizes[-1]:,} tickets\n")
         print(report.growth(results[sizes[0]], results[sizes[-1]], (sizes[0], sizes[-1])))
-    missed = [f.scenario.title for r in results.values() for f in r if not f.met]
+    missed = [f"{f.scenario.title} ({n:,})" for n, r in results.items() for f in r if not f.met]
     errors = sum(f.errors for r in results.values() for f in r)
     if args.json:
         out = {n: [{**f.__dict__, "scenario": f.scenario.title, "met": f.met} for f in r]
