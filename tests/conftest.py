@@ -51,12 +51,17 @@ class _SharedTemplateCache(BytecodeCache):
 _TEMPLATES = _SharedTemplateCache()
 
 
+#: Markers of tests that start whole stacks of servers: run only when asked for by the marker
+#: (`make test-deploy`, `make test-bench`), never in a plain run.
+OWN_RUNS = ("deploy", "bench")
+
+
 def pytest_collection_modifyitems(config, items):
-    """The deployment test (marker ``deploy``) starts a whole production stack: it runs only
-    when asked for by its marker (``-m deploy``, `make test-deploy`), never in a plain run."""
-    if "deploy" in (config.option.markexpr or ""):
-        return
-    kept = [item for item in items if item.get_closest_marker("deploy") is None]
+    """The deployment test (``deploy``) and the web benchmark's (``bench``) run only when their
+    marker is asked for (``-m deploy``, ``-m bench``)."""
+    asked = config.option.markexpr or ""
+    skipped = [m for m in OWN_RUNS if m not in asked]
+    kept = [item for item in items if not any(item.get_closest_marker(m) for m in skipped)]
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept

@@ -35,6 +35,7 @@ ENTRY_POINTS = {
     "dispatch.worker": "the jobs `rq worker` runs",
     "dispatch.planning.bench": "python -m dispatch.planning.bench",
     "dispatch.mail.bench": "python -m dispatch.mail.bench",
+    "dispatch.bench.web": "python -m dispatch.bench.web",
 }
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import format_date
+from markupsafe import Markup, escape
 
 from dispatch.extensions import db
 from dispatch.people.models import Skill
@@ -122,13 +123,19 @@ def _shifts(run: PlanRun) -> dict[tuple[int, str], Any]:
     return out
 
 
-def timeline(run: PlanRun) -> Timeline:
+def board_visits(run: PlanRun) -> list[Visit]:
+    """The visits the board shows (the run's, and the started ones a re-plan kept): loaded
+    once per page, for the timeline and the map."""
+    return visits_of(run, (run.options or {}).get("kept", []))
+
+
+def timeline(run: PlanRun, visits: list[Visit] | None = None) -> Timeline:
     """One row per technician-day with a shift, visits or a route, in name and day order."""
     shifts = _shifts(run)
     colours = colours_for(run, {tid for tid, _ in shifts})
     routes = {(r["technician_id"], r["day"]): r for r in (run.result or {}).get("routes", [])}
     grouped: dict[tuple[int, str], list[Visit]] = defaultdict(list)
-    for visit in visits_of(run, (run.options or {}).get("kept", [])):
+    for visit in board_visits(run) if visits is None else visits:
         grouped[(visit.technician_id, visit.day.isoformat())].append(visit)
     raw, low, high = [], FIRST_HOUR * 60, LAST_HOUR * 60
     for key in set(routes) | set(grouped) | set(shifts):
@@ -195,6 +202,22 @@ def timeline(run: PlanRun) -> Timeline:
             item["bar"] = {"left": min(a, 99.0), "width": round(max(0.8, b - a), 3)}
         line.rows.append(row)
     return line
+
+
+def technician_options(choices: list[tuple[int, str]]) -> dict[int | None, Markup]:
+    """The move form's <option>s of every technician, with each one selected in turn (None:
+    none selected): drawn once per board, not once per visit (200 visits × 40 technicians
+    were most of the page's time)."""
+    items = [(tid, escape(name)) for tid, name in choices]
+    return {
+        chosen: Markup(
+            "".join(
+                f'<option value="{tid}"{" selected" if tid == chosen else ""}>{name}</option>'
+                for tid, name in items
+            )
+        )
+        for chosen in [None, *(tid for tid, _ in items)]
+    }
 
 
 def rows(run: PlanRun) -> list[dict[str, Any]]:
@@ -266,14 +289,16 @@ def sites_needing_location(run: PlanRun) -> list[dict[str, Any]]:
     return sorted(seen.values(), key=lambda s: s["name"]) + jobs
 
 
-def map_data(run: PlanRun, colours: dict[int, str] | None = None) -> dict[str, Any]:
+def map_data(
+    run: PlanRun, colours: dict[int, str] | None = None, visits: list[Visit] | None = None
+) -> dict[str, Any]:
     """JSON for the board's script: routes (home → stops → home) and each stop's state."""
     if colours is None:
         colours = colours_for(run, {tid for tid, _ in _shifts(run)})
     routes = {(r["technician_id"], r["day"]): r for r in (run.result or {}).get("routes", [])}
     lines: dict[tuple[int, str], dict[str, Any]] = {}
     stops = []
-    for visit in visits_of(run, (run.options or {}).get("kept", [])):
+    for visit in board_visits(run) if visits is None else visits:
         point = builder.ticket_point(visit.ticket)
         key = (visit.technician_id, visit.day.isoformat())
         home = routes.get(key, {}).get("home")

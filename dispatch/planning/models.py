@@ -68,7 +68,9 @@ class PlanRun(db.Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # What the run was asked to keep: pinned visits, removed tickets, re-plan hints.
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # VROOM-JSON input
+    # VROOM-JSON input, with its travel matrix (tens of kilobytes): loaded only when read, not
+    # with every page that shows the run.
+    problem: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # plan, maps, reasons, moves
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

@@ -130,14 +130,17 @@ def _move_form() -> MoveForm:
 
 def _board(run: PlanRun) -> dict:
     """What the board's templates need (the page, and the parts a drag refreshes)."""
-    line = board.timeline(run)
+    visits = board.board_visits(run)
+    line = board.timeline(run, visits)
+    move = _move_form()
     return {
         "run": run,
         "line": line,
         "rows": line.rows,
-        "map_data": board.map_data(run, line.colours),
+        "map_data": board.map_data(run, line.colours, visits),
         "action": ActionForm(),
-        "move": _move_form(),
+        "move": move,
+        "technician_options": board.technician_options(move.technician.choices),
         "VisitStatus": VisitStatus,
     }
 

@@ -210,7 +210,8 @@ class Ticket(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     # The device the request is about (dispatch.assets): its history lists this ticket.
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id"), index=True)
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    # Indexed: every ticket page lists the tickets merged into it.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
 
     # On-site planning data (the planner comes later; the data is decided now).
     duration_min: Mapped[int | None]
