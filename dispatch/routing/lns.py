@@ -15,8 +15,9 @@ published timing instead and is built around one move, repeated until the deadli
   lexicographic objective), so a plan that serves less priority is never accepted, and the
   best plan seen is kept. Where jobs are still left out after a share of the run, the search
   may accept on a milder penalty with a slower cooling instead (:class:`penalty.Penalty`);
-* stop at the deadline, or once converged: the planned moves made and then no new best for a
-  number of moves, both given by the caller in proportion to the problem (:mod:`stopping`).
+* stop at the deadline, or once converged: a whole cycle of moves (the caller's, in proportion
+  to the problem), cooling from hot to cold, found no better plan; a cycle that did is followed
+  by another from the best plan (:mod:`stopping`).
 
 On days where jobs are left out, a share of the ruins (``eject_seed``) takes out, instead, the
 served jobs nearest a left-out job that are worth less than it, so that the recreate tries it
@@ -349,15 +350,14 @@ class Search:
         deadline: float,
         blink: float = 0.01,
         max_iter: int = 2**62,
-        planned: int | None = None,
-        patience: int | None = None,
+        cycle: int | None = None,
     ) -> None:
-        """Ruin and recreate until ``deadline``, convergence (``planned`` moves, then
-        ``patience`` moves without a new best: :class:`stopping.Stopping`) or ``max_iter``
-        moves, then come back to the best plan seen (strict cost); ``blink``: the recreate's
-        blink probability. The loop asks :attr:`penalty` what a left-out job costs, its
-        :class:`annealing.Annealing` whether to accept, and its :class:`stopping.Stopping` when
-        to stop. Afterwards :attr:`stop_reason` says why it stopped, :attr:`found_at` when
+        """Ruin and recreate until ``deadline``, convergence (a ``cycle`` of moves without a new
+        best: :class:`stopping.Stopping`) or ``max_iter`` moves, then come back to the best
+        plan seen (strict cost); ``blink``: the recreate's blink probability. The loop asks
+        :attr:`penalty` what a left-out job costs, its :class:`annealing.Annealing` whether to
+        accept, and its :class:`stopping.Stopping` when to stop (and when to begin a new
+        cycle, hot again, from the best plan). Afterwards :attr:`stop_reason` says why it stopped, :attr:`found_at` when
         (time.monotonic()) it found its final plan and :attr:`iterations` how many moves it
         made."""
         # A first recreate of everything left out (the whole construction when starting empty).
@@ -371,7 +371,7 @@ class Search:
         arc = self.average_arc()
         schedule = Annealing(max(1.0, self.t_scale * arc), self.rng, soft_folds=self.cool)
         # The final trades get the last POLISH_LAST of the time.
-        stop = Stopping(deadline, max_iter, POLISH_LAST if self.out else 0.0, planned, patience)
+        stop = Stopping(deadline, max_iter, POLISH_LAST if self.out else 0.0, cycle)
         next_polish, trading = 0.0, True
         while True:
             now = time.monotonic()
@@ -413,6 +413,12 @@ class Search:
                 self.restore(current_plan)
             if stop.moved():
                 break
+            if stop.restarted:  # a new cycle: hot again, from the best plan
+                stop.restarted = False
+                self.restore(best_plan)
+                current_plan = best_plan
+                current = self.costs()[0]
+                next_polish = 0.0
         self.restore(best_plan)
         if self.out and polish(self, stop.final):
             found_at = time.monotonic()

@@ -55,14 +55,15 @@ class Strategy:
     ortools_after: float = 0.0
 
 
-#: The stopping rule (:class:`stopping.Stopping`), in moves per job that can be served: the
-#: temperature cools over ``PLANNED_PER_JOB`` moves (or the time limit, whichever comes
-#: first), then the search stops once ``PATIENCE_PER_JOB`` moves in a row found no better
-#: plan. Chosen from measurements (docs/benchmarks.md, "What was tried", 2026-12-07): on
-#: field days of 60 jobs and more, the time limit comes first up to 10 s, as before; a day of
-#: 20 jobs stops after some 10,000 moves per worker, about 0.4 s.
-PLANNED_PER_JOB = 400
-PATIENCE_PER_JOB = 200
+#: The stopping rule (:class:`stopping.Stopping`): a cycle of ``CYCLE_PER_JOB`` moves per job
+#: that some technician could serve, the temperature cooling from hot to cold over it (or
+#: over the time limit, whichever comes first); the search stops once a whole cycle found no
+#: better plan. Chosen from measurements (docs/benchmarks.md, "What was tried", 2026-12-07):
+#: on small days, cycles of 200 moves per job gave the plan of the best of two runs of
+#: 50,000 moves on 31 of 32 days, in 0.18 s of CPU per process on average (100 per job: 30
+#: of 32 in half the time; 400 per job, or one cycle of 400 and then 200 moves without a new
+#: best: no better for the time).
+CYCLE_PER_JOB = 200
 
 
 @dataclass
@@ -95,11 +96,7 @@ def _search(
     after = strategy.ortools_after if is_exact(problem, jobs) else 0.0
     search = Search(problem, [[] for _ in problem.vehicles], allowed, strategy.seed, **strategy.lns)
     n = len(jobs)
-    search.run(
-        start + limit * (1 - after),
-        planned=PLANNED_PER_JOB * n if converge else None,
-        patience=PATIENCE_PER_JOB * n if converge else None,
-    )
+    search.run(start + limit * (1 - after), cycle=CYCLE_PER_JOB * n if converge else None)
     plan = search.plan()
     ours = Outcome(plan, search.stop_reason, search.found_at)
     if after <= 0:
@@ -174,8 +171,8 @@ def solve(
     stopped (:data:`STOP_REASONS`) and ``found_at`` when it found the plan.
 
     A tiny problem is solved by enumeration (:mod:`exhaustive`, ``optimal``); otherwise each
-    worker stops when it has converged (``converged``; :data:`PLANNED_PER_JOB`,
-    :data:`PATIENCE_PER_JOB`) or at the time limit (``time_limit``). ``converge`` False:
+    worker stops when it has converged (``converged``: :data:`CYCLE_PER_JOB`) or at the time
+    limit (``time_limit``). ``converge`` False:
     search until the time limit whatever happens (as a reference in the benchmarks).
     ``workers``: processes searching in parallel (default: up to 2, one per core).
     """

@@ -122,35 +122,37 @@ def test_the_time_limit_still_caps_a_large_day():
     assert check_solution(problem, solution) == []
 
 
-def test_one_run_converges_after_its_planned_moves_and_patience():
+def test_one_run_converges_once_a_whole_cycle_finds_nothing_better():
     problem = field_problem(3, 20, 2)
     allowed = compatible(problem)
     runs = []
     for _ in range(2):
         search = Search(problem, [[] for _ in problem.vehicles], allowed, 1, **_LNS)
-        search.run(time.monotonic() + 600, planned=2000, patience=500)
+        search.run(time.monotonic() + 600, cycle=1000)
         runs.append((search.plan(), search.iterations, search.stop_reason))
     # Deterministic for a seed, as it was at a fixed number of moves.
     assert runs[0] == runs[1]
     plan, moves, reason = runs[0]
-    assert reason == "converged" and moves >= 2000
+    assert reason == "converged" and moves >= 1000 and moves % 1000 == 0
     assert check_solution(problem, assemble(problem, plan)) == []
 
 
 def test_the_stopping_rule():
-    stop = Stopping(time.monotonic() + 600, 2**62, planned=10, patience=4)
-    for _ in range(9):
-        assert not stop.moved()
-    stop.improved()  # a new best at move 9: four more moves without one
-    assert [stop.moved() for _ in range(4)] == [False, False, False, True]
-    assert stop.reason == "converged" and stop.iterations == 13
-    assert stop.done(stop.start) == 1.0
-    # Patience alone does not stop a run before its planned moves.
-    early = Stopping(time.monotonic() + 600, 2**62, planned=100, patience=1)
-    assert not any(early.moved() for _ in range(99)) and early.moved()
-    # Without convergence, only the cap and the deadline stop it.
+    stop = Stopping(time.monotonic() + 600, 2**62, cycle=10)
+    stop.improved()  # a new best in the first cycle: a second one follows
+    assert not any(stop.moved() for _ in range(10))
+    assert stop.restarted and stop.cycle_start == 10
+    assert stop.done(stop.start) == 0.0  # hot again
+    for _ in range(4):
+        stop.moved()
+    stop.improved()  # found in the second cycle: a third
+    assert not any(stop.moved() for _ in range(6)) and stop.cycle_start == 20
+    # The third finds nothing: its last move ends the run.
+    assert [stop.moved() for _ in range(10)] == [False] * 9 + [True]
+    assert stop.reason == "converged" and stop.iterations == 30
+    # Without a cycle, only the cap and the deadline stop it.
     capped = Stopping(time.monotonic() + 600, 5)
     assert [capped.moved() for _ in range(5)] == [False] * 4 + [True]
     assert capped.reason == "moves"
-    late = Stopping(time.monotonic() - 1, 2**62, planned=10, patience=4)
+    late = Stopping(time.monotonic() - 1, 2**62, cycle=10)
     assert late.out_of_time(time.monotonic()) and late.reason == "time_limit"
