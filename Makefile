@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: install catalogues run serve migrate demo lint format test test-fast test-deploy bench-solomon bench-field messages clean
+.PHONY: install catalogues run serve migrate demo lint format test test-fast test-deploy bench-solomon bench-field bench-small messages clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Dispatch needs $(PY) on PATH (set PY=... to use another python3.11)"; exit 1; }
@@ -99,6 +99,9 @@ bench-field: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m dispatch.routing bench field --seeds 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20 --peers
 	$(BIN)/python -m dispatch.routing bench field --seeds 7 --jobs 150 --vehicles 15 --peers
+
+bench-small: install
+	$(BIN)/python -m dispatch.routing bench small --days 40
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache dispatch/routing/*.so dispatch/routing/*.c

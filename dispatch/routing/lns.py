@@ -357,9 +357,9 @@ class Search:
         plan seen (strict cost); ``blink``: the recreate's blink probability. The loop asks
         :attr:`penalty` what a left-out job costs, its :class:`annealing.Annealing` whether to
         accept, and its :class:`stopping.Stopping` when to stop (and when to begin a new
-        cycle, hot again, from the best plan). Afterwards :attr:`stop_reason` says why it stopped, :attr:`found_at` when
-        (time.monotonic()) it found its final plan and :attr:`iterations` how many moves it
-        made."""
+        cycle, hot again, from the best plan). Afterwards :attr:`stop_reason` says why it
+        stopped, :attr:`found_at` when (time.monotonic()) it found its final plan and
+        :attr:`iterations` how many moves it made."""
         # A first recreate of everything left out (the whole construction when starting empty).
         self.recreate(sorted(self.out), 0.0, deadline)
         if self.out:

@@ -23,7 +23,6 @@ from .exhaustive import optimum
 from .lns import Search
 from .model import Problem, Solution
 from .ortools_model import build_model, is_exact
-from .ortools_search import run_search, search_params
 from .portfolio import run_portfolio
 from .stopping import CONVERGED, TIME_LIMIT
 
@@ -105,6 +104,8 @@ def _search(
     # ran to its deadline, less when it converged sooner.
     now = time.monotonic()
     end = min(deadline, now + (now - start) * after / (1 - after))
+    from .ortools_search import run_search, search_params  # loaded by solve() before the fork
+
     model = build_model(problem, jobs)
     # What is left after building the model, less a margin for comparing the two plans.
     left = end - time.monotonic() - 0.02 * limit
@@ -192,6 +193,10 @@ def solve(
         reserve = 0.1 + 0.015 * time_limit + 3e-5 * len(jobs) * len(problem.vehicles)
         budget = max(0.05, time_limit - loading - reserve)
         strategies = [PORTFOLIO[k % len(PORTFOLIO)] for k in range(max(1, workers))]
+        if any(s.ortools_after for s in strategies) and is_exact(problem, jobs):
+            # OR-Tools (a large library) is loaded once, here, for the hand-over in a worker;
+            # a solve that does not hand over never loads it.
+            from . import ortools_search  # noqa: F401
         outcomes = run_portfolio(
             _search, (problem, jobs, allowed, budget, converge), strategies, budget
         )
