@@ -108,7 +108,7 @@ def _search(
 
     model = build_model(problem, jobs)
     # What is left after building the model, less a margin for comparing the two plans.
-    left = end - time.monotonic() - 0.02 * limit
+    left = end - time.monotonic() - 0.02 * (end - now)
     if left <= 0.05:
         return ours
     more = run_search(model, search_params(left), plan)
@@ -173,8 +173,8 @@ def solve(
 
     A tiny problem is solved by enumeration (:mod:`exhaustive`, ``optimal``); otherwise each
     worker stops when it has converged (``converged``: :data:`CYCLE_PER_JOB`) or at the time
-    limit (``time_limit``). ``converge`` False:
-    search until the time limit whatever happens (as a reference in the benchmarks).
+    limit (``time_limit``). ``converge`` False: search until the time limit whatever happens
+    (the benchmarks' reference).
     ``workers``: processes searching in parallel (default: up to 2, one per core).
     """
     t0 = time.monotonic()
