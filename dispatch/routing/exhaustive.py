@@ -93,23 +93,27 @@ def optimum(problem: Problem, allowed: list[list[int]]) -> Plan | None:
         return None
     d = Data(problem)
     prio = [problem.jobs[j].priority for j in jobs]
-    # best[mask] = ((priority, jobs, -travel), per vehicle its sequence) over the vehicles so far
-    best: dict[int, tuple[tuple[int, int, int], list]] = {0: ((0, 0, 0), [])}
+    # best[mask] = ((priority, jobs, -travel, tie-break), per vehicle its sequence) over the
+    # vehicles so far
+    best: dict[int, tuple[tuple[int, int, int, int], list]] = {0: ((0, 0, 0, 0), [])}
     for k, mine in enumerate(mine_of):
         sig = _signature(problem, k, mine)
         if tables[sig] is None:
             tables[sig] = _routes(d, k, jobs, mine, len(problem.vehicles[k].breaks))
         table = tables[sig]
-        step: dict[int, tuple[tuple[int, int, int], list]] = {}
+        step: dict[int, tuple[tuple[int, int, int, int], list]] = {}
         for mask, (value, seqs) in best.items():
             for sub, (travel, seq) in table.items():
                 if sub & mask:
                     continue
                 gained = [i for i in range(len(jobs)) if sub >> i & 1]
+                # The objective, then, among equal plans, jobs on the first technicians (as
+                # the search's first recreate fills them): a stable answer for ties.
                 got = (
                     value[0] + sum(prio[i] for i in gained),
                     value[1] + len(gained),
                     value[2] - travel,
+                    value[3] - k * len(gained),
                 )
                 union = mask | sub
                 if union not in step or got > step[union][0]:

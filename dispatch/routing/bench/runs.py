@@ -128,10 +128,11 @@ def _verdict(solution, r: dict) -> str:
 def field(args: argparse.Namespace) -> int:
     found = _peers(args)
     limits = _limits(args)
+    peer = ", VROOM with no time limit" if found["vroom"] else ""
     _out(
-        f"Field-service days; ours at {' and '.join(f'{t:g} s' for t in limits)} at most, "
-        "VROOM with no time limit (priority served of the total, jobs served / total, travel "
-        "in seconds, s: time taken, stop: why our search stopped)"
+        f"Field-service days; ours at {' and '.join(f'{t:g} s' for t in limits)} at most{peer} "
+        "(priority served of the total, jobs served / total, travel in seconds, s: time taken, "
+        "stop: why our search stopped)"
     )
     _out()
     head = "| seed | jobs | techs |"
