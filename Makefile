@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: install catalogues run serve migrate demo lint format test test-fast test-deploy test-bench bench-solomon bench-field bench-web messages clean
+.PHONY: install catalogues run serve migrate demo lint format test test-fast test-deploy test-bench bench-solomon bench-field bench-small bench-web messages clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Dispatch needs $(PY) on PATH (set PY=... to use another python3.11)"; exit 1; }
@@ -28,6 +28,10 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml setup.py $(COMPILED)
 	@touch $(STAMP)
 
 install: $(STAMP) instance/config.py catalogues
+
+# The bench extra's packages, for the benchmarks and their tests: installed by name, since
+# reinstalling the project with the extra would compile the search's modules again.
+BENCH_EXTRA = $(shell sed -n '/^bench =/,/^[^ ]/{/^    /p}' setup.cfg)
 
 # The translations the app reads (.mo, not committed), compiled from each language's .po; a
 # language without a catalogue yet is skipped. Every command below installs first, so `make run`
@@ -92,13 +96,16 @@ test-deploy: install
 	DEPLOY_TEST_REQUIRED=1 $(BIN)/python -m pytest -m deploy tests/deploy $(PYTEST_ARGS)
 
 bench-solomon: install
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet $(foreach r,$(BENCH_EXTRA),'$(r)')
 	$(BIN)/python -m dispatch.routing bench solomon benchmarks/solomon --peers
 
 bench-field: install
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet $(foreach r,$(BENCH_EXTRA),'$(r)')
 	$(BIN)/python -m dispatch.routing bench field --seeds 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20 --peers
 	$(BIN)/python -m dispatch.routing bench field --seeds 7 --jobs 150 --vehicles 15 --peers
+
+bench-small: install
+	$(BIN)/python -m dispatch.routing bench small --days 40
 
 # The web side under load (docs/benchmarks.md, "Web under load"): a generated company of 10,000
 # and of 100,000 tickets in PostgreSQL, gunicorn with deploy/gunicorn.conf.py, locust's users.
@@ -107,16 +114,13 @@ bench-field: install
 BENCH_DATABASE ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 BENCH_REDIS ?= redis://127.0.0.1:6379/8
 bench-web: install
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet $(foreach r,$(BENCH_EXTRA),'$(r)')
 	$(BIN)/python -m dispatch.bench.web --tickets 10000,100000 --database $(BENCH_DATABASE) \
 	  --redis $(BENCH_REDIS) $(BENCH_WEB_ARGS)
 
 # The web benchmark's own test (tests/bench): the generator, gunicorn and every scenario end to
 # end at a tiny size, on a PostgreSQL cluster and a Redis it starts itself (needs redis-server and
 # PostgreSQL's server programs; here their absence fails the run). `make test` leaves it out.
-# The bench extra's packages are installed by name (reinstalling the project would compile the
-# search's modules again).
-BENCH_EXTRA = $(shell sed -n '/^bench =/,/^[^ ]/{/^    /p}' setup.cfg)
 test-bench: install
 	$(BIN)/python -m pip install --quiet $(foreach r,$(BENCH_EXTRA),'$(r)')
 	BENCH_TEST_REQUIRED=1 $(BIN)/python -m pytest -m bench tests/bench $(PYTEST_ARGS)

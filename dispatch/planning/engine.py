@@ -18,6 +18,15 @@ from dispatch.routing import Problem, Solution, Unassigned, explain_unassigned
 
 DAY = 86400
 
+#: The engine's stop reasons, from the strongest claim to the weakest.
+_REASONS = ("optimal", "converged", "time_limit")
+
+
+def _weakest(a: str, b: str) -> str:
+    """Of two days' stop reasons, what can be said of both ("" for none yet)."""
+    known = [r for r in (a, b) if r in _REASONS]
+    return max(known, key=_REASONS.index, default="")
+
 
 def day_problem(problem: Problem, day: int, done: set[int]) -> Problem:
     """The part of ``problem`` on day ``day`` (0-based, days of the epoch) not planned yet."""
@@ -62,8 +71,13 @@ def solve_days(
             continue
         solution = solve(part, time_limit=share, workers=workers)
         merged.routes += solution.routes
+        # When the whole plan was found: this day's, after the days before it.
+        merged.found_at = round(
+            (merged.loading_ms + merged.solving_ms) / 1000 + solution.found_at, 3
+        )
         merged.solving_ms += solution.solving_ms
         merged.loading_ms += solution.loading_ms
+        merged.stop_reason = _weakest(merged.stop_reason, solution.stop_reason)
         done |= {s.id for r in solution.routes for s in r.steps if s.type == "job"}
     # Reasons are given against the whole week, not the last day that tried the job.
     for job in problem.jobs:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from flask import current_app
@@ -73,11 +74,14 @@ def solving(
                 _("Optimising day %(k)d of %(n)d…", k=k + 1, n=days),
             )
 
+    # The engine answers once its search has converged; PLANNING_STOP_EARLY false makes it
+    # search for the whole limit (a run that must stay busy, as in the worker tests).
+    stop_early = current_app.config.get("PLANNING_STOP_EARLY", True)
     return solve_days(
         built.problem,
         days,
         limit,
-        solve,
+        solve if stop_early else partial(solve, converge=False),
         workers=current_app.config.get("PLANNING_WORKERS"),
         split_above=int(current_app.config.get("PLANNING_SPLIT_ABOVE", 5000)),
         on_day=on_day,

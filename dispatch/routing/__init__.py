@@ -13,7 +13,7 @@ rest of ``dispatch``, so it can be run, tested and benchmarked on its own::
     from dispatch.routing import parse_problem, solve, dump_solution, check_solution
 
     problem = parse_problem(document)        # VROOM-JSON input -> typed Problem
-    solution = solve(problem, time_limit=5)  # plan within 5 seconds
+    solution = solve(problem, time_limit=5)  # plan in 5 s at most (solution.stop_reason says why)
     plan = dump_solution(problem, solution)  # Solution -> VROOM-JSON output
     assert check_solution(problem, plan) == []
 

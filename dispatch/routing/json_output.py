@@ -167,4 +167,6 @@ def dump_solution(problem: Problem, solution: Solution) -> dict:
         **{k: v for k, v in summary.items() if k != "cost"},
     }
     summary["computing_times"] = {"loading": solution.loading_ms, "solving": solution.solving_ms}
+    if solution.stop_reason:  # extension: why the search stopped, and when it found the plan
+        summary["search"] = {"stop": solution.stop_reason, "found_at": solution.found_at}
     return {"code": 0, "summary": summary, "unassigned": unassigned, "routes": routes}

@@ -15,7 +15,9 @@ published timing instead and is built around one move, repeated until the deadli
   lexicographic objective), so a plan that serves less priority is never accepted, and the
   best plan seen is kept. Where jobs are still left out after a share of the run, the search
   may accept on a milder penalty with a slower cooling instead (:class:`penalty.Penalty`);
-* stop at the deadline or after a number of moves (:mod:`stopping`).
+* stop at the deadline, or once converged: a whole cycle of moves (the caller's, in proportion
+  to the problem), cooling from hot to cold, found no better plan; a cycle that did is followed
+  by another from the best plan (:mod:`stopping`).
 
 On days where jobs are left out, a share of the ruins (``eject_seed``) takes out, instead, the
 served jobs nearest a left-out job that are worth less than it, so that the recreate tries it
@@ -41,8 +43,8 @@ from .penalty import Penalty
 from .startplan import pinned_order, start_routes
 from .stopping import Stopping
 
-#: Trades (:mod:`eject`) on a new best at most once per this share of the time, and for at
-#: most this last share of it on the final plan.
+#: Trades (:mod:`eject`) on a new best at most once per this share of the run, and for at
+#: most this last share of the time on the final plan.
 POLISH_EVERY = 0.05
 POLISH_LAST = 0.01
 
@@ -343,11 +345,21 @@ class Search:
                     route_of[x] = r.k
                     out.discard(x)
 
-    def run(self, deadline: float, blink: float = 0.01, max_iter: int = 2**62) -> None:
-        """Ruin and recreate until ``deadline`` or ``max_iter`` moves, then come back to the
-        best plan seen (strict cost); ``blink``: the recreate's blink probability. The loop
-        asks :attr:`penalty` what a left-out job costs, its :class:`annealing.Annealing`
-        whether to accept, and its :class:`stopping.Stopping` when to stop."""
+    def run(
+        self,
+        deadline: float,
+        blink: float = 0.01,
+        max_iter: int = 2**62,
+        cycle: int | None = None,
+    ) -> None:
+        """Ruin and recreate until ``deadline``, convergence (a ``cycle`` of moves without a new
+        best: :class:`stopping.Stopping`) or ``max_iter`` moves, then come back to the best
+        plan seen (strict cost); ``blink``: the recreate's blink probability. The loop asks
+        :attr:`penalty` what a left-out job costs, its :class:`annealing.Annealing` whether to
+        accept, and its :class:`stopping.Stopping` when to stop (and when to begin a new
+        cycle, hot again, from the best plan). Afterwards :attr:`stop_reason` says why it
+        stopped, :attr:`found_at` when (time.monotonic()) it found its final plan and
+        :attr:`iterations` how many moves it made."""
         # A first recreate of everything left out (the whole construction when starting empty).
         self.recreate(sorted(self.out), 0.0, deadline)
         if self.out:
@@ -355,11 +367,12 @@ class Search:
         penalty = self.penalty
         best = current = self.cost()
         best_plan = current_plan = self.snapshot()
+        found_at = time.monotonic()
         arc = self.average_arc()
         schedule = Annealing(max(1.0, self.t_scale * arc), self.rng, soft_folds=self.cool)
         # The final trades get the last POLISH_LAST of the time.
-        stop = Stopping(deadline, max_iter, POLISH_LAST if self.out else 0.0)
-        next_polish, trading = stop.start, True
+        stop = Stopping(deadline, max_iter, POLISH_LAST if self.out else 0.0, cycle)
+        next_polish, trading = 0.0, True
         while True:
             now = time.monotonic()
             if stop.out_of_time(now):
@@ -375,21 +388,22 @@ class Search:
                 self.restore(current_plan)
                 continue
             self.recreate(pool, blink)
-            last = stop.moved()
             cost, real = self.costs()
             if real < best or schedule.accepts(cost, current):
-                if real < best and self.out and trading and now >= next_polish:
+                if real < best and self.out and trading and done >= next_polish:
                     # A new best with jobs left out: trade them in where they are worth more
                     # (:mod:`eject`), now and then — a pass costs some tens of moves. Trades
                     # are found in the first seconds only, so the first fruitless pass ends
                     # them (the final plan gets one more).
                     trading = polish(self, stop.end) > 0
-                    next_polish = time.monotonic() + POLISH_EVERY * stop.span
+                    next_polish = done + POLISH_EVERY
                     cost, real = self.costs()
                 current = cost
                 current_plan = self.snapshot()
                 if real < best:
                     best, best_plan = real, current_plan
+                    found_at = time.monotonic()
+                    stop.improved()
                     if penalty.is_mild() and not self.out:
                         # Everything is served now: from here on only travel counts.
                         penalty.harden()
@@ -397,12 +411,20 @@ class Search:
                         current = real
             else:
                 self.restore(current_plan)
-            if last:
+            if stop.moved():
                 break
+            if stop.restarted:  # a new cycle: hot again, from the best plan
+                stop.restarted = False
+                self.restore(best_plan)
+                current_plan = best_plan
+                current = self.costs()[0]
+                next_polish = 0.0
         self.restore(best_plan)
-        if self.out:
-            polish(self, stop.final)
+        if self.out and polish(self, stop.final):
+            found_at = time.monotonic()
         self.iterations = stop.iterations
+        self.stop_reason = stop.reason
+        self.found_at = found_at
 
     def average_arc(self) -> float:
         """The plan's travel per arc driven (from the start, between jobs, to the end)."""

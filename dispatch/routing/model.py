@@ -142,6 +142,11 @@ class Solution:
     unassigned: list[Unassigned] = field(default_factory=list)
     loading_ms: int = 0
     solving_ms: int = 0
+    #: Why the search stopped: "optimal" (proven, a tiny problem), "converged" (no better plan
+    #: for a number of moves proportional to the problem) or "time_limit"; "" when not solved.
+    stop_reason: str = ""
+    #: Seconds from the start of the solve to finding the plan returned.
+    found_at: float = 0.0
 
     @property
     def priority(self) -> int:

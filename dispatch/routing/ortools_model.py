@@ -24,12 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import pairwise
-
-from ortools.constraint_solver import pywrapcp
+from typing import TYPE_CHECKING
 
 from .assemble import usable_vehicles
 from .model import HORIZON, Problem
 from .timeline import pin_bounds
+
+if TYPE_CHECKING:  # OR-Tools is loaded by build_model: a solve that never needs it is faster
+    from ortools.constraint_solver import pywrapcp
 
 __all__ = ["Model", "build_model", "is_exact"]
 
@@ -70,6 +72,8 @@ def is_exact(problem: Problem, jobs: list[int]) -> bool:
 def build_model(problem: Problem, jobs: list[int]) -> Model:
     """Build the routing model for the problem's ``jobs`` (positions), where it is exact
     (:func:`is_exact`; ``ValueError`` elsewhere)."""
+    from ortools.constraint_solver import pywrapcp
+
     if not is_exact(problem, jobs):
         raise ValueError(
             "OR-Tools' model is exact only without setup times and with one window per job"

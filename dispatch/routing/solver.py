@@ -19,13 +19,19 @@ from dataclasses import dataclass
 
 from . import fastroute
 from .assemble import Plan, add_reasons, assemble, compatible, score
-from .lns import improve
+from .exhaustive import optimum
+from .lns import Search
 from .model import Problem, Solution
 from .ortools_model import build_model, is_exact
-from .ortools_search import run_search, search_params
 from .portfolio import run_portfolio
+from .stopping import CONVERGED, TIME_LIMIT
 
-__all__ = ["solve", "Strategy", "PORTFOLIO", "SOFT"]
+#: Why the search stopped, as the answer says (``Solution.stop_reason``): a tiny problem solved
+#: by enumeration, every worker converged, or the time limit came first.
+OPTIMAL = "optimal"
+STOP_REASONS = (OPTIMAL, CONVERGED, TIME_LIMIT)
+
+__all__ = ["solve", "Strategy", "PORTFOLIO", "SOFT", "STOP_REASONS"]
 
 if fastroute.__file__.endswith(".py"):  # setup.py could not compile the search here
     logging.getLogger(__name__).warning(
@@ -48,37 +54,70 @@ class Strategy:
     ortools_after: float = 0.0
 
 
+#: The stopping rule (:class:`stopping.Stopping`): a cycle of ``CYCLE_PER_JOB`` moves per job
+#: that some technician could serve, the temperature cooling from hot to cold over it (or
+#: over the time limit, whichever comes first); the search stops once a whole cycle found no
+#: better plan. Chosen from measurements (docs/benchmarks.md, "What was tried", 2026-12-07):
+#: on small days, cycles of 200 moves per job gave the plan of the best of two runs of
+#: 50,000 moves on 31 of 32 days, in 0.18 s of CPU per process on average (100 per job: 30
+#: of 32 in half the time; 400 per job, or one cycle of 400 and then 200 moves without a new
+#: best: no better for the time). On fresh days (``bench small --first 41``) the solver gave
+#: the full 10 s's plan on 17 of 20.
+CYCLE_PER_JOB = 200
+
+
+@dataclass
+class Outcome:
+    """A worker's plan, why its search stopped (:mod:`stopping`) and when (time.monotonic())
+    it found that plan."""
+
+    plan: Plan
+    stop: str
+    found_at: float
+
+
 def _search(
-    problem: Problem, jobs: list[int], allowed: list[list[int]], limit: float, strategy: Strategy
-) -> Plan:
-    """Run ``strategy`` for ``limit`` seconds: ruin-and-recreate from an empty plan (its
-    first recreate fills it), then OR-Tools' guided local search from its plan for the last
-    ``ortools_after`` share where OR-Tools' model is exact, keeping the better of the two."""
-    deadline = time.monotonic() + limit
+    problem: Problem,
+    jobs: list[int],
+    allowed: list[list[int]],
+    limit: float,
+    converge: bool,
+    strategy: Strategy,
+) -> Outcome:
+    """Run ``strategy`` for ``limit`` seconds at most: ruin-and-recreate from an empty plan
+    (its first recreate fills it) until it converges (when ``converge``) or runs out of time,
+    then OR-Tools' guided local search from its plan where OR-Tools' model is exact, for the
+    ``ortools_after`` share of the time used, keeping the better of the two."""
+    start = time.monotonic()
+    deadline = start + limit
     # Setup times: OR-Tools' model charges them where we skip them. Several windows: the model
     # would need a node per window, and our plan could not be read into it as it is. Either
     # way the hand-over would not start from our plan.
     after = strategy.ortools_after if is_exact(problem, jobs) else 0.0
-    now = time.monotonic()
-    plan = improve(
-        problem,
-        [[] for _ in problem.vehicles],
-        allowed,
-        now + (deadline - now) * (1 - after),
-        strategy.seed,
-        **strategy.lns,
-    )
+    search = Search(problem, [[] for _ in problem.vehicles], allowed, strategy.seed, **strategy.lns)
+    n = len(jobs)
+    search.run(start + limit * (1 - after), cycle=CYCLE_PER_JOB * n if converge else None)
+    plan = search.plan()
+    ours = Outcome(plan, search.stop_reason, search.found_at)
     if after <= 0:
-        return plan
+        return ours
+    # The hand-over's share of the time our search took: all that is left when the search
+    # ran to its deadline, less when it converged sooner.
+    now = time.monotonic()
+    end = min(deadline, now + (now - start) * after / (1 - after))
+    from .ortools_search import run_search, search_params  # loaded by solve() before the fork
+
     model = build_model(problem, jobs)
     # What is left after building the model, less a margin for comparing the two plans.
-    left = deadline - time.monotonic() - 0.02 * (deadline - now)
+    left = end - time.monotonic() - 0.02 * (end - now)
     if left <= 0.05:
-        return plan
+        return ours
     more = run_search(model, search_params(left), plan)
-    if more is None:
-        return plan
-    return max((plan, more), key=lambda p: score(assemble(problem, p, explain=False)))
+    if more is None or score(assemble(problem, more, explain=False)) <= score(
+        assemble(problem, plan, explain=False)
+    ):
+        return ours
+    return Outcome(more, ours.stop, time.monotonic())
 
 
 #: The milder penalty for left-out jobs (``soft`` average arcs per priority point), taken when
@@ -121,11 +160,22 @@ PORTFOLIO = (
 )
 
 
-def solve(problem: Problem, time_limit: float = 10.0, *, workers: int | None = None) -> Solution:
-    """Plan the problem within ``time_limit`` seconds (plus a small overhead for building the
-    answer). Always returns a valid :class:`Solution`: jobs that cannot or could not be served
-    are listed unassigned with a reason.
+def solve(
+    problem: Problem,
+    time_limit: float = 10.0,
+    *,
+    workers: int | None = None,
+    converge: bool = True,
+) -> Solution:
+    """Plan the problem within ``time_limit`` seconds at most (plus a small overhead for
+    building the answer). Always returns a valid :class:`Solution`: jobs that cannot or could
+    not be served are listed unassigned with a reason; its ``stop_reason`` says why the search
+    stopped (:data:`STOP_REASONS`) and ``found_at`` when it found the plan.
 
+    A tiny problem is solved by enumeration (:mod:`exhaustive`, ``optimal``); otherwise each
+    worker stops when it has converged (``converged``: :data:`CYCLE_PER_JOB`) or at the time
+    limit (``time_limit``). ``converge`` False: search until the time limit whatever happens
+    (the benchmarks' reference).
     ``workers``: processes searching in parallel (default: up to 2, one per core).
     """
     t0 = time.monotonic()
@@ -134,19 +184,38 @@ def solve(problem: Problem, time_limit: float = 10.0, *, workers: int | None = N
     allowed = compatible(problem)
     jobs = [j for j, vs in enumerate(allowed) if vs]
     loading = time.monotonic() - t0
-    best = assemble(problem, None, explain=False) if not jobs else None
-    if jobs:
+    best, reason, found = None, OPTIMAL, time.monotonic()
+    exact = optimum(problem, allowed) if converge else None
+    if not jobs or exact is not None:
+        best, found = assemble(problem, exact, explain=False), time.monotonic()
+    else:
         # Keep a margin for timing the routes and explaining the unassigned jobs (whose cost
         # grows with jobs × vehicles: about 2 s for 1,000 jobs and 60 vehicles).
         reserve = 0.1 + 0.015 * time_limit + 3e-5 * len(jobs) * len(problem.vehicles)
         budget = max(0.05, time_limit - loading - reserve)
         strategies = [PORTFOLIO[k % len(PORTFOLIO)] for k in range(max(1, workers))]
-        plans = run_portfolio(_search, (problem, jobs, allowed, budget), strategies, budget)
-        for plan in plans or [None]:
-            solution = assemble(problem, plan, explain=False)
-            if best is None or score(solution) > score(best):
-                best = solution
+        if any(s.ortools_after for s in strategies) and is_exact(problem, jobs):
+            # OR-Tools (a large library) is loaded once, here, for the hand-over in a worker;
+            # a solve that does not hand over never loads it.
+            from . import ortools_search  # noqa: F401
+        outcomes = run_portfolio(
+            _search, (problem, jobs, allowed, budget, converge), strategies, budget
+        )
+        # Converged only when every worker did: one stopped by the time limit might have
+        # found more.
+        done = bool(outcomes) and all(o.stop == CONVERGED for o in outcomes)
+        reason = CONVERGED if done else TIME_LIMIT
+        # The best plan; of equal ones, the one found first.
+        ranked = [(score(assemble(problem, o.plan, explain=False)), -o.found_at) for o in outcomes]
+        if outcomes:
+            pick = max(range(len(outcomes)), key=ranked.__getitem__)
+            best = assemble(problem, outcomes[pick].plan, explain=False)
+            found = outcomes[pick].found_at
+        else:  # no worker answered in time
+            best, found = assemble(problem, None, explain=False), time.monotonic()
     add_reasons(problem, best)
     best.loading_ms = int(loading * 1000)
     best.solving_ms = int((time.monotonic() - t0 - loading) * 1000)
+    best.stop_reason = reason
+    best.found_at = round(max(0.0, found - t0), 3)
     return best

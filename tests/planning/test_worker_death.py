@@ -207,6 +207,8 @@ def test_killed_worker_leaves_a_failed_run_that_plans_again_on_a_new_worker(
         "FLASK_MAIL_OPEN_INTAKE": "true",
         "FLASK_PLANNING_WORKERS": "1",
         "FLASK_PLANNING_HEARTBEAT_TIMEOUT": "3",
+        # Three jobs are planned in milliseconds: keep the engine searching to be killed.
+        "FLASK_PLANNING_STOP_EARLY": "false",
     }
     jobs = _company(make_site, make_tech, make_job)
     dispatcher = make_user("dispatcher")

@@ -103,12 +103,26 @@ def test_each_bench_has_its_own_default_time_limit(monkeypatch):
     from dispatch.routing.bench import runs
 
     seen = []
-    for kind in ("field", "solomon", "scale"):
+    for kind in ("field", "solomon", "scale", "small"):
         monkeypatch.setattr(
             runs, kind, lambda args, kind=kind: seen.append((kind, args.time_limit))
         )
     parser = cli.build_parser()
-    for argv in (["scale"], ["field"], ["solomon"], ["field", "--time-limit", "3"]):
+    for argv in (["scale"], ["field"], ["solomon"], ["field", "--time-limit", "3"], ["small"]):
         args = parser.parse_args(["bench", *argv])
         args.func(args)
-    assert seen == [("scale", 60.0), ("field", 10.0), ("solomon", 10.0), ("field", 3.0)]
+    # The field run's None: both 1 and 10 s (runs._limits).
+    assert seen == [
+        ("scale", 60.0),
+        ("field", None),
+        ("solomon", 10.0),
+        ("field", 3.0),
+        ("small", 10.0),
+    ]
+
+
+def test_bench_small_command_compares_with_the_full_limit():
+    proc = run_cli("bench", "small", "--days", "2", "--time-limit", "1", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "| 1 |" in proc.stdout and "| 2 |" in proc.stdout
+    assert "same objective as the full limit:" in proc.stdout

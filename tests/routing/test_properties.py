@@ -4,8 +4,10 @@ Each problem (≤ 6 jobs, ≤ 2 technicians, windows, skills, priorities, capaci
 break, a travel limit or a task limit) is also solved by exhaustive search in the test
 (:func:`.support.optimum`), and the plan must reach the same priority sum and number of
 served jobs, and the same total travel: exactly, because on problems this small the solver
-reaches the optimum within its second in all but rare cases, and those rare cases are defects
-worth seeing (kept below as known counterexamples). The checker replays every plan, and every
+reaches the optimum in all but rare cases, and those rare cases are defects worth seeing (kept
+below as known counterexamples). The solver enumerates the plans of most of these problems
+itself (:mod:`dispatch.routing.exhaustive`); a second test switches that off, so that the
+search alone must reach the optimum too. The checker replays every plan, and every
 reason given for an unassigned job is compared with what the exhaustive search knows about that
 job alone. Matrices are made metric (shortest-path closure), as real travel times are.
 
@@ -153,6 +155,21 @@ def test_plan_is_valid_and_optimal(doc):
     assert got[:2] == best[:2], f"served (priority, count) {got[:2]}, optimum {best[:2]}"
     assert -got[2] == -best[2], f"travel {-got[2]}, optimum {-best[2]}"
     check_reasons(problem, plan)
+
+
+@SETTINGS
+@given(problems())
+def test_the_search_alone_reaches_the_optimum(doc):
+    # The same, with the enumeration of tiny problems switched off: the search must find the
+    # optimum itself, and stop on convergence or the time limit.
+    problem = parse_problem(doc)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solver, "optimum", lambda problem, allowed: None)
+        solution = solver.solve(problem, TIME_LIMIT)
+    plan = dump_solution(problem, solution)
+    assert check_solution(problem, plan) == []
+    assert solution.stop_reason in ("converged", "time_limit")
+    assert objective(plan) == optimum(problem)
 
 
 @settings(SETTINGS, max_examples=150)

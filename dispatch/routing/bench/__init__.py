@@ -2,7 +2,10 @@
 
 ``python -m dispatch.routing bench solomon [DIR]`` — Solomon VRPTW vs. best known (DIMACS), from
 the instances shipped in ``benchmarks/solomon`` unless ``DIR`` names another copy;
-``python -m dispatch.routing bench field --seeds 1,2,3`` — generated field-service days;
+``python -m dispatch.routing bench field --seeds 1,2,3`` — generated field-service days, at 1 s
+and 10 s (or ``--time-limit``);
+``python -m dispatch.routing bench small`` — small days: time to answer, and the plan against
+the full time limit's;
 ``python -m dispatch.routing bench scale`` — time, memory and quality from 100 to 1,000 jobs.
 
 Each prints one Markdown table row per instance as it goes (so a long run shows progress and
@@ -58,7 +61,7 @@ def register(subparsers: Any) -> None:
         # one of them would be every one's (see DEFAULT_TIME_LIMIT).
         default=None,
         metavar="SECONDS",
-        help="time limit per instance (default 10; scale: 60)",
+        help="time limit per instance (default 10; field: 1 and 10; scale: 60)",
     )
     common.add_argument(
         "--peers",
@@ -103,6 +106,13 @@ def register(subparsers: Any) -> None:
     )
     field.set_defaults(func=_run("field"))
 
+    small = kinds.add_parser(
+        "small", parents=[common], help="small days: time to answer, plan vs the full limit"
+    )
+    small.add_argument("--days", type=int, default=40, metavar="N", help="days (default 40)")
+    small.add_argument("--first", type=int, default=1, metavar="SEED", help="first day's seed")
+    small.set_defaults(func=_run("small"))
+
     scale = kinds.add_parser(
         "scale", parents=[common], help="solve time, memory and quality from 100 to 1,000 jobs"
     )
@@ -111,8 +121,8 @@ def register(subparsers: Any) -> None:
     scale.set_defaults(func=_run("scale"))
 
 
-#: Seconds per instance when ``--time-limit`` is not given.
-DEFAULT_TIME_LIMIT = {"solomon": 10.0, "field": 10.0, "scale": 60.0}
+#: Seconds per instance when ``--time-limit`` is not given (field: both 1 and 10 s).
+DEFAULT_TIME_LIMIT = {"solomon": 10.0, "field": None, "small": 10.0, "scale": 60.0}
 
 
 def _run(kind: str):

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..check import check_solution
 from ..solver import solve
 from . import peers
+from . import small as small_days
 from .generate import field_problem
 from .solomon import SCALE, find_instances, read_bks, read_instance, to_problem
 
@@ -107,59 +108,85 @@ def solomon(args: argparse.Namespace) -> int:
     return 1 if invalid else 0
 
 
+def _limits(args: argparse.Namespace) -> list[float]:
+    """The time limits of the field run: ``--time-limit`` alone, or 1 and 10 s."""
+    return [args.time_limit] if args.time_limit is not None else [1.0, 10.0]
+
+
+def _verdict(solution, r: dict) -> str:
+    """Ours against VROOM's result ``r``: priority first, then travel."""
+    ours = (solution.priority, -solution.travel)
+    theirs = (r["priority"], -r["travel"])
+    verdict = "better" if ours > theirs else "equal" if ours == theirs else "WORSE"
+    if solution.priority == r["priority"] and r["travel"]:
+        verdict += f" (travel {100 * (solution.travel - r['travel']) / r['travel']:+.1f}%)"
+    elif r["priority"]:
+        verdict += f" (priority {100 * (solution.priority - r['priority']) / r['priority']:+.1f}%)"
+    return verdict
+
+
 def field(args: argparse.Namespace) -> int:
     found = _peers(args)
+    limits = _limits(args)
+    peer = ", VROOM with no time limit" if found["vroom"] else ""
     _out(
-        f"Field-service days, {args.time_limit:g} s per instance "
-        "(priority served of the total, jobs served / total, travel in seconds)"
+        f"Field-service days; ours at {' and '.join(f'{t:g} s' for t in limits)} at most{peer} "
+        "(priority served of the total, jobs served / total, travel in seconds, s: time taken, "
+        "stop: why our search stopped)"
     )
     _out()
-    head = "| seed | jobs | techs | ours: priority | served | travel | s |"
-    rule = "|---:|---:|---:|---:|---:|---:|---:|"
-    if found["vroom"]:
-        head += " VROOM: priority | served | travel | s | ours vs VROOM |"
+    head = "| seed | jobs | techs |"
+    rule = "|---:|---:|---:|"
+    for t in limits:
+        head += f" {t:g} s: priority | served | travel | s | stop |"
         rule += "---:|---:|---:|---:|---|"
+        if found["vroom"]:
+            head += " vs VROOM |"
+            rule += "---|"
+    if found["vroom"]:
+        head += " VROOM: priority | served | travel | s |"
+        rule += "---:|---:|---:|---:|"
     _out(head)
     _out(rule)
-    invalid = worse = 0
+    invalid = 0
+    worse = dict.fromkeys(limits, 0)
     for seed in args.seeds:
         problem = field_problem(seed, args.jobs, args.vehicles)
-        started = time.perf_counter()
-        solution = solve(problem, args.time_limit, workers=args.workers)
-        seconds = time.perf_counter() - started
-        violations = check_solution(problem, solution)
-        if violations:
-            invalid += 1
         n = len(problem.jobs)
-        row = (
-            f"| {seed} | {n} | {len(problem.vehicles)} | "
-            f"{solution.priority}/{sum(j.priority for j in problem.jobs)}"
-            f"{' INVALID' if violations else ''} | {solution.served}/{n} | "
-            f"{solution.travel} | {seconds:.1f} |"
-        )
-        if found["vroom"]:
-            r = peers.run_vroom(problem, timeout=args.time_limit)
-            ours = (solution.priority, -solution.travel)
-            theirs = (r["priority"], -r["travel"])
-            verdict = "better" if ours > theirs else "equal" if ours == theirs else "WORSE"
-            if ours < theirs:
-                worse += 1
-            if solution.priority == r["priority"] and r["travel"]:
-                verdict += f" (travel {100 * (solution.travel - r['travel']) / r['travel']:+.1f}%)"
-            elif r["priority"]:
-                change = 100 * (solution.priority - r["priority"]) / r["priority"]
-                verdict += f" (priority {change:+.1f}%)"
+        r = peers.run_vroom(problem) if found["vroom"] else None
+        row = f"| {seed} | {n} | {len(problem.vehicles)} |"
+        for t in limits:
+            started = time.perf_counter()
+            solution = solve(problem, t, workers=args.workers)
+            seconds = time.perf_counter() - started
+            violations = check_solution(problem, solution)
+            invalid += bool(violations)
             row += (
-                f" {r['priority']} | {r['served']}/{n} | {r['travel']} | "
-                f"{r['seconds']:.1f} | {verdict} |"
+                f" {solution.priority}/{sum(j.priority for j in problem.jobs)}"
+                f"{' INVALID' if violations else ''} | {solution.served}/{n} | "
+                f"{solution.travel} | {seconds:.1f} | {solution.stop_reason} |"
             )
+            if r is not None:
+                verdict = _verdict(solution, r)
+                worse[t] += verdict.startswith("WORSE")
+                row += f" {verdict} |"
+        if r is not None:
+            row += f" {r['priority']} | {r['served']}/{n} | {r['travel']} | {r['seconds']:.1f} |"
         _out(row)
     _out()
     if found["vroom"]:
-        _out(f"ours at least as good as VROOM on {len(args.seeds) - worse} of {len(args.seeds)}")
+        for t in limits:
+            _out(
+                f"ours at {t:g} s at least as good as VROOM on "
+                f"{len(args.seeds) - worse[t]} of {len(args.seeds)}"
+            )
     if invalid:
         _out(f"{invalid} invalid plan(s)")
     return 1 if invalid else 0
+
+
+def small(args: argparse.Namespace) -> int:
+    return small_days.small(args, _out)
 
 
 def _measure(conn, n: int, m: int, seed: int, limit: float, workers) -> None:
