@@ -30,7 +30,7 @@ def _company(make_user, make_site, make_department):
         ticket = Ticket(
             requester=requester,
             subject=f"Problem {n}",
-            channel=("web", "mail", "api")[n % 3],
+            channel=("web", "email", "api")[n % 3],
             kind=kind,
             site=sites[n % 2],
             department=departments[n % 2 if n % 5 else 1],
@@ -94,8 +94,8 @@ def test_reports_fit_the_screen(
     if size == "phone":
         assert page.get_by_role("heading", name="Rapoarte").is_visible()
         return
-    page.select_option("select[name=channel]", "mail")
+    page.select_option("select[name=channel]", "email")
     page.get_by_role("button", name="Show").click()
-    page.wait_for_url(lambda url: "channel=mail" in url)
+    page.wait_for_url(lambda url: "channel=email" in url)
     first = page.locator("#volume tbody tr").first
     assert "Mail" in first.inner_text()

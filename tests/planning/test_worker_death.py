@@ -76,6 +76,7 @@ def test_a_living_run_keeps_its_heartbeat_while_the_engine_searches(
     """The engine searches for 3 s in one go (no progress written meanwhile); a heartbeat
     timeout of 0.6 s would fail the run if the heartbeat thread did not stamp it."""
     planning_app.config["PLANNING_HEARTBEAT_TIMEOUT"] = 0.6
+    planning_app.config["PLANNING_STOP_EARLY"] = False  # one job: it would stop at once
     make_tech()
     make_job(duration=30)
     run = runs.start_run(make_user("dispatcher"), next_weekday(), 1, time_limit=3)
