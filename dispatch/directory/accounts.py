@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from dispatch.audit.record import record_admin_event
@@ -33,6 +34,17 @@ class LocalAccountConflict(Exception):
             f"{email} is a local account and also a directory person ({dn}); it was not "
             f"taken over: convert it with `flask {command} {email}`"
         )
+
+
+def spoken_language(value: str) -> str:
+    """A directory's or provider's language ("ro-RO", "ro_RO", "ro") as one of the installation's
+    LANGUAGES ("ro"), or "" when it speaks none of them."""
+    languages = current_app.config["LANGUAGES"]
+    value = (value or "").strip()
+    for candidate in (value, value.replace("_", "-").split("-")[0].lower()):
+        if candidate in languages:
+            return candidate
+    return ""
 
 
 def role_for(settings: DirectorySettings | OidcSettings, groups: set[str]) -> str:
@@ -131,8 +143,9 @@ def apply(
     else:
         before = snapshot(user)
     user.auth_source, user.directory_id, user.password_hash = source, person.id, None
-    if person.locale and user.locale is None:
-        user.locale = person.locale  # the person's own choice here, once made, stays
+    language = spoken_language(person.locale)
+    if language and user.locale is None:
+        user.locale = language  # the person's own choice here, once made, stays
     user.email = person.email
     user.name = person.name[:NAME_MAX]
     user.phone = person.phone[:PHONE_MAX]

@@ -190,6 +190,7 @@ def person_from(settings: DirectorySettings, dn: str, entry: dict) -> Person:
         department=_first(entry, settings.attributes.get("department", "")),
         site=_first(entry, settings.attributes.get("site", "")),
         phone=_first(entry, settings.attributes.get("phone", "")),
+        locale=_first(entry, settings.attributes.get("locale", "")),
         groups={normal_dn(_text(g)) for g in _values(entry, settings.attributes.get("groups", ""))},
         disabled=_disabled(settings, entry),
     )

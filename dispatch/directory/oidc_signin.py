@@ -47,15 +47,6 @@ def account_id(sub: str) -> str:
     return kept
 
 
-def _locale(value: str) -> str:
-    """ "ro-RO", "ro_RO" or "ro" → "ro" when the installation speaks it; "" otherwise."""
-    languages = current_app.config["LANGUAGES"]
-    for candidate in (value, value.replace("_", "-").split("-")[0]):
-        if candidate in languages:
-            return candidate
-    return ""
-
-
 def person_from_claims(settings: OidcSettings, claims: dict) -> Person:
     """The person the ID token describes, in the terms the directory's accounts use."""
     names = settings.claims
@@ -72,7 +63,7 @@ def person_from_claims(settings: OidcSettings, claims: dict) -> Person:
         site=_text(claims, names["site"]),
         phone=_text(claims, names["phone"]),
         groups={normal_dn(str(g)) for g in groups or () if isinstance(g, (str, int))},
-        locale=_locale(_text(claims, names["locale"])),
+        locale=_text(claims, names["locale"]),
         # Roles are the provider's only when they are mapped and the token speaks of groups.
         roles_from_groups=groups is not None and bool(settings.role_groups),
     )

@@ -31,6 +31,7 @@ def test_first_sign_in_creates_the_account_from_the_directory(dir_app):
     assert user.department.name == "Logistică"
     assert user.site.name == "Cluj-Napoca"
     assert user.phone == "+40 264 100 100"
+    assert user.locale == "ro"  # the directory's preferredLanguage "ro-RO"
     assert user.directory_id
     event = db.session.scalar(db.select(AdminEvent).filter_by(target_id=user.id))
     assert event.action == "created" and event.actor_name == "Dispatch"
@@ -53,6 +54,10 @@ def test_no_role_group_means_employee_and_unknown_site_is_left_empty(dir_app):
     assert _login(dir_app, "elena.popa@firma.ro", PASSWORD).status_code == 302
     elena = db.session.scalar(db.select(User).filter_by(email="elena.popa@firma.ro"))
     assert elena.role == "employee" and elena.site is None  # no site Timișoara here
+    assert elena.locale == "en"
+    assert _login(dir_app, "ioana.margarit@firma.ro", PASSWORD).status_code == 302
+    ioana = db.session.scalar(db.select(User).filter_by(email="ioana.margarit@firma.ro"))
+    assert ioana.locale is None  # none said: the browser's language
 
 
 @pytest.mark.parametrize("password", ["wrong password", ""])
