@@ -50,7 +50,8 @@ instance/config.py:
 # deployment must say it (or name its domains) to start. The demo company is Romanian: its
 # language (DEFAULT_LOCALE) is Romanian, for whoever has not chosen one and whose browser asks
 # for neither language.
-EMBEDDED := FLASK_MAIL_OPEN_INTAKE=true FLASK_DEFAULT_LOCALE=ro
+# Links in its mail lead to the address `make run` serves on.
+EMBEDDED := FLASK_MAIL_OPEN_INTAKE=true FLASK_DEFAULT_LOCALE=ro FLASK_MAIL_BASE_URL=http://127.0.0.1:5000
 
 migrate: install
 	$(EMBEDDED) $(FLASK) db upgrade
