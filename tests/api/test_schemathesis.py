@@ -89,6 +89,12 @@ def _fuzz(schema, headers, modes=tuple(GenerationMode), examples=SETTINGS.max_ex
             @hypothesis.settings(SETTINGS, max_examples=examples)
             @given(case=operation.as_strategy(generation_mode=mode))
             def run(case):
+                # A parameter whose value is null or an empty list is never sent (the HTTP
+                # client drops it), so a case whose only fault is such a parameter reaches the
+                # server as a valid request: not a case at all.
+                hypothesis.assume(
+                    not any(v is None or v == [] for v in (case.query or {}).values())
+                )
                 response = case.call_and_validate(headers=headers, checks=CHECKS)
                 seen.add((case.operation.label, response.status_code))
 
@@ -111,7 +117,11 @@ def test_stateful_links(schema, world):
     headers = {"Authorization": f"Bearer {world['dispatcher'].token}"}
     seen: set[tuple[str, int]] = set()
 
-    class Machine(schema.as_state_machine()):
+    # The tickets' operations only: their links are what this follows (the other operations
+    # are fuzzed above), and a bounded run spent on them reaches the links every time.
+    tickets = schema.include(path_regex="^/tickets")
+
+    class Machine(tickets.as_state_machine()):
         def get_call_kwargs(self, case):
             return {"headers": headers}
 
@@ -120,7 +130,11 @@ def test_stateful_links(schema, world):
             case.validate_response(response, checks=CHECKS, headers=headers)
 
     settings = hypothesis.settings(
-        SETTINGS, max_examples=15, stateful_step_count=6, phases=[hypothesis.Phase.generate]
+        SETTINGS,
+        max_examples=15,
+        stateful_step_count=6,
+        phases=[hypothesis.Phase.generate],
+        derandomize=True,  # the same steps on every machine
     )
     run_state_machine_as_test(Machine, settings=settings)
     # The links were followed: a ticket created, then read by its id.
