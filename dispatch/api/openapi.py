@@ -125,38 +125,32 @@ def _int(description: str) -> dict[str, Any]:
     return {"type": "integer", "description": description}
 
 
+def _page_of(item: str, per_page: str) -> dict[str, Any]:
+    """A page of a keyset-paged list: its items, the page size and the way to the next."""
+    return _items(
+        item,
+        per_page=_int(per_page),
+        next_cursor={
+            "type": ["string", "null"],
+            "description": "The cursor of the next page (null: this is the last page).",
+        },
+        next={
+            "type": ["string", "null"],
+            "description": "The next page's URL, with the same filters (null: the last).",
+        },
+    )
+
+
 def components() -> dict[str, Any]:
     schemas = {
         "Error": ERROR_SCHEMA,
         "Ticket": s.TICKET_SCHEMA,
         "Event": s.EVENT_SCHEMA,
         "Category": s.CATEGORY_SCHEMA,
-        "TicketPage": _items(
-            "Ticket",
-            per_page=_int("Tickets a page."),
-            next_cursor={
-                "type": ["string", "null"],
-                "description": "The cursor of the next page (null: this is the last page).",
-            },
-            next={
-                "type": ["string", "null"],
-                "description": "The next page's URL, with the same filters (null: the last).",
-            },
-        ),
+        "TicketPage": _page_of("Ticket", "Tickets a page."),
         "TicketEvents": _items("Event", ticket=_int("The ticket's id.")),
         "Asset": ASSET_SCHEMA,
-        "AssetPage": _items(
-            "Asset",
-            per_page=_int("Assets a page."),
-            next_cursor={
-                "type": ["string", "null"],
-                "description": "The cursor of the next page (null: this is the last page).",
-            },
-            next={
-                "type": ["string", "null"],
-                "description": "The next page's URL, with the same filters (null: the last).",
-            },
-        ),
+        "AssetPage": _page_of("Asset", "Assets a page."),
         "Categories": _items("Category"),
         "OpenAPI": {"type": "object", "description": "This document."},
         "Report": REPORT_SCHEMA,
