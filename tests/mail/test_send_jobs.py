@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from dispatch import worker
 from dispatch.extensions import db
-from dispatch.mail import send_jobs
+from dispatch.mail import outbound, send_jobs
 from dispatch.mail.models import Outbound, OutboxMessage
 from dispatch.mail.outbound import delivery_mode
 
@@ -51,8 +51,13 @@ def test_commits_queue_one_send_job_which_sends_everything_due(app, rq, smtp_ser
     assert _send_jobs_queued(rq) == [send_jobs.JOB]
 
 
-def test_a_refused_message_is_retried_once_at_its_time(app, rq, smtp_server, make_ticket):
+def test_a_refused_message_is_retried_once_at_its_time(
+    app, rq, smtp_server, make_ticket, monkeypatch
+):
     app.config["MAIL_DELIVERY"] = "rq"
+    # A retry an hour away: the second job below must find the row not yet due, however slow
+    # the machine is between the two (the first real backoff is 30 s).
+    monkeypatch.setattr(outbound, "BACKOFF_SECONDS", (3600, 7200))
     smtp_server.refuse = True
     make_ticket()
     rq.work()
