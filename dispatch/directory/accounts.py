@@ -143,6 +143,7 @@ def apply(
     else:
         before = snapshot(user)
     user.auth_source, user.directory_id, user.password_hash = source, person.id, None
+    user.directory_dn = person.dn[:500]
     language = spoken_language(person.locale)
     if language and user.locale is None:
         user.locale = language  # the person's own choice here, once made, stays
