@@ -198,11 +198,17 @@ def person_from(settings: DirectorySettings, dn: str, entry: dict) -> Person:
 
 class GroupResolver:
     """The groups a person is in, nested ones included, as far as the directory tells. One per
-    connection: the groups of groups are asked once each."""
+    connection: the groups of groups are asked once each.
+
+    ``in_chain`` lets Active Directory walk the nesting itself. A directory that does not know
+    that matching rule (OpenLDAP) answers its searches with nothing, which would quietly lose
+    every nested group: so the rule is first tried on a group the person is directly in, and
+    when even that finds nothing, the groups are walked through memberOf instead."""
 
     def __init__(self, settings: DirectorySettings, conn: Connection) -> None:
         self.settings, self.conn = settings, conn
         self._parents: dict[str, set[str]] = {}
+        self._in_chain_works: bool | None = None
 
     def _parents_of(self, group: str) -> set[str]:
         if group not in self._parents:
@@ -212,19 +218,23 @@ class GroupResolver:
             self._parents[group] = {normal_dn(_text(g)) for g in _values(found, attr)}
         return self._parents[group]
 
-    def resolve(self, person: Person) -> set[str]:
-        if self.settings.nested == "in_chain":
-            # Active Directory walks the nesting itself; asked per mapped group, on the
-            # person's own entry, so the groups may live anywhere in the forest's tree.
-            found = set(person.groups)
-            for group in self.settings.role_groups:
-                rule = f"(memberOf:{IN_CHAIN}:={escape_filter_chars(group)})"
-                self.conn.search(person.dn, rule, BASE, attributes=[])
-                if self.conn.entries:
-                    found.add(normal_dn(group))
-            return found
-        if self.settings.nested == "none":
-            return set(person.groups)
+    def _in_chain(self, person: Person, group: str) -> bool:
+        rule = f"(memberOf:{IN_CHAIN}:={escape_filter_chars(group)})"
+        self.conn.search(person.dn, rule, BASE, attributes=[])
+        return bool(self.conn.entries)
+
+    def _in_chain_known(self, person: Person) -> bool:
+        if self._in_chain_works is None and person.groups:
+            self._in_chain_works = self._in_chain(person, min(person.groups))
+            if not self._in_chain_works:
+                log.warning(
+                    "directory: the directory does not apply the matching rule in chain "
+                    "(LDAP_NESTED_GROUPS = 'in_chain'); nested groups are followed through "
+                    "memberOf instead: set LDAP_NESTED_GROUPS = 'memberof'"
+                )
+        return bool(self._in_chain_works)
+
+    def _walk(self, person: Person) -> set[str]:
         seen, level = set(person.groups), set(person.groups)
         for _depth in range(self.settings.group_depth):  # a cycle or a deep tree stops here
             level = set().union(*(self._parents_of(g) for g in level)) - seen if level else set()
@@ -232,6 +242,19 @@ class GroupResolver:
                 break
             seen |= level
         return seen
+
+    def resolve(self, person: Person) -> set[str]:
+        if self.settings.nested == "none" or not person.groups:
+            return set(person.groups)  # in no group, in no nested one either
+        if self.settings.nested == "in_chain" and self._in_chain_known(person):
+            # Asked per mapped group, on the person's own entry, so the groups may live
+            # anywhere in the forest's tree.
+            found = set(person.groups)
+            for group in self.settings.role_groups:
+                if normal_dn(group) not in found and self._in_chain(person, group):
+                    found.add(normal_dn(group))
+            return found
+        return self._walk(person)
 
 
 def _read(settings: DirectorySettings, conn: Connection, dn: str) -> Person | None:

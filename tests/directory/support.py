@@ -109,6 +109,13 @@ class Slapd:
             capture_output=True,
         )
 
+    def delete(self, *dns: str) -> None:
+        subprocess.run(
+            ["ldapdelete", "-x", "-H", self.url, "-D", ADMIN_DN, "-w", ADMIN_PASSWORD, *dns],
+            check=True,
+            capture_output=True,
+        )
+
     def modify(self, ldif: str) -> None:
         subprocess.run(
             ["ldapmodify", "-x", "-H", self.url, "-D", ADMIN_DN, "-w", ADMIN_PASSWORD],
