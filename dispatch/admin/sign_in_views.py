@@ -68,7 +68,8 @@ def _directory_settings():
 
 
 def _back(user: User):
-    return redirect(url_for(".user_edit", user_id=user.id) + "#sign-in")
+    # No #sign-in anchor: the message says what happened at the top of the page.
+    return redirect(url_for(".user_edit", user_id=user.id))
 
 
 def _flash_errors(form) -> None:
