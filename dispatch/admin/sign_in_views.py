@@ -60,10 +60,16 @@ def sign_in_context(user: User) -> dict:
     }
 
 
-def _directory_settings():
+def _directory_form(form):
+    """The directory's settings when it is on and ``form`` parses; None, with a message,
+    otherwise."""
     settings = from_config(current_app.config)
     if settings is None:
         flash(_("Directory sign-in is off (LDAP_URL is not set)."), "danger")
+        return None
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return None
     return settings
 
 
@@ -81,11 +87,8 @@ def _flash_errors(form) -> None:
 def directory_lookup(user_id: int):
     user = db.get_or_404(User, user_id)
     form = DirectoryLookupForm(prefix="lookup")
-    settings = _directory_settings()
+    settings = _directory_form(form)
     if settings is None:
-        return _back(user)
-    if not form.validate_on_submit():
-        _flash_errors(form)
         return _back(user)
     try:
         person = links.directory_person(settings, user, form.login.data, actor=current_user)
@@ -107,11 +110,8 @@ def directory_lookup(user_id: int):
 def directory_link(user_id: int):
     user = db.get_or_404(User, user_id)
     form = DirectoryLinkForm()
-    settings = _directory_settings()
+    settings = _directory_form(form)
     if settings is None:
-        return _back(user)
-    if not form.validate_on_submit():
-        _flash_errors(form)
         return _back(user)
     try:
         problems = links.link_directory(

@@ -150,27 +150,17 @@ def test_a_disabled_person_or_an_account_not_local_is_refused(dir_app, make_user
     assert "already signs in another way" in client.get(f"/admin/users/{radu.id}").text
 
 
-def test_the_directory_down_is_a_clear_message_and_nothing_changes(
-    make_app, make_user, closed_port
-):
-    app = make_app(
-        RATELIMIT_ENABLED=False,
-        LDAP_URL=f"ldap://127.0.0.1:{closed_port}",
-        LDAP_ALLOW_PLAINTEXT=True,
-        LDAP_BASE_DN="dc=firma,dc=ro",
-    )
-    with app.app_context():
-        client, _admin = _admin_client(app, make_user)
-        elena = _local()
-        response = _lookup(client, elena, "epopa")
-        assert response.status_code == 302
-        page = client.get(response.location).get_data(as_text=True)
-        assert "The directory is unavailable" in page and "Nothing was changed." in page
-        response = client.post(
-            f"/admin/users/{elena.id}/directory/link", data={"login": "epopa", "entry_id": "x"}
-        )
-        db.session.expire_all()
-        assert elena.auth_source == "local" and elena.check_password("local password 123")
+def test_the_directory_down_is_a_clear_message_and_nothing_changes(down_app, make_user):
+    client, _admin = _admin_client(down_app, make_user)
+    elena = _local()
+    response = _lookup(client, elena, "epopa")
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "The directory is unavailable" in page and "Nothing was changed." in page
+    link = {"login": "epopa", "entry_id": "x"}
+    client.post(f"/admin/users/{elena.id}/directory/link", data=link)
+    db.session.expire_all()
+    assert elena.auth_source == "local" and elena.check_password("local password 123")
 
 
 def test_unlinking_makes_the_account_local_and_mails_a_password_link(dir_app, make_user):
@@ -247,3 +237,18 @@ def test_the_forms_need_their_csrf_token(make_app, make_user, directory_config):
         assert client.post(f"/admin/users/{radu.id}/unlink", data={}).status_code == 400
         db.session.expire_all()
         assert elena.auth_source == "local" and radu.auth_source == "ldap"
+
+
+def test_without_a_directory_or_single_sign_on_nothing_is_offered_or_linked(
+    client, auth, make_user
+):
+    auth.login(role="admin")
+    person = make_user("agent")
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert "Neither the company directory nor single sign-on is set up." in page
+    lookup = _lookup(client, person, "epopa")
+    assert "Directory sign-in is off" in client.get(lookup.location).get_data(as_text=True)
+    sso = client.post(f"/admin/users/{person.id}/sso/link", data={"sso-subject": "x"})
+    assert "Single sign-on is off" in client.get(sso.location).get_data(as_text=True)
+    db.session.expire_all()
+    assert person.auth_source == "local"
