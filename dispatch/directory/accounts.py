@@ -32,7 +32,7 @@ class LocalAccountConflict(Exception):
     def __init__(self, email: str, dn: str, command: str = "directory adopt") -> None:
         super().__init__(
             f"{email} is a local account and also a directory person ({dn}); it was not "
-            f"taken over: convert it with `flask {command} {email}`"
+            f"taken over: link it on its admin page or with `flask {command} {email}`"
         )
 
 

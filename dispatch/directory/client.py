@@ -265,9 +265,11 @@ def _read(settings: DirectorySettings, conn: Connection, dn: str) -> Person | No
     return person_from(settings, entry.entry_dn, entry.entry_attributes_as_dict)
 
 
-def find(settings: DirectorySettings, conn: Connection, login: str) -> Person | None:
+def find(
+    settings: DirectorySettings, conn: Connection, login: str, *, groups: bool = True
+) -> Person | None:
     """The one person the login names (None for nobody, or for several: a login must be
-    unambiguous)."""
+    unambiguous), with their nested groups unless ``groups`` is false."""
     conn.search(
         settings.base_dn,
         login_filter(settings.user_filter, login),
@@ -281,8 +283,14 @@ def find(settings: DirectorySettings, conn: Connection, login: str) -> Person | 
             log.warning("directory: the login %r matches several people; refused", login)
         return None
     person = person_from(settings, entries[0].entry_dn, entries[0].entry_attributes_as_dict)
-    person.groups = GroupResolver(settings, conn).resolve(person)
+    if groups:
+        person.groups = GroupResolver(settings, conn).resolve(person)
     return person
+
+
+def _nobody(settings: DirectorySettings) -> str:
+    """A DN under the base that names no one (no login can be spelt into it)."""
+    return f"cn=dispatch-no-such-person-{uuid.uuid4().hex},{settings.base_dn}"
 
 
 def check_password(settings: DirectorySettings, login: str, password: str) -> Person | None:
@@ -306,16 +314,20 @@ def check_password(settings: DirectorySettings, login: str, password: str) -> Pe
             conn.unbind()
     service = service_connection(settings)
     try:
-        person = find(settings, service, login)
+        person = find(settings, service, login, groups=False)
+        # Nobody (or several) with that login: bind anyway, as a name that cannot be anyone's,
+        # so that the directory works as much as for a wrong password (a search and a bind;
+        # the groups are read only once the password is right), and the answer takes as long
+        # whether or not the person exists.
+        conn = _bind(settings, server, person.dn if person else _nobody(settings), password)
+        if conn is not None:
+            conn.unbind()
+        if person is None or conn is None:
+            return None
+        person.groups = GroupResolver(settings, service).resolve(person)
+        return person
     finally:
         service.unbind()
-    if person is None:
-        return None
-    conn = _bind(settings, server, person.dn, password)
-    if conn is None:
-        return None
-    conn.unbind()
-    return person
 
 
 def everyone(settings: DirectorySettings) -> list[Person]:

@@ -125,3 +125,16 @@ def test_a_closed_account_cannot_sign_in_nor_use_its_tokens(dir_app):
     assert _login(dir_app, "ioana.margarit@firma.ro", PASSWORD).status_code == 200
     api = dir_app.test_client().get("/api/v1/tickets", headers={"Authorization": f"Bearer {token}"})
     assert api.status_code == 401
+
+
+def test_an_unknown_login_costs_the_directory_what_a_wrong_password_does(dir_app, slapd):
+    # Not a stopwatch: the directory's own count of the binds it answered. A wrong password is
+    # the service account's bind and one as the person; nobody must cost the same two, so the
+    # answer takes as long whether or not the person exists.
+    settings = from_config(dir_app.config)
+    spent = []
+    for login in ("elena.popa@firma.ro", "nimeni@firma.ro", "*)(uid=*"):
+        before = slapd.binds()
+        assert client.check_password(settings, login, "wrong password 123") is None
+        spent.append(slapd.binds() - before)
+    assert spent[0] == spent[1] == spent[2] == 3  # two, and the count's own reading
