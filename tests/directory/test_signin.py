@@ -113,7 +113,17 @@ def test_a_local_account_is_not_taken_over(dir_app, caplog):
 def test_the_local_admin_signs_in_when_the_directory_is_down(down_app):
     people.create_user("admin@firma.ro", "admin", "break glass 12345")
     assert _login(down_app, "admin@firma.ro", "break glass 12345").status_code == 302
-    assert _login(down_app, "nobody@firma.ro", "whatever 12345").status_code == 200
+    said = "The company directory cannot be reached"
+    # Everyone else is told the directory is down, the same for any address: nothing is
+    # created, and nothing tells whether the person exists.
+    for email, password in (
+        ("nobody@firma.ro", "whatever 12345"),
+        ("stefan.turcanu@firma.ro", PASSWORD),
+        ("admin@firma.ro", "a wrong password"),
+    ):
+        page = _login(down_app, email, password)
+        assert page.status_code == 200 and said in page.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 1
 
 
 def test_a_closed_account_cannot_sign_in_nor_use_its_tokens(dir_app):
