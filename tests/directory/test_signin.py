@@ -9,6 +9,7 @@ import pytest
 
 from dispatch.audit.models import AdminEvent
 from dispatch.directory import client
+from dispatch.directory.accounts import role_for
 from dispatch.directory.settings import from_config
 from dispatch.extensions import db
 from dispatch.mail.correspondents import find_user
@@ -148,3 +149,17 @@ def test_an_unknown_login_costs_the_directory_what_a_wrong_password_does(dir_app
         assert client.check_password(settings, login, "wrong password 123") is None
         spent.append(slapd.binds() - before)
     assert spent[0] == spent[1] == spent[2] == 3  # two, and the count's own reading
+
+
+def test_a_dn_template_binds_as_the_person_without_a_search(make_app, directory_config):
+    template = "uid={login},ou=oameni,dc=firma,dc=ro"
+    config = {**directory_config, "LDAP_BIND_DN": None, "LDAP_BIND_PASSWORD": None}
+    app = make_app(RATELIMIT_ENABLED=False, LDAP_USER_DN_TEMPLATE=template, **config)
+    with app.app_context():
+        settings = from_config(app.config)
+        person = client.check_password(settings, "rionescu", PASSWORD)
+        assert person.email == "radu.ionescu@firma.ro"
+        assert role_for(settings, person.groups) == "agent"  # through Agenti-Brasov
+        assert client.check_password(settings, "rionescu", "wrong password 123") is None
+        # Typed as a DN value, escaped: it cannot name another entry.
+        assert client.check_password(settings, "rionescu,ou=oameni", PASSWORD) is None
