@@ -62,6 +62,7 @@ def _connect_signals() -> None:
     the same functions)."""
     from dispatch.assets.requests import form_choices, link_new_ticket
     from dispatch.auth.passwords import reset_requested
+    from dispatch.directory.links import password_link_wanted
     from dispatch.mail.outbound import queue_password_link, queue_welcomes
     from dispatch.people.csv_import import people_imported
     from dispatch.sla import tracking  # noqa: F401  (its listener keeps the due times current)
@@ -73,6 +74,7 @@ def _connect_signals() -> None:
     ticket_created.connect(suggest_for_new_ticket)
     kind_decided.connect(record_kind_decision)
     reset_requested.connect(queue_password_link)
+    password_link_wanted.connect(queue_password_link)
     people_imported.connect(queue_welcomes)
     ticket_created.connect(link_new_ticket)
     request_form_shown.connect(form_choices)

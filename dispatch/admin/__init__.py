@@ -6,6 +6,7 @@ from dispatch.admin import (  # noqa: F401  (their routes join the blueprint)
     events_views,
     people_import_views,
     service_level_views,
+    sign_in_views,
     views,
 )
 from dispatch.admin.pages import bp  # noqa: F401

@@ -375,6 +375,14 @@ def save_user(
         locale = people.clean_locale(locale)
     except ValidationError as exc:
         errors["locale"] = [exc.message]
+    if password and user is not None and user.auth_source != "local" and "password" not in errors:
+        # It would never be asked for: the directory or the provider checks this person.
+        errors["password"] = [
+            _(
+                "This person signs in with the company directory or single sign-on: make the "
+                "account local below to give it a password."
+            )
+        ]
     problem = people.password_problem(password) if password else None
     if problem and "password" not in errors:
         errors["password"] = [problem]

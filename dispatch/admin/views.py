@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from dispatch.admin import services
 from dispatch.admin.forms import GroupForm, NameForm, SiteForm, UserForm
 from dispatch.admin.pages import bp, count, form_page, submit
+from dispatch.admin.sign_in_views import sign_in_context
 from dispatch.admin.site_locations import locate_after_save
 from dispatch.assets.models import AssetType
 from dispatch.collation import fold, folded, name_order
@@ -257,5 +258,8 @@ def user_edit(user_id: int):
         form,
         _("User: %(name)s", name=user.name),
         url_for(".users"),
+        template="admin/user_form.html",
+        user=user,
         is_self=user.id == current_user.id,
+        **sign_in_context(user),
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dispatch.api.serializers import REF, TIME, closed_object, iso, nullable, ref
+from dispatch.api.fields import nullable
+from dispatch.api.serializers import REF, TIME, closed_object, iso, ref
 from dispatch.assets.models import Asset, AssetStatus
 
 

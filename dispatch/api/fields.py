@@ -19,9 +19,13 @@ from dispatch.errors import ValidationError
 _ID = {"type": "integer", "minimum": 1, "maximum": p.MAX_ID}
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    kind = schema["type"]
-    return {**schema, "type": [kind, "null"]}
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` or null, for input and output alike: a schema of one plain type says so in
+    its type (``["integer", "null"]``); any other (a reference, an enum) in ``anyOf``."""
+    kind = schema.get("type")
+    if isinstance(kind, str) and "enum" not in schema:
+        return {**schema, "type": [kind, "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 class Field:
@@ -59,7 +63,7 @@ class Text(Field):
 
     def _schema(self):
         schema = {"type": "string", "maxLength": self.max_len}
-        return schema if self.required else _nullable(schema)
+        return schema if self.required else nullable(schema)
 
     def _read(self, data, default):
         return p.text(data, self.name, max_len=self.max_len, default=default)
@@ -69,7 +73,7 @@ class Identifier(Field):
     """The id of a record, or null."""
 
     def _schema(self):
-        return _nullable(_ID)
+        return nullable(_ID)
 
     def _read(self, data, default):
         return p.identifier(data, self.name, default=default)
@@ -81,7 +85,7 @@ class Integer(Field):
         self.minimum, self.maximum = minimum, maximum
 
     def _schema(self):
-        return _nullable({"type": "integer", "minimum": self.minimum, "maximum": self.maximum})
+        return nullable({"type": "integer", "minimum": self.minimum, "maximum": self.maximum})
 
     def _read(self, data, default):
         return p.integer(
@@ -91,7 +95,7 @@ class Integer(Field):
 
 class Number(Field):
     def _schema(self):
-        return _nullable({"type": "number"})
+        return nullable({"type": "number"})
 
     def _read(self, data, default):
         return p.number(data, self.name)
@@ -101,7 +105,7 @@ class Boolean(Field):
     """true, false or null (not said)."""
 
     def _schema(self):
-        return _nullable({"type": "boolean"})
+        return nullable({"type": "boolean"})
 
     def _read(self, data, default):
         value = data.get(self.name, default)
@@ -127,7 +131,7 @@ class Choice(Field):
 class ScalarMap(Field):
     def _schema(self):
         scalar = {"type": ["string", "number", "boolean", "null"]}
-        return _nullable({"type": "object", "additionalProperties": scalar})
+        return nullable({"type": "object", "additionalProperties": scalar})
 
     def _read(self, data, default):
         return p.scalar_map(data, self.name)
@@ -135,7 +139,7 @@ class ScalarMap(Field):
 
 class IdList(Field):
     def _schema(self):
-        return _nullable({"type": "array", "items": _ID, "maxItems": p.MAX_ID_LIST})
+        return nullable({"type": "array", "items": _ID, "maxItems": p.MAX_ID_LIST})
 
     def _read(self, data, default):
         return p.id_list(data, self.name)
@@ -143,7 +147,7 @@ class IdList(Field):
 
 class Clock(Field):
     def _schema(self):
-        return _nullable({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"})
+        return nullable({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"})
 
     def _read(self, data, default):
         return p.clock(data, self.name)
@@ -151,7 +155,7 @@ class Clock(Field):
 
 class Moment(Field):
     def _schema(self):
-        return _nullable({"type": "string", "format": "date-time", "maxLength": p.MOMENT_MAX})
+        return nullable({"type": "string", "format": "date-time", "maxLength": p.MOMENT_MAX})
 
     def _read(self, data, default):
         return p.moment(data, self.name, default=default)
@@ -161,7 +165,7 @@ class Day(Field):
     """A calendar day, YYYY-MM-DD, or null (the meaning is checked where it is used)."""
 
     def _schema(self):
-        return _nullable({"type": "string", "format": "date", "maxLength": 10})
+        return nullable({"type": "string", "format": "date", "maxLength": 10})
 
     def _read(self, data, default):
         return p.text(data, self.name, max_len=10, default=default) or None

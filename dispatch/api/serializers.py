@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
+from dispatch.api.fields import nullable
 from dispatch.people.models import User
 from dispatch.sla.status import Summaries
 from dispatch.tickets.access import sees_as_staff
@@ -156,10 +157,6 @@ def closed_object(properties: dict[str, Any], description: str = "") -> dict[str
         "additionalProperties": False,
     }
     return {**schema, "description": description} if description else schema
-
-
-def nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def _enum(words) -> dict[str, Any]:

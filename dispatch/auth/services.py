@@ -46,7 +46,9 @@ def authenticate(email: str, password: str) -> User | None:
     directory is down); anyone else is asked of the directory when one is configured, which
     creates their account on their first sign-in. A local account is never taken over by the
     directory: when its address is a directory person's, the refusal is logged with the way
-    to convert it (``dispatch.directory.signin``)."""
+    to convert it (``dispatch.directory.signin``). Raises
+    :class:`~dispatch.directory.client.DirectoryUnavailable` when the directory is asked and
+    cannot be reached (a local account's right password never asks it)."""
     user = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
     if user is not None and user.auth_source == "local":
         if user.active and user.password_hash:

@@ -22,6 +22,7 @@ from dispatch.auth.forms import (
     NewPasswordForm,
 )
 from dispatch.auth.services import authenticate, keep_signed_in, safe_next, sign_out
+from dispatch.directory.client import DirectoryUnavailable
 from dispatch.directory.oidc_signin import enabled as sso_enabled
 from dispatch.errors import DispatchError, ValidationError
 from dispatch.extensions import LANGUAGE_COOKIE, limiter
@@ -55,7 +56,17 @@ def login():
     if form.validate_on_submit():
         # Counted before the password is checked (429 past the account's allowance)…
         attempt = throttle.count_attempt(form.email.data)
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except DirectoryUnavailable:
+            flash(
+                _(
+                    "The company directory cannot be reached, so signing in with it is not "
+                    "possible at the moment. Please try again later."
+                ),
+                "danger",
+            )
+            return render_template("auth/login.html", form=form, sso=sso_enabled())
         if user is not None:
             throttle.give_back(attempt)  # …and given back when it was right
             session.clear()  # nothing of the visit before (CSRF token, flashes) carries over

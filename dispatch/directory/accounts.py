@@ -32,7 +32,7 @@ class LocalAccountConflict(Exception):
     def __init__(self, email: str, dn: str, command: str = "directory adopt") -> None:
         super().__init__(
             f"{email} is a local account and also a directory person ({dn}); it was not "
-            f"taken over: convert it with `flask {command} {email}`"
+            f"taken over: link it on its admin page or with `flask {command} {email}`"
         )
 
 
@@ -143,6 +143,7 @@ def apply(
     else:
         before = snapshot(user)
     user.auth_source, user.directory_id, user.password_hash = source, person.id, None
+    user.directory_dn = person.dn[:500]
     language = spoken_language(person.locale)
     if language and user.locale is None:
         user.locale = language  # the person's own choice here, once made, stays

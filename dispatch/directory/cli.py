@@ -1,5 +1,6 @@
 """``flask directory sync [--dry-run]``, ``flask directory schedule``, ``flask directory adopt
-EMAIL`` and ``flask oidc link EMAIL``."""
+EMAIL [LOGIN]``, ``flask oidc link EMAIL [--subject SUB]`` and ``flask directory unlink EMAIL``.
+Linking and unlinking are the admin pages' services (dispatch.directory.links)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from dispatch.audit.record import command_line
-from dispatch.directory import client, jobs, oidc_signin
-from dispatch.directory.adopt import AdoptError, adopt
+from dispatch.directory import client, jobs, links, oidc_signin
 from dispatch.directory.settings import from_config
 from dispatch.directory.sync import sync
 from dispatch.periodic_cli import options, schedule
@@ -48,14 +48,37 @@ def sync_command(dry_run: bool) -> None:
 
 @directory_cli.command("adopt")
 @click.argument("email")
-def adopt_command(email: str) -> None:
-    """Turn the local account EMAIL into a directory account (its password is dropped)."""
+@click.argument("login", required=False)
+def adopt_command(email: str, login: str | None) -> None:
+    """Link the local account EMAIL to the directory person LOGIN (by default the one with
+    that address): its password is dropped and it takes the directory's details."""
     try:
-        user = adopt(_settings(), email, actor=command_line())
-    except (AdoptError, client.DirectoryUnavailable) as exc:
-        click.echo(f"Error: {exc}", err=True)
+        user = links.account_by_email(email)
+        problems = links.link_directory(
+            _settings(), user, login or user.email, actor=command_line()
+        )
+    except links.LinkRefused as exc:
+        click.echo(f"Error: {exc.message}", err=True)
         sys.exit(1)
-    click.echo(f"{user.email} now signs in with the directory.")
+    for problem in problems:
+        click.echo(f"problem: {problem}")
+    click.echo(f"{user.email} now signs in with the directory ({user.directory_dn}).")
+
+
+@directory_cli.command("unlink")
+@click.argument("email")
+@click.option("--send-link", is_flag=True, help="Mail them a link to set a password.")
+def unlink_command(email: str, send_link: bool) -> None:
+    """Make the directory or single sign-on account EMAIL local again (it has no password
+    until its owner sets one)."""
+    try:
+        user = links.account_by_email(email)
+        links.unlink(user, actor=command_line(), send_password_link=send_link)
+    except links.LinkRefused as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        sys.exit(1)
+    sent = " A link to set a password is on its way." if send_link else ""
+    click.echo(f"{user.email} now signs in with a password of Dispatch.{sent}")
 
 
 @directory_cli.command("schedule")
@@ -78,15 +101,20 @@ def schedule_command(stop: bool, show: bool, interval: int | None) -> None:
 
 @oidc_cli.command("link")
 @click.argument("email")
-def link_command(email: str) -> None:
-    """Let the local account EMAIL sign in with the company account (its password is dropped)."""
+@click.option("--subject", default="", help="The person's subject (sub) at the provider.")
+def link_command(email: str, subject: str) -> None:
+    """Let the local account EMAIL sign in with the company account (its password is dropped);
+    without --subject, its next single sign-on binds it."""
     if not oidc_signin.enabled():
         click.echo("Error: OIDC_ISSUER is not set: single sign-on is off.", err=True)
         sys.exit(1)
     try:
-        user = oidc_signin.link(email, actor=command_line())
-    except oidc_signin.LinkError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        user = links.account_by_email(email)
+        links.link_sso(
+            user, actor=command_line(), issuer=current_app.config["OIDC_ISSUER"], subject=subject
+        )
+    except links.LinkRefused as exc:
+        click.echo(f"Error: {exc.message}", err=True)
         sys.exit(1)
     click.echo(f"{user.email} now signs in with the company account (single sign-on).")
 

@@ -198,11 +198,17 @@ def person_from(settings: DirectorySettings, dn: str, entry: dict) -> Person:
 
 class GroupResolver:
     """The groups a person is in, nested ones included, as far as the directory tells. One per
-    connection: the groups of groups are asked once each."""
+    connection: the groups of groups are asked once each.
+
+    ``in_chain`` lets Active Directory walk the nesting itself. A directory that does not know
+    that matching rule (OpenLDAP) answers its searches with nothing, which would quietly lose
+    every nested group: so the rule is first tried on a group the person is directly in, and
+    when even that finds nothing, the groups are walked through memberOf instead."""
 
     def __init__(self, settings: DirectorySettings, conn: Connection) -> None:
         self.settings, self.conn = settings, conn
         self._parents: dict[str, set[str]] = {}
+        self._in_chain_works: bool | None = None
 
     def _parents_of(self, group: str) -> set[str]:
         if group not in self._parents:
@@ -212,19 +218,23 @@ class GroupResolver:
             self._parents[group] = {normal_dn(_text(g)) for g in _values(found, attr)}
         return self._parents[group]
 
-    def resolve(self, person: Person) -> set[str]:
-        if self.settings.nested == "in_chain":
-            # Active Directory walks the nesting itself; asked per mapped group, on the
-            # person's own entry, so the groups may live anywhere in the forest's tree.
-            found = set(person.groups)
-            for group in self.settings.role_groups:
-                rule = f"(memberOf:{IN_CHAIN}:={escape_filter_chars(group)})"
-                self.conn.search(person.dn, rule, BASE, attributes=[])
-                if self.conn.entries:
-                    found.add(normal_dn(group))
-            return found
-        if self.settings.nested == "none":
-            return set(person.groups)
+    def _in_chain(self, person: Person, group: str) -> bool:
+        rule = f"(memberOf:{IN_CHAIN}:={escape_filter_chars(group)})"
+        self.conn.search(person.dn, rule, BASE, attributes=[])
+        return bool(self.conn.entries)
+
+    def _in_chain_known(self, person: Person) -> bool:
+        if self._in_chain_works is None and person.groups:
+            self._in_chain_works = self._in_chain(person, min(person.groups))
+            if not self._in_chain_works:
+                log.warning(
+                    "directory: the directory does not apply the matching rule in chain "
+                    "(LDAP_NESTED_GROUPS = 'in_chain'); nested groups are followed through "
+                    "memberOf instead: set LDAP_NESTED_GROUPS = 'memberof'"
+                )
+        return bool(self._in_chain_works)
+
+    def _walk(self, person: Person) -> set[str]:
         seen, level = set(person.groups), set(person.groups)
         for _depth in range(self.settings.group_depth):  # a cycle or a deep tree stops here
             level = set().union(*(self._parents_of(g) for g in level)) - seen if level else set()
@@ -232,6 +242,19 @@ class GroupResolver:
                 break
             seen |= level
         return seen
+
+    def resolve(self, person: Person) -> set[str]:
+        if self.settings.nested == "none" or not person.groups:
+            return set(person.groups)  # in no group, in no nested one either
+        if self.settings.nested == "in_chain" and self._in_chain_known(person):
+            # Asked per mapped group, on the person's own entry, so the groups may live
+            # anywhere in the forest's tree.
+            found = set(person.groups)
+            for group in self.settings.role_groups:
+                if normal_dn(group) not in found and self._in_chain(person, group):
+                    found.add(normal_dn(group))
+            return found
+        return self._walk(person)
 
 
 def _read(settings: DirectorySettings, conn: Connection, dn: str) -> Person | None:
@@ -242,9 +265,11 @@ def _read(settings: DirectorySettings, conn: Connection, dn: str) -> Person | No
     return person_from(settings, entry.entry_dn, entry.entry_attributes_as_dict)
 
 
-def find(settings: DirectorySettings, conn: Connection, login: str) -> Person | None:
+def find(
+    settings: DirectorySettings, conn: Connection, login: str, *, groups: bool = True
+) -> Person | None:
     """The one person the login names (None for nobody, or for several: a login must be
-    unambiguous)."""
+    unambiguous), with their nested groups unless ``groups`` is false."""
     conn.search(
         settings.base_dn,
         login_filter(settings.user_filter, login),
@@ -258,8 +283,14 @@ def find(settings: DirectorySettings, conn: Connection, login: str) -> Person | 
             log.warning("directory: the login %r matches several people; refused", login)
         return None
     person = person_from(settings, entries[0].entry_dn, entries[0].entry_attributes_as_dict)
-    person.groups = GroupResolver(settings, conn).resolve(person)
+    if groups:
+        person.groups = GroupResolver(settings, conn).resolve(person)
     return person
+
+
+def _nobody(settings: DirectorySettings) -> str:
+    """A DN under the base that names no one (no login can be spelt into it)."""
+    return f"cn=dispatch-no-such-person-{uuid.uuid4().hex},{settings.base_dn}"
 
 
 def check_password(settings: DirectorySettings, login: str, password: str) -> Person | None:
@@ -283,16 +314,20 @@ def check_password(settings: DirectorySettings, login: str, password: str) -> Pe
             conn.unbind()
     service = service_connection(settings)
     try:
-        person = find(settings, service, login)
+        person = find(settings, service, login, groups=False)
+        # Nobody (or several) with that login: bind anyway, as a name that cannot be anyone's,
+        # so that the directory works as much as for a wrong password (a search and a bind;
+        # the groups are read only once the password is right), and the answer takes as long
+        # whether or not the person exists.
+        conn = _bind(settings, server, person.dn if person else _nobody(settings), password)
+        if conn is not None:
+            conn.unbind()
+        if person is None or conn is None:
+            return None
+        person.groups = GroupResolver(settings, service).resolve(person)
+        return person
     finally:
         service.unbind()
-    if person is None:
-        return None
-    conn = _bind(settings, server, person.dn, password)
-    if conn is None:
-        return None
-    conn.unbind()
-    return person
 
 
 def everyone(settings: DirectorySettings) -> list[Person]:

@@ -10,7 +10,6 @@ import logging
 from flask import current_app
 from flask_babel import gettext as _
 
-from dispatch.audit.record import record_admin_event
 from dispatch.directory import accounts
 from dispatch.directory.client import Person, normal_dn
 from dispatch.directory.oidc_client import SsoRefused, redirect_to_provider, verified_claims
@@ -47,6 +46,11 @@ def account_id(sub: str) -> str:
     return kept
 
 
+def entry_name(issuer: str, sub: str) -> str:
+    """Where the person is, for admins to read: the provider and the subject there."""
+    return f"{issuer} sub={sub}"
+
+
 def person_from_claims(settings: OidcSettings, claims: dict) -> Person:
     """The person the ID token describes, in the terms the directory's accounts use."""
     names = settings.claims
@@ -55,7 +59,7 @@ def person_from_claims(settings: OidcSettings, claims: dict) -> Person:
     if isinstance(groups, str):
         groups = [groups]
     return Person(
-        dn=f"{settings.issuer} sub={sub}",
+        dn=entry_name(settings.issuer, sub),
         id=account_id(sub),
         email=_text(claims, names["email"]),
         name=_text(claims, names["name"]) or _text(claims, names["email"]),
@@ -115,7 +119,7 @@ def _already_exists(person: Person) -> SsoRefused:
             "way. Sign in as before; an administrator can link it to your company account.",
             email=person.email,
         ),
-        f"{person.email} is another account's address or alias (flask oidc link)",
+        f"{person.email} is another account's address or alias (an admin can link it)",
     )
 
 
@@ -126,28 +130,6 @@ def _active(user: User, person: Person) -> User:
             f"{person.email}: the account is deactivated",
         )
     return user
-
-
-def link(email: str, *, actor) -> User:
-    """The local account ``email`` signs in with the company account from now on (an admin's
-    explicit command): its password is dropped and its sessions end; the provider's subject is
-    bound to it at its next sign-in. One commit."""
-    email = (email or "").strip().lower()
-    user = db.session.scalar(db.select(User).filter_by(email=email))
-    if user is None:
-        raise LinkError(f"no account with the e-mail {email}")
-    if user.auth_source != "local":
-        raise LinkError(f"{email} already signs in another way ({user.auth_source})")
-    before = {**accounts.snapshot(user), "signs_in_with": user.auth_source}
-    user.auth_source, user.directory_id, user.password_hash = SOURCE, None, None
-    user.end_sessions()
-    record_admin_event(actor, "changed", user, before, {**before, "signs_in_with": SOURCE})
-    db.session.commit()
-    return user
-
-
-class LinkError(Exception):
-    pass
 
 
 def sign_in() -> User:

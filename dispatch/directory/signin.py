@@ -21,7 +21,8 @@ def enabled() -> bool:
 def sign_in(login: str, password: str) -> User | None:
     """The account of the directory person with this login and password (created or brought
     up to date from the directory, and committed), or None: wrong password, unknown, disabled
-    in the directory, a closed account, or a local account with the same address."""
+    in the directory, a closed account, or a local account with the same address.
+    :class:`~dispatch.directory.client.DirectoryUnavailable` when the directory cannot say."""
     settings = from_config(current_app.config)
     if settings is None or not password:
         return None
@@ -29,7 +30,7 @@ def sign_in(login: str, password: str) -> User | None:
         person = client.check_password(settings, login.strip(), password)
     except client.DirectoryUnavailable as exc:
         log.error("directory: sign-in impossible, the directory is unavailable: %s", exc)
-        return None
+        raise  # the sign-in page says so: the same for every address but a local one's password
     if person is None or not accounts.usable_address(person):
         return None
     try:

@@ -101,11 +101,15 @@ class User(UserMixin, db.Model):
     # Part of the session stamp: raised when the account is deactivated or reactivated and on
     # signing out, so sessions (even a copied cookie) and password links from before die.
     session_generation: Mapped[int] = mapped_column(default=0)
-    # "local" (a password of ours) or "ldap" (the company directory checks the password; none
-    # is stored here). Never both: a local account is not taken over by the directory silently.
+    # "local" (a password of ours), "ldap" (the company directory checks the password; none
+    # is stored here) or "oidc" (single sign-on at the company's provider). Never two: a local
+    # account is linked to the directory or the provider only by an admin.
     auth_source: Mapped[str] = mapped_column(String(10), default="local", server_default="local")
     # The directory's stable id of the person (entryUUID, objectGUID): names and DNs change.
     directory_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # Where that person is, for admins to read: the DN in the directory, or the provider's
+    # issuer and subject (kept as of the last sign-in, sync or link; the id is what counts).
+    directory_dn: Mapped[str | None] = mapped_column(String(500))
     # Set when the directory's sync (or sign-in) deactivated the account, so that only such an
     # account comes back when the directory enables the person again, not one an admin closed.
     directory_disabled: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -36,6 +36,14 @@ def test_admins_see_the_mapping_and_the_last_sync(app, client, auth):
     assert "2000 people; 3 created, 7 updated, 1 deactivated" in text
     assert "ana@firma.ro is a local account" in text
     assert "very-secret-bind" not in text
+    assert "matching rule in chain" in text and 'LDAP_NESTED_GROUPS = "in_chain"' in text
+
+
+def test_the_nested_groups_method_is_shown(app, client, auth):
+    auth.login(role="admin")
+    app.config.update(SETTINGS, LDAP_PRESET="openldap", LDAP_GROUP_DEPTH=3)
+    text = client.get("/admin/directory").get_data(as_text=True)
+    assert "walked through memberOf, up to 3 levels" in text
 
 
 def test_without_a_directory_the_page_says_it_is_off(client, auth):

@@ -320,3 +320,14 @@ def test_search_takes_wildcards_literally(client, admin, make_user, typed, found
     assert found in page
     assert "Plain Person" not in page
     assert ("Ana Underscore" in page) == (typed == "_")
+
+
+def test_a_directory_account_is_given_no_password_here(client, admin, make_user):
+    user = make_user(auth_source="ldap", password_hash=None, directory_id="entry-1")
+    page = client.post(
+        f"/admin/users/{user.id}",
+        data=user_data(email=user.email, name=user.name, password="another long one"),
+    )
+    assert "make the account local below to give it a password" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert user.password_hash is None and user.auth_source == "ldap"

@@ -153,3 +153,16 @@ def test_every_example_fits_its_schema(doc):
         # $refs point into the document: validate with the components beside the schema.
         validator = jsonschema_rs.validator_for({**schema, "components": doc["components"]})
         assert validator.is_valid(example), (schema, example)
+
+
+def test_one_helper_says_null_is_allowed_for_input_and_output():
+    from dispatch.api import asset_json, serializers
+    from dispatch.api.fields import nullable
+
+    assert serializers.nullable is nullable is asset_json.nullable
+    number = nullable({"type": "integer", "minimum": 1})
+    assert number == {"type": ["integer", "null"], "minimum": 1}
+    ref = {"$ref": "#/components/schemas/Ref"}
+    assert nullable(ref) == {"anyOf": [ref, {"type": "null"}]}
+    choice = {"type": "string", "enum": ["a"]}
+    assert nullable(choice) == {"anyOf": [choice, {"type": "null"}]}

@@ -42,3 +42,16 @@ def dir_app(make_app, directory_config):
         db.session.add_all([Site(name="Cluj-Napoca", code="CJ"), Site(name="Brașov", code="BV")])
         db.session.commit()
         yield app
+
+
+@pytest.fixture
+def down_app(make_app, closed_port):
+    """An app whose directory cannot be reached: nothing listens at its address."""
+    app = make_app(
+        RATELIMIT_ENABLED=False,
+        LDAP_URL=f"ldap://127.0.0.1:{closed_port}",
+        LDAP_ALLOW_PLAINTEXT=True,
+        LDAP_BASE_DN="dc=firma,dc=ro",
+    )
+    with app.app_context():
+        yield app

@@ -1,6 +1,7 @@
 """A real OpenLDAP server (slapd) for the directory tests: its own configuration in a temporary
 folder, on free loopback ports, with the memberof overlay, the password-policy overlay (for
-pwdAccountLockedTime), a few Active Directory attribute types, and TLS from a CA made here."""
+pwdAccountLockedTime), a few Active Directory attribute types, TLS from a CA made here, and the
+monitor (which counts the binds it answered)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ rootpw {password}
 directory {dir}/data
 overlay memberof
 overlay ppolicy
+database monitor
+access to dn.subtree="cn=Monitor" by * read
 """
 
 
@@ -105,6 +108,23 @@ class Slapd:
         subprocess.run(
             ["ldapadd", "-x", "-H", self.url, "-D", ADMIN_DN, "-w", ADMIN_PASSWORD],
             input=ldif.encode(),
+            check=True,
+            capture_output=True,
+        )
+
+    def binds(self) -> int:
+        """How many binds slapd has answered (its monitor's count, this reading's own bind
+        included)."""
+        found = subprocess.run(
+            ["ldapsearch", "-x", "-LLL", "-H", self.url, "-s", "base",
+             "-b", "cn=Bind,cn=Operations,cn=Monitor", "monitorOpCompleted"],
+            check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        return int(found.split("monitorOpCompleted:")[1].split()[0])
+
+    def delete(self, *dns: str) -> None:
+        subprocess.run(
+            ["ldapdelete", "-x", "-H", self.url, "-D", ADMIN_DN, "-w", ADMIN_PASSWORD, *dns],
             check=True,
             capture_output=True,
         )

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from flask import g
 
 from dispatch.audit.models import AdminEvent
 from dispatch.extensions import db
@@ -330,3 +331,66 @@ def test_without_a_role_mapping_the_role_is_the_admins(make_app, provider):
     assert _sign_in(app.test_client()).status_code == 302
     db.session.refresh(user)
     assert user.role == "technician"
+
+
+def _admin_client(app, make_user):
+    admin = make_user("admin")
+    client = app.test_client()
+    login = {"email": admin.email, "password": "correct horse battery staple"}
+    assert client.post("/login", data=login).status_code == 302
+    return client
+
+
+def test_an_admin_links_a_subject_on_the_persons_page(sso_app, provider, make_user):
+    # The provider's address for Ana differs from the account's: the subject finds her.
+    local = make_user(email="ana.old@firma.ro")
+    local.set_password("local-pass-123")
+    db.session.commit()
+    admin = _admin_client(sso_app, make_user)
+    page = admin.get(f"/admin/users/{local.id}").get_data(as_text=True)
+    assert f'action="/admin/users/{local.id}/sso/link"' in page
+    response = admin.post(f"/admin/users/{local.id}/sso/link", data={"sso-subject": ANA["sub"]})
+    assert response.status_code == 302
+    db.session.refresh(local)
+    assert local.auth_source == "oidc" and local.password_hash is None
+    assert local.directory_id == "oidc:6f1c2a4e-ana"
+    shown = admin.get(f"/admin/users/{local.id}").get_data(as_text=True)
+    assert provider.issuer in shown and "6f1c2a4e-ana" in shown
+    event = db.session.scalars(
+        db.select(AdminEvent).filter_by(target_id=local.id).order_by(AdminEvent.id.desc())
+    ).first()
+    assert event.before["signs_in_with"] == "local" and event.after["signs_in_with"] == "oidc"
+    assert event.after["directory_entry"] == f"{provider.issuer} sub=6f1c2a4e-ana"
+    assert _sign_in(sso_app.test_client()).status_code == 302
+    db.session.refresh(local)
+    assert local.email == "ana.stanciu@firma.ro" and _accounts() == 2  # hers, and the admin's
+
+
+def test_a_subject_linked_to_someone_else_is_refused(sso_app, provider, make_user):
+    assert _sign_in(sso_app.test_client()).status_code == 302  # Ana's account has her subject
+    other = make_user(email="ana.copy@firma.ro")
+    admin = _admin_client(sso_app, make_user)
+    response = admin.post(
+        f"/admin/users/{other.id}/sso/link",
+        data={"sso-subject": ANA["sub"]},
+        follow_redirects=True,
+    )
+    assert "is already linked to the account ana.stanciu@firma.ro" in response.text
+    bad = admin.post(
+        f"/admin/users/{other.id}/sso/link", data={"sso-subject": "a\nb"}, follow_redirects=True
+    )
+    assert "That is not a subject" in bad.text
+    db.session.refresh(other)
+    assert other.auth_source == "local" and other.directory_id is None
+
+
+def test_unlinking_a_single_sign_on_account(sso_app, provider, make_user):
+    assert _sign_in(sso_app.test_client()).status_code == 302
+    ana = db.session.scalar(db.select(User).filter_by(email="ana.stanciu@firma.ro"))
+    admin = _admin_client(sso_app, make_user)
+    assert admin.post(f"/admin/users/{ana.id}/unlink", data={}).status_code == 302
+    db.session.refresh(ana)
+    assert ana.auth_source == "local" and ana.directory_id is None
+    g.pop("_login_user", None)  # the requests share the test's app context: forget the admin
+    client = sso_app.test_client()
+    assert "already exists and signs in another way" in _refusal(client, _sign_in(client))

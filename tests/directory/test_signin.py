@@ -9,6 +9,7 @@ import pytest
 
 from dispatch.audit.models import AdminEvent
 from dispatch.directory import client
+from dispatch.directory.accounts import role_for
 from dispatch.directory.settings import from_config
 from dispatch.extensions import db
 from dispatch.mail.correspondents import find_user
@@ -110,17 +111,20 @@ def test_a_local_account_is_not_taken_over(dir_app, caplog):
     assert _login(dir_app, "elena.popa@firma.ro", "local password 123").status_code == 302
 
 
-def test_the_local_admin_signs_in_when_the_directory_is_down(make_app, closed_port):
-    app = make_app(
-        RATELIMIT_ENABLED=False,
-        LDAP_URL=f"ldap://127.0.0.1:{closed_port}",
-        LDAP_ALLOW_PLAINTEXT=True,
-        LDAP_BASE_DN="dc=firma,dc=ro",
-    )
-    with app.app_context():
-        people.create_user("admin@firma.ro", "admin", "break glass 12345")
-        assert _login(app, "admin@firma.ro", "break glass 12345").status_code == 302
-        assert _login(app, "nobody@firma.ro", "whatever 12345").status_code == 200
+def test_the_local_admin_signs_in_when_the_directory_is_down(down_app):
+    people.create_user("admin@firma.ro", "admin", "break glass 12345")
+    assert _login(down_app, "admin@firma.ro", "break glass 12345").status_code == 302
+    said = "The company directory cannot be reached"
+    # Everyone else is told the directory is down, the same for any address: nothing is
+    # created, and nothing tells whether the person exists.
+    for email, password in (
+        ("nobody@firma.ro", "whatever 12345"),
+        ("stefan.turcanu@firma.ro", PASSWORD),
+        ("admin@firma.ro", "a wrong password"),
+    ):
+        page = _login(down_app, email, password)
+        assert page.status_code == 200 and said in page.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 1
 
 
 def test_a_closed_account_cannot_sign_in_nor_use_its_tokens(dir_app):
@@ -132,3 +136,30 @@ def test_a_closed_account_cannot_sign_in_nor_use_its_tokens(dir_app):
     assert _login(dir_app, "ioana.margarit@firma.ro", PASSWORD).status_code == 200
     api = dir_app.test_client().get("/api/v1/tickets", headers={"Authorization": f"Bearer {token}"})
     assert api.status_code == 401
+
+
+def test_an_unknown_login_costs_the_directory_what_a_wrong_password_does(dir_app, slapd):
+    # Not a stopwatch: the directory's own count of the binds it answered. A wrong password is
+    # the service account's bind and one as the person; nobody must cost the same two, so the
+    # answer takes as long whether or not the person exists.
+    settings = from_config(dir_app.config)
+    spent = []
+    for login in ("elena.popa@firma.ro", "nimeni@firma.ro", "*)(uid=*"):
+        before = slapd.binds()
+        assert client.check_password(settings, login, "wrong password 123") is None
+        spent.append(slapd.binds() - before)
+    assert spent[0] == spent[1] == spent[2] == 3  # two, and the count's own reading
+
+
+def test_a_dn_template_binds_as_the_person_without_a_search(make_app, directory_config):
+    template = "uid={login},ou=oameni,dc=firma,dc=ro"
+    config = {**directory_config, "LDAP_BIND_DN": None, "LDAP_BIND_PASSWORD": None}
+    app = make_app(RATELIMIT_ENABLED=False, LDAP_USER_DN_TEMPLATE=template, **config)
+    with app.app_context():
+        settings = from_config(app.config)
+        person = client.check_password(settings, "rionescu", PASSWORD)
+        assert person.email == "radu.ionescu@firma.ro"
+        assert role_for(settings, person.groups) == "agent"  # through Agenti-Brasov
+        assert client.check_password(settings, "rionescu", "wrong password 123") is None
+        # Typed as a DN value, escaped: it cannot name another entry.
+        assert client.check_password(settings, "rionescu,ou=oameni", PASSWORD) is None

@@ -105,9 +105,9 @@ def test_adopt_refuses_what_it_cannot_convert(dir_app):
     people.create_user("alt.stefan@firma.ro", "employee", "local password 123")
     runner = dir_app.test_cli_runner()
     unknown = runner.invoke(args=["directory", "adopt", "nobody@firma.ro"])
-    assert unknown.exit_code == 1 and "no account with the e-mail" in unknown.output
+    assert unknown.exit_code == 1 and "No account has the address" in unknown.output
     stranger = runner.invoke(args=["directory", "adopt", "alt.stefan@firma.ro"])
-    assert stranger.exit_code == 1 and "the directory has no person" in stranger.output
+    assert stranger.exit_code == 1 and "The directory has no person" in stranger.output
     assert _users()["alt.stefan@firma.ro"].auth_source == "local"
 
 
