@@ -84,7 +84,7 @@ def user_for_token(token: str) -> tuple[User, str]:
     if utcnow() - signed_at > max_age(purpose):
         raise BadLink(_("This link has expired. Ask for a new one below."))
     user = db.session.get(User, user_id)
-    if user is None or not user.active:
+    if user is None or not user.active or user.auth_source != "local":
         raise BadLink(_("This link is not valid any more."))
     if not hmac.compare_digest(stamp.encode(), link_stamp(user).encode()):
         raise BadLink(
@@ -103,7 +103,9 @@ def request_reset(email: str) -> None:
     goes out after the commit, like every message."""
     address = (email or "").strip().lower()
     user = db.session.scalar(db.select(User).filter_by(email=address)) if address else None
-    if user is None or not user.active:
+    # A person who signs in with the company directory or single sign-on has no password here:
+    # a link would set one that is never asked for. They change it where it lives.
+    if user is None or not user.active or user.auth_source != "local":
         return
     reset_requested.send(user, purpose=RESET)
     db.session.commit()

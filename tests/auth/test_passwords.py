@@ -477,3 +477,18 @@ def test_admins_reading_the_outbox_do_not_see_the_link_token(client, make_user, 
     page = client.get(f"/mail/outbox/{row.id}").get_data(as_text=True)
     assert "/password/reset/[hidden]" in page and token not in page
     assert client.get(path).status_code == 200  # the link itself still works for its owner
+
+
+@pytest.mark.parametrize("source", ["ldap", "oidc"])
+def test_an_account_of_the_directory_or_single_sign_on_gets_no_link(client, make_user, source):
+    """Its password lives in the company's directory: a link would set one never asked for."""
+    local = make_user(email="local@example.com")
+    path = mailed_link(client, local)
+    elsewhere = make_user(email="dir@example.com")
+    elsewhere.auth_source = source
+    local.auth_source = source  # linked to the directory after its link was mailed
+    db.session.commit()
+    response = ask_for_link(client, elsewhere.email)
+    assert response.status_code == 200 and "Check your mail" in response.get_data(as_text=True)
+    assert [r.recipient for r in delivered()] == ["local@example.com"]
+    assert "This link is not valid any more" in client.get(path).get_data(as_text=True)
