@@ -9,15 +9,28 @@ from flask import Blueprint, Response, abort, current_app, flash, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from dispatch.desk.panel import DISPATCH_ROLES
 from dispatch.errors import ValidationError
 from dispatch.extensions import limiter
 from dispatch.reports import exports, present
-from dispatch.reports.access import readable, report_for, report_sites, restrict
+from dispatch.reports.access import managed_sites, readable, report_for, report_sites, restrict
 from dispatch.reports.catalog import Inputs, compute
 from dispatch.reports.forms import ReportFilterForm
 from dispatch.types import utcnow
 
 bp = Blueprint("reports", __name__)
+
+
+def _site_manager_menu(user) -> list[tuple[str, str]]:
+    """A site manager's menu gains Reports (dispatchers and admins have it already)."""
+    if user.role in DISPATCH_ROLES or not managed_sites(user):
+        return []
+    return [("reports.index", _("Reports"))]
+
+
+@bp.record_once
+def _add_menu(state) -> None:
+    state.app.extensions.setdefault("dispatch_nav", []).append(_site_manager_menu)
 
 
 def _viewer_zone() -> str:
