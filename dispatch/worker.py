@@ -17,6 +17,7 @@ from dispatch.mail import jobs, send_jobs
 from dispatch.mail.fetch import fetch_once
 from dispatch.mail.outbound import deliver_pending, delivery_mode, next_due
 from dispatch.planning.runs import execute
+from dispatch.reports import jobs as report_jobs
 from dispatch.sla import warnings
 
 log = logging.getLogger("dispatch.mail")
@@ -45,6 +46,20 @@ def sync_directory() -> dict:
                 db.engine.dispose()  # the app ends with the job: close its connections
 
     return directory_jobs.SYNC.turn(once)
+
+
+def mail_report_summary() -> dict:
+    """The self-rescheduling monthly summary (:mod:`dispatch.reports.jobs`), in a fresh app."""
+
+    def once() -> dict:
+        with create_app().app_context():
+            try:
+                return report_jobs.summary_once()
+            finally:
+                db.session.remove()
+                db.engine.dispose()  # the app ends with the job: close its connections
+
+    return report_jobs.SUMMARY.turn(once)
 
 
 def fetch_mail() -> dict:

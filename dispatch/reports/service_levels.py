@@ -71,7 +71,7 @@ def response_times(scope: Scope) -> list[dict[str, Any]]:
     return rows
 
 
-def _missed(now: datetime):
+def missed(now: datetime):
     """Whether each deadline was missed by ``now``: the first response came (or the request
     was finished without one, or ``now`` is) after its due time; the resolution's due time
     passed before the finish (it is kept only while running or once missed)."""
@@ -88,7 +88,7 @@ def _missed(now: datetime):
 def met(scope: Scope, *, now: datetime) -> list[dict[str, Any]]:
     """Per policy, of the requests created in the period under it: the deadlines decided (met
     or missed by now) and the share met, for the first response and the resolution."""
-    fr_missed, res_missed = _missed(now)
+    fr_missed, res_missed = missed(now)
     fr_decided = or_(
         Ticket.sla_first_response_at.is_not(None),
         done_at().is_not(None),
@@ -127,7 +127,7 @@ def met(scope: Scope, *, now: datetime) -> list[dict[str, Any]]:
 def breaches(scope: Scope, *, now: datetime) -> list[dict[str, Any]]:
     """The requests created in the period whose first response or resolution deadline was
     missed by ``now``, the most recent first (at most BREACHES_SHOWN)."""
-    fr_missed, res_missed = _missed(now)
+    fr_missed, res_missed = missed(now)
     which = case(
         (and_(fr_missed, res_missed), literal(BOTH)),
         (fr_missed, literal(FIRST_RESPONSE)),
