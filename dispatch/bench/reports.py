@@ -47,8 +47,8 @@ WITH firsts AS (
 UPDATE ticket t SET
     sla_policy_id = p.id,
     sla_first_response_due = t.created_at + interval '240 minutes',
-    sla_first_response_at = f.at,
-    sla_first_response_seconds = CAST(EXTRACT(EPOCH FROM f.at - t.created_at) AS INTEGER),
+    sla_first_response_at = x.at,
+    sla_first_response_seconds = CAST(EXTRACT(EPOCH FROM x.at - t.created_at) AS INTEGER),
     sla_resolution_seconds = CAST(EXTRACT(EPOCH FROM
         coalesce(t.resolved_at, t.closed_at) - t.created_at) AS INTEGER),
     sla_resolution_due = CASE
@@ -57,9 +57,9 @@ UPDATE ticket t SET
         THEN t.created_at + interval '2880 minutes' END,
     sla_breached = coalesce(t.resolved_at, t.closed_at, now())
         > t.created_at + interval '2880 minutes'
-FROM sla_policy p LEFT JOIN firsts f ON true
-WHERE p.name = 'Bench default' AND (f.ticket_id = t.id OR f.ticket_id IS NULL)
-  AND t.sla_policy_id IS NULL;
+FROM (SELECT ticket.id, firsts.at FROM ticket LEFT JOIN firsts ON firsts.ticket_id = ticket.id) x,
+     sla_policy p
+WHERE x.id = t.id AND p.name = 'Bench default' AND t.sla_policy_id IS NULL;
 """
 
 
