@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     url = server.database_url(args.database, f"dispatch_bench_reports_{args.tickets}")
     env = server.app_environment(url, args.redis)
-    print(f"# Reports on {args.tickets:,} tickets\n\n{server.machine(args.database, 1)}")
+    print(f"# Reports on {args.tickets:,} tickets\n\n{server.machine(args.database, web=False)}")
     print("load average before: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     size = Size(tickets=args.tickets, seed=args.seed)
     generate.prepared(url, env, size, args.reuse, Path(args.data_dir), create_app)

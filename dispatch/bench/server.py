@@ -155,13 +155,18 @@ def _answers(port: int) -> bool:
         return False
 
 
-def machine(url: str, workers: int | None) -> str:
+def machine(url: str, workers: int | None = None, *, web: bool = True) -> str:
+    """The run's date, the machine, PostgreSQL's version and (``web``) gunicorn's workers."""
     with psycopg.connect(plain_url(url.rsplit("/", 1)[0] + "/postgres")) as conn:
         version = conn.execute("SHOW server_version").fetchone()[0]
     cpu = platform.processor() or platform.machine()
+    served = (
+        f"gunicorn: deploy/gunicorn.conf.py, {workers or 2 * (os.cpu_count() or 1) + 1} sync "
+        "workers; "
+        if web
+        else ""
+    )
     return (
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({cpu}); "
-        f"PostgreSQL {version}; gunicorn: deploy/gunicorn.conf.py, "
-        f"{workers or 2 * (os.cpu_count() or 1) + 1} sync workers; "
-        f"Python {platform.python_version()}"
+        f"PostgreSQL {version}; {served}Python {platform.python_version()}"
     )
