@@ -74,14 +74,7 @@ def fill_service_levels(url: str) -> None:
 def time_reports(url: str, repeat: int) -> list[tuple[str, int, float]]:
     """(report, rows, best seconds) of every report for the 365 days to today (UTC), computed
     as the API computes them, with all sites and no filter."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench-reports",
-            "RQ_REDIS_URL": None,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    app = create_app(generate.app_settings(url))
     figures = []
     today = datetime.now(UTC).date()
     scope = whole_days(today - timedelta(days=364), today, ZoneInfo("UTC"))
