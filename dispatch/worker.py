@@ -7,6 +7,7 @@ its functions by their dotted path.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -37,29 +38,23 @@ def plan_run(run_id: int) -> None:
 def sync_directory() -> dict:
     """The self-rescheduling directory sync (:mod:`dispatch.directory.jobs`), in a fresh app."""
 
-    def once() -> dict:
-        with create_app().app_context():
-            try:
-                return directory_jobs.sync_once()
-            finally:
-                db.session.remove()
-                db.engine.dispose()  # the app ends with the job: close its connections
-
-    return directory_jobs.SYNC.turn(once)
+    return directory_jobs.SYNC.turn(lambda: _in_fresh_app(directory_jobs.sync_once))
 
 
 def mail_report_summary() -> dict:
     """The self-rescheduling monthly summary (:mod:`dispatch.reports.jobs`), in a fresh app."""
 
-    def once() -> dict:
-        with create_app().app_context():
-            try:
-                return report_jobs.summary_once()
-            finally:
-                db.session.remove()
-                db.engine.dispose()  # the app ends with the job: close its connections
+    return report_jobs.SUMMARY.turn(lambda: _in_fresh_app(report_jobs.summary_once))
 
-    return report_jobs.SUMMARY.turn(once)
+
+def _in_fresh_app(work: Callable[[], dict]) -> dict:
+    """``work()`` in an app made for this run alone, closed with it."""
+    with create_app().app_context():
+        try:
+            return work()
+        finally:
+            db.session.remove()
+            db.engine.dispose()  # the app ends with the job: close its connections
 
 
 def fetch_mail() -> dict:
