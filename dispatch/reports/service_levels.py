@@ -85,9 +85,9 @@ def missed(now: datetime):
     return first, resolution
 
 
-def met(scope: Scope, *, now: datetime) -> list[dict[str, Any]]:
-    """Per policy, of the requests created in the period under it: the deadlines decided (met
-    or missed by now) and the share met, for the first response and the resolution."""
+def met_counts(scope: Scope, *, now: datetime) -> list[tuple[str, int, int, int, int]]:
+    """Per policy, of the requests created in the period under it: (policy, first responses
+    decided — met or missed by now —, of them met, resolutions decided, of them met)."""
     fr_missed, res_missed = missed(now)
     fr_decided = or_(
         Ticket.sla_first_response_at.is_not(None),
@@ -112,15 +112,20 @@ def met(scope: Scope, *, now: datetime) -> list[dict[str, Any]]:
         .group_by(SlaPolicy.name)
         .order_by(SlaPolicy.name)
     )
+    return [(name, *(int(n or 0) for n in counts)) for name, *counts in db.session.execute(query)]
+
+
+def met(scope: Scope, *, now: datetime) -> list[dict[str, Any]]:
+    """Per policy: the deadlines decided and the share met (see :func:`met_counts`)."""
     return [
         {
             "policy": name,
-            "first_response_decided": int(frd or 0),
-            "first_response_met": share(int(frm or 0), int(frd or 0)),
-            "resolution_decided": int(rd or 0),
-            "resolution_met": share(int(rm or 0), int(rd or 0)),
+            "first_response_decided": frd,
+            "first_response_met": share(frm, frd),
+            "resolution_decided": rd,
+            "resolution_met": share(rm, rd),
         }
-        for name, frd, frm, rd, rm in db.session.execute(query)
+        for name, frd, frm, rd, rm in met_counts(scope, now=now)
     ]
 
 

@@ -23,7 +23,7 @@ from dispatch.mail.outbound import queue_message
 from dispatch.reports import service_levels
 from dispatch.reports.access import settings
 from dispatch.reports.models import SummarySent
-from dispatch.reports.scope import Scope, done_at, in_period
+from dispatch.reports.scope import Scope, done_at, in_period, share
 from dispatch.tickets.models import Ticket
 
 log = logging.getLogger("dispatch.reports")
@@ -52,11 +52,8 @@ def figures(scope: Scope, now: datetime) -> dict[str, Any]:
     finished = db.session.scalar(
         select(func.count()).select_from(Ticket).where(in_period(done_at(), scope))
     )
-    met = service_levels.met(scope, now=now)
-    fr_decided = sum(r["first_response_decided"] for r in met)
-    res_decided = sum(r["resolution_decided"] for r in met)
-    fr_met = sum(round((r["first_response_met"] or 0) * r["first_response_decided"]) for r in met)
-    res_met = sum(round((r["resolution_met"] or 0) * r["resolution_decided"]) for r in met)
+    counts = service_levels.met_counts(scope, now=now)
+    fr_decided, fr_met, res_decided, res_met = (sum(c[i] for c in counts) for i in range(1, 5))
     fr_missed, res_missed = service_levels.missed(now)
     breaches = db.session.scalar(
         select(func.count())
@@ -70,8 +67,8 @@ def figures(scope: Scope, now: datetime) -> dict[str, Any]:
     return {
         "created": created or 0,
         "finished": finished or 0,
-        "first_response_met": round(fr_met / fr_decided, 4) if fr_decided else None,
-        "resolution_met": round(res_met / res_decided, 4) if res_decided else None,
+        "first_response_met": share(fr_met, fr_decided),
+        "resolution_met": share(res_met, res_decided),
         "breaches": breaches or 0,
     }
 

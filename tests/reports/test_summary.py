@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +17,7 @@ from dispatch.mail.models import OutboxMessage
 from dispatch.reports import jobs
 from dispatch.reports.models import ReportSettings, SummarySent
 from dispatch.reports.summary import send_monthly
+from dispatch.sla.models import SlaPolicy
 from tests.planning.fixtures import redis_url  # noqa: F401  (a fixture)
 from tests.reports.conftest import at
 
@@ -27,8 +28,17 @@ DECEMBER = datetime(2026, 12, 3, 6, tzinfo=UTC)  # sends November's
 def chosen(app, make_user, old_ticket):
     """Two November requests, one resolved; three addresses: a Romanian-speaking user, an
     English-speaking one, and an address with no account."""
-    old_ticket(datetime(2026, 11, 4, 9, tzinfo=UTC), datetime(2026, 11, 5, 9, tzinfo=UTC))
-    old_ticket(datetime(2026, 11, 20, 9, tzinfo=UTC))
+    answered = old_ticket(
+        datetime(2026, 11, 4, 9, tzinfo=UTC), datetime(2026, 11, 5, 9, tzinfo=UTC)
+    )
+    waiting = old_ticket(datetime(2026, 11, 20, 9, tzinfo=UTC))
+    policy = SlaPolicy(name="Standard", first_response_minutes=60, resolution_minutes=480)
+    db.session.add(policy)
+    db.session.flush()
+    for ticket in (answered, waiting):  # 1 h to answer: one answered in time, one never
+        ticket.sla_policy_id = policy.id
+        ticket.sla_first_response_due = ticket.created_at + timedelta(hours=1)
+    answered.sla_first_response_at = answered.created_at + timedelta(minutes=30)
     old_ticket(at(40))  # December: not November's
     make_user("agent", email="ioana@example.com", locale="ro")
     make_user("employee", email="emma@example.com", locale="en")
@@ -58,6 +68,8 @@ def test_last_months_summary_goes_to_each_address_in_its_language(app, chosen):
     assert sent["emma@example.com"].subject == "Help desk summary for November 2026"
     body = sent["emma@example.com"].body
     assert "Requests created: 2\n" in body and "Requests resolved or closed: 1\n" in body
+    assert "First responses in time: 50%\n" in body and "Resolutions in time: 100%\n" in body
+    assert "Requests whose service level was missed: 1\n" in body
     assert "/reports/?start=2026-11-01&end=2026-11-30" in body
     ioana = sent["ioana@example.com"]  # in her language
     assert ioana.subject == "Rezumatul serviciului de asistență pentru noiembrie 2026"
