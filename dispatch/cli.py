@@ -5,7 +5,8 @@
     flask --app wsgi token revoke EMAIL
 
 and the packages' own: ``flask mail …``, ``flask directory …``, ``flask people import``,
-``flask plan``, ``flask attachments …``, ``flask assets import``, ``flask demo load``.
+``flask plan``, ``flask attachments …``, ``flask assets import``, ``flask reports …``, ``flask demo
+load``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dispatch.mail import cli as mail_cli
 from dispatch.people import cli as people_cli
 from dispatch.people import services as people
 from dispatch.planning import cli as planning_cli
+from dispatch.reports import cli as reports_cli
 from dispatch.tickets import cli as tickets_cli
 
 user_cli = AppGroup("user", help="Manage user accounts.")
@@ -124,6 +126,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(token_cli)
     mail_cli.register(app)
     directory_cli.register(app)
+    reports_cli.register(app)
     people_cli.register(app)
     planning_cli.register(app)
     tickets_cli.register(app)

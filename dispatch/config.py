@@ -96,6 +96,8 @@ class Config:
     # Service levels: warn when this share of a target's business time is used (then again
     # at the breach); 1 or more sends only the breach.
     SLA_WARNING_SHARE = 0.75
+    # How often `flask reports schedule` looks whether last month's summary is due (seconds).
+    REPORT_SUMMARY_INTERVAL = 3600
     ASSETS_PER_PAGE = 25
     # A TrueType font for the asset labels' text (None: DejaVu Sans where the system has it).
     LABEL_FONT = None

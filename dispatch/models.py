@@ -16,6 +16,7 @@ from dispatch.people.models import (  # noqa: F401
     User,
 )
 from dispatch.planning.models import PlanLock, PlanRun, Visit  # noqa: F401
+from dispatch.reports.models import ReportSettings, SiteManager, SummarySent  # noqa: F401
 from dispatch.sites.geocoding import GeocodeCache  # noqa: F401
 from dispatch.sites.models import Site  # noqa: F401
 from dispatch.sla.models import ClosureDay, SlaPolicy, SlaWarning  # noqa: F401

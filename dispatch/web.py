@@ -7,7 +7,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, make_response, request
+from flask import Flask, current_app, make_response, request
 from flask_babel import format_date, format_datetime, format_time, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -186,4 +186,10 @@ def nav_items() -> list[NavItem]:
     """The signed-in user's menu (none for anonymous visitors)."""
     if not current_user.is_authenticated:
         return []
-    return [NavItem(e, str(label)) for e, label in NAV.get(current_user.role, [])]
+    items = [NavItem(e, str(label)) for e, label in NAV.get(current_user.role, [])]
+    # Entries a package adds for some people beyond their role's (a site manager's reports).
+    for extra in current_app.extensions.get("dispatch_nav", ()):
+        for endpoint, label in extra(current_user):
+            if all(i.endpoint != endpoint for i in items):
+                items.append(NavItem(endpoint, str(label)))
+    return items

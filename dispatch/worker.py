@@ -7,6 +7,7 @@ its functions by their dotted path.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -17,6 +18,7 @@ from dispatch.mail import jobs, send_jobs
 from dispatch.mail.fetch import fetch_once
 from dispatch.mail.outbound import deliver_pending, delivery_mode, next_due
 from dispatch.planning.runs import execute
+from dispatch.reports import jobs as report_jobs
 from dispatch.sla import warnings
 
 log = logging.getLogger("dispatch.mail")
@@ -36,15 +38,23 @@ def plan_run(run_id: int) -> None:
 def sync_directory() -> dict:
     """The self-rescheduling directory sync (:mod:`dispatch.directory.jobs`), in a fresh app."""
 
-    def once() -> dict:
-        with create_app().app_context():
-            try:
-                return directory_jobs.sync_once()
-            finally:
-                db.session.remove()
-                db.engine.dispose()  # the app ends with the job: close its connections
+    return directory_jobs.SYNC.turn(lambda: _in_fresh_app(directory_jobs.sync_once))
 
-    return directory_jobs.SYNC.turn(once)
+
+def mail_report_summary() -> dict:
+    """The self-rescheduling monthly summary (:mod:`dispatch.reports.jobs`), in a fresh app."""
+
+    return report_jobs.SUMMARY.turn(lambda: _in_fresh_app(report_jobs.summary_once))
+
+
+def _in_fresh_app(work: Callable[[], dict]) -> dict:
+    """``work()`` in an app made for this run alone, closed with it."""
+    with create_app().app_context():
+        try:
+            return work()
+        finally:
+            db.session.remove()
+            db.engine.dispose()  # the app ends with the job: close its connections
 
 
 def fetch_mail() -> dict:

@@ -36,6 +36,7 @@ ENTRY_POINTS = {
     "dispatch.planning.bench": "python -m dispatch.planning.bench",
     "dispatch.mail.bench": "python -m dispatch.mail.bench",
     "dispatch.bench.web": "python -m dispatch.bench.web",
+    "dispatch.bench.reports": "python -m dispatch.bench.reports",
 }
 
 

@@ -5,6 +5,7 @@ from dispatch.admin import (  # noqa: F401  (their routes join the blueprint)
     directory_views,
     events_views,
     people_import_views,
+    report_access_views,
     service_level_views,
     sign_in_views,
     views,

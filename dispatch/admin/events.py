@@ -41,6 +41,8 @@ TARGET_TYPES = {
     "mail_message": _l("mail message"),
     "sla_policy": _l("service level"),
     "closure_day": _l("closure day"),
+    "report_settings": _l("report settings"),
+    "site_manager": _l("site manager"),
 }
 ACTION_LABELS = {
     "created": _l("created"),

@@ -17,7 +17,7 @@ from dispatch.people.models import Department, User
 from dispatch.sites.models import Site
 from dispatch.sla.models import ClosureDay, SlaPolicy
 from dispatch.sla.policies import wanted
-from dispatch.sla.tracking import refresh_open
+from dispatch.sla.tracking import criteria_filter, refresh_open
 from dispatch.tickets.models import Category, Kind, Priority
 
 #: Ten years of minutes: a target longer than that is a typing mistake.
@@ -87,7 +87,15 @@ def save_policy(policy: SlaPolicy | None, actor: User, **form: Any) -> SlaPolicy
     policy.name, policy.active = name, active
     policy.first_response_minutes, policy.resolution_minutes = first, resolution
     policy.around_the_clock = bool(form.get("around_the_clock"))
-    commit_unique(lambda: None, actor, policy, before, policy_snapshot, _replay_open)
+    # Only the open tickets this policy can move are replayed (see refresh_open).
+    commit_unique(
+        lambda: None,
+        actor,
+        policy,
+        before,
+        policy_snapshot,
+        lambda: refresh_open(db.session, *criteria_filter(policy)),
+    )
     return policy
 
 

@@ -69,7 +69,7 @@ _NULLABLE_ID = {"type": ["integer", "null"]}
 REPORT_SCHEMA = {
     "type": "object",
     "description": "One report: its columns (with their unit: count, share as a fraction, "
-    "hours, minutes, km, text or day) and its rows, keyed by column.",
+    "hours, minutes, km, text, day or ticket: a ticket's number) and its rows, keyed by column.",
     "properties": {
         "report": {"type": "string"},
         "title": {"type": "string"},

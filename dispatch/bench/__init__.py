@@ -9,7 +9,9 @@ use most, each beside the bare ``/healthz`` of the same server measured in the s
 - :mod:`dispatch.bench.board`: the day planned by the engine, and past visits;
 - :mod:`dispatch.bench.scenarios`: the locust users (run by locust, in its own process);
 - :mod:`dispatch.bench.server`: the database and gunicorn the run uses;
-- :mod:`dispatch.bench.report`: locust's figures as the table the run prints.
+- :mod:`dispatch.bench.report`: locust's figures as the table the run prints;
+- :mod:`dispatch.bench.reports`: the reports benchmark (``python -m dispatch.bench.reports``),
+  every report for a year timed on the same company.
 """
 
 from pathlib import Path

@@ -4,10 +4,12 @@ planning run), which the run hands to locust as a JSON file."""
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -106,3 +108,22 @@ def generate(
         "categories": [c[0] for c in made.categories.values()],
         "searches": [*words.SEARCHES, *(str(rng.randint(1, size.tickets)) for _ in range(4))],
     }
+
+
+def prepared(
+    url: str,
+    env: dict[str, str],
+    size: company.Size,
+    reuse: bool,
+    folder: Path,
+    create_app: Callable[[dict], Flask],
+) -> Path:
+    """The company's database at ``url`` (made anew unless ``reuse`` finds it made) and the
+    path of the scenarios' data; ``create_app`` is the entry point's application factory."""
+    data = folder / f"{url.rsplit('/', 1)[1]}.json"
+    if reuse and data.exists() and json.loads(data.read_text())["size"] == size.__dict__:
+        print(f"  reusing {url.rsplit('/', 1)[1]} as it is")
+        return data
+    made = generate(url, env, size, lambda url: create_app(app_settings(url)))
+    data.write_text(json.dumps(made, ensure_ascii=False))
+    return data

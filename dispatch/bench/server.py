@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import platform
 import secrets
 import signal
 import socket
@@ -14,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -21,6 +23,7 @@ from psycopg import sql
 
 from dispatch.bench.rows import plain_url
 
+DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ROOT = Path(__file__).resolve().parents[2]  # the project: wsgi.py and deploy/ are there
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 
@@ -150,3 +153,20 @@ def _answers(port: int) -> bool:
         return status(port, "/healthz") == 200
     except OSError:
         return False
+
+
+def machine(url: str, workers: int | None = None, *, web: bool = True) -> str:
+    """The run's date, the machine, PostgreSQL's version and (``web``) gunicorn's workers."""
+    with psycopg.connect(plain_url(url.rsplit("/", 1)[0] + "/postgres")) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+    cpu = platform.processor() or platform.machine()
+    served = (
+        f"gunicorn: deploy/gunicorn.conf.py, {workers or 2 * (os.cpu_count() or 1) + 1} sync "
+        "workers; "
+        if web
+        else ""
+    )
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({cpu}); "
+        f"PostgreSQL {version}; {served}Python {platform.python_version()}"
+    )

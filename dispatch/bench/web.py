@@ -17,22 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import signal
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
-
-import psycopg
 
 from dispatch import create_app
 from dispatch.bench import generate, report, scenarios_path, server
 from dispatch.bench.company import Size
-from dispatch.bench.rows import plain_url
-
-DEFAULT_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def run_scenario(
@@ -62,25 +55,13 @@ def run_scenario(
     return report.figures(scenario, json.loads(samples.read_text()))
 
 
-def prepared(url: str, env: dict[str, str], size: Size, reuse: bool, folder: Path) -> Path:
-    """The company's database at ``url`` (made anew unless ``reuse`` finds it made) and the
-    path of the scenarios' data."""
-    data = folder / f"{url.rsplit('/', 1)[1]}.json"
-    if reuse and data.exists() and json.loads(data.read_text())["size"] == size.__dict__:
-        print(f"  reusing {url.rsplit('/', 1)[1]} as it is")
-        return data
-    made = generate.generate(url, env, size, lambda url: create_app(generate.app_settings(url)))
-    data.write_text(json.dumps(made, ensure_ascii=False))
-    return data
-
-
 def measure(tickets: int, args, folder: Path) -> list[report.Figures]:
     url = server.database_url(args.database, f"dispatch_bench_{tickets}")
     env = server.app_environment(url, args.redis)
     size = Size(tickets=tickets, seed=args.seed, plan_seconds=args.plan_seconds)
     print(f"\n## {tickets:,} tickets\n")
     print("  load average before: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
-    data = prepared(url, env, size, args.reuse, Path(args.data_dir))
+    data = generate.prepared(url, env, size, args.reuse, Path(args.data_dir), create_app)
     if args.generate_only:
         return []
     results = []
@@ -96,18 +77,6 @@ def measure(tickets: int, args, folder: Path) -> list[report.Figures]:
     return results
 
 
-def machine(url: str, workers: int | None) -> str:
-    with psycopg.connect(plain_url(url.rsplit("/", 1)[0] + "/postgres")) as conn:
-        version = conn.execute("SHOW server_version").fetchone()[0]
-    cpu = platform.processor() or platform.machine()
-    return (
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores ({cpu}); "
-        f"PostgreSQL {version}; gunicorn: deploy/gunicorn.conf.py, "
-        f"{workers or 2 * (os.cpu_count() or 1) + 1} sync workers; "
-        f"Python {platform.python_version()}"
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dispatch.bench.web", description=__doc__)
     parser.add_argument("--tickets", default="10000,100000", help="sizes, comma-separated")
@@ -116,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=10, help="unmeasured seconds first")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: its config's)")
     parser.add_argument(
-        "--database", default=DEFAULT_DATABASE, help="any database's URL on the server to use"
+        "--database",
+        default=server.DEFAULT_DATABASE,
+        help="any database's URL on the server to use",
     )
     parser.add_argument(
         "--redis", default="redis://127.0.0.1:6379/8", help="Redis URL (this DB and the next)"
@@ -140,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = [int(n.replace("_", "")) for n in args.tickets.split(",") if n.strip()]
     print(
-        f"# Dispatch under load\n\n{machine(args.database, args.workers)}; "
+        f"# Dispatch under load\n\n{server.machine(args.database, args.workers)}; "
         f"{args.users} users per scenario, {args.seconds:g} s each after {args.warmup:g} s"
     )
     with tempfile.TemporaryDirectory(prefix="dispatch-bench-") as tmp:

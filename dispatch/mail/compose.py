@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
-from flask_babel import force_locale, format_date, format_time
+from flask_babel import force_locale, format_date, format_decimal, format_percent, format_time
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2.sandbox import SandboxedEnvironment
@@ -36,6 +36,7 @@ WELCOME = "welcome"  # a new account's first mail, with a link to set its passwo
 ACCOUNT_MAIL = (PASSWORD, WELCOME)  # addressed to an account, not about a ticket
 #: Service-level warnings: about a ticket, to a member of staff (``user_id``), not the requester.
 STAFF_KINDS = ("sla_warning", "sla_breach")
+REPORT_SUMMARY = "report_summary"  # the monthly summary, to an address admins chose
 _sandbox = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
 
 
@@ -165,6 +166,8 @@ def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | No
         return _password_context(
             ctx, s.get(User, row.context["user_id"]), str(row.context.get("purpose", "reset"))
         )
+    if row.kind == REPORT_SUMMARY:
+        return _summary_context(ctx, row.context)
     if ticket is None:
         return ctx
     ctx.update(
@@ -206,6 +209,31 @@ def _context(s: Session, row: OutboxMessage, ticket: Ticket | None) -> dict | No
         ctx["due"] = (
             format_date(due, "full", rebase=False) + " " + format_time(due, "HH:mm", rebase=False)
         )
+    return ctx
+
+
+def _summary_context(ctx: dict, values: dict) -> dict:
+    """The monthly summary's numbers, written in the reader's language."""
+    first = date.fromisoformat(values["first_day"])
+
+    def share(key: str) -> str:
+        value = values.get(key)
+        return "–" if value is None else format_percent(value, "#,##0.#%")
+
+    ctx.update(
+        month=format_date(first, "LLLL yyyy"),
+        created=format_decimal(values.get("created", 0)),
+        finished=format_decimal(values.get("finished", 0)),
+        first_response_met=share("first_response_met"),
+        resolution_met=share("resolution_met"),
+        breaches=format_decimal(values.get("breaches", 0)),
+        link=_external(
+            "reports.index",
+            "/reports/",
+            start=values["first_day"],
+            end=values["last_day"],
+        ),
+    )
     return ctx
 
 

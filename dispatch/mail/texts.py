@@ -40,6 +40,12 @@ VARIABLES = {
     "valid_for": _l("how long the password link works"),
     "target": _l("which service-level target: first response or resolution (warnings)"),
     "due": _l("when the target is due (warnings)"),
+    "month": _l("the month summed up (monthly summary)"),
+    "created": _l("requests created in the month (monthly summary)"),
+    "finished": _l("requests resolved or closed in the month (monthly summary)"),
+    "first_response_met": _l("share of first responses in time (monthly summary)"),
+    "resolution_met": _l("share of resolutions in time (monthly summary)"),
+    "breaches": _l("requests whose service level was missed (monthly summary)"),
 }
 
 HEADER = "{{ marker }}\n\n"
@@ -140,6 +146,19 @@ DEFAULTS: dict[str, tuple[object, object, bool]] = {
         ),
         False,
     ),
+    "report_summary": (
+        _l("Help desk summary for {{ month }}"),
+        _l(
+            "The help desk in {{ month }}:\n\n"
+            "Requests created: {{ created }}\n"
+            "Requests resolved or closed: {{ finished }}\n"
+            "First responses in time: {{ first_response_met }}\n"
+            "Resolutions in time: {{ resolution_met }}\n"
+            "Requests whose service level was missed: {{ breaches }}\n\n"
+            "Every figure, with its charts: {{ link }}\n\n-- \nDispatch"
+        ),
+        False,
+    ),
 }
 
 LABELS = {
@@ -154,6 +173,7 @@ LABELS = {
     "welcome": _l("Welcome to a new account"),
     "sla_warning": _l("Service level: warning (to staff)"),
     "sla_breach": _l("Service level: breach (to staff)"),
+    "report_summary": _l("Monthly summary (to the chosen addresses)"),
 }
 
 

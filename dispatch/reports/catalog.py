@@ -13,10 +13,18 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from dispatch.reports import downtime, kinds, onsite, quality, utilisation, volume
+from dispatch.reports import (
+    downtime,
+    kinds,
+    onsite,
+    quality,
+    service_levels,
+    utilisation,
+    volume,
+)
 from dispatch.reports.scope import Scope
 
-COUNT, SHARE, HOURS, MINUTES, KM, TEXT, DAY = (
+COUNT, SHARE, HOURS, MINUTES, KM, TEXT, DAY, TICKET = (
     "count",
     "share",
     "hours",
@@ -24,6 +32,7 @@ COUNT, SHARE, HOURS, MINUTES, KM, TEXT, DAY = (
     "km",
     "text",
     "day",
+    "ticket",  # a ticket's number, linked to the ticket
 )
 
 
@@ -61,7 +70,7 @@ class Report:
     title: Any
     columns: tuple[Column, ...]
     compute: Callable[[Scope, Inputs], list[dict[str, Any]]]
-    chart: Chart
+    chart: Chart | None  # None: a list, which the table says best
     note: Any = field(default="")
 
 
@@ -70,6 +79,7 @@ def _c(key, label, unit):
 
 
 KIND = _c("kind", _l("Kind"), TEXT)
+POLICY = _c("policy", _l("Service level"), TEXT)
 SITE = _c("site", _l("Site"), TEXT)
 
 REPORTS: dict[str, Report] = {
@@ -184,6 +194,57 @@ REPORTS: dict[str, Report] = {
             ),
             lambda s, i: downtime.by_place(s, now=i.now),
             Chart("bars", ("site", "department"), ("open_hours",), _l("Hours open (wall-clock)")),
+        ),
+        Report(
+            "response_times",
+            _l("Response and resolution times (business hours)"),
+            (
+                POLICY,
+                _c("requests", _l("Requests"), COUNT),
+                _c("first_response_median_hours", _l("First response, median"), HOURS),
+                _c("first_response_p90_hours", _l("First response, 90th percentile"), HOURS),
+                _c("resolution_median_hours", _l("Resolution, median"), HOURS),
+                _c("resolution_p90_hours", _l("Resolution, 90th percentile"), HOURS),
+            ),
+            lambda s, i: service_levels.response_times(s),
+            Chart(
+                "bars",
+                ("policy",),
+                (
+                    "first_response_median_hours",
+                    "first_response_p90_hours",
+                    "resolution_median_hours",
+                    "resolution_p90_hours",
+                ),
+                _l("Business hours"),
+            ),
+        ),
+        Report(
+            "sla_met",
+            _l("Service-level targets met"),
+            (
+                POLICY,
+                _c("first_response_decided", _l("First responses due"), COUNT),
+                _c("first_response_met", _l("First responses in time"), SHARE),
+                _c("resolution_decided", _l("Resolutions due"), COUNT),
+                _c("resolution_met", _l("Resolutions in time"), SHARE),
+            ),
+            lambda s, i: service_levels.met(s, now=i.now),
+            Chart("bars", ("policy",), ("first_response_met", "resolution_met"), _l("Share met")),
+        ),
+        Report(
+            "sla_breaches",
+            _l("Service-level breaches"),
+            (
+                _c("ticket", _l("Request"), TICKET),
+                _c("subject", _l("Subject"), TEXT),
+                POLICY,
+                SITE,
+                _c("missed", _l("Missed"), TEXT),
+            ),
+            lambda s, i: service_levels.breaches(s, now=i.now),
+            None,
+            _l("The most recent %(n)d at most.", n=service_levels.BREACHES_SHOWN),
         ),
     )
 }

@@ -22,8 +22,11 @@ from dispatch.sites.models import Site
 from dispatch.tickets.models import Category, Kind
 
 
-def _choices(model, any_label) -> list[C]:
-    rows = db.session.scalars(db.select(model).order_by(name_order(model.name)))
+def _choices(model, any_label, only: frozenset[int] | None = None) -> list[C]:
+    query = db.select(model).order_by(name_order(model.name))
+    if only is not None:
+        query = query.where(model.id.in_(sorted(only)))
+    rows = db.session.scalars(query)
     return [C("", any_label)] + [C(str(r.id), r.name) for r in rows]
 
 
@@ -47,8 +50,11 @@ class ReportFilterForm(FlaskForm):
         validate_choice=False,
     )
 
-    def fill_choices(self) -> ReportFilterForm:
-        self.site.choices = _choices(Site, _l("Any site"))
+    def fill_choices(self, sites: frozenset[int] | None = None) -> ReportFilterForm:
+        """The lists to choose from; ``sites``: the only sites the reader may pick."""
+        self.site.choices = _choices(
+            Site, _l("Any site") if sites is None else _l("All my sites"), sites
+        )
         self.department.choices = _choices(Department, _l("Any department"))
         self.category.choices = _choices(Category, _l("Any category"))
         return self

@@ -7,17 +7,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import url_for
 from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from dispatch import labels
-from dispatch.reports import charts
-from dispatch.reports.catalog import DAY, SHARE, TEXT, Report
+from dispatch.reports import charts, service_levels
+from dispatch.reports.catalog import DAY, SHARE, TEXT, TICKET, Report
 from dispatch.reports.kinds import UNDECIDED
 
 CHANNEL = {"web": _l("Web form"), "email": _l("Mail"), "api": _l("API")}
 EMPTY = {"site": _l("No site"), "department": _l("No department"), "technician": _l("Unknown")}
+MISSED = {
+    service_levels.FIRST_RESPONSE: _l("First response"),
+    service_levels.RESOLUTION: _l("Resolution"),
+    service_levels.BOTH: _l("First response and resolution"),
+}
 
 
 def word(key: str, value: Any) -> str:
@@ -26,6 +32,8 @@ def word(key: str, value: Any) -> str:
         return str(labels.KIND.get(None if value == UNDECIDED else value, value))
     if key == "channel":
         return str(CHANNEL.get(value, value))
+    if key == "missed":
+        return str(MISSED.get(value, value))
     return str(value) if value else str(EMPTY.get(key, ""))
 
 
@@ -36,6 +44,8 @@ def cell(key: str, unit: str, value: Any) -> str:
         return word(key, value)
     if unit == DAY:
         return format_date(date.fromisoformat(value), "medium")
+    if unit == TICKET:
+        return f"#{value}"
     if unit == SHARE:
         return format_percent(value, "#,##0.#%")
     return format_decimal(value, "#,##0.##")
@@ -48,6 +58,7 @@ class Shown:
     numeric: list[bool]  # which columns hold numbers (aligned right)
     rows: list[list[str]]
     chart: Markup | None
+    links: list[list[str | None]]  # per cell: where it leads (a ticket's number), or None
 
 
 def _merged(report: Report, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -73,6 +84,8 @@ def _short(key: str, unit: str, value: Any) -> str:
 
 def chart(report: Report, rows: Sequence[dict[str, Any]]) -> Markup | None:
     spec = report.chart
+    if spec is None:
+        return None
     points = _merged(report, rows)
     if not points:
         return None
@@ -95,7 +108,12 @@ def shown(report: Report, rows: Sequence[dict[str, Any]]) -> Shown:
     return Shown(
         report,
         [str(c.label) for c in report.columns],
-        [c.unit not in (TEXT, DAY) for c in report.columns],
+        [c.unit not in (TEXT, DAY, TICKET) for c in report.columns],
         [[cell(c.key, c.unit, row.get(c.key)) for c in report.columns] for row in rows],
         chart(report, rows),
+        [[_link(c.unit, row.get(c.key)) for c in report.columns] for row in rows],
     )
+
+
+def _link(unit: str, value: Any) -> str | None:
+    return url_for("tickets.detail", id=value) if unit == TICKET and value else None

@@ -48,6 +48,8 @@ class Scope:
     category_id: int | None = None
     kind: str | None = None
     channel: str | None = None
+    #: The sites a reader may see (a site manager's), whatever the filters: None for all.
+    site_ids: frozenset[int] | None = None
 
     def __post_init__(self):
         if self.start.tzinfo is None or self.end.tzinfo is None:
@@ -78,7 +80,10 @@ class Scope:
             (Ticket.kind, self.kind),
             (Ticket.channel, self.channel),
         ]
-        return [column == value for column, value in wanted if value is not None]
+        conditions = [column == value for column, value in wanted if value is not None]
+        if self.site_ids is not None:
+            conditions.append(Ticket.site_id.in_(sorted(self.site_ids)))
+        return conditions
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +94,7 @@ class Scope:
             "category": self.category_id,
             "kind": self.kind,
             "channel": self.channel,
+            "sites": None if self.site_ids is None else sorted(self.site_ids),
         }
 
 

@@ -13,15 +13,16 @@ import logging
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import and_, bindparam, event, or_, select, true, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.expression import ColumnElement
 
 from dispatch.extensions import db
 from dispatch.sla.calendars import closure_days, site_calendar
-from dispatch.sla.clock import Calendar
+from dispatch.sla.clock import Calendar, between
 from dispatch.sla.models import SlaPolicy
-from dispatch.sla.policies import Match, choose
-from dispatch.sla.run import Clock, Targets, run_clock, state_of
+from dispatch.sla.policies import Match, choose, wanted
+from dispatch.sla.run import STOPPED, Clock, Targets, run_clock, state_of
 from dispatch.tickets.changes import record
 from dispatch.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
 
@@ -70,6 +71,14 @@ def warning_share() -> float:
 
 def refresh(ticket: Ticket, policies: list[SlaPolicy], closed) -> None:
     """Set the ticket's service-level columns from its record (not committed)."""
+    for name, value in replayed(ticket, policies, closed).items():
+        if getattr(ticket, name) != value:
+            setattr(ticket, name, value)
+
+
+def replayed(ticket: Ticket, policies: list[SlaPolicy], closed) -> dict:
+    """The ticket's service-level columns from its record (every one of COLUMNS); a change
+    of policy is recorded on the ticket."""
     match = choose(policies, ticket)
     clock = warn = None
     if match is not None:
@@ -78,17 +87,18 @@ def refresh(ticket: Ticket, policies: list[SlaPolicy], closed) -> None:
         warn = replay(ticket, match, calendar, warning_share())
     old_policy = ticket.sla_policy_id
     values = _columns(match, clock)
+    if match is not None and clock is not None:
+        values.update(_business_seconds(ticket, calendar, clock))
     values["sla_warn_at"] = warn.next_due if warn is not None else None
     if old_policy != values["sla_policy_id"]:
         _record_change(ticket, old_policy, match, clock)
-    for name, value in values.items():
-        if getattr(ticket, name) != value:
-            setattr(ticket, name, value)
+    return values
 
 
 def _columns(match: Match | None, clock: Clock | None) -> dict:
     if match is None or clock is None:
         return dict.fromkeys(COLUMNS) | {"sla_paused_seconds": 0, "sla_breached": False}
+    # The business seconds are set by the caller, which has the calendar.
     return {
         "sla_policy_id": match.policy.id,
         "sla_first_response_due": clock.first_response_due,
@@ -98,6 +108,19 @@ def _columns(match: Match | None, clock: Clock | None) -> dict:
         "sla_paused_since": clock.since if clock.state == "paused" else None,
         "sla_breached": clock.breached,
         "sla_due_at": clock.next_due,
+    }
+
+
+def _business_seconds(ticket: Ticket, calendar: Calendar, clock: Clock) -> dict:
+    """What reports aggregate: business seconds to the first response, and to the finish."""
+    first = clock.first_response_at
+    return {
+        "sla_first_response_seconds": (
+            int(between(calendar, ticket.created_at, first).total_seconds()) if first else None
+        ),
+        "sla_resolution_seconds": (
+            int(clock.used.total_seconds()) if clock.state == STOPPED else None
+        ),
     }
 
 
@@ -111,6 +134,8 @@ COLUMNS = (
     "sla_breached",
     "sla_due_at",
     "sla_warn_at",
+    "sla_first_response_seconds",
+    "sla_resolution_seconds",
 )
 
 
@@ -147,18 +172,65 @@ def _track(session, flush_context, instances):
             log.warning("service level of %s not computed: no business hours ahead", ticket)
 
 
-def refresh_open(session: Session) -> int:
-    """Replay every open ticket under the policies as they are now (after an admin changed
-    them); not committed. How many tickets were looked at."""
+#: Open tickets replayed together: one query for them, their records and sites, one UPDATE.
+BATCH = 500
+
+
+def refresh_open(session: Session, *where: ColumnElement[bool]) -> int:
+    """Replay the open tickets (those meeting ``where``: the ones a change can move) under the
+    policies as they are now, after an admin changed them; not committed. How many tickets
+    were looked at.
+
+    Tickets go by batches of BATCH: each batch is read in a few statements and written in one
+    UPDATE run over the rows that changed (each row's version moves on, so that a person who
+    saved the ticket meanwhile meets a conflict), never one statement per ticket."""
     policies = list(session.scalars(select(SlaPolicy).where(SlaPolicy.active)))
     closed = closure_days()
-    count = 0
-    query = (
-        select(Ticket)
-        .where(Ticket.status.in_(OPEN_STATUSES))
-        .options(selectinload(Ticket.events).joinedload(TicketEvent.actor))
+    ids = list(
+        session.scalars(
+            select(Ticket.id).where(Ticket.status.in_(OPEN_STATUSES), *where).order_by(Ticket.id)
+        )
     )
-    for ticket in session.scalars(query):
-        refresh(ticket, policies, closed)
-        count += 1
-    return count
+    table = Ticket.__table__
+    write = (
+        update(table)
+        .where(table.c.id == bindparam("ticket_id"))
+        .values(version=table.c.version + 1, **{c: bindparam(c) for c in COLUMNS})
+    )
+    for first in range(0, len(ids), BATCH):
+        batch = session.scalars(
+            select(Ticket)
+            .where(Ticket.id.in_(ids[first : first + BATCH]))
+            .options(
+                selectinload(Ticket.events).joinedload(TicketEvent.actor),
+                selectinload(Ticket.site),
+            )
+        ).all()
+        changed = []
+        for ticket in batch:
+            try:
+                values = replayed(ticket, policies, closed)
+            except ValueError:
+                log.warning("service level of %s not computed: no business hours ahead", ticket)
+                continue
+            if any(getattr(ticket, name) != value for name, value in values.items()):
+                changed.append({"ticket_id": ticket.id, **values})
+        session.flush()  # the records of a changed policy
+        if changed:
+            session.connection().execute(write, changed)
+        for ticket in batch:
+            session.expire(ticket)
+    return len(ids)
+
+
+def criteria_filter(policy: SlaPolicy) -> list[ColumnElement[bool]]:
+    """The open tickets a policy's change can move: those under it, and those it matches."""
+    column = {
+        "category": Ticket.category_id,
+        "priority": Ticket.priority,
+        "kind": Ticket.kind,
+        "site": Ticket.site_id,
+        "department": Ticket.department_id,
+    }
+    matches = and_(true(), *(column[name] == value for name, value in wanted(policy).items()))
+    return [or_(Ticket.sla_policy_id == policy.id, matches)] if policy.id else []

@@ -223,7 +223,7 @@ class Ticket(db.Model):
 
     # The service level, kept up to date from the record by dispatch.sla.tracking in the
     # transaction of each change (so lists sort and filter on columns).
-    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policy.id"))
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policy.id"), index=True)
     sla_first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: paused
@@ -232,6 +232,9 @@ class Ticket(db.Model):
     sla_breached: Mapped[bool] = mapped_column(default=False)  # a deadline already missed
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the next one
     sla_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # its warning
+    # Business seconds to the first response, and to the finish (None until then): reports.
+    sla_first_response_seconds: Mapped[int | None]
+    sla_resolution_seconds: Mapped[int | None]
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

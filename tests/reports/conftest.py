@@ -10,6 +10,7 @@ from dispatch.extensions import db
 from dispatch.planning.models import PlanRun, Visit, VisitStatus
 from dispatch.reports.scope import Scope
 from dispatch.tickets.models import Status, Ticket, TicketEvent
+from tests.api.conftest import api  # noqa: F401  (the API client, for the API's tests here)
 
 START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
 END = START + timedelta(weeks=4)

@@ -193,3 +193,74 @@ def test_a_site_open_on_no_weekday_counts_every_hour(make_site, make_ticket, mak
     now.set(2026, 12, 5, 20, tz=CLUJ)
     ticket = make_ticket(site_id=site.id)
     assert ticket.sla_resolution_due == cluj(2026, 12, 5, 21)
+
+
+def _saved_policy_statements(policy_id, admin_id, minutes) -> int:
+    from dispatch.admin.service_levels import save_policy
+    from dispatch.people.models import User
+    from dispatch.sla.models import SlaPolicy
+    from tests.sql_count import statements
+
+    with statements() as sent:
+        policy = db.session.get(SlaPolicy, policy_id)
+        admin = db.session.get(User, admin_id)
+        save_policy(
+            policy,
+            admin,
+            name=policy.name,
+            category_id=policy.category_id,
+            first_response_minutes=60,
+            resolution_minutes=minutes,
+        )
+    return len(sent)
+
+
+def test_saving_a_policy_moves_its_open_tickets_in_a_fixed_number_of_statements(
+    make_site, make_category, make_ticket, make_policy, make_user, now
+):
+    """The targets are right after the change, and the admin's request costs as many
+    statements with 40 open tickets as with 4: they are read and written by batches, not one
+    at a time. Tickets the policy cannot concern are not even read."""
+    site_id = make_site().id
+    printers, phones = make_category(name="Printers").id, make_category(name="Phones").id
+    urgent = make_policy(name="Printers", category_id=printers, resolution_minutes=9 * 60)
+    other = make_policy(name="Phones", category_id=phones, resolution_minutes=9 * 60)
+    urgent_id, other_id, admin_id = urgent.id, other.id, make_user("admin").id
+    now.set(2026, 12, 7, 17, tz=CLUJ)  # Monday, closing time
+    ids = [make_ticket(site_id=site_id, category_id=printers).id for _ in range(4)]
+    low = make_ticket(site_id=site_id, category_id=phones)
+    low_id, low_due = low.id, low.sla_resolution_due
+    few = _saved_policy_statements(urgent_id, admin_id, 60)
+    from dispatch.tickets.models import Ticket
+
+    for i in ids:
+        ticket = db.session.get(Ticket, i)
+        assert ticket.sla_resolution_due == cluj(2026, 12, 8, 9)
+        assert ticket.version == 2  # written once, its version moved on
+    ids += [make_ticket(site_id=site_id, category_id=printers).id for _ in range(36)]
+    many = _saved_policy_statements(urgent_id, admin_id, 120)
+    assert few == many
+    for i in ids:
+        assert db.session.get(Ticket, i).sla_resolution_due == cluj(2026, 12, 8, 10)
+    low = db.session.get(Ticket, low_id)
+    assert (low.sla_policy_id, low.sla_resolution_due, low.version) == (other_id, low_due, 1)
+
+
+def test_business_seconds_of_the_first_response_and_the_resolution_are_kept(
+    make_site, make_ticket, make_policy, make_user, now
+):
+    """What reports aggregate: from Monday 16:00 to Tuesday 09:30 at a site open 08:00–17:00
+    are 2.5 business hours."""
+    site = make_site()
+    make_policy(name="Standard", resolution_minutes=9 * 60)
+    agent = make_user("dispatcher")
+    now.set(2026, 12, 7, 16, tz=CLUJ)
+    ticket = make_ticket(site_id=site.id)
+    assert ticket.sla_first_response_seconds is None
+    now.set(2026, 12, 8, 9, 30, tz=CLUJ)
+    add_comment(ticket, agent, "Looking at it")
+    assert ticket.sla_first_response_seconds == 150 * 60
+    assert ticket.sla_resolution_seconds is None
+    now.set(2026, 12, 8, 10, tz=CLUJ)
+    change_status(ticket, agent, Status.RESOLVED)
+    assert ticket.sla_resolution_seconds == 3 * 3600
