@@ -2,7 +2,7 @@
 and the months whose summary was mailed
 
 Revision ID: 0019_site_managers
-Revises: 0016_ticket_merged_index
+Revises: 0020_directory_links
 Create Date: 2026-12-07 17:30:00
 
 """
