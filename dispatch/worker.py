@@ -7,6 +7,8 @@ its functions by their dotted path.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 
@@ -16,6 +18,7 @@ from dispatch.extensions import db
 from dispatch.mail import jobs, send_jobs
 from dispatch.mail.fetch import fetch_once
 from dispatch.mail.outbound import deliver_pending, delivery_mode, next_due
+from dispatch.maintenance import jobs as maintenance_jobs
 from dispatch.planning.runs import execute
 from dispatch.sla import warnings
 
@@ -25,9 +28,14 @@ _mail_app: Flask | None = None  # the mail worker's application, made on its fir
 
 def plan_run(run_id: int) -> None:
     """Plan one run (queued by :func:`dispatch.planning.runs.launch`) in a fresh app."""
+    in_fresh_app(lambda: execute(run_id))
+
+
+def in_fresh_app(work: Callable[[], Any]) -> Any:
+    """``work()`` in an app made for it, whose connections close when it is done."""
     with create_app().app_context():
         try:
-            execute(run_id)
+            return work()
         finally:
             db.session.remove()
             db.engine.dispose()  # the app ends with the job: close its connections
@@ -35,16 +43,13 @@ def plan_run(run_id: int) -> None:
 
 def sync_directory() -> dict:
     """The self-rescheduling directory sync (:mod:`dispatch.directory.jobs`), in a fresh app."""
+    return directory_jobs.SYNC.turn(lambda: in_fresh_app(directory_jobs.sync_once))
 
-    def once() -> dict:
-        with create_app().app_context():
-            try:
-                return directory_jobs.sync_once()
-            finally:
-                db.session.remove()
-                db.engine.dispose()  # the app ends with the job: close its connections
 
-    return directory_jobs.SYNC.turn(once)
+def generate_maintenance() -> dict:
+    """The self-rescheduling run that makes the due maintenance visits
+    (:mod:`dispatch.maintenance.jobs`), in a fresh app."""
+    return maintenance_jobs.GENERATE.turn(lambda: in_fresh_app(maintenance_jobs.generate_once))
 
 
 def fetch_mail() -> dict:

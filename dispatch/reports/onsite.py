@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from dispatch.extensions import db
@@ -63,7 +63,8 @@ def visits(scope: Scope, *, speed_kmh: float) -> list[dict[str, Any]]:
 
 def first_time_fix(scope: Scope) -> list[dict[str, Any]]:
     """Per site, the requests whose first visit was done in the period, and how many needed no
-    further visit (one that reached the place) within 14 days of it."""
+    further visit (one that reached the place) within 14 days of it — for the same request,
+    or for another request about the same device."""
     first = (
         select(Visit.ticket_id, func.min(Visit.done_at).label("done_at"))
         .where(Visit.status == VisitStatus.DONE)
@@ -71,8 +72,13 @@ def first_time_fix(scope: Scope) -> list[dict[str, Any]]:
         .subquery()
     )
     later = aliased(Visit)
+    later_ticket = aliased(Ticket)
     came_back = exists().where(
-        later.ticket_id == first.c.ticket_id,
+        later_ticket.id == later.ticket_id,
+        or_(
+            later.ticket_id == first.c.ticket_id,
+            and_(Ticket.asset_id.is_not(None), later_ticket.asset_id == Ticket.asset_id),
+        ),
         later.arrived_at.is_not(None),
         later.arrived_at > first.c.done_at,
         epoch(later.arrived_at) - epoch(first.c.done_at) <= FIX_HOLDS.total_seconds(),

@@ -146,7 +146,7 @@ def _default_search_text(context) -> str:
 
 
 #: How a request arrived: the web form, a mail to the support address, the JSON API.
-CHANNELS = ("web", "email", "api")
+CHANNELS = ("web", "email", "api", "plan")  # plan: made by a maintenance plan
 
 
 class Ticket(db.Model):
