@@ -119,8 +119,13 @@ def test_from_the_last_visit_done_the_next_date_counts_from_that_visit(
     make_plan, make_asset, make_site, make_user
 ):
     make_asset(tag="UPS-1", site=make_site())
-    make_plan(asset_tag="UPS-1", rule="FREQ=MONTHLY;INTERVAL=6", from_last_done=True,
-              starts_on=date(2027, 1, 4), lead_days=7)  # fmt: skip
+    make_plan(
+        asset_tag="UPS-1",
+        rule="FREQ=MONTHLY;INTERVAL=6",
+        from_last_done=True,
+        starts_on=date(2027, 1, 4),
+        lead_days=7,
+    )
     generate(date(2027, 1, 1))
     (first,) = _occurrences()
     assert first.due_on == date(2027, 1, 4)
