@@ -62,3 +62,11 @@ def test_a_window_outside_the_planned_days_is_said(shifts, make_tech, make_job):
     built = builder.build(day, 2, now=NOW)
     assert built.problem.jobs == []
     assert built.unplannable[0]["reason"] == "its maintenance window is not on the planned days"
+
+
+def test_the_mixed_week_benchmark_ranks_jobs_as_the_app_does():
+    from dispatch.routing.bench import mixed
+
+    assert mixed.PRIORITY == builder.PRIORITY_BASE
+    assert mixed.PREVENTIVE == builder.PREVENTIVE_PRIORITY
+    assert mixed.DUE_FIRST_DAY == builder.SLA_DUE_IN_FIRST_DAY

@@ -15,6 +15,8 @@ from ..solver import solve
 from . import peers
 from . import small as small_days
 from .generate import field_problem
+from .mixed import figures as mixed_figures
+from .mixed import mixed_week
 from .solomon import SCALE, find_instances, read_bks, read_instance, to_problem
 
 
@@ -183,6 +185,31 @@ def field(args: argparse.Namespace) -> int:
     if invalid:
         _out(f"{invalid} invalid plan(s)")
     return 1 if invalid else 0
+
+
+def mixed(args: argparse.Namespace) -> int:
+    week = mixed_week(args.seed, args.reported, args.preventive, args.technicians)
+    runs = {}
+    for name, problem in (("alone", week.without_preventive()), ("mixed", week.problem)):
+        started = time.perf_counter()
+        solution = solve(problem, args.time_limit, workers=args.workers)
+        seconds = time.perf_counter() - started
+        errors = check_solution(problem, solution)
+        runs[name] = solution
+        _out(
+            f"{name}: {len(problem.jobs)} jobs, {solution.served} planned, "
+            f"travel {solution.travel} s, {seconds:.1f} s ({solution.stop_reason})"
+            + (f", INVALID: {errors[:3]}" if errors else "")
+        )
+        if errors:
+            return 1
+    found = mixed_figures(week, runs["alone"], runs["mixed"])
+    _out()
+    _out("| figure | value |")
+    _out("|---|---:|")
+    for key, value in found.items():
+        _out(f"| {key} | {value} |")
+    return 1 if found["urgent_displaced"] else 0
 
 
 def small(args: argparse.Namespace) -> int:
