@@ -11,10 +11,11 @@ opened last week or run into the next.
 A job's time windows are, on every day of its window within the week, the working hours less
 its service — as the app's problem builder writes them. Times are seconds from Monday 00:00.
 
-The run solves the week twice, with and without the preventive jobs, and says how many
-preventive jobs were planned inside their window (all of them, and those whose window closes
-this week: they cannot wait), and whether an urgent job planned without them lost its place
-(left out, or moved to a later day) once they are in.
+The run solves the week twice, with and without the preventive jobs, as the planning board
+plans a week (:func:`..days.solve_days`: day by day, earliest first, when it is large), and
+says how many preventive jobs were planned inside their window (all of them, and those whose
+window closes this week: they cannot wait), and whether an urgent job planned without them lost
+its place (left out, or moved to a later day) once they are in.
 """
 
 from __future__ import annotations

@@ -11,12 +11,13 @@ import time
 from pathlib import Path
 
 from ..check import check_solution
+from ..days import solve_days
 from ..solver import solve
 from . import peers
 from . import small as small_days
 from .generate import field_problem
+from .mixed import DAYS, mixed_week
 from .mixed import figures as mixed_figures
-from .mixed import mixed_week
 from .solomon import SCALE, find_instances, read_bks, read_instance, to_problem
 
 
@@ -192,7 +193,8 @@ def mixed(args: argparse.Namespace) -> int:
     runs = {}
     for name, problem in (("alone", week.without_preventive()), ("mixed", week.problem)):
         started = time.perf_counter()
-        solution = solve(problem, args.time_limit, workers=args.workers)
+        # As the planning board plans a week: day by day when it is large (..days).
+        solution = solve_days(problem, DAYS, args.time_limit, solve, workers=args.workers)
         seconds = time.perf_counter() - started
         errors = check_solution(problem, solution)
         runs[name] = solution
