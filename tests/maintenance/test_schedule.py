@@ -3,18 +3,17 @@ schedule``, against a throw-away Redis): a run makes what is due and schedules t
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from dispatch import worker
 from dispatch.extensions import db
 from dispatch.maintenance import jobs
 from dispatch.maintenance.models import MaintenanceOccurrence
 from dispatch.types import utctoday
 from tests.planning.fixtures import redis_url  # noqa: F401  (a fixture)
+from tests.rq_env import RqQueue
 
 
 def _count() -> int:
@@ -23,28 +22,9 @@ def _count() -> int:
 
 @pytest.fixture
 def rq(app, redis_url, monkeypatch):  # noqa: F811
-    from redis import Redis
-    from rq import Queue, SimpleWorker
-    from rq.registry import ScheduledJobRegistry
-
-    name = f"maintenance-{uuid.uuid4().hex[:8]}"
-    conn = Redis.from_url(redis_url)
-    app.config.update(RQ_REDIS_URL=redis_url, RQ_MAINTENANCE_QUEUE=name)
-    monkeypatch.setattr(worker, "create_app", lambda: app)  # the job's app: this test's
-    queue = Queue(name, connection=conn)
-
-    class Env:
-        @staticmethod
-        def work():
-            SimpleWorker([queue], connection=conn).work(burst=True)
-            db.session.expire_all()
-
-        @staticmethod
-        def scheduled() -> list[str]:
-            return ScheduledJobRegistry(queue=queue).get_job_ids()
-
-    yield Env
-    conn.close()
+    env = RqQueue(app, redis_url, monkeypatch, "RQ_MAINTENANCE_QUEUE", "maintenance")
+    yield env
+    env.close()
 
 
 def test_cron_s_command_makes_each_visit_once(app, make_asset, make_plan, make_site):
