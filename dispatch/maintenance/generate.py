@@ -23,7 +23,7 @@ from dispatch.extensions import db
 from dispatch.people.models import Role, User
 from dispatch.sla.calendars import closure_days, site_calendar
 from dispatch.tickets.changes import record, set_status
-from dispatch.tickets.models import Kind, Level, Priority, Status, Ticket
+from dispatch.tickets.models import PREVENTIVE, Kind, Level, Priority, Status, Ticket
 from dispatch.types import utcnow, utctoday
 
 from . import recurrence
@@ -138,7 +138,7 @@ def make_occurrence(
             impact=Level.LOW,
             urgency=Level.LOW,
             priority=Priority.LOW,
-            channel="plan",
+            channel=PREVENTIVE,
             kind=Kind.ONSITE,
             status=Status.TO_SCHEDULE,
             asset=asset,
@@ -154,7 +154,7 @@ def make_occurrence(
             ticket,
             None,
             "created",
-            channel="plan",
+            channel=PREVENTIVE,
             subject=ticket.subject,
             site=asset.site.name if asset.site else None,
             category=None,

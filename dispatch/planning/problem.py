@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from dispatch.extensions import db
 from dispatch.routing import Break, Job, PinnedStep, Problem, Vehicle
 from dispatch.sites.models import Site
-from dispatch.tickets.models import Kind, Status, Ticket
+from dispatch.tickets.models import PREVENTIVE, Kind, Status, Ticket
 
 from . import sources
 
@@ -69,7 +69,7 @@ def deadline(ticket: Ticket) -> datetime | None:
 
 
 def is_preventive(ticket: Ticket) -> bool:
-    return ticket.channel == "plan"
+    return ticket.channel == PREVENTIVE
 
 
 def is_overdue(ticket: Ticket, now: datetime) -> bool:

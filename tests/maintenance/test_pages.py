@@ -247,3 +247,38 @@ def test_the_technician_ticks_the_checklist_on_my_day(
     )
     db.session.expire_all()
     assert occurrence.checklist_done == [1]
+
+
+def test_skip_and_the_checklist_refuse_a_post_without_its_csrf_token(
+    app, client, auth, make_asset, make_site, make_plan, make_user
+):
+    make_asset(tag="PR-0042", site=make_site())
+    make_plan(asset_tag="PR-0042", checklist="Clean the rollers")
+    generate(date(2027, 1, 1))
+    occurrence = db.session.scalar(select(MaintenanceOccurrence))
+    tech = make_user("technician")
+    visit = _visit_for(occurrence, tech, date(2027, 1, 5))
+    auth.login(tech)
+    app.config["WTF_CSRF_ENABLED"] = True
+    client.post(f"/my-day/visits/{visit.id}/checklist", data={"item": ["0"]})
+    app.config["WTF_CSRF_ENABLED"] = False
+    auth.logout()
+    auth.login(role="dispatcher")
+    app.config["WTF_CSRF_ENABLED"] = True
+    client.post(f"/maintenance/visits/{occurrence.id}/skip", data={"reason": "Moved out"})
+    db.session.expire_all()
+    assert occurrence.checklist_done == [] and occurrence.status == OccurrenceStatus.OPEN
+
+
+def test_preventive_visits_are_no_repeat_failure(make_asset, make_site, make_plan, make_user):
+    from dispatch.assets.queries import repeat_failure
+
+    printer = make_asset(tag="PR-0042", site=make_site())
+    make_plan(asset_tag="PR-0042", rule="FREQ=WEEKLY", starts_on=date.today(), lead_days=21)
+    generate(date.today())
+    tech = make_user("technician")
+    occurrences = db.session.scalars(select(MaintenanceOccurrence)).all()
+    assert len(occurrences) >= 3
+    for occurrence in occurrences:
+        _visit_for(occurrence, tech, date.today())
+    assert repeat_failure(printer) is False

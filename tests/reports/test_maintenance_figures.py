@@ -61,3 +61,15 @@ def test_preventive_visits_done_on_time_per_site(old_ticket, make_asset, make_si
     occurrence(at(60), 61)  # after the period
     (row,) = preventive.on_time(scope())
     assert row == {"site": "Cluj", "done": 2, "on_time": 1, "rate": 0.5}
+
+
+def test_a_preventive_visit_is_neither_a_fix_nor_a_return(
+    old_ticket, visit, tech, scope, make_asset
+):
+    printer = make_asset(tag="PR-1")
+    repair = old_ticket(at(0), kind="onsite", asset=printer)
+    service = old_ticket(at(0), kind="onsite", asset=printer, channel="plan")
+    visit(repair, tech, at(1, 9), at(1, 10))
+    visit(service, tech, at(3, 9), at(3, 10))  # the planned service two days later
+    (row,) = onsite.first_time_fix(scope())
+    assert row["requests"] == 1 and row["fixed_first_time"] == 1
