@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from dispatch.extensions import db
-from dispatch.maintenance.generate import generate
-from dispatch.maintenance.models import MaintenanceOccurrence, OccurrenceStatus
+from dispatch.maintenance.generate import generate, plan_assets
+from dispatch.maintenance.models import MaintenanceOccurrence, MaintenancePlan, OccurrenceStatus
 from dispatch.tickets.changes import set_status
 from dispatch.tickets.models import Status, Ticket
 
@@ -143,3 +143,17 @@ def test_a_missed_run_still_makes_a_visit_whose_window_is_open(make_plan, make_a
     make_asset(tag="PR-9", site=make_site())
     make_plan(asset_tag="PR-9", lead_days=0)
     assert generate(date(2027, 1, 4) + timedelta(days=3)).made == 1
+
+
+def test_the_demo_s_plans_make_their_visits_once_they_fall_due(app):
+    from dispatch import demo
+
+    today = date(2030, 1, 7)
+    demo.load(today)
+    demo.load(today)  # twice: nothing more
+    plans = db.session.scalars(select(MaintenancePlan).order_by(MaintenancePlan.name)).all()
+    assert [p.name for p in plans] == ["Quarterly printer service", "UPS battery check"]
+    assert generate(today).made == 0  # the first visits are a month away
+    report = generate(today + timedelta(days=20))
+    printers = plan_assets(plans[0])
+    assert report.made == len(printers) + len(plan_assets(plans[1])) and printers
