@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.desk import bp as desk_bp
     from dispatch.health import bp as health_bp
     from dispatch.mail import bp as mail_bp
+    from dispatch.maintenance.views import bp as maintenance_bp
     from dispatch.my_day import bp as my_day_bp
     from dispatch.notifications import bp as notifications_bp
     from dispatch.planning.views import bp as planning_bp
@@ -116,3 +117,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(sla_bp)
     app.register_blueprint(assets_bp)
+    app.register_blueprint(maintenance_bp, url_prefix="/maintenance")

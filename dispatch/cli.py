@@ -5,8 +5,8 @@
     flask --app wsgi token revoke EMAIL
 
 and the packages' own: ``flask mail …``, ``flask directory …``, ``flask people import``,
-``flask plan``, ``flask attachments …``, ``flask assets import``, ``flask reports …``, ``flask demo
-load``.
+``flask plan``, ``flask attachments …``, ``flask assets import``, ``flask maintenance …``,
+``flask reports …``, ``flask demo load``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dispatch.audit.record import command_line
 from dispatch.directory import cli as directory_cli
 from dispatch.errors import DispatchError
 from dispatch.mail import cli as mail_cli
+from dispatch.maintenance import cli as maintenance_cli
 from dispatch.people import cli as people_cli
 from dispatch.people import services as people
 from dispatch.planning import cli as planning_cli
@@ -132,3 +133,4 @@ def init_app(app: Flask) -> None:
     tickets_cli.register(app)
     demo.register(app)
     assets_cli.register(app)
+    maintenance_cli.register(app)

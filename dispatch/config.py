@@ -145,6 +145,10 @@ class Config:
     LDAP_SYNC_INTERVAL = 3600
     LDAP_SYNC_TIMEOUT = 1800
     RQ_DIRECTORY_QUEUE = "mail"
+    # Preventive maintenance (flask maintenance schedule): how often its visits are made.
+    MAINTENANCE_INTERVAL = 3600
+    MAINTENANCE_TIMEOUT = 600
+    RQ_MAINTENANCE_QUEUE = "mail"
 
     # Single sign-on with OpenID Connect (dispatch.directory.oidc_*, docs/directory.md).
     # No OIDC_ISSUER: off.

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
-from dispatch import demo_assets, demo_field
+from dispatch import demo_assets, demo_field, demo_maintenance
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
 from dispatch.sites.models import Site
@@ -331,6 +331,7 @@ def load(today: date | None = None) -> list[tuple[str, str, str]]:
         )
     _load_people_and_catalog()
     demo_assets.load_assets()  # before the requests: the demo's tagged request finds its PC
+    demo_maintenance.load_plans(today)
     if first_time:
         _load_requests()
     demo_field.load_schedules(today)

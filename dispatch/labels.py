@@ -53,6 +53,22 @@ ASSET_STATUS_BADGE = {
     "retired": "dark",
 }
 
+MAINTENANCE_STATE = {
+    "due": _l("due"),
+    "planned": _l("planned"),
+    "done": _l("done"),
+    "overdue": _l("overdue"),
+    "skipped": _l("skipped"),
+}
+
+MAINTENANCE_STATE_BADGE = {
+    "due": "info",
+    "planned": "primary",
+    "done": "success",
+    "overdue": "danger",
+    "skipped": "secondary",
+}
+
 # Badge colours (Bootstrap contextual classes) so that a status reads at a glance.
 STATUS_BADGE = {
     "new": "primary",

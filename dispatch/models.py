@@ -4,6 +4,10 @@ from dispatch.assets.models import Asset, AssetType, AssetTypeField  # noqa: F40
 from dispatch.audit.models import AdminEvent  # noqa: F401
 from dispatch.directory.models import DirectorySync  # noqa: F401
 from dispatch.mail.models import MailMessage, MailTemplate, OutboxMessage  # noqa: F401
+from dispatch.maintenance.models import (  # noqa: F401
+    MaintenanceOccurrence,
+    MaintenancePlan,
+)
 from dispatch.my_day.models import CalendarFeed  # noqa: F401
 from dispatch.notifications.models import Notification  # noqa: F401
 from dispatch.people.models import (  # noqa: F401

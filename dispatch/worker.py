@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 
@@ -17,6 +18,7 @@ from dispatch.extensions import db
 from dispatch.mail import jobs, send_jobs
 from dispatch.mail.fetch import fetch_once
 from dispatch.mail.outbound import deliver_pending, delivery_mode, next_due
+from dispatch.maintenance import jobs as maintenance_jobs
 from dispatch.planning.runs import execute
 from dispatch.reports import jobs as report_jobs
 from dispatch.sla import warnings
@@ -27,9 +29,14 @@ _mail_app: Flask | None = None  # the mail worker's application, made on its fir
 
 def plan_run(run_id: int) -> None:
     """Plan one run (queued by :func:`dispatch.planning.runs.launch`) in a fresh app."""
+    in_fresh_app(lambda: execute(run_id))
+
+
+def in_fresh_app(work: Callable[[], Any]) -> Any:
+    """``work()`` in an app made for it, whose connections close when it is done."""
     with create_app().app_context():
         try:
-            execute(run_id)
+            return work()
         finally:
             db.session.remove()
             db.engine.dispose()  # the app ends with the job: close its connections
@@ -37,24 +44,18 @@ def plan_run(run_id: int) -> None:
 
 def sync_directory() -> dict:
     """The self-rescheduling directory sync (:mod:`dispatch.directory.jobs`), in a fresh app."""
-
-    return directory_jobs.SYNC.turn(lambda: _in_fresh_app(directory_jobs.sync_once))
+    return directory_jobs.SYNC.turn(lambda: in_fresh_app(directory_jobs.sync_once))
 
 
 def mail_report_summary() -> dict:
     """The self-rescheduling monthly summary (:mod:`dispatch.reports.jobs`), in a fresh app."""
+    return report_jobs.SUMMARY.turn(lambda: in_fresh_app(report_jobs.summary_once))
 
-    return report_jobs.SUMMARY.turn(lambda: _in_fresh_app(report_jobs.summary_once))
 
-
-def _in_fresh_app(work: Callable[[], dict]) -> dict:
-    """``work()`` in an app made for this run alone, closed with it."""
-    with create_app().app_context():
-        try:
-            return work()
-        finally:
-            db.session.remove()
-            db.engine.dispose()  # the app ends with the job: close its connections
+def generate_maintenance() -> dict:
+    """The self-rescheduling run that makes the due maintenance visits
+    (:mod:`dispatch.maintenance.jobs`), in a fresh app."""
+    return maintenance_jobs.GENERATE.turn(lambda: in_fresh_app(maintenance_jobs.generate_once))
 
 
 def fetch_mail() -> dict:

@@ -80,3 +80,38 @@ def test_the_search_migration_folds_existing_tickets(empty_database):
             folded = conn.execute(text("SELECT search_text FROM ticket ORDER BY id")).scalars()
             assert list(folded) == ["imprimanta\nnu merge", "sters\nnu merge", "teava\nnu merge"]
         db.engine.dispose()
+
+
+def test_the_maintenance_migration_links_tickets_to_their_tagged_assets(empty_database):
+    from dispatch.assets.models import Asset, AssetType
+    from dispatch.people.models import User
+    from dispatch.tickets.models import Category, CategoryField, Ticket
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "m", "MAIL_OPEN_INTAKE": True}
+    )
+    with app.app_context():
+        upgrade()
+        user = User(email="a@example.com", name="A", password_hash="x", role="employee")
+        category = Category(name="Hardware")
+        category.fields.append(CategoryField(key="tag", label="Tag", type="asset_tag"))
+        db.session.add_all([user, category])
+        db.session.add(Asset(type=AssetType(name="Printer"), tag="PR-0042"))
+        db.session.add(
+            Ticket(requester=user, subject="Jam", category=category, fields={"tag": " pr-0042"})
+        )
+        db.session.add(
+            Ticket(requester=user, subject="Other", category=category, fields={"tag": "PR-9"})
+        )
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0016_ticket_merged_index")
+        upgrade()
+        with db.engine.connect() as conn:
+            linked = conn.execute(text("SELECT subject, asset_id FROM ticket ORDER BY id")).all()
+            events = conn.execute(
+                text("SELECT ticket_id, type, data FROM ticket_event WHERE type = 'asset'")
+            ).all()
+        assert [(s, a is not None) for s, a in linked] == [("Jam", True), ("Other", False)]
+        assert len(events) == 1 and "PR-0042" in str(events[0][2])
+        db.engine.dispose()

@@ -18,7 +18,7 @@ from dispatch.people.models import User
 from dispatch.planning.models import Visit, VisitStatus
 from dispatch.tickets.access import visible_tickets
 from dispatch.tickets.event_text import describe
-from dispatch.tickets.models import OPEN_STATUSES, Kind, Ticket
+from dispatch.tickets.models import OPEN_STATUSES, PREVENTIVE, Kind, Ticket
 from dispatch.tickets.sentences import Part
 from dispatch.types import utcnow
 
@@ -141,8 +141,9 @@ def history(asset: Asset, viewer: User) -> list[Job]:
 
 
 def repeat_failure(asset: Asset, now: datetime | None = None) -> bool:
-    """Whether the device had REPEAT_VISITS or more on-site visits (done or under way) in the
-    last REPEAT_DAYS days: a sign it wants replacing rather than another repair."""
+    """Whether the device had REPEAT_VISITS or more on-site visits (done or under way) for
+    reported failures in the last REPEAT_DAYS days: a sign it wants replacing rather than
+    another repair. Preventive visits do not count."""
     since = (now or utcnow()) - timedelta(days=REPEAT_DAYS)
     count = db.session.scalar(
         select(func.count(Visit.id))
@@ -150,6 +151,7 @@ def repeat_failure(asset: Asset, now: datetime | None = None) -> bool:
         .where(
             Ticket.asset_id == asset.id,
             Ticket.kind == Kind.ONSITE,
+            Ticket.channel != PREVENTIVE,  # a planned service is not a failure
             Visit.status != VisitStatus.CANCELLED,
             Visit.planned_start >= since,
         )

@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from dispatch.errors import DispatchError
 from dispatch.extensions import limiter, login_manager
+from dispatch.maintenance import visits as maintenance
 from dispatch.notifications.services import recent as recent_notifications
 from dispatch.people.models import Role
 from dispatch.planning import problem as builder
@@ -52,13 +53,16 @@ def _day() -> date:
 @bp.get("/")
 def index():
     day = _day()
+    visits = services.day_visits(current_user, day)
+    checklists = maintenance.for_tickets(v.ticket_id for v in visits)
     stops = [
         {
             "visit": v,
             "tz": builder.ticket_zone(v.ticket).key,
             "point": builder.ticket_point(v.ticket),
+            "checklist": checklists.get(v.ticket_id),
         }
-        for v in services.day_visits(current_user, day)
+        for v in visits
     ]
     return render_template(
         "my_day/day.html",
@@ -95,6 +99,20 @@ def advance(visit_id: int, action: str):
                 time_spent_min=form.time_spent.data,
             )
             flash(_("%(n)s: saved.", n=visit.ticket.number), "success")
+        except DispatchError as err:
+            flash(err.message, "warning")
+    return redirect(url_for(".index", day=visit.day.isoformat()) + f"#visit-{visit.id}")
+
+
+@bp.post("/visits/<int:visit_id>/checklist")
+def checklist(visit_id: int):
+    """The technician's ticks on a preventive visit's checklist."""
+    visit = services.get_own_visit(current_user, visit_id)
+    if ActionForm().validate_on_submit():
+        ticked = [int(i) for i in request.form.getlist("item") if i.isdigit() and len(i) < 4]
+        try:
+            maintenance.tick_checklist(visit, current_user, ticked)
+            flash(_("%(n)s: checklist saved.", n=visit.ticket.number), "success")
         except DispatchError as err:
             flash(err.message, "warning")
     return redirect(url_for(".index", day=visit.day.isoformat()) + f"#visit-{visit.id}")

@@ -22,13 +22,16 @@ from flask_babel import gettext as _
 from dispatch.extensions import db
 from dispatch.routing import Break, Job, PinnedStep, Problem, Vehicle
 from dispatch.sites.models import Site
-from dispatch.tickets.models import Kind, Status, Ticket
+from dispatch.tickets.models import PREVENTIVE, Kind, Status, Ticket
 
 from . import sources
 
 #: Engine priority (0–100) of each ticket priority, before the SLA bonus.
 PRIORITY_BASE = {"low": 10, "normal": 30, "high": 60, "urgent": 85}
 SLA_DUE_IN_FIRST_DAY, SLA_DUE_IN_RANGE, SLA_DUE_SOON = 15, 10, 5
+#: A preventive visit (made by a maintenance plan) ranks below any reported failure (whose
+#: lowest is ``low``, 10) until its window is over; then it ranks as its own priority.
+PREVENTIVE_PRIORITY = 5
 LUNCH_BREAK_ID = 1
 
 
@@ -65,8 +68,26 @@ def deadline(ticket: Ticket) -> datetime | None:
     return min((d for d in (ticket.due_at, ticket.sla_resolution_due) if d), default=None)
 
 
-def engine_priority(ticket: Ticket, first_day_end: datetime, range_end: datetime) -> int:
-    """Ticket priority mapped to 0–100; a deadline close to the planned days ranks higher."""
+def is_preventive(ticket: Ticket) -> bool:
+    return ticket.channel == PREVENTIVE
+
+
+def is_overdue(ticket: Ticket, now: datetime) -> bool:
+    """A preventive visit whose window is over without it."""
+    return (
+        is_preventive(ticket)
+        and ticket.appointment_end is not None
+        and (ticket.appointment_end <= now)
+    )
+
+
+def engine_priority(
+    ticket: Ticket, first_day_end: datetime, range_end: datetime, now: datetime | None = None
+) -> int:
+    """Ticket priority mapped to 0–100; a deadline close to the planned days ranks higher. A
+    preventive visit ranks below every reported failure unless it is overdue."""
+    if is_preventive(ticket) and not (now is not None and is_overdue(ticket, now)):
+        return PREVENTIVE_PRIORITY
     value = PRIORITY_BASE.get(ticket.priority, PRIORITY_BASE["normal"])
     due = deadline(ticket)
     if due is not None:
@@ -115,6 +136,15 @@ def _hours(ticket: Ticket) -> tuple[time, time]:
     return opens, closes
 
 
+def spans_days(ticket: Ticket) -> tuple[datetime, datetime] | None:
+    """A window of days rather than an appointment (a preventive visit's "within ten working
+    days"): the visit may come on any of those days, within the site's hours."""
+    begin, end = ticket.appointment_start, ticket.appointment_end
+    if begin is None or end is None or end - begin <= timedelta(days=1):
+        return None
+    return begin, end
+
+
 def access_windows(
     ticket: Ticket, days: list[date], now: datetime
 ) -> tuple[list[tuple[datetime, datetime]], str]:
@@ -122,7 +152,13 @@ def access_windows(
     length = timedelta(minutes=duration_min(ticket))
     start_of = datetime.combine(days[0], time(0), UTC)
     end_of = datetime.combine(days[-1] + timedelta(days=1), time(0), UTC)
-    if ticket.appointment_start is not None:
+    span = spans_days(ticket)
+    if span is not None and is_overdue(ticket, now):
+        span = None  # overdue: any day will do, the sooner the better
+    elif span is not None:
+        if span[1] - length < max(now, start_of) or span[0] >= end_of:
+            return [], _("its maintenance window is not on the planned days")
+    elif ticket.appointment_start is not None:
         begin = ticket.appointment_start
         latest = max(begin, (ticket.appointment_end or begin) - length)
         if latest < max(now, start_of) or begin >= end_of:
@@ -144,6 +180,8 @@ def access_windows(
         begin = datetime.combine(day, opens, zone).astimezone(UTC)
         latest = datetime.combine(day, closes, zone).astimezone(UTC) - length
         begin = max(begin, now)
+        if span is not None:  # within the window of days, on the site's hours of each
+            begin, latest = max(begin, span[0]), min(latest, span[1] - length)
         if begin <= latest:
             windows.append((begin, latest))
     if not windows:
@@ -275,7 +313,7 @@ def build(
                 service=duration_min(ticket) * 60,
                 time_windows=tuple((built.seconds(a), built.seconds(b)) for a, b in windows),
                 skills=frozenset(s.id for s in ticket.skills),
-                priority=engine_priority(ticket, first_end, range_end),
+                priority=engine_priority(ticket, first_end, range_end, now),
                 description=f"{ticket.number} {ticket.subject}"[:120],
                 location=(point[1], point[0]),
             )

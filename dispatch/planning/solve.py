@@ -22,12 +22,12 @@ from flask_babel import ngettext
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.routing import Solution, dump_problem, solve
+from dispatch.routing.days import solve_days
 from dispatch.tickets.models import Ticket
 from dispatch.types import utcnow
 
 from . import problem as builder
 from . import staged
-from .engine import solve_days
 from .local_reasons import local_reason
 from .models import PlanRun, RunStatus, Visit
 

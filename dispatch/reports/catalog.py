@@ -17,6 +17,7 @@ from dispatch.reports import (
     downtime,
     kinds,
     onsite,
+    preventive,
     quality,
     service_levels,
     utilisation,
@@ -162,6 +163,18 @@ REPORTS: dict[str, Report] = {
             ),
             lambda s, i: onsite.first_time_fix(s),
             Chart("bars", ("site",), ("requests", "fixed_first_time"), _l("Requests")),
+        ),
+        Report(
+            "preventive_on_time",
+            _l("Preventive visits done on time"),
+            (
+                SITE,
+                _c("done", _l("Preventive visits done"), COUNT),
+                _c("on_time", _l("Done within their window"), COUNT),
+                _c("rate", _l("Done on time"), SHARE),
+            ),
+            lambda s, i: preventive.on_time(s),
+            Chart("bars", ("site",), ("done", "on_time"), _l("Visits")),
         ),
         Report(
             "utilisation",

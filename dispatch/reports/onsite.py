@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from dispatch.extensions import db
 from dispatch.planning.models import Visit, VisitStatus
 from dispatch.reports.scope import Scope, epoch, hours, in_period, seconds_between, share
 from dispatch.sites.models import Site
-from dispatch.tickets.models import Ticket
+from dispatch.tickets.models import PREVENTIVE, Ticket
 
 #: A further visit within this time of the first one means the first did not fix it.
 FIX_HOLDS = timedelta(days=14)
@@ -63,7 +63,9 @@ def visits(scope: Scope, *, speed_kmh: float) -> list[dict[str, Any]]:
 
 def first_time_fix(scope: Scope) -> list[dict[str, Any]]:
     """Per site, the requests whose first visit was done in the period, and how many needed no
-    further visit (one that reached the place) within 14 days of it."""
+    further visit (one that reached the place) within 14 days of it — for the same request,
+    or for another request about the same device. Preventive visits are neither: a planned
+    service is not a repair, nor a return."""
     first = (
         select(Visit.ticket_id, func.min(Visit.done_at).label("done_at"))
         .where(Visit.status == VisitStatus.DONE)
@@ -71,8 +73,14 @@ def first_time_fix(scope: Scope) -> list[dict[str, Any]]:
         .subquery()
     )
     later = aliased(Visit)
+    later_ticket = aliased(Ticket)
     came_back = exists().where(
-        later.ticket_id == first.c.ticket_id,
+        later_ticket.id == later.ticket_id,
+        or_(
+            later.ticket_id == first.c.ticket_id,
+            and_(Ticket.asset_id.is_not(None), later_ticket.asset_id == Ticket.asset_id),
+        ),
+        later_ticket.channel != PREVENTIVE,  # a planned service is not a return
         later.arrived_at.is_not(None),
         later.arrived_at > first.c.done_at,
         epoch(later.arrived_at) - epoch(first.c.done_at) <= FIX_HOLDS.total_seconds(),
@@ -83,7 +91,11 @@ def first_time_fix(scope: Scope) -> list[dict[str, Any]]:
         .select_from(first)
         .join(Ticket, Ticket.id == first.c.ticket_id)
         .outerjoin(Site, Site.id == Ticket.site_id)
-        .where(in_period(first.c.done_at, scope), *scope.ticket_filters())
+        .where(
+            in_period(first.c.done_at, scope),
+            Ticket.channel != PREVENTIVE,
+            *scope.ticket_filters(),
+        )
         .group_by(site)
         .order_by(site)
     )

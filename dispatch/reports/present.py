@@ -17,7 +17,12 @@ from dispatch.reports import charts, service_levels
 from dispatch.reports.catalog import DAY, SHARE, TEXT, TICKET, Report
 from dispatch.reports.kinds import UNDECIDED
 
-CHANNEL = {"web": _l("Web form"), "email": _l("Mail"), "api": _l("API")}
+CHANNEL = {
+    "web": _l("Web form"),
+    "email": _l("Mail"),
+    "api": _l("API"),
+    "plan": _l("Maintenance plan"),
+}
 EMPTY = {"site": _l("No site"), "department": _l("No department"), "technician": _l("Unknown")}
 MISSED = {
     service_levels.FIRST_RESPONSE: _l("First response"),

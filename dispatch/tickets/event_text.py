@@ -41,6 +41,7 @@ def _channel(value: Any) -> str:
         "mail": _("e-mail"),
         "email": _("e-mail"),
         "api": _("the API"),
+        "plan": _("a maintenance plan"),
     }
     return names.get(value, plain_text(value))
 
@@ -396,6 +397,22 @@ FORMATTERS: dict[str, Formatter] = {
             tag=[Part(plain_text(d.get("tag")), strong=True)],
         ),
         {"tag"},
+    ),
+    "maintenance_skipped": lambda ev, d: (
+        fill(
+            _("%(who)s skipped this maintenance visit: %(reason)s", who=M.who, reason=M.reason),
+            who=who_part(ev),
+            reason=plain_text(d.get("reason")),
+        ),
+        {"reason"},
+    ),
+    "checklist": lambda ev, d: (
+        fill(
+            _("%(who)s ticked %(n)s of the checklist", who=M.who, n=M.n),
+            who=who_part(ev),
+            n=f"{len(d.get('done') or [])}/{len(d.get('done') or []) + len(d.get('left') or [])}",
+        ),
+        set(),
     ),
     "child_added": _ref_sentence(
         lambda: _("%(who)s opened follow-up %(ticket)s", who=M.who, ticket=M.ticket),

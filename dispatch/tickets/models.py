@@ -146,7 +146,9 @@ def _default_search_text(context) -> str:
 
 
 #: How a request arrived: the web form, a mail to the support address, the JSON API.
-CHANNELS = ("web", "email", "api")
+#: The channel of the visits a maintenance plan makes (dispatch.maintenance): not failures.
+PREVENTIVE = "plan"
+CHANNELS = ("web", "email", "api", PREVENTIVE)
 
 
 class Ticket(db.Model):

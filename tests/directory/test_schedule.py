@@ -4,42 +4,21 @@ throw-away Redis: a run syncs, records itself and schedules the next one; --stat
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from dispatch import worker
 from dispatch.directory import jobs
 from dispatch.directory.models import DirectorySync
 from dispatch.extensions import db
 from dispatch.people.models import User
 from tests.planning.fixtures import redis_url  # noqa: F401  (a fixture)
+from tests.rq_env import RqQueue
 
 
 @pytest.fixture
 def rq(dir_app, redis_url, monkeypatch):  # noqa: F811
-    from redis import Redis
-    from rq import Queue, SimpleWorker
-    from rq.registry import ScheduledJobRegistry
-
-    name = f"directory-{uuid.uuid4().hex[:8]}"
-    conn = Redis.from_url(redis_url)
-    dir_app.config.update(RQ_REDIS_URL=redis_url, RQ_DIRECTORY_QUEUE=name)
-    monkeypatch.setattr(worker, "create_app", lambda: dir_app)  # the job's app: this test's
-    queue = Queue(name, connection=conn)
-
-    class Env:
-        @staticmethod
-        def work():
-            SimpleWorker([queue], connection=conn).work(burst=True)
-            db.session.expire_all()
-
-        @staticmethod
-        def scheduled() -> list[str]:
-            return ScheduledJobRegistry(queue=queue).get_job_ids()
-
-    yield Env
-    conn.close()
+    env = RqQueue(dir_app, redis_url, monkeypatch, "RQ_DIRECTORY_QUEUE", "directory")
+    yield env
+    env.close()
 
 
 def _cli(app, *args):

@@ -126,3 +126,30 @@ def test_bench_small_command_compares_with_the_full_limit():
     assert proc.returncode == 0, proc.stderr
     assert "| 1 |" in proc.stdout and "| 2 |" in proc.stdout
     assert "same objective as the full limit:" in proc.stdout
+
+
+def test_the_mixed_week_keeps_preventive_windows_and_urgent_work_at_a_small_size():
+    from dispatch.routing.bench.mixed import DAY, DAYS, mixed_week
+
+    week = mixed_week(3, reported=20, preventive=30, technicians=3)
+    assert week == mixed_week(3, reported=20, preventive=30, technicians=3)
+    assert len(week.problem.jobs) == 50 and len(week.problem.vehicles) == 3 * DAYS
+    for job in week.problem.jobs:
+        if job.id in week.windows:
+            first, last = week.windows[job.id]
+            assert 5 <= last - first + 1 <= 10
+            # one time window a working day of its window within the week, none outside it
+            days = [a // DAY for a, _ in job.time_windows]
+            assert days == list(range(max(0, first), min(DAYS - 1, last) + 1))
+    assert {j.id for j in week.without_preventive().jobs} == week.reported
+
+    proc = run_cli("bench", "mixed", "--reported", "20", "--preventive", "30", "--technicians",
+                   "3", "--time-limit", "1", "--workers", "1", "--seed", "3")  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    figures = dict(
+        line.strip("|").replace(" ", "").split("|")
+        for line in proc.stdout.splitlines()
+        if line.startswith("| ") and not line.startswith("| figure")
+    )
+    assert figures["preventive"] == "30" and figures["urgent_displaced"] == "0"
+    assert int(figures["preventive_planned_in_window"]) >= 27

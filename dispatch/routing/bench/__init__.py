@@ -6,7 +6,10 @@ the instances shipped in ``benchmarks/solomon`` unless ``DIR`` names another cop
 and 10 s (or ``--time-limit``);
 ``python -m dispatch.routing bench small`` — small days: time to answer, and the plan against
 the full time limit's;
-``python -m dispatch.routing bench scale`` — time, memory and quality from 100 to 1,000 jobs.
+``python -m dispatch.routing bench scale`` — time, memory and quality from 100 to 1,000 jobs;
+``python -m dispatch.routing bench mixed`` — a week of 200 reported jobs and 300 preventive ones
+with windows of 5–10 working days: the preventive jobs planned inside their window, and no
+urgent job displaced by them.
 
 Each prints one Markdown table row per instance as it goes (so a long run shows progress and
 its output can be pasted into ``docs/benchmarks.md``), then a summary. ``--peers`` adds VROOM
@@ -61,7 +64,7 @@ def register(subparsers: Any) -> None:
         # one of them would be every one's (see DEFAULT_TIME_LIMIT).
         default=None,
         metavar="SECONDS",
-        help="time limit per instance (default 10; field: 1 and 10; scale: 60)",
+        help="time limit per instance (default 10; field: 1 and 10; scale, mixed: 60)",
     )
     common.add_argument(
         "--peers",
@@ -113,6 +116,17 @@ def register(subparsers: Any) -> None:
     small.add_argument("--first", type=int, default=1, metavar="SEED", help="first day's seed")
     small.set_defaults(func=_run("small"))
 
+    mixed = kinds.add_parser(
+        "mixed",
+        parents=[common],
+        help="a week of reported jobs with preventive ones: windows kept, urgent work first",
+    )
+    mixed.add_argument("--seed", type=int, default=1)
+    mixed.add_argument("--reported", type=int, default=200, metavar="N")
+    mixed.add_argument("--preventive", type=int, default=300, metavar="N")
+    mixed.add_argument("--technicians", type=int, default=20, metavar="M")
+    mixed.set_defaults(func=_run("mixed"))
+
     scale = kinds.add_parser(
         "scale", parents=[common], help="solve time, memory and quality from 100 to 1,000 jobs"
     )
@@ -122,7 +136,13 @@ def register(subparsers: Any) -> None:
 
 
 #: Seconds per instance when ``--time-limit`` is not given (field: both 1 and 10 s).
-DEFAULT_TIME_LIMIT = {"solomon": 10.0, "field": None, "small": 10.0, "scale": 60.0}
+DEFAULT_TIME_LIMIT = {
+    "solomon": 10.0,
+    "field": None,
+    "small": 10.0,
+    "mixed": 60.0,
+    "scale": 60.0,
+}
 
 
 def _run(kind: str):

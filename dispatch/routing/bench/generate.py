@@ -30,7 +30,7 @@ SPEED_KMH = 30.0
 CIRCUITY = 1.3
 
 
-def _point(rng: random.Random, centre: tuple[float, float], km: float) -> tuple[float, float]:
+def point_near(rng: random.Random, centre: tuple[float, float], km: float) -> tuple[float, float]:
     """A point around ``centre``, normally spread with ``km`` standard deviation."""
     dx, dy = rng.gauss(0, km), rng.gauss(0, km)
     lat = centre[1] + dy / 111.2
@@ -63,13 +63,15 @@ def field_problem(seed: int, jobs: int | None = None, vehicles: int | None = Non
     n = jobs or n_default
     m = vehicles or m_default
     rng = random.Random(f"field-{seed}-{n}-{m}")
-    districts = [_point(rng, CITY, 4.0) for _ in range(rng.randint(4, 7))]
+    districts = [point_near(rng, CITY, 4.0) for _ in range(rng.randint(4, 7))]
     n_sites = max(1, int(n * rng.uniform(0.7, 0.9)))
     sites = [
-        _point(rng, rng.choice(districts), 1.2) if rng.random() < 0.75 else _point(rng, CITY, 6.0)
+        point_near(rng, rng.choice(districts), 1.2)
+        if rng.random() < 0.75
+        else point_near(rng, CITY, 6.0)
         for _ in range(n_sites)
     ]
-    homes = [_point(rng, CITY, 9.0) for _ in range(m)]
+    homes = [point_near(rng, CITY, 9.0) for _ in range(m)]
     places = homes + sites
     matrix = [[travel_seconds(a, b) for b in places] for a in places]
 

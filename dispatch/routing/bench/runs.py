@@ -11,10 +11,13 @@ import time
 from pathlib import Path
 
 from ..check import check_solution
+from ..days import solve_days
 from ..solver import solve
 from . import peers
 from . import small as small_days
 from .generate import field_problem
+from .mixed import DAYS, mixed_week
+from .mixed import figures as mixed_figures
 from .solomon import SCALE, find_instances, read_bks, read_instance, to_problem
 
 
@@ -183,6 +186,32 @@ def field(args: argparse.Namespace) -> int:
     if invalid:
         _out(f"{invalid} invalid plan(s)")
     return 1 if invalid else 0
+
+
+def mixed(args: argparse.Namespace) -> int:
+    week = mixed_week(args.seed, args.reported, args.preventive, args.technicians)
+    runs = {}
+    for name, problem in (("alone", week.without_preventive()), ("mixed", week.problem)):
+        started = time.perf_counter()
+        # As the planning board plans a week: day by day when it is large (..days).
+        solution = solve_days(problem, DAYS, args.time_limit, solve, workers=args.workers)
+        seconds = time.perf_counter() - started
+        errors = check_solution(problem, solution)
+        runs[name] = solution
+        _out(
+            f"{name}: {len(problem.jobs)} jobs, {solution.served} planned, "
+            f"travel {solution.travel} s, {seconds:.1f} s ({solution.stop_reason})"
+            + (f", INVALID: {errors[:3]}" if errors else "")
+        )
+        if errors:
+            return 1
+    found = mixed_figures(week, runs["alone"], runs["mixed"])
+    _out()
+    _out("| figure | value |")
+    _out("|---|---:|")
+    for key, value in found.items():
+        _out(f"| {key} | {value} |")
+    return 1 if found["urgent_displaced"] else 0
 
 
 def small(args: argparse.Namespace) -> int:

@@ -7,6 +7,9 @@ are therefore planned day by day, earliest day first: each day gets the jobs not
 whose windows fall on that day, and an equal share of the time limit. The merged plan is a
 valid plan of the whole problem (each job once, inside one of its windows), so the
 ``--problem-out`` / ``--plan-out`` files still check against each other.
+
+The planning board plans its runs with it (:mod:`dispatch.planning.solve`), and so does the
+mixed week's benchmark (:mod:`.bench.mixed`), so that both plan a week the same way.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from dispatch.routing import Problem, Solution, Unassigned, explain_unassigned
+from .model import Problem, Solution, Unassigned
+from .reasons import explain_unassigned
 
 DAY = 86400
 
