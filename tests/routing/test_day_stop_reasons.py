@@ -1,6 +1,6 @@
 """A plan solved day by day says what can be said of every day: the weakest stop reason."""
 
-from dispatch.planning.engine import _weakest
+from dispatch.routing.days import _weakest
 
 
 def test_the_weakest_stop_reason_of_the_days_is_the_plans():
