@@ -94,6 +94,21 @@ _SENTENCES: list[tuple[re.Pattern, Callable[[re.Match, dict[int, str]], str]]] =
         _time_left,
     ),
     (
+        re.compile(
+            r"not enough capacity: delivery \[(?P<d>[^\]]*)\] exceeds every suitable "
+            r"technician's capacity"
+        ),
+        lambda m, names: _(
+            "not enough capacity: its load (%(load)s) is more than any suitable technician "
+            "can take",
+            load=m["d"],
+        ),
+    ),
+    (
+        re.compile(r"every suitable technician has max_tasks 0"),
+        lambda m, names: _("every suitable technician may take no visit at all"),
+    ),
+    (
         re.compile(r"every suitable technician already has the most tasks allowed"),
         lambda m, names: _("every suitable technician already has the most visits allowed"),
     ),

@@ -78,3 +78,32 @@ def test_a_one_day_plan_names_its_day_once(app, romanian_app):
         )
     with force_locale("en"):
         assert _planned_for_you(1, day, day) == "1 visit was planned for you on December 8, 2026."
+
+
+def test_the_engines_capacity_and_task_limit_reasons_are_translated(app, romanian_app):
+    """The engine's own sentences (not copies of them) are recognised and said in Romanian."""
+    from dispatch.routing.model import Job, Problem, Vehicle
+    from dispatch.routing.reasons import explain_unassigned
+
+    def reason(job, vehicle):
+        problem = Problem(jobs=[job], vehicles=[vehicle], durations=[[0, 600], [600, 0]])
+        return explain_unassigned(problem, job)
+
+    shift = (8 * 3600, 17 * 3600)
+    heavy = reason(
+        Job(1, 1, delivery=(5,)),
+        Vehicle(1, start_index=0, end_index=0, time_window=shift, capacity=(4,)),
+    )
+    idle = reason(Job(1, 1), Vehicle(1, start_index=0, end_index=0, time_window=shift, max_tasks=0))
+    with force_locale("ro"):
+        assert in_language(heavy) == (
+            "capacitate insuficientă: încărcătura ei (5) depășește ce poate prelua "
+            "orice tehnician potrivit"
+        )
+        assert in_language(idle) == "niciun tehnician potrivit nu poate prelua nicio vizită"
+        assert in_language("pinned on technician 3: " + idle).startswith(
+            "la tehnicianul la care este fixată: niciun tehnician potrivit"
+        )
+    with force_locale("en"):
+        assert in_language(idle) == "every suitable technician may take no visit at all"
+        assert "max_tasks" not in in_language(idle)
