@@ -8,7 +8,7 @@ per function, ValidationError naming the form field at fault, nothing written on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -20,11 +20,51 @@ from dispatch.errors import NotFound
 from dispatch.extensions import db
 from dispatch.people.models import Skill, User
 from dispatch.tickets.models import Category, CategoryField, FieldType, Kind, Ticket
+from dispatch.translated import Translated, languages
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DURATION_MIN, DURATION_MAX = 5, 1440
 MAX_CHOICES, CHOICE_MAX_LEN = 100, 100
 POSITION_MAX = 1000
+#: What an admin gives in each language, with its longest length (the column's).
+CATEGORY_TEXTS = {"name": 120, "description": 300}
+FIELD_TEXTS = {"label": 120, "help_text": 200, "choices": CHOICE_MAX_LEN}
+
+Translations = Mapping[str, Mapping[str, Any]]
+
+
+def clean_translations(
+    errors: Errors, given: Translations | None, limits: dict[str, int], row: Translated | None
+) -> dict[str, dict[str, Any]]:
+    """The other languages' versions of ``limits``' attributes, checked; errors are named
+    ``<attribute>_<language>`` like the form's inputs. None keeps what ``row`` has (a caller
+    that gives only the company's language, such as the API)."""
+    if given is None:
+        return {a: dict((row.translations or {}).get(a) or {}) if row else {} for a in limits}
+    offered = set(languages())
+    cleaned: dict[str, dict[str, Any]] = {}
+    for attribute, limit in limits.items():
+        texts = dict(given.get(attribute) or {})
+        for code, value in texts.items():
+            name = f"{attribute}_{code}"
+            if code not in offered:
+                errors[name] = [_("Unknown language %(code)s.", code=code)]
+            elif attribute == "choices":
+                texts[code] = parse_choices(value)
+                if any(len(c) > limit for c in texts[code]):
+                    errors[name] = [_("A choice has at most %(n)d characters.", n=limit)]
+            else:
+                texts[code] = clean_text(errors, name, value, limit)
+        cleaned[attribute] = texts
+    return cleaned
+
+
+def _check_choice_translations(errors: Errors, choices: list[str], texts: dict) -> None:
+    for code, shown in texts.get("choices", {}).items():
+        if shown and len(shown) != len(choices):
+            errors[f"choices_{code}"] = [
+                _("Give one line for each choice, in the same order (%(n)d).", n=len(choices))
+            ]
 
 
 def category_snapshot(category: Category) -> dict[str, Any]:
@@ -35,6 +75,7 @@ def category_snapshot(category: Category) -> dict[str, Any]:
         "default_duration_min": category.default_duration_min,
         "skills": sorted(s.name for s in category.skills),
         "active": bool(category.active),
+        "translations": category.translations or {},
     }
 
 
@@ -48,11 +89,15 @@ def save_category(
     default_duration_min: int | None,
     skill_ids: Iterable[int] = (),
     active: bool = True,
+    translations: Translations | None = None,
 ) -> Category:
-    """Create or update a category: default kind, default on-site duration, required skills."""
+    """Create or update a category: default kind, default on-site duration, required skills;
+    ``name`` and ``description`` in the company's language, ``translations`` the others'
+    ({"name": {"ro": …}})."""
     errors: Errors = {}
     name = clean_text(errors, "name", name, 120, required=True)
     description = clean_text(errors, "description", description, 300)
+    texts = clean_translations(errors, translations, CATEGORY_TEXTS, category)
     default_kind = default_kind or None
     if default_kind is not None and default_kind not in set(Kind):
         errors["default_kind"] = [_("Choose remote, on-site or not decided.")]
@@ -71,6 +116,7 @@ def save_category(
     category.name, category.description, category.default_kind = name, description, default_kind
     category.default_duration_min, category.skills = default_duration_min, skills
     category.active = bool(active)
+    category.set_translations(texts)
 
     def find():
         if taken(Category, "name", name, own_id):
@@ -129,6 +175,7 @@ def field_snapshot(field: FieldRow) -> dict[str, Any]:
         "help_text": field.help_text,
         "position": field.position,
         "active": bool(field.active),
+        "translations": field.translations or {},
     }
 
 
@@ -145,11 +192,14 @@ def save_field(
     help_text: str = "",
     position: int | None = 0,
     active: bool = True,
+    translations: Translations | None = None,
 ) -> FieldRow:
     """Create or update one extra field of ``owner`` (a category or an asset type).
 
     The key is what the API and exports use, so it cannot change once a ticket (an asset)
-    holds a value for it; the label, help text and everything else can.
+    holds a value for it; the label, help text and everything else can. The label, the help
+    text and the choices are given in the company's language, ``translations`` holds the other
+    languages' (the choices one line each, in the same order: tickets keep the company's).
     """
     errors: Errors = {}
     key = (key or "").strip()
@@ -169,10 +219,12 @@ def save_field(
     if type not in set(FieldType):
         errors["type"] = [_("Choose a field type.")]
     choices = [c.strip() for c in choices or () if c and c.strip()]
+    texts = clean_translations(errors, translations, FIELD_TEXTS, field)
     if type == FieldType.CHOICE:
         _check_choices(errors, choices)
+        _check_choice_translations(errors, choices, texts)
     else:
-        choices = []
+        choices, texts["choices"] = [], {}
     if position is None or not 0 <= position <= POSITION_MAX:
         errors["position"] = [_("Between 0 and %(max)d.", max=POSITION_MAX)]
     raise_if(errors)
@@ -187,6 +239,7 @@ def save_field(
     field.key, field.label, field.type, field.required = key, label, type, bool(required)
     field.choices, field.help_text, field.position = choices, help_text, position
     field.active = bool(active)
+    field.set_translations(texts)
 
     def find():
         if taken(model, "key", key, own_id, **{owner_column: owner.id}):
@@ -217,16 +270,29 @@ def get_field(owner: Owner, field_id: int) -> FieldRow:
 
 
 def type_snapshot(kind: AssetType) -> dict[str, Any]:
-    return {"name": kind.name, "description": kind.description, "active": bool(kind.active)}
+    return {
+        "name": kind.name,
+        "description": kind.description,
+        "active": bool(kind.active),
+        "translations": kind.translations or {},
+    }
 
 
 def save_asset_type(
-    kind: AssetType | None, actor: User, *, name: str, description: str, active: bool = True
+    kind: AssetType | None,
+    actor: User,
+    *,
+    name: str,
+    description: str,
+    active: bool = True,
+    translations: Translations | None = None,
 ) -> AssetType:
-    """Create or update an asset type (its fields are saved with ``save_field``)."""
+    """Create or update an asset type (its fields are saved with ``save_field``); names as
+    for a category."""
     errors: Errors = {}
     name = clean_text(errors, "name", name, 120, required=True)
     description = clean_text(errors, "description", description, 300)
+    texts = clean_translations(errors, translations, CATEGORY_TEXTS, kind)
     raise_if(errors)
     own_id = kind.id if kind is not None else None
     before = type_snapshot(kind) if kind is not None else None
@@ -234,6 +300,7 @@ def save_asset_type(
         kind = AssetType()
         db.session.add(kind)
     kind.name, kind.description, kind.active = name, description, bool(active)
+    kind.set_translations(texts)
 
     def find():
         if taken(AssetType, "name", name, own_id):

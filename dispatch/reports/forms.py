@@ -24,7 +24,7 @@ from dispatch.tickets.models import Category, Kind
 
 def _choices(model, any_label) -> list[C]:
     rows = db.session.scalars(db.select(model).order_by(name_order(model.name)))
-    return [C("", any_label)] + [C(str(r.id), r.name) for r in rows]
+    return [C("", any_label)] + [C(str(r.id), str(r)) for r in rows]
 
 
 class ReportFilterForm(FlaskForm):

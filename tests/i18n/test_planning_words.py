@@ -66,18 +66,25 @@ def test_a_one_day_plan_names_its_day_once(app, romanian_app):
     from datetime import date
 
     from dispatch.planning.services import _planned_for_you
+    from dispatch.stored_text import render
 
     day, friday = date(2026, 12, 8), date(2026, 12, 11)
+    # Kept as data, said in the language of whoever reads it.
+    seven, many, one = (
+        _planned_for_you(7, day, day),
+        _planned_for_you(21, day, friday),
+        _planned_for_you(1, day, day),
+    )
     with force_locale("ro"):
-        assert _planned_for_you(7, day, day) == (
+        assert render(seven) == (
             "7 vizite au fost planificate pentru dumneavoastră pe 8 decembrie 2026."
         )
-        assert _planned_for_you(21, day, friday) == (
+        assert render(many) == (
             "21 de vizite au fost planificate pentru dumneavoastră între 8 decembrie 2026 și "
             "11 decembrie 2026."
         )
     with force_locale("en"):
-        assert _planned_for_you(1, day, day) == "1 visit was planned for you on December 8, 2026."
+        assert render(one) == "1 visit was planned for you on December 8, 2026."
 
 
 def test_the_engines_capacity_and_task_limit_reasons_are_translated(app, romanian_app):
@@ -97,7 +104,7 @@ def test_the_engines_capacity_and_task_limit_reasons_are_translated(app, romania
     idle = reason(Job(1, 1), Vehicle(1, start_index=0, end_index=0, time_window=shift, max_tasks=0))
     with force_locale("ro"):
         assert in_language(heavy) == (
-            "capacitate insuficientă: încărcătura ei (5) depășește ce poate prelua "
+            "capacitate insuficientă: încărcătura (5) depășește ce poate prelua "
             "orice tehnician potrivit"
         )
         assert in_language(idle) == "niciun tehnician potrivit nu poate prelua nicio vizită"
