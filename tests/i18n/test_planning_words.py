@@ -114,3 +114,27 @@ def test_the_engines_capacity_and_task_limit_reasons_are_translated(app, romania
     with force_locale("en"):
         assert in_language(idle) == "every suitable technician may take no visit at all"
         assert "max_tasks" not in in_language(idle)
+
+
+def test_a_plans_message_is_said_in_each_readers_language(
+    romanian_app, shifts, auth, client, make_tech, make_job, make_user, make_skill
+):
+    """Planned by an English reader, read by a Romanian one: the run's message, its notes and
+    the reasons the app (not the engine) gave are kept as data, said for each page."""
+    make_tech()
+    make_job(duration=30)
+    make_job(duration=30, skills=[make_skill("electrical")])
+    auth.login(make_user("dispatcher", locale="en"))
+    day = next_weekday()
+    response = client.post(
+        "/planning/", data={"day": day.isoformat(), "days": "1", "time_limit": "1"}
+    )
+    run_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    wait_for(run_id)
+    english = client.get(f"/planning/runs/{run_id}/status.json").get_json()["message"]
+    assert english.startswith("Plan ready: 1 visits")
+    auth.login(make_user("dispatcher", locale="ro"))
+    html = client.get(f"/planning/runs/{run_id}").get_data(as_text=True)
+    assert "Planul este gata" in html and "Plan ready" not in html
+    romanian = client.get(f"/planning/runs/{run_id}/status.json").get_json()["message"]
+    assert romanian.startswith("Planul este gata")
