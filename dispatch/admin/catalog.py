@@ -8,19 +8,28 @@ per function, ValidationError naming the form field at fault, nothing written on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, select
 
-from dispatch.admin.services import Errors, by_ids, clean_text, commit_unique, raise_if, taken
+from dispatch.admin.services import (
+    Errors,
+    Translations,
+    by_ids,
+    clean_text,
+    clean_translations,
+    commit_unique,
+    other_languages,
+    raise_if,
+    taken,
+)
 from dispatch.assets.models import Asset, AssetType, AssetTypeField
 from dispatch.errors import NotFound
 from dispatch.extensions import db
 from dispatch.people.models import Skill, User
 from dispatch.tickets.models import Category, CategoryField, FieldType, Kind, Ticket
-from dispatch.translated import Translated, languages
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DURATION_MIN, DURATION_MAX = 5, 1440
@@ -29,34 +38,6 @@ POSITION_MAX = 1000
 #: What an admin gives in each language, with its longest length (the column's).
 CATEGORY_TEXTS = {"name": 120, "description": 300}
 FIELD_TEXTS = {"label": 120, "help_text": 200, "choices": CHOICE_MAX_LEN}
-
-Translations = Mapping[str, Mapping[str, Any]]
-
-
-def clean_translations(
-    errors: Errors, given: Translations | None, limits: dict[str, int], row: Translated | None
-) -> dict[str, dict[str, Any]]:
-    """The other languages' versions of ``limits``' attributes, checked; errors are named
-    ``<attribute>_<language>`` like the form's inputs. None keeps what ``row`` has (a caller
-    that gives only the company's language, such as the API)."""
-    if given is None:
-        return {a: dict((row.translations or {}).get(a) or {}) if row else {} for a in limits}
-    offered = set(languages())
-    cleaned: dict[str, dict[str, Any]] = {}
-    for attribute, limit in limits.items():
-        texts = dict(given.get(attribute) or {})
-        for code, value in texts.items():
-            name = f"{attribute}_{code}"
-            if code not in offered:
-                errors[name] = [_("Unknown language %(code)s.", code=code)]
-            elif attribute == "choices":
-                texts[code] = parse_choices(value)
-                if any(len(c) > limit for c in texts[code]):
-                    errors[name] = [_("A choice has at most %(n)d characters.", n=limit)]
-            else:
-                texts[code] = clean_text(errors, name, value, limit)
-        cleaned[attribute] = texts
-    return cleaned
 
 
 def _check_choice_translations(errors: Errors, choices: list[str], texts: dict) -> None:
@@ -75,8 +56,7 @@ def category_snapshot(category: Category) -> dict[str, Any]:
         "default_duration_min": category.default_duration_min,
         "skills": sorted(s.name for s in category.skills),
         "active": bool(category.active),
-        "translations": category.translations or {},
-    }
+    } | other_languages(category)
 
 
 def save_category(
@@ -157,12 +137,6 @@ def field_in_use(field: FieldRow) -> bool:
     return any(field.key in (row or {}) for row in rows)
 
 
-def parse_choices(text: str | Iterable[str] | None) -> list[str]:
-    """One choice per line; blank lines are ignored."""
-    lines = text.splitlines() if isinstance(text, str) else (text or [])
-    return [line.strip() for line in lines if line.strip()]
-
-
 def field_snapshot(field: FieldRow) -> dict[str, Any]:
     owner = "asset_type" if isinstance(field, AssetTypeField) else "category"
     return {
@@ -175,8 +149,7 @@ def field_snapshot(field: FieldRow) -> dict[str, Any]:
         "help_text": field.help_text,
         "position": field.position,
         "active": bool(field.active),
-        "translations": field.translations or {},
-    }
+    } | other_languages(field)
 
 
 def save_field(
@@ -274,8 +247,7 @@ def type_snapshot(kind: AssetType) -> dict[str, Any]:
         "name": kind.name,
         "description": kind.description,
         "active": bool(kind.active),
-        "translations": kind.translations or {},
-    }
+    } | other_languages(kind)
 
 
 def save_asset_type(

@@ -30,7 +30,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from dispatch import labels
-from dispatch.admin.catalog import parse_choices
+from dispatch.admin.services import parse_choices
 from dispatch.people.models import Role
 from dispatch.people.services import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 from dispatch.sites.holidays import country_codes
@@ -201,6 +201,10 @@ class NameForm(AdminForm):
         default=True,
         description=_l("Inactive entries stay on existing records but are no longer offered."),
     )
+
+
+class DepartmentForm(InLanguages, NameForm):
+    TRANSLATED = ("name",)
 
 
 class GroupForm(NameForm):

@@ -235,3 +235,75 @@ def test_an_older_suggested_line_keeps_its_sentence(romanian_app, ticket):
     assert ("Motiv", "Kept as it was written") in [
         (label, "".join(p.text for p in parts)) for label, parts in details
     ]
+
+
+def test_the_inbox_export_names_the_category_for_its_reader(
+    romanian_app, client, auth, ticket, make_user
+):
+    reader = auth.login(make_user("dispatcher", locale="ro"))
+    assert "Imprimantă" in client.get("/desk/export.csv").get_data(as_text=True)
+    reader.locale = "en"
+    db.session.commit()
+    export = client.get("/desk/export.csv").get_data(as_text=True)
+    assert "Printer" in export and "Imprimantă" not in export
+
+
+def test_an_asset_type_and_its_fields_in_the_readers_language(
+    romanian_app, client, auth, make_asset_type, make_asset, make_user
+):
+    kind = make_asset_type(
+        name="Printer",
+        translations={"name": {"en": "Printer", "ro": "Imprimantă"}},
+        fields=[
+            {
+                "key": "toner",
+                "label": "Toner cartridge",
+                "translations": {"label": {"en": "Toner cartridge", "ro": "Cartuș de toner"}},
+            }
+        ],
+    )
+    asset = make_asset(asset_type=kind, fields={"toner": "CF259A"})
+    auth.login(make_user("dispatcher", locale="ro"))
+    page = client.get(f"/assets/{asset.id}").get_data(as_text=True)
+    assert "Imprimantă" in page and "Cartuș de toner" in page and "Toner cartridge" not in page
+
+
+def test_the_admin_names_a_department_in_each_language(romanian_app, client, auth, make_user):
+    auth.login(make_user("admin", locale="en"))
+    form = client.get("/admin/departments/new").get_data(as_text=True)
+    assert 'name="name_ro"' in form and "Name (Română)" in form
+    skills = client.get("/admin/skills/new").get_data(as_text=True)
+    assert 'name="name_ro"' not in skills  # a skill keeps one name, the staff's word for it
+    response = client.post(
+        "/admin/departments/new", data={"name": "Finance", "name_ro": "Financiar", "active": "y"}
+    )
+    assert response.status_code == 302
+    department = db.session.scalar(db.select(Department).filter_by(name="Finance"))
+    assert department.translations == {"name": {"en": "Finance", "ro": "Financiar"}}
+    response = client.post(
+        f"/admin/departments/{department.id}", data={"name": "Finance", "name_ro": "x" * 121}
+    )
+    assert response.status_code == 200 and "At most 120 characters." in response.get_data(
+        as_text=True
+    )
+    db.session.refresh(department)
+    assert department.translations["name"]["ro"] == "Financiar"  # nothing saved
+
+
+def test_the_record_keeps_what_a_change_said_in_the_other_languages(
+    romanian_app, client, auth, make_user
+):
+    from dispatch.audit.models import AdminEvent
+
+    auth.login(make_user("admin", locale="en"))
+    client.post("/admin/departments/new", data={"name": "Sales", "active": "y"})
+    department = db.session.scalar(db.select(Department).filter_by(name="Sales"))
+    client.post(
+        f"/admin/departments/{department.id}",
+        data={"name": "Sales", "name_ro": "Vânzări", "active": "y"},
+    )
+    created, changed = db.session.scalars(
+        db.select(AdminEvent).filter_by(target_type="department").order_by(AdminEvent.id)
+    )
+    assert created.after == {"name": "Sales", "active": True}
+    assert changed.after == {"in_other_languages": {"name": {"ro": "Vânzări"}}}
