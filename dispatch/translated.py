@@ -1,9 +1,10 @@
 """Names an administrator gives in each language the app speaks, read in the reader's language.
 
 A category, an asset type, their extra fields and a department keep their texts twice: the
-plain columns (``name``, ``label``, ``choices`` …) hold them in the company's language
-(``DEFAULT_LOCALE``) — what the API, imports, exports for machines and uniqueness rely on —
-and ``translations`` holds every language's version, ``{"name": {"ro": "…", "en": "…"}}``.
+plain columns (``name``, ``label``, ``choices`` …) hold the stable text — what the API,
+imports, exports for machines, uniqueness and the values tickets keep rely on; the company's
+language's (``DEFAULT_LOCALE``) as the migrations found it — and ``translations`` holds each
+language's version an administrator gave, ``{"name": {"ro": "…", "en": "…"}}``.
 ``text(attribute)`` reads one in the language of the page (or of the mail being written): the
 reader's, else the company's, else the plain column, else whatever language has one, so a name
 is never empty because a translation is missing.
@@ -58,24 +59,19 @@ class Translated:
         return pick((self.translations or {}).get(attribute), getattr(self, attribute))
 
     def texts(self, attribute: str) -> dict[str, Any]:
-        """Every language's version of ``attribute`` (the company's one from its column)."""
+        """Every language's version of ``attribute`` (the company's language's is the plain
+        column when no other was given)."""
         given = dict((self.translations or {}).get(attribute) or {})
         stored = getattr(self, attribute)
-        if _filled(stored):
+        if _filled(stored) and not _filled(given.get(default_language())):
             given[default_language()] = stored
-        return {code: text for code, text in given.items() if _filled(text)}
+        return {code: text for code, text in sorted(given.items()) if _filled(text)}
 
     def set_translations(self, given: Mapping[str, Mapping[str, Any]]) -> None:
-        """Store ``given`` ({attribute: {language: text}}) beside the plain columns, which are
-        the company's language's version (a new dict: JSON columns track assignment only)."""
-        default = default_language()
-        merged: dict[str, dict[str, Any]] = {}
-        for attribute, texts in given.items():
-            stored = getattr(self, attribute)
-            kept = {code: text for code, text in texts.items() if _filled(text)}
-            kept.pop(default, None)
-            if _filled(stored):
-                kept[default] = stored
-            if kept:
-                merged[attribute] = dict(sorted(kept.items()))
-        self.translations = merged
+        """Store ``given`` ({attribute: {language: text}}), empty texts left out (a new dict:
+        JSON columns track assignment only)."""
+        kept = {
+            attribute: {code: text for code, text in sorted(texts.items()) if _filled(text)}
+            for attribute, texts in given.items()
+        }
+        self.translations = {attribute: texts for attribute, texts in kept.items() if texts}

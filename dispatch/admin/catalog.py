@@ -21,7 +21,7 @@ from dispatch.admin.services import (
     clean_text,
     clean_translations,
     commit_unique,
-    other_languages,
+    in_languages,
     raise_if,
     taken,
 )
@@ -56,7 +56,7 @@ def category_snapshot(category: Category) -> dict[str, Any]:
         "default_duration_min": category.default_duration_min,
         "skills": sorted(s.name for s in category.skills),
         "active": bool(category.active),
-    } | other_languages(category)
+    } | in_languages(category)
 
 
 def save_category(
@@ -149,7 +149,7 @@ def field_snapshot(field: FieldRow) -> dict[str, Any]:
         "help_text": field.help_text,
         "position": field.position,
         "active": bool(field.active),
-    } | other_languages(field)
+    } | in_languages(field)
 
 
 def save_field(
@@ -247,7 +247,7 @@ def type_snapshot(kind: AssetType) -> dict[str, Any]:
         "name": kind.name,
         "description": kind.description,
         "active": bool(kind.active),
-    } | other_languages(kind)
+    } | in_languages(kind)
 
 
 def save_asset_type(

@@ -75,9 +75,9 @@ def pick(rows, current=()) -> list[SelectChoice]:
 
 
 class InLanguages(AdminForm):
-    """A form whose ``TRANSLATED`` inputs are asked in every language offered: the declared
-    input is the company's language's (the plain column), and one more input per other
-    language follows it (``name_ro``), gathered by ``values()`` into ``translations``.
+    """A form whose ``TRANSLATED`` inputs are also asked in every language offered: the
+    declared input is the stable text (what the API, imports and tickets keep), and one input
+    per language follows it (``name_ro``), gathered by ``values()`` into ``translations``.
 
     The languages are the installation's (``LANGUAGES``), so the form class is built on first
     use for them: call ``in_languages()`` rather than the class itself."""
@@ -86,16 +86,14 @@ class InLanguages(AdminForm):
 
     @classmethod
     def in_languages(cls, obj=None, **kwargs):
-        form = _with_languages(cls, tuple(languages()[1:]))(obj=obj, **kwargs)
+        form = _with_languages(cls, tuple(languages()))(obj=obj, **kwargs)
         form.show_languages(obj)
         return form
 
     def show_languages(self, obj) -> None:
-        others = languages()[1:]
-        if not others:
-            return
+        codes = languages()
         fields = dict(self._fields)
-        extras = {f"{name}_{code}" for name in self.TRANSLATED for code in others}
+        extras = {f"{name}_{code}" for name in self.TRANSLATED for code in codes}
         self._fields.clear()
         for name, field in fields.items():
             if name in extras:
@@ -104,8 +102,12 @@ class InLanguages(AdminForm):
             if name not in self.TRANSLATED:
                 continue
             label = field.label.text
-            field.label.text = f"{label} ({labels.language_name(languages()[0])})"
-            for code in others:
+            if not field.description:
+                field.description = _(
+                    "What the API, imports and exports use, and what a language without its "
+                    "own text shows."
+                )
+            for code in codes:
                 extra = fields[f"{name}_{code}"]
                 extra.label.text = f"{label} ({labels.language_name(code)})"
                 if obj is not None and not self.is_submitted():
@@ -116,7 +118,7 @@ class InLanguages(AdminForm):
     def values(self) -> dict[str, Any]:
         values = super().values()
         translations: dict[str, dict[str, Any]] = {name: {} for name in self.TRANSLATED}
-        for code in languages()[1:]:
+        for code in languages():
             for name in self.TRANSLATED:
                 translations[name][code] = values.pop(f"{name}_{code}", "")
         values["translations"] = translations
@@ -124,15 +126,15 @@ class InLanguages(AdminForm):
 
 
 @functools.cache
-def _with_languages(form: type[InLanguages], others: tuple[str, ...]) -> type[InLanguages]:
-    """``form`` with an input per other language beside each translated one (the same kind of
+def _with_languages(form: type[InLanguages], codes: tuple[str, ...]) -> type[InLanguages]:
+    """``form`` with an input per language beside each translated one (the same kind of
     input: a line, or lines for choices; optional, checked by the service)."""
     extra = {
         f"{name}_{code}": getattr(form, name).field_class(
             render_kw=getattr(form, name).kwargs.get("render_kw")
         )
         for name in form.TRANSLATED
-        for code in others
+        for code in codes
     }
     return type(form.__name__, (form,), extra)
 

@@ -91,16 +91,10 @@ def clean_translations(
     return cleaned
 
 
-def other_languages(row: Translated) -> dict[str, Any]:
-    """For the record: what ``row`` says in the languages besides the company's (which its
-    plain columns already show); empty when it has no translation."""
-    default = languages()[0]
-    others = {
-        attribute: {code: text for code, text in texts.items() if code != default}
-        for attribute, texts in (row.translations or {}).items()
-    }
-    kept = {attribute: texts for attribute, texts in others.items() if texts}
-    return {"in_other_languages": kept} if kept else {}
+def in_languages(row: Translated) -> dict[str, Any]:
+    """For the record: what ``row`` says in each language (nothing when it has no
+    translation)."""
+    return {"in_languages": row.translations} if row.translations else {}
 
 
 def raise_if(errors: Errors) -> None:
@@ -280,7 +274,7 @@ def named_snapshot(row) -> dict[str, Any]:
     """A department, skill or group as the record keeps it (a group with its members)."""
     snapshot = {"name": row.name, "active": bool(row.active)}
     if isinstance(row, Department):
-        snapshot |= other_languages(row)
+        snapshot |= in_languages(row)
     if isinstance(row, Group):
         snapshot["members"] = sorted(m.email for m in row.members)
     return snapshot
