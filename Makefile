@@ -133,7 +133,7 @@ clean:
 # lazy_gettext as _l) into the catalogue template, then bring each language's catalogue up to
 # date with it (new texts empty, changed ones marked fuzzy for the translator).
 messages: install
-	$(BIN)/pybabel extract -F dispatch/translations/babel.cfg -k _l -o dispatch/translations/messages.pot .
+	$(BIN)/pybabel extract -F dispatch/translations/babel.cfg -k _l -k said -k said_plural:1,2 -o dispatch/translations/messages.pot .
 	@for po in dispatch/translations/*/LC_MESSAGES/messages.po; do [ -e "$$po" ] || continue; \
 	  lang=$${po#dispatch/translations/}; lang=$${lang%%/*}; \
 	  $(BIN)/pybabel update -i dispatch/translations/messages.pot -d dispatch/translations -l $$lang; \

@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
 from dispatch import demo_assets, demo_field, demo_maintenance
+from dispatch.demo_names import in_both
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
 from dispatch.sites.models import Site
@@ -368,7 +369,13 @@ def _load_people_and_catalog() -> None:
                 closes_at=time(17),
             )
     departments = _existing(Department, "name", DEPARTMENTS)
-    departments.update({n: Department(name=n) for n in DEPARTMENTS if n not in departments})
+    departments.update(
+        {
+            n: Department(name=n, translations=in_both(name=n))
+            for n in DEPARTMENTS
+            if n not in departments
+        }
+    )
     skills = _existing(Skill, "name", SKILLS)
     skills.update({n: Skill(name=n) for n in SKILLS if n not in skills})
     group = db.session.scalar(db.select(Group).filter_by(name="Service desk")) or Group(
@@ -401,6 +408,7 @@ def _load_people_and_catalog() -> None:
             continue
         category = Category(
             name=name,
+            translations=in_both(name=name),
             default_kind=kind,
             default_duration_min=minutes,
             skills=[skills[s] for s in cat_skills],
@@ -414,6 +422,7 @@ def _load_people_and_catalog() -> None:
                     required=required,
                     choices=choices,
                     position=pos,
+                    translations=in_both(label=label, choices=choices),
                 )
             )
         db.session.add(category)

@@ -8,6 +8,7 @@ import zlib
 from datetime import date
 
 from dispatch.assets.models import Asset, AssetStatus, AssetType, AssetTypeField
+from dispatch.demo_names import in_both
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.sites.models import Site
@@ -60,10 +61,19 @@ def load_assets() -> None:
         return
     types = {}
     for name, fields in TYPES:
-        kind = db.session.scalar(db.select(AssetType).filter_by(name=name)) or AssetType(name=name)
+        kind = db.session.scalar(db.select(AssetType).filter_by(name=name)) or AssetType(
+            name=name, translations=in_both(name=name)
+        )
         if not kind.fields:
             kind.fields = [
-                AssetTypeField(key=k, label=label, type=t, choices=c, position=i)
+                AssetTypeField(
+                    key=k,
+                    label=label,
+                    type=t,
+                    choices=c,
+                    position=i,
+                    translations=in_both(label=label, choices=c),
+                )
                 for i, (k, label, t, c) in enumerate(fields)
             ]
         types[name] = kind

@@ -10,6 +10,7 @@ from babel.dates import format_date
 from sqlalchemy import func, select
 
 from dispatch import demo
+from dispatch.assets.models import AssetType
 from dispatch.demo_field import planning_days
 from dispatch.extensions import db
 from dispatch.geo import great_circle_km
@@ -17,7 +18,7 @@ from dispatch.people.models import User
 from dispatch.sites.models import Site
 from dispatch.technicians.models import DayOff, TechnicianProfile
 from dispatch.technicians.shifts import shifts_for
-from dispatch.tickets.models import Ticket, TicketEvent
+from dispatch.tickets.models import Category, Ticket, TicketEvent
 
 pytestmark = pytest.mark.slow
 WEDNESDAY = date(2030, 1, 9)
@@ -122,7 +123,18 @@ def test_the_demo_writes_romanian_names_and_finds_them_without_diacritics(app, c
 
     sign_in("dana.dispatch@example.com")  # a Romanian dispatcher
     inbox = client.get("/desk/inbox?q=brasov").get_data(as_text=True)
-    assert written.subject in inbox and ">1 tichet<" in inbox  # the only one that says Brașov
+    # The tickets of the Brașov site, found by the site's name typed without its diacritics.
+    at_brasov = db.session.scalars(select(Ticket).where(Ticket.site_id == written.site_id)).all()
+    assert written.subject in inbox
+    assert all(t.subject in inbox for t in at_brasov)
+    assert f">{len(at_brasov)} tichete<" in inbox or len(at_brasov) == 1
+    # The demo's categories, fields and choices are named in Romanian and in English.
+    form = client.get("/tickets/new").get_data(as_text=True)
+    assert ">Imprimantă<" in form and "Tip de echipament" in form and ">Stație de andocare<" in form
+    printer = db.session.scalar(select(Category).filter_by(name="Printer"))
+    assert printer.translations["name"] == {"en": "Printer", "ro": "Imprimantă"}
+    laptop = db.session.scalar(select(AssetType).filter_by(name="Laptop"))
+    assert laptop.fields[0].translations["label"] == {"en": "Memory (GB)", "ro": "Memorie (GB)"}
     sign_in("admin@example.com")
     users = client.get("/admin/users?q=muresan").get_data(as_text=True)
     assert "Dana Mureșan" in users

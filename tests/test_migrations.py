@@ -115,3 +115,40 @@ def test_the_maintenance_migration_links_tickets_to_their_tagged_assets(empty_da
         assert [(s, a is not None) for s, a in linked] == [("Jam", True), ("Other", False)]
         assert len(events) == 1 and "PR-0042" in str(events[0][2])
         db.engine.dispose()
+
+
+def test_existing_names_become_the_company_languages(empty_database):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_database,
+            "SECRET_KEY": "m",
+            "MAIL_OPEN_INTAKE": True,
+            "DEFAULT_LOCALE": "ro",
+        }
+    )
+    with app.app_context():
+        upgrade(revision="0016_ticket_merged_index")
+        rows = [
+            "INSERT INTO category (id, name, description, default_duration_min, active) "
+            "VALUES (1, 'Imprimantă', '', 60, true)",
+            "INSERT INTO category_field (id, category_id, key, label, type, required, choices, "
+            "help_text, position, active) "
+            "VALUES (1, 1, 'tava', 'Tava', 'choice', false, '[\"Sus\", \"Jos\"]', '', 0, true)",
+            "INSERT INTO department (id, name, active) VALUES (1, 'Financiar', true)",
+        ]
+        with db.engine.begin() as conn:
+            for row in rows:
+                conn.execute(text(row))
+        upgrade()
+        from dispatch.people.models import Department
+        from dispatch.tickets.models import Category, CategoryField
+
+        assert db.session.get(Category, 1).translations == {"name": {"ro": "Imprimantă"}}
+        assert db.session.get(CategoryField, 1).translations == {
+            "label": {"ro": "Tava"},
+            "choices": {"ro": ["Sus", "Jos"]},
+        }
+        assert db.session.get(Department, 1).translations == {"name": {"ro": "Financiar"}}
+        db.session.remove()
+        downgrade(revision="0016_ticket_merged_index")
+        db.engine.dispose()

@@ -14,7 +14,17 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import String, cast, select
 
-from dispatch.admin.services import Errors, by_ids, clean_text, commit_unique, raise_if, taken
+from dispatch.admin.services import (
+    Errors,
+    Translations,
+    by_ids,
+    clean_text,
+    clean_translations,
+    commit_unique,
+    in_languages,
+    raise_if,
+    taken,
+)
 from dispatch.assets.models import Asset, AssetType, AssetTypeField
 from dispatch.errors import NotFound
 from dispatch.extensions import db
@@ -25,6 +35,17 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DURATION_MIN, DURATION_MAX = 5, 1440
 MAX_CHOICES, CHOICE_MAX_LEN = 100, 100
 POSITION_MAX = 1000
+#: What an admin gives in each language, with its longest length (the column's).
+CATEGORY_TEXTS = {"name": 120, "description": 300}
+FIELD_TEXTS = {"label": 120, "help_text": 200, "choices": CHOICE_MAX_LEN}
+
+
+def _check_choice_translations(errors: Errors, choices: list[str], texts: dict) -> None:
+    for code, shown in texts.get("choices", {}).items():
+        if shown and len(shown) != len(choices):
+            errors[f"choices_{code}"] = [
+                _("Give one line for each choice, in the same order (%(n)d).", n=len(choices))
+            ]
 
 
 def category_snapshot(category: Category) -> dict[str, Any]:
@@ -35,7 +56,7 @@ def category_snapshot(category: Category) -> dict[str, Any]:
         "default_duration_min": category.default_duration_min,
         "skills": sorted(s.name for s in category.skills),
         "active": bool(category.active),
-    }
+    } | in_languages(category)
 
 
 def save_category(
@@ -48,11 +69,15 @@ def save_category(
     default_duration_min: int | None,
     skill_ids: Iterable[int] = (),
     active: bool = True,
+    translations: Translations | None = None,
 ) -> Category:
-    """Create or update a category: default kind, default on-site duration, required skills."""
+    """Create or update a category: default kind, default on-site duration, required skills;
+    ``name`` and ``description`` in the company's language, ``translations`` the others'
+    ({"name": {"ro": …}})."""
     errors: Errors = {}
     name = clean_text(errors, "name", name, 120, required=True)
     description = clean_text(errors, "description", description, 300)
+    texts = clean_translations(errors, translations, CATEGORY_TEXTS, category)
     default_kind = default_kind or None
     if default_kind is not None and default_kind not in set(Kind):
         errors["default_kind"] = [_("Choose remote, on-site or not decided.")]
@@ -71,6 +96,7 @@ def save_category(
     category.name, category.description, category.default_kind = name, description, default_kind
     category.default_duration_min, category.skills = default_duration_min, skills
     category.active = bool(active)
+    category.set_translations(texts)
 
     def find():
         if taken(Category, "name", name, own_id):
@@ -111,12 +137,6 @@ def field_in_use(field: FieldRow) -> bool:
     return any(field.key in (row or {}) for row in rows)
 
 
-def parse_choices(text: str | Iterable[str] | None) -> list[str]:
-    """One choice per line; blank lines are ignored."""
-    lines = text.splitlines() if isinstance(text, str) else (text or [])
-    return [line.strip() for line in lines if line.strip()]
-
-
 def field_snapshot(field: FieldRow) -> dict[str, Any]:
     owner = "asset_type" if isinstance(field, AssetTypeField) else "category"
     return {
@@ -129,7 +149,7 @@ def field_snapshot(field: FieldRow) -> dict[str, Any]:
         "help_text": field.help_text,
         "position": field.position,
         "active": bool(field.active),
-    }
+    } | in_languages(field)
 
 
 def save_field(
@@ -145,11 +165,14 @@ def save_field(
     help_text: str = "",
     position: int | None = 0,
     active: bool = True,
+    translations: Translations | None = None,
 ) -> FieldRow:
     """Create or update one extra field of ``owner`` (a category or an asset type).
 
     The key is what the API and exports use, so it cannot change once a ticket (an asset)
-    holds a value for it; the label, help text and everything else can.
+    holds a value for it; the label, help text and everything else can. The label, the help
+    text and the choices are given in the company's language, ``translations`` holds the other
+    languages' (the choices one line each, in the same order: tickets keep the company's).
     """
     errors: Errors = {}
     key = (key or "").strip()
@@ -169,10 +192,12 @@ def save_field(
     if type not in set(FieldType):
         errors["type"] = [_("Choose a field type.")]
     choices = [c.strip() for c in choices or () if c and c.strip()]
+    texts = clean_translations(errors, translations, FIELD_TEXTS, field)
     if type == FieldType.CHOICE:
         _check_choices(errors, choices)
+        _check_choice_translations(errors, choices, texts)
     else:
-        choices = []
+        choices, texts["choices"] = [], {}
     if position is None or not 0 <= position <= POSITION_MAX:
         errors["position"] = [_("Between 0 and %(max)d.", max=POSITION_MAX)]
     raise_if(errors)
@@ -187,6 +212,7 @@ def save_field(
     field.key, field.label, field.type, field.required = key, label, type, bool(required)
     field.choices, field.help_text, field.position = choices, help_text, position
     field.active = bool(active)
+    field.set_translations(texts)
 
     def find():
         if taken(model, "key", key, own_id, **{owner_column: owner.id}):
@@ -217,16 +243,28 @@ def get_field(owner: Owner, field_id: int) -> FieldRow:
 
 
 def type_snapshot(kind: AssetType) -> dict[str, Any]:
-    return {"name": kind.name, "description": kind.description, "active": bool(kind.active)}
+    return {
+        "name": kind.name,
+        "description": kind.description,
+        "active": bool(kind.active),
+    } | in_languages(kind)
 
 
 def save_asset_type(
-    kind: AssetType | None, actor: User, *, name: str, description: str, active: bool = True
+    kind: AssetType | None,
+    actor: User,
+    *,
+    name: str,
+    description: str,
+    active: bool = True,
+    translations: Translations | None = None,
 ) -> AssetType:
-    """Create or update an asset type (its fields are saved with ``save_field``)."""
+    """Create or update an asset type (its fields are saved with ``save_field``); names as
+    for a category."""
     errors: Errors = {}
     name = clean_text(errors, "name", name, 120, required=True)
     description = clean_text(errors, "description", description, 300)
+    texts = clean_translations(errors, translations, CATEGORY_TEXTS, kind)
     raise_if(errors)
     own_id = kind.id if kind is not None else None
     before = type_snapshot(kind) if kind is not None else None
@@ -234,6 +272,7 @@ def save_asset_type(
         kind = AssetType()
         db.session.add(kind)
     kind.name, kind.description, kind.active = name, description, bool(active)
+    kind.set_translations(texts)
 
     def find():
         if taken(AssetType, "name", name, own_id):

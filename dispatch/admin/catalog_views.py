@@ -34,7 +34,7 @@ def categories():
 
 @bp.route("/categories/new", methods=["GET", "POST"])
 def category_new():
-    form = CategoryForm()
+    form = CategoryForm.in_languages()
     form.skill_ids.choices = _skills()
     category = submit(form, partial(catalog.save_category, None, current_user))
     if category:  # straight on to its extra fields
@@ -49,7 +49,7 @@ def category_edit(category_id: int):
     form.skill_ids.choices = _skills(category.skills)
     if submit(form, partial(catalog.save_category, category, current_user)):
         return redirect(url_for(".categories"))
-    title = _("Category: %(name)s", name=category.name)
+    title = _("Category: %(name)s", name=str(category))
     return _owner_page(form, title, category, "categories")
 
 
@@ -77,7 +77,7 @@ def asset_types():
 
 @bp.route("/asset-types/new", methods=["GET", "POST"])
 def asset_type_new():
-    form = AssetTypeForm()
+    form = AssetTypeForm.in_languages()
     kind = submit(form, partial(catalog.save_asset_type, None, current_user))
     if kind:
         return redirect(url_for(".asset_type_edit", type_id=kind.id))
@@ -87,10 +87,10 @@ def asset_type_new():
 @bp.route("/asset-types/<int:type_id>", methods=["GET", "POST"])
 def asset_type_edit(type_id: int):
     kind = db.get_or_404(AssetType, type_id)
-    form = AssetTypeForm(obj=kind)
+    form = AssetTypeForm.in_languages(obj=kind)
     if submit(form, partial(catalog.save_asset_type, kind, current_user)):
         return redirect(url_for(".asset_types"))
-    return _owner_page(form, _("Asset type: %(name)s", name=kind.name), kind, "asset-types")
+    return _owner_page(form, _("Asset type: %(name)s", name=str(kind)), kind, "asset-types")
 
 
 OWNERS = {
@@ -111,10 +111,10 @@ FIELDS = "/<any(categories, 'asset-types'):kind>/<int:owner_id>/fields"
 @bp.route(f"{FIELDS}/new", methods=["GET", "POST"])
 def field_new(kind: str, owner_id: int):
     owner, back = _owner(kind, owner_id)
-    form = FieldForm()
+    form = FieldForm.in_languages()
     if submit(form, partial(catalog.save_field, owner, None, current_user)):
         return redirect(back)
-    return form_page(form, _("New field for %(name)s", name=owner.name), back)
+    return form_page(form, _("New field for %(name)s", name=str(owner)), back)
 
 
 @bp.route(f"{FIELDS}/<int:field_id>", methods=["GET", "POST"])
@@ -126,4 +126,4 @@ def field_edit(kind: str, owner_id: int, field_id: int):
         form.key.render_kw = {"readonly": True}
     if submit(form, partial(catalog.save_field, owner, field, current_user)):
         return redirect(back)
-    return form_page(form, _("Field: %(label)s", label=field.label), back)
+    return form_page(form, _("Field: %(label)s", label=field.text("label")), back)

@@ -6,6 +6,7 @@ field's name is the name the service uses when it reports an error.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import current_app
@@ -29,11 +30,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from dispatch import labels
-from dispatch.admin.catalog import parse_choices
+from dispatch.admin.services import parse_choices
 from dispatch.people.models import Role
 from dispatch.people.services import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN
 from dispatch.sites.holidays import country_codes
 from dispatch.tickets.models import FieldType
+from dispatch.translated import languages
 
 WEEKDAYS = [
     SelectChoice(i, day)
@@ -69,7 +71,72 @@ class AdminForm(FlaskForm):
 def pick(rows, current=()) -> list[SelectChoice]:
     """Choices for a picker: active rows, plus inactive ones the record already has."""
     keep = {r.id for r in current}
-    return [SelectChoice(r.id, r.name) for r in rows if r.active or r.id in keep]
+    return [SelectChoice(r.id, str(r)) for r in rows if r.active or r.id in keep]
+
+
+class InLanguages(AdminForm):
+    """A form whose ``TRANSLATED`` inputs are also asked in every language offered: the
+    declared input is the stable text (what the API, imports and tickets keep), and one input
+    per language follows it (``name_ro``), gathered by ``values()`` into ``translations``.
+
+    The languages are the installation's (``LANGUAGES``), so the form class is built on first
+    use for them: call ``in_languages()`` rather than the class itself."""
+
+    TRANSLATED: tuple[str, ...] = ()
+
+    @classmethod
+    def in_languages(cls, obj=None, **kwargs):
+        form = _with_languages(cls, tuple(languages()))(obj=obj, **kwargs)
+        form.show_languages(obj)
+        return form
+
+    def show_languages(self, obj) -> None:
+        codes = languages()
+        fields = dict(self._fields)
+        extras = {f"{name}_{code}" for name in self.TRANSLATED for code in codes}
+        self._fields.clear()
+        for name, field in fields.items():
+            if name in extras:
+                continue  # placed after its attribute's input, below
+            self._fields[name] = field
+            if name not in self.TRANSLATED:
+                continue
+            label = field.label.text
+            if not field.description:
+                field.description = _(
+                    "What the API, imports and exports use, and what a language without its "
+                    "own text shows."
+                )
+            for code in codes:
+                extra = fields[f"{name}_{code}"]
+                extra.label.text = f"{label} ({labels.language_name(code)})"
+                if obj is not None and not self.is_submitted():
+                    value = ((obj.translations or {}).get(name) or {}).get(code)
+                    extra.data = "\n".join(value) if isinstance(value, list) else value or ""
+                self._fields[extra.name] = extra
+
+    def values(self) -> dict[str, Any]:
+        values = super().values()
+        translations: dict[str, dict[str, Any]] = {name: {} for name in self.TRANSLATED}
+        for code in languages():
+            for name in self.TRANSLATED:
+                translations[name][code] = values.pop(f"{name}_{code}", "")
+        values["translations"] = translations
+        return values
+
+
+@functools.cache
+def _with_languages(form: type[InLanguages], codes: tuple[str, ...]) -> type[InLanguages]:
+    """``form`` with an input per language beside each translated one (the same kind of
+    input: a line, or lines for choices; optional, checked by the service)."""
+    extra = {
+        f"{name}_{code}": getattr(form, name).field_class(
+            render_kw=getattr(form, name).kwargs.get("render_kw")
+        )
+        for name in form.TRANSLATED
+        for code in codes
+    }
+    return type(form.__name__, (form,), extra)
 
 
 class SiteForm(AdminForm):
@@ -136,6 +203,10 @@ class NameForm(AdminForm):
         default=True,
         description=_l("Inactive entries stay on existing records but are no longer offered."),
     )
+
+
+class DepartmentForm(InLanguages, NameForm):
+    TRANSLATED = ("name",)
 
 
 class GroupForm(NameForm):
@@ -210,7 +281,9 @@ class UserForm(AdminForm):
         self.group_ids.choices = pick(groups, user.groups if user else [])
 
 
-class CategoryForm(AdminForm):
+class CategoryForm(InLanguages):
+    TRANSLATED = ("name", "description")
+
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = StringField(_l("Description"), validators=[Length(max=300)])
     default_kind = SelectField(
@@ -237,16 +310,20 @@ class CategoryForm(AdminForm):
 
     @classmethod
     def for_category(cls, category):
-        return cls(obj=category, skill_ids=[s.id for s in category.skills])
+        return cls.in_languages(obj=category, skill_ids=[s.id for s in category.skills])
 
 
-class AssetTypeForm(AdminForm):
+class AssetTypeForm(InLanguages):
+    TRANSLATED = ("name", "description")
+
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = StringField(_l("Description"), validators=[Length(max=300)])
     active = BooleanField(_l("Active"), default=True)
 
 
-class FieldForm(AdminForm):
+class FieldForm(InLanguages):
+    TRANSLATED = ("label", "choices", "help_text")
+
     label = StringField(_l("Label"), validators=[DataRequired(), Length(max=120)])
     key = StringField(
         _l("Key"),
@@ -281,7 +358,7 @@ class FieldForm(AdminForm):
 
     @classmethod
     def for_field(cls, field):
-        form = cls(obj=field)
+        form = cls.in_languages(obj=field)
         if not form.is_submitted():
             form.choices.data = "\n".join(field.choices or [])
         return form

@@ -11,7 +11,7 @@ dispatch.admin.catalog.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import time
 from functools import lru_cache, partial
 from typing import Any
@@ -30,6 +30,7 @@ from dispatch.sites.holidays import country_codes
 from dispatch.sites.models import Site
 from dispatch.sla.tracking import refresh_open
 from dispatch.tickets.models import Ticket, category_skills, ticket_skills
+from dispatch.translated import Translated, languages
 
 Errors = dict[str, list[str]]
 
@@ -53,6 +54,47 @@ def clean_text(
     elif len(text) > max_len:
         errors.setdefault(name, []).append(_("At most %(n)d characters.", n=max_len))
     return text
+
+
+def parse_choices(text: str | Iterable[str] | None) -> list[str]:
+    """One choice per line; blank lines are ignored."""
+    lines = text.splitlines() if isinstance(text, str) else (text or [])
+    return [line.strip() for line in lines if line.strip()]
+
+
+Translations = Mapping[str, Mapping[str, Any]]
+
+
+def clean_translations(
+    errors: Errors, given: Translations | None, limits: dict[str, int], row: Translated | None
+) -> dict[str, dict[str, Any]]:
+    """The other languages' versions of ``limits``' attributes, checked; errors are named
+    ``<attribute>_<language>`` like the form's inputs. None keeps what ``row`` has (a caller
+    that gives only the company's language, such as the API)."""
+    if given is None:
+        return {a: dict((row.translations or {}).get(a) or {}) if row else {} for a in limits}
+    offered = set(languages())
+    cleaned: dict[str, dict[str, Any]] = {}
+    for attribute, limit in limits.items():
+        texts = dict(given.get(attribute) or {})
+        for code, value in texts.items():
+            name = f"{attribute}_{code}"
+            if code not in offered:
+                errors[name] = [_("Unknown language %(code)s.", code=code)]
+            elif attribute == "choices":
+                texts[code] = parse_choices(value)
+                if any(len(c) > limit for c in texts[code]):
+                    errors[name] = [_("A choice has at most %(n)d characters.", n=limit)]
+            else:
+                texts[code] = clean_text(errors, name, value, limit)
+        cleaned[attribute] = texts
+    return cleaned
+
+
+def in_languages(row: Translated) -> dict[str, Any]:
+    """For the record: what ``row`` says in each language (nothing when it has no
+    translation)."""
+    return {"in_languages": row.translations} if row.translations else {}
 
 
 def raise_if(errors: Errors) -> None:
@@ -231,13 +273,18 @@ def _check_position(errors: Errors, latitude: float | None, longitude: float | N
 def named_snapshot(row) -> dict[str, Any]:
     """A department, skill or group as the record keeps it (a group with its members)."""
     snapshot = {"name": row.name, "active": bool(row.active)}
+    if isinstance(row, Department):
+        snapshot |= in_languages(row)
     if isinstance(row, Group):
         snapshot["members"] = sorted(m.email for m in row.members)
     return snapshot
 
 
-def save_named(model, row, actor: User, *, name: str, active: bool = True, max_len: int = 120):
-    """Create or rename a department or a skill."""
+def save_named(
+    model, row, actor: User, *, name: str, active: bool = True, max_len: int = 120, texts=None
+):
+    """Create or rename a department or a skill (a department with its ``texts`` in each
+    language, see ``clean_translations``)."""
     errors: Errors = {}
     name = clean_text(errors, "name", name, max_len, required=True)
     raise_if(errors)
@@ -247,14 +294,26 @@ def save_named(model, row, actor: User, *, name: str, active: bool = True, max_l
         row = model()
         db.session.add(row)
     row.name, row.active = name, bool(active)
+    if texts is not None:
+        row.set_translations(texts)
     commit_unique(_named_duplicate(model, name, own_id), actor, row, before, named_snapshot)
     return row
 
 
 def save_department(
-    dept: Department | None, actor: User, *, name: str, active: bool = True
+    dept: Department | None,
+    actor: User,
+    *,
+    name: str,
+    active: bool = True,
+    translations: Translations | None = None,
 ) -> Department:
-    return save_named(Department, dept, actor, name=name, active=active)
+    """Create or rename a department: ``name`` in the company's language, ``translations``
+    the others' ({"name": {"ro": …}})."""
+    errors: Errors = {}
+    texts = clean_translations(errors, translations, {"name": 120}, dept)
+    raise_if(errors)
+    return save_named(Department, dept, actor, name=name, active=active, texts=texts)
 
 
 def save_skill(skill: Skill | None, actor: User, *, name: str, active: bool = True) -> Skill:

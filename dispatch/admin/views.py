@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
 
 from dispatch.admin import services
-from dispatch.admin.forms import GroupForm, NameForm, SiteForm, UserForm
+from dispatch.admin.forms import DepartmentForm, GroupForm, NameForm, SiteForm, UserForm
 from dispatch.admin.pages import bp, count, form_page, submit
 from dispatch.admin.sign_in_views import sign_in_context
 from dispatch.admin.site_locations import locate_after_save
@@ -102,13 +102,21 @@ def site_edit(site_id: int):
 # --- departments and skills (a name and an active flag) ----------------------------------------
 
 NAMED = {
-    "departments": (Department, services.save_department, _l("Departments"), _l("department")),
-    "skills": (Skill, services.save_skill, _l("Skills"), _l("skill")),
+    "departments": (
+        Department,
+        DepartmentForm,
+        services.save_department,
+        _l("Departments"),
+        _l("department"),
+    ),
+    "skills": (Skill, NameForm, services.save_skill, _l("Skills"), _l("skill")),
 }
 
 
 def _named_routes(kind: str) -> None:
-    model, save, title, noun = NAMED[kind]
+    model, form_class, save, title, noun = NAMED[kind]
+    # A department's name is given in each language; a skill's is the staff's word for it.
+    build = getattr(form_class, "in_languages", form_class)
 
     def listing():
         rows = db.session.scalars(
@@ -119,14 +127,14 @@ def _named_routes(kind: str) -> None:
         )
 
     def new():
-        form = NameForm()
+        form = build()
         if submit(form, partial(save, None, current_user)):
             return redirect(url_for(f".{kind}"))
         return form_page(form, _("New %(noun)s", noun=noun), url_for(f".{kind}"))
 
     def edit(row_id: int):
         row = db.get_or_404(model, row_id)
-        form = NameForm(obj=row)
+        form = build(obj=row)
         if submit(form, partial(save, row, current_user)):
             return redirect(url_for(f".{kind}"))
         return form_page(

@@ -127,15 +127,18 @@ def category(c: Category) -> dict[str, Any]:
     return {
         "id": c.id,
         "name": c.name,
+        "names": c.texts("name"),
         "description": c.description,
         "default_kind": c.default_kind,
         "fields": [
             {
                 "key": f.key,
                 "label": f.label,
+                "labels": f.texts("label"),
                 "type": f.type,
                 "required": f.required,
                 "choices": list(f.choices or []),
+                "choice_labels": f.texts("choices"),
                 "help_text": f.help_text,
             }
             for f in c.fields
@@ -303,10 +306,18 @@ EVENT_SCHEMA = closed_object(
     "One line of a ticket's official record.",
 )
 
+_IN_LANGUAGES = {
+    "type": "object",
+    "additionalProperties": _TEXT,
+    "description": "The same text in each language it was given in, by language code; the "
+    "plain field is the company's language's.",
+}
+
 CATEGORY_SCHEMA = closed_object(
     {
         "id": _INT,
         "name": _TEXT,
+        "names": _IN_LANGUAGES,
         "description": _TEXT,
         "default_kind": nullable(_enum(Kind)),
         "fields": {
@@ -315,9 +326,16 @@ CATEGORY_SCHEMA = closed_object(
                 {
                     "key": _TEXT,
                     "label": _TEXT,
+                    "labels": _IN_LANGUAGES,
                     "type": _TEXT,
                     "required": {"type": "boolean"},
                     "choices": {"type": "array", "items": _TEXT},
+                    "choice_labels": {
+                        "type": "object",
+                        "additionalProperties": {"type": "array", "items": _TEXT},
+                        "description": "The choices in each language, in the order of choices "
+                        "(a value sent or stored is always one of choices).",
+                    },
                     "help_text": _TEXT,
                 }
             ),

@@ -61,9 +61,9 @@ class AssetForm(FlaskForm):
     version = HiddenField()
 
     def set_choices(self, types, sites, departments) -> None:
-        self.type.choices = [("", _l("— Choose a type —"))] + [(str(t.id), t.name) for t in types]
+        self.type.choices = [("", _l("— Choose a type —"))] + [(str(t.id), str(t)) for t in types]
         self.site.choices = [("", "—")] + [(str(s.id), s.name) for s in sites]
-        self.department.choices = [("", "—")] + [(str(d.id), d.name) for d in departments]
+        self.department.choices = [("", "—")] + [(str(d.id), str(d)) for d in departments]
 
     def to_input(self, formdata: Mapping[str, Any], owner_id: int | None) -> AssetInput:
         return AssetInput(

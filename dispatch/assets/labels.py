@@ -90,7 +90,7 @@ def sheet(
             pdf.set_font_size(size)
         pdf.cell(width, 6, tag, new_x="LEFT", new_y="NEXT")
         pdf.set_font_size(7)
-        what = " ".join(p for p in (asset.type.name, asset.model) if p)
+        what = " ".join(p for p in (str(asset.type), asset.model) if p)
         where = ", ".join(p for p in (asset.site.name if asset.site else "", asset.room) if p)
         for line in (what[:60], where[:60]):
             pdf.set_x(text_x)

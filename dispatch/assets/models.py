@@ -14,6 +14,7 @@ from dispatch.extensions import db
 from dispatch.people.models import Department, User
 from dispatch.sites.models import Site
 from dispatch.tickets.models import FieldDefinition
+from dispatch.translated import Translated
 from dispatch.types import UTCDateTime, utcnow
 
 
@@ -24,7 +25,7 @@ class AssetStatus(StrEnum):
     RETIRED = "retired"
 
 
-class AssetType(db.Model):
+class AssetType(Translated, db.Model):
     """A kind of device an admin defines (laptop, printer, POS till …) and the fields it has."""
 
     __tablename__ = "asset_type"
@@ -41,7 +42,7 @@ class AssetType(db.Model):
     )
 
     def __str__(self) -> str:
-        return self.name
+        return self.text("name")
 
 
 class AssetTypeField(FieldDefinition, db.Model):

@@ -96,7 +96,11 @@ def editor_context(
 def detail_context(asset: Asset, viewer: User) -> dict[str, Any]:
     jobs = queries.history(asset, viewer)
     values = dict(asset.fields or {})
-    shown = [(d.label, values.pop(d.key)) for d in asset.type.fields if d.key in values]
+    shown = [
+        (d.text("label"), d.shown_value(values.pop(d.key)))
+        for d in asset.type.fields
+        if d.key in values
+    ]
     shown += list(values.items())  # a field since removed from the type
     return {
         "asset": asset,

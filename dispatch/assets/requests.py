@@ -69,7 +69,7 @@ def _prefill(form, asset: Asset, categories: list[Category]) -> dict[str, str]:
     if chosen is None:
         chosen = _category_for(asset, categories)
         form.category.data = str(chosen.id) if chosen else ""
-    title = _("Problem with %(type)s %(tag)s", type=asset.type.name, tag=asset.tag)
+    title = _("Problem with %(type)s %(tag)s", type=str(asset.type), tag=asset.tag)
     form.subject.data = form.subject.data or title[:200]
     key = _tag_field(chosen)
     return {field_name(chosen.id, key): asset.tag} if key else {}

@@ -113,7 +113,7 @@ def in_room():
     site_id = int_arg("site")
     args = {k: (request.args.get(k) or "")[:80] for k in ("building", "floor", "room")}
     rows = db.session.scalars(access.in_room(site_id, **args).order_by("tag").limit(50))
-    found = [{"id": a.id, "tag": a.tag, "what": a.model or a.type.name} for a in rows]
+    found = [{"id": a.id, "tag": a.tag, "what": a.model or str(a.type)} for a in rows]
     return jsonify(assets=found)
 
 

@@ -84,7 +84,7 @@ def staff_choices(role: str, optgroup: str | None = None) -> list[C]:
 
 
 def _options(rows) -> list[C]:
-    return [C(str(r.id), r.name) for r in rows]
+    return [C(str(r.id), str(r)) for r in rows]
 
 
 NONE = C("", "—")

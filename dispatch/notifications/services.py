@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from dispatch.errors import NotFound
 from dispatch.extensions import db
 from dispatch.people.models import User
+from dispatch.stored_text import Stored, render
 from dispatch.types import utcnow
 
 from .models import Notification
@@ -18,10 +21,16 @@ PAGE_SIZE = 100
 RECENT_DAYS = 7
 
 
-def notify(user: User | int, text: str, url: str = "") -> Notification:
-    """Add a notification for ``user`` (not committed: the caller's use case commits)."""
+def notify(user: User | int, message: Stored, url: str = "") -> Notification:
+    """Add a notification for ``user`` (not committed: the caller's use case commits).
+
+    ``message`` is kept as data (dispatch.stored_text.said), shown in the language of whoever
+    reads it, whatever the language of the moment it was made in."""
+    with force_locale(current_app.config["DEFAULT_LOCALE"]):
+        text = render(message)
     note = Notification(
         user_id=user if isinstance(user, int) else user.id,
+        message=message if not isinstance(message, str) else None,
         text=text[:500],
         url=url[:300],
         created_at=utcnow(),

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from dispatch.collation import create_extension_with
 from dispatch.extensions import db
+from dispatch.translated import Translated
 from dispatch.types import UTCDateTime, utcnow
 
 
@@ -42,7 +43,9 @@ user_skills = Table(
 )
 
 
-class Department(db.Model):
+class Department(Translated, db.Model):
+    """A part of the company; employees read its name in their language (dispatch.translated)."""
+
     __tablename__ = "department"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,7 +54,7 @@ class Department(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     def __str__(self) -> str:
-        return self.name
+        return self.text("name")
 
 
 class Skill(db.Model):

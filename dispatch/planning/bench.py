@@ -25,6 +25,7 @@ from werkzeug.security import generate_password_hash
 from dispatch import create_app
 from dispatch.extensions import db
 from dispatch.people.models import Role, Skill, User
+from dispatch.planning.engine_reasons import say
 from dispatch.planning.models import PlanRun
 from dispatch.routing import check_solution, parse_problem
 from dispatch.sites.models import Site
@@ -171,7 +172,8 @@ def plan_from_board(client, first_day: date, days: int, time_limit: int) -> dict
     summary = (run.result or {}).get("summary", {})
     reasons: dict[str, int] = {}
     for item in (run.result or {}).get("unassigned", []):
-        reasons[item["reason"]] = reasons.get(item["reason"], 0) + 1
+        reason = say(item["reason"])
+        reasons[reason] = reasons.get(reason, 0) + 1
 
     errors = (
         check_solution(parse_problem(run.problem), run.result["plan"])

@@ -257,7 +257,7 @@ def unplanned(run: PlanRun) -> list[dict[str, Any]]:
     )
     for entry in entries:
         ticket = tickets.get(entry.get("ticket_id"))
-        reason = engine_reasons.in_language(str(entry.get("reason", "")), skill_names)
+        reason = engine_reasons.say(entry.get("reason", ""), skill_names)
         item = dict(entry, reason=reason)
         if ticket is not None and builder.ticket_point(ticket) is None:
             item["fix_url"] = fix_location_url(ticket)

@@ -21,6 +21,7 @@ from dispatch.errors import DispatchError
 from dispatch.extensions import db
 
 from . import services
+from .engine_reasons import say
 from .models import RunStatus
 from .runs import execute, start_run
 
@@ -36,10 +37,10 @@ def summary(run) -> dict:
         "visits_planned": result.get("summary", {}).get("visits", 0),
         "travel_minutes": result.get("summary", {}).get("travel_minutes", 0),
         "unassigned": [
-            {"ticket": u.get("number"), "reason": u.get("reason")}
+            {"ticket": u.get("number"), "reason": say(u.get("reason"))}
             for u in result.get("unassigned", [])
         ],
-        "notes": result.get("notes", []),
+        "notes": [say(note) for note in result.get("notes", [])],
     }
 
 

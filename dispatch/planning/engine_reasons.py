@@ -15,6 +15,8 @@ from collections.abc import Callable
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from dispatch.stored_text import Stored, render
+
 _PINNED = re.compile(r"^pinned on technician (?P<id>\d+): ")
 _DAY = re.compile(r"\bday (?P<n>\d+) ")
 _FROM = re.compile(r"^from (?P<t>.+)$")
@@ -94,6 +96,21 @@ _SENTENCES: list[tuple[re.Pattern, Callable[[re.Match, dict[int, str]], str]]] =
         _time_left,
     ),
     (
+        re.compile(
+            r"not enough capacity: delivery \[(?P<d>[^\]]*)\] exceeds every suitable "
+            r"technician's capacity"
+        ),
+        lambda m, names: _(
+            "not enough capacity: its load (%(load)s) is more than any suitable technician "
+            "can take",
+            load=m["d"],
+        ),
+    ),
+    (
+        re.compile(r"every suitable technician has max_tasks 0"),
+        lambda m, names: _("every suitable technician may take no visit at all"),
+    ),
+    (
         re.compile(r"every suitable technician already has the most tasks allowed"),
         lambda m, names: _("every suitable technician already has the most visits allowed"),
     ),
@@ -115,3 +132,10 @@ def in_language(reason: str, skill_names: dict[int, str] | None = None) -> str:
             text = say(found, skill_names or {})
             return _("on the technician it is pinned to: %(why)s", why=text) if pinned else text
     return reason
+
+
+def say(value: Stored | None, skill_names: dict[int, str] | None = None) -> str:
+    """What the planning layer kept — a text as data (dispatch.stored_text), an engine's reason,
+    or the text of an older row — in the page's language."""
+    translate = lambda reason: in_language(reason, skill_names)  # noqa: E731
+    return translate(value) if isinstance(value, str) else render(value, engine=translate)

@@ -58,7 +58,9 @@ class PlanRun(db.Model):
     time_limit: Mapped[int] = mapped_column(default=10)
     status: Mapped[str] = mapped_column(String(12), default=RunStatus.QUEUED, index=True)
     progress: Mapped[int] = mapped_column(default=0)  # percent
-    message: Mapped[str] = mapped_column(String(500), default="")
+    message: Mapped[str] = mapped_column(String(500), default="")  # in the company's language
+    # The message as data (dispatch.stored_text), which each page says in its reader's language.
+    message_data: Mapped[dict[str, Any] | list[Any] | None] = mapped_column(JSON)
     solving_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Stamped while a process runs the plan (dispatch.planning.heartbeat): a stale stamp means
     # that process died.

@@ -16,12 +16,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import format_date
-from flask_babel import gettext as _
 
 from dispatch.extensions import db
 from dispatch.routing import Break, Job, PinnedStep, Problem, Vehicle
 from dispatch.sites.models import Site
+from dispatch.stored_text import Stored, said
+from dispatch.stored_text import day as day_of
 from dispatch.tickets.models import PREVENTIVE, Kind, Status, Ticket
 
 from . import sources
@@ -52,7 +52,7 @@ class Built:
     vehicles: dict[int, dict[str, Any]] = field(default_factory=dict)  # vehicle id → who, day
     jobs: dict[int, dict[str, Any]] = field(default_factory=dict)  # ticket id → facts
     unplannable: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Stored] = field(default_factory=list)
     zones: dict[int, ZoneInfo] = field(default_factory=dict)  # ticket id → its site's zone
 
     def seconds(self, moment: datetime) -> int:
@@ -145,9 +145,14 @@ def spans_days(ticket: Ticket) -> tuple[datetime, datetime] | None:
     return begin, end
 
 
+def removed_reason() -> Stored:
+    """Why a job the dispatcher took off the board is not planned."""
+    return said("removed from the plan by the dispatcher")
+
+
 def access_windows(
     ticket: Ticket, days: list[date], now: datetime
-) -> tuple[list[tuple[datetime, datetime]], str]:
+) -> tuple[list[tuple[datetime, datetime]], Stored]:
     """The UTC windows in which the visit may *start* on ``days``, or ([], why not)."""
     length = timedelta(minutes=duration_min(ticket))
     start_of = datetime.combine(days[0], time(0), UTC)
@@ -157,16 +162,16 @@ def access_windows(
         span = None  # overdue: any day will do, the sooner the better
     elif span is not None:
         if span[1] - length < max(now, start_of) or span[0] >= end_of:
-            return [], _("its maintenance window is not on the planned days")
+            return [], said("its maintenance window is not on the planned days")
     elif ticket.appointment_start is not None:
         begin = ticket.appointment_start
         latest = max(begin, (ticket.appointment_end or begin) - length)
         if latest < max(now, start_of) or begin >= end_of:
-            return [], _("its appointment is not on the planned days")
+            return [], said("its appointment is not on the planned days")
         return [(max(begin, now), latest)], ""
     zone, (opens, closes) = ticket_zone(ticket), _hours(ticket)
     if datetime.combine(days[0], closes) - datetime.combine(days[0], opens) < length:
-        return [], _(
+        return [], said(
             "its access window %(a)s–%(b)s is shorter than the job (%(n)d min)",
             a=opens.strftime("%H:%M"),
             b=closes.strftime("%H:%M"),
@@ -186,9 +191,9 @@ def access_windows(
             windows.append((begin, latest))
     if not windows:
         return [], (
-            _("the site is closed on the planned days")
+            said("the site is closed on the planned days")
             if not open_days
-            else _("its access windows on the planned days are already over")
+            else said("its access windows on the planned days are already over")
         )
     return windows, ""
 
@@ -290,11 +295,11 @@ def build(
                 {
                     **facts,
                     "needs_location": True,
-                    "reason": _(
+                    "reason": said(
                         "no location: its address could not be located; set its point on the map"
                     )
                     if ticket.address
-                    else _(
+                    else said(
                         "no location: give its site a location or the ticket a point on the map"
                     ),
                 }
@@ -357,7 +362,7 @@ def build(
                 placed |= {p.id for p in vehicle.steps}
         for tech_id in sorted(set(everyone) - working):
             built.notes.append(
-                _(
+                said(
                     "%(name)s has no shift on %(day)s: not planned that day.",
                     name=everyone[tech_id].name,
                     day=day.isoformat(),
@@ -365,7 +370,7 @@ def build(
             )
         if not working:
             built.notes.append(
-                _(
+                said(
                     "Nobody has a shift on %(day)s: no visit can be planned that day.",
                     day=day.isoformat(),
                 )
@@ -374,11 +379,11 @@ def build(
         for step in pinned:
             if step.id not in placed:
                 built.notes.append(
-                    _(
+                    said(
                         "%(n)s was kept for a technician who does not work on "
                         "%(day)s; it is planned freely.",
                         n=f"#{step.id}",
-                        day=format_date(day, "long"),
+                        day=day_of(day),
                     )
                 )
     matrix = sources.travel_matrix(places.points) if places.points else []
@@ -402,15 +407,15 @@ def _vehicle(
         home, begin = start[0] or home, max(begin, start[1])
     if home is None:
         built.notes.append(
-            _("%(name)s has no home base or site with a location: not planned.", name=shift.name)
+            said("%(name)s has no home base or site with a location: not planned.", name=shift.name)
         )
         return None
     if begin >= end:
         built.notes.append(
-            _(
+            said(
                 "%(name)s's shift on %(day)s is already over.",
                 name=shift.name,
-                day=format_date(day, "long"),
+                day=day_of(day),
             )
         )
         return None

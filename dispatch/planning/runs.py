@@ -25,13 +25,23 @@ from dispatch.errors import Conflict, ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.routing import Solution, dump_solution
+from dispatch.stored_text import Stored, said
 from dispatch.types import utcnow, utctoday
 
 from . import heartbeat
 from . import problem as builder
+from .engine_reasons import say
 from .local_reasons import local_reason
 from .models import ACTIVE_RUN, PlanLock, PlanRun, RunStatus, Visit
-from .solve import P_READ, P_SOLVE, P_STORE, commit_progress, describe_moves, solve_run
+from .solve import (
+    P_READ,
+    P_SOLVE,
+    P_STORE,
+    commit_progress,
+    describe_moves,
+    message_columns,
+    solve_run,
+)
 from .sources import day_range
 
 log = logging.getLogger(__name__)
@@ -94,7 +104,7 @@ def start_run(
         time_limit=_time_limit(time_limit),
         options=options or {},
         status=RunStatus.QUEUED,
-        message=_("Waiting for the planner…"),
+        **message_columns(said("Waiting for the planner…")),
         created_at=utcnow(),
     )
     for attempt in range(2):
@@ -153,18 +163,18 @@ def _clear_stale_locks(first_day: date, days: int) -> bool:
     return stale
 
 
-def _why_lost(run: PlanRun) -> str | None:
+def _why_lost(run: PlanRun) -> Stored | None:
     """Why an active run will never end by itself, or None while it may still."""
     now = utcnow()
     if heartbeat.is_stale(run, now):
-        return _(
+        return said(
             "The worker stopped during the run (no sign of it for %(n)d s): nothing was "
             "planned. Plan again.",
             n=round(heartbeat.timeout()),
         )
     deadline = run.created_at + timedelta(seconds=2 * run.time_limit + GRACE_SECONDS)
     if run.is_active and now > deadline:
-        return _("The planner stopped answering; the run was abandoned.")
+        return said("The planner stopped answering; the run was abandoned.")
     return None
 
 
@@ -186,7 +196,7 @@ def _release(run: PlanRun) -> None:
     db.session.execute(db.delete(PlanLock).where(PlanLock.plan_run_id == run.id))
 
 
-def _fail(run: PlanRun, message: str) -> None:
+def _fail(run: PlanRun, message: Stored) -> None:
     """End an active run as failed and release its days (the caller commits).
 
     Conditional on the run still being active in the database: a run that another process
@@ -196,7 +206,7 @@ def _fail(run: PlanRun, message: str) -> None:
         db.session.execute(
             db.update(PlanRun)
             .where(PlanRun.id == run.id, PlanRun.status.in_(ACTIVE_RUN))
-            .values(status=RunStatus.FAILED, message=message[:500], finished_at=utcnow())
+            .values(status=RunStatus.FAILED, **message_columns(message), finished_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         db.session.refresh(run)
@@ -222,7 +232,7 @@ def launch(run: PlanRun) -> None:
             log.exception("could not queue planning run %s", run.id)
             _fail(
                 run,
-                _(
+                said(
                     "The job queue is unavailable (%(e)s): the plan was not started. Try again "
                     "in a moment; if it persists, tell your administrator.",
                     e=type(exc).__name__,
@@ -260,7 +270,7 @@ def status(run: PlanRun) -> dict[str, Any]:
         "id": run.id,
         "status": run.status,
         "progress": progress,
-        "message": run.message,
+        "message": say(run.message_data or run.message),
         "active": run.is_active,
         "status_label": str(labels.RUN_STATUS.get(run.status, run.status)),
     }
@@ -295,7 +305,9 @@ def execute(run_id: int) -> None:
                 log.warning("planning run %s was given up meanwhile; its plan is dropped", run_id)
                 db.session.rollback()
                 return
-            run.progress, run.finished_at, run.message = 100, utcnow(), message[:500]
+            run.progress, run.finished_at = 100, utcnow()
+            for column, value in message_columns(message).items():
+                setattr(run, column, value)
             _release(run)
             if run.parent_id is not None:
                 parent = db.session.get(PlanRun, run.parent_id)
@@ -306,7 +318,7 @@ def execute(run_id: int) -> None:
         log.exception("planning run %s failed", run_id)
         db.session.rollback()
         run = db.session.get(PlanRun, run_id)
-        _fail(run, _("Planning failed: %(e)s", e=str(exc) or type(exc).__name__))
+        _fail(run, said("Planning failed: %(e)s", e=str(exc) or type(exc).__name__))
         db.session.commit()
 
 
@@ -368,8 +380,7 @@ def store(run: PlanRun, built: builder.Built, solution: Solution) -> None:
     ]
     removed = run.options.get("removed", [])
     unassigned += built.unplannable + [
-        {"ticket_id": t, "number": f"#{t}", "reason": _("removed from the plan by the dispatcher")}
-        for t in removed
+        {"ticket_id": t, "number": f"#{t}", "reason": builder.removed_reason()} for t in removed
     ]
     run.result = {
         "routes": routes,

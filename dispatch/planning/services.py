@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time
+from typing import Any
 
-from flask_babel import force_locale, format_date, ngettext
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -13,7 +14,7 @@ from dispatch.errors import Conflict, NotFound, TransitionError, ValidationError
 from dispatch.extensions import db
 from dispatch.notifications.services import notify
 from dispatch.people.models import Role, User
-from dispatch.people.services import language_of
+from dispatch.stored_text import day, said, said_plural
 from dispatch.tickets.changes import commit, record, set_status
 from dispatch.tickets.models import Status, Ticket
 from dispatch.types import utcnow, utctoday
@@ -158,7 +159,7 @@ def remove_visit(run: PlanRun, visit_id: int) -> None:
             "ticket_id": visit.ticket_id,
             "number": visit.ticket.number,
             "subject": visit.ticket.subject,
-            "reason": _("removed from the plan by the dispatcher"),
+            "reason": builder.removed_reason(),
         }
     ]
     run.result = result
@@ -300,22 +301,19 @@ def publish(run: PlanRun, actor: User | None, *, on_visit=None) -> PlanRun:
             )
             ticket.updated_at = utcnow()
             visit.status = VisitStatus.PUBLISHED
-            # A notification is stored as text: written in its reader's language, not ours.
-            with force_locale(language_of(ticket.requester)):
-                notify(
-                    ticket.requester_id,
-                    _(
-                        "A technician visit for %(n)s is planned on %(d)s.",
-                        n=ticket.number,
-                        d=format_date(visit.day, "long"),
-                    ),
-                )
+            notify(
+                ticket.requester_id,
+                said(
+                    "A technician visit for %(n)s is planned on %(d)s.",
+                    n=ticket.number,
+                    d=day(visit.day),
+                ),
+            )
             per_tech[visit.technician_id] = per_tech.get(visit.technician_id, 0) + 1
             if on_visit is not None:
                 on_visit(visit)
         for tech_id, count in sorted(per_tech.items()):
-            with force_locale(language_of(db.session.get(User, tech_id))):
-                notify(tech_id, _planned_for_you(count, run.first_day, run.last_day))
+            notify(tech_id, _planned_for_you(count, run.first_day, run.last_day))
         run.status, run.published_at = RunStatus.PUBLISHED, utcnow()
         run.published_by_id = actor.id if actor else None
         db.session.flush()
@@ -344,19 +342,19 @@ def visits_of(run: PlanRun, kept_ids: Iterable[int] = ()) -> list[Visit]:
     return sorted(visits, key=lambda v: (v.technician_id, v.day, v.planned_start))
 
 
-def _planned_for_you(count: int, first: date, last: date) -> str:
+def _planned_for_you(count: int, first: date, last: date) -> dict[str, Any]:
     """The technician's notice of a published plan: one day is named once."""
     if first == last:
-        return ngettext(
+        return said_plural(
             "%(num)d visit was planned for you on %(d)s.",
             "%(num)d visits were planned for you on %(d)s.",
             count,
-            d=format_date(first, "long"),
+            d=day(first),
         )
-    return ngettext(
+    return said_plural(
         "%(num)d visit was planned for you from %(a)s to %(b)s.",
         "%(num)d visits were planned for you from %(a)s to %(b)s.",
         count,
-        a=format_date(first, "long"),
-        b=format_date(last, "long"),
+        a=day(first),
+        b=day(last),
     )

@@ -16,18 +16,19 @@ from functools import partial
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import force_locale
 
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.routing import Solution, dump_problem, solve
 from dispatch.routing.days import solve_days
+from dispatch.stored_text import Stored, engine, joined, render, said, said_plural
 from dispatch.tickets.models import Ticket
 from dispatch.types import utcnow
 
 from . import problem as builder
 from . import staged
+from .engine_reasons import in_language
 from .local_reasons import local_reason
 from .models import PlanRun, RunStatus, Visit
 
@@ -35,13 +36,24 @@ from .models import PlanRun, RunStatus, Visit
 P_READ, P_SOLVE, P_STORE = 5, 15, 95
 
 
-def commit_progress(run: PlanRun, progress: int, message: str) -> None:
+def message_columns(message: Stored) -> dict[str, Any]:
+    """A run's message as its columns: the data each reader's page says in their language,
+    and the text in the company's language (the command line and the API's)."""
+    with force_locale(current_app.config["DEFAULT_LOCALE"]):
+        text = render(message, engine=in_language)
+    return {
+        "message": text[:500],
+        "message_data": message if not isinstance(message, str) else None,
+    }
+
+
+def commit_progress(run: PlanRun, progress: int, message: Stored) -> None:
     """Show the run's progress and message to the pages polling it (commits). A run given up
     meanwhile as lost keeps its failure message: only a running run's row is written."""
     db.session.execute(
         db.update(PlanRun)
         .where(PlanRun.id == run.id, PlanRun.status == RunStatus.RUNNING)
-        .values(progress=progress, message=message, heartbeat_at=utcnow())
+        .values(progress=progress, **message_columns(message), heartbeat_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.commit()  # also what the caller set on the run (its problem, its clock)
@@ -57,13 +69,13 @@ def solving(
     run.problem = dump_problem(built.problem)
     if restart_clock or run.solving_since is None:
         run.solving_since = utcnow()
-    text = _(
+    text = said(
         "Optimising %(j)d jobs for %(v)d technician-days (up to %(s)d s)…",
         j=len(built.problem.jobs),
         v=len(built.problem.vehicles),
         s=max(1, round(limit)),
     )
-    commit_progress(run, max(run.progress, P_SOLVE), f"{text} {label}".strip())
+    commit_progress(run, max(run.progress, P_SOLVE), [text, label] if label else text)
     days = run.days
 
     def on_day(k: int) -> None:
@@ -71,7 +83,7 @@ def solving(
             commit_progress(
                 run,
                 P_SOLVE + (P_STORE - P_SOLVE) * k // days,
-                _("Optimising day %(k)d of %(n)d…", k=k + 1, n=days),
+                said("Optimising day %(k)d of %(n)d…", k=k + 1, n=days),
             )
 
     # The engine answers once its search has converged; PLANNING_STOP_EARLY false makes it
@@ -109,8 +121,10 @@ def pin_of(visit: Visit) -> dict[str, Any]:
     }
 
 
-def _message(built: builder.Built, solution: Solution, limit: float, extra: str = "") -> str:
-    text = _(
+def _message(
+    built: builder.Built, solution: Solution, limit: float, extra: list[Stored] = ()
+) -> list[Stored]:
+    text = said(
         "Plan ready: %(v)d visits, %(u)d not planned, %(t)d min of driving. The engine "
         "searched for up to %(s)d s (its time limit) and kept the best plan it found.",
         v=solution.served,
@@ -118,10 +132,10 @@ def _message(built: builder.Built, solution: Solution, limit: float, extra: str 
         t=round(solution.travel / 60),
         s=int(limit),
     )
-    return f"{text} {extra}".strip()
+    return [text, *extra]
 
 
-def solve_run(run: PlanRun) -> tuple[builder.Built, Solution, str]:
+def solve_run(run: PlanRun) -> tuple[builder.Built, Solution, list[Stored]]:
     """Build and solve the run's problem; the built problem, the solution and a message."""
     opts = run.options or {}
     common = dict(
@@ -188,30 +202,30 @@ def solve_run(run: PlanRun) -> tuple[builder.Built, Solution, str]:
     )
 
 
-def _who(freed, names: dict[int, str]) -> str:
+def _who(freed, names: dict[int, str]) -> Stored:
     if freed is staged.ALL:
-        return _("the whole day")
+        return said("the whole day")
     if freed == staged.FROZEN:
-        return _("every visit kept at its time")
+        return said("every visit kept at its time")
     if not freed:
-        return _("every visit kept in its order")
+        return said("every visit kept in its order")
     return ", ".join(sorted(names.get(t, f"#{t}") for t in freed))
 
 
-def _step_label(freed, names: dict[int, str], n: int) -> str:
+def _step_label(freed, names: dict[int, str], n: int) -> Stored:
     if freed is staged.ALL:
-        return _("step %(n)d: re-planning the whole day", n=n)
+        return said("step %(n)d: re-planning the whole day", n=n)
     if freed == staged.FROZEN:
-        return _("step %(n)d: looking for a gap between the visits as they are", n=n)
+        return said("step %(n)d: looking for a gap between the visits as they are", n=n)
     if not freed:
-        return _("step %(n)d: inserting the new work, every visit kept in its order", n=n)
-    return _("step %(n)d: re-planning only %(who)s", n=n, who=_who(freed, names))
+        return said("step %(n)d: inserting the new work, every visit kept in its order", n=n)
+    return said("step %(n)d: re-planning only %(who)s", n=n, who=_who(freed, names))
 
 
 def _tried(attempt: staged.Attempt, names: dict[int, str], chosen: bool) -> dict[str, Any]:
     who = _who(attempt.freed, names)
     if attempt.settled:
-        who = _("%(who)s, then the other visits put back in place", who=who)
+        who = said("%(who)s, then the other visits put back in place", who=who)
     return {
         "freed": who,
         "urgent_planned": attempt.urgent_served,
@@ -228,50 +242,39 @@ def _outcome(
     tried: list[staged.Attempt],
     urgent: set[int],
     names: dict[int, str],
-) -> str:
+) -> list[Stored]:
     """What the dispatcher needs to know: did the urgent work fit, at what cost."""
-    parts = []
+    parts: list[Stored] = []
     cannot = [u for u in built.unplannable if u["ticket_id"] in urgent]
     for item in cannot:
         parts.append(
-            _("%(n)s cannot be planned today: %(why)s.", n=item["number"], why=item["reason"])
+            said("%(n)s cannot be planned today: %(why)s.", n=item["number"], why=item["reason"])
         )
     served = chosen.served()
     left_out = [u for u in chosen.solution.unassigned if u.id in urgent]
     if left_out:
-        reasons = "; ".join(
-            f"#{u.id}: "
-            + (
-                local_reason(u.reason, built.epoch, built.zones[u.id])
-                if u.id in built.zones
-                else u.reason
-            )
-            for u in left_out
-        )
         whole = any(a.freed is staged.ALL for a in tried)
+        why = joined([_left_out(u, built) for u in left_out])
         parts.append(
-            (
-                _(
-                    "The new work does not fit today even if the whole day is re-planned "
-                    "(%(why)s).",
-                    why=reasons,
-                )
-                if whole
-                else _("The new work does not fit today (%(why)s).", why=reasons)
+            said(
+                "The new work does not fit today even if the whole day is re-planned (%(why)s).",
+                why=why,
             )
-            + " "
-            + (_("The other visits were left as they were.") if not chosen.moved else "")
+            if whole
+            else said("The new work does not fit today (%(why)s).", why=why)
         )
+        if not chosen.moved:
+            parts.append(said("The other visits were left as they were."))
     elif urgent & served:
         if chosen.freed == staged.FROZEN:
-            parts.append(_("The new work fits in a gap between the visits as they are."))
+            parts.append(said("The new work fits in a gap between the visits as they are."))
         elif not chosen.freed and chosen.freed is not staged.ALL:
-            parts.append(_("The new work fits in without reordering anyone's visits."))
+            parts.append(said("The new work fits in without reordering anyone's visits."))
         elif chosen.freed is staged.ALL:
-            parts.append(_("The new work only fits if the whole day is re-planned."))
+            parts.append(said("The new work only fits if the whole day is re-planned."))
         elif len(chosen.freed) == 1:
             parts.append(
-                _(
+                said(
                     "The new work fits once %(who)s's day is re-planned; everyone else's "
                     "visits stay in their order.",
                     who=_who(chosen.freed, names),
@@ -279,7 +282,7 @@ def _outcome(
             )
         else:
             parts.append(
-                _(
+                said(
                     "The new work fits once the days of %(who)s are re-planned; everyone "
                     "else's visits stay in their order.",
                     who=_who(chosen.freed, names),
@@ -287,15 +290,23 @@ def _outcome(
             )
     if chosen.moved:
         parts.append(
-            ngettext(
+            said_plural(
                 "%(num)d other visit moved: see what moved.",
                 "%(num)d other visits moved: see what moved.",
                 chosen.moved,
             )
         )
     elif urgent & served:
-        parts.append(_("No other visit moved."))
-    return " ".join(p.strip() for p in parts if p.strip())
+        parts.append(said("No other visit moved."))
+    return parts
+
+
+def _left_out(unassigned, built: builder.Built) -> Stored:
+    """One urgent job the engine left out: its number and the engine's reason, in site time."""
+    reason = unassigned.reason
+    if unassigned.id in built.zones:
+        reason = local_reason(reason, built.epoch, built.zones[unassigned.id])
+    return said("%(n)s: %(why)s", n=f"#{unassigned.id}", why=engine(reason))
 
 
 def _clock(stamp: str, zone) -> str:
@@ -346,14 +357,14 @@ def describe_moves(run: PlanRun) -> list[dict[str, Any]]:
 
         what = f"{item['number']} {item['subject']}".strip()
         if move["change"] == "added":
-            text = _(
+            text = said(
                 "%(what)s: added for %(who)s at %(at)s.",
                 what=what,
                 who=item["new_technician"],
                 at=_clock(move["new_start"], zone),
             )
         elif move["change"] == "technician":
-            text = _(
+            text = said(
                 "%(what)s: moved from %(a)s (%(t1)s) to %(b)s (%(t2)s).",
                 what=what,
                 a=item["old_technician"],
@@ -362,7 +373,7 @@ def describe_moves(run: PlanRun) -> list[dict[str, Any]]:
                 t2=_clock(move["new_start"], zone),
             )
         elif move["change"] == "time":
-            text = _(
+            text = said(
                 "%(what)s: still with %(who)s, %(t1)s → %(t2)s.",
                 what=what,
                 who=item["new_technician"],
@@ -370,7 +381,7 @@ def describe_moves(run: PlanRun) -> list[dict[str, Any]]:
                 t2=_clock(move["new_start"], zone),
             )
         else:
-            text = _(
+            text = said(
                 "%(what)s: no longer planned today (was with %(who)s at %(at)s).",
                 what=what,
                 who=item["old_technician"],

@@ -20,6 +20,7 @@ from dispatch.types import utctoday
 
 from . import board, services, sources
 from . import problem as builder
+from .engine_reasons import say
 from .forms import ActionForm, MoveForm, PlanForm, ReplanForm
 from .models import PlanRun, RunStatus, Visit, VisitStatus
 from .replan import replan_today
@@ -27,6 +28,7 @@ from .runs import start_run
 from .runs import status as run_status
 
 bp = Blueprint("planning", __name__)
+bp.add_app_template_global(say, "plan_text")
 ROLES = (Role.DISPATCHER, Role.ADMIN)
 
 
@@ -72,7 +74,7 @@ def start():
                 time_limit=form.time_limit.data,
             )
             if run.status == RunStatus.FAILED:  # the job queue is down: say so at once
-                flash(run.message, "warning")
+                flash(say(run.message_data or run.message), "warning")
             return redirect(url_for(".show", run_id=run.id))
         except ValidationError as err:
             getattr(form, err.field or "day", form.day).errors.append(err.message)
@@ -90,7 +92,7 @@ def replan():
         try:
             run = replan_today(current_user, form.ticket.data, form.time_limit.data)
             if run.status == RunStatus.FAILED:
-                flash(run.message, "warning")
+                flash(say(run.message_data or run.message), "warning")
             return redirect(url_for(".show", run_id=run.id))
         except DispatchError as err:
             flash(err.message, "warning")

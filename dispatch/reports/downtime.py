@@ -26,7 +26,8 @@ def by_place(scope: Scope, *, now: datetime) -> list[dict[str, Any]]:
     open_seconds = smaller(func.coalesce(epoch(done_at()), end), end) - larger(
         epoch(Ticket.created_at), start
     )
-    site, department = func.coalesce(Site.name, NONE), func.coalesce(Department.name, NONE)
+    # Grouped by the department's row, named in the reader's language below (one query).
+    site, department = func.coalesce(Site.name, NONE), Ticket.department_id
     query = (
         select(site, department, func.count(), func.sum(open_seconds))
         .select_from(Ticket)
@@ -41,7 +42,14 @@ def by_place(scope: Scope, *, now: datetime) -> list[dict[str, Any]]:
         .group_by(site, department)
         .order_by(func.sum(open_seconds).desc(), site, department)
     )
+    rows = db.session.execute(query).all()
+    ids = {d for _, d, _, _ in rows if d is not None}
+    names = (
+        {d.id: str(d) for d in db.session.scalars(select(Department).where(Department.id.in_(ids)))}
+        if ids
+        else {}
+    )
     return [
-        {"site": s, "department": d, "requests": n, "open_hours": hours(seconds)}
-        for s, d, n, seconds in db.session.execute(query)
+        {"site": s, "department": names.get(d, NONE), "requests": n, "open_hours": hours(seconds)}
+        for s, d, n, seconds in rows
     ]

@@ -27,7 +27,7 @@ def _choices(model, any_label, only: frozenset[int] | None = None) -> list[C]:
     if only is not None:
         query = query.where(model.id.in_(sorted(only)))
     rows = db.session.scalars(query)
-    return [C("", any_label)] + [C(str(r.id), r.name) for r in rows]
+    return [C("", any_label)] + [C(str(r.id), str(r)) for r in rows]
 
 
 class ReportFilterForm(FlaskForm):

@@ -29,12 +29,12 @@ def minutes(value: int) -> str:
 def criteria(policy: SlaPolicy, names: tuple[str, ...] | None = None) -> str:
     """What a policy asks of a ticket, as text ("category Hardware, priority Urgent")."""
     parts = {
-        "category": policy.category and _("category %(v)s", v=policy.category.name),
+        "category": policy.category and _("category %(v)s", v=str(policy.category)),
         "priority": policy.priority
         and _("priority %(v)s", v=labels.PRIORITY.get(policy.priority, policy.priority)),
         "kind": policy.kind and _("kind %(v)s", v=labels.KIND.get(policy.kind, policy.kind)),
         "site": policy.site and _("site %(v)s", v=policy.site.name),
-        "department": policy.department and _("department %(v)s", v=policy.department.name),
+        "department": policy.department and _("department %(v)s", v=str(policy.department)),
     }
     return ", ".join(
         str(text) for name, text in parts.items() if text and (names is None or name in names)

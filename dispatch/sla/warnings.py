@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, url_for
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -24,15 +22,14 @@ from dispatch.extensions import db
 from dispatch.mail.outbound import queue_message
 from dispatch.notifications.services import notify
 from dispatch.people.models import Role, User
-from dispatch.people.services import language_of
 from dispatch.sla.models import SlaWarning
 from dispatch.sla.policies import choose
 from dispatch.sla.run import RUNNING, Clock
 from dispatch.sla.status import Calendars, active_policies
 from dispatch.sla.tracking import replay, warning_share
+from dispatch.stored_text import moment, said
 from dispatch.tickets.models import OPEN_STATUSES, Ticket, TicketEvent
 from dispatch.types import utcnow
-from dispatch.web import local_time
 
 log = logging.getLogger("dispatch.sla")
 FIRST_RESPONSE, RESOLUTION = "first_response", "resolution"
@@ -159,16 +156,13 @@ def recipients(ticket: Ticket, stage: str) -> list[User]:
 
 def _tell(user: User, ticket: Ticket, due: Due) -> None:
     zone = ticket.site.timezone if ticket.site else current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    with force_locale(language_of(user)):
-        target = _("first response") if due.target == FIRST_RESPONSE else _("resolution")
-        when = local_time(due.due_at, zone)
-        if due.stage == BREACH:
-            text = _(
-                "%(n)s missed its %(t)s target (due %(d)s).", n=ticket.number, t=target, d=when
-            )
-        else:
-            text = _("%(n)s: %(t)s due %(d)s.", n=ticket.number, t=target, d=when)
-        notify(user, text, _ticket_path(ticket))
+    target = said("first response") if due.target == FIRST_RESPONSE else said("resolution")
+    when = moment(due.due_at, zone)
+    if due.stage == BREACH:
+        text = said("%(n)s missed its %(t)s target (due %(d)s).", n=ticket.number, t=target, d=when)
+    else:
+        text = said("%(n)s: %(t)s due %(d)s.", n=ticket.number, t=target, d=when)
+    notify(user, text, _ticket_path(ticket))
     queue_message(
         "sla_" + due.stage,
         ticket,

@@ -28,6 +28,7 @@ from dispatch.tickets.sentences import (
     vocab_label,
     who_part,
 )
+from dispatch.tickets.suggestion_reason import reason_text
 from dispatch.web import local_time
 
 # --- one formatter per known type: (event, data) → (sentence parts, keys it used) -----------
@@ -62,10 +63,11 @@ def _created(ev, d):
 
 def _suggested(ev, d):
     if not d.get("kind"):
-        return fill(_("%(who)s made no suggestion for the kind", who=M.who), who=who_part(ev)), {
-            "kind",
-            "confidence",
-        }
+        return (
+            fill(_("%(who)s made no suggestion for the kind", who=M.who), who=who_part(ev)),
+            {"kind", "confidence", *_reason_keys(d)},
+            _reason(d),
+        )
     conf = d.get("confidence")
     if isinstance(conf, (int, float)) and not isinstance(conf, bool):
         text = _(
@@ -82,8 +84,22 @@ def _suggested(ev, d):
             who=who_part(ev),
             kind=vocab_label(labels.KIND, d["kind"]),
         ),
-        {"kind", "confidence", "source"},
+        {"kind", "confidence", "source", *_reason_keys(d)},
+        _reason(d),
     )
+
+
+def _reason_keys(d: dict) -> set[str]:
+    # A suggestion recorded with its facts (basis) says its reason in the reader's language;
+    # an older one kept the sentence of its moment, shown as it is (an ordinary detail).
+    return {"basis", "reason"} if isinstance(d.get("basis"), dict) else set()
+
+
+def _reason(d: dict) -> list[tuple[str, list[Part]]]:
+    basis = d.get("basis")
+    if not isinstance(basis, dict):
+        return []
+    return [(_("Reason"), [Part(reason_text(str(basis.get("source", "")), basis))])]
 
 
 def _change(

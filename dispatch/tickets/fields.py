@@ -36,7 +36,7 @@ def clean_fields(defs: Iterable[CategoryField], raw: Mapping[str, Any]) -> dict[
             value = value.strip()
         if value in (None, ""):
             if d.required:
-                errors[f"fields.{d.key}"] = [_("%(label)s is required.", label=d.label)]
+                errors[f"fields.{d.key}"] = [_("%(label)s is required.", label=d.text("label"))]
             continue
         try:
             cleaned[d.key] = _clean_one(d, value)

@@ -133,7 +133,7 @@ class RequestForm(FlaskForm):
             (str(s.id), s.name) for s in sites
         ]
         self.category.choices = [("", _l("Not sure / other"))] + [
-            (str(c.id), c.name) for c in categories
+            (str(c.id), str(c)) for c in categories
         ]
 
     def extra_values(self, formdata: Mapping[str, Any]) -> dict[str, str]:

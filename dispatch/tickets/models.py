@@ -26,6 +26,7 @@ from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Skill, User
 from dispatch.sites.models import Site
 from dispatch.tickets.folding import search_text
+from dispatch.translated import Translated
 from dispatch.types import UTCDateTime, utcnow
 
 
@@ -88,7 +89,9 @@ ticket_skills = Table(
 )
 
 
-class Category(db.Model):
+class Category(Translated, db.Model):
+    """A kind of request; its name and description are translated (dispatch.translated)."""
+
     __tablename__ = "category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,10 +109,10 @@ class Category(db.Model):
     )
 
     def __str__(self) -> str:
-        return self.name
+        return self.text("name")
 
 
-class FieldDefinition:
+class FieldDefinition(Translated):
     """The columns of an extra field an admin defines without code: shared by categories'
     fields and asset types' fields, so that one validator (dispatch.tickets.fields) and one set
     of admin forms serve both."""
@@ -123,6 +126,21 @@ class FieldDefinition:
     help_text: Mapped[str] = mapped_column(String(200), default="")
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+
+    def choice_options(self) -> list[tuple[str, str]]:
+        """(stored value, what the reader sees) for each choice: the value is the company's
+        language's text, as tickets, the API and exports keep it."""
+        values = list(self.choices or [])
+        shown = self.text("choices")
+        if not isinstance(shown, list) or len(shown) != len(values):
+            shown = values  # a translation that no longer matches the choices one for one
+        return list(zip(values, shown, strict=True))
+
+    def shown_value(self, value: Any) -> Any:
+        """A stored value as the reader sees it (a choice in their language)."""
+        if self.type == FieldType.CHOICE:
+            return dict(self.choice_options()).get(str(value), value)
+        return value
 
 
 class CategoryField(FieldDefinition, db.Model):

@@ -88,7 +88,11 @@ def field_values(ticket: Ticket) -> list[FieldValue]:
     """Extra field values with the labels of the category's definitions, in their order."""
     values = dict(ticket.fields) if isinstance(ticket.fields, dict) else {}
     defs = ticket.category.fields if ticket.category else []
-    out = [FieldValue(d.label, plain_text(values.pop(d.key))) for d in defs if d.key in values]
+    out = [
+        FieldValue(d.text("label"), plain_text(d.shown_value(values.pop(d.key))))
+        for d in defs
+        if d.key in values
+    ]
     out += [FieldValue(str(k), plain_text(v)) for k, v in values.items()]  # definition removed
     return out
 

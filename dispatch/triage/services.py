@@ -13,17 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from dispatch import labels
 from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.tickets.changes import record
 from dispatch.tickets.models import Category, Kind, Ticket, TicketEvent
+from dispatch.tickets.suggestion_reason import reason_text
 from dispatch.triage import classifier
 from dispatch.triage.models import KeywordRule, TriageDecision
 from dispatch.triage.text import find_phrase, fold
@@ -34,7 +33,6 @@ from dispatch.types import utcnow
 CONFIDENCE_THRESHOLD = 0.6
 CATEGORY_CONFIDENCE = 0.9
 KEYWORD_CONFIDENCE = 0.8
-REASON_MAX = 300  # Ticket.suggestion_reason
 PHRASE_MIN, PHRASE_MAX = 2, 120
 
 
@@ -51,10 +49,6 @@ class Suggestion:
         return reason_text(self.source, self.basis)
 
 
-def _kind_label(kind: str) -> str:
-    return str(labels.KIND.get(kind, kind))
-
-
 def _threshold() -> float:
     return float(current_app.config.get("TRIAGE_CONFIDENCE_THRESHOLD", CONFIDENCE_THRESHOLD))
 
@@ -65,7 +59,11 @@ def suggest(subject: str, description: str, category: Category | None) -> Sugges
         return Suggestion(
             category.default_kind,
             CATEGORY_CONFIDENCE,
-            {"category": category.name, "kind": category.default_kind},
+            {
+                "category": category.name,
+                "category_names": category.texts("name"),
+                "kind": category.default_kind,
+            },
             "category",
         )
     text = classifier.request_text(subject, description)
@@ -105,60 +103,6 @@ def _from_classifier(text: str) -> Suggestion:
     return Suggestion(guess.kind, guess.confidence, basis, "classifier")
 
 
-def reason_text(source: str, basis: dict[str, Any]) -> str:
-    """A suggestion's reason, in the current language, from what was kept of it."""
-    kind = _kind_label(basis.get("kind") or "")
-    if source == "category":
-        text = _("Requests in category %(c)s are usually %(k)s.", c=basis["category"], k=kind)
-    elif source == "keyword":
-        text = _('Mentions "%(p)s": a keyword rule says %(k)s.', p=basis["phrase"], k=kind)
-    elif source == "unsure":
-        text = _(
-            "Unsure: the best guess is %(k)s, at only %(p)s; the dispatcher decides.",
-            k=kind,
-            p=_percent(basis),
-        )
-    elif source == "classifier":
-        text = _classifier_reason(basis, kind)
-    elif basis.get("why") == "unavailable":
-        text = _("No suggestion available; the dispatcher decides.")
-    else:
-        text = _("Nothing to go on; the dispatcher decides.")
-    return text[:REASON_MAX]
-
-
-def _classifier_reason(basis: dict[str, Any], kind: str) -> str:
-    if basis["decisions"]:
-        src = ngettext(
-            "Learned from %(num)d past decision",
-            "Learned from %(num)d past decisions",
-            basis["decisions"],
-        )
-    else:
-        src = ngettext(
-            "Learned from %(num)d sample request",
-            "Learned from %(num)d sample requests",
-            basis["samples"],
-        )
-    if basis["words"]:
-        # Each word in the reader's quotation marks ("…" in English, „…” in Romanian).
-        words = ", ".join(_('"%(word)s"', word=t) for t in basis["words"])
-        return _(
-            "%(src)s: words like %(w)s point to %(k)s (%(p)s).",
-            src=src,
-            w=words,
-            k=kind,
-            p=_percent(basis),
-        )
-    return _("%(src)s: the wording points to %(k)s (%(p)s).", src=src, k=kind, p=_percent(basis))
-
-
-def _percent(basis: dict[str, Any]) -> str:
-    """The kept confidence (a whole percent) as the reader's language writes it: "86%",
-    "86 %"."""
-    return format_percent(basis["pct"] / 100)
-
-
 def ticket_reason(ticket: Ticket) -> str:
     """The reason of a ticket's suggestion in the reader's language (the text kept with a
     ticket suggested before reasons were kept this way)."""
@@ -182,8 +126,8 @@ def suggest_for_new_ticket(ticket: Ticket, **_kwargs: Any) -> None:
         internal=True,
         kind=tip.kind,
         confidence=tip.confidence,
-        reason=tip.reason,
         source=tip.source,
+        basis={"source": tip.source, **tip.basis},
     )
 
 

@@ -66,15 +66,75 @@ def test_a_one_day_plan_names_its_day_once(app, romanian_app):
     from datetime import date
 
     from dispatch.planning.services import _planned_for_you
+    from dispatch.stored_text import render
 
     day, friday = date(2026, 12, 8), date(2026, 12, 11)
+    # Kept as data, said in the language of whoever reads it.
+    seven, many, one = (
+        _planned_for_you(7, day, day),
+        _planned_for_you(21, day, friday),
+        _planned_for_you(1, day, day),
+    )
     with force_locale("ro"):
-        assert _planned_for_you(7, day, day) == (
+        assert render(seven) == (
             "7 vizite au fost planificate pentru dumneavoastră pe 8 decembrie 2026."
         )
-        assert _planned_for_you(21, day, friday) == (
+        assert render(many) == (
             "21 de vizite au fost planificate pentru dumneavoastră între 8 decembrie 2026 și "
             "11 decembrie 2026."
         )
     with force_locale("en"):
-        assert _planned_for_you(1, day, day) == "1 visit was planned for you on December 8, 2026."
+        assert render(one) == "1 visit was planned for you on December 8, 2026."
+
+
+def test_the_engines_capacity_and_task_limit_reasons_are_translated(app, romanian_app):
+    """The engine's own sentences (not copies of them) are recognised and said in Romanian."""
+    from dispatch.routing.model import Job, Problem, Vehicle
+    from dispatch.routing.reasons import explain_unassigned
+
+    def reason(job, vehicle):
+        problem = Problem(jobs=[job], vehicles=[vehicle], durations=[[0, 600], [600, 0]])
+        return explain_unassigned(problem, job)
+
+    shift = (8 * 3600, 17 * 3600)
+    heavy = reason(
+        Job(1, 1, delivery=(5,)),
+        Vehicle(1, start_index=0, end_index=0, time_window=shift, capacity=(4,)),
+    )
+    idle = reason(Job(1, 1), Vehicle(1, start_index=0, end_index=0, time_window=shift, max_tasks=0))
+    with force_locale("ro"):
+        assert in_language(heavy) == (
+            "capacitate insuficientă: încărcătura (5) depășește ce poate prelua "
+            "orice tehnician potrivit"
+        )
+        assert in_language(idle) == "niciun tehnician potrivit nu poate prelua nicio vizită"
+        assert in_language("pinned on technician 3: " + idle).startswith(
+            "la tehnicianul la care este fixată: niciun tehnician potrivit"
+        )
+    with force_locale("en"):
+        assert in_language(idle) == "every suitable technician may take no visit at all"
+        assert "max_tasks" not in in_language(idle)
+
+
+def test_a_plans_message_is_said_in_each_readers_language(
+    romanian_app, shifts, auth, client, make_tech, make_job, make_user, make_skill
+):
+    """Planned by an English reader, read by a Romanian one: the run's message, its notes and
+    the reasons the app (not the engine) gave are kept as data, said for each page."""
+    make_tech()
+    make_job(duration=30)
+    make_job(duration=30, skills=[make_skill("electrical")])
+    auth.login(make_user("dispatcher", locale="en"))
+    day = next_weekday()
+    response = client.post(
+        "/planning/", data={"day": day.isoformat(), "days": "1", "time_limit": "1"}
+    )
+    run_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    wait_for(run_id)
+    english = client.get(f"/planning/runs/{run_id}/status.json").get_json()["message"]
+    assert english.startswith("Plan ready: 1 visits")
+    auth.login(make_user("dispatcher", locale="ro"))
+    html = client.get(f"/planning/runs/{run_id}").get_data(as_text=True)
+    assert "Planul este gata" in html and "Plan ready" not in html
+    romanian = client.get(f"/planning/runs/{run_id}/status.json").get_json()["message"]
+    assert romanian.startswith("Planul este gata")

@@ -99,3 +99,42 @@ def test_a_notification_is_written_in_its_readers_language(
     months = ["ianuarie", "februarie", "martie", "aprilie", "mai", "iunie", "iulie", "august"]
     months += ["septembrie", "octombrie", "noiembrie", "decembrie"]
     assert f"{day.day} {months[day.month - 1]} {day.year}" in page
+
+
+def test_a_notification_is_said_in_the_language_its_reader_has_now(
+    planning_app, client, auth, shifts, make_tech, make_job, make_user
+):
+    """Made while the publisher reads English; read in Romanian, then in English, by whoever
+    reads it: it is kept as data, not as the sentence of the moment it was made."""
+    day = next_weekday()
+    make_tech()
+    job = make_job(duration=30)
+    job.requester.locale = "en"
+    db.session.commit()
+    dispatcher = make_user("dispatcher", locale="en")
+    auth.login(dispatcher)  # the publisher's page speaks English
+    client.get("/")
+    _publish(dispatcher, day)
+    note = db.session.scalar(
+        db.select(Notification).where(Notification.user_id == job.requester_id)
+    )
+    assert note.message["msg"] == "A technician visit for %(n)s is planned on %(d)s."
+    job.requester.locale = "ro"  # the requester now reads Romanian
+    db.session.commit()
+    auth.login(job.requester)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert f"O vizită a tehnicianului pentru {job.number}" in page
+    assert "A technician visit" not in page
+    job.requester.locale = "en"
+    db.session.commit()
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert f"A technician visit for {job.number} is planned on" in page
+
+
+def test_a_notification_kept_as_text_is_shown_as_it_was(client, auth, make_user):
+    reader = make_user(locale="ro")
+    notify(reader, "Written before notifications were kept as data")
+    db.session.commit()
+    auth.login(reader)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "Written before notifications were kept as data" in page

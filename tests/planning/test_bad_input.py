@@ -10,6 +10,7 @@ import pytest
 from dispatch.errors import Conflict
 from dispatch.extensions import db
 from dispatch.planning import replan, runs, services, solve
+from dispatch.planning.engine_reasons import say
 from dispatch.planning.models import PlanRun, RunStatus, VisitStatus
 from dispatch.tickets.models import Ticket
 from tests.planning.fixtures import failing_on, next_weekday, snapshot
@@ -45,7 +46,7 @@ def test_nobody_working_that_day_is_said_plainly(
     job = make_job()
     run = _run(make_user("dispatcher"), day)
     assert run.status == RunStatus.DONE
-    notes = run.result["notes"]
+    notes = [say(n) for n in run.result["notes"]]
     assert any("Ana has no shift" in n for n in notes) and any(
         "Bob has no shift" in n for n in notes
     )
@@ -63,8 +64,10 @@ def test_windows_already_over_today_are_listed(
     run = _run(make_user("dispatcher"), today)
     assert run.status == RunStatus.DONE
     (missing,) = run.result["unassigned"]
-    assert missing["ticket_id"] == job.id and "already over" in missing["reason"]
-    assert any("Late Larry's shift on" in n and "already over" in n for n in run.result["notes"])
+    assert missing["ticket_id"] == job.id and "already over" in say(missing["reason"])
+    assert any(
+        "Late Larry's shift on" in n and "already over" in n for n in map(say, run.result["notes"])
+    )
 
 
 def test_replan_while_someone_plans_today_is_told(

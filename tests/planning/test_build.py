@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from dispatch.planning import problem as builder
+from dispatch.planning.engine_reasons import say
 from dispatch.routing import dump_problem, parse_problem
 from tests.planning.fixtures import next_weekday
 
@@ -64,7 +65,7 @@ def test_days_off_skipped_and_reported(shifts, make_tech, make_job):
     shifts.off.add((tech.id, day))
     built = builder.build(day, 1, now=NOW)
     assert [v["technician_id"] for v in built.vehicles.values()] == [other.id]
-    assert any("Ana Off has no shift on" in note for note in built.notes)
+    assert any("Ana Off has no shift on" in say(note) for note in built.notes)
 
 
 def test_jobs_without_location_or_window_are_listed(shifts, make_tech, make_job, make_site):
@@ -77,7 +78,7 @@ def test_jobs_without_location_or_window_are_listed(shifts, make_tech, make_job,
     ok = make_job()
     built = builder.build(day, 1, now=NOW)
     assert [j.id for j in built.problem.jobs] == [ok.id]
-    reasons = {u["ticket_id"]: u["reason"] for u in built.unplannable}
+    reasons = {u["ticket_id"]: say(u["reason"]) for u in built.unplannable}
     assert "no location" in reasons[nowhere.id]
     assert "closed" in reasons[closed.id]
     assert "shorter than the job" in reasons[short.id]

@@ -12,6 +12,7 @@ from dispatch.demo_field import JOBS, planning_days
 from dispatch.extensions import db
 from dispatch.people.models import User
 from dispatch.planning import runs
+from dispatch.planning.engine_reasons import say
 from dispatch.planning.models import PlanRun
 
 pytestmark = pytest.mark.slow
@@ -29,5 +30,5 @@ def test_a_newcomer_can_plan_the_demo_week(app):
     assert run.status == "done", run.message
     assert len(run.visits) >= JOBS * 0.8, run.message
     assert len({v.technician_id for v in run.visits}) == 8  # every technician has work
-    reasons = " ".join(u["reason"] for u in run.result["unassigned"])
+    reasons = " ".join(say(u["reason"]) for u in run.result["unassigned"])
     assert "unreachable" in reasons or "shorter than the job" in reasons

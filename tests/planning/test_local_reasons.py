@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from dispatch.extensions import db
 from dispatch.planning import runs
+from dispatch.planning.engine_reasons import say
 from dispatch.planning.local_reasons import local_reason
 from dispatch.planning.models import PlanRun
 from tests.planning.fixtures import next_weekday
@@ -31,7 +32,7 @@ def test_unreachable_window_is_in_the_sites_time(
     runs.execute(run.id)
     db.session.expire_all()
     run = db.session.get(PlanRun, run.id)
-    reason = next(u["reason"] for u in run.result["unassigned"] if u["ticket_id"] == job.id)
+    reason = next(say(u["reason"]) for u in run.result["unassigned"] if u["ticket_id"] == job.id)
     # The visit may start 08:00–15:30 local (it must finish by 16:30), not 06:00–13:30 UTC.
     assert "08:00–15:30" in reason and "06:00" not in reason
 

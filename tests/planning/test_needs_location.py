@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dispatch.extensions import db
 from dispatch.planning import runs
+from dispatch.planning.engine_reasons import say
 from dispatch.planning.models import PlanRun, RunStatus
 from tests.planning.fixtures import next_weekday
 
@@ -27,9 +28,9 @@ def test_job_whose_address_was_not_located_is_listed_with_a_map_link(
     assert run.status == RunStatus.DONE
     assert planned.id in {v.ticket_id for v in run.visits}
     reasons = {u["ticket_id"]: u for u in run.result["unassigned"]}
-    assert "address could not be located" in reasons[lost.id]["reason"]
+    assert "address could not be located" in say(reasons[lost.id]["reason"])
     assert reasons[lost.id]["needs_location"] and reasons[nowhere.id]["needs_location"]
-    assert "give its site a location" in reasons[nowhere.id]["reason"]
+    assert "give its site a location" in say(reasons[nowhere.id]["reason"])
     page = client.get(f"/planning/runs/{run.id}").get_data(as_text=True)
     box = page[page.index('id="missing-locations"') :]
     box = box[: box.index("</div>\n</div>")]

@@ -8,6 +8,7 @@ import pytest
 
 from dispatch.extensions import db
 from dispatch.planning import replan, runs, services, solve, staged
+from dispatch.planning.engine_reasons import say
 from dispatch.planning.models import PlanRun, RunStatus, Visit, VisitStatus
 
 HERE = (46.77, 23.59)
@@ -108,18 +109,18 @@ def test_only_the_technicians_that_must_change_are_replanned(crowded_day, make_j
     # nobody else's visit moves (the free re-plan below moves several).
     assert len(moved) == 1, moves
     # The board's sentences say who, from when to when.
-    assert any("moved from Ana" in m["text"] and "to Bob" in m["text"] for m in moves)
+    assert any("moved from Ana" in say(m["text"]) and "to Bob" in say(m["text"]) for m in moves)
     assert "Ana's day is re-planned" in run.message, run.message
     tried = run.result["tried"]
-    assert [t["freed"] for t in tried[:2]] == [
+    assert [say(t["freed"]) for t in tried[:2]] == [
         "every visit kept at its time",
         "every visit kept in its order",
     ]
     # Neither fits it without losing one of Ana's visits.
     assert not any(t["urgent_planned"] and t["planned"] == 10 for t in tried[:2]), tried
     (chosen,) = [t for t in tried if t["chosen"]]
-    assert chosen["freed"] in ("Ana", "Ana, then the other visits put back in place")
-    assert "the whole day" not in [t["freed"] for t in tried]
+    assert say(chosen["freed"]) in ("Ana", "Ana, then the other visits put back in place")
+    assert "the whole day" not in [say(t["freed"]) for t in tried]
     assert len(tried) <= 2 + staged.SINGLES + staged.PARTNERS + 1 + 2  # + settling
 
     # Going straight from held to the whole day (a re-plan without the steps between) moves more
@@ -177,7 +178,7 @@ def test_urgent_job_without_location_is_explained(
     run = _replan(boss, urgent, limit=1)
     assert f"#{urgent.id} cannot be planned today: no location" in run.message
     (missing,) = [u for u in run.result["unassigned"] if u["ticket_id"] == urgent.id]
-    assert "no location" in missing["reason"]
+    assert "no location" in say(missing["reason"])
 
 
 def test_moves_between_counts_like_the_board():

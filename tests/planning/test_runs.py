@@ -13,6 +13,7 @@ import pytest
 from dispatch.errors import Conflict, ValidationError
 from dispatch.extensions import db
 from dispatch.planning import runs, solve
+from dispatch.planning.engine_reasons import say
 from dispatch.planning.models import PlanLock, PlanRun, RunStatus, Visit
 from tests.planning.fixtures import next_weekday, wait_for
 
@@ -42,7 +43,7 @@ def test_background_run_in_a_thread(
     starts = [v.planned_start for v in visits]
     assert starts == sorted(starts) and starts[0] >= datetime.combine(day, time(8), UTC)
     (missing,) = run.result["unassigned"]
-    assert missing["ticket_id"] == impossible.id and "skill" in missing["reason"]
+    assert missing["ticket_id"] == impossible.id and "skill" in say(missing["reason"])
     assert db.session.scalars(db.select(PlanLock)).all() == []  # released
     assert run.problem["jobs"] and run.result["plan"]["code"] == 0
 
@@ -95,7 +96,7 @@ def test_no_shift_and_unmeetable_windows_are_reported(
     runs.execute(run.id)
     db.session.refresh(run)
     assert run.status == RunStatus.DONE
-    assert any("Off Today has no shift" in n for n in run.result["notes"])
+    assert any("Off Today has no shift" in n for n in map(say, run.result["notes"]))
     (missing,) = run.result["unassigned"]
     assert missing["ticket_id"] == job.id and missing["reason"]
 
@@ -246,4 +247,4 @@ def test_window_no_shift_can_meet_is_explained(
     db.session.refresh(run)
     (missing,) = run.result["unassigned"]
     assert missing["ticket_id"] == late.id
-    assert "unreachable" in missing["reason"] or "shift" in missing["reason"]
+    assert "unreachable" in say(missing["reason"]) or "shift" in say(missing["reason"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from dispatch.extensions import db
@@ -30,9 +31,10 @@ def staff_mail():
 
 
 def notes(user):
-    return list(
-        db.session.scalars(select(Notification.text).where(Notification.user_id == user.id))
-    )
+    """The user's notifications as they read them (in their language)."""
+    rows = db.session.scalars(select(Notification).where(Notification.user_id == user.id))
+    with force_locale(user.locale or "en"):
+        return [n.shown for n in rows]
 
 
 def test_the_dispatcher_is_warned_then_told_of_the_breach(

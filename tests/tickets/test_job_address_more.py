@@ -10,6 +10,7 @@ import pytest
 from dispatch.extensions import db
 from dispatch.people.services import create_token
 from dispatch.planning import problem as builder
+from dispatch.planning.engine_reasons import say
 from dispatch.sites.geocoding import GeocodeCache
 from dispatch.tickets.models import Kind, Status, Ticket, TicketEvent
 from dispatch.types import utcnow
@@ -100,7 +101,7 @@ def test_bulk_unknown_address_is_saved_and_listed_as_needing_a_location(
     listed = {u["ticket_id"]: u for u in built.unplannable}
     for t in tickets:
         assert listed[t.id]["needs_location"]
-        assert "could not be located" in listed[t.id]["reason"]
+        assert "could not be located" in say(listed[t.id]["reason"])
 
 
 @pytest.mark.parametrize(

@@ -120,3 +120,24 @@ def test_an_empty_or_blank_query_filters_nothing(found):
 def test_words_beyond_the_limit_are_ignored(found):
     words = " ".join(["sistem"] * MAX_WORDS + ["absent"])
     assert found(words) == {"printer"}
+
+
+def test_the_sites_name_is_searched_too(make_ticket, make_site):
+    brasov = make_site(name="Brașov")
+    cedilla = make_site(name="Sediul Braşov Nord")
+    cluj = make_site(name="Cluj-Napoca")
+    at_brasov = make_ticket(subject="Imprimantă blocată", site_id=brasov.id)
+    at_cedilla = make_ticket(subject="Scanner", site_id=cedilla.id)
+    at_cluj = make_ticket(subject="Imprimantă blocată", site_id=cluj.id)
+    nowhere = make_ticket(subject="Cont blocat")
+
+    def search(q):
+        return set(db.session.scalars(db.select(Ticket.id).where(search_clause(q))))
+
+    assert search("brasov") == {at_brasov.id, at_cedilla.id}
+    assert search("BRAȘOV") == search("Braşov") == {at_brasov.id, at_cedilla.id}
+    # Every word still counts: one in the text, the other in the site's name.
+    assert search("imprimanta brasov") == {at_brasov.id}
+    assert search("blocat cluj") == {at_cluj.id}
+    assert nowhere.id not in search("blocat brasov")
+    assert search("bra_ov") == set()  # a wildcard stays literal in the site's name too
