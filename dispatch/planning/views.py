@@ -140,8 +140,6 @@ def _board(run: PlanRun) -> dict:
         "map_data": board.map_data(run, line.colours, visits),
         "action": ActionForm(),
         "move": move,
-        # Translated once per page, not once per visit.
-        "status_labels": {k: str(label) for k, label in labels.VISIT_STATUS.items()},
         "VisitStatus": VisitStatus,
     }
 
