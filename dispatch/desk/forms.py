@@ -19,8 +19,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -32,6 +30,7 @@ from dispatch import labels
 from dispatch.collation import name_order
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
+from dispatch.selects import SelectField, SelectMultipleField
 from dispatch.sites.models import Site
 from dispatch.tickets.models import Category, Kind, Priority, Status, Ticket
 
