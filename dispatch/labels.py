@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 from babel import Locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 STATUS = {
     "new": _l("New"),
@@ -120,3 +124,35 @@ def country_name(code: str) -> str:
 
     locale = get_locale() or Locale.parse("en")
     return f"{locale.territories.get(code, code)} ({code})"
+
+
+class InLanguage:
+    """This module as the templates read it, in one language: each vocabulary above a dict of
+    plain text, translated once per language and process (a page of fifty tickets shows
+    hundreds of badges, each one a look-up in the catalogue when the dicts hold lazy texts);
+    everything else (the colours, the functions) as it is."""
+
+    def __init__(self) -> None:
+        module = sys.modules[__name__]
+        self._module = module
+        self._texts = {
+            name: {key: str(text) for key, text in value.items()}
+            for name, value in vars(module).items()
+            if isinstance(value, dict) and any(isinstance(v, LazyString) for v in value.values())
+        }
+
+    def __getattr__(self, name: str) -> Any:
+        texts = self._texts.get(name)
+        return texts if texts is not None else getattr(self._module, name)
+
+
+_in_language: dict[str, InLanguage] = {}
+
+
+def in_language(language: str) -> InLanguage:
+    """The labels in ``language``, which must be the current locale (they are translated by
+    it the first time it is asked for)."""
+    found = _in_language.get(language)
+    if found is None:
+        found = _in_language[language] = InLanguage()
+    return found

@@ -124,7 +124,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _labels():
         return {
-            "labels": labels,
+            "labels": labels.in_language(str(get_locale() or app.config["DEFAULT_LOCALE"])),
             "_": gettext,
             "nav_items": nav_items,
             "page_language": lambda: str(get_locale() or app.config["DEFAULT_LOCALE"]),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,8 +19,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -31,6 +30,7 @@ from dispatch import labels
 from dispatch.collation import name_order
 from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
+from dispatch.selects import SelectField, SelectMultipleField
 from dispatch.sites.models import Site
 from dispatch.tickets.models import Category, Kind, Priority, Status, Ticket
 
@@ -78,9 +78,22 @@ def _names(model, *where):
     return list(db.session.scalars(db.select(model).where(*where).order_by(name_order(model.name))))
 
 
+def _once(key: str, load):
+    """``load()``, once per request: a ticket's panel offers the same people and groups in
+    more than one of its forms."""
+    loaded = request.environ.setdefault("dispatch.desk_choices", {})
+    if key not in loaded:
+        loaded[key] = load()
+    return loaded[key]
+
+
 def staff_choices(role: str, optgroup: str | None = None) -> list[C]:
-    users = _names(User, User.role == role, User.active)
+    users = _once(f"staff:{role}", lambda: _names(User, User.role == role, User.active))
     return [C(str(u.id), u.name, optgroup=optgroup) for u in users]
+
+
+def _groups() -> list[Group]:
+    return _once("groups", lambda: _names(Group))
 
 
 def _options(rows) -> list[C]:
@@ -145,7 +158,7 @@ class CatalogForm(_TicketForm):
             + staff_choices(Role.AGENT, str(labels.ROLE[Role.AGENT]))
             + staff_choices(Role.TECHNICIAN, str(labels.ROLE[Role.TECHNICIAN]))
         )
-        self.group.choices = [NONE] + _options(_names(Group))
+        self.group.choices = [NONE] + _options(_groups())
         self.skills.choices = [C(s.id, s.name) for s in _names(Skill)]
         return self
 
@@ -185,7 +198,7 @@ class AssignForm(_TicketForm):
         else:
             role = Role.TECHNICIAN if kind == Kind.ONSITE else Role.AGENT
             self.assignee.choices = [NONE] + staff_choices(role)
-        self.group.choices = [NONE] + (_options(_names(Group)) if kind != Kind.ONSITE else [])
+        self.group.choices = [NONE] + (_options(_groups()) if kind != Kind.ONSITE else [])
         return self
 
     @classmethod

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import request
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import instance_state
 from wtforms import Form
 
 from dispatch.desk.forms import (
@@ -95,7 +96,14 @@ def panel_state(
     for form in forms.values():
         if next_url and not form.next.data:
             form.next.data = next_url
-    events = latest_events(ticket)
+    if "events" in instance_state(ticket).dict:
+        # The ticket page loaded the whole record, with the actors and every name its events
+        # use (kept while the page is drawn): its latest events cost no query.
+        events = sorted(ticket.events, key=lambda e: e.id, reverse=True)[:LATEST_EVENTS]
+        named = []
+    else:
+        events = latest_events(ticket)
+        named = load_named(events)
     state = dict(
         ticket=ticket,
         forms=forms,
@@ -104,7 +112,7 @@ def panel_state(
         acts=acts,
         statuses=status_targets(ticket) if acts else [],
         events=events,
-        named=load_named(events),  # kept loaded while the panel is drawn
+        named=named,  # kept loaded while the panel is drawn
         message=None,
         conflict=False,
         attempt=None,

@@ -20,8 +20,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import Flask
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 log = logging.getLogger("dispatch.mail")
 JOB = "dispatch.worker.send_mail"
@@ -39,30 +43,39 @@ def retry_job_id(queue: str, due: datetime) -> str:
     return f"dispatch-mail-send-{queue}-at-{int(due.timestamp())}"
 
 
+_clients: dict[str, Redis] = {}
+
+
+def _client(url: str) -> Redis:
+    """One client per process and URL, whose pool keeps its connections: every commit that
+    adds mail asks Redis, and opening a connection each time (the TCP handshake and the
+    client's greeting) cost more than the question. The pool opens anew in a forked process."""
+    from redis import Redis
+
+    client = _clients.get(url)
+    if client is None:
+        client = _clients[url] = Redis.from_url(
+            url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
+        )
+    return client
+
+
 def enqueue(app: Flask) -> bool:
     """Queue a send job unless one is already waiting; True when this call queued it."""
-    from redis import Redis
     from rq import Queue
 
     name = app.config["RQ_MAIL_QUEUE"]
-    conn = Redis.from_url(
-        app.config["RQ_REDIS_URL"],
-        socket_connect_timeout=REDIS_TIMEOUT,
-        socket_timeout=REDIS_TIMEOUT,
-    )
+    conn = _client(app.config["RQ_REDIS_URL"])
+    if not conn.set(queued_key(name), "1", nx=True, ex=QUEUED_TTL):
+        return False
     try:
-        if not conn.set(queued_key(name), "1", nx=True, ex=QUEUED_TTL):
-            return False
-        try:
-            Queue(name, connection=conn).enqueue(
-                JOB, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL, description="mail send"
-            )
-        except Exception:
-            conn.delete(queued_key(name))  # the next commit may try again
-            raise
-        return True
-    finally:
-        conn.close()
+        Queue(name, connection=conn).enqueue(
+            JOB, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL, description="mail send"
+        )
+    except Exception:
+        conn.delete(queued_key(name))  # the next commit may try again
+        raise
+    return True
 
 
 def send_turn(deliver: Callable[[], tuple[int, datetime | None]]) -> dict:

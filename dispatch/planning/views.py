@@ -142,7 +142,6 @@ def _board(run: PlanRun) -> dict:
         "map_data": board.map_data(run, line.colours, visits),
         "action": ActionForm(),
         "move": move,
-        "technician_options": board.technician_options(move.technician.choices),
         "VisitStatus": VisitStatus,
     }
 
@@ -150,12 +149,14 @@ def _board(run: PlanRun) -> dict:
 @bp.get("/runs/<int:run_id>")
 def show(run_id: int):
     run = services.get_run(run_id)
+    parts = _board(run)
     return render_template(
         "planning/board.html",
         state=run_status(run),
+        technician_options=board.technician_options(parts["move"].technician.choices),
         unplanned=board.unplanned(run),
         missing_sites=board.sites_needing_location(run),
-        **_board(run),
+        **parts,
     )
 
 
@@ -223,6 +224,24 @@ def _moved(run: PlanRun, visit_id: int, form: MoveForm):
         form.technician.data,
         *_site_start(run, visit_id, form),
         seen=form.seen.data or None,
+    )
+
+
+@bp.get("/runs/<int:run_id>/visits/<int:visit_id>/move")
+def move_page(run_id: int, visit_id: int):
+    """One visit's move form, filled in: where the board's Move leads without a script."""
+    run = services.get_run(run_id)
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or visit.plan_run_id != run.id or run.status != RunStatus.DONE:
+        abort(404)
+    move = _move_form()
+    return render_template(
+        "planning/move.html",
+        run=run,
+        visit=visit,
+        start=board.site_start(visit),
+        move=move,
+        options=board.technician_options(move.technician.choices, visit.technician_id),
     )
 
 

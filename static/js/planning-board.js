@@ -391,4 +391,34 @@
     });
   }
 
+  // ---- The visits' Move forms ------------------------------------------------------------
+  // The page holds the form once (#move-template); opening a visit's Move fills a copy in for
+  // that visit, in place of the link to the visit's own move page that works without a script.
+  // Toggle does not bubble: listened to while it goes down to the details.
+  var moveTemplate = document.getElementById("move-template");
+  function fillMove(details) {
+    if (!moveTemplate || !details.open || details.querySelector(".move-form")) { return; }
+    var d = details.dataset, prefix = "move-" + d.visit;
+    var form = moveTemplate.content.querySelector("form").cloneNode(true);
+    form.action = d.moveUrl;
+    form.querySelectorAll("[id]").forEach(function (el) { el.id = el.id.replace("move-new", prefix); });
+    form.querySelectorAll("label[for]").forEach(function (el) {
+      el.htmlFor = el.htmlFor.replace("move-new", prefix);
+    });
+    form.elements.seen.value = d.seen;
+    form.elements.technician.value = d.technician;
+    form.elements.day.value = d.day;
+    form.elements.start.value = d.start;
+    var link = details.querySelector(".move-page");
+    if (link) { link.remove(); }
+    details.appendChild(form);
+  }
+  if (visitsBox) {
+    visitsBox.addEventListener("toggle", function (event) {
+      if (event.target.classList && event.target.classList.contains("move-details")) {
+        fillMove(event.target);
+      }
+    }, true);
+  }
+
 })();

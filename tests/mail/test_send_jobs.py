@@ -96,3 +96,18 @@ def test_redis_down_commits_the_change_and_the_next_turn_sends(
     assert result == {"status": "sent", "seen": 0, "outcomes": {}, "handled": 1}
     assert [r.status for r in _rows()] == [Outbound.SENT]
     assert len(smtp_server.messages) == 1
+
+
+def test_commits_reuse_one_connection_to_redis(app, rq, make_ticket, monkeypatch):
+    """Every commit that adds mail asks Redis whether a send job waits: over a connection the
+    process keeps, not one opened (handshake, greeting) each time."""
+    from redis.connection import Connection
+
+    opened = []
+    real = Connection._connect  # the socket's connect, spied on (Redis itself answers)
+    monkeypatch.setattr(Connection, "_connect", lambda self: (opened.append(1), real(self))[1])
+    app.config["MAIL_DELIVERY"] = "rq"
+    for _ in range(3):
+        make_ticket()
+    assert len(opened) <= 1, opened
+    assert _send_jobs_queued(rq) == [send_jobs.JOB]  # the first queued it; the others saw it

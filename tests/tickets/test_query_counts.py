@@ -73,3 +73,31 @@ def test_the_ticket_page_does_not_grow_with_its_history(client, auth, make_ticke
     auth.login(db.session.get(User, requester_id))
     counts = {n: statements_of_page(client, f"/tickets/{n}", "Note 3") for n in (few, many)}
     assert counts[few] == counts[many], counts
+
+
+def test_the_staff_panel_reads_nothing_the_page_has_read(
+    client, auth, make_ticket, make_user, make_tech
+):
+    """The dispatcher's ticket page: the record is read once (the panel's latest events come
+    from it), and the people and groups its forms offer once each, however many forms offer
+    them."""
+    requester = make_user()
+    make_tech(name="Tia Tech")
+    ticket_id = _ticket_with_history(make_ticket, make_user, requester, 6)
+    ticket = db.session.get(Ticket, ticket_id)
+    ticket.kind = "onsite"  # the catalogue and the assignment both offer the technicians
+    db.session.commit()
+    auth.login(role="dispatcher")
+    with statements() as sent:
+        response = client.get(f"/tickets/{ticket_id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="panel-assign"' in html and "Tia Tech" in html
+    assert html.count(">Tia Tech</option>") == 2  # offered by both forms
+
+    def reading(table: str) -> list[str]:
+        return [s for s in sent if s.lstrip().startswith("SELECT") and f"FROM {table}" in s]
+
+    assert len(reading("ticket_event")) == 1, reading("ticket_event")
+    assert len(reading("agent_group ORDER BY")) <= 1, reading("agent_group ORDER BY")
+    staff = [s for s in sent if "user.role = " in s.replace('"', "")]
+    assert len(staff) == 2, staff  # the agents and the technicians, once each
