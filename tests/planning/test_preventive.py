@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from dispatch.planning import problem as builder
+from dispatch.planning.engine_reasons import say
 from tests.planning.fixtures import next_weekday
 
 NOW = datetime(2020, 1, 1, tzinfo=UTC)
@@ -61,7 +62,9 @@ def test_a_window_outside_the_planned_days_is_said(shifts, make_tech, make_job):
     make_job(channel="plan", appointment_start=begin, appointment_end=begin + timedelta(days=5))
     built = builder.build(day, 2, now=NOW)
     assert built.problem.jobs == []
-    assert built.unplannable[0]["reason"] == "its maintenance window is not on the planned days"
+    assert (
+        say(built.unplannable[0]["reason"]) == "its maintenance window is not on the planned days"
+    )
 
 
 def test_the_mixed_week_benchmark_ranks_jobs_as_the_app_does():
