@@ -55,6 +55,7 @@ class Rules:
         #: Above the soft cost of any plan: added to the unit of the search's penalties.
         self.soft_bound = bound
         self.soft = bound > 0
+        self.late = any(dl is not None for dl in self.deadline)
         self.deps = any(self.preds)
 
     def pref_cost(self, j: int, k: int) -> int:

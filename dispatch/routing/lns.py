@@ -58,6 +58,10 @@ from .stopping import Stopping
 POLISH_EVERY = 0.05
 POLISH_LAST = 0.01
 
+#: Feasible insertions weighed with the lateness they cause, per job inserted, on problems with
+#: deadlines (:meth:`Search.best_insertion`).
+LATE_TRIES = 12
+
 #: Neighbours kept per job (by travel time) for the ruin and for choosing left-out jobs.
 NEIGHBOURS = 40
 
@@ -194,6 +198,9 @@ class Search:
         waits = bool(self.dependent) and bool(self.rules.preds[x])
         if waits:
             allowed = self._release(x)
+        # On a route with a job it depends on, or one that depends on it, x goes after the
+        # first and before the second.
+        order = self._order_bounds(x) if self.dependent else None
         prefer = self.rules is not None and self.rules.pref[x] is not None
         dem = d.dem[x]
         lx, limit = d.loc[x], d.last_end[x]
@@ -224,6 +231,8 @@ class Search:
                 r.candidates(lx, limit, first, service, cands)
         heapify(cands)  # cheapest first, and most are never looked at
         rnd = self.rng.random
+        timed = self.rules is not None and self.rules.late
+        best, tried = None, 0
         while cands:
             key = heappop(cands)
             if blink and rnd() < blink:
@@ -234,16 +243,42 @@ class Search:
             if pinned:
                 p_lo, p_hi = self._pinned_range(x, r.seq)
                 lo, hi = max(lo, p_lo), min(hi, p_hi)
+            if order and k in order:
+                o_lo, o_hi = order[k]
+                lo, hi = max(lo, o_lo), min(hi, o_hi)
             for pos in range(lo, hi + 1):
                 got = r.insertion(x, pos)
                 if got is not None and got is not ...:
-                    return got, k, pos
+                    if not timed:
+                        return got, k, pos
+                    # Deadlines: the first feasible insertions, cheapest detour first, are
+                    # weighed with the lateness they cause (of x and of what comes after it).
+                    total = got + self._soft_change(r, x, pos)
+                    if best is None or total < best[0]:
+                        best = (total, got, k, pos)
+                    tried += 1
+                    break
+            if timed and tried >= LATE_TRIES:
+                break
+        if best is not None:
+            return best[1], best[2], best[3]
         # Remembered until the route changes. A gap skipped by a blink counts as tried: the
         # job then waits for the route's next change, another kind of the same randomness.
         for k in allowed:
             r = self.routes[k]
             failed[row + k] = r.version
         return None
+
+    def _soft_change(self, r, x: int, pos: int):
+        """How much inserting ``x`` before ``seq[pos]`` of route ``r`` changes its soft cost
+        (the route is timed with it, then set back)."""
+        rules = self.rules
+        before = rules.route_soft(r.k, r.seq, r.tend) if r.njobs else 0
+        state = r.state()
+        r.seq.insert(pos, x)
+        after = rules.route_soft(r.k, r.seq, r.tend) if r.update() else 2**62
+        r.set_state(state)
+        return after - before
 
     def _release(self, x: int) -> list[int]:
         """The vehicles that may take ``x`` now that it waits for other jobs (none while one
@@ -266,6 +301,25 @@ class Search:
             return []
         self.d.wins[x] = wins
         return allowed
+
+    def _order_bounds(self, x: int):
+        """Per route holding a job ``x`` depends on or one that depends on ``x``: the first
+        and last positions where ``x`` may go (None when there is no such route)."""
+        rules, route_of = self.rules, self.route_of
+        out = None
+        for a, _, _ in rules.preds[x]:
+            k = route_of.get(a)
+            if k is not None:
+                out = out or {}
+                lo, hi = out.get(k, (0, 2**62))
+                out[k] = (max(lo, self.routes[k].seq.index(a) + 1), hi)
+        for b in rules.succs[x]:
+            k = route_of.get(b)
+            if k is not None:
+                out = out or {}
+                lo, hi = out.get(k, (0, 2**62))
+                out[k] = (lo, min(hi, self.routes[k].seq.index(b)))
+        return out
 
     def _task_start(self, r, i: int) -> int:
         """When the task at position ``i`` of route ``r`` starts (setup skipped after a job
