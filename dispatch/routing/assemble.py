@@ -48,7 +48,9 @@ def _reachable(problem: Problem, vehicle: Vehicle, job: Job, bounds: dict) -> bo
     begin = start_in(job.time_windows, vehicle.time_window[0] + there, low, high)
     if begin is None:
         return False
-    return begin + job.setup + job.service + back <= vehicle.time_window[1]
+    # No setup where the route starts at the job's place (as the timeline times it).
+    setup = 0 if vehicle.start_index == loc else job.setup
+    return begin + setup + job.service + back <= vehicle.time_window[1]
 
 
 def usable_vehicles(problem: Problem) -> set[int]:
@@ -65,8 +67,12 @@ def compatible(problem: Problem) -> list[list[int]]:
     usable = usable_vehicles(problem)
     pinned = {p.id: k for k, v in enumerate(problem.vehicles) for p in v.steps if p.type == "job"}
     bounds = [pin_bounds(v) for v in problem.vehicles]
+    ids = {j.id for j in problem.jobs}
     out = []
     for job in problem.jobs:
+        if any(d.id not in ids for d in job.depends_on):
+            out.append([])  # waits for a job this problem does not have
+            continue
         candidates = [pinned[job.id]] if job.id in pinned else sorted(usable)
         ok = []
         for k in candidates:
@@ -118,7 +124,7 @@ def assemble(problem: Problem, plan: Plan | None, explain: bool = True) -> Solut
     else:
         routes = _time_all(problem, plan or [], {})
     solution = Solution(routes=routes)
-    if rules is not None and rules.soft:
+    if rules is not None and rules.late:
         _lateness(problem, rules, solution)
     served = {s.id for r in solution.routes for s in r.steps if s.type == "job"}
     for job in problem.jobs:

@@ -42,14 +42,21 @@ class Rules:
         for i, job in enumerate(problem.jobs):
             if job.preferred_vehicles:
                 top = max(w for _, w in job.preferred_vehicles)
-                self.pref[i] = (top, {vpos[v]: top - w for v, w in job.preferred_vehicles})
+                # (A vehicle not in this problem, as in one day of a week planned day by day,
+                # is never the one serving it.)
+                self.pref[i] = (
+                    top,
+                    {vpos[v]: top - w for v, w in job.preferred_vehicles if v in vpos},
+                )
                 bound += top
             if job.deadline is not None:
                 dl = job.deadline
                 self.deadline[i] = (dl.time, dl.per_minute, dl.breach)
                 bound += dl.breach + (dl.per_minute * HORIZON + 59) // 60
             for dep in job.depends_on:
-                a = jpos[dep.id]
+                a = jpos.get(dep.id)
+                if a is None:  # not in this problem: the job is never served (compatible)
+                    continue
                 self.preds[i].append((a, dep.delay, dep.same_vehicle))
                 self.succs[a].append(i)
         #: Above the soft cost of any plan: added to the unit of the search's penalties.

@@ -302,6 +302,31 @@ class Search:
         self.d.wins[x] = wins
         return allowed
 
+    def _pull(self, x: int, blink: float) -> bool:
+        """Move the jobs ``x`` must share a vehicle with, served on a vehicle ``x`` may not
+        have, to one it may (when they fit there): the recreate puts each job where it costs
+        least, which may be where its follow-up cannot go. True when one moved."""
+        moved = False
+        for a, _, same in self.rules.preds[x]:
+            k = self.route_of.get(a)
+            if not same or k is None or k in self.allowed[x] or a in self.d.pinned:
+                continue
+            own = self.allowed[a]
+            self.allowed[a] = [v for v in own if v in self.allowed[x]]
+            try:
+                if not self._take_out([a]):
+                    return moved
+                found = self.best_insertion(a, blink)
+            finally:
+                self.allowed[a] = own
+            if found is None:
+                found = self.best_insertion(a, blink)  # back where it may go
+            else:
+                moved = True
+            if found is not None:
+                self.insert(a, found[1], found[2])
+        return moved
+
     def _order_bounds(self, x: int):
         """Per route holding a job ``x`` depends on or one that depends on ``x``: the first
         and last positions where ``x`` may go (None when there is no such route)."""
@@ -410,6 +435,8 @@ class Search:
             still = []
             for x in waiting:
                 found = self.best_insertion(x, blink)
+                if found is None and self._pull(x, blink):
+                    found = self.best_insertion(x, blink)
                 if found is not None:
                     self.insert(x, found[1], found[2])
                 else:
