@@ -20,8 +20,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from dispatch.extensions import db
-from dispatch.routing import Break, Job, PinnedStep, Problem, Vehicle
-from dispatch.routing.model import Deadline
+from dispatch.routing import Break, Deadline, Job, PinnedStep, Problem, Vehicle
 from dispatch.sites.models import Site
 from dispatch.tickets.models import Kind, Status, Ticket
 

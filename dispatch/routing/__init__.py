@@ -35,6 +35,8 @@ from .jsonio import loads_problem, parse_problem
 from .model import (
     HORIZON,
     Break,
+    Deadline,
+    Dependency,
     Job,
     PinnedStep,
     Problem,
@@ -49,6 +51,8 @@ from .reasons import explain_unassigned
 __all__ = [
     "HORIZON",
     "Break",
+    "Deadline",
+    "Dependency",
     "Job",
     "PinnedStep",
     "Problem",

@@ -14,7 +14,7 @@ cdef class Search:
     cdef public Data d
     cdef public Penalty penalty
     cdef public list allowed, routes, _servable, _ties, _by_priority
-    cdef public dict pin_rank, route_of, _near
+    cdef public dict pin_rank, route_of, _near, _soft_of
     cdef public long long[::1] failed
     cdef public Py_ssize_t nveh
     cdef public set out

@@ -27,6 +27,7 @@ from dispatch.routing import (
 )
 from dispatch.routing.model import HORIZON
 from dispatch.routing.ortools_model import is_exact
+from tests.routing.support import search_alone
 from tests.routing.test_properties import SETTINGS
 
 solver = pytest.importorskip("dispatch.routing.solver")
@@ -462,10 +463,7 @@ def test_ruled_plans_are_valid_and_optimal(doc):
 @given(ruled_problems())
 def test_the_search_alone_reaches_the_ruled_optimum(doc):
     problem = parse_problem(doc)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(solver, "optimum", lambda problem, allowed: None)
-        solution = solver.solve(problem, 1.0)
-    plan = dump_solution(problem, solution)
+    plan = dump_solution(problem, search_alone(problem, 1.0))
     assert check_solution(problem, plan) == [], json.dumps([doc, plan])
     best = brute_force(doc)
     if any("depends_on" in j for j in doc["jobs"]):
