@@ -36,8 +36,9 @@ def _vehicle_usable(problem: Problem, vehicle: Vehicle) -> bool:
     return True
 
 
-def _reachable(problem: Problem, vehicle: Vehicle, job: Job, bounds: dict) -> bool:
-    """The job alone fits in the shift (breaks aside, which the model handles)."""
+def _reachable(problem: Problem, vehicle: Vehicle, job: Job, bounds: dict, shared: bool) -> bool:
+    """The job alone fits in the shift (breaks aside, which the model handles); ``shared``:
+    another job is at its place, and may save it the setup by coming just before it."""
     m = problem.durations
     loc = job.location_index
     there = m[vehicle.start_index][loc] if vehicle.start_index is not None else 0
@@ -49,7 +50,7 @@ def _reachable(problem: Problem, vehicle: Vehicle, job: Job, bounds: dict) -> bo
     if begin is None:
         return False
     # No setup where the route starts at the job's place (as the timeline times it).
-    setup = 0 if vehicle.start_index == loc else job.setup
+    setup = 0 if shared or vehicle.start_index == loc else job.setup
     return begin + setup + job.service + back <= vehicle.time_window[1]
 
 
@@ -68,6 +69,9 @@ def compatible(problem: Problem) -> list[list[int]]:
     pinned = {p.id: k for k, v in enumerate(problem.vehicles) for p in v.steps if p.type == "job"}
     bounds = [pin_bounds(v) for v in problem.vehicles]
     ids = {j.id for j in problem.jobs}
+    places: dict[int, int] = {}
+    for j in problem.jobs:
+        places[j.location_index] = places.get(j.location_index, 0) + 1
     out = []
     for job in problem.jobs:
         if any(d.id not in ids for d in job.depends_on):
@@ -88,7 +92,8 @@ def compatible(problem: Problem) -> list[list[int]]:
                 for d, a in enumerate(job.delivery)
             ):
                 continue
-            if k in usable and _reachable(problem, v, job, bounds[k]):
+            shared = places[job.location_index] > 1
+            if k in usable and _reachable(problem, v, job, bounds[k], shared):
                 ok.append(k)
         out.append(ok)
     return out
