@@ -317,29 +317,30 @@ class Search:
         return allowed
 
     def _pull(self, x: int, blink: float) -> bool:
-        """Move the jobs ``x`` must share a vehicle with, served on a vehicle ``x`` may not
-        have, to one it may (when they fit there): the recreate puts each job where it costs
-        least, which may be where its follow-up cannot go. True when one moved."""
-        moved = False
+        """Move one job ``x`` depends on to another vehicle (one ``x`` may have, when they
+        must share it) where ``x`` then fits; True when one moved. The recreate puts each job
+        where it costs least, which may leave no room for what follows it; a move that does
+        not let ``x`` in is undone."""
         for a, _, same in self.rules.preds[x]:
             k = self.route_of.get(a)
-            if not same or k is None or k in self.allowed[x] or a in self.d.pinned:
+            if k is None or a in self.d.pinned:
                 continue
             own = self.allowed[a]
-            self.allowed[a] = [v for v in own if v in self.allowed[x]]
+            others = [v for v in own if v != k and (not same or v in self.allowed[x])]
+            if not others:
+                continue
+            before = self.snapshot()
+            self.allowed[a] = others
             try:
-                if not self._take_out([a]):
-                    return moved
-                found = self.best_insertion(a, blink)
+                found = self.best_insertion(a, blink) if self._take_out([a]) else None
             finally:
                 self.allowed[a] = own
-            if found is None:
-                found = self.best_insertion(a, blink)  # back where it may go
-            else:
-                moved = True
             if found is not None:
                 self.insert(a, found[1], found[2])
-        return moved
+                if self.best_insertion(x, blink) is not None:
+                    return True
+            self.restore(before)
+        return False
 
     def _order_bounds(self, x: int):
         """Per route holding a job ``x`` depends on or one that depends on ``x``: the first
