@@ -649,9 +649,12 @@ class Search:
         self.found_at = found_at
 
     def average_arc(self) -> float:
-        """The plan's travel per arc driven (from the start, between jobs, to the end)."""
+        """The plan's travel per arc driven (from the start, between jobs, to the end), its
+        soft cost counted as travel: the scale of the temperature and of the milder penalty,
+        which must weigh a left-out job against lateness too (a plan may be late without
+        driving at all)."""
         arcs = max(1, sum([r.njobs + 1 for r in self.routes if r.njobs]))
-        return sum([r.travel for r in self.routes if r.njobs]) / arcs
+        return (sum([r.travel for r in self.routes if r.njobs]) + self.soft()) / arcs
 
     def plan(self):
         """Per vehicle, its ``("job", j)`` and ``("break", b)`` items; [] when it stays home."""
