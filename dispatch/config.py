@@ -103,6 +103,14 @@ class Config:
     LABEL_FONT = None
     # Priority from impact × urgency (ITIL-style matrix); the dispatcher may override it.
     DEFAULT_ONSITE_DURATION_MIN = 60
+    # What the engine weighs a visit ending after its ticket's due time at (the dispatcher's
+    # due date or the service level's resolution due), in seconds of travel: once for the
+    # breach, and per minute late.
+    PLANNING_LATE_BREACH_COST = 1800
+    PLANNING_LATE_COST_PER_MINUTE = 60
+    # What the engine weighs serving a device's visit by another technician than the one who
+    # last visited it, in seconds of travel.
+    PLANNING_PREFERRED_WEIGHT = 1800
 
     # Places (dispatch.geo). Any geopy geocoder by its service name ("nominatim", "photon",
     # "pelias", …) with its keyword arguments in GEOCODER_OPTIONS (e.g. {"domain": "…"} for a

@@ -10,7 +10,7 @@ at all (no location, no window left) are listed with the reason instead of being
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from dispatch.extensions import db
-from dispatch.routing import Break, Job, PinnedStep, Problem, Vehicle
+from dispatch.routing import Break, Deadline, Job, PinnedStep, Problem, Vehicle
 from dispatch.sites.models import Site
 from dispatch.stored_text import Stored, said
 from dispatch.stored_text import day as day_of
@@ -78,6 +78,21 @@ def is_overdue(ticket: Ticket, now: datetime) -> bool:
         is_preventive(ticket)
         and ticket.appointment_end is not None
         and (ticket.appointment_end <= now)
+    )
+
+
+def soft_deadline(ticket: Ticket, built: Built) -> Deadline | None:
+    """The job's soft deadline: its :func:`deadline`, past which the engine weighs a breach
+    (``PLANNING_LATE_BREACH_COST``) and each minute late (``PLANNING_LATE_COST_PER_MINUTE``),
+    in seconds of travel, beside the hard access windows."""
+    due = deadline(ticket)
+    if due is None:
+        return None
+    config = current_app.config
+    return Deadline(
+        time=built.seconds(due),
+        per_minute=int(config.get("PLANNING_LATE_COST_PER_MINUTE", 60)),
+        breach=int(config.get("PLANNING_LATE_BREACH_COST", 1800)),
     )
 
 
@@ -321,6 +336,7 @@ def build(
                 priority=engine_priority(ticket, first_end, range_end, now),
                 description=f"{ticket.number} {ticket.subject}"[:120],
                 location=(point[1], point[0]),
+                deadline=soft_deadline(ticket, built),
             )
         )
 
@@ -387,8 +403,30 @@ def build(
                     )
                 )
     matrix = sources.travel_matrix(places.points) if places.points else []
+    jobs = _preferred(built, tickets, jobs)
     built.problem = Problem(jobs=jobs, vehicles=vehicles, durations=matrix)
     return built
+
+
+def _preferred(built: Built, tickets: list[Ticket], jobs: list[Job]) -> list[Job]:
+    """Each job about a device prefers the technician who last visited it (every shift of
+    theirs), with the weight ``PLANNING_PREFERRED_WEIGHT`` in seconds of travel."""
+    asset_of = {t.id: t.asset_id for t in tickets if t.asset_id is not None}
+    last = sources.last_technicians(set(asset_of.values()))
+    if not last:
+        return jobs
+    weight = int(current_app.config.get("PLANNING_PREFERRED_WEIGHT", 1800))
+    shifts: dict[int, list[int]] = {}
+    for vid, facts in built.vehicles.items():
+        shifts.setdefault(facts["technician_id"], []).append(vid)
+    out = []
+    for job in jobs:
+        tech = last.get(asset_of.get(job.id, -1))
+        vids = shifts.get(tech, []) if tech is not None else []
+        if vids:
+            job = replace(job, preferred_vehicles=tuple((vid, weight) for vid in vids))
+        out.append(job)
+    return out
 
 
 def _vehicle(

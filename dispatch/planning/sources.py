@@ -16,6 +16,9 @@ from dispatch.collation import name_order
 from dispatch.extensions import db
 from dispatch.people.models import Role, User
 from dispatch.technicians.shifts import shifts_for as technician_shifts
+from dispatch.tickets.models import Ticket
+
+from .models import Visit, VisitStatus
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,20 @@ def technicians() -> list[User]:
 def shifts_for(day: date, technician_ids: list[int] | None = None) -> list:
     """The shifts worked on ``day`` (days off and absences are simply missing)."""
     return list(technician_shifts(day, technician_ids))
+
+
+def last_technicians(asset_ids: set[int]) -> dict[int, int]:
+    """Per device of ``asset_ids``: the technician of its latest visit done (on any ticket
+    about it), where it has one."""
+    if not asset_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Ticket.asset_id, Visit.technician_id)
+        .join(Visit, Visit.ticket_id == Ticket.id)
+        .where(Ticket.asset_id.in_(asset_ids), Visit.status == VisitStatus.DONE)
+        .order_by(Visit.done_at, Visit.id)
+    )
+    return {asset: tech for asset, tech in rows}  # the latest wins
 
 
 def travel_matrix(points: list[tuple[float, float]]) -> list[list[int]]:

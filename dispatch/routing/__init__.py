@@ -4,7 +4,8 @@ The engine is our own ruin-and-recreate search on the exact timeline (:mod:`lns`
 routes as they are published, setup skipped between jobs at the same place, breaks wherever
 they fit), one process per core (up to two, with different random seeds), plus OR-Tools'
 guided local search, which takes over the second process's plan for the last share of the time
-where OR-Tools' model is exact (no setup times, one window per job). :mod:`solver` says how
+where OR-Tools' model is exact (no setup times, one window per job, none of the field-work
+rules it does not carry: see :mod:`fieldrules`). :mod:`solver` says how
 the two are combined, and why.
 
 A pure package: the standard library and OR-Tools only, nothing from Flask, SQLAlchemy or the
@@ -35,6 +36,8 @@ from .jsonio import loads_problem, parse_problem
 from .model import (
     HORIZON,
     Break,
+    Deadline,
+    Dependency,
     Job,
     PinnedStep,
     Problem,
@@ -49,6 +52,8 @@ from .reasons import explain_unassigned
 __all__ = [
     "HORIZON",
     "Break",
+    "Deadline",
+    "Dependency",
     "Job",
     "PinnedStep",
     "Problem",

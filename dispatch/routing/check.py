@@ -8,7 +8,8 @@ plan is valid.
 
 Checked here: what each route holds (known jobs and breaks, skills, every break taken once,
 ``max_tasks``, capacity, pinned steps in the dispatcher's order), that every job is routed
-once or listed unassigned with a reason, and the summary. Each route's timing, its feasibility
+once or listed unassigned with a reason, and the summary; the field-work rules (vehicles per
+job, dependencies, lateness) by :mod:`check_rules`. Each route's timing, its feasibility
 and the honesty of the times it reports, is checked by :mod:`check_timing`, so that a
 dispatcher can trust the times printed on a technician's day sheet.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .check_rules import check_rules
 from .check_shape import FIGURES, PlanStep, int_or_none, normalise_plan
 from .check_timing import RouteTiming
 from .model import Problem, Solution
@@ -152,6 +154,7 @@ def _check(problem: Problem, solution: Solution | dict) -> list[str]:
                     f"job {p.id} is pinned on vehicle {v.id} but found on "
                     f"{' and '.join(where_job.get(p.id) or ['nothing'])}"
                 )
+    check_rules(problem, routes, summary, out)
     if summary is not None:
         expected = {
             name: sum(int_or_none(r.figures.get(name)) or 0 for r in routes) for name in FIGURES

@@ -28,6 +28,7 @@ class PlanStep:
     service: Any
     waiting_time: Any
     location_index: Any = None
+    lateness: Any = None
 
 
 @dataclass
@@ -62,6 +63,7 @@ def normalise_plan(solution: Any) -> tuple[list[PlanRoute], list[Any], list[str]
                         s.service,
                         s.waiting_time,
                         s.location_index,
+                        s.lateness,
                     )
                     for s in r.steps
                 ],
@@ -93,6 +95,7 @@ def normalise_plan(solution: Any) -> tuple[list[PlanRoute], list[Any], list[str]
                     s.get("service"),
                     s.get("waiting_time"),
                     s.get("location_index"),
+                    s.get("lateness"),
                 )
             )
         routes.append(PlanRoute(route.get("vehicle"), steps, {k: route.get(k) for k in FIGURES}))

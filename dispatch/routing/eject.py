@@ -14,7 +14,9 @@ exchange" operators do in spirit:
 
 Each trade is checked in O(stretch) on the route's forward and backward values
 (:meth:`fastroute.Route.replace`), so a whole pass over a 300-job day takes some tens of
-milliseconds. Pinned jobs are never ejected.
+milliseconds. Pinned jobs are never ejected. Where the problem has soft costs (preferred
+technicians, deadlines), only trades that gain priority are made: an even trade is judged on
+travel alone here.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ def _best_trade(search, u: int):
     """(route, a, b, items, ejected) of the best trade that puts ``u`` in, or None."""
     d = search.d
     pu = d.prio[u]
+    # An even trade is made for the travel it saves; with soft costs (field-work rules) that
+    # is not the whole cost, so only trades that gain priority are made.
+    even = search.rules is None or not search.rules.soft
     need = [(c, x) for c, x in enumerate(d.dem[u]) if x]
     best_key, best = (0, 0, 0), None
     for k in search.allowed[u]:
@@ -61,7 +66,11 @@ def _best_trade(search, u: int):
                 gone = [seq[i] for i in idx[st : st + span]]
                 pe = sum(d.prio[y] for y in gone)
                 # Lexicographic: priority gained, then jobs served, then travel saved.
-                if pe > pu or (pe == pu and span > 1) or any(y in d.pinned for y in gone):
+                if (
+                    pe > pu
+                    or (pe == pu and (span > 1 or not even))
+                    or any(y in d.pinned for y in gone)
+                ):
                     continue
                 # (A job without amounts has an empty tuple: it frees nothing.)
                 if need and any(

@@ -9,9 +9,13 @@ technicians alike (same places, shift, breaks, limits and jobs) share one table.
 subsets are shared out among the technicians, each job to one at most, by dynamic programming
 over the subsets, on the engine's objective: priority served, then jobs served, then travel.
 
-Only where the enumeration is small (:data:`MAX_ROUTES` timings at most) and no job is pinned
-(the dispatcher's order would need its own rules here); elsewhere :func:`optimum` returns None
-and the search runs.
+The soft costs of the field-work rules (:mod:`fieldrules`: preferred technicians, lateness)
+belong to one route each, so they are added to its travel here; dependencies join routes, and a
+problem with some is left to the search.
+
+Only where the enumeration is small (:data:`MAX_ROUTES` timings at most), no job is pinned
+(the dispatcher's order would need its own rules here) and none depends on another; elsewhere
+:func:`optimum` returns None and the search runs.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from math import comb, factorial
 from .assemble import Plan
 from .fastdata import Data
 from .fastroute import Route
+from .fieldrules import Rules, rules_of
 from .model import Problem
 
 __all__ = ["optimum", "MAX_ROUTES"]
@@ -37,8 +42,9 @@ def _count(njobs: int, nbreaks: int) -> int:
     return sum(comb(njobs, s) * factorial(s + nbreaks) for s in range(njobs + 1))
 
 
-def _signature(problem: Problem, k: int, mine: tuple[int, ...]):
-    """What makes two technicians' route tables the same."""
+def _signature(problem: Problem, k: int, mine: tuple[int, ...], own: bool):
+    """What makes two technicians' route tables the same (``own``: nothing, as preferences
+    set each technician apart)."""
     v = problem.vehicles[k]
     breaks = tuple((tuple(map(tuple, b.time_windows)), b.service) for b in v.breaks)
     return (
@@ -50,12 +56,16 @@ def _signature(problem: Problem, k: int, mine: tuple[int, ...]):
         v.max_travel_time,
         breaks,
         mine,
+        k if own else None,
     )
 
 
-def _routes(d: Data, k: int, jobs: list[int], mine: tuple[int, ...], nbreaks: int) -> dict:
-    """``{subset mask: (travel, sequence)}``: technician ``k``'s cheapest feasible route for
-    each subset of the jobs it may take (``mine``: their places in ``jobs``)."""
+def _routes(
+    d: Data, k: int, jobs: list[int], mine: tuple[int, ...], nbreaks: int, rules: Rules | None
+) -> dict:
+    """``{subset mask: (cost, sequence)}``: technician ``k``'s cheapest feasible route for
+    each subset of the jobs it may take (``mine``: their places in ``jobs``); the cost is the
+    travel and the soft cost of ``rules``."""
     breaks = [-1 - b for b in range(nbreaks)]
     table: dict[int, tuple[int, list[int]]] = {0: (0, [])}  # nothing to do: stays home
     for size in range(1, len(mine) + 1):
@@ -66,8 +76,13 @@ def _routes(d: Data, k: int, jobs: list[int], mine: tuple[int, ...], nbreaks: in
             best = None
             for seq in permutations([jobs[i] for i in chosen] + breaks):
                 route = Route(d, k, list(seq))
-                if route.update() and (best is None or route.travel < best[0]):
-                    best = (route.travel, list(seq))
+                if not route.update():
+                    continue
+                cost = route.travel
+                if rules is not None:
+                    cost += rules.route_soft(k, route.seq, route.tend)
+                if best is None or cost < best[0]:
+                    best = (cost, list(seq))
             if best is not None:
                 table[mask] = best
     return table
@@ -79,13 +94,17 @@ def optimum(problem: Problem, allowed: list[list[int]]) -> Plan | None:
     (:func:`assemble.compatible`)."""
     if any(s.type == "job" for v in problem.vehicles for s in v.steps):
         return None
+    rules = rules_of(problem)
+    if rules is not None and rules.deps:
+        return None
+    own = rules is not None and any(p is not None for p in rules.pref)
     jobs = [j for j, a in enumerate(allowed) if a]
     vehicles = range(len(problem.vehicles))
     mine_of = [tuple(i for i, j in enumerate(jobs) if k in allowed[j]) for k in vehicles]
     tables: dict = {}
     work = 0
     for k, mine in enumerate(mine_of):
-        sig = _signature(problem, k, mine)
+        sig = _signature(problem, k, mine, own)
         if sig not in tables:
             work += _count(len(mine), len(problem.vehicles[k].breaks))
             tables[sig] = None
@@ -93,17 +112,17 @@ def optimum(problem: Problem, allowed: list[list[int]]) -> Plan | None:
         return None
     d = Data(problem)
     prio = [problem.jobs[j].priority for j in jobs]
-    # best[mask] = ((priority, jobs, -travel, tie-break), per vehicle its sequence) over the
-    # vehicles so far
+    # best[mask] = ((priority, jobs, -(travel + soft cost), tie-break), per vehicle its
+    # sequence) over the vehicles so far
     best: dict[int, tuple[tuple[int, int, int, int], list]] = {0: ((0, 0, 0, 0), [])}
     for k, mine in enumerate(mine_of):
-        sig = _signature(problem, k, mine)
+        sig = _signature(problem, k, mine, own)
         if tables[sig] is None:
-            tables[sig] = _routes(d, k, jobs, mine, len(problem.vehicles[k].breaks))
+            tables[sig] = _routes(d, k, jobs, mine, len(problem.vehicles[k].breaks), rules)
         table = tables[sig]
         step: dict[int, tuple[tuple[int, int, int, int], list]] = {}
         for mask, (value, seqs) in best.items():
-            for sub, (travel, seq) in table.items():
+            for sub, (cost, seq) in table.items():
                 if sub & mask:
                     continue
                 gained = [i for i in range(len(jobs)) if sub >> i & 1]
@@ -112,7 +131,7 @@ def optimum(problem: Problem, allowed: list[list[int]]) -> Plan | None:
                 got = (
                     value[0] + sum(prio[i] for i in gained),
                     value[1] + len(gained),
-                    value[2] - travel,
+                    value[2] - cost,
                     value[3] - k * len(gained),
                 )
                 union = mask | sub

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Problem, Solution
+from .fieldrules import soft_cost
+from .model import Job, Problem, Solution
 
 __all__ = ["dump_problem", "dump_solution", "dump_error"]
 
@@ -45,6 +46,7 @@ def dump_problem(problem: Problem) -> dict:
             out["delivery"] = list(j.delivery)
         if j.description:
             out["description"] = j.description
+        out.update(_rules(j))
         jobs.append(out)
     vehicles = []
     for v in problem.vehicles:
@@ -78,6 +80,25 @@ def dump_problem(problem: Problem) -> dict:
     if problem.durations:
         doc["matrices"] = {"car": {"durations": [list(row) for row in problem.durations]}}
     return doc
+
+
+def _rules(job: Job) -> dict[str, Any]:
+    """The job's field-work keys that are not at their defaults."""
+    out: dict[str, Any] = {}
+    if job.required_vehicles:
+        out["required_vehicles"] = sorted(job.required_vehicles)
+    if job.prohibited_vehicles:
+        out["prohibited_vehicles"] = sorted(job.prohibited_vehicles)
+    if job.preferred_vehicles:
+        out["preferred_vehicles"] = [{"id": v, "weight": w} for v, w in job.preferred_vehicles]
+    if job.deadline is not None:
+        dl = job.deadline
+        out["deadline"] = {"time": dl.time, "per_minute": dl.per_minute, "breach": dl.breach}
+    if job.depends_on:
+        out["depends_on"] = [
+            {"id": d.id, "delay": d.delay, "same_vehicle": d.same_vehicle} for d in job.depends_on
+        ]
+    return out
 
 
 def _place(out: dict, location: Any, index: int | None) -> None:
@@ -123,6 +144,8 @@ def dump_solution(problem: Problem, solution: Solution) -> dict:
                 service=s.service,
                 waiting_time=s.waiting_time,
             )
+            if s.type == "job" and job is not None and job.deadline is not None:
+                out["lateness"] = s.lateness  # extension: seconds past the soft deadline
             steps.append(out)
         out_route: dict[str, Any] = {
             "vehicle": route.vehicle,
@@ -166,6 +189,10 @@ def dump_solution(problem: Problem, solution: Solution) -> dict:
         "unassigned": len(unassigned),
         **{k: v for k, v in summary.items() if k != "cost"},
     }
+    if any(j.deadline is not None for j in problem.jobs):  # extension: the soft deadlines
+        summary["lateness"] = sum(s.get("lateness", 0) for r in routes for s in r["steps"])
+    if any(j.deadline is not None or j.preferred_vehicles for j in problem.jobs):
+        summary["soft_cost"] = soft_cost(problem, solution)
     summary["computing_times"] = {"loading": solution.loading_ms, "solving": solution.solving_ms}
     if solution.stop_reason:  # extension: why the search stopped, and when it found the plan
         summary["search"] = {"stop": solution.stop_reason, "found_at": solution.found_at}

@@ -11,6 +11,8 @@ from typing import Any
 
 from .model import HORIZON
 
+MAX_ID = 2**64 - 1  # VROOM ids are unsigned 64-bit integers
+
 __all__ = [
     "InputError",
     "describe",

@@ -20,7 +20,9 @@ import json
 from typing import Any
 
 from .json_places import Places, read_matrix, read_options
+from .json_rules import RULE_KEYS, check_references, read_rules
 from .json_values import (
+    MAX_ID,
     InputError,
     describe,
     read_int,
@@ -35,8 +37,6 @@ from .model import HORIZON, Break, Job, PinnedStep, Problem, Vehicle
 
 __all__ = ["loads_problem", "parse_problem"]
 
-MAX_ID = 2**64 - 1  # VROOM ids are unsigned 64-bit integers
-
 TOP_KEYS = {"jobs", "vehicles", "matrices", "options"}
 JOB_KEYS = {
     "id",
@@ -49,7 +49,7 @@ JOB_KEYS = {
     "skills",
     "priority",
     "delivery",
-}
+} | RULE_KEYS
 VEHICLE_KEYS = {
     "id",
     "description",
@@ -111,6 +111,7 @@ def _job(obj: Any, where: str, places: Places, amounts: _Amounts) -> Job:
         delivery=amounts.read(obj["delivery"], f"{where}.delivery") if "delivery" in obj else (),
         description=read_text(obj.get("description", ""), f"{where}.description"),
         location=coords,
+        **read_rules(obj, where),
     )
 
 
@@ -267,6 +268,7 @@ def parse_problem(doc: Any) -> Problem:
         _vehicle(obj, f"vehicles[{i}]", places, amounts, job_ids, pinned)
         for i, obj in enumerate(vehicles_in)
     ]
+    check_references(jobs, vehicles)
     if matrix is None:
         matrix = places.table.matrix(speed, circuity)
     return Problem(jobs=jobs, vehicles=vehicles, durations=matrix)

@@ -9,11 +9,12 @@ from .stopping cimport Stopping
 
 cdef class Search:
     cdef public object p, rng, avg_removed, max_string, t_scale, out_seed, near_out
-    cdef public object eject_seed, iterations, cool, stop_reason, found_at
+    cdef public object eject_seed, iterations, cool, stop_reason, found_at, rules
+    cdef public list dependent, base_wins
     cdef public Data d
     cdef public Penalty penalty
     cdef public list allowed, routes, _servable, _ties, _by_priority
-    cdef public dict pin_rank, route_of, _near
+    cdef public dict pin_rank, route_of, _near, _soft_of
     cdef public long long[::1] failed
     cdef public Py_ssize_t nveh
     cdef public set out

@@ -26,6 +26,15 @@ first in the room they leave: the trades of :mod:`eject`, but with whole groups 
 
 Pinned jobs are never removed (their order is the dispatcher's); other jobs may be inserted
 between them.
+
+The field-work rules (:mod:`fieldrules`) enter in three places. Their soft costs (preferred
+technicians, lateness) are added to travel in every comparison of plans, and a preference to
+the detours the recreate ranks its insertions by. A job that depends on others is inserted
+only where they are served, its windows cut from the time it may start (:meth:`_release`),
+after them in the recreate's order; after every recreate, a job whose predecessor moved later
+or left is taken out (:meth:`_enforce`), so that the search only ever compares plans that keep
+every dependency. Ejections (:mod:`eject`) do not know dependencies and are left out where
+there are some.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ from heapq import heapify, heappop, nsmallest
 from .annealing import Annealing
 from .eject import polish
 from .fastdata import Data, unpack
+from .fieldrules import cut_windows, rules_of
 from .model import Problem
 from .penalty import Penalty
 from .startplan import pinned_order, start_routes
@@ -47,6 +57,13 @@ from .stopping import Stopping
 #: most this last share of the time on the final plan.
 POLISH_EVERY = 0.05
 POLISH_LAST = 0.01
+
+#: Feasible insertions weighed with the lateness they cause, per job inserted, on problems with
+#: deadlines (:meth:`Search.best_insertion`): each costs two timings of the route. Measured
+#: roughly (2026-12-07, seeds 1 and 10 of the field bench with a deadline on every other job,
+#: 1 s): 12 made half the moves of 4 for no better plan; 1 (the cheapest detour only, blind to
+#: lateness) misses plans where a job due early must go first.
+LATE_TRIES = 4
 
 #: Neighbours kept per job (by travel time) for the ruin and for choosing left-out jobs.
 NEIGHBOURS = 40
@@ -90,6 +107,15 @@ class Search:
         self.near_out = near_out
         self.eject_seed = eject_seed
         self.allowed = [[k for k in a if d.vehicles[k].ok] for a in allowed]
+        self.rules = rules = rules_of(problem)
+        # The jobs that wait for others, and their own windows (cut on each insertion).
+        self.dependent = []
+        self.base_wins = list(d.wins)
+        self._soft_of = {}
+        if rules is not None:
+            # Penalties for left-out jobs above any travel *and soft cost* (lexicographic).
+            d.travel_bound += rules.soft_bound
+            self.dependent = [j for j, pr in enumerate(rules.preds) if pr]
         # Pinned jobs: their vehicle's pinned order (job positions), to insert them in order.
         self.pin_rank, owner = pinned_order(problem)
         self.routes = start_routes(problem, d, plan, self.pin_rank, owner)
@@ -142,10 +168,28 @@ class Search:
                 travel += r.travel
         return travel
 
+    def soft(self):
+        """The plan's soft cost (:mod:`fieldrules`; 0 without)."""
+        rules = self.rules
+        if rules is None or not rules.soft:
+            return 0
+        total = 0
+        cache = self._soft_of
+        for r in self.routes:
+            if r.njobs:
+                # Per route, kept with the timing it was computed on: every update builds a
+                # new list of task ends, so an unchanged list means an unchanged cost.
+                got = cache.get(r.k)
+                if got is None or got[0] is not r.tend:
+                    got = (r.tend, rules.route_soft(r.k, r.seq, r.tend))
+                    cache[r.k] = got
+                total += got[1]
+        return total
+
     def costs(self) -> tuple:
-        """The plan's cost with the penalty the search accepts on now and with the strict one
-        (:meth:`penalty.Penalty.costs`)."""
-        return self.penalty.costs(self.travel(), self.out)
+        """The plan's cost (travel and soft cost) with the penalty the search accepts on now
+        and with the strict one (:meth:`penalty.Penalty.costs`)."""
+        return self.penalty.costs(self.travel() + self.soft(), self.out)
 
     def cost(self):
         """The plan's cost with the strict penalty: what makes a plan better than another."""
@@ -161,6 +205,14 @@ class Search:
         ``x`` could not be reached before its last window closes; each gap is skipped at random
         with probability ``blink`` (SISR's blinks: repeated recreations differ)."""
         d = self.d
+        allowed = self.allowed[x]
+        waits = bool(self.dependent) and bool(self.rules.preds[x])
+        if waits:
+            allowed = self._release(x)
+        # On a route with a job it depends on, or one that depends on it, x goes after the
+        # first and before the second.
+        order = self._order_bounds(x) if self.dependent else None
+        prefer = self.rules is not None and self.rules.pref[x] is not None
         dem = d.dem[x]
         lx, limit = d.loc[x], d.last_end[x]
         first = d.wins[x][0][0] if d.wins[x] else 0
@@ -170,18 +222,28 @@ class Search:
         cands = []
         failed = self.failed
         row = x * self.nveh
-        for k in self.allowed[x]:
+        for k in allowed:
             r = self.routes[k]
-            if r.slack < service or failed[row + k] == r.version:
+            if r.slack < service or (failed[row + k] == r.version and not waits):
                 continue  # no gap long enough, or x did not fit last time and nothing changed
             v = r.v
             if v.max_tasks is not None and r.njobs >= v.max_tasks:
                 continue
             if need and not _room_for(r.room, need):
                 continue
-            r.candidates(lx, limit, first, service, cands)
+            if prefer:
+                # The preference cost is added to the detour of each of the route's gaps.
+                n0 = len(cands)
+                r.candidates(lx, limit, first, service, cands)
+                extra = self.rules.pref_cost(x, k) << (d.gap_bits + d.route_bits)
+                for i in range(n0, len(cands)):
+                    cands[i] += extra
+            else:
+                r.candidates(lx, limit, first, service, cands)
         heapify(cands)  # cheapest first, and most are never looked at
         rnd = self.rng.random
+        timed = self.rules is not None and self.rules.late
+        best, tried = None, 0
         while cands:
             key = heappop(cands)
             if blink and rnd() < blink:
@@ -192,16 +254,153 @@ class Search:
             if pinned:
                 p_lo, p_hi = self._pinned_range(x, r.seq)
                 lo, hi = max(lo, p_lo), min(hi, p_hi)
+            if order and k in order:
+                o_lo, o_hi = order[k]
+                lo, hi = max(lo, o_lo), min(hi, o_hi)
             for pos in range(lo, hi + 1):
                 got = r.insertion(x, pos)
                 if got is not None and got is not ...:
-                    return got, k, pos
+                    if not timed:
+                        return got, k, pos
+                    # Deadlines: the first feasible insertions, cheapest detour first, are
+                    # weighed with the lateness they cause (of x and of what comes after it).
+                    total = got + self._soft_change(r, x, pos)
+                    if best is None or total < best[0]:
+                        best = (total, got, k, pos)
+                    tried += 1
+                    break
+            if timed and tried >= LATE_TRIES:
+                break
+        if best is not None:
+            return best[1], best[2], best[3]
         # Remembered until the route changes. A gap skipped by a blink counts as tried: the
         # job then waits for the route's next change, another kind of the same randomness.
-        for k in self.allowed[x]:
+        for k in allowed:
             r = self.routes[k]
             failed[row + k] = r.version
         return None
+
+    def _soft_change(self, r, x: int, pos: int):
+        """How much inserting ``x`` before ``seq[pos]`` of route ``r`` changes its soft cost
+        (the route is timed with it, then set back)."""
+        rules = self.rules
+        late = rules.deadline
+        if late[x] is None and not any([y >= 0 and late[y] is not None for y in r.seq[pos:]]):
+            return rules.pref_cost(x, r.k)  # nothing whose lateness the insertion could change
+        before = rules.route_soft(r.k, r.seq, r.tend) if r.njobs else 0
+        state = r.state()
+        r.seq.insert(pos, x)
+        after = rules.route_soft(r.k, r.seq, r.tend) if r.update() else 2**62
+        r.set_state(state)
+        return after - before
+
+    def _release(self, x: int) -> list[int]:
+        """The vehicles that may take ``x`` now that it waits for other jobs (none while one
+        is not served), its windows cut from the time it may start (in ``Data.wins``, which
+        the routes time it with)."""
+        allowed = self.allowed[x]
+        release = 0
+        for a, delay, same in self.rules.preds[x]:
+            k = self.route_of.get(a)
+            if k is None:
+                return []
+            r = self.routes[k]
+            end = r.tend[r.seq.index(a)] + delay
+            if end > release:
+                release = end
+            if same:
+                allowed = [k] if k in allowed else []
+        wins = cut_windows(self.base_wins[x], release)
+        if not wins:
+            return []
+        self.d.wins[x] = wins
+        return allowed
+
+    def _pull(self, x: int, blink: float) -> bool:
+        """Move one job ``x`` depends on to another vehicle (one ``x`` may have, when they
+        must share it) where ``x`` then fits; True when one moved. The recreate puts each job
+        where it costs least, which may leave no room for what follows it; a move that does
+        not let ``x`` in is undone."""
+        for a, _, same in self.rules.preds[x]:
+            k = self.route_of.get(a)
+            if k is None or a in self.d.pinned:
+                continue
+            own = self.allowed[a]
+            others = [v for v in own if v != k and (not same or v in self.allowed[x])]
+            if not others:
+                continue
+            before = self.snapshot()
+            self.allowed[a] = others
+            try:
+                found = self.best_insertion(a, blink) if self._take_out([a]) else None
+            finally:
+                self.allowed[a] = own
+            if found is not None:
+                self.insert(a, found[1], found[2])
+                if self.best_insertion(x, blink) is not None:
+                    return True
+            self.restore(before)
+        return False
+
+    def _order_bounds(self, x: int):
+        """Per route holding a job ``x`` depends on or one that depends on ``x``: the first
+        and last positions where ``x`` may go (None when there is no such route)."""
+        rules, route_of = self.rules, self.route_of
+        out = None
+        for a, _, _ in rules.preds[x]:
+            k = route_of.get(a)
+            if k is not None:
+                out = out or {}
+                lo, hi = out.get(k, (0, 2**62))
+                out[k] = (max(lo, self.routes[k].seq.index(a) + 1), hi)
+        for b in rules.succs[x]:
+            k = route_of.get(b)
+            if k is not None:
+                out = out or {}
+                lo, hi = out.get(k, (0, 2**62))
+                out[k] = (lo, min(hi, self.routes[k].seq.index(b)))
+        return out
+
+    def _task_start(self, r, i: int) -> int:
+        """When the task at position ``i`` of route ``r`` starts (setup skipped after a job
+        at the same place, as the route is timed)."""
+        d, seq = self.d, r.seq
+        x = seq[i]
+        p = i - 1
+        while p >= 0 and seq[p] < 0:
+            p -= 1
+        here = d.loc[seq[p]] if p >= 0 else r.v.start
+        return r.tend[i] - d.serv[x] - (0 if here == d.loc[x] else d.setup[x])
+
+    def _enforce(self) -> bool:
+        """Take out every served job that starts before a job it depends on ends (plus the
+        delay), or whose predecessor is not served or not on its vehicle when it must be,
+        until none is left; False when a route cannot be timed any more (the caller then
+        restores the plan)."""
+        route_of, preds, routes = self.route_of, self.rules.preds, self.routes
+        while True:
+            bad = []
+            for b in self.dependent:
+                k = route_of.get(b)
+                if k is None:
+                    continue
+                r = routes[k]
+                start = -1
+                for a, delay, same in preds[b]:
+                    ka = route_of.get(a)
+                    if ka is None or same and ka != k:
+                        bad.append(b)
+                        break
+                    ra = routes[ka]
+                    if start < 0:
+                        start = self._task_start(r, r.seq.index(b))
+                    if start < ra.tend[ra.seq.index(a)] + delay:
+                        bad.append(b)
+                        break
+            if not bad:
+                return True
+            if not self._take_out(bad):
+                return False
 
     def _pinned_range(self, x: int, seq: list[int]) -> tuple[int, int]:
         """Positions where pinned ``x`` keeps the pinned order with the others served."""
@@ -237,12 +436,29 @@ class Search:
         else:
             pool.sort(key=self._ties[kind - 1].__getitem__)
         pool.sort(key=self._by_priority.__getitem__)  # stable: priority first, the kind breaks ties
+        waiting = []
         for n, x in enumerate(pool):
             if deadline is not None and n % 64 == 0 and time.monotonic() >= deadline:
                 return  # a very large day: the rest stays out rather than the answer late
             found = self.best_insertion(x, blink)
             if found is not None:
                 self.insert(x, found[1], found[2])
+            elif self.dependent and self.rules.preds[x]:
+                waiting.append(x)
+        # A job that waits for another may fit once that one is in: again, while any does.
+        while waiting:
+            still = []
+            for x in waiting:
+                found = self.best_insertion(x, blink)
+                if found is None and self._pull(x, blink):
+                    found = self.best_insertion(x, blink)
+                if found is not None:
+                    self.insert(x, found[1], found[2])
+                else:
+                    still.append(x)
+            if len(still) == len(waiting):
+                return
+            waiting = still
 
     # -- ruin ---------------------------------------------------------------------------------
     def ruin(self) -> list[int] | None:
@@ -362,7 +578,10 @@ class Search:
         :attr:`iterations` how many moves it made."""
         # A first recreate of everything left out (the whole construction when starting empty).
         self.recreate(sorted(self.out), 0.0, deadline)
-        if self.out:
+        deps = bool(self.dependent)
+        if deps:
+            self._enforce()
+        elif self.out:
             polish(self, deadline)
         penalty = self.penalty
         best = current = self.cost()
@@ -372,7 +591,7 @@ class Search:
         schedule = Annealing(max(1.0, self.t_scale * arc), self.rng, soft_folds=self.cool)
         # The final trades get the last POLISH_LAST of the time.
         stop = Stopping(deadline, max_iter, POLISH_LAST if self.out else 0.0, cycle)
-        next_polish, trading = 0.0, True
+        next_polish, trading = 0.0, not deps
         while True:
             now = time.monotonic()
             if stop.out_of_time(now):
@@ -388,6 +607,9 @@ class Search:
                 self.restore(current_plan)
                 continue
             self.recreate(pool, blink)
+            if deps and not self._enforce():
+                self.restore(current_plan)
+                continue
             cost, real = self.costs()
             if real < best or schedule.accepts(cost, current):
                 if real < best and self.out and trading and done >= next_polish:
@@ -420,16 +642,19 @@ class Search:
                 current = self.costs()[0]
                 next_polish = 0.0
         self.restore(best_plan)
-        if self.out and polish(self, stop.final):
+        if self.out and not deps and polish(self, stop.final):
             found_at = time.monotonic()
         self.iterations = stop.iterations
         self.stop_reason = stop.reason
         self.found_at = found_at
 
     def average_arc(self) -> float:
-        """The plan's travel per arc driven (from the start, between jobs, to the end)."""
+        """The plan's travel per arc driven (from the start, between jobs, to the end), its
+        soft cost counted as travel: the scale of the temperature and of the milder penalty,
+        which must weigh a left-out job against lateness too (a plan may be late without
+        driving at all)."""
         arcs = max(1, sum([r.njobs + 1 for r in self.routes if r.njobs]))
-        return sum([r.travel for r in self.routes if r.njobs]) / arcs
+        return (sum([r.travel for r in self.routes if r.njobs]) + self.soft()) / arcs
 
     def plan(self):
         """Per vehicle, its ``("job", j)`` and ``("break", b)`` items; [] when it stays home."""

@@ -23,8 +23,33 @@ HORIZON = 2**31 - 1
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A soft deadline: a task that ends ``time`` + n seconds costs ``breach`` plus
+    ``per_minute`` for each minute of the n (pro rata, rounded up), on top of travel."""
+
+    time: int
+    per_minute: int = 60
+    breach: int = 0
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """The job starts at least ``delay`` seconds after job ``id`` ends (on the same vehicle
+    when ``same_vehicle``); without job ``id`` served, it is not served either."""
+
+    id: int
+    delay: int = 0
+    same_vehicle: bool = False
+
+
+@dataclass(frozen=True)
 class Job:
-    """A visit to make: service must *start* inside one of ``time_windows``."""
+    """A visit to make: service must *start* inside one of ``time_windows``.
+
+    Field-work rules (extensions of VROOM's format): ``required_vehicles`` (vehicle ids; only
+    these may serve it, any when empty), ``prohibited_vehicles`` (never these),
+    ``preferred_vehicles`` (``(vehicle id, weight)``: served by another costs the difference
+    to the heaviest weight), ``deadline`` and ``depends_on``."""
 
     id: int
     location_index: int
@@ -36,6 +61,11 @@ class Job:
     delivery: tuple[int, ...] = ()
     description: str = ""
     location: tuple[float, float] | None = None  # [lon, lat] as given, echoed in the output
+    required_vehicles: frozenset[int] = frozenset()
+    prohibited_vehicles: frozenset[int] = frozenset()
+    preferred_vehicles: tuple[tuple[int, int], ...] = ()
+    deadline: Deadline | None = None
+    depends_on: tuple[Dependency, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +139,8 @@ class RouteStep:
     waiting_time: int = 0
     location: tuple[float, float] | None = None
     description: str = ""
+    #: Seconds the task ended after the job's soft deadline (0 when on time or none).
+    lateness: int = 0
 
 
 @dataclass

@@ -27,6 +27,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from .assemble import usable_vehicles
+from .fieldrules import has_rules
 from .model import HORIZON, Problem
 from .timeline import pin_bounds
 
@@ -65,8 +66,12 @@ def _weights(problem: Problem, jobs: list[int], locs: list[int | None]) -> tuple
 
 def is_exact(problem: Problem, jobs: list[int]) -> bool:
     """Whether the model of the problem's ``jobs`` (positions) times routes exactly as the
-    timeline does: no setup times and one window per job."""
-    return not any(problem.jobs[j].setup or len(problem.jobs[j].time_windows) > 1 for j in jobs)
+    timeline does, and has the problem's whole objective: no setup times, one window per job,
+    and none of the field-work rules the model does not carry (preferences, deadlines,
+    dependencies; required and prohibited vehicles it does carry, as allowed vehicles)."""
+    return not any(
+        problem.jobs[j].setup or len(problem.jobs[j].time_windows) > 1 for j in jobs
+    ) and not has_rules(problem)
 
 
 def build_model(problem: Problem, jobs: list[int]) -> Model:
@@ -142,6 +147,8 @@ def build_model(problem: Problem, jobs: list[int]) -> Model:
         routing.AddDisjunction([index], penalty, 1)
         if job.id in pins:
             _allow(routing, index, [pins[job.id][0]])
+        elif job.required_vehicles or job.prohibited_vehicles:
+            _allow(routing, index, _vehicles_for(job, vehicles))
 
     _skills(problem, jobs, routing)
     _capacities(problem, jobs, routing)
@@ -156,6 +163,16 @@ def _allow(routing, index: int, vehicles: list[int]) -> None:
     # The vehicle variable of a node is -1 while it is unperformed. (SetAllowedVehiclesForIndex
     # does the same but its Python binding rejects every list in OR-Tools 9.15.)
     routing.VehicleVar(index).SetValues([-1] + list(vehicles))
+
+
+def _vehicles_for(job, vehicles) -> list[int]:
+    """Positions of the vehicles the job's required and prohibited vehicles leave it."""
+    return [
+        k
+        for k, v in enumerate(vehicles)
+        if (not job.required_vehicles or v.id in job.required_vehicles)
+        and v.id not in job.prohibited_vehicles
+    ]
 
 
 def _skills(problem: Problem, jobs: list[int], routing) -> None:

@@ -139,6 +139,14 @@ def explain_unassigned(problem: Problem, job: Job, solution: Solution | None = N
     prefix = f"pinned on technician {pinned.id}: " if pinned is not None else ""
     if not vehicles:
         return "no technician available"
+    vehicles = [
+        v
+        for v in vehicles
+        if (not job.required_vehicles or v.id in job.required_vehicles)
+        and v.id not in job.prohibited_vehicles
+    ]
+    if not vehicles:
+        return f"{prefix}none of the technicians it may have is working"
     capable = [v for v in vehicles if job.skills <= v.skills]
     if not capable:
         known = set().union(*(v.skills for v in vehicles))
@@ -159,7 +167,8 @@ def explain_unassigned(problem: Problem, job: Job, solution: Solution | None = N
     verdicts = {v.id: _alone(problem, v, job, shared) for v in roomy}
     able = [v for v in roomy if verdicts[v.id] is None]
     if able:
-        return prefix + _crowded_out(problem, job, able, solution)
+        waits = _waits_for(job, solution)
+        return prefix + (waits or _crowded_out(problem, job, able, solution))
     kinds = set(verdicts.values())
     if kinds == {"travel"}:
         return f"{prefix}too far: the trip exceeds every suitable technician's max travel time"
@@ -172,6 +181,19 @@ def explain_unassigned(problem: Problem, job: Job, solution: Solution | None = N
     plural = "s" if len(job.time_windows) > 1 else ""
     shifts = "that shift" if pinned is not None else "any shift"
     return f"{prefix}window{plural} {windows} unreachable from {shifts}"
+
+
+def _waits_for(job: Job, solution: Solution | None) -> str | None:
+    """Why a job that depends on others is out, when the plan tells: one of them is not
+    served, or there is no room after it."""
+    if not job.depends_on or solution is None:
+        return None
+    served = {s.id for r in solution.routes for s in r.steps if s.type == "job"}
+    for dep in job.depends_on:
+        if dep.id not in served:
+            return f"depends on job {dep.id}, which is not served"
+    after = ", ".join(str(dep.id) for dep in job.depends_on)
+    return f"no room left after job {after}, which it depends on"
 
 
 def _fits(delivery: tuple[int, ...], capacity: tuple[int, ...]) -> bool:

@@ -113,8 +113,8 @@ def _search(
     if left <= 0.05:
         return ours
     more = run_search(model, search_params(left), plan)
-    if more is None or score(assemble(problem, more, explain=False)) <= score(
-        assemble(problem, plan, explain=False)
+    if more is None or score(assemble(problem, more, explain=False), problem) <= score(
+        assemble(problem, plan, explain=False), problem
     ):
         return ours
     return Outcome(more, ours.stop, time.monotonic())
@@ -206,7 +206,10 @@ def solve(
         done = bool(outcomes) and all(o.stop == CONVERGED for o in outcomes)
         reason = CONVERGED if done else TIME_LIMIT
         # The best plan; of equal ones, the one found first.
-        ranked = [(score(assemble(problem, o.plan, explain=False)), -o.found_at) for o in outcomes]
+        ranked = [
+            (score(assemble(problem, o.plan, explain=False), problem), -o.found_at)
+            for o in outcomes
+        ]
         if outcomes:
             pick = max(range(len(outcomes)), key=ranked.__getitem__)
             best = assemble(problem, outcomes[pick].plan, explain=False)

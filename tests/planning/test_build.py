@@ -115,3 +115,64 @@ def test_site_filter(shifts, make_tech, make_job, make_site):
     only_there = builder.build(day, 1, now=NOW, site_ids=[there.id])
     assert [j.id for j in only_there.problem.jobs] == [b.id]
     assert [j.id for j in builder.build(day, 1, now=NOW, region="Iasi").problem.jobs] == [a.id]
+
+
+def test_the_service_level_due_time_is_the_jobs_soft_deadline(shifts, make_tech, make_job, app):
+    day = next_weekday()
+    make_tech()
+    due = _day_start(day) + timedelta(hours=11)
+    sla = make_job()
+    sla.sla_resolution_due = due
+    earlier = make_job(due_at=due - timedelta(hours=1))
+    earlier.sla_resolution_due = due
+    plain = make_job()
+    app.config.update(PLANNING_LATE_BREACH_COST=900, PLANNING_LATE_COST_PER_MINUTE=120)
+    jobs = {j.id: j for j in builder.build(day, 1, now=NOW).problem.jobs}
+    assert jobs[sla.id].deadline.time == 11 * 3600
+    assert (jobs[sla.id].deadline.breach, jobs[sla.id].deadline.per_minute) == (900, 120)
+    # The dispatcher's own due date, when earlier, comes first.
+    assert jobs[earlier.id].deadline.time == 10 * 3600
+    assert jobs[plain.id].deadline is None
+    # The engine's JSON carries it.
+    again = parse_problem(dump_problem(builder.build(day, 1, now=NOW).problem))
+    assert {j.id: j.deadline for j in again.jobs} == {k: j.deadline for k, j in jobs.items()}
+
+
+def test_a_device_prefers_the_technician_who_last_visited_it(
+    shifts, make_tech, make_job, make_asset, app
+):
+    from dispatch.extensions import db
+    from dispatch.planning.models import PlanRun, RunStatus, Visit, VisitStatus
+    from dispatch.tickets.models import Status
+
+    day = next_weekday()
+    printer = make_asset()
+    first, second = make_tech(name="First"), make_tech(name="Second")
+    run = PlanRun(first_day=day, days=1, status=RunStatus.DONE)
+    for tech, done_at in ((first, NOW), (second, NOW + timedelta(days=1))):
+        fixed = make_job()
+        fixed.asset_id, fixed.status = printer.id, Status.CLOSED
+        start = _day_start(day) - timedelta(days=10)
+        run.visits.append(
+            Visit(
+                ticket=fixed,
+                technician=tech,
+                day=start.date(),
+                planned_start=start,
+                planned_end=start + timedelta(hours=1),
+                status=VisitStatus.DONE,
+                done_at=done_at,
+            )
+        )
+    db.session.add(run)
+    db.session.commit()
+    again = make_job()
+    again.asset_id = printer.id
+    other = make_job()
+    app.config.update(PLANNING_PREFERRED_WEIGHT=700)
+    built = builder.build(day, 2, now=NOW)
+    jobs = {j.id: j for j in built.problem.jobs}
+    theirs = {v for v, facts in built.vehicles.items() if facts["technician_id"] == second.id}
+    assert len(theirs) == 2  # each of their days
+    assert jobs[again.id].preferred_vehicles == tuple((v, 700) for v in sorted(theirs))
+    assert jobs[other.id].preferred_vehicles == ()

@@ -203,3 +203,14 @@ def objective(plan: dict) -> tuple[int, int, int]:
     """The same triple for a VROOM-format plan."""
     served = [s for r in plan["routes"] for s in r["steps"] if s["type"] == "job"]
     return plan["summary"]["priority"], len(served), -plan["summary"]["duration"]
+
+
+def search_alone(problem: Problem, time_limit: float):
+    """The solver's plan with the enumeration of tiny problems switched off: the search's own."""
+    import pytest
+
+    from dispatch.routing import solver
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solver, "optimum", lambda problem, allowed: None)
+        return solver.solve(problem, time_limit)

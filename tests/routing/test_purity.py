@@ -88,10 +88,24 @@ def test_the_checker_is_independent_of_the_search():
     never with the solver's timeline or the search's route code."""
     search = {
         f"dispatch.routing.{name}"
-        for name in ("timeline", "fastroute", "lns", "eject", "assemble", "solver", "reasons")
+        for name in (
+            "timeline",
+            "fastroute",
+            "lns",
+            "eject",
+            "assemble",
+            "solver",
+            "reasons",
+            "fieldrules",
+        )
     }
     checker = sorted(PACKAGE.glob("check*.py"))
-    assert [p.name for p in checker] == ["check.py", "check_shape.py", "check_timing.py"]
+    assert [p.name for p in checker] == [
+        "check.py",
+        "check_rules.py",
+        "check_shape.py",
+        "check_timing.py",
+    ]
     used = {name for path in checker for _, name in _imports(path)}
     assert used & search == set()
     assert "dispatch.routing.model" in used
