@@ -11,11 +11,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_babel import format_percent
+from flask import g
+from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 
 from dispatch import labels
-from dispatch.tickets.models import TicketEvent
+from dispatch.extensions import db
+from dispatch.tickets.models import Category, TicketEvent
 from dispatch.tickets.sentences import (
     M,
     Part,
@@ -169,11 +171,22 @@ def _priority(ev, d):
     )
 
 
+def _category_names() -> dict[str, str]:
+    """Each category's stored name → its name in the reader's language. The record keeps the
+    stored name (the one the change was made under); the few categories are read once per
+    request and language (mail to several people is written in each one's language)."""
+    cache = g.setdefault("category_names", {})
+    language = str(get_locale())
+    if language not in cache:
+        cache[language] = {c.name: str(c) for c in db.session.scalars(db.select(Category))}
+    return cache[language]
+
+
 def _category(ev, d):
     return _change(
         ev,
         d,
-        None,
+        _category_names(),
         keys=("new", "category"),
         with_old=_(
             "%(who)s changed the category from %(old)s to %(new)s", who=M.who, old=M.old, new=M.new

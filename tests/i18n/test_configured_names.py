@@ -212,6 +212,28 @@ def test_the_records_suggested_line_is_said_in_the_readers_language(romanian_app
     assert reason("en")["Reason"].startswith("Requests in category Printer are usually")
 
 
+def test_the_records_category_change_names_it_in_the_readers_language(romanian_app, ticket):
+    """The record keeps the stored name the change was made under; each reader reads it in
+    their language, in one read of the categories per language however many lines name one."""
+    from flask import g
+
+    from dispatch.tickets.event_text import describe
+    from dispatch.tickets.models import TicketEvent
+
+    event = TicketEvent(ticket_id=ticket.id, type="category", data={"old": "", "new": "Printer"})
+    db.session.add(event)
+    db.session.commit()
+
+    def line(language):
+        with force_locale(language):
+            parts, _details = describe(event)
+            return "".join(p.text for p in parts)
+
+    assert "Imprimantă" in line("ro") and "Printer" not in line("ro")
+    assert "Printer" in line("en") and "Imprimantă" not in line("en")
+    assert set(g.category_names) == {"ro", "en"}
+
+
 def test_an_older_suggested_line_keeps_its_sentence(romanian_app, ticket):
     from dispatch.tickets.event_text import describe
     from dispatch.tickets.models import TicketEvent
