@@ -227,8 +227,20 @@ def _moved(run: PlanRun, visit_id: int, form: MoveForm):
     )
 
 
-@bp.get("/runs/<int:run_id>/visits/<int:visit_id>/move")
-def move_page(run_id: int, visit_id: int):
+# One rule for both methods: with a GET rule and a POST rule of the same path, werkzeug answers
+# 405 rather than 404 to a POST whose id no rule accepts (a number beyond the key's range).
+@bp.route("/runs/<int:run_id>/visits/<int:visit_id>/move", methods=["GET", "POST"])
+def move(run_id: int, visit_id: int):
+    if request.method == "GET":
+        return _move_page(run_id, visit_id)
+    form = _move_form()
+    done = _("Moved and pinned. Re-run to fit the other visits around it.")
+    if _wants_json():
+        return _move_json(run_id, visit_id, form, done)
+    return _act(run_id, form, lambda run: _moved(run, visit_id, form) and None, done)
+
+
+def _move_page(run_id: int, visit_id: int):
     """One visit's move form, filled in: where the board's Move leads without a script."""
     run = services.get_run(run_id)
     visit = db.session.get(Visit, visit_id)
@@ -243,15 +255,6 @@ def move_page(run_id: int, visit_id: int):
         move=move,
         options=board.technician_options(move.technician.choices, visit.technician_id),
     )
-
-
-@bp.post("/runs/<int:run_id>/visits/<int:visit_id>/move")
-def move(run_id: int, visit_id: int):
-    form = _move_form()
-    done = _("Moved and pinned. Re-run to fit the other visits around it.")
-    if _wants_json():
-        return _move_json(run_id, visit_id, form, done)
-    return _act(run_id, form, lambda run: _moved(run, visit_id, form) and None, done)
 
 
 def _move_json(run_id: int, visit_id: int, form: MoveForm, done: str):
