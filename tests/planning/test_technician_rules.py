@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from flask_babel import force_locale
 
 from dispatch.extensions import db
@@ -109,15 +110,22 @@ def test_a_follow_up_depends_on_its_parent_in_the_same_run(
     assert jobs[parent.id].depends_on == ()
 
 
+@pytest.mark.parametrize("parent_day, child_day", [(1, None), (0, 1)])
 def test_a_follow_up_lands_after_its_parent_when_the_week_is_planned_day_by_day(
-    planning_app, shifts, make_tech, make_job, make_user
+    planning_app, shifts, make_tech, make_job, make_user, parent_day, child_day
 ):
+    """The parent can only be visited on the second day: the follow-up waits for it; or the
+    parent is planned on the first day and the follow-up can only come on the second."""
     planning_app.config["PLANNING_SPLIT_ABOVE"] = 0  # day by day even for this small week
     day = next_weekday()
     make_tech()
-    later = datetime.combine(day + timedelta(days=1), time(10), UTC)
-    parent = make_job(appointment_start=later, appointment_end=later + timedelta(hours=2))
-    child = make_job(duration=30)
+
+    def on(k):
+        start = datetime.combine(day + timedelta(days=k), time(10), UTC)
+        return dict(appointment_start=start, appointment_end=start + timedelta(hours=2))
+
+    parent = make_job(**on(parent_day))
+    child = make_job(duration=30, **(on(child_day) if child_day is not None else {}))
     child.parent_id = parent.id
     db.session.commit()
     run = runs.start_run(make_user("dispatcher"), day, 2, time_limit=2, background=False)
@@ -125,6 +133,8 @@ def test_a_follow_up_lands_after_its_parent_when_the_week_is_planned_day_by_day(
     db.session.refresh(run)
     assert run.status == RunStatus.DONE, run.message
     visits = {v.ticket_id: v for v in run.visits}
-    assert visits[child.id].day == visits[parent.id].day == day + timedelta(days=1)
+    assert set(visits) == {parent.id, child.id}, run.result["unassigned"]
+    assert visits[parent.id].day == day + timedelta(days=parent_day)
+    assert visits[child.id].day == day + timedelta(days=child_day or parent_day)
     assert visits[child.id].planned_start >= visits[parent.id].planned_end
     assert check_solution(parse_problem(run.problem), run.result["plan"]) == []
