@@ -48,13 +48,10 @@ def with_rules(built, tickets: list[Ticket], jobs: list[Job], pinned: set[int]) 
         required = ticket.technician_ids(TechnicianRule.REQUIRED)
         required_vids = _vids(shifts, required)
         if required and not required_vids and job.id not in pinned:
-            built.jobs.pop(job.id, None)
+            facts = built.jobs.pop(job.id)
             built.unplannable.append(
                 {
-                    "ticket_id": ticket.id,
-                    "number": ticket.number,
-                    "subject": ticket.subject,
-                    "site": ticket.site.name if ticket.site else "",
+                    **{k: v for k, v in facts.items() if k not in ("lat", "lon")},
                     "reason": said("none of the technicians it may have is working"),
                 }
             )

@@ -76,7 +76,7 @@ def test_required_technicians_off_on_every_day_leave_the_job_unplannable(
     built = builder.build(day, 2, now=NOW)
     assert built.problem.jobs == []
     (out,) = built.unplannable
-    assert out["ticket_id"] == job.id
+    assert (out["ticket_id"], out["duration_min"]) == (job.id, 60)
     assert say(out["reason"]) == "none of the technicians it may have is working"
     with force_locale("ro"):
         assert say(out["reason"]) == "niciunul dintre tehnicienii pe care îi poate avea nu lucrează"
