@@ -33,5 +33,6 @@ from dispatch.tickets.models import (  # noqa: F401
     Comment,
     Ticket,
     TicketEvent,
+    TicketTechnician,
 )
 from dispatch.triage.models import KeywordRule, TriageDecision  # noqa: F401

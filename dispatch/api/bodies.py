@@ -65,6 +65,16 @@ TRIAGE = f.Body(
         "Minutes on site (on-site).", minimum=1, maximum=dispatch_input.DURATION_MAX
     ),
     skills=f.IdList("The skills the visit needs (on-site)."),
+    required_technicians=f.IdList(
+        "Only these technicians may make the visit (on-site; user ids); null or []: any."
+    ),
+    prohibited_technicians=f.IdList(
+        "These technicians never make the visit (on-site; user ids); null or []: none."
+    ),
+    preferred_technician=f.Identifier(
+        "The technician the site asked for (on-site; a user id): planned unless that costs "
+        "too much. Null: the one who last visited the device, if any."
+    ),
     access_from=f.Clock("From when the place can be visited, HH:MM local time.", example="08:00"),
     access_until=f.Clock("Until when the place can be visited, HH:MM local time."),
     appointment_start=f.Moment("An agreed appointment's start, with its offset."),

@@ -14,7 +14,16 @@ from dispatch.people.models import User
 from dispatch.sla.status import Summaries
 from dispatch.tickets.access import sees_as_staff
 from dispatch.tickets.job_places import address_unlocated
-from dispatch.tickets.models import Category, Kind, Level, Priority, Status, Ticket, TicketEvent
+from dispatch.tickets.models import (
+    Category,
+    Kind,
+    Level,
+    Priority,
+    Status,
+    TechnicianRule,
+    Ticket,
+    TicketEvent,
+)
 from dispatch.triage.services import ticket_reason
 
 
@@ -97,6 +106,8 @@ def ticket(t: Ticket, viewer: User, levels: Summaries) -> dict[str, Any]:
         "parent": ticket_ref(t.parent),
         "children": [ticket_ref(c) for c in t.children],
         "duration_min": t.duration_min,
+        # Whom the planner may send is the dispatchers' business: staff only.
+        "technicians": technicians(t) if staff else None,
         "access_from": clock(t.access_from),
         "access_until": clock(t.access_until),
         "appointment_start": iso(t.appointment_start),
@@ -109,6 +120,18 @@ def ticket(t: Ticket, viewer: User, levels: Summaries) -> dict[str, Any]:
         # Targets are for the staff who work to them, as on the ticket page.
         "sla": service_level(levels.of(t)) if staff else None,
         "version": t.version,
+    }
+
+
+def technicians(t: Ticket) -> dict[str, Any]:
+    """The technicians named on an on-site ticket, by rule."""
+    named = {
+        rule: [ref(r.user) for r in t.technicians if r.rule == rule] for rule in TechnicianRule
+    }
+    return {
+        "required": named[TechnicianRule.REQUIRED],
+        "prohibited": named[TechnicianRule.PROHIBITED],
+        "preferred": next(iter(named[TechnicianRule.PREFERRED]), None),
     }
 
 
@@ -214,6 +237,18 @@ TICKET_SCHEMA = closed_object(
         "parent": nullable(_TICKET_REF),
         "children": {"type": "array", "items": _TICKET_REF},
         "duration_min": nullable(_INT),
+        "technicians": nullable(
+            closed_object(
+                {
+                    "required": {"type": "array", "items": REF},
+                    "prohibited": {"type": "array", "items": REF},
+                    "preferred": nullable(REF),
+                },
+                "Staff only (null for others): only the required technicians may make the visit"
+                " (any when empty), never the prohibited ones; the preferred one is planned"
+                " unless that costs too much.",
+            )
+        ),
         "access_from": nullable(_CLOCK),
         "access_until": nullable(_CLOCK),
         "appointment_start": nullable(TIME),
@@ -274,6 +309,7 @@ TICKET_SCHEMA["examples"] = [
         "parent": None,
         "children": [{"id": 43, "number": "#43"}],
         "duration_min": None,
+        "technicians": {"required": [], "prohibited": [], "preferred": None},
         "access_from": None,
         "access_until": None,
         "appointment_start": None,

@@ -28,7 +28,7 @@ from dispatch.sites.models import Site
 from dispatch.sla.status import Summaries, breached_clause
 from dispatch.tickets import access, dispatch_input, dispatching
 from dispatch.tickets import services as tickets
-from dispatch.tickets.models import Category, Kind, Level, Ticket
+from dispatch.tickets.models import Category, Kind, Level, TechnicianRule, Ticket, TicketTechnician
 from dispatch.tickets.search import search_clause
 from dispatch.types import utcnow
 
@@ -51,7 +51,8 @@ _TO_ONE = (
     joinedload(Ticket.parent),
     joinedload(Ticket.asset),
 )
-_LOAD = (*_TO_ONE, selectinload(Ticket.children))
+_TECHNICIANS = selectinload(Ticket.technicians).joinedload(TicketTechnician.user)
+_LOAD = (*_TO_ONE, selectinload(Ticket.children), _TECHNICIANS)
 
 
 @bp.before_request
@@ -130,7 +131,8 @@ def create_ticket():
 
 def _with_relations(ticket_id: int) -> Ticket:
     """The ticket and everything its JSON shows, in one query (the commit expired them all:
-    reloaded one by one they would cost a query each)."""
+    reloaded one by one they would cost a query each). Its technician rules are only read for
+    staff (a new request has none), so they are not loaded here."""
     query = (
         select(Ticket).where(Ticket.id == ticket_id).options(*_TO_ONE, joinedload(Ticket.children))
     )
@@ -309,9 +311,23 @@ def _triage_args(ticket: Ticket, data: dict) -> dict:
         appointment_start=field["appointment_start"].read(data),
         appointment_end=field["appointment_end"].read(data),
         due_at=field["due_at"].read(data, ticket.due_at),
+        technicians=_technicians(ticket, data),
         # Left out: kept; null or "": cleared; text: geocoded (saved even if not found).
         address=field["address"].read(data) if data.get("address", "") is not None else "",
     )
+
+
+def _technicians(ticket: Ticket, data: dict) -> dict[str, list[int]]:
+    """The technician rules of a triage body: a key left out keeps the ticket's, null clears."""
+    field, rules = TRIAGE.fields, dispatch_input.current_technicians(ticket)
+    for rule, key in dispatch_input.TECHNICIAN_FIELDS.items():
+        if key not in data:
+            continue
+        if rule == TechnicianRule.PREFERRED:
+            rules[rule] = [i for i in [field[key].read(data)] if i is not None]
+        else:
+            rules[rule] = field[key].read(data) or []
+    return rules
 
 
 @bp.get("/categories")

@@ -32,7 +32,7 @@ from dispatch.extensions import db
 from dispatch.people.models import Department, Group, Role, Skill, User
 from dispatch.selects import SelectField, SelectMultipleField
 from dispatch.sites.models import Site
-from dispatch.tickets.models import Category, Kind, Priority, Status, Ticket
+from dispatch.tickets.models import Category, Kind, Priority, Status, TechnicianRule, Ticket
 
 TICKET_REF = r"^\s*#?\d{1,12}\s*$"
 AGES = {
@@ -136,6 +136,21 @@ class CatalogForm(_TicketForm):
         validate_choice=False,
         description=_l("None selected: the category's skills."),
     )
+    required_technicians = SelectMultipleField(
+        _l("Only these technicians"),
+        coerce=int,
+        validate_choice=False,
+        description=_l("None selected: any technician with the skills."),
+    )
+    prohibited_technicians = SelectMultipleField(
+        _l("Never these technicians"), coerce=int, validate_choice=False
+    )
+    preferred_technician = SelectField(
+        _l("Preferred technician"),
+        coerce=opt_int,
+        validate_choice=False,
+        description=_l("Empty: the one who last visited the device, if any."),
+    )
     address = StringField(
         _l("Job address (away from a site)"),
         validators=[Optional(), Length(max=300)],
@@ -160,6 +175,10 @@ class CatalogForm(_TicketForm):
         )
         self.group.choices = [NONE] + _options(_groups())
         self.skills.choices = [C(s.id, s.name) for s in _names(Skill)]
+        technicians = staff_choices(Role.TECHNICIAN)
+        self.required_technicians.choices = technicians
+        self.prohibited_technicians.choices = technicians
+        self.preferred_technician.choices = [NONE] + technicians
         return self
 
     @classmethod
@@ -175,6 +194,9 @@ class CatalogForm(_TicketForm):
             duration_min=ticket.duration_min,
             address=ticket.address,
             skills=[s.id for s in ticket.skills],
+            required_technicians=ticket.technician_ids(TechnicianRule.REQUIRED),
+            prohibited_technicians=ticket.technician_ids(TechnicianRule.PROHIBITED),
+            preferred_technician=next(iter(ticket.technician_ids(TechnicianRule.PREFERRED)), None),
             access_from=ticket.access_from,
             access_until=ticket.access_until,
             appointment_start=to_local(ticket.appointment_start, tz),

@@ -49,7 +49,7 @@ from dispatch.sla import status as sla_status
 from dispatch.tickets import dispatching, job_places, services
 from dispatch.tickets.access import get_staff_ticket, get_visible_ticket
 from dispatch.tickets.event_text import describe
-from dispatch.tickets.models import Kind
+from dispatch.tickets.models import Kind, TechnicianRule
 from dispatch.types import utcnow
 
 bp = Blueprint("desk", __name__)
@@ -263,6 +263,11 @@ def _run_catalog(ticket, form):
         assignee_id=form.assignee.data,
         group_id=form.group.data,
         address=form.address.data if form.address.raw_data else None,
+        technicians={
+            TechnicianRule.REQUIRED: form.required_technicians.data or [],
+            TechnicianRule.PROHIBITED: form.prohibited_technicians.data or [],
+            TechnicianRule.PREFERRED: [p for p in [form.preferred_technician.data] if p],
+        },
     )
 
 

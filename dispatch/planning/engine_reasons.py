@@ -115,6 +115,22 @@ _SENTENCES: list[tuple[re.Pattern, Callable[[re.Match, dict[int, str]], str]]] =
         lambda m, names: _("every suitable technician already has the most visits allowed"),
     ),
     (
+        re.compile(r"none of the technicians it may have is working"),
+        lambda m, names: _("none of the technicians it may have is working"),
+    ),
+    (
+        # The app's job ids are ticket ids: the job it depends on is a ticket number.
+        re.compile(r"depends on job (?P<id>\d+), which is not served"),
+        lambda m, names: _("it comes after #%(id)s, which is not planned", id=m["id"]),
+    ),
+    (
+        re.compile(r"no room left after job (?P<ids>[\d, ]+), which it depends on"),
+        lambda m, names: _(
+            "no room left after #%(ids)s, which it must come after",
+            ids=m["ids"].replace(", ", ", #"),
+        ),
+    ),
+    (
         re.compile(r"not enough capacity left on the suitable technicians"),
         lambda m, names: _("not enough capacity left on the suitable technicians"),
     ),

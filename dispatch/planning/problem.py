@@ -10,7 +10,7 @@ at all (no location, no window left) are listed with the reason instead of being
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ from dispatch.stored_text import Stored, said
 from dispatch.stored_text import day as day_of
 from dispatch.tickets.models import PREVENTIVE, Kind, Status, Ticket
 
-from . import sources
+from . import job_rules, sources
 
 #: Engine priority (0–100) of each ticket priority, before the SLA bonus.
 PRIORITY_BASE = {"low": 10, "normal": 30, "high": 60, "urgent": 85}
@@ -403,30 +403,9 @@ def build(
                     )
                 )
     matrix = sources.travel_matrix(places.points) if places.points else []
-    jobs = _preferred(built, tickets, jobs)
+    jobs = job_rules.with_rules(built, tickets, jobs, placed)
     built.problem = Problem(jobs=jobs, vehicles=vehicles, durations=matrix)
     return built
-
-
-def _preferred(built: Built, tickets: list[Ticket], jobs: list[Job]) -> list[Job]:
-    """Each job about a device prefers the technician who last visited it (every shift of
-    theirs), with the weight ``PLANNING_PREFERRED_WEIGHT`` in seconds of travel."""
-    asset_of = {t.id: t.asset_id for t in tickets if t.asset_id is not None}
-    last = sources.last_technicians(set(asset_of.values()))
-    if not last:
-        return jobs
-    weight = int(current_app.config.get("PLANNING_PREFERRED_WEIGHT", 1800))
-    shifts: dict[int, list[int]] = {}
-    for vid, facts in built.vehicles.items():
-        shifts.setdefault(facts["technician_id"], []).append(vid)
-    out = []
-    for job in jobs:
-        tech = last.get(asset_of.get(job.id, -1))
-        vids = shifts.get(tech, []) if tech is not None else []
-        if vids:
-            job = replace(job, preferred_vehicles=tuple((vid, weight) for vid in vids))
-        out.append(job)
-    return out
 
 
 def _vehicle(

@@ -14,11 +14,13 @@ from blinker import Signal
 from flask_babel import gettext as _
 
 from dispatch.errors import TransitionError
+from dispatch.extensions import db
 from dispatch.people.models import Group, User
 from dispatch.tickets import workflow
 from dispatch.tickets.changes import record, set_status
+from dispatch.tickets.dispatch_input import TECHNICIAN_FIELDS
 from dispatch.tickets.job_places import PLACE_ATTRS
-from dispatch.tickets.models import Category, Status, Ticket
+from dispatch.tickets.models import Category, Status, TechnicianRule, Ticket, TicketTechnician
 from dispatch.types import utcnow
 
 #: Sent with the ticket (and ``actor``, ``kind``) when a dispatcher sets or changes its kind,
@@ -71,6 +73,27 @@ def settle_status(ticket: Ticket, actor: User, has_assignee: bool) -> None:
         set_status(ticket, actor, Status.TO_SCHEDULE)  # no longer on-site: drop the plan first
     if ticket.status in PRE_WORK:
         set_status(ticket, actor, target)
+
+
+def technician_change(
+    ticket: Ticket, pairs: list[tuple[int, str]] | None
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The technician rules that ``pairs`` change, old and new, as names by field."""
+    if pairs is None:
+        return {}, {}
+    old = {(r.user_id, r.rule) for r in ticket.technicians}
+    new = set(pairs)
+    if old == new:
+        return {}, {}
+    ids = {i for i, _rule in old | new}
+    names = dict(db.session.execute(db.select(User.id, User.name).where(User.id.in_(ids))).all())
+    before, after = {}, {}
+    for rule in TechnicianRule:
+        was = sorted(names[i] for i, r in old if r == rule)
+        now = sorted(names[i] for i, r in new if r == rule)
+        if was != now:
+            before[TECHNICIAN_FIELDS[rule]], after[TECHNICIAN_FIELDS[rule]] = was, now
+    return before, after
 
 
 def apply_assignment(
@@ -135,7 +158,12 @@ def apply_catalog(
     if ticket.priority != priority:
         events.append(("priority", dict(old=ticket.priority, new=priority), False))
     old_fields, new_fields = {}, {}
+    old_rules, new_rules = technician_change(ticket, planned.get("technicians"))
+    old_fields.update(old_rules)
+    new_fields.update(new_rules)
     for attr, value in {**planned, "due_at": due_at}.items():
+        if attr == "technicians":
+            continue
         current = getattr(ticket, attr)
         same = (
             ({s.id for s in current} == {s.id for s in value})
@@ -174,6 +202,10 @@ def apply_catalog(
             setattr(ticket, attr, planned[attr])
     if {s.id for s in ticket.skills} != {s.id for s in planned["skills"]}:
         ticket.skills = list(planned["skills"])
+    if new_rules:
+        ticket.technicians = [
+            TicketTechnician(user_id=user_id, rule=rule) for user_id, rule in planned["technicians"]
+        ]
     apply_assignment(ticket, actor, assignee, group)
     settle_status(ticket, actor, assignee is not None)
     ticket.updated_at = utcnow()

@@ -16,7 +16,7 @@ from dispatch.errors import ValidationError
 from dispatch.extensions import db
 from dispatch.people.models import Group, Role, Skill, User
 from dispatch.tickets.job_places import clean_address
-from dispatch.tickets.models import Category, Kind, Ticket
+from dispatch.tickets.models import Category, Kind, TechnicianRule, Ticket
 
 DURATION_MAX = 7 * 24 * 60
 DEFAULT_DURATION_MIN = 60
@@ -93,6 +93,65 @@ def check_skills(skill_ids: Iterable[int], errors: InputErrors) -> list[Skill]:
     return list(skills)
 
 
+#: The form's and the API's name of each rule's field.
+TECHNICIAN_FIELDS = {
+    TechnicianRule.REQUIRED: "required_technicians",
+    TechnicianRule.PROHIBITED: "prohibited_technicians",
+    TechnicianRule.PREFERRED: "preferred_technician",
+}
+
+
+def current_technicians(ticket: Ticket) -> dict[str, list[int]]:
+    """The ticket's technician rules as :func:`check_technicians` takes them."""
+    return {rule: ticket.technician_ids(rule) for rule in TechnicianRule}
+
+
+def check_technicians(
+    chosen: dict[str, Iterable[int]], errors: InputErrors
+) -> list[tuple[int, str]] | None:
+    """(technician id, rule) pairs, from the ids each rule names (``chosen``): every id an active
+    field technician, nobody both required and prohibited, and the preferred one (at most
+    one) neither prohibited nor left out of the required ones."""
+    ids = {rule: sorted(set(chosen.get(rule) or ())) for rule in TechnicianRule}
+    wanted = {i for values in ids.values() for i in values}
+    known = (
+        set(
+            db.session.scalars(
+                db.select(User.id).where(
+                    User.id.in_(wanted), User.role == Role.TECHNICIAN, User.active
+                )
+            )
+        )
+        if wanted
+        else set()
+    )
+    before = len(errors.errors)
+    for rule, values in ids.items():
+        unknown = [str(i) for i in values if i not in known]
+        if unknown:
+            errors.add(
+                TECHNICIAN_FIELDS[rule], _("Unknown technician %(id)s.", id=", ".join(unknown))
+            )
+    required, prohibited = set(ids["required"]), set(ids["prohibited"])
+    preferred = ids["preferred"]
+    if required & prohibited:
+        errors.add(
+            "prohibited_technicians",
+            _("A technician cannot be both required and prohibited."),
+        )
+    if len(preferred) > 1:
+        errors.add("preferred_technician", _("Choose one preferred technician."))
+    elif preferred and preferred[0] in prohibited:
+        errors.add("preferred_technician", _("The preferred technician is prohibited."))
+    elif preferred and required and preferred[0] not in required:
+        errors.add(
+            "preferred_technician", _("The preferred technician must be one of the required.")
+        )
+    if len(errors.errors) > before:
+        return None
+    return [(i, str(rule)) for rule, values in ids.items() for i in values]
+
+
 def check_aware(value: datetime | None, field: str, errors: InputErrors) -> datetime | None:
     """``value`` if it carries its time zone; an error on ``field`` otherwise."""
     if value is not None and value.tzinfo is None:
@@ -112,8 +171,11 @@ def plan_onsite(
     access_until: time | None,
     appointment_start: datetime | None,
     appointment_end: datetime | None,
+    technicians: dict[str, Iterable[int]] | None = None,
 ) -> dict:
-    """The on-site planning data: what was given, else what the ticket had, else defaults."""
+    """The on-site planning data: what was given, else what the ticket had, else defaults.
+    ``technicians`` (ids by :class:`TechnicianRule`; None keeps the ticket's) become
+    ``(technician id, rule)`` pairs."""
     keep = ticket.kind == Kind.ONSITE and (category is None or category.id == ticket.category_id)
     if duration_min is None:
         duration_min = (ticket.duration_min if keep and ticket.duration_min else None) or (
@@ -144,9 +206,16 @@ def plan_onsite(
         errors.add("appointment_end", _("Give both the start and the end of the appointment."))
     elif appointment_start is not None and appointment_end <= appointment_start:
         errors.add("appointment_end", _("The appointment must end after it starts."))
+    if technicians is None:
+        pairs = (
+            [(r.user_id, r.rule) for r in ticket.technicians] if ticket.kind == Kind.ONSITE else []
+        )
+    else:
+        pairs = check_technicians(technicians, errors) or []
     return dict(
         duration_min=duration_min,
         skills=skills,
+        technicians=pairs,
         access_from=access_from,
         access_until=access_until,
         appointment_start=appointment_start,
@@ -165,6 +234,7 @@ def check_address(value: str | None, errors: InputErrors) -> str | None:
 NO_ONSITE = dict(
     duration_min=None,
     skills=[],
+    technicians=[],
     access_from=None,
     access_until=None,
     appointment_start=None,

@@ -64,6 +64,7 @@ def catalog(
     assignee_id: int | None = None,
     group_id: int | None = None,
     address: str | None = None,
+    technicians: dict[str, Iterable[int]] | None = None,
 ) -> Ticket:
     """Decide a ticket's kind, category and priority (and who carries it).
 
@@ -73,6 +74,8 @@ def catalog(
     the whole catalogue: ``category_id``/``assignee_id``/``group_id`` None clear those.
     ``address`` (on-site jobs away from a site; None keeps it) is geocoded when it changes: if
     it cannot be located now, it is saved without a point and the planner lists "no location".
+    ``technicians`` (on-site): the ids of the required, prohibited and preferred technicians
+    by rule; None keeps the ticket's.
     """
     require_staff(actor, ticket)
     check_version(ticket, expected_version)
@@ -94,6 +97,7 @@ def catalog(
             access_until=access_until,
             appointment_start=appointment_start,
             appointment_end=appointment_end,
+            technicians=technicians,
         )
     else:
         planned = dict(NO_ONSITE)

@@ -89,6 +89,32 @@ ticket_skills = Table(
 )
 
 
+class TechnicianRule(StrEnum):
+    """What a ticket says of one technician: only these, never this one, or this one if it
+    costs little (the site asked for them)."""
+
+    REQUIRED = "required"
+    PROHIBITED = "prohibited"
+    PREFERRED = "preferred"
+
+
+class TicketTechnician(db.Model):
+    """One technician a dispatcher named on an on-site ticket, with the rule (the preferred
+    one may also be required; the service refuses one both required and prohibited)."""
+
+    __tablename__ = "ticket_technician"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    rule: Mapped[str] = mapped_column(String(12), primary_key=True)
+
+    user: Mapped[User] = relationship()
+
+
 class Category(Translated, db.Model):
     """A kind of request; its name and description are translated (dispatch.translated)."""
 
@@ -278,6 +304,9 @@ class Ticket(db.Model):
     merged_into: Mapped[Ticket | None] = relationship(
         remote_side=[id], foreign_keys=[merged_into_id]
     )
+    technicians: Mapped[list[TicketTechnician]] = relationship(
+        order_by="(TicketTechnician.rule, TicketTechnician.user_id)", cascade="all, delete-orphan"
+    )
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="save-update, merge"
     )
@@ -306,6 +335,10 @@ class Ticket(db.Model):
     @property
     def number(self) -> str:
         return f"#{self.known_id}"
+
+    def technician_ids(self, rule: str) -> list[int]:
+        """The ids of the technicians named with ``rule`` (a :class:`TechnicianRule`)."""
+        return [row.user_id for row in self.technicians if row.rule == rule]
 
     @property
     def is_open(self) -> bool:

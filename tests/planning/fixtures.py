@@ -132,6 +132,35 @@ def make_job(make_ticket, make_site):
 
 
 @pytest.fixture
+def visited(make_job):
+    """``visited(asset, tech, day, done_at)``: a closed ticket about ``asset`` whose visit
+    ``tech`` made ten days before ``day``, done at ``done_at``."""
+    from dispatch.planning.models import VisitStatus
+
+    def make(asset, tech, day, done_at):
+        fixed = make_job()
+        fixed.asset_id, fixed.status = asset.id, Status.CLOSED
+        start = datetime.combine(day, time(0), UTC) - timedelta(days=10)
+        run = PlanRun(first_day=day, days=1, status=RunStatus.DONE)
+        run.visits.append(
+            Visit(
+                ticket=fixed,
+                technician=tech,
+                day=start.date(),
+                planned_start=start,
+                planned_end=start + timedelta(hours=1),
+                status=VisitStatus.DONE,
+                done_at=done_at,
+            )
+        )
+        db.session.add(run)
+        db.session.commit()
+        return fixed
+
+    return make
+
+
+@pytest.fixture
 def redis_url(tmp_path):
     """A throw-away Redis on a free port (skipped when redis-server is not installed)."""
     binary = shutil.which("redis-server")

@@ -139,33 +139,13 @@ def test_the_service_level_due_time_is_the_jobs_soft_deadline(shifts, make_tech,
 
 
 def test_a_device_prefers_the_technician_who_last_visited_it(
-    shifts, make_tech, make_job, make_asset, app
+    shifts, make_tech, make_job, make_asset, visited, app
 ):
-    from dispatch.extensions import db
-    from dispatch.planning.models import PlanRun, RunStatus, Visit, VisitStatus
-    from dispatch.tickets.models import Status
-
     day = next_weekday()
     printer = make_asset()
     first, second = make_tech(name="First"), make_tech(name="Second")
-    run = PlanRun(first_day=day, days=1, status=RunStatus.DONE)
-    for tech, done_at in ((first, NOW), (second, NOW + timedelta(days=1))):
-        fixed = make_job()
-        fixed.asset_id, fixed.status = printer.id, Status.CLOSED
-        start = _day_start(day) - timedelta(days=10)
-        run.visits.append(
-            Visit(
-                ticket=fixed,
-                technician=tech,
-                day=start.date(),
-                planned_start=start,
-                planned_end=start + timedelta(hours=1),
-                status=VisitStatus.DONE,
-                done_at=done_at,
-            )
-        )
-    db.session.add(run)
-    db.session.commit()
+    visited(printer, first, day, NOW)
+    visited(printer, second, day, NOW + timedelta(days=1))
     again = make_job()
     again.asset_id = printer.id
     other = make_job()
