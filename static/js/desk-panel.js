@@ -30,8 +30,6 @@
         if (!form) return;
         holder.replaceWith(form);
         if (form.classList.contains("desk-catalog")) followKind(form);
-        var first = form.querySelector("input:not([type=hidden]), select, textarea");
-        if (first) first.focus();
       })
       .catch(function () {}); // the link stays: it leads to the same form
   }
