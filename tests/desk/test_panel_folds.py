@@ -8,30 +8,21 @@ import re
 import pytest
 
 from dispatch.extensions import db
-from dispatch.tickets import dispatching
 from dispatch.tickets.models import Ticket
+from tests.desk.test_pages import fresh, remote
 
 FOLDS = ("catalog", "assign", "merge", "link")
 
 
-def fresh(ticket_id):
-    db.session.expire_all()
-    return db.session.get(Ticket, ticket_id)
+def _remote(ticket, dispatcher) -> Ticket:
+    remote(ticket, dispatcher)
+    db.session.commit()
+    return fresh(ticket.id)
 
 
 @pytest.fixture
 def catalogued(make_ticket, make_user):
-    ticket = make_ticket()
-    dispatching.catalog(
-        fresh(ticket.id),
-        make_user("dispatcher"),
-        expected_version=fresh(ticket.id).version,
-        kind="remote",
-        category_id=None,
-        priority="normal",
-    )
-    db.session.commit()
-    return fresh(ticket.id)
+    return _remote(make_ticket(), make_user("dispatcher"))
 
 
 def _fold(page: str, name: str) -> str:
@@ -103,17 +94,8 @@ def test_a_fold_never_returns_elsewhere(client, auth, catalogued):
 
 
 def test_a_fold_escapes_what_it_shows(client, auth, make_ticket, make_user):
-    ticket = make_ticket()
     make_user("agent", name="<script>x()</script>")
-    dispatching.catalog(
-        fresh(ticket.id),
-        make_user("dispatcher"),
-        expected_version=fresh(ticket.id).version,
-        kind="remote",
-        category_id=None,
-        priority="normal",
-    )
-    db.session.commit()
+    ticket = _remote(make_ticket(), make_user("dispatcher"))
     auth.login(role="dispatcher")
     html = client.get(f"/desk/tickets/{ticket.id}/folds/assign").get_data(as_text=True)
     assert "<script>x()" not in html and "&lt;script&gt;x()" in html
