@@ -20,7 +20,8 @@
   function load(holder, src) {
     fetch(src, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
-        if (!response.ok) throw new Error(response.status);
+        // Signed out meanwhile: the answer is the sign-in page, not the fold's form.
+        if (!response.ok || response.redirected) throw new Error(response.status);
         return response.text();
       })
       .then(function (html) {
