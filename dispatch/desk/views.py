@@ -37,8 +37,11 @@ from dispatch.desk.forms import (
 )
 from dispatch.desk.panel import (
     DISPATCH_ROLES,
+    FOLDS,
     QUEUE_ROLES,
     STAFF_ROLES,
+    fold_form,
+    folds,
     panel_state,
     shown_panel,
 )
@@ -62,7 +65,7 @@ def _panel_helper():
     def desk_panel(ticket):
         if not current_user.is_authenticated:
             return None
-        return shown_panel(ticket, current_user)
+        return shown_panel(ticket, current_user, lazy=True)
 
     return {"desk_panel": desk_panel}
 
@@ -173,12 +176,27 @@ def jobs():
 @roles_required(*STAFF_ROLES)
 def ticket(ticket_id: int):
     ticket = get_visible_ticket(current_user, ticket_id)
-    state = shown_panel(ticket, current_user, next_url="")
+    opened = request.args.get("open")
+    state = shown_panel(ticket, current_user, next_url="", open=opened if opened in FOLDS else None)
     if state is None:  # seen only as its requester, or another group's: no staff actions
         raise Forbidden(
             _("You can see %(n)s but do not work on it: open it as a request.", n=ticket.number)
         )
     return render_template("desk/ticket.html", ticket=ticket, desk_panel_state=state)
+
+
+@bp.get("/tickets/<int:ticket_id>/folds/<name>")
+@roles_required(*DISPATCH_ROLES)
+def fold(ticket_id: int, name: str):
+    """One folded form of the panel, alone: the ticket page fetches it when the fold is opened.
+    The same checks as the form it posts to; ``next`` is where that form returns."""
+    ticket = get_staff_ticket(current_user, ticket_id)
+    if name not in folds(ticket, current_user):
+        raise NotFound(_("This ticket has no such form."))
+    form = fold_form(ticket, name)
+    form.next.data = safe_next(request.args.get("next")) or ""
+    tz = ticket.site.timezone if ticket.site else None
+    return render_template("desk/fold.html", ticket=ticket, name=name, form=form, tz=tz)
 
 
 def _summary(form) -> list[tuple[str, str]]:
