@@ -52,7 +52,10 @@ def pick(texts: Mapping[str, Any] | None, stored: Any) -> Any:
 class Translated:
     """The ``translations`` column and ``text``, for a model whose names an admin translates."""
 
-    translations: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON, default=dict)
+    # The server's default keeps rows written by plain SQL (bulk loads) valid too.
+    translations: Mapped[dict[str, dict[str, Any]]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
 
     def text(self, attribute: str) -> Any:
         """``attribute`` in the reader's language."""

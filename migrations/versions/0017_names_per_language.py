@@ -45,7 +45,9 @@ def upgrade():
             texts = {c: {language: row[c]} for c in columns if _filled(row[c])}
             bind.execute(rows.update().where(rows.c.id == row['id']).values(translations=texts))
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.alter_column('translations', existing_type=sa.JSON(), nullable=False)
+            # Empty by default, also for rows written by plain SQL (bulk loads, other tools).
+            batch_op.alter_column('translations', existing_type=sa.JSON(), nullable=False,
+                                  server_default='{}')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.add_column(sa.Column('message', sa.JSON(), nullable=True))
     with op.batch_alter_table('plan_run', schema=None) as batch_op:
