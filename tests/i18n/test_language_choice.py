@@ -200,3 +200,11 @@ def test_dates_and_numbers_in_the_pages_language(app, make_user):
     with app.test_request_context(), force_locale("en"):
         assert day_name(date(2026, 12, 7)) == "December 7, 2026"
         assert local_time(moment, "Europe/Bucharest", "time") == "15:05"
+
+
+def test_the_sign_in_prompt_of_a_closed_page_is_in_the_readers_language(romanian_app, client):
+    """Flask-Login's own prompt is English; a Romanian reader sent to sign in reads Romanian."""
+    response = client.get("/desk/inbox", headers={"Accept-Language": "ro"}, follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert "Conectați-vă pentru a deschide această pagină." in body
+    assert "Please log in" not in body and "Please sign in" not in body
