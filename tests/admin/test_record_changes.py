@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from dispatch.audit.models import AdminEvent
 from dispatch.extensions import db
 from dispatch.mail.models import MailTemplate
-from dispatch.people.models import Department, Group, User
+from dispatch.people.models import Department, Group, Skill, User
 from dispatch.sites.models import Site
 from tests.admin.test_sites import site_data
 from tests.admin.test_users import user_data
@@ -104,6 +104,27 @@ def test_departments_skills_and_groups(client, admin, make_user):
     assert grouped.target_id == group.id and grouped.after["members"] == [agent.email]
 
 
+def test_deleted_skills_and_groups_keep_what_was_deleted(client, admin):
+    client.post("/admin/skills/new", data={"name": "Wiring", "active": "y"})
+    client.post("/admin/groups/new", data={"name": "Night desk", "active": "y"})
+    skill_id = events(target_type="skill")[0].target_id
+    group_id = events(target_type="agent_group")[0].target_id
+    assert client.post(f"/admin/skills/{skill_id}/delete").status_code == 302
+    assert client.post(f"/admin/groups/{group_id}/delete").status_code == 302
+    (_made, skill_gone) = events(target_type="skill")
+    (_made, group_gone) = events(target_type="agent_group")
+    assert (skill_gone.action, skill_gone.target_id, skill_gone.actor_id) == (
+        "deleted",
+        skill_id,
+        admin.id,
+    )
+    assert (skill_gone.before, skill_gone.after) == ({"name": "Wiring", "active": True}, None)
+    assert (group_gone.action, group_gone.target_id) == ("deleted", group_id)
+    assert group_gone.before == {"name": "Night desk", "active": True, "members": []}
+    assert group_gone.after is None
+    assert count(Skill) == 0 and count(Group) == 0
+
+
 def test_catalog_changes(client, admin):
     client.post(
         "/admin/categories/new",
@@ -126,6 +147,25 @@ def test_catalog_changes(client, admin):
     )
     (field,) = events(target_type="category_field")
     assert field.after["key"] == "model" and field.after["category"] == "Printers"
+
+
+def test_a_changed_field_keeps_what_it_was(client, admin):
+    client.post(
+        "/admin/categories/new",
+        data={"name": "Printers", "default_duration_min": "30", "active": "y"},
+    )
+    category_id = events(target_type="category")[0].target_id
+    field = {"key": "model", "label": "Model", "type": "text", "position": "0", "active": "y"}
+    client.post(f"/admin/categories/{category_id}/fields/new", data=field)
+    field_id = events(target_type="category_field")[0].target_id
+    client.post(
+        f"/admin/categories/{category_id}/fields/{field_id}",
+        data={**field, "label": "Printer model", "required": "y"},
+    )
+    _made, changed = events(target_type="category_field")
+    assert (changed.action, changed.target_id, changed.actor_id) == ("changed", field_id, admin.id)
+    assert changed.before == {"label": "Model", "required": False}
+    assert changed.after == {"label": "Printer model", "required": True}
 
 
 def test_sites_and_their_points(client, auth, make_user):
