@@ -79,9 +79,12 @@ def periodic_turn(app: Flask) -> dict:
 
 def send_mail() -> dict:
     """Send what waits in the outbox (queued by :func:`dispatch.mail.send_jobs.enqueue`)."""
-    with mail_application().app_context():
+    app = mail_application()
+    with app.app_context():
         try:
-            return send_jobs.send_turn(lambda: (deliver_pending(), next_due()))
+            return send_jobs.send_turn(
+                lambda: (deliver_pending(), next_due()), app.config["MAIL_SEND_GATHER_SECONDS"]
+            )
         finally:
             db.session.remove()
 

@@ -53,6 +53,9 @@ DEFAULTS = {
     "MAIL_FETCH_INTERVAL": 60,  # seconds between two fetches
     "MAIL_FETCH_TIMEOUT": 600,  # a fetch running longer is stopped by RQ
     "RQ_MAIL_QUEUE": "mail",
+    # Seconds a send job waits before reading the outbox, so that the messages committed
+    # meanwhile go in the same job (see dispatch.mail.send_jobs); 0: none.
+    "MAIL_SEND_GATHER_SECONDS": 0.5,
 }
 
 

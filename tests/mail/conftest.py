@@ -384,7 +384,8 @@ def rq(app, redis_url, monkeypatch):
 
     name = f"mailtest-{uuid.uuid4().hex[:10]}"
     conn = Redis.from_url(redis_url)
-    app.config.update(RQ_REDIS_URL=redis_url, RQ_MAIL_QUEUE=name)
+    # No gathering: a test that wants it sets it (each job would wait half a second).
+    app.config.update(RQ_REDIS_URL=redis_url, RQ_MAIL_QUEUE=name, MAIL_SEND_GATHER_SECONDS=0)
     monkeypatch.setattr(worker, "mail_application", lambda: app)
 
     class Env:

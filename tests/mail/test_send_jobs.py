@@ -51,6 +51,29 @@ def test_commits_queue_one_send_job_which_sends_everything_due(app, rq, smtp_ser
     assert _send_jobs_queued(rq) == [send_jobs.JOB]
 
 
+def test_commits_while_the_job_gathers_ride_along(app, rq, smtp_server, make_ticket, monkeypatch):
+    """Under load each commit would queue a job of its own the moment the last one started;
+    the job holds the claim while it gathers, so those commits queue nothing and it sends
+    their messages too."""
+    app.config.update(MAIL_DELIVERY="rq", MAIL_SEND_GATHER_SECONDS=0.5)
+    make_ticket()
+    made, waited = [], []
+
+    def gathering(seconds):  # the other requests' commits, made while the job gathers
+        waited.append(seconds)
+        made.extend([make_ticket(), make_ticket()])
+        assert _send_jobs_queued(rq) == []  # the claim is held: they queued nothing
+
+    monkeypatch.setattr(send_jobs.time, "sleep", gathering)
+    rq.work()
+    assert waited == [0.5]
+    assert [r.status for r in _rows()] == [Outbound.SENT] * 3
+    assert [r["handled"] for r in rq.results()] == [3]  # one job for the three
+    assert _send_jobs_queued(rq) == []
+    make_ticket()  # the claim was given back: the next commit queues the next job
+    assert _send_jobs_queued(rq) == [send_jobs.JOB]
+
+
 def test_a_refused_message_is_retried_once_at_its_time(
     app, rq, smtp_server, make_ticket, monkeypatch
 ):
