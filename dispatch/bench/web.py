@@ -67,8 +67,9 @@ def measure(tickets: int, args, folder: Path) -> list[report.Figures]:
     results = []
     logs = folder / str(tickets)
     logs.mkdir()
+    chosen = [s for s in report.SCENARIOS if s is report.SCENARIOS[0] or s.user_class in args.only]
     with server.gunicorn(env, logs, args.workers) as port:
-        for scenario in report.SCENARIOS:
+        for scenario in chosen if args.only else report.SCENARIOS:
             results.append(run_scenario(scenario, port, data, folder, args))
             f = results[-1]
             print(f"  {scenario.title}: p95 {f.p95:.0f} ms, {f.rate:.0f}/s, {f.errors} errors")
@@ -106,7 +107,18 @@ def main(argv: list[str] | None = None) -> int:
         "--generate-only", action="store_true", help="make the companies, measure nothing"
     )
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    parser.add_argument(
+        "--only",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        default=[],
+        help="measure these scenarios (locust classes: "
+        + ", ".join(s.user_class for s in report.SCENARIOS[1:])
+        + ") beside the bare /healthz, not all",
+    )
     args = parser.parse_args(argv)
+    unknown = set(args.only) - {s.user_class for s in report.SCENARIOS[1:]}
+    if unknown:
+        parser.error(f"--only: no scenario {', '.join(sorted(unknown))}")
     # Stopped, the run still stops what it started (gunicorn, the mail worker, locust).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = [int(n.replace("_", "")) for n in args.tickets.split(",") if n.strip()]
