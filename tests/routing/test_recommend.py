@@ -19,7 +19,15 @@ import pytest
 from dispatch.routing import check_solution, dump_solution, parse_problem
 from dispatch.routing.assemble import assemble, score
 from dispatch.routing.bench.generate import field_problem
-from dispatch.routing.model import Deadline, Dependency, Job, Problem, Solution, Vehicle
+from dispatch.routing.model import (
+    Deadline,
+    Dependency,
+    Job,
+    PinnedStep,
+    Problem,
+    Solution,
+    Vehicle,
+)
 from dispatch.routing.recommend import PlanError, book, recommend
 from tests.routing.support import SAMPLE, dumps, run_cli
 
@@ -40,7 +48,21 @@ def _day(seed: int) -> tuple[Problem, Job]:
         jobs.append(job)
     if seed % 2:
         jobs[-1] = replace(jobs[-1], time_windows=((0, 2**31 - 1),), skills=frozenset())
-    return Problem(jobs=jobs[:-1], vehicles=full.vehicles, durations=full.durations), jobs[-1]
+    if seed % 3 == 0:  # one job depends on another
+        jobs[2] = replace(jobs[2], depends_on=(Dependency(id=jobs[1].id, delay=900),))
+    vehicles = list(full.vehicles)
+    if seed % 4 == 1:
+        vehicles[0] = replace(vehicles[0], max_tasks=3)
+    elif seed % 4 == 2:
+        vehicles[1] = replace(vehicles[1], max_travel_time=5400, capacity=(4,))
+    elif seed % 4 == 3:  # a pinned visit, within a time range
+        vehicles[0] = replace(
+            vehicles[0],
+            steps=(
+                PinnedStep("job", jobs[0].id, service_after=9 * 3600, service_before=15 * 3600),
+            ),
+        )
+    return Problem(jobs=jobs[:-1], vehicles=vehicles, durations=full.durations), jobs[-1]
 
 
 def _items(problem: Problem, solution: Solution) -> list[list[tuple[str, int]]]:
@@ -97,7 +119,7 @@ def _every_insertion(problem: Problem, plan: Solution, job: Job) -> dict[tuple, 
     return found
 
 
-@pytest.mark.parametrize("seed", range(1, 13))
+@pytest.mark.parametrize("seed", range(1, 25))
 def test_best_slot_is_the_best_insertion_and_every_slot_checks(seed):
     problem, job = _day(seed)
     plan = solver.solve(problem, 1, workers=1)
