@@ -28,9 +28,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .assemble import released
 from .check_shape import normalise_plan
-from .fieldrules import Rules, cut_windows
-from .model import Break, Job, PinnedStep, Problem, Route, Solution, Unassigned, Vehicle
+from .fieldrules import Rules
+from .model import Job, PinnedStep, Problem, Route, Solution, Unassigned, Vehicle
 from .timeline import Infeasible, build_route
 
 __all__ = ["PlanError", "Slot", "book", "recommend"]
@@ -156,18 +157,8 @@ class _Day:
             return None
         vehicle = self.vehicles[vid]
         breaks = {b.id: b for b in vehicle.breaks}
-        items: list[Job | Break] = []
-        for kind, x in order:
-            if kind == "break":
-                items.append(breaks[x])
-            elif x in release:
-                job = self.jobs[x]
-                items.append(replace(job, time_windows=cut_windows(job.time_windows, release[x])))
-            else:
-                items.append(self.jobs[x])
-        taken = {x for kind, x in order if kind == "break"}
-        items += [b for b in vehicle.breaks if b.id not in taken]
-        return build_route(self.problem, vehicle, items)
+        items = [breaks[x] if kind == "break" else self.jobs[x] for kind, x in order]
+        return build_route(self.problem, vehicle, released(vehicle, items, release))
 
     def settle(
         self,
