@@ -31,10 +31,10 @@ from typing import Any
 from .assemble import released
 from .check_shape import normalise_plan
 from .fieldrules import Rules
-from .model import Job, PinnedStep, Problem, Route, Solution, Unassigned, Vehicle
+from .model import Break, Job, PinnedStep, Problem, Route, Solution, Unassigned, Vehicle
 from .timeline import Infeasible, build_route
 
-__all__ = ["PlanError", "Slot", "book", "recommend"]
+__all__ = ["PlanError", "Slot", "book", "held_plan", "recommend"]
 
 #: Rounds of pushing dependent visits later before a trial is given up (as in assemble).
 _ROUNDS = 50
@@ -373,3 +373,36 @@ def book(problem: Problem, plan: Solution | dict, job: Job, slot: Slot) -> tuple
         day.mark_lateness(r)
     booked = Problem(jobs=[*problem.jobs, job], vehicles=vehicles, durations=problem.durations)
     return booked, solution
+
+
+def held_plan(problem: Problem) -> Solution:
+    """The plan that keeps every vehicle's pinned jobs, in their order, and nothing else: what
+    a day of visits already booked looks like to :func:`recommend`. Each break goes at the
+    first place in the day where everything still fits. Raises :class:`PlanError` naming a
+    vehicle whose pinned jobs do not fit its shift."""
+    jobs = {j.id: j for j in problem.jobs}
+    routes = []
+    for vehicle in problem.vehicles:
+        order: list[Job | Break] = [jobs[p.id] for p in vehicle.steps if p.type == "job"]
+        if not order:
+            continue
+        for brk in vehicle.breaks:
+            for place in range(len(order) + 1):
+                trial = [*order[:place], brk, *order[place:]]
+                try:
+                    build_route(problem, vehicle, released(vehicle, trial, {}))
+                except Infeasible:
+                    continue
+                order = trial
+                break
+        try:
+            routes.append(build_route(problem, vehicle, released(vehicle, order, {})))
+        except Infeasible as exc:
+            raise PlanError(
+                f"the pinned visits of vehicle {vehicle.id} do not fit: {exc}"
+            ) from None
+    served = {s.id for r in routes for s in r.steps if s.type == "job"}
+    unassigned = [
+        Unassigned(id=j.id, reason="not booked") for j in problem.jobs if j.id not in served
+    ]
+    return Solution(routes=routes, unassigned=unassigned)

@@ -28,7 +28,7 @@ from dispatch.routing.model import (
     Solution,
     Vehicle,
 )
-from dispatch.routing.recommend import PlanError, book, recommend
+from dispatch.routing.recommend import PlanError, book, held_plan, recommend
 from tests.routing.support import SAMPLE, dumps, run_cli
 
 solver = pytest.importorskip("dispatch.routing.solver")
@@ -288,3 +288,29 @@ def test_cli_missing_file(tmp_path):
     args[args.index("--job") + 1] = str(tmp_path / "nope.json")
     doc = json.loads(run_cli(*args).stdout)
     assert doc["code"] == 2 and doc["error"].startswith("--job ") and "nope.json" in doc["error"]
+
+
+def test_held_plan_keeps_the_pinned_visits_and_places_the_break():
+    full = field_problem(4, jobs=5, vehicles=1)
+    pins = (
+        PinnedStep("job", 1, service_at=9 * 3600),
+        PinnedStep("job", 2, service_at=15 * 3600),
+    )
+    windows = ((8 * 3600, 17 * 3600),)
+    jobs = [replace(j, time_windows=windows, skills=frozenset()) for j in full.jobs[:4]]
+    vehicle = replace(full.vehicles[0], steps=pins, time_window=(7 * 3600, 18 * 3600))
+    problem = Problem(jobs=jobs, vehicles=[vehicle], durations=full.durations)
+    plan = held_plan(problem)
+    assert [(s.type, s.id) for s in plan.routes[0].steps][1:-1] == [
+        ("job", 1),
+        ("break", 1),
+        ("job", 2),
+    ]
+    assert check_solution(problem, plan) == []
+    slots = recommend(
+        problem, plan, replace(full.jobs[4], time_windows=windows, skills=frozenset())
+    )
+    assert slots and all(s.moved == 0 for s in slots)  # visits pinned at a time stay there
+    late = replace(vehicle, steps=(PinnedStep("job", 1, service_at=17 * 3600 + 60),))
+    with pytest.raises(PlanError, match="do not fit"):
+        held_plan(replace(problem, vehicles=[late]))
