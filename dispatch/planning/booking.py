@@ -8,11 +8,13 @@ moves them); the engine tries the ticket at every place of every technician's da
 in the site's time that holds its start. Booking one re-checks it against the day as it is then:
 if the technician's day changed since the slots were shown, nothing is booked. A booked visit
 is published at once, pinned, in a run of its own (kind ``booking``), and recorded on the
-ticket like a published plan's visit.
+ticket like a published plan's visit; like a publication, it makes the proposals for its day
+(and any proposal with the ticket) out of date. A plan made later for that day keeps the
+booked visit where it is (:func:`.runs.start_run`).
 
-The engine answers in milliseconds for a day of 200 visits (docs/benchmarks.md, "Slots to
-book"), so the slots are computed while the page is made; the database reads around it (the
-days' visits, shifts and travel times) cost more than the engine does.
+The slots are computed while the page is made, synchronously: the engine answers in
+milliseconds for a day of 200 visits (docs/benchmarks.md, "Slots to book"); the reading of the
+days around it (visits, shifts, the travel matrix, as a plan run reads them) is not timed yet.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from dispatch.types import utcnow
 from . import problem as builder
 from .engine_reasons import say
 from .models import PlanRun, RunStatus, Visit, VisitStatus
-from .services import schedule
+from .services import schedule, supersede_others
 
 #: Slots offered for a ticket.
 TOP = 5
@@ -222,6 +224,16 @@ def book_slot(
     try:
         db.session.flush()
         schedule(visit, actor, run, "visit booked")
+        # Proposals with this ticket would plan it again: they are out of date, as a
+        # published plan makes the proposals for its days.
+        for other in db.session.scalars(
+            db.select(PlanRun).where(
+                PlanRun.status == RunStatus.DONE,
+                PlanRun.id.in_(db.select(Visit.plan_run_id).where(Visit.ticket_id == ticket.id)),
+            )
+        ):
+            other.status = RunStatus.SUPERSEDED
+        supersede_others(run)
         notify(
             technician_id,
             said(

@@ -237,7 +237,7 @@ def _cancel_overlapping(run: PlanRun, actor: User, replanned: set[int]) -> None:
             set_status(ticket, actor, Status.TO_SCHEDULE, reason="re-planned")
 
 
-def _supersede_others(run: PlanRun) -> None:
+def supersede_others(run: PlanRun) -> None:
     """Proposals for the same days are stale now; a published plan ends when nothing of it is
     still to be done."""
     others = db.session.scalars(
@@ -284,7 +284,7 @@ def publish(run: PlanRun, actor: User | None, *, on_visit=None) -> PlanRun:
         run.status, run.published_at = RunStatus.PUBLISHED, utcnow()
         run.published_by_id = actor.id if actor else None
         db.session.flush()
-        _supersede_others(run)
+        supersede_others(run)
     except Exception:
         db.session.rollback()
         raise

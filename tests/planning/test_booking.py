@@ -159,3 +159,45 @@ def test_slots_are_said_in_romanian(day_with_a_visit, auth, client, make_user):
     html = client.get(f"/planning/tickets/{ticket.id}/slots").data.decode()
     assert "tehnician Ana" in html and "Intervale pentru o vizită" in html
     assert _tomorrow().strftime("%A") not in html  # the day is said in Romanian too
+
+
+def test_a_plan_of_the_day_later_keeps_the_booked_visit(day_with_a_visit, auth, client, make_job):
+    from dispatch.planning import runs, services
+
+    ana, _held, ticket = day_with_a_visit
+    boss = auth.login(role="dispatcher")
+    fields = _form(client.get(f"/planning/tickets/{ticket.id}/slots").data.decode())
+    client.post(f"/planning/tickets/{ticket.id}/slots/book", data=fields)
+    booked = db.session.scalar(db.select(Visit).where(Visit.ticket_id == ticket.id))
+    make_job(duration=30)  # new work for the same day
+    run = runs.start_run(boss, _tomorrow(), 1, background=False)
+    runs.execute(run.id)
+    db.session.expire_all()
+    run = db.session.get(PlanRun, run.id)
+    again = next(v for v in run.visits if v.ticket_id == ticket.id)
+    assert again.pinned and again.technician_id == ana.id
+    assert again.planned_start == booked.planned_start
+    services.publish(run, boss)
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).status == Status.SCHEDULED
+    live = db.session.scalars(
+        db.select(Visit).where(Visit.ticket_id == ticket.id, Visit.status == VisitStatus.PUBLISHED)
+    ).all()
+    assert [(v.technician_id, v.planned_start) for v in live] == [(ana.id, booked.planned_start)]
+
+
+def test_booking_makes_the_proposals_with_the_ticket_out_of_date(day_with_a_visit, auth, client):
+    from dispatch.planning import runs
+
+    _ana, _held, ticket = day_with_a_visit
+    boss = auth.login(role="dispatcher")
+    later = _tomorrow() + timedelta(days=2)  # another day than the slot's
+    proposal = runs.start_run(boss, later, 1, background=False)
+    runs.execute(proposal.id)
+    db.session.expire_all()
+    assert any(v.ticket_id == ticket.id for v in db.session.get(PlanRun, proposal.id).visits)
+    fields = _form(client.get(f"/planning/tickets/{ticket.id}/slots").data.decode())
+    assert fields["day"] == _tomorrow().isoformat()
+    client.post(f"/planning/tickets/{ticket.id}/slots/book", data=fields)
+    db.session.expire_all()
+    assert db.session.get(PlanRun, proposal.id).status == RunStatus.SUPERSEDED
