@@ -32,7 +32,7 @@ from dispatch.errors import Conflict, ValidationError
 from dispatch.extensions import db
 from dispatch.notifications.services import notify
 from dispatch.people.models import User
-from dispatch.routing.recommend import PlanError, held_plan, recommend
+from dispatch.routing.recommend import PlanError, held_plan, recommend, unfit
 from dispatch.stored_text import day as day_text
 from dispatch.stored_text import said
 from dispatch.tickets.changes import commit
@@ -74,6 +74,14 @@ class Offer:
         )
 
 
+@dataclass
+class Found:
+    """The slots offered, best first, and the (technician, day) pairs left out."""
+
+    offers: list[Offer]
+    unfit: list[tuple[str, date]]
+
+
 class SlotTaken(Conflict):
     """The slot chosen no longer fits the technician's day as it is now."""
 
@@ -97,9 +105,10 @@ def _stamp(visits: list[Visit], technician_id: int, day: date) -> str:
     return hashlib.sha256("|".join(mine).encode()).hexdigest()[:16]
 
 
-def find_slots(ticket: Ticket, now: datetime | None = None, top: int | None = TOP) -> list[Offer]:
-    """The best ``top`` slots for ``ticket`` (None: every feasible one), best first.
-    Raises :class:`ValidationError` when the ticket cannot be booked, with the reason."""
+def find_slots(ticket: Ticket, now: datetime | None = None, top: int | None = TOP) -> Found:
+    """The best ``top`` slots for ``ticket`` (None: every feasible one), best first, and the
+    technicians' days left out because their booked visits do not fit as they stand. Raises
+    :class:`ValidationError` when the ticket cannot be booked, with the reason."""
     if not can_book(ticket):
         raise ValidationError(_("Only an on-site ticket waiting to be scheduled can be booked."))
     now = now or utcnow()
@@ -136,17 +145,25 @@ def find_slots(ticket: Ticket, now: datetime | None = None, top: int | None = TO
     # The hours people are told are the site's: align the slots on its clock.
     offset = zone.utcoffset(built.epoch.replace(tzinfo=None))
     align = int(offset.total_seconds()) % 3600 if offset is not None else 0
+    # A day booked beyond what the engine finds possible (a visit moved by hand with no time
+    # to drive to it) is left out, and the page says whose: the others still get their slots.
+    bad = unfit(day_problem)
+    found = Found(
+        [], [(built.vehicles[v]["name"], date.fromisoformat(built.vehicles[v]["day"])) for v in bad]
+    )
+    day_problem = replace(
+        day_problem, vehicles=[v for v in day_problem.vehicles if v.id not in bad]
+    )
     try:
         slots = recommend(day_problem, held_plan(day_problem), job, top=top or 10**6, align=align)
     except PlanError as exc:
         raise ValidationError(
             _("The technicians' booked days cannot be read as they stand: %(e)s", e=str(exc))
         ) from None
-    offers = []
     for slot in slots:
         who = built.vehicles[slot.vehicle]
         on = date.fromisoformat(who["day"])
-        offers.append(
+        found.offers.append(
             Offer(
                 technician_id=who["technician_id"],
                 name=who["name"],
@@ -158,7 +175,7 @@ def find_slots(ticket: Ticket, now: datetime | None = None, top: int | None = TO
                 zone=zone,
             )
         )
-    return offers
+    return found
 
 
 def book_slot(
@@ -171,11 +188,10 @@ def book_slot(
     # Two bookings on one technician's day at once: the second waits for the first's commit
     # (PostgreSQL; SQLite has one writer at a time) and then sees its visit in the stamp.
     db.session.execute(db.select(User.id).where(User.id == technician_id).with_for_update())
-    offers = find_slots(ticket, top=None)
     chosen = next(
         (
             o
-            for o in offers
+            for o in find_slots(ticket, top=None).offers
             if (o.technician_id, o.day, o.start) == (technician_id, day, start) and o.stamp == stamp
         ),
         None,

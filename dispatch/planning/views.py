@@ -340,13 +340,13 @@ def slots(ticket_id: int):
     """The best slots for one ticket's visit, each with its button to book it. Computed while
     the page is made: the engine takes milliseconds (see :mod:`.booking`)."""
     ticket = _ticket(ticket_id)
-    offers, problem = [], None
+    found, problem = booking.Found([], []), None
     try:
-        offers = booking.find_slots(ticket)
+        found = booking.find_slots(ticket)
     except DispatchError as err:
         problem = err.message
     return render_template(
-        "planning/slots.html", ticket=ticket, offers=offers, problem=problem, form=BookForm()
+        "planning/slots.html", ticket=ticket, found=found, problem=problem, form=BookForm()
     )
 
 

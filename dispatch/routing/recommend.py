@@ -34,7 +34,7 @@ from .fieldrules import Rules
 from .model import Break, Job, PinnedStep, Problem, Route, Solution, Unassigned, Vehicle
 from .timeline import Infeasible, build_route
 
-__all__ = ["PlanError", "Slot", "book", "held_plan", "recommend"]
+__all__ = ["PlanError", "Slot", "book", "held_plan", "recommend", "unfit"]
 
 #: Rounds of pushing dependent visits later before a trial is given up (as in assemble).
 _ROUNDS = 50
@@ -375,32 +375,52 @@ def book(problem: Problem, plan: Solution | dict, job: Job, slot: Slot) -> tuple
     return booked, solution
 
 
+def _held_route(problem: Problem, vehicle: Vehicle, jobs: dict[int, Job]) -> Route | None:
+    """The vehicle's pinned jobs in their order, each break at the first place where
+    everything still fits (None: nothing pinned). Raises :class:`Infeasible`."""
+    order: list[Job | Break] = [jobs[p.id] for p in vehicle.steps if p.type == "job"]
+    if not order:
+        return None
+    for brk in vehicle.breaks:
+        for place in range(len(order) + 1):
+            trial = [*order[:place], brk, *order[place:]]
+            try:
+                build_route(problem, vehicle, released(vehicle, trial, {}))
+            except Infeasible:
+                continue
+            order = trial
+            break
+    return build_route(problem, vehicle, released(vehicle, order, {}))
+
+
+def unfit(problem: Problem) -> dict[int, str]:
+    """The vehicles whose pinned jobs do not fit their shift as pinned, with why (by id)."""
+    jobs = {j.id: j for j in problem.jobs}
+    out = {}
+    for vehicle in problem.vehicles:
+        try:
+            _held_route(problem, vehicle, jobs)
+        except Infeasible as exc:
+            out[vehicle.id] = str(exc)
+    return out
+
+
 def held_plan(problem: Problem) -> Solution:
     """The plan that keeps every vehicle's pinned jobs, in their order, and nothing else: what
     a day of visits already booked looks like to :func:`recommend`. Each break goes at the
     first place in the day where everything still fits. Raises :class:`PlanError` naming a
-    vehicle whose pinned jobs do not fit its shift."""
+    vehicle whose pinned jobs do not fit its shift (:func:`unfit` lists them all)."""
     jobs = {j.id: j for j in problem.jobs}
     routes = []
     for vehicle in problem.vehicles:
-        order: list[Job | Break] = [jobs[p.id] for p in vehicle.steps if p.type == "job"]
-        if not order:
-            continue
-        for brk in vehicle.breaks:
-            for place in range(len(order) + 1):
-                trial = [*order[:place], brk, *order[place:]]
-                try:
-                    build_route(problem, vehicle, released(vehicle, trial, {}))
-                except Infeasible:
-                    continue
-                order = trial
-                break
         try:
-            routes.append(build_route(problem, vehicle, released(vehicle, order, {})))
+            route = _held_route(problem, vehicle, jobs)
         except Infeasible as exc:
             raise PlanError(
                 f"the pinned visits of vehicle {vehicle.id} do not fit: {exc}"
             ) from None
+        if route is not None:
+            routes.append(route)
     served = {s.id for r in routes for s in r.steps if s.type == "job"}
     unassigned = [
         Unassigned(id=j.id, reason="not booked") for j in problem.jobs if j.id not in served

@@ -61,7 +61,7 @@ def test_dispatcher_sees_slots_in_words_and_books_one(day_with_a_visit, auth, cl
     assert f'href="/planning/tickets/{ticket.id}/slots"' in page
     html = client.get(f"/planning/tickets/{ticket.id}/slots").data.decode()
     with force_locale("en"):
-        offers = booking.find_slots(db.session.get(Ticket, ticket.id))
+        offers = booking.find_slots(db.session.get(Ticket, ticket.id)).offers
     assert 1 <= len(offers) <= booking.TOP
     first = offers[0]
     # Ana's first free hour tomorrow, around her 09:00 visit, said as a person says it.
@@ -201,3 +201,17 @@ def test_booking_makes_the_proposals_with_the_ticket_out_of_date(day_with_a_visi
     client.post(f"/planning/tickets/{ticket.id}/slots/book", data=fields)
     db.session.expire_all()
     assert db.session.get(PlanRun, proposal.id).status == RunStatus.SUPERSEDED
+
+
+def test_a_day_booked_beyond_what_fits_is_left_out_and_named(
+    day_with_a_visit, auth, client, make_tech, make_job
+):
+    ana, _held, ticket = day_with_a_visit
+    bob = make_tech(name="Bob")
+    late = _published(make_job(duration=60), bob, _tomorrow(), 16)  # ends after his shift
+    late.planned_start += timedelta(minutes=30)
+    db.session.commit()
+    auth.login(role="dispatcher")
+    html = client.get(f"/planning/tickets/{ticket.id}/slots").data.decode()
+    assert 'id="slots-unfit"' in html and "No slot with Bob on" in html
+    assert "technician Ana" in html and 'id="slots"' in html

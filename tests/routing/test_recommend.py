@@ -28,7 +28,7 @@ from dispatch.routing.model import (
     Solution,
     Vehicle,
 )
-from dispatch.routing.recommend import PlanError, book, held_plan, recommend
+from dispatch.routing.recommend import PlanError, book, held_plan, recommend, unfit
 from tests.routing.support import SAMPLE, dumps, run_cli
 
 solver = pytest.importorskip("dispatch.routing.solver")
@@ -314,3 +314,4 @@ def test_held_plan_keeps_the_pinned_visits_and_places_the_break():
     late = replace(vehicle, steps=(PinnedStep("job", 1, service_at=17 * 3600 + 60),))
     with pytest.raises(PlanError, match="do not fit"):
         held_plan(replace(problem, vehicles=[late]))
+    assert unfit(problem) == {} and list(unfit(replace(problem, vehicles=[late]))) == [late.id]
