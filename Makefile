@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: install catalogues run serve migrate demo lint format test test-fast test-deploy test-bench bench-solomon bench-field bench-small bench-web messages clean
+.PHONY: install catalogues run serve migrate demo lint format test test-fast test-deploy test-bench bench-solomon bench-field bench-small bench-slots bench-web messages clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Dispatch needs $(PY) on PATH (set PY=... to use another python3.11)"; exit 1; }
@@ -107,6 +107,10 @@ bench-field: install
 
 bench-small: install
 	$(BIN)/python -m dispatch.routing bench small --days 40
+
+bench-slots: install
+	$(BIN)/python -m dispatch.routing bench slots --seed 1
+	$(BIN)/python -m dispatch.routing bench slots --seed 2
 
 # The web side under load (docs/benchmarks.md, "Web under load"): a generated company of 10,000
 # and of 100,000 tickets in PostgreSQL, gunicorn with deploy/gunicorn.conf.py, locust's users.

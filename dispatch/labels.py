@@ -89,7 +89,12 @@ STATUS_BADGE = {
 PRIORITY_BADGE = {"low": "light", "normal": "secondary", "high": "warning", "urgent": "danger"}
 
 # Planning: a run's kind and state, a visit's state (the board, the plans list, my day).
-RUN_KIND = {"plan": _l("plan"), "rerun": _l("re-run"), "replan": _l("re-plan")}
+RUN_KIND = {
+    "plan": _l("plan"),
+    "rerun": _l("re-run"),
+    "replan": _l("re-plan"),
+    "booking": _l("booked visit"),
+}
 
 RUN_STATUS = {
     "queued": _l("queued"),

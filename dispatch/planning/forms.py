@@ -59,3 +59,14 @@ class MoveForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Buttons that only need the CSRF token (pin, remove, re-run, publish)."""
+
+
+class BookForm(FlaskForm):
+    """One offered slot, as the slots page shows it; the server checks it again."""
+
+    technician = IntegerField(validators=[InputRequired(), NumberRange(1)])
+    day = DateField(validators=[InputRequired()])
+    start = HiddenField(validators=[InputRequired(), Length(max=40)])
+    #: The technician's day when the slot was offered: a booking on a day changed since is
+    #: refused.
+    stamp = HiddenField(validators=[InputRequired(), Length(max=40)])

@@ -32,7 +32,7 @@ from . import heartbeat
 from . import problem as builder
 from .engine_reasons import say
 from .local_reasons import local_reason
-from .models import ACTIVE_RUN, PlanLock, PlanRun, RunStatus, Visit
+from .models import ACTIVE_RUN, PlanLock, PlanRun, RunStatus, Visit, VisitStatus
 from .solve import (
     P_READ,
     P_SOLVE,
@@ -40,6 +40,7 @@ from .solve import (
     commit_progress,
     describe_moves,
     message_columns,
+    pin_of,
     solve_run,
 )
 from .sources import day_range
@@ -92,6 +93,8 @@ def start_run(
         )
     if not 1 <= int(days) <= MAX_DAYS:
         raise ValidationError(_("Plan between 1 and %(n)d days at once.", n=MAX_DAYS), field="days")
+    if kind != "replan":  # a re-plan of today keeps every pinned visit already
+        options = _keep_bookings(options or {}, first_day, int(days))
     run = PlanRun(
         created_by=actor,
         first_day=first_day,
@@ -122,6 +125,26 @@ def start_run(
     if background:
         launch(run)
     return run
+
+
+def _keep_bookings(options: dict[str, Any], first_day: date, days: int) -> dict[str, Any]:
+    """A plan of days with booked visits (dispatch.planning.booking) keeps each where it was
+    booked, a pin at its time: the requester was told it. Not one the dispatcher removed."""
+    booked = db.session.scalars(
+        db.select(Visit)
+        .join(PlanRun)
+        .where(
+            PlanRun.kind == "booking",
+            Visit.status == VisitStatus.PUBLISHED,
+            Visit.pinned.is_(True),
+            Visit.day >= first_day,
+            Visit.day < first_day + timedelta(days=days),
+        )
+    ).all()
+    pins = list(options.get("pins", []))
+    skip = {p["ticket_id"] for p in pins} | set(options.get("removed", []))
+    pins += [pin_of(v) for v in booked if v.ticket_id not in skip]
+    return {**options, "pins": pins} if pins else options
 
 
 def _holder_message(first_day: date, days: int) -> str:

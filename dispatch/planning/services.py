@@ -237,7 +237,7 @@ def _cancel_overlapping(run: PlanRun, actor: User, replanned: set[int]) -> None:
             set_status(ticket, actor, Status.TO_SCHEDULE, reason="re-planned")
 
 
-def _supersede_others(run: PlanRun) -> None:
+def supersede_others(run: PlanRun) -> None:
     """Proposals for the same days are stale now; a published plan ends when nothing of it is
     still to be done."""
     others = db.session.scalars(
@@ -275,40 +275,7 @@ def publish(run: PlanRun, actor: User | None, *, on_visit=None) -> PlanRun:
         _cancel_overlapping(run, actor, {v.ticket_id for v in visits})
         per_tech: dict[int, int] = {}
         for visit in visits:
-            ticket = visit.ticket
-            if ticket.assignee_id != visit.technician_id:
-                record(
-                    ticket,
-                    actor,
-                    "assigned",
-                    old=ticket.assignee.name if ticket.assignee else None,
-                    new=visit.technician.name,
-                    assignee=visit.technician_id,
-                    group=None,
-                )
-                ticket.assignee_id = visit.technician_id
-            if ticket.status != Status.SCHEDULED:
-                set_status(ticket, actor, Status.SCHEDULED, reason="plan published", plan=run.id)
-            record(
-                ticket,
-                actor,
-                "visit",
-                status="scheduled",
-                plan=run.id,
-                technician=visit.technician.name,
-                start=visit.planned_start.isoformat(),
-                end=visit.planned_end.isoformat(),
-            )
-            ticket.updated_at = utcnow()
-            visit.status = VisitStatus.PUBLISHED
-            notify(
-                ticket.requester_id,
-                said(
-                    "A technician visit for %(n)s is planned on %(d)s.",
-                    n=ticket.number,
-                    d=day(visit.day),
-                ),
-            )
+            schedule(visit, actor, run, "plan published")
             per_tech[visit.technician_id] = per_tech.get(visit.technician_id, 0) + 1
             if on_visit is not None:
                 on_visit(visit)
@@ -317,12 +284,49 @@ def publish(run: PlanRun, actor: User | None, *, on_visit=None) -> PlanRun:
         run.status, run.published_at = RunStatus.PUBLISHED, utcnow()
         run.published_by_id = actor.id if actor else None
         db.session.flush()
-        _supersede_others(run)
+        supersede_others(run)
     except Exception:
         db.session.rollback()
         raise
     commit()
     return run
+
+
+def schedule(visit: Visit, actor: User | None, run: PlanRun, reason: str) -> None:
+    """Publish one visit: its ticket assigned to the technician and scheduled, the visit on the
+    ticket's record, the requester told. Part of the caller's transaction."""
+    ticket = visit.ticket
+    if ticket.assignee_id != visit.technician_id:
+        record(
+            ticket,
+            actor,
+            "assigned",
+            old=ticket.assignee.name if ticket.assignee else None,
+            new=visit.technician.name,
+            assignee=visit.technician_id,
+            group=None,
+        )
+        ticket.assignee_id = visit.technician_id
+    if ticket.status != Status.SCHEDULED:
+        set_status(ticket, actor, Status.SCHEDULED, reason=reason, plan=run.id)
+    record(
+        ticket,
+        actor,
+        "visit",
+        status="scheduled",
+        plan=run.id,
+        technician=visit.technician.name,
+        start=visit.planned_start.isoformat(),
+        end=visit.planned_end.isoformat(),
+    )
+    ticket.updated_at = utcnow()
+    visit.status = VisitStatus.PUBLISHED
+    notify(
+        ticket.requester_id,
+        said(
+            "A technician visit for %(n)s is planned on %(d)s.", n=ticket.number, d=day(visit.day)
+        ),
+    )
 
 
 def visits_of(run: PlanRun, kept_ids: Iterable[int] = ()) -> list[Visit]:

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -16,12 +17,13 @@ from dispatch.errors import DispatchError, ValidationError, page_message
 from dispatch.extensions import db, login_manager
 from dispatch.people.models import Role
 from dispatch.sites.models import Site
+from dispatch.tickets.models import Ticket
 from dispatch.types import utctoday
 
-from . import board, services, sources
+from . import board, booking, services, sources
 from . import problem as builder
 from .engine_reasons import say
-from .forms import ActionForm, MoveForm, PlanForm, ReplanForm
+from .forms import ActionForm, BookForm, MoveForm, PlanForm, ReplanForm
 from .models import PlanRun, RunStatus, Visit, VisitStatus
 from .replan import replan_today
 from .runs import start_run
@@ -324,3 +326,60 @@ def publish(run_id: int):
         lambda run: services.publish(run, current_user) and None,
         _("Published: the tickets are scheduled and the technicians told."),
     )
+
+
+def _ticket(ticket_id: int) -> Ticket:
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+@bp.get("/tickets/<int:ticket_id>/slots")
+def slots(ticket_id: int):
+    """The best slots for one ticket's visit, each with its button to book it. Computed while
+    the page is made: the engine takes milliseconds (see :mod:`.booking`)."""
+    ticket = _ticket(ticket_id)
+    found, problem = booking.Found([], []), None
+    try:
+        found = booking.find_slots(ticket)
+    except DispatchError as err:
+        problem = err.message
+    return render_template(
+        "planning/slots.html", ticket=ticket, found=found, problem=problem, form=BookForm()
+    )
+
+
+@bp.post("/tickets/<int:ticket_id>/slots/book")
+def book(ticket_id: int):
+    ticket = _ticket(ticket_id)
+    form = BookForm()
+    again = redirect(url_for(".slots", ticket_id=ticket.id))
+    if not form.validate_on_submit():
+        flash(_("Choose one of the slots shown."), "warning")
+        return again
+    try:
+        start = datetime.fromisoformat(form.start.data)
+        if start.tzinfo is None:
+            raise ValueError(form.start.data)
+    except ValueError:
+        flash(_("Choose one of the slots shown."), "warning")
+        return again
+    try:
+        visit = booking.book_slot(
+            ticket, current_user, form.technician.data, form.day.data, start, form.stamp.data
+        )
+    except DispatchError as err:
+        db.session.rollback()
+        flash(err.message, "warning")
+        return again
+    flash(
+        _(
+            "Booked and pinned: %(n)s with %(name)s on %(day)s.",
+            n=ticket.number,
+            name=visit.technician.name,
+            day=format_date(visit.day, "EEEE d MMMM"),
+        ),
+        "success",
+    )
+    return redirect(url_for("desk.ticket", ticket_id=ticket.id))

@@ -18,7 +18,15 @@ from .model import Break, Job, Problem, Route, Solution, Unassigned, Vehicle
 from .reasons import explain_unassigned
 from .timeline import Infeasible, build_route, pin_bounds, start_in
 
-__all__ = ["compatible", "usable_vehicles", "assemble", "add_reasons", "score", "Plan"]
+__all__ = [
+    "compatible",
+    "usable_vehicles",
+    "assemble",
+    "add_reasons",
+    "released",
+    "score",
+    "Plan",
+]
 
 #: For each vehicle (position in problem.vehicles) its ordered items: ("job", job position) or
 #: ("break", position in the vehicle's breaks). Cheap to pickle between processes.
@@ -148,26 +156,33 @@ def assemble(problem: Problem, plan: Plan | None, explain: bool = True) -> Solut
     return solution
 
 
+def released(
+    vehicle: Vehicle, items: list[Job | Break], release: dict[int, int]
+) -> list[Job | Break]:
+    """``items`` (one vehicle's jobs and breaks, in order) with each job of ``release`` (job
+    id: time) starting no earlier than its time there, and the vehicle's breaks they leave out
+    added at the end (a route takes every break)."""
+    out: list[Job | Break] = [
+        replace(x, time_windows=cut_windows(x.time_windows, release[x.id]))
+        if isinstance(x, Job) and x.id in release
+        else x
+        for x in items
+    ]
+    taken = {x.id for x in items if isinstance(x, Break)}
+    return out + [b for b in vehicle.breaks if b.id not in taken]
+
+
 def _time_all(problem: Problem, plan: Plan, release: dict[int, int]) -> list[Route]:
     """The timed routes of ``plan``; a job of ``release`` (job position: time) starts no
     earlier than its time there."""
     routes = []
+    by_id = {problem.jobs[i].id: t for i, t in release.items()}
     for k, items in enumerate(plan):
         if not any(kind == "job" for kind, _ in items):
             continue
         vehicle = problem.vehicles[k]
-        objects: list[Job | Break] = []
-        for kind, i in items:
-            if kind == "break":
-                objects.append(vehicle.breaks[i])
-            elif i in release:
-                job = problem.jobs[i]
-                objects.append(replace(job, time_windows=cut_windows(job.time_windows, release[i])))
-            else:
-                objects.append(problem.jobs[i])
-        taken = {i for kind, i in items if kind == "break"}
-        objects += [b for i, b in enumerate(vehicle.breaks) if i not in taken]
-        route = _timed(problem, vehicle, objects)
+        objects = [vehicle.breaks[i] if kind == "break" else problem.jobs[i] for kind, i in items]
+        route = _timed(problem, vehicle, released(vehicle, objects, by_id))
         if route is not None and any(s.type == "job" for s in route.steps):
             routes.append(route)
     return routes

@@ -35,7 +35,7 @@ from .json_values import (
 )
 from .model import HORIZON, Break, Job, PinnedStep, Problem, Vehicle
 
-__all__ = ["loads_problem", "parse_problem"]
+__all__ = ["loads_document", "loads_problem", "parse_problem", "parse_problem_and_job"]
 
 TOP_KEYS = {"jobs", "vehicles", "matrices", "options"}
 JOB_KEYS = {
@@ -274,6 +274,26 @@ def parse_problem(doc: Any) -> Problem:
     return Problem(jobs=jobs, vehicles=vehicles, durations=matrix)
 
 
+def parse_problem_and_job(doc: Any, job_doc: Any) -> tuple[Problem, Job]:
+    """A problem and one more job for it (``recommend``'s input). The job is read as one more
+    entry of ``jobs``, so that it may have a place of its own (the matrix built from
+    coordinates then has a row for it, and the vehicles' places come after it: the plan's
+    ``location_index`` values are those of ``parse_problem(doc)``); an error in it names it
+    ``job`` (``job.time_windows[0]: end before start``)."""
+    doc = read_object(doc, "", TOP_KEYS)
+    jobs = read_list(doc.get("jobs"), "jobs")
+    count = len(jobs)
+    try:
+        both = parse_problem({**doc, "jobs": [*jobs, job_doc]})
+    except InputError as exc:
+        mine = f"jobs[{count}]"
+        if exc.where == mine or exc.where.startswith(mine + "."):
+            raise InputError("job" + exc.where[len(mine) :], exc.message) from None
+        raise
+    problem = Problem(jobs=both.jobs[:count], vehicles=both.vehicles, durations=both.durations)
+    return problem, both.jobs[count]
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
     # json.loads would silently keep the last of two equal keys: one of them is a mistake.
     doc: dict = {}
@@ -286,6 +306,12 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
 
 def loads_problem(text: str | bytes) -> Problem:
     """Parse JSON text into a :class:`Problem`; malformed JSON is an :class:`InputError` too."""
+    return parse_problem(loads_document(text))
+
+
+def loads_document(text: str | bytes) -> Any:
+    """Decode JSON text strictly (a key given twice is an error); malformed JSON is an
+    :class:`InputError`."""
     try:
         doc = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except UnicodeDecodeError as exc:
@@ -296,4 +322,4 @@ def loads_problem(text: str | bytes) -> Problem:
         ) from None
     except RecursionError:
         raise InputError("", "invalid JSON: nested too deeply") from None
-    return parse_problem(doc)
+    return doc

@@ -153,3 +153,14 @@ def test_the_mixed_week_keeps_preventive_windows_and_urgent_work_at_a_small_size
     )
     assert figures["preventive"] == "30" and figures["urgent_displaced"] == "0"
     assert int(figures["preventive_planned_in_window"]) >= 27
+
+
+def test_bench_slots_command_times_recommendations_beside_reading_the_day():
+    proc = run_cli(
+        "bench", "slots", "--jobs", "20", "--vehicles", "4", "--extra", "3", "--time-limit", "1",
+        timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "| 21 |" in proc.stdout and "| 23 |" in proc.stdout
+    assert "recommend: p50" in proc.stdout and "reading the day: p50" in proc.stdout
+    assert "INVALID" not in proc.stdout

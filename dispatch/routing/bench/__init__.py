@@ -9,7 +9,9 @@ the full time limit's;
 ``python -m dispatch.routing bench scale`` — time, memory and quality from 100 to 1,000 jobs;
 ``python -m dispatch.routing bench mixed`` — a week of 200 reported jobs and 300 preventive ones
 with windows of 5–10 working days: the preventive jobs planned inside their window, and no
-urgent job displaced by them.
+urgent job displaced by them;
+``python -m dispatch.routing bench slots`` — a planned 200-job day: the time to recommend slots
+for one more job, beside the time to read the day.
 
 Each prints one Markdown table row per instance as it goes (so a long run shows progress and
 its output can be pasted into ``docs/benchmarks.md``), then a summary. ``--peers`` adds VROOM
@@ -127,6 +129,20 @@ def register(subparsers: Any) -> None:
     mixed.add_argument("--technicians", type=int, default=20, metavar="M")
     mixed.set_defaults(func=_run("mixed"))
 
+    slots = kinds.add_parser(
+        "slots",
+        parents=[common],
+        help="slots to book on a planned day: time per recommendation beside reading the day",
+    )
+    slots.add_argument("--seed", type=int, default=1)
+    slots.add_argument("--jobs", type=int, default=200, metavar="N", help="jobs planned")
+    # 40: about five jobs a technician, an ordinary day (the generator's default draws at
+    # most 25 technicians, which leaves 200 jobs over-subscribed and no room for one more).
+    slots.add_argument("--vehicles", type=int, default=40, metavar="M", help="technicians")
+    slots.add_argument("--extra", type=int, default=20, metavar="N", help="jobs to place")
+    slots.add_argument("--top", type=int, default=5, metavar="N", help="slots per job")
+    slots.set_defaults(func=_run("slots"))
+
     scale = kinds.add_parser(
         "scale", parents=[common], help="solve time, memory and quality from 100 to 1,000 jobs"
     )
@@ -142,6 +158,7 @@ DEFAULT_TIME_LIMIT = {
     "small": 10.0,
     "mixed": 60.0,
     "scale": 60.0,
+    "slots": 10.0,
 }
 
 

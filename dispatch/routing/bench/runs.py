@@ -18,6 +18,7 @@ from . import small as small_days
 from .generate import field_problem
 from .mixed import DAYS, mixed_week
 from .mixed import figures as mixed_figures
+from .slots import slots as slots_run
 from .solomon import SCALE, find_instances, read_bks, read_instance, to_problem
 
 
@@ -216,6 +217,10 @@ def mixed(args: argparse.Namespace) -> int:
 
 def small(args: argparse.Namespace) -> int:
     return small_days.small(args, _out)
+
+
+def slots(args: argparse.Namespace) -> int:
+    return slots_run(args, _out)
 
 
 def _measure(conn, n: int, m: int, seed: int, limit: float, workers) -> None:
