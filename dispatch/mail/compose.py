@@ -5,6 +5,7 @@ password).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from datetime import date, datetime, timedelta
@@ -14,6 +15,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale, format_date, format_decimal, format_percent, format_time
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from jinja2 import Template
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -281,12 +283,20 @@ def render_text(s: Session | None, key: str, ctx: dict, language: str) -> tuple[
     sources.append(texts.default_text(key))
     for subject_src, body_src in sources:
         try:
-            subject = _sandbox.from_string(subject_src).render(ctx)
-            body = _sandbox.from_string(body_src).render(ctx)
+            subject = _compiled(str(subject_src)).render(ctx)
+            body = _compiled(str(body_src)).render(ctx)
             return " ".join(subject.split())[:250], body
         except Exception:
             log.exception("mail template %s failed; using the default", key)
     raise RuntimeError(f"no usable template for {key}")
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    """A template's source compiled once per process: compiling cost more than rendering, and
+    there are only a few sources (each kind's built-in text and the admins' templates, by
+    language). A changed template is another source, compiled anew."""
+    return _sandbox.from_string(source)
 
 
 def check_template(subject: str, body: str) -> str:

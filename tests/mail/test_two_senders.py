@@ -21,7 +21,8 @@ from dispatch.mail.models import Outbound, OutboxMessage
 from tests.ports import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-MESSAGES = 50
+# More than two claims' worth: each sender claims a batch at a time, so both get some.
+MESSAGES = 2 * outbound.CLAIM_BATCH + 20
 
 
 class TwoSendersGate:
@@ -103,11 +104,11 @@ def test_a_row_waiting_for_its_retry_is_not_claimed_early(app):
     row.next_attempt_at = datetime.now(UTC) + timedelta(seconds=30)  # a failed attempt's backoff
     db.session.commit()
     with Session(db.engine) as s:
-        assert outbound.claim(s, row.id) is False
+        assert outbound.claim(s, [row.id]) == []
     row.next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)
     db.session.commit()
     with Session(db.engine) as s:
-        assert outbound.claim(s, row.id) is True
-        assert outbound.claim(s, row.id) is False  # taken: a second sender gets nothing
+        assert outbound.claim(s, [row.id]) == [row.id]
+        assert outbound.claim(s, [row.id]) == []  # taken: a second sender gets nothing
     db.session.expire_all()
     assert db.session.get(OutboxMessage, row.id).status == Outbound.SENDING
