@@ -16,7 +16,8 @@ the whole plan: with it, each technician's table keeps, per subset, the cheapest
 working time, the sharing-out carries every technician's working time along, and the balance
 cost is added once the plan is whole.
 
-Only where the enumeration is small (:data:`MAX_ROUTES` timings at most), no job is pinned
+Only where the enumeration is small (:data:`MAX_ROUTES` timings at most, and with a balance
+weight :data:`MAX_STATES` partial plans at most), no job is pinned
 (the dispatcher's order would need its own rules here) and none depends on another; elsewhere
 :func:`optimum` returns None and the search runs.
 """
@@ -39,6 +40,10 @@ __all__ = ["optimum", "MAX_ROUTES"]
 #: 1,631 routes, six jobs without a break 1,957; four jobs on two technicians, 65 each.
 MAX_ROUTES = 5_000
 
+#: With a balance weight, the most partial plans (sets of jobs served and working times so far)
+#: the sharing-out keeps; beyond, the search runs instead.
+MAX_STATES = 200_000
+
 
 def _count(njobs: int, nbreaks: int) -> int:
     """Sequences of every subset of ``njobs`` jobs with ``nbreaks`` breaks among them."""
@@ -54,6 +59,7 @@ def _signature(problem: Problem, k: int, mine: tuple[int, ...], own: bool):
         v.start_index,
         v.end_index,
         tuple(v.time_window),
+        v.overtime,
         tuple(v.capacity),
         v.max_tasks,
         v.max_travel_time,
@@ -148,6 +154,8 @@ def optimum(problem: Problem, allowed: list[list[int]]) -> Plan | None:
                     key = (mask | sub, works + (work,) if balance else ())
                     if key not in step or got > step[key][0]:
                         step[key] = (got, seqs + [seq])
+            if len(step) > MAX_STATES:
+                return None
         best = step
 
     def value(item) -> tuple[int, int, int, int]:

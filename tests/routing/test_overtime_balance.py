@@ -161,6 +161,24 @@ def test_overtime_is_weighed_against_travel():
     assert plan["summary"]["soft_cost"] == 10
 
 
+def test_technicians_alike_but_for_their_overtime_are_told_apart():
+    # Same places and shift, each job fits either alone; only technician 2 may run over, which
+    # doing both takes (6,300 s of a 4,000 s shift) and costs less than a second trip. (The
+    # enumeration shares one table between technicians alike: overtime sets them apart.)
+    doc = day(
+        [
+            {"id": 1, "location_index": 1, "service": 2400},
+            {"id": 2, "location_index": 2, "service": 2400},
+        ],
+        vehicles=2,
+        end=4000,
+    )
+    doc["vehicles"][1]["overtime"] = {"max": 3000, "per_minute": 1}
+    plan = solved(doc)
+    assert plan["summary"]["search"]["stop"] == "optimal"
+    assert [(r["vehicle"], r["overtime"]) for r in plan["routes"]] == [(2, 2300)]
+
+
 # -- balance ------------------------------------------------------------------------------------
 def test_balance_is_read_and_round_trips():
     doc = copy.deepcopy(LONG)

@@ -2,9 +2,10 @@
 
 Each seed's field day (:mod:`generate`) is solved twice in the same run, with the same time
 limit: without a balance weight, and with ``options.balance`` (``--weight``, per minute of
-spread). The table gives, for both, the priority and jobs served, the travel, the spread of working time (the sum of the
-absolute deviations from the mean, in minutes: what the weight is paid on) and the gap
-between the busiest and the idlest technician, and the price of the balance in travel.
+spread). The table gives, for both, the priority and jobs served, the travel, the spread of
+working time (the sum of the absolute deviations from the mean, in minutes: what the weight
+is paid on) and the gap between the busiest and the idlest technician, and the price of the
+balance in travel.
 Working time is travel plus the jobs' setup and service (:func:`fieldrules.work_times`).
 """
 
