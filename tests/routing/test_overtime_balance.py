@@ -32,7 +32,8 @@ from dispatch.routing.assemble import assemble, compatible, score
 from dispatch.routing.exhaustive import optimum
 from dispatch.routing.fieldrules import balance_cost, work_times
 from dispatch.routing.model import HORIZON, Overtime
-from tests.routing.support import search_alone
+from tests.routing.support import metric_matrix, search_alone
+from tests.routing.test_fieldwork import day, solved
 from tests.routing.test_properties import SETTINGS
 
 solver = pytest.importorskip("dispatch.routing.solver")
@@ -45,22 +46,14 @@ MATRIX = [
 ]
 
 
-def day(jobs: list[dict], vehicles: int = 1, end: int = 7200) -> dict:
-    return {
-        "vehicles": [
-            {"id": k + 1, "start_index": 0, "end_index": 0, "time_window": [0, end]}
-            for k in range(vehicles)
-        ],
-        "jobs": jobs,
-        "matrices": {"car": {"durations": MATRIX}},
-    }
+def shift(jobs: list[dict], vehicles: int = 1, end: int = 7200) -> dict:
+    """Technicians leaving place 0 at 0 and back by ``end``, on :data:`MATRIX`."""
+    return day(jobs, vehicles, end, MATRIX)
 
 
-def solved(doc: dict, limit: float = 1.0) -> dict:
-    problem = parse_problem(doc)
-    plan = dump_solution(problem, solver.solve(problem, limit))
-    assert check_solution(problem, plan) == []
-    return plan
+def pair(first: dict, second: dict, end: int) -> dict:
+    """Jobs 1 and 2 (``first``, ``second``: their other keys) on two technicians' shifts."""
+    return shift([{"id": 1, **first}, {"id": 2, **second}], vehicles=2, end=end)
 
 
 def pattern(message: str) -> str:
@@ -68,7 +61,7 @@ def pattern(message: str) -> str:
 
 
 # -- overtime: the JSON -------------------------------------------------------------------------
-LONG = day(
+LONG = shift(
     [
         {"id": 1, "location_index": 1, "service": 3600, "priority": 10},
         {"id": 2, "location_index": 2, "service": 1800, "priority": 10},
@@ -142,16 +135,9 @@ def test_overtime_never_runs_past_its_max():
 
 def test_overtime_is_weighed_against_travel():
     # Two technicians, one job each (both on one would run past the overtime allowed): job 1
-    # fits the shift, job 3, further out, runs 600 s over. The one whose overtime is cheap
+    # fits the shift, job 2, further out, runs 600 s over. The one whose overtime is cheap
     # takes the long day.
-    doc = day(
-        [
-            {"id": 1, "location_index": 1, "service": 3000},
-            {"id": 3, "location_index": 3, "service": 3000},
-        ],
-        vehicles=2,
-        end=4200,
-    )
+    doc = pair({"location_index": 1, "service": 3000}, {"location_index": 3, "service": 3000}, 4200)
     doc["vehicles"][0]["overtime"] = {"max": 3600, "per_minute": 600}
     doc["vehicles"][1]["overtime"] = {"max": 3600, "per_minute": 1}
     plan = solved(doc)
@@ -165,14 +151,7 @@ def test_technicians_alike_but_for_their_overtime_are_told_apart():
     # Same places and shift, each job fits either alone; only technician 2 may run over, which
     # doing both takes (6,300 s of a 4,000 s shift) and costs less than a second trip. (The
     # enumeration shares one table between technicians alike: overtime sets them apart.)
-    doc = day(
-        [
-            {"id": 1, "location_index": 1, "service": 2400},
-            {"id": 2, "location_index": 2, "service": 2400},
-        ],
-        vehicles=2,
-        end=4000,
-    )
+    doc = pair({"location_index": 1, "service": 2400}, {"location_index": 2, "service": 2400}, 4000)
     doc["vehicles"][1]["overtime"] = {"max": 3000, "per_minute": 1}
     plan = solved(doc)
     assert plan["summary"]["search"]["stop"] == "optimal"
@@ -214,7 +193,7 @@ def test_balance_cost_is_the_spread_in_minutes():
     assert balance_cost(0, [0, 3600]) == 0 and balance_cost(5, [100]) == 0
 
 
-FOUR = day(
+FOUR = shift(
     [{"id": i, "location_index": 1 + i % 2, "service": 1800} for i in range(1, 5)],
     vehicles=2,
     end=36_000,
@@ -309,14 +288,7 @@ def tiny_problems(draw) -> dict:
     """Up to 4 jobs on up to 3 technicians, no breaks, overtime allowances and a balance
     weight now and then."""
     n_places = draw(st.integers(2, 4))
-    matrix = [
-        [0 if a == b else draw(st.integers(1, 40)) for b in range(n_places)]
-        for a in range(n_places)
-    ]
-    for k in range(n_places):
-        for a in range(n_places):
-            for b in range(n_places):
-                matrix[a][b] = min(matrix[a][b], matrix[a][k] + matrix[k][b])
+    matrix = metric_matrix(draw, n_places)
     place = st.integers(0, n_places - 1)
     jobs = []
     for i in range(draw(st.integers(1, 4))):
