@@ -117,6 +117,23 @@ def metric_matrix(draw, n_places: int) -> list[list[int]]:
     return matrix
 
 
+def draw_job(draw, i: int, n_places: int, longest: int = 30) -> dict:
+    """A random job ``100 + i`` at one of ``n_places`` places: up to ``longest`` seconds of
+    service, priority 0, 1 or 5, a window one time in three and a setup one in four."""
+    job = {
+        "id": 100 + i,
+        "location_index": draw(st.integers(0, n_places - 1)),
+        "service": draw(st.integers(0, longest)),
+        "priority": draw(st.sampled_from([0, 1, 5])),
+    }
+    if draw(st.integers(0, 2)) == 0:
+        start = draw(st.integers(0, 150))
+        job["time_windows"] = [[start, start + draw(st.integers(0, 80))]]
+    if draw(st.integers(0, 3)) == 0:
+        job["setup"] = draw(st.integers(1, 10))
+    return job
+
+
 def _first_start(windows, ready: int) -> int | None:
     for ws, we in sorted(windows):
         if max(ready, ws) <= we:

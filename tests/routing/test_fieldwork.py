@@ -27,7 +27,7 @@ from dispatch.routing import (
 )
 from dispatch.routing.model import HORIZON
 from dispatch.routing.ortools_model import is_exact
-from tests.routing.support import metric_matrix, search_alone
+from tests.routing.support import draw_job, metric_matrix, search_alone
 from tests.routing.test_properties import SETTINGS
 
 solver = pytest.importorskip("dispatch.routing.solver")
@@ -291,17 +291,7 @@ def ruled_problems(draw) -> dict:
     n = draw(st.integers(1, 4))
     jobs = []
     for i in range(n):
-        job = {
-            "id": 100 + i,
-            "location_index": draw(place),
-            "service": draw(st.integers(0, 30)),
-            "priority": draw(st.sampled_from([0, 1, 5])),
-        }
-        if draw(st.integers(0, 2)) == 0:
-            start = draw(st.integers(0, 150))
-            job["time_windows"] = [[start, start + draw(st.integers(0, 80))]]
-        if draw(st.integers(0, 3)) == 0:
-            job["setup"] = draw(st.integers(1, 10))
+        job = draw_job(draw, i, n_places)
         rule = draw(st.integers(0, 5))
         if rule == 0:
             job["required_vehicles"] = [draw(st.sampled_from(vids))]

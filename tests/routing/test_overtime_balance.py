@@ -32,7 +32,7 @@ from dispatch.routing.assemble import assemble, compatible, score
 from dispatch.routing.exhaustive import optimum
 from dispatch.routing.fieldrules import balance_cost, work_times
 from dispatch.routing.model import HORIZON, Overtime
-from tests.routing.support import metric_matrix, search_alone
+from tests.routing.support import draw_job, metric_matrix, search_alone
 from tests.routing.test_fieldwork import day, solved
 from tests.routing.test_properties import SETTINGS
 
@@ -290,20 +290,7 @@ def tiny_problems(draw) -> dict:
     n_places = draw(st.integers(2, 4))
     matrix = metric_matrix(draw, n_places)
     place = st.integers(0, n_places - 1)
-    jobs = []
-    for i in range(draw(st.integers(1, 4))):
-        job = {
-            "id": 100 + i,
-            "location_index": draw(place),
-            "service": draw(st.integers(0, 60)),
-            "priority": draw(st.sampled_from([0, 1, 5])),
-        }
-        if draw(st.integers(0, 2)) == 0:
-            start = draw(st.integers(0, 150))
-            job["time_windows"] = [[start, start + draw(st.integers(0, 80))]]
-        if draw(st.integers(0, 3)) == 0:
-            job["setup"] = draw(st.integers(1, 10))
-        jobs.append(job)
+    jobs = [draw_job(draw, i, n_places, longest=60) for i in range(draw(st.integers(1, 4)))]
     vehicles = []
     for k in range(1, draw(st.integers(1, 3)) + 1):
         v = {
