@@ -111,6 +111,10 @@ class Config:
     # What the engine weighs serving a device's visit by another technician than the one who
     # last visited it, in seconds of travel.
     PLANNING_PREFERRED_WEIGHT = 1800
+    # How far past the end of a shift the engine may plan a technician's day, in minutes (0:
+    # not at all), and what each minute over costs it, in seconds of travel.
+    PLANNING_OVERTIME_MAX_MINUTES = 0
+    PLANNING_OVERTIME_COST_PER_MINUTE = 0
 
     # Places (dispatch.geo). Any geopy geocoder by its service name ("nominatim", "photon",
     # "pelias", …) with its keyword arguments in GEOCODER_OPTIONS (e.g. {"domain": "…"} for a

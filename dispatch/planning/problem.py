@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from dispatch.extensions import db
-from dispatch.routing import Break, Deadline, Job, PinnedStep, Problem, Vehicle
+from dispatch.routing import Break, Deadline, Job, Overtime, PinnedStep, Problem, Vehicle
 from dispatch.sites.models import Site
 from dispatch.stored_text import Stored, said
 from dispatch.stored_text import day as day_of
@@ -93,6 +93,19 @@ def soft_deadline(ticket: Ticket, built: Built) -> Deadline | None:
         time=built.seconds(due),
         per_minute=int(config.get("PLANNING_LATE_COST_PER_MINUTE", 60)),
         breach=int(config.get("PLANNING_LATE_BREACH_COST", 1800)),
+    )
+
+
+def overtime_allowance() -> Overtime | None:
+    """How far past the end of a shift the engine may plan, ``PLANNING_OVERTIME_MAX_MINUTES``
+    (0, the default: not at all), each minute over costing ``PLANNING_OVERTIME_COST_PER_MINUTE``
+    seconds of travel."""
+    config = current_app.config
+    minutes = int(config.get("PLANNING_OVERTIME_MAX_MINUTES", 0) or 0)
+    if minutes <= 0:
+        return None
+    return Overtime(
+        max=minutes * 60, per_minute=int(config.get("PLANNING_OVERTIME_COST_PER_MINUTE", 0) or 0)
     )
 
 
@@ -468,4 +481,5 @@ def _vehicle(
         description=f"{shift.name} {day.isoformat()}",
         start=(home[1], home[0]),
         end=(home[1], home[0]),
+        overtime=overtime_allowance(),
     )

@@ -59,7 +59,7 @@ def _reachable(problem: Problem, vehicle: Vehicle, job: Job, bounds: dict, share
         return False
     # No setup where the route starts at the job's place (as the timeline times it).
     setup = 0 if shared or vehicle.start_index == loc else job.setup
-    return begin + setup + job.service + back <= vehicle.time_window[1]
+    return begin + setup + job.service + back <= vehicle.latest_end
 
 
 def usable_vehicles(problem: Problem) -> set[int]:

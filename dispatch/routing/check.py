@@ -9,7 +9,8 @@ plan is valid.
 Checked here: what each route holds (known jobs and breaks, skills, every break taken once,
 ``max_tasks``, capacity, pinned steps in the dispatcher's order), that every job is routed
 once or listed unassigned with a reason, and the summary; the field-work rules (vehicles per
-job, dependencies, lateness) by :mod:`check_rules`. Each route's timing, its feasibility
+job, dependencies, lateness, overtime and the soft cost with the balance) by
+:mod:`check_rules`. Each route's timing, its feasibility
 and the honesty of the times it reports, is checked by :mod:`check_timing`, so that a
 dispatcher can trust the times printed on a technician's day sheet.
 """

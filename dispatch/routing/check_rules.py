@@ -8,12 +8,19 @@ that a dependency kept only in the solver's own timing is still caught:
   ``prohibited_vehicles``;
 * a served job's predecessors are served (on its vehicle, when ``same_vehicle``), and it starts
   at least ``delay`` seconds after each of them ends;
-* the ``lateness`` a job with a deadline reports is the seconds its task ended past it, and the
-  summary's ``lateness`` and ``soft_cost`` add up (the preference and lateness costs).
+* the ``lateness`` a job with a deadline reports is the seconds its task ended past it;
+* the ``overtime`` a route reports is the seconds it reached its end (or ended its last step,
+  on an open route) past its shift's end, 0 on a vehicle without an overtime allowance;
+* the summary's ``lateness`` and ``overtime`` add up, and its ``soft_cost`` is the preference,
+  lateness and overtime costs plus the balance cost: ``options.balance`` per minute of the
+  sum of the absolute deviations of every technician's working time (travel, setup and
+  service of its jobs; 0 without a route) from their mean, rounded up.
 """
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import Any
 
 from .check_shape import PlanRoute
@@ -35,14 +42,53 @@ def _cost(job: Job, vehicle: Any, end: int) -> tuple[int, int]:
     return late, cost
 
 
+def _technicians(problem: Problem, routes: list[PlanRoute], out: list[str]) -> tuple[int, int, int]:
+    """(overtime in seconds, overtime cost, balance cost) of the plan, by its own figures;
+    each route's reported overtime checked on the way."""
+    vehicles = {v.id: v for v in problem.vehicles}
+    jobs = {j.id: j for j in problem.jobs}
+    work = dict.fromkeys(vehicles, 0)
+    seconds = cost = 0
+    for route in routes:
+        vehicle, steps = vehicles.get(route.vehicle), route.steps
+        figures = [(s.arrival, s.waiting_time, s.setup, s.service, s.duration) for s in steps]
+        if vehicle is None or not steps or not all(isinstance(x, int) for f in figures for x in f):
+            continue  # reported by the route checks
+        last = steps[-1]
+        finish = last.arrival
+        if last.type != "end":
+            finish += last.waiting_time + last.setup + last.service
+        over = max(0, finish - vehicle.time_window[1]) if vehicle.overtime is not None else 0
+        where = f"route of vehicle {route.vehicle}"
+        if vehicle.overtime is not None and route.overtime != over:
+            out.append(f"{where}: overtime {route.overtime!r}, it ends {over} s past its shift")
+        elif vehicle.overtime is None and route.overtime:
+            out.append(f"{where}: overtime {route.overtime!r} without an overtime allowance")
+        if over:
+            seconds += over
+            cost += -(-vehicle.overtime.per_minute * over // 60)
+        work[vehicle.id] = last.duration + sum(
+            s.setup + s.service for s in steps if s.type == "job" and s.id in jobs
+        )
+    balance = 0
+    if problem.balance and len(work) > 1:
+        mean = Fraction(sum(work.values()), len(work))
+        spread = sum(abs(w - mean) for w in work.values())
+        balance = math.ceil(problem.balance * spread / 60)
+    return seconds, cost, balance
+
+
 def check_rules(
     problem: Problem, routes: list[PlanRoute], summary: dict | None, out: list[str]
 ) -> None:
-    """Append to ``out`` every way the plan's ``routes`` break a job's field-work rules."""
+    """Append to ``out`` every way the plan's ``routes`` break a job's field-work rules, or
+    report figures the technicians' overtime and balance do not give."""
     jobs = {j.id: j for j in problem.jobs}
     # Per served job: (vehicle, start, end), by the plan's own figures.
     times: dict[Any, tuple[Any, int, int]] = {}
     total_late = total_cost = 0
+    overtime, overtime_cost, balance_cost = _technicians(problem, routes, out)
+    total_cost += overtime_cost + balance_cost
     for route in routes:
         for s in route.steps:
             job = jobs.get(s.id) if s.type == "job" else None
@@ -91,3 +137,12 @@ def check_rules(
         has_deadline = any(j.deadline is not None for j in problem.jobs)
         if has_deadline and "lateness" not in summary:
             out.append("summary lateness missing, though jobs have deadlines")
+        if any(v.overtime is not None for v in problem.vehicles):
+            if summary.get("overtime") != overtime:
+                out.append(
+                    f"summary overtime is {summary.get('overtime')!r}, the routes add up to "
+                    f"{overtime}"
+                )
+        costly = overtime_cost or balance_cost or any(j.preferred_vehicles for j in problem.jobs)
+        if (costly or has_deadline) and "soft_cost" not in summary:
+            out.append("summary soft_cost missing, though the plan has soft costs")

@@ -38,6 +38,8 @@ class PlanRoute:
     vehicle: Any
     steps: list[PlanStep]
     figures: dict[str, Any] = field(default_factory=dict)
+    #: Seconds past the shift's end, as the plan reports them (None: not reported).
+    overtime: Any = None
 
 
 def int_or_none(value: Any) -> int | None:
@@ -68,6 +70,7 @@ def normalise_plan(solution: Any) -> tuple[list[PlanRoute], list[Any], list[str]
                     for s in r.steps
                 ],
                 {k: getattr(r, k) for k in FIGURES},
+                r.overtime,
             )
             for r in solution.routes
         ]
@@ -98,7 +101,14 @@ def normalise_plan(solution: Any) -> tuple[list[PlanRoute], list[Any], list[str]
                     s.get("lateness"),
                 )
             )
-        routes.append(PlanRoute(route.get("vehicle"), steps, {k: route.get(k) for k in FIGURES}))
+        routes.append(
+            PlanRoute(
+                route.get("vehicle"),
+                steps,
+                {k: route.get(k) for k in FIGURES},
+                route.get("overtime"),
+            )
+        )
     unassigned = [
         (u.get("id"), u.get("reason")) if isinstance(u, dict) else (None, None)
         for u in solution.get("unassigned", [])

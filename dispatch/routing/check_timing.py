@@ -7,7 +7,9 @@ Time semantics (VROOM's, as docs/solver-json.md describes them):
   means waiting; setup is skipped when the previous task was at the same place;
 * a break has no place: it is taken between two tasks, and the time spent waiting for a break
   window to open may be used to drive towards the next task (VROOM's travel margin);
-* the shift closes with the arrival at the end place (or with the last task, on an open route);
+* the shift closes with the arrival at the end place (or with the last task, on an open route),
+  by the shift's end, or by its end plus ``overtime.max`` when the vehicle has an overtime
+  allowance;
 * ``max_travel_time`` bounds the route's total travel.
 
 *Feasibility*: the order of steps is replayed from the shift start as early as possible (being
@@ -48,6 +50,12 @@ def _start_in(windows, ready: int, low: int, high: int) -> int | None:
     return None
 
 
+def _closes(vehicle: Vehicle) -> int:
+    """The latest the route may be over: the shift's end, plus the overtime allowed."""
+    extra = vehicle.overtime.max if vehicle.overtime is not None else 0
+    return vehicle.time_window[1] + extra
+
+
 class RouteTiming:
     """The timing checks of one route (:meth:`replay_earliest`, :meth:`replay_reported`);
     ``out`` collects the violations."""
@@ -76,7 +84,7 @@ class RouteTiming:
         """Feasibility: every window, break, pinned bound, the shift and the travel limit can
         be met by the order of ``steps`` timed as early as possible."""
         v, m = self.v, self.p.durations
-        shift_start, shift_end = v.time_window
+        shift_start, shift_end = v.time_window[0], _closes(v)
         start_low, start_high = self.bounds.get(("start", None), (0, HORIZON))
         end_low, end_high = self.bounds.get(("end", None), (0, HORIZON))
         t, prev, travel, pending = max(shift_start, start_low), v.start_index, 0, []
@@ -182,11 +190,11 @@ class RouteTiming:
                     )
                 pending = []
                 if s.type == "end":
-                    if s.arrival > v.time_window[1]:
+                    if s.arrival > _closes(v):
                         self.bad(
                             k,
                             f"arrives at the end at {s.arrival}, after the shift "
-                            f"closes at {v.time_window[1]}",
+                            f"closes at {_closes(v)}",
                         )
                     low, high = self.bounds.get(("end", None), (0, HORIZON))
                     if not low <= begin <= high:
@@ -210,7 +218,7 @@ class RouteTiming:
                 totals["priority"] += job.priority
                 free, prev = begin + s.setup + s.service, loc
         last = self.reported_breaks(pending, free, 0, cum, cum)
-        if steps and steps[-1].type != "end" and last > v.time_window[1]:
+        if steps and steps[-1].type != "end" and last > _closes(v):
             self.bad(None, f"last task ends at {last}, after the shift closes")
         self.figures({**totals, "duration": cum, "cost": cum})
 

@@ -93,7 +93,9 @@ def day_problem(problem: Problem, day: int, done: dict[int, int]) -> Problem:
         dropped, jobs = len(jobs) - len(ready), ready
         if not dropped:
             break
-    return Problem(jobs=jobs, vehicles=vehicles, durations=problem.durations)
+    return Problem(
+        jobs=jobs, vehicles=vehicles, durations=problem.durations, balance=problem.balance
+    )
 
 
 def _ends(solution: Solution) -> dict[int, int]:

@@ -9,11 +9,15 @@ technicians alike (same places, shift, breaks, limits and jobs) share one table.
 subsets are shared out among the technicians, each job to one at most, by dynamic programming
 over the subsets, on the engine's objective: priority served, then jobs served, then travel.
 
-The soft costs of the field-work rules (:mod:`fieldrules`: preferred technicians, lateness)
-belong to one route each, so they are added to its travel here; dependencies join routes, and a
-problem with some is left to the search.
+The soft costs of the field-work rules (:mod:`fieldrules`: preferred technicians, lateness,
+overtime) belong to one route each, so they are added to its travel here; dependencies join
+routes, and a problem with some is left to the search. The balance of working time belongs to
+the whole plan: with it, each technician's table keeps, per subset, the cheapest route of each
+working time, the sharing-out carries every technician's working time along, and the balance
+cost is added once the plan is whole.
 
-Only where the enumeration is small (:data:`MAX_ROUTES` timings at most), no job is pinned
+Only where the enumeration is small (:data:`MAX_ROUTES` timings at most, and with a balance
+weight :data:`MAX_STATES` partial plans at most), no job is pinned
 (the dispatcher's order would need its own rules here) and none depends on another; elsewhere
 :func:`optimum` returns None and the search runs.
 """
@@ -26,7 +30,7 @@ from math import comb, factorial
 from .assemble import Plan
 from .fastdata import Data
 from .fastroute import Route
-from .fieldrules import Rules, rules_of
+from .fieldrules import Rules, balance_cost, rules_of
 from .model import Problem
 
 __all__ = ["optimum", "MAX_ROUTES"]
@@ -35,6 +39,10 @@ __all__ = ["optimum", "MAX_ROUTES"]
 #: technicians took 0.15 s at 30,000). Five jobs and a lunch break on one technician are
 #: 1,631 routes, six jobs without a break 1,957; four jobs on two technicians, 65 each.
 MAX_ROUTES = 5_000
+
+#: With a balance weight, the most partial plans (sets of jobs served and working times so far)
+#: the sharing-out keeps; beyond, the search runs instead.
+MAX_STATES = 200_000
 
 
 def _count(njobs: int, nbreaks: int) -> int:
@@ -51,6 +59,7 @@ def _signature(problem: Problem, k: int, mine: tuple[int, ...], own: bool):
         v.start_index,
         v.end_index,
         tuple(v.time_window),
+        v.overtime,
         tuple(v.capacity),
         v.max_tasks,
         v.max_travel_time,
@@ -63,27 +72,31 @@ def _signature(problem: Problem, k: int, mine: tuple[int, ...], own: bool):
 def _routes(
     d: Data, k: int, jobs: list[int], mine: tuple[int, ...], nbreaks: int, rules: Rules | None
 ) -> dict:
-    """``{subset mask: (cost, sequence)}``: technician ``k``'s cheapest feasible route for
-    each subset of the jobs it may take (``mine``: their places in ``jobs``); the cost is the
-    travel and the soft cost of ``rules``."""
+    """``{subset mask: {working time: (cost, sequence)}}``: technician ``k``'s cheapest
+    feasible route for each subset of the jobs it may take (``mine``: their places in
+    ``jobs``); the cost is the travel and the soft cost of ``rules``. Per subset, one route
+    of each working time where the plan's balance counts, else the cheapest only (under the
+    working time 0)."""
     breaks = [-1 - b for b in range(nbreaks)]
-    table: dict[int, tuple[int, list[int]]] = {0: (0, [])}  # nothing to do: stays home
+    balance = rules is not None and rules.balance > 0
+    table: dict[int, dict[int, tuple[int, list[int]]]] = {0: {0: (0, [])}}  # stays home
     for size in range(1, len(mine) + 1):
         for chosen in combinations(mine, size):
             mask = 0
             for i in chosen:
                 mask |= 1 << i
-            best = None
+            best: dict[int, tuple[int, list[int]]] = {}
             for seq in permutations([jobs[i] for i in chosen] + breaks):
                 route = Route(d, k, list(seq))
                 if not route.update():
                     continue
                 cost = route.travel
                 if rules is not None:
-                    cost += rules.route_soft(k, route.seq, route.tend)
-                if best is None or cost < best[0]:
-                    best = (cost, list(seq))
-            if best is not None:
+                    cost += rules.route_soft(k, route.seq, route.tend, route.finish)
+                work = rules.route_work(k, route.seq, route.travel) if balance else 0
+                if work not in best or cost < best[work][0]:
+                    best[work] = (cost, list(seq))
+            if best:
                 table[mask] = best
     return table
 
@@ -112,31 +125,44 @@ def optimum(problem: Problem, allowed: list[list[int]]) -> Plan | None:
         return None
     d = Data(problem)
     prio = [problem.jobs[j].priority for j in jobs]
-    # best[mask] = ((priority, jobs, -(travel + soft cost), tie-break), per vehicle its
-    # sequence) over the vehicles so far
-    best: dict[int, tuple[tuple[int, int, int, int], list]] = {0: ((0, 0, 0, 0), [])}
+    # best[(mask, working times so far)] = ((priority, jobs, -(travel + soft cost),
+    # tie-break), per vehicle its sequence) over the vehicles so far; the working times are
+    # kept only where the balance counts (else always ()).
+    balance = rules.balance if rules is not None else 0
+    State = tuple[tuple[int, int, int, int], list]
+    best: dict[tuple[int, tuple[int, ...]], State] = {(0, ()): ((0, 0, 0, 0), [])}
     for k, mine in enumerate(mine_of):
         sig = _signature(problem, k, mine, own)
         if tables[sig] is None:
             tables[sig] = _routes(d, k, jobs, mine, len(problem.vehicles[k].breaks), rules)
         table = tables[sig]
-        step: dict[int, tuple[tuple[int, int, int, int], list]] = {}
-        for mask, (value, seqs) in best.items():
-            for sub, (cost, seq) in table.items():
+        step: dict[tuple[int, tuple[int, ...]], State] = {}
+        for (mask, works), (value, seqs) in best.items():
+            for sub, options in table.items():
                 if sub & mask:
                     continue
                 gained = [i for i in range(len(jobs)) if sub >> i & 1]
-                # The objective, then, among equal plans, jobs on the first technicians (as
-                # the search's first recreate fills them): a stable answer for ties.
-                got = (
-                    value[0] + sum(prio[i] for i in gained),
-                    value[1] + len(gained),
-                    value[2] - cost,
-                    value[3] - k * len(gained),
-                )
-                union = mask | sub
-                if union not in step or got > step[union][0]:
-                    step[union] = (got, seqs + [seq])
+                for work, (cost, seq) in options.items():
+                    # The objective, then, among equal plans, jobs on the first technicians
+                    # (as the search's first recreate fills them): a stable answer for ties.
+                    got = (
+                        value[0] + sum(prio[i] for i in gained),
+                        value[1] + len(gained),
+                        value[2] - cost,
+                        value[3] - k * len(gained),
+                    )
+                    key = (mask | sub, works + (work,) if balance else ())
+                    if key not in step or got > step[key][0]:
+                        step[key] = (got, seqs + [seq])
+            if len(step) > MAX_STATES:
+                return None
         best = step
-    _, seqs = max(best.values(), key=lambda item: item[0])
+
+    def value(item) -> tuple[int, int, int, int]:
+        (_, works), (got, _) = item
+        if not balance:
+            return got
+        return (got[0], got[1], got[2] - balance_cost(balance, list(works)), got[3])
+
+    _, (_, seqs) = max(best.items(), key=value)
     return [[("job", x) if x >= 0 else ("break", -1 - x) for x in seq] for seq in seqs]

@@ -92,8 +92,9 @@ class VehicleData:
         self.end = nowhere if v.end_index is None else v.end_index
         self.leave = max(v.time_window[0], s_lo)
         self.ok = self.leave <= s_hi
-        # The end arrival (or the last task's end, on an open route) must be by this time.
-        self.last = min(v.time_window[1], e_hi)
+        # The end arrival (or the last task's end, on an open route) must be by this time
+        # (overtime included: what it costs is the search's, fieldrules.Rules.route_soft).
+        self.last = min(v.latest_end, e_hi)
         self.cap = tuple(v.capacity)
         self.max_travel = v.max_travel_time
         self.max_tasks = v.max_tasks

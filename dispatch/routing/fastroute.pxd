@@ -11,7 +11,7 @@ cdef class Route:
     cdef public Data d
     cdef public VehicleData v
     cdef public Py_ssize_t k
-    cdef public long long version, travel, njobs, la_end, slack
+    cdef public long long version, travel, njobs, la_end, slack, finish
     cdef public list seq, tend, las, lan, load, room
     cdef public object kept
     cdef public long long[::1] gx
@@ -19,7 +19,8 @@ cdef class Route:
     @cython.locals(mf="long long[::1]", size=cython.longlong, loc=list, n=Py_ssize_t,
                    i=Py_ssize_t, x=cython.longlong, lx=cython.longlong, t=cython.longlong,
                    here=cython.longlong, travel=cython.longlong, njobs=cython.longlong,
-                   drive=cython.longlong, tend=list, pending=list, load=list,
+                   drive=cython.longlong, finish=cython.longlong, tend=list, pending=list,
+                   load=list,
                    ncap=Py_ssize_t, c=Py_ssize_t, dem=tuple)
     cpdef bint update(self)
 

@@ -50,6 +50,7 @@ class Route:
         "gx",
         "slack",
         "kept",
+        "finish",
     )
 
     def __init__(self, data: Data, k: int, seq: list[int]) -> None:
@@ -63,7 +64,7 @@ class Route:
         """Values of a route that takes nothing (before a successful :meth:`update`)."""
         self.version = -1  # never a hash in CPython
         self.kept = None
-        self.travel, self.njobs, self.la_end = 0, 0, NEG
+        self.travel, self.njobs, self.la_end, self.finish = 0, 0, NEG, 0
         self.tend, self.las, self.lan = [], [], []
         self.gx = _EMPTY
         self.slack = NEG
@@ -136,6 +137,7 @@ class Route:
                 return False
         if t + drive > v.last:
             return False
+        finish = t + drive  # the end reached (the last task ended, on an open route)
         if v.max_travel is not None and travel > v.max_travel:
             return False
         if v.max_tasks is not None and njobs > v.max_tasks:
@@ -144,6 +146,7 @@ class Route:
             if load[c] > v.cap[c]:
                 return False
         self.tend, self.travel, self.load, self.njobs = tend, travel, load, njobs
+        self.finish = finish
         # Capacity left per amount (unlimited where the vehicle has no capacity for it).
         self.room = [v.cap[c] - load[c] if c < len(v.cap) else 2**62 for c in range(d.ndim)]
         self._backward()

@@ -75,10 +75,14 @@ def dump_problem(problem: Problem) -> dict:
             out["steps"] = [_step(s) for s in v.steps]
         if v.description:
             out["description"] = v.description
+        if v.overtime is not None:
+            out["overtime"] = {"max": v.overtime.max, "per_minute": v.overtime.per_minute}
         vehicles.append(out)
     doc: dict[str, Any] = {"vehicles": vehicles, "jobs": jobs}
     if problem.durations:
         doc["matrices"] = {"car": {"durations": [list(row) for row in problem.durations]}}
+    if problem.balance:
+        doc["options"] = {"balance": problem.balance}
     return doc
 
 
@@ -158,6 +162,8 @@ def dump_solution(problem: Problem, solution: Solution) -> dict:
         }
         if route.delivery:
             out_route["delivery"] = list(route.delivery)
+        if vehicle is not None and vehicle.overtime is not None:
+            out_route["overtime"] = route.overtime  # extension: seconds past the shift's end
         description = route.description or (vehicle.description if vehicle else "")
         if description:
             out_route["description"] = description
@@ -191,7 +197,14 @@ def dump_solution(problem: Problem, solution: Solution) -> dict:
     }
     if any(j.deadline is not None for j in problem.jobs):  # extension: the soft deadlines
         summary["lateness"] = sum(s.get("lateness", 0) for r in routes for s in r["steps"])
-    if any(j.deadline is not None or j.preferred_vehicles for j in problem.jobs):
+    overtime = any(v.overtime is not None for v in problem.vehicles)
+    if overtime:  # extension: the shifts that may run over
+        summary["overtime"] = sum(r.get("overtime", 0) for r in routes)
+    if (
+        overtime
+        or problem.balance
+        or any(j.deadline is not None or j.preferred_vehicles for j in problem.jobs)
+    ):
         summary["soft_cost"] = soft_cost(problem, solution)
     summary["computing_times"] = {"loading": solution.loading_ms, "solving": solution.solving_ms}
     if solution.stop_reason:  # extension: why the search stopped, and when it found the plan

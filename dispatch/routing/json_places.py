@@ -1,6 +1,7 @@
 """Where the places of a JSON problem document are, and how long it takes between them.
 
-Either the document gives ``matrices.car.durations`` and every job and vehicle refers to its
+Either the document gives ``matrices.car.durations`` (or, as older VROOM versions read it, a
+top-level ``matrix`` of durations: the same matrix) and every job and vehicle refers to its
 rows by ``location_index``, or it gives coordinates (``location``, ``start``, ``end``) and the
 travel matrix is built from them by :mod:`geometry` (great-circle distance × circuity ÷ speed;
 ``options.speed_kmh`` defaults to 40 and ``options.circuity`` to 1.3, town driving), identical
@@ -12,9 +13,9 @@ from __future__ import annotations
 from .geometry import DEFAULT_CIRCUITY, DEFAULT_SPEED_KMH, LocationTable
 from .json_values import InputError, read_int, read_list, read_location, read_number, read_object
 
-__all__ = ["Places", "read_matrix", "read_options"]
+__all__ = ["Places", "read_matrix", "read_options", "read_balance"]
 
-OPTION_KEYS = {"speed_kmh", "circuity"}
+OPTION_KEYS = {"speed_kmh", "circuity", "balance"}
 
 
 class Places:
@@ -50,7 +51,12 @@ class Places:
 
 
 def read_matrix(doc: dict) -> list[list[int]] | None:
-    """The document's square travel matrix (``matrices.car.durations``), None without one."""
+    """The document's square travel matrix (``matrices.car.durations``, or the legacy
+    top-level ``matrix``), None without one."""
+    if "matrix" in doc:
+        if "matrices" in doc:
+            raise InputError("matrix", "give either matrix (legacy) or matrices, not both")
+        return _square(doc["matrix"], "matrix")
     if "matrices" not in doc:
         return None
     matrices = read_object(doc["matrices"], "matrices", {"car"})
@@ -59,8 +65,12 @@ def read_matrix(doc: dict) -> list[list[int]] | None:
     car = read_object(matrices["car"], "matrices.car", {"durations"})
     if "durations" not in car:
         raise InputError("matrices.car", "durations missing")
-    where = "matrices.car.durations"
-    rows = read_list(car["durations"], where)
+    return _square(car["durations"], "matrices.car.durations")
+
+
+def _square(value, where: str) -> list[list[int]]:
+    """A square matrix of travel seconds at ``where``."""
+    rows = read_list(value, where)
     if not rows:
         raise InputError(where, "empty matrix")
     n = len(rows)
@@ -90,3 +100,9 @@ def read_options(doc: dict) -> tuple[float, float]:
             "options.circuity", "must be at least 1 (roads are never shorter than the great circle)"
         )
     return speed, circuity
+
+
+def read_balance(doc: dict) -> int:
+    """``options.balance``: the weight of evening out working time (0, the default: off)."""
+    opts = read_object(doc.get("options", {}), "options", OPTION_KEYS)
+    return read_int(opts.get("balance", 0), "options.balance", what="weight")

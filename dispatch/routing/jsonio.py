@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .json_places import Places, read_matrix, read_options
+from .json_places import Places, read_balance, read_matrix, read_options
 from .json_rules import RULE_KEYS, check_references, read_rules
 from .json_values import (
     MAX_ID,
@@ -33,11 +33,11 @@ from .json_values import (
     read_window,
     read_windows,
 )
-from .model import HORIZON, Break, Job, PinnedStep, Problem, Vehicle
+from .model import HORIZON, Break, Job, Overtime, PinnedStep, Problem, Vehicle
 
 __all__ = ["loads_document", "loads_problem", "parse_problem", "parse_problem_and_job"]
 
-TOP_KEYS = {"jobs", "vehicles", "matrices", "options"}
+TOP_KEYS = {"jobs", "vehicles", "matrices", "matrix", "options"}
 JOB_KEYS = {
     "id",
     "description",
@@ -64,10 +64,12 @@ VEHICLE_KEYS = {
     "max_travel_time",
     "max_tasks",
     "steps",
+    "overtime",
 }
 BREAK_KEYS = {"id", "description", "time_windows", "service"}
 STEP_KEYS = {"type", "id", "service_at", "service_after", "service_before"}
 STEP_TYPES = ("start", "job", "break", "end")
+OVERTIME_KEYS = {"max", "per_minute"}
 
 
 class _Amounts:
@@ -191,6 +193,16 @@ def _steps(
     return tuple(steps)
 
 
+def _overtime(value: Any, where: str) -> Overtime:
+    obj = read_object(value, where, OVERTIME_KEYS)
+    if "max" not in obj:
+        raise InputError(where, "max missing")
+    return Overtime(
+        max=read_int(obj["max"], f"{where}.max", what="duration"),
+        per_minute=read_int(obj.get("per_minute", 60), f"{where}.per_minute", what="cost"),
+    )
+
+
 def _vehicle(
     obj: Any,
     where: str,
@@ -231,6 +243,7 @@ def _vehicle(
         description=read_text(obj.get("description", ""), f"{where}.description"),
         start=start,
         end=end,
+        overtime=_overtime(obj["overtime"], f"{where}.overtime") if "overtime" in obj else None,
     )
 
 
@@ -259,6 +272,7 @@ def parse_problem(doc: Any) -> Problem:
     jobs_in, vehicles_in = read_list(doc["jobs"], "jobs"), read_list(doc["vehicles"], "vehicles")
     matrix = read_matrix(doc)
     speed, circuity = read_options(doc)
+    balance = read_balance(doc)
     places, amounts = Places(matrix), _Amounts()
     job_ids = _unique_ids(jobs_in, "jobs", "job")
     _unique_ids(vehicles_in, "vehicles", "vehicle")
@@ -271,7 +285,7 @@ def parse_problem(doc: Any) -> Problem:
     check_references(jobs, vehicles)
     if matrix is None:
         matrix = places.table.matrix(speed, circuity)
-    return Problem(jobs=jobs, vehicles=vehicles, durations=matrix)
+    return Problem(jobs=jobs, vehicles=vehicles, durations=matrix, balance=balance)
 
 
 def parse_problem_and_job(doc: Any, job_doc: Any) -> tuple[Problem, Job]:

@@ -18,6 +18,7 @@ cdef class Search:
     cdef public long long[::1] failed
     cdef public Py_ssize_t nveh
     cdef public set out
+    cdef public bint weigh, blind, timed, balanced
 
     @cython.locals(d=Data, r=Route, lx=cython.longlong, limit=cython.longlong,
                    first=cython.longlong, service=cython.longlong, need=list, cands=list,

@@ -33,6 +33,16 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Overtime:
+    """A shift that may run past its end: the route may reach its end up to ``max`` seconds
+    after the shift closes, each minute past the close costing ``per_minute`` (pro rata,
+    rounded up), on top of travel."""
+
+    max: int
+    per_minute: int = 60
+
+
+@dataclass(frozen=True)
 class Dependency:
     """The job starts at least ``delay`` seconds after job ``id`` ends (on the same vehicle
     when ``same_vehicle``); without job ``id`` served, it is not served either."""
@@ -110,15 +120,26 @@ class Vehicle:
     description: str = ""
     start: tuple[float, float] | None = None
     end: tuple[float, float] | None = None
+    overtime: Overtime | None = None
+
+    @property
+    def latest_end(self) -> int:
+        """The latest the route may reach its end: the shift's close, plus the overtime
+        allowed."""
+        return self.time_window[1] + (self.overtime.max if self.overtime is not None else 0)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """A resolved problem: jobs, vehicles and a square travel-time matrix in seconds."""
+    """A resolved problem: jobs, vehicles and a square travel-time matrix in seconds.
+
+    ``balance``: the weight of evening out the technicians' working time (0: off; see
+    :func:`fieldrules.balance_cost`)."""
 
     jobs: Sequence[Job]
     vehicles: Sequence[Vehicle]
     durations: Sequence[Sequence[int]]
+    balance: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,6 +176,8 @@ class Route:
     priority: int = 0
     delivery: tuple[int, ...] = ()
     description: str = ""
+    #: Seconds the route reached its end (or ended its last task) past the shift's close.
+    overtime: int = 0
 
 
 @dataclass

@@ -68,7 +68,8 @@ def is_exact(problem: Problem, jobs: list[int]) -> bool:
     """Whether the model of the problem's ``jobs`` (positions) times routes exactly as the
     timeline does, and has the problem's whole objective: no setup times, one window per job,
     and none of the field-work rules the model does not carry (preferences, deadlines,
-    dependencies; required and prohibited vehicles it does carry, as allowed vehicles)."""
+    dependencies, overtime, the balance of working time; required and prohibited vehicles it
+    does carry, as allowed vehicles)."""
     return not any(
         problem.jobs[j].setup or len(problem.jobs[j].time_windows) > 1 for j in jobs
     ) and not has_rules(problem)

@@ -99,7 +99,7 @@ def _alone(
     setup = 0 if shared or vehicle.start_index == loc else job.setup
     bounds = pin_bounds(vehicle)
     low, high = bounds.get(("job", job.id), (0, HORIZON))
-    shift_start, shift_end = vehicle.time_window
+    shift_start, shift_end = vehicle.time_window[0], vehicle.latest_end
     shift_start = max(shift_start, bounds.get(("start", None), (0, HORIZON))[0])
     shift_end = min(shift_end, bounds.get(("end", None), (0, HORIZON))[1])
     breaks = sorted(vehicle.breaks, key=lambda b: min(b.time_windows)) if with_breaks else []

@@ -8,7 +8,9 @@ with the time semantics of the JSON contract (VROOM's):
   when the previous task was at the same place;
 * a break is taken between two tasks; waiting for a break window to open may be spent driving
   towards the next task;
-* the shift closes with the arrival at the end place (or with the last task, on an open route).
+* the shift closes with the arrival at the end place (or with the last task, on an open route),
+  by the shift's end, or as late as its overtime allows (``Vehicle.latest_end``); the seconds
+  past the shift's end are the route's ``overtime``.
 
 Being early never hurts (one may always wait), so the earliest replay of an order is feasible
 whenever any timing of that order is. :func:`build_route` raises :class:`Infeasible` when it is
@@ -163,8 +165,10 @@ def build_route(problem: Problem, vehicle: Vehicle, items: Sequence[Job | Break]
         route.waiting_time += wait
     else:
         take_breaks(0)
-    if t > shift_end:
+    if t > vehicle.latest_end:
         raise Infeasible(f"shift of vehicle {vehicle.id} ends at {shift_end}, route at {t}")
+    if vehicle.overtime is not None:
+        route.overtime = max(0, t - shift_end)
     if vehicle.max_travel_time is not None and travel > vehicle.max_travel_time:
         raise Infeasible(f"vehicle {vehicle.id} travels {travel} s")
     if vehicle.max_tasks is not None and sum(s.type == "job" for s in steps) > vehicle.max_tasks:

@@ -156,3 +156,18 @@ def test_a_device_prefers_the_technician_who_last_visited_it(
     assert len(theirs) == 2  # each of their days
     assert jobs[again.id].preferred_vehicles == tuple((v, 700) for v in sorted(theirs))
     assert jobs[other.id].preferred_vehicles == ()
+
+
+def test_overtime_is_off_unless_configured(shifts, make_tech, make_job, app):
+    day = next_weekday()
+    make_tech()
+    make_job()
+    assert all(v.overtime is None for v in builder.build(day, 1, now=NOW).problem.vehicles)
+    app.config.update(PLANNING_OVERTIME_MAX_MINUTES=45, PLANNING_OVERTIME_COST_PER_MINUTE=90)
+    built = builder.build(day, 1, now=NOW)
+    (vehicle,) = built.problem.vehicles
+    assert (vehicle.overtime.max, vehicle.overtime.per_minute) == (45 * 60, 90)
+    assert vehicle.latest_end == vehicle.time_window[1] + 45 * 60
+    # The engine's JSON carries it.
+    again = parse_problem(dump_problem(built.problem))
+    assert again.vehicles[0].overtime == vehicle.overtime

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hypothesis import strategies as st
+
 from dispatch.routing.model import HORIZON, Problem, Vehicle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,6 +102,36 @@ def dumps(doc: Any) -> str:
 # Written for the tests, separately from the checker and the solver, with the same contract
 # semantics (task start in a window, setup skipped at the same place, breaks between tasks with
 # the wait before them usable for driving, shift closes at the end arrival).
+
+
+def metric_matrix(draw, n_places: int) -> list[list[int]]:
+    """A random travel matrix (1–40 s between two places) closed under shortest paths: real
+    travel times obey the triangle inequality, and the reasons for unassigned jobs rely on it
+    (see dispatch.routing.reasons). ``draw``: hypothesis's, in a composite strategy."""
+    travel = st.integers(1, 40)
+    matrix = [[0 if a == b else draw(travel) for b in range(n_places)] for a in range(n_places)]
+    for k in range(n_places):
+        for a in range(n_places):
+            for b in range(n_places):
+                matrix[a][b] = min(matrix[a][b], matrix[a][k] + matrix[k][b])
+    return matrix
+
+
+def draw_job(draw, i: int, n_places: int, longest: int = 30) -> dict:
+    """A random job ``100 + i`` at one of ``n_places`` places: up to ``longest`` seconds of
+    service, priority 0, 1 or 5, a window one time in three and a setup one in four."""
+    job = {
+        "id": 100 + i,
+        "location_index": draw(st.integers(0, n_places - 1)),
+        "service": draw(st.integers(0, longest)),
+        "priority": draw(st.sampled_from([0, 1, 5])),
+    }
+    if draw(st.integers(0, 2)) == 0:
+        start = draw(st.integers(0, 150))
+        job["time_windows"] = [[start, start + draw(st.integers(0, 80))]]
+    if draw(st.integers(0, 3)) == 0:
+        job["setup"] = draw(st.integers(1, 10))
+    return job
 
 
 def _first_start(windows, ready: int) -> int | None:

@@ -83,6 +83,30 @@ def test_bench_field_command_prints_a_table():
     assert "| 2 | 30 | 3 |" in proc.stdout
 
 
+def test_bench_balance_command_compares_off_and_on():
+    proc = run_cli(
+        "bench",
+        "balance",
+        "--seeds",
+        "2",
+        "--jobs",
+        "20",
+        "--vehicles",
+        "3",
+        "--weight",
+        "60",
+        "--time-limit",
+        "1",
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    row = next(line for line in proc.stdout.splitlines() if line.startswith("| 2 | 20 | 3 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    off_spread, on_spread = float(cells[6]), float(cells[11])
+    assert on_spread < off_spread  # on this day, the balance narrows the spread
+    assert "INVALID" not in proc.stdout
+
+
 def test_bench_solomon_command_reports_a_gap():
     proc = run_cli(
         "bench", "solomon", str(SOLOMON), "--instances", "C101", "--time-limit", "2", timeout=60

@@ -27,7 +27,7 @@ from dispatch.routing import (
 )
 from dispatch.routing.model import HORIZON
 from dispatch.routing.ortools_model import is_exact
-from tests.routing.support import search_alone
+from tests.routing.support import draw_job, metric_matrix, search_alone
 from tests.routing.test_properties import SETTINGS
 
 solver = pytest.importorskip("dispatch.routing.solver")
@@ -41,14 +41,14 @@ MATRIX = [
 ]
 
 
-def day(jobs: list[dict], vehicles: int = 2) -> dict:
+def day(jobs: list[dict], vehicles: int = 2, end: int = 36_000, matrix=MATRIX) -> dict:
     return {
         "vehicles": [
-            {"id": k + 1, "start_index": 0, "end_index": 0, "time_window": [0, 36_000]}
+            {"id": k + 1, "start_index": 0, "end_index": 0, "time_window": [0, end]}
             for k in range(vehicles)
         ],
         "jobs": jobs,
-        "matrices": {"car": {"durations": MATRIX}},
+        "matrices": {"car": {"durations": matrix}},
     }
 
 
@@ -284,31 +284,14 @@ def test_or_tools_keeps_required_and_prohibited_vehicles():
 def ruled_problems(draw) -> dict:
     """Up to 4 jobs on up to 2 technicians, no breaks, each rule now and then."""
     n_places = draw(st.integers(2, 4))
-    matrix = [
-        [0 if a == b else draw(st.integers(1, 40)) for b in range(n_places)]
-        for a in range(n_places)
-    ]
-    for k in range(n_places):
-        for a in range(n_places):
-            for b in range(n_places):
-                matrix[a][b] = min(matrix[a][b], matrix[a][k] + matrix[k][b])
+    matrix = metric_matrix(draw, n_places)
     place = st.integers(0, n_places - 1)
     nv = draw(st.integers(1, 2))
     vids = list(range(1, nv + 1))
     n = draw(st.integers(1, 4))
     jobs = []
     for i in range(n):
-        job = {
-            "id": 100 + i,
-            "location_index": draw(place),
-            "service": draw(st.integers(0, 30)),
-            "priority": draw(st.sampled_from([0, 1, 5])),
-        }
-        if draw(st.integers(0, 2)) == 0:
-            start = draw(st.integers(0, 150))
-            job["time_windows"] = [[start, start + draw(st.integers(0, 80))]]
-        if draw(st.integers(0, 3)) == 0:
-            job["setup"] = draw(st.integers(1, 10))
+        job = draw_job(draw, i, n_places)
         rule = draw(st.integers(0, 5))
         if rule == 0:
             job["required_vehicles"] = [draw(st.sampled_from(vids))]

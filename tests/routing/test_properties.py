@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from dispatch.routing import check_solution, dump_solution, parse_problem
 from dispatch.routing.model import Solution
 from dispatch.routing.reasons import explain_unassigned
-from tests.routing.support import objective, optimum, routes_of
+from tests.routing.support import metric_matrix, objective, optimum, routes_of
 
 solver = pytest.importorskip("dispatch.routing.solver")
 
@@ -59,14 +59,7 @@ def windows(draw, horizon: int = 200) -> list[list[int]]:
 @st.composite
 def problems(draw) -> dict:
     n_places = draw(st.integers(2, 5))
-    travel = st.integers(1, 40)
-    matrix = [[0 if a == b else draw(travel) for b in range(n_places)] for a in range(n_places)]
-    # Shortest-path closure: real travel times obey the triangle inequality, and the reasons
-    # for unassigned jobs rely on it (see dispatch.routing.reasons).
-    for k in range(n_places):
-        for a in range(n_places):
-            for b in range(n_places):
-                matrix[a][b] = min(matrix[a][b], matrix[a][k] + matrix[k][b])
+    matrix = metric_matrix(draw, n_places)
     place = st.integers(0, n_places - 1)
     skills = st.lists(st.sampled_from([1, 2]), max_size=2, unique=True)
     amounts = draw(st.booleans())

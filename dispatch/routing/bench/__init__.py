@@ -4,6 +4,8 @@
 the instances shipped in ``benchmarks/solomon`` unless ``DIR`` names another copy;
 ``python -m dispatch.routing bench field --seeds 1,2,3`` — generated field-service days, at 1 s
 and 10 s (or ``--time-limit``);
+``python -m dispatch.routing bench balance`` — field days without and with ``options.balance``:
+the spread of the technicians' working time and its price in travel;
 ``python -m dispatch.routing bench small`` — small days: time to answer, and the plan against
 the full time limit's;
 ``python -m dispatch.routing bench scale`` — time, memory and quality from 100 to 1,000 jobs;
@@ -66,7 +68,7 @@ def register(subparsers: Any) -> None:
         # one of them would be every one's (see DEFAULT_TIME_LIMIT).
         default=None,
         metavar="SECONDS",
-        help="time limit per instance (default 10; field: 1 and 10; scale, mixed: 60)",
+        help="time limit per instance (default 10; field: 1 and 10; balance: 1; scale, mixed: 60)",
     )
     common.add_argument(
         "--peers",
@@ -110,6 +112,19 @@ def register(subparsers: Any) -> None:
         help="technicians (default: drawn from the seed, 6-25)",
     )
     field.set_defaults(func=_run("field"))
+
+    balance = kinds.add_parser(
+        "balance",
+        parents=[common],
+        help="field days without and with options.balance: spread of working time, travel",
+    )
+    balance.add_argument("--seeds", type=_ints, default=[1, 2, 4], metavar="1,2,4")
+    balance.add_argument(
+        "--weight", type=int, default=60, metavar="W", help="options.balance (default 60)"
+    )
+    balance.add_argument("--jobs", type=int, default=None, metavar="N")
+    balance.add_argument("--vehicles", type=int, default=None, metavar="M")
+    balance.set_defaults(func=_run("balance"))
 
     small = kinds.add_parser(
         "small", parents=[common], help="small days: time to answer, plan vs the full limit"
@@ -156,6 +171,7 @@ DEFAULT_TIME_LIMIT = {
     "solomon": 10.0,
     "field": None,
     "small": 10.0,
+    "balance": 1.0,
     "mixed": 60.0,
     "scale": 60.0,
     "slots": 10.0,

@@ -15,6 +15,7 @@ from ..days import solve_days
 from ..solver import solve
 from . import peers
 from . import small as small_days
+from .balance import balance as balance_days
 from .generate import field_problem
 from .mixed import DAYS, mixed_week
 from .mixed import figures as mixed_figures
@@ -187,6 +188,10 @@ def field(args: argparse.Namespace) -> int:
     if invalid:
         _out(f"{invalid} invalid plan(s)")
     return 1 if invalid else 0
+
+
+def balance(args: argparse.Namespace) -> int:
+    return balance_days(args, _out)
 
 
 def mixed(args: argparse.Namespace) -> int:
