@@ -88,7 +88,8 @@ def render(s: Session, row: OutboxMessage) -> None:
     row.message_id = make_message_id(ticket.id if ticket else None, f"o{row.id}")
     refs: list[str] = []
     if ticket is not None:
-        first = s.scalar(
+        # Only a ticket that a mail opened has a first message to thread under.
+        first = ticket.channel == "email" and s.scalar(
             select(MailMessage.message_id)
             .where(
                 MailMessage.ticket_id == ticket.id,
@@ -266,20 +267,26 @@ def render_text(s: Session | None, key: str, ctx: dict, language: str) -> tuple[
     the built-in text, in the current language. A template that fails to render is skipped
     the same way, so a message is never empty. Call it under ``force_locale(language)``."""
     default = current_app.config["DEFAULT_LOCALE"]
-    custom = {
-        row.language: row
-        for row in (s or db.session).scalars(
-            select(MailTemplate).where(
-                MailTemplate.key == key, MailTemplate.language.in_({language, default})
+    session = s or db.session
+    # The admins' templates are read once per session (a sender's batch, a request): a batch of
+    # acknowledgements would otherwise read the same rows for each message.
+    known = session.info.setdefault("mail_templates", {})
+    if (key, language, default) not in known:
+        known[key, language, default] = {
+            row.language: (row.subject, row.body)
+            for row in session.scalars(
+                select(MailTemplate).where(
+                    MailTemplate.key == key, MailTemplate.language.in_({language, default})
+                )
             )
-        )
-    }
+        }
+    custom = known[key, language, default]
     sources = []
     if language in custom:
-        sources.append((custom[language].subject, custom[language].body))
+        sources.append(custom[language])
     elif default in custom:
         log.info("mail template %s has no %s version; using the %s one", key, language, default)
-        sources.append((custom[default].subject, custom[default].body))
+        sources.append(custom[default])
     sources.append(texts.default_text(key))
     for subject_src, body_src in sources:
         try:

@@ -354,7 +354,8 @@ def _deliver_one(s: Session, row: OutboxMessage, transport: Transport) -> None:
     if row.status == Outbound.SUPPRESSED:
         s.commit()
         return
-    s.commit()  # what is about to go out is on record before the network is touched
+    if transport.remote:
+        s.commit()  # what is about to go out is on record before the network is touched
     try:
         where = transport.send(row)
         row.status = Outbound.SENT if where == "sent" else Outbound.LOCAL

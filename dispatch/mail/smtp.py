@@ -21,8 +21,13 @@ class Transport:
         self.cfg = config
         self.smtp: smtplib.SMTP | None = None
 
+    @property
+    def remote(self) -> bool:
+        """Whether sending goes over the network (else the row just stays in the outbox)."""
+        return bool(self.cfg.get("MAIL_SERVER"))
+
     def send(self, row: OutboxMessage) -> str:
-        if not self.cfg.get("MAIL_SERVER"):
+        if not self.remote:
             return "local"
         msg = build_message(row)
         if self.smtp is None:
