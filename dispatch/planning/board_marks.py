@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from dispatch.extensions import db
 from dispatch.people.models import User
+from dispatch.sla.display import Durations
 
 from . import problem as builder
 from .models import Visit
@@ -32,23 +34,23 @@ class Marks:
     after: dict[str, Any] | None = None  # the visit it comes after: its id, "after #12"
     late: str = ""  # "42 min past its resolution target"
     preferred: str = ""  # "preferred Ana (no shift that day), not met"
+    title: str = ""  # all of them, for the timeline block's tooltip: " · after #12 · …"
+    badges: Markup = Markup("")  # all of them, as the list's row shows them
 
 
-class Words:
+class Words(Durations):
     """The marks' sentences, each translated once per page (a day has hundreds of visits; a
     translation looked up per visit was most of the marks' cost). ``_`` without arguments
     gives the translated pattern, filled in here."""
 
     def __init__(self) -> None:
-        self.minutes = _("%(m)d min")
-        self.hours = _("%(h)d h %(m)02d min")
+        super().__init__()
         self.resolution = _("%(late)s past its resolution target")
         self.due = _("%(late)s past its due date")
         self.after = _("after %(n)s")
-
-    def duration(self, minutes: int) -> str:
-        hours, minutes = divmod(minutes, 60)
-        return self.hours % {"h": hours, "m": minutes} if hours else self.minutes % {"m": minutes}
+        self.off = _("preferred %(who)s (no shift that day), not met")
+        self.device = _("preferred %(who)s (last visited the device), not met")
+        self.unmet = _("preferred %(who)s, not met")
 
 
 def late_text(visit: Visit, words: Words) -> str:
@@ -58,7 +60,7 @@ def late_text(visit: Visit, words: Words) -> str:
     due = builder.deadline(ticket)
     if due is None or visit.planned_end is None or visit.planned_end <= due:
         return ""
-    late = words.duration(math.ceil((visit.planned_end - due).total_seconds() / 60))
+    late = words.say(math.ceil((visit.planned_end - due).total_seconds() / 60))
     pattern = words.resolution if due == ticket.sla_resolution_due else words.due
     return pattern % {"late": late}
 
@@ -105,10 +107,37 @@ def of_visits(
         day = visit.day.isoformat()
         who = ", ".join(names.get(t, f"#{t}") for t in wish["ids"])
         if not any((t, day) in working for t in wish["ids"]):
-            text = _("preferred %(who)s (no shift that day), not met", who=who)
+            pattern = words.off
         elif wish.get("by") == "device":
-            text = _("preferred %(who)s (last visited the device), not met", who=who)
+            pattern = words.device
         else:
-            text = _("preferred %(who)s, not met", who=who)
-        out.setdefault(visit.id, Marks()).preferred = text
+            pattern = words.unmet
+        out.setdefault(visit.id, Marks()).preferred = pattern % {"who": who}
+    for marks in out.values():
+        said = (marks.after["text"] if marks.after else "", marks.late, marks.preferred)
+        marks.title = "".join(f" · {text}" for text in said if text)
+        marks.badges = _badges(marks)
     return out
+
+
+def _badges(marks: Marks) -> Markup:
+    """The list row's marks, drawn here rather than in the template: a day may have hundreds
+    of marked visits, and each piece of a template costs its share again per visit. Every
+    text is escaped."""
+    html = '<div class="visit-marks">'
+    if marks.after:
+        first = int(marks.after["visit"])
+        html += (
+            f'<a class="badge text-bg-info text-decoration-none" href="#visit-{first}"'
+            f' data-after-mark="{first}">{escape(marks.after["text"])}</a> '
+        )
+    if marks.late:
+        html += (
+            f'<span class="badge text-bg-danger text-wrap" data-late>{escape(marks.late)}</span> '
+        )
+    if marks.preferred:
+        html += (
+            '<span class="badge text-bg-warning text-wrap" data-preferred>'
+            f"{escape(marks.preferred)}</span>"
+        )
+    return Markup(html + "</div>")

@@ -174,7 +174,7 @@ def test_the_marks_cost_no_statement_per_visit(
         html = response.get_data(as_text=True)
         assert response.status_code == 200 and last in html
         assert html.count("data-after-mark=") == {few: 1, many: 20}[run_id]
-        assert html.count("data-preferred=") == {few: 3, many: 40}[run_id]
+        assert html.count("data-preferred>") == {few: 3, many: 40}[run_id]
         counts.append(len(sent))
     assert counts[0] == counts[1], counts
 
