@@ -24,7 +24,7 @@ from dispatch.extensions import db
 from dispatch.people.models import Skill
 from dispatch.tickets.models import Ticket
 
-from . import engine_reasons, sources
+from . import board_marks, engine_reasons, sources
 from . import problem as builder
 from .models import PlanRun, RunStatus, Visit
 from .services import visits_of
@@ -88,6 +88,8 @@ class Timeline:
     editable: bool = False
     snap: int = SNAP_MINUTES
     colours: dict[int, str] = field(default_factory=dict)
+    late: int = 0  # visits that end after their ticket's due time
+    unmet: int = 0  # visits not given to the technician their ticket preferred
 
     @property
     def ticks(self) -> list[dict[str, Any]]:
@@ -135,7 +137,8 @@ def timeline(run: PlanRun, visits: list[Visit] | None = None) -> Timeline:
     colours = colours_for(run, {tid for tid, _ in shifts})
     routes = {(r["technician_id"], r["day"]): r for r in (run.result or {}).get("routes", [])}
     grouped: dict[tuple[int, str], list[Visit]] = defaultdict(list)
-    for visit in board_visits(run) if visits is None else visits:
+    shown = board_visits(run) if visits is None else visits
+    for visit in shown:
         grouped[(visit.technician_id, visit.day.isoformat())].append(visit)
     raw, low, high = [], FIRST_HOUR * 60, LAST_HOUR * 60
     for key in set(routes) | set(grouped) | set(shifts):
@@ -182,11 +185,19 @@ def timeline(run: PlanRun, visits: list[Visit] | None = None) -> Timeline:
                 }
             )
         raw.append(row)
+    marks = board_marks.of_visits(
+        shown,
+        (run.result or {}).get("preferred", {}),
+        set(shifts),
+        {row["technician_id"]: row["name"] for row in raw},
+    )
     line = Timeline(
         first_hour=max(0, low // 60),
         last_hour=min(24, math.ceil(high / 60)),
         editable=run.status == RunStatus.DONE,
         colours=colours,
+        late=sum(1 for m in marks.values() if m.late),
+        unmet=sum(1 for m in marks.values() if m.preferred),
     )
     for row in sorted(raw, key=lambda r: (r["day"], r["name"], r["technician_id"])):
         row["text"] = text_colour(row["colour"])
@@ -200,6 +211,12 @@ def timeline(run: PlanRun, visits: list[Visit] | None = None) -> Timeline:
         for item in row["visits"]:
             a, b = line.pct(item["from"]), line.pct(item["to"])
             item["bar"] = {"left": min(a, 99.0), "width": round(max(0.8, b - a), 3)}
+            item["marks"] = marks.get(item["visit"].id)
+        # The part of the day its visits run past the shift's end (overtime), if any.
+        end = max((item["to"] for item in row["visits"]), default=None)
+        if row["shift"] and end is not None and end > row["shift"][1]:
+            a, b = line.pct(row["shift"][1]), line.pct(end)
+            row["overtime_bar"] = {"left": a, "width": round(b - a, 3)}
         line.rows.append(row)
     return line
 

@@ -56,9 +56,13 @@ def with_rules(built, tickets: list[Ticket], jobs: list[Job], pinned: set[int]) 
                 }
             )
             continue
-        preferred = ticket.technician_ids(TechnicianRule.PREFERRED) or [
-            t for t in [last.get(ticket.asset_id)] if t is not None
-        ]
+        named = ticket.technician_ids(TechnicianRule.PREFERRED)
+        preferred = named or [t for t in [last.get(ticket.asset_id)] if t is not None]
+        if preferred:
+            built.preferred[job.id] = {
+                "ids": sorted(preferred),
+                "by": "named" if named else "device",
+            }
         job = replace(
             job,
             required_vehicles=required_vids,

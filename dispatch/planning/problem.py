@@ -54,6 +54,9 @@ class Built:
     unplannable: list[dict[str, Any]] = field(default_factory=list)
     notes: list[Stored] = field(default_factory=list)
     zones: dict[int, ZoneInfo] = field(default_factory=dict)  # ticket id → its site's zone
+    # ticket id → the technicians it prefers and who named them (``job_rules``): kept with the
+    # plan so that the board can say when a preference was not met.
+    preferred: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def seconds(self, moment: datetime) -> int:
         return max(0, int((moment - self.epoch).total_seconds()))
@@ -65,7 +68,10 @@ class Built:
 def deadline(ticket: Ticket) -> datetime | None:
     """When the job must be done by: the dispatcher's due date or the service level's
     resolution due time, whichever comes first."""
-    return min((d for d in (ticket.due_at, ticket.sla_resolution_due) if d), default=None)
+    due, resolution = ticket.due_at, ticket.sla_resolution_due  # the board asks per visit
+    if due is None or resolution is None:
+        return due or resolution
+    return min(due, resolution)
 
 
 def is_preventive(ticket: Ticket) -> bool:

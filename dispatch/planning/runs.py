@@ -359,7 +359,7 @@ def _moved(run_id: int, was: str, **values: Any) -> bool:
 def store(run: PlanRun, built: builder.Built, solution: Solution) -> None:
     """Turn the engine's routes into visits and keep the plan, reasons and notes."""
     pinned = {p["ticket_id"] for p in run.options.get("pins", [])}
-    routes, visits = [], 0
+    routes, visits, served = [], 0, set()
     for route in solution.routes:
         who = built.vehicles[route.vehicle]
         steps, order, last_travel = [], 0, 0
@@ -388,6 +388,7 @@ def store(run: PlanRun, built: builder.Built, solution: Solution) -> None:
             )
             last_travel = step.duration
             visits += 1
+            served.add(step.id)
         routes.append(
             {"vehicle": route.vehicle, **who, "travel_seconds": route.duration, "breaks": steps}
         )
@@ -417,4 +418,6 @@ def store(run: PlanRun, built: builder.Built, solution: Solution) -> None:
             "solving_ms": solution.solving_ms,
         },
         "plan": dump_solution(built.problem, solution),
+        # What each planned ticket preferred (the board says when the plan did not give it).
+        "preferred": {str(t): p for t, p in built.preferred.items() if t in served},
     }

@@ -10,16 +10,28 @@ from dispatch import labels
 from dispatch.sla.models import SlaPolicy
 
 
+class Durations:
+    """Says durations as :func:`duration` does, translated once: for a page that says many
+    (``_`` without arguments gives the translated pattern)."""
+
+    def __init__(self) -> None:
+        self.minutes = _("%(m)d min")
+        self.hours = _("%(h)d h %(m)02d min")
+
+    def say(self, minutes: int) -> str:
+        hours, minutes = divmod(abs(minutes), 60)
+        if not hours:
+            return self.minutes % {"m": minutes}
+        return self.hours % {"h": hours, "m": minutes}
+
+
 def duration(value: timedelta | int | None) -> str:
     """ "45 min", "3 h 05 min" (business hours are counted in hours, not days). Seconds, or a
     timedelta; the sign is dropped."""
     if value is None:
         return ""
     seconds = abs(int(value.total_seconds() if isinstance(value, timedelta) else value))
-    hours, minutes = divmod(seconds // 60, 60)
-    if not hours:
-        return _("%(m)d min", m=minutes)
-    return _("%(h)d h %(m)02d min", h=hours, m=minutes)
+    return Durations().say(seconds // 60)
 
 
 def minutes(value: int) -> str:

@@ -192,12 +192,65 @@
     highlightMarker(id, source !== "map");
   }
 
+  // ---- Which visit comes after which: an arrow from the end of the first visit's block to
+  // the start of the one that follows it (a follow-up after its parent). The server names the
+  // earlier visit in the later block's data-after; the list says "after #N" in words.
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function svgEl(name, attrs) {
+    var el = document.createElementNS(SVG, name);
+    Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+    return el;
+  }
+
+  function clearLinks() {
+    document.querySelectorAll("#timeline svg.tl-links").forEach(function (el) { el.remove(); });
+  }
+
+  function drawLinks() {
+    clearLinks();
+    var inner = document.querySelector("#timeline .tl-inner");
+    var later = inner ? inner.querySelectorAll(".tl-visit[data-after]") : [];
+    if (!later.length) { return; }
+    var origin = inner.getBoundingClientRect();
+    var svg = svgEl("svg", { "class": "tl-links", "aria-hidden": "true", focusable: "false",
+                              width: inner.scrollWidth, height: inner.scrollHeight });
+    var marker = svgEl("marker", { id: "tl-arrow", viewBox: "0 0 8 8", refX: "7", refY: "4",
+                                   markerWidth: "7", markerHeight: "7", orient: "auto" });
+    marker.appendChild(svgEl("path", { d: "M0,0 L8,4 L0,8 z", "class": "tl-link-head" }));
+    svg.appendChild(svgEl("defs", {})).appendChild(marker);
+    later.forEach(function (block) {
+      var first = document.getElementById("block-" + block.dataset.after);
+      // Not drawn when either end is hidden (another day chosen) or not on this timeline.
+      if (!first || !first.offsetParent || !block.offsetParent) { return; }
+      var a = first.getBoundingClientRect(), b = block.getBoundingClientRect();
+      var x1 = a.right - origin.left, y1 = a.top + a.height / 2 - origin.top;
+      var x2 = b.left - origin.left, y2 = b.top + b.height / 2 - origin.top;
+      var bend = Math.max(14, Math.abs(x2 - x1) / 2);
+      svg.appendChild(svgEl("path", {
+        "class": "tl-link", "marker-end": "url(#tl-arrow)",
+        "data-from": block.dataset.after, "data-to": block.dataset.visit,
+        d: "M" + x1 + "," + y1 + " C" + (x1 + bend) + "," + y1 + " " + (x2 - bend) + "," + y2 +
+           " " + x2 + "," + y2
+      }));
+    });
+    inner.appendChild(svg);
+  }
+  var linksPending = false;
+  window.addEventListener("resize", function () {
+    if (linksPending) { return; }
+    linksPending = true;
+    window.requestAnimationFrame(function () { linksPending = false; drawLinks(); });
+  });
+
   function applyDayRows() {
     var day = currentDay();
     document.querySelectorAll(".tl-row[data-day], #visits tr[data-day]").forEach(function (el) {
       el.classList.toggle("d-none-day", Boolean(day) && el.dataset.day !== day);
     });
+    drawLinks();
   }
+  drawLinks();
   function applyDay() { applyDayRows(); draw(true); }
   if (dayFilter) { dayFilter.addEventListener("change", applyDay); }
 
@@ -237,6 +290,7 @@
     d.el.classList.remove("is-dragging", "is-saving");
     d.home.appendChild(d.el);
     d.el.style.left = d.left;
+    drawLinks();
   }
 
   timelineBox.addEventListener("pointerdown", function (event) {
@@ -297,6 +351,7 @@
       if (Math.abs(event.clientX - drag.x) + Math.abs(event.clientY - drag.y) < 6) { return; }
       drag.moving = true;
       drag.el.classList.add("is-dragging");
+      clearLinks();  // drawn again where the visits are once the drop is settled
       window.requestAnimationFrame(autoScroll);
     }
     event.preventDefault();

@@ -32,6 +32,33 @@ def next_weekday(start: date | None = None) -> date:
     return day
 
 
+def at_utc(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), UTC)
+
+
+def proposed_run(day: date, visits, preferred=None) -> PlanRun:
+    """A proposed plan of ``visits``: (ticket, technician, start, minutes) each."""
+    summary = {"visits": len(visits), "unassigned": 0, "travel_minutes": 0}
+    result = {"routes": [], "unassigned": [], "summary": summary}
+    if preferred is not None:
+        result["preferred"] = preferred
+    run = PlanRun(first_day=day, days=1, status=RunStatus.DONE, result=result)
+    for order, (ticket, tech, start, minutes) in enumerate(visits, 1):
+        run.visits.append(
+            Visit(
+                ticket=ticket,
+                technician=tech,
+                day=day,
+                planned_start=start,
+                planned_end=start + timedelta(minutes=minutes),
+                order=order,
+            )
+        )
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
 class FakeShifts:
     def __init__(self):
         self.off: set[tuple[int, date]] = set()

@@ -53,6 +53,6 @@ def test_the_board_marks_a_visit_that_ends_after_the_resolution_due_time(
     html = client.get(f"/planning/runs/{run.id}").data.decode()
     table = html.split('id="visits"', 1)[1]
     rows = {name: table.split(name, 1)[1].split("</tr>", 1)[0] for name in ("Late job", "Calm job")}
-    assert "ends after its service level" in rows["Late job"]
-    assert "ends after its service level" not in rows["Calm job"]
+    assert "past its resolution target" in rows["Late job"]
+    assert "past its resolution target" not in rows["Calm job"]
     assert late.sla_resolution_due < datetime.now(UTC) + timedelta(hours=2)
