@@ -4,7 +4,8 @@ locust noted, beside the bare /healthz of the same server and the targets, as ta
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Figures:
     errors: int  # responses of the run that were not what the request should answer
     answered: int  # the measured request's good answers in the whole run, warm-up included
     statuses: dict[int, int]
+    window: tuple[float, float] = (0.0, 0.0)  # the measured time (Unix seconds)
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # by process, per measured request
 
     @property
     def met(self) -> bool:
@@ -96,6 +99,7 @@ def figures(scenario: Scenario, recorded: dict) -> Figures:
         errors=errors,
         answered=sum(1 for s in measured if s[3] == expected),
         statuses=statuses,
+        window=(start, start + duration),
     )
 
 
@@ -114,6 +118,25 @@ def table(results: list[Figures]) -> str:
             f"| {_ratio(f.p95, bare.p95, 1)} | {_ratio(f.rate, bare.rate, 2)} "
             f"| {f.scenario.target} | {met} | {f.errors} |"
         )
+    return "\n".join(lines)
+
+
+def cpu_table(results: list[Figures]) -> str:
+    """Markdown: the CPU milliseconds each process of the run spent per measured request, and
+    what share of the machine's cores the scenario kept busy."""
+    roles = list(next((f.cpu_ms for f in results if f.cpu_ms), {}))
+    cores = os.cpu_count() or 1
+    lines = [
+        "| scenario (CPU ms per request) | " + " | ".join(roles) + " | all | cores busy |",
+        "|---|" + "---:|" * (len(roles) + 2),
+    ]
+    for f in results:
+        if not f.cpu_ms:
+            continue
+        total = sum(f.cpu_ms.values())
+        busy = total * f.rate / 1000 / cores
+        cells = " | ".join(f"{f.cpu_ms[r]:.1f}" for r in roles)
+        lines.append(f"| {f.scenario.title} | {cells} | {total:.1f} | {busy:.0%} |")
     return "\n".join(lines)
 
 

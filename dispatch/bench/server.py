@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -124,11 +125,21 @@ def started(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
             proc.wait(10)
 
 
+@dataclass
+class Running:
+    """The started server: its port, and the processes (for their CPU) of gunicorn's master,
+    whose children are its workers, and of the mail worker."""
+
+    port: int
+    web_pid: int
+    mail_pid: int
+
+
 @contextmanager
-def gunicorn(env: dict[str, str], folder: Path, workers: int | None = None) -> Iterator[int]:
+def gunicorn(env: dict[str, str], folder: Path, workers: int | None = None) -> Iterator[Running]:
     """The web server as production runs it: gunicorn with deploy/gunicorn.conf.py (its worker
     count unless ``workers``), beside the mail worker that sends what the requests queue (as
-    deploy/systemd/dispatch-mail.service runs it). The port, once /healthz answers."""
+    deploy/systemd/dispatch-mail.service runs it), once /healthz answers."""
     port = free_port()
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
     if workers:
@@ -137,7 +148,7 @@ def gunicorn(env: dict[str, str], folder: Path, workers: int | None = None) -> I
     rq = [str(Path(sys.executable).with_name("rq")), "worker", "--url", env["FLASK_RQ_REDIS_URL"]]
     rq += ["--with-scheduler", "--worker-class", "rq.worker.SimpleWorker", "mail"]
     with (
-        started(rq, env, folder / "mail-worker.log"),
+        started(rq, env, folder / "mail-worker.log") as mail,
         started(web, env, folder / "gunicorn.log") as proc,
     ):
         deadline = time.monotonic() + 120
@@ -145,7 +156,7 @@ def gunicorn(env: dict[str, str], folder: Path, workers: int | None = None) -> I
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not start; its log: {folder / 'gunicorn.log'}")
             time.sleep(0.2)
-        yield port
+        yield Running(port, proc.pid, mail.pid)
 
 
 def _answers(port: int) -> bool:

@@ -24,14 +24,15 @@ import tempfile
 from pathlib import Path
 
 from dispatch import create_app
-from dispatch.bench import generate, report, scenarios_path, server
+from dispatch.bench import cpu, generate, report, scenarios_path, server
 from dispatch.bench.company import Size
 
 
 def run_scenario(
-    scenario: report.Scenario, port: int, data: Path, folder: Path, args
+    scenario: report.Scenario, running: server.Running, data: Path, folder: Path, args
 ) -> report.Figures:
-    """One scenario's locust run (headless, in its own process) and its figures."""
+    """One scenario's locust run (headless, in its own process) and its figures, with the CPU
+    each process of the run spent on a measured request."""
     samples = folder / f"{scenario.user_class}.json"
     env = {
         **os.environ,
@@ -46,13 +47,29 @@ def run_scenario(
     bound = 4 * (args.warmup + args.seconds) + 120
     argv = [sys.executable, "-m", "locust", "-f", str(scenarios_path()), "--headless"]
     argv += ["-u", str(args.users), "-r", str(args.users), "-t", f"{bound:g}s"]
-    argv += ["--host", f"http://127.0.0.1:{port}", "--stop-timeout", "10", "--only-summary"]
-    argv += ["--loglevel", "WARNING", scenario.user_class]
-    with (folder / "locust.log").open("ab") as log:
-        subprocess.run(argv, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
+    argv += ["--host", f"http://127.0.0.1:{running.port}", "--stop-timeout", "10"]
+    argv += ["--only-summary", "--loglevel", "WARNING", scenario.user_class]
+    sampler = cpu.Sampler(
+        {
+            "web": cpu.tree(running.web_pid),
+            "database": cpu.named("postgres"),
+            "mail worker": cpu.tree(running.mail_pid),
+            "load generator": cpu.running(str(scenarios_path())),
+        }
+    )
+    sampler.start()
+    try:
+        with (folder / "locust.log").open("ab") as log:
+            subprocess.run(argv, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
+    finally:
+        sampler.stop()
     if not samples.exists():
         raise RuntimeError(f"locust wrote no samples for {scenario.title}; see {folder}")
-    return report.figures(scenario, json.loads(samples.read_text()))
+    figures = report.figures(scenario, json.loads(samples.read_text()))
+    if figures.requests:
+        spent = sampler.between(figures.window[0], figures.window[1])
+        figures.cpu_ms = {role: 1000 * s / figures.requests for role, s in spent.items()}
+    return figures
 
 
 def measure(tickets: int, args, folder: Path) -> list[report.Figures]:
@@ -68,13 +85,15 @@ def measure(tickets: int, args, folder: Path) -> list[report.Figures]:
     logs = folder / str(tickets)
     logs.mkdir()
     chosen = [s for s in report.SCENARIOS if s is report.SCENARIOS[0] or s.user_class in args.only]
-    with server.gunicorn(env, logs, args.workers) as port:
+    with server.gunicorn(env, logs, args.workers) as running:
         for scenario in chosen if args.only else report.SCENARIOS:
-            results.append(run_scenario(scenario, port, data, folder, args))
+            results.append(run_scenario(scenario, running, data, folder, args))
             f = results[-1]
             print(f"  {scenario.title}: p95 {f.p95:.0f} ms, {f.rate:.0f}/s, {f.errors} errors")
     print()
     print(report.table(results))
+    print()
+    print(report.cpu_table(results))
     return results
 
 

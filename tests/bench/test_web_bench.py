@@ -149,7 +149,13 @@ def test_every_scenario_runs_against_gunicorn_without_an_error(stack, tmp_path):
         expected = report.EXPECTED.get(scenario.request, 200)
         # Every response was a success: the measured one's own status, 200/302 on the way in.
         assert set(map(int, f["statuses"])) <= {expected, 200, 302}, f
+        if f["requests"]:  # its CPU, by process, per measured request
+            assert set(f["cpu_ms"]) == {"web", "database", "mail worker", "load generator"}
+            assert f["cpu_ms"]["web"] > 0 and f["cpu_ms"]["load generator"] > 0, f
+            if scenario is not report.SCENARIOS[0]:  # /healthz asks the database nothing
+                assert f["cpu_ms"]["database"] > 0, f
     assert "| inbox, first page |" in done.stdout and "error responses: 0" in done.stdout
+    assert "| scenario (CPU ms per request) |" in done.stdout
     # The requests the users created are in the database.
     created = _one(
         _url(stack, "dispatch_bench_400"), "SELECT count(*) FROM ticket WHERE channel = 'api'"
