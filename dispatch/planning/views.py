@@ -28,9 +28,12 @@ from .models import PlanRun, RunStatus, Visit, VisitStatus
 from .replan import replan_today
 from .runs import start_run
 from .runs import status as run_status
+from .visit_html import visit_blocks, visit_rows
 
 bp = Blueprint("planning", __name__)
 bp.add_app_template_global(say, "plan_text")
+bp.add_app_template_global(visit_rows, "visit_rows")
+bp.add_app_template_global(visit_blocks, "visit_blocks")
 ROLES = (Role.DISPATCHER, Role.ADMIN)
 
 

@@ -346,15 +346,30 @@ class Ticket(db.Model):
 
     @property
     def location_text(self) -> str:
-        from flask_babel import gettext as _
-
+        building, floor = _location_words()
         parts = [self.site.name if self.site else ""]
         parts += [
-            self.building and _("building %(b)s", b=self.building),
-            self.floor and _("floor %(f)s", f=self.floor),
+            self.building and building % {"b": self.building},
+            self.floor and floor % {"f": self.floor},
             self.room,
         ]
         return ", ".join(p for p in parts if p)
+
+
+_LOCATION_WORDS: dict[str, tuple[str, str]] = {}
+
+
+def _location_words() -> tuple[str, str]:
+    """"building %(b)s" and "floor %(f)s" in the current language, looked up once per language
+    and process: a planning board writes two hundred locations, and each look-up in the
+    catalogue costs more than the rest of the sentence."""
+    from flask_babel import get_locale, gettext
+
+    language = str(get_locale())
+    words = _LOCATION_WORDS.get(language)
+    if words is None:
+        words = _LOCATION_WORDS[language] = (gettext("building %(b)s"), gettext("floor %(f)s"))
+    return words
 
 
 class TicketEvent(db.Model):
