@@ -360,8 +360,8 @@ _LOCATION_WORDS: dict[str, tuple[str, str]] = {}
 
 
 def _location_words() -> tuple[str, str]:
-    """"building %(b)s" and "floor %(f)s" in the current language, looked up once per language
-    and process: a planning board writes two hundred locations, and each look-up in the
+    """The words "building %(b)s" and "floor %(f)s" in the current language, looked up once per
+    language and process: a planning board writes two hundred locations, and each look-up in the
     catalogue costs more than the rest of the sentence."""
     from flask_babel import get_locale, gettext
 
