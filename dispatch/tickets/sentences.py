@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from dispatch import labels
 from dispatch.extensions import db
@@ -167,9 +168,25 @@ def vocab_label(mapping: dict, value: Any) -> str:
         return plain_text(value)
 
 
+#: The reasons the app itself records for a change of status, said in the reader's language
+#: (the record keeps the English words, as it always has).
+SYSTEM_REASONS = {
+    "plan published": _l("plan published"),
+    "visit booked": _l("visit booked"),
+    "re-planned": _l("re-planned"),
+    "technician arrived": _l("technician arrived"),
+    "visit done": _l("visit done"),
+    "merged": _l("merged"),
+    "replied by mail": _l("replied by mail"),
+    "requester replied": _l("requester replied"),
+}
+
+
 def value_parts(key: str, value: Any) -> list[Part]:
     """A value shown the way people read it: labels for vocabularies, names for ids."""
     k = key.lower()
+    if k == "reason" and isinstance(value, str) and value in SYSTEM_REASONS:
+        return [Part(str(SYSTEM_REASONS[value]))]
     if k in TICKET_KEYS and ticket_ids(value):
         return ticket_links(value)
     if k in USER_KEYS:

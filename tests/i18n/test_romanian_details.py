@@ -123,3 +123,17 @@ def test_a_limit_without_its_own_words_is_said_in_romanian(app, romanian_app):
             "Prea multe încercări. Vă rugăm să așteptați puțin și să încercați din nou."
         )
         assert page_message(worded) == "Prea multe linkuri."  # the app's own message is kept
+
+
+def test_the_reasons_the_app_records_are_said_in_the_readers_language(romanian_app):
+    from dispatch.tickets.sentences import SYSTEM_REASONS, details
+
+    with romanian_app.test_request_context(), force_locale("ro"):
+        said = details({"reason": "visit booked", "plan": None}, {"plan"})
+        assert [(label, [p.text for p in parts]) for label, parts in said] == [
+            ("Motiv", ["vizită rezervată"])
+        ]
+        for words in SYSTEM_REASONS:  # each has its Romanian
+            assert details({"reason": words}, set())[0][1][0].text != words
+        # A person's own reason is theirs, as written.
+        assert details({"reason": "ups moved"}, set())[0][1][0].text == "ups moved"
