@@ -101,6 +101,9 @@ class _Day:
     def __init__(self, problem: Problem, plan: Solution | dict, job: Job) -> None:
         if any(j.id == job.id for j in problem.jobs):
             raise PlanError(f"job {job.id} is already in the problem")
+        if job.team > 1 or any(j.team > 1 for j in problem.jobs):
+            # One technician's day at a time: a visit of several at once is not tried here.
+            raise PlanError("slots are not offered where a job needs a team (team)")
         self.job = job
         self.problem = Problem(
             jobs=[*problem.jobs, job], vehicles=problem.vehicles, durations=problem.durations
