@@ -41,10 +41,11 @@ from .assemble import Plan, add_reasons, assemble, compatible, unserved
 from .exhaustive import optimum
 from .fieldrules import rules_of, soft_cost
 from .model import Break, Job, Problem, Solution
+from .reasons import team_reason
 from .stopping import CONVERGED, TIME_LIMIT
 from .timeline import Infeasible, build_route
 
-__all__ = ["solve_teams", "team_reason", "objective", "expand", "collapse"]
+__all__ = ["solve_teams", "objective", "expand", "collapse"]
 
 #: Tiny problems: the most other jobs and breaks a team technician may have for every
 #: sequence of them to be tried, and the most expanded problems enumerated.
@@ -143,24 +144,6 @@ def collapse(
         r.priority = sum(jobs[s.id].priority for s in r.steps if s.type == "job")
     out.unassigned = unserved(problem, out)
     return out
-
-
-def team_reason(problem: Problem, job: Job) -> str:
-    """Why a team job is not served: too few technicians may serve it, or no time was found
-    when enough of them are free together."""
-    able = [
-        v
-        for v in problem.vehicles
-        if (not job.required_vehicles or v.id in job.required_vehicles)
-        and v.id not in job.prohibited_vehicles
-        and job.skills <= v.skills
-    ]
-    if len(able) < job.team:
-        return f"needs {job.team} technicians at the same time, and only {len(able)} may serve it"
-    return (
-        f"needs {job.team} technicians at the same time: no time found when {job.team} of "
-        "the suitable ones are all free"
-    )
 
 
 def explain(problem: Problem, solution: Solution) -> None:

@@ -315,3 +315,33 @@ def test_slots_are_not_offered_with_team_jobs():
     alone = parse_problem(day([{"id": 1, "location_index": 1}]))
     with pytest.raises(PlanError, match="a job needs a team"):
         recommend(alone, solver.solve(alone, 1.0), Job(id=2, location_index=2, team=2))
+
+
+def test_a_week_planned_day_by_day_keeps_team_visits_whole():
+    from dispatch.routing.days import DAY, solve_days
+
+    def shift(k: int, d: int) -> dict:
+        window = [d * DAY + 28_800, d * DAY + 61_200]
+        return {"id": 10 * d + k, "start_index": 0, "end_index": 0, "time_window": window}
+
+    doc = day(
+        [
+            {"id": 1, "location_index": 1, "service": 600, "team": 2},
+            {"id": 2, "location_index": 2, "service": 600, "team": 3, "skills": [4]},
+            {"id": 3, "location_index": 3, "service": 600},
+        ]
+    )
+    doc["vehicles"] = [shift(k, d) for d in range(2) for k in range(2)]
+    problem = parse_problem(doc)
+    solution = solve_days(problem, 2, 2.0, solver.solve, workers=1, split_above=0)
+    plan = dump_solution(problem, solution)
+    assert check_solution(problem, plan) == []
+    assert len(visits(plan, 1)) == 2
+    assert plan["unassigned"] == [
+        {
+            "id": 2,
+            "type": "job",
+            "location_index": 2,
+            "reason": "needs 3 technicians at the same time, and only 0 may serve it",
+        }
+    ]
