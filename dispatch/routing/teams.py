@@ -18,13 +18,16 @@ Where the placements come from:
   travel is the same, lateness and overtime cannot grow), and a technician's earliest start
   is that of the job right after some sequence of its other jobs and breaks, in one of the
   job's windows;
-* elsewhere, the plan of the other jobs is searched first; then each team job, by priority,
-  goes where its technicians' days take it with the least added travel: for every technician
-  and place in its day, the interval of starts that keep the day feasible (the earliest start
-  there, the latest by bisection: a later start only pushes the rest of the day later), and of
-  the starts where enough technicians are free, the cheapest. The expanded problem is searched
-  with the rest of the time, and the better plan of the two (by the engine's objective, each
-  team job counted once) is the answer.
+* elsewhere, the plan of the other jobs is searched first (:data:`BASE_SHARE` of the time);
+  then each team job, by priority, goes where its technicians' days take it with the least
+  added travel: for every technician and place in its day, the interval of starts that keep
+  the day feasible (the earliest start there, the latest by bisection: a later start only
+  pushes the rest of the day later), and of the starts where enough technicians are free, the
+  cheapest. That is done twice: in the days of the plan of the other jobs (which keeps that
+  plan), and in empty days (which makes room for team jobs when the other work filled the
+  days). Each expanded problem is searched with a share of the rest of the time, and the best
+  plan of all (by the engine's objective, each team job counted once; the plan of the other
+  jobs alone is one of them) is the answer.
 
 The objective counts a team job's priority once; its travel, preference and lateness costs
 are those of each of its technicians.
@@ -326,6 +329,23 @@ def _tiny(problem: Problem, allowed: list[list[int]]) -> Solution | None:
 # -- the solve -------------------------------------------------------------------------------
 
 
+def _placement(
+    problem: Problem, days: list[list[Job | Break]], allowed: list[list[int]]
+) -> Placement:
+    """Each team job, by priority, where it adds the least travel to ``days`` (which it
+    joins, for the next ones); the team jobs that fit nowhere are left out."""
+    placement: Placement = {}
+    order = sorted(
+        (i for i, j in enumerate(problem.jobs) if j.team > 1),
+        key=lambda i: -problem.jobs[i].priority,
+    )
+    for pos in order:
+        spot = _place(problem, days, pos, allowed[pos])
+        if spot is not None:
+            placement[pos] = spot
+    return placement
+
+
 def solve_teams(
     problem: Problem,
     time_limit: float,
@@ -340,33 +360,35 @@ def solve_teams(
     best = _tiny(problem, allowed) if exact else None
     if best is not None:
         best.stop_reason, best.found_at = "optimal", round(time.monotonic() - t0, 3)
-    else:
-        rest, _ = expand(problem, {})
-        plain = solve(rest, time_limit * BASE_SHARE)
-        best = collapse(problem, rest, plain, {})
-        best.stop_reason, best.found_at = plain.stop_reason, plain.found_at
-        days = _items(rest, plain)
-        placement: Placement = {}
-        order = sorted(
-            (i for i, j in enumerate(problem.jobs) if j.team > 1),
-            key=lambda i: -problem.jobs[i].priority,
-        )
-        for pos in order:
-            spot = _place(problem, days, pos, allowed[pos])
-            if spot is not None:
-                placement[pos] = spot
-        if placement:
-            expanded, origin = expand(problem, placement)
-            started = time.monotonic() - t0
-            more = solve(expanded, max(0.05, time_limit - started))
-            got = collapse(problem, expanded, more, origin)
-            if objective(problem, got) > objective(problem, best):
-                best = got
-                best.found_at = round(started + more.found_at, 3)
-            # Converged only when both searches did (proven optimal neither is: the placement
-            # is not).
-            done = {plain.stop_reason, more.stop_reason} <= {"optimal", CONVERGED}
-            best.stop_reason = CONVERGED if done else TIME_LIMIT
+        explain(problem, best)
+        best.solving_ms = int((time.monotonic() - t0) * 1000)
+        return best
+    rest, _ = expand(problem, {})
+    plain = solve(rest, time_limit * BASE_SHARE)
+    best = collapse(problem, rest, plain, {})
+    best.found_at = plain.found_at
+    stops = {plain.stop_reason}
+    # The team jobs in the days of the plan without them, and the team jobs first, in empty
+    # days: the first keeps the others' plan, the second makes room for team jobs that
+    # matter more than the work that filled the days.
+    placements = [_placement(problem, _items(rest, plain), allowed)]
+    first = _placement(problem, _items(rest, Solution()), allowed)
+    if first != placements[0]:
+        placements.append(first)
+    placements = [p for p in placements if p]
+    for n, placement in enumerate(placements):
+        expanded, origin = expand(problem, placement)
+        started = time.monotonic() - t0
+        share = (time_limit - started) / (len(placements) - n)
+        more = solve(expanded, max(0.05, share))
+        stops.add(more.stop_reason)
+        got = collapse(problem, expanded, more, origin)
+        if objective(problem, got) > objective(problem, best):
+            best = got
+            best.found_at = round(started + more.found_at, 3)
+    # Converged only when every search did (proven optimal the whole is not: the placements
+    # are not).
+    best.stop_reason = CONVERGED if stops <= {"optimal", CONVERGED} else TIME_LIMIT
     explain(problem, best)
     best.solving_ms = int((time.monotonic() - t0) * 1000)
     return best

@@ -345,3 +345,15 @@ def test_a_week_planned_day_by_day_keeps_team_visits_whole():
             "reason": "needs 3 technicians at the same time, and only 0 may serve it",
         }
     ]
+
+
+def test_a_team_job_that_matters_more_than_a_full_day_is_made_room_for():
+    # The ten small jobs fill both shifts; the team job is worth more than all of them.
+    jobs = [{"id": 100 + i, "location_index": 1, "service": 600} for i in range(10)]
+    jobs.append({"id": 1, "location_index": 2, "service": 600, "team": 2, "priority": 10})
+    doc = day(jobs, vehicles=2)
+    for v in doc["vehicles"]:
+        v["time_window"] = [0, 3600]
+    problem, plan = solved(doc, limit=2.0)
+    assert len(visits(plan, 1)) == 2
+    assert plan["summary"]["unassigned"] == 2
