@@ -23,7 +23,7 @@ from dispatch.routing import InputError, check_solution, dump_problem, dump_solu
 from dispatch.routing.model import Job
 from dispatch.routing.teams import objective, solve_teams
 from dispatch.routing.timeline import Infeasible, build_route
-from tests.routing.support import draw_job, metric_matrix
+from tests.routing.support import draw_job, metric_matrix, run_cli
 from tests.routing.test_properties import SETTINGS
 
 solver = pytest.importorskip("dispatch.routing.solver")
@@ -124,6 +124,18 @@ def test_a_team_job_is_in_each_of_its_routes_with_one_start():
     assert len({s["arrival"] + s["waiting_time"] for s in steps.values()}) == 1
     assert all(s["setup"] == 20 and s["service"] == 300 for s in steps.values())
     assert plan["unassigned"] == [] and plan["summary"]["search"]["stop"] == "optimal"
+
+
+def test_the_command_line_solves_and_checks_a_team_job():
+    doc = day([{"id": 1, "location_index": 1, "service": 60, "team": 3}])
+    proc = run_cli("solve", "--check", "--time-limit", "1", stdin=json.dumps(doc))
+    assert proc.returncode == 0, proc.stderr
+    plan = json.loads(proc.stdout)
+    assert sorted(visits(plan, 1)) == [10, 11, 12]
+    bad = day([{"id": 1, "location_index": 1, "team": 0}])
+    proc = run_cli("solve", stdin=json.dumps(bad))
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout)["error"] == "jobs[0].team: 0: a team is 2 technicians or more"
 
 
 def test_technicians_arriving_at_different_times_wait_for_each_other():
@@ -305,16 +317,35 @@ def test_the_search_path_gives_valid_plans(doc):
     assert objective(problem, solution) <= brute_force(problem)
 
 
-def test_slots_are_not_offered_with_team_jobs():
+def test_slots_are_not_offered_for_a_team_job():
     from dispatch.routing.recommend import PlanError, recommend
 
-    doc = day([{"id": 1, "location_index": 1, "team": 2}])
-    problem, plan = solved(doc)
-    with pytest.raises(PlanError, match="a job needs a team"):
-        recommend(problem, plan, Job(id=2, location_index=2))
     alone = parse_problem(day([{"id": 1, "location_index": 1}]))
-    with pytest.raises(PlanError, match="a job needs a team"):
+    with pytest.raises(PlanError, match="a job that needs a team"):
         recommend(alone, solver.solve(alone, 1.0), Job(id=2, location_index=2, team=2))
+
+
+def test_slots_around_team_visits_keep_them_where_they_are():
+    from dispatch.routing.recommend import book, recommend
+
+    doc = day(
+        [
+            {"id": 1, "location_index": 1, "service": 600, "team": 2, "time_windows": [[0, 400]]},
+            {"id": 3, "location_index": 3, "service": 300},
+        ]
+    )
+    problem, plan = solved(doc)
+    start = {v: s["arrival"] + s["waiting_time"] for v, s in visits(plan, 1).items()}
+    new = Job(id=2, location_index=2, service=1200)
+    slots = recommend(problem, plan, new, top=20)
+    # Before the team visit there is no room for 1,200 s of work on its technicians' days.
+    assert set(start) <= {s.vehicle for s in slots}
+    assert all(s.start > min(start.values()) for s in slots if s.vehicle in start)
+    for slot in slots:
+        booked, with_it = book(problem, plan, new, slot)
+        again = dump_solution(booked, with_it)
+        assert check_solution(booked, again) == []
+        assert {v: s["arrival"] + s["waiting_time"] for v, s in visits(again, 1).items()} == start
 
 
 def test_a_week_planned_day_by_day_keeps_team_visits_whole():
