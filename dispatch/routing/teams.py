@@ -55,7 +55,11 @@ __all__ = ["solve_teams", "objective", "expand", "collapse"]
 TINY_ITEMS = 4
 TINY_TRIALS = 300
 
-#: The share of the time limit given to the plan without the team jobs.
+#: The share of the time limit the enumeration of a tiny problem may take (beyond, the
+#: search runs in what is left).
+TINY_SHARE = 0.5
+
+#: The share of the time (left after any enumeration) given to the plan without the team jobs.
 BASE_SHARE = 0.4
 
 #: A placement: per team job (position), the vehicles (positions) and the common start.
@@ -285,9 +289,9 @@ def _earliest_starts(problem: Problem, k: int, job: Job, others: list[Job]) -> s
     return starts
 
 
-def _tiny(problem: Problem, allowed: list[list[int]]) -> Solution | None:
+def _tiny(problem: Problem, allowed: list[list[int]], deadline: float) -> Solution | None:
     """The proven optimum of a tiny problem with one team job (see the module docstring), or
-    None where it does not apply."""
+    None where it does not apply or would not be done by ``deadline`` (time.monotonic())."""
     team = [i for i, j in enumerate(problem.jobs) if j.team > 1]
     rules = rules_of(problem)
     if len(team) != 1 or rules is not None and rules.deps:
@@ -316,6 +320,8 @@ def _tiny(problem: Problem, allowed: list[list[int]]) -> Solution | None:
         return None
     best = collapse(problem, rest, assemble(rest, plan, explain=False), {})
     for ks, t in trials:
+        if time.monotonic() > deadline:
+            return None
         expanded, origin = expand(problem, {pos: (ks, t)})
         plan = optimum(expanded, compatible(expanded))
         if plan is None:
@@ -357,14 +363,14 @@ def solve_teams(
     enumerate tiny problems (see the module docstring)."""
     t0 = time.monotonic()
     allowed = compatible(problem)
-    best = _tiny(problem, allowed) if exact else None
+    best = _tiny(problem, allowed, t0 + TINY_SHARE * time_limit) if exact else None
     if best is not None:
         best.stop_reason, best.found_at = "optimal", round(time.monotonic() - t0, 3)
         explain(problem, best)
         best.solving_ms = int((time.monotonic() - t0) * 1000)
         return best
     rest, _ = expand(problem, {})
-    plain = solve(rest, time_limit * BASE_SHARE)
+    plain = solve(rest, (time_limit - (time.monotonic() - t0)) * BASE_SHARE)
     best = collapse(problem, rest, plain, {})
     best.found_at = plain.found_at
     stops = {plain.stop_reason}

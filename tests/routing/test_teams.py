@@ -299,7 +299,7 @@ def tiny_team_problems(draw) -> dict:
 def test_tiny_team_problems_are_solved_to_the_optimum(doc):
     problem = parse_problem(doc)
     assert parse_problem(json.loads(json.dumps(dump_problem(problem)))) == problem
-    solution = solver.solve(problem, 2.0, workers=1)
+    solution = solver.solve(problem, 5.0, workers=1)
     assert check_solution(problem, dump_solution(problem, solution)) == []
     assert objective(problem, solution) == brute_force(problem)
     assert solution.stop_reason == "optimal"
