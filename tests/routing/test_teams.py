@@ -16,7 +16,7 @@ from dataclasses import replace
 from itertools import permutations, product
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dispatch.routing import InputError, check_solution, dump_problem, dump_solution, parse_problem
@@ -388,3 +388,37 @@ def test_a_team_job_that_matters_more_than_a_full_day_is_made_room_for():
     problem, plan = solved(doc, limit=2.0)
     assert len(visits(plan, 1)) == 2
     assert plan["summary"]["unassigned"] == 2
+
+
+@st.composite
+def team_days(draw) -> dict:
+    """Up to ten jobs, two or three of them team jobs, on three or four technicians with
+    lunch breaks, windows and skills: beyond the enumeration."""
+    n_places = 6
+    jobs = [draw_job(draw, i, n_places, longest=60) for i in range(draw(st.integers(6, 10)))]
+    for job in jobs[: draw(st.integers(2, 3))]:
+        job["team"] = draw(st.integers(2, 3))
+        job["skills"] = draw(st.sampled_from([[], [1]]))
+    fleet = []
+    for k in range(draw(st.integers(3, 4))):
+        vehicle = {"id": k, "start_index": 0, "end_index": 0, "time_window": [0, 400]}
+        vehicle["skills"] = draw(st.sampled_from([[], [1]])) if k else [1]
+        if draw(st.booleans()):
+            start = draw(st.integers(50, 200))
+            vehicle["breaks"] = [{"id": 1, "time_windows": [[start, start + 60]], "service": 20}]
+        fleet.append(vehicle)
+    matrix = metric_matrix(draw, n_places)
+    return {"jobs": jobs, "vehicles": fleet, "matrices": {"car": {"durations": matrix}}}
+
+
+@settings(SETTINGS, max_examples=min(SETTINGS.max_examples, 12))
+@given(team_days())
+def test_plans_with_team_jobs_beyond_the_enumeration_are_valid(doc):
+    problem = parse_problem(doc)
+    solution = solver.solve(problem, 1.0, workers=1)
+    plan = dump_solution(problem, solution)
+    assert check_solution(problem, plan) == []
+    for job in problem.jobs:
+        got = visits(plan, job.id)
+        assert len(got) in (0, job.team)
+        assert len({s["arrival"] + s["waiting_time"] for s in got.values()}) <= 1
