@@ -25,6 +25,7 @@ __all__ = [
     "add_reasons",
     "released",
     "score",
+    "unserved",
     "Plan",
 ]
 
@@ -139,21 +140,26 @@ def assemble(problem: Problem, plan: Plan | None, explain: bool = True) -> Solut
     solution = Solution(routes=routes)
     if rules is not None and rules.late:
         _lateness(problem, rules, solution)
-    served = {s.id for r in solution.routes for s in r.steps if s.type == "job"}
-    for job in problem.jobs:
-        if job.id not in served:
-            solution.unassigned.append(
-                Unassigned(
-                    id=job.id,
-                    reason="",
-                    location_index=job.location_index,
-                    location=job.location,
-                    description=job.description,
-                )
-            )
+    solution.unassigned = unserved(problem, solution)
     if explain:
         add_reasons(problem, solution)
     return solution
+
+
+def unserved(problem: Problem, solution: Solution) -> list[Unassigned]:
+    """Every job of ``problem`` on no route of ``solution``, unassigned (reason to come)."""
+    served = {s.id for r in solution.routes for s in r.steps if s.type == "job"}
+    return [
+        Unassigned(
+            id=job.id,
+            reason="",
+            location_index=job.location_index,
+            location=job.location,
+            description=job.description,
+        )
+        for job in problem.jobs
+        if job.id not in served
+    ]
 
 
 def released(

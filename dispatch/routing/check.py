@@ -143,7 +143,16 @@ def _check(problem: Problem, solution: Solution | dict) -> list[str]:
         if not isinstance(reason, str) or not reason.strip():
             out.append(f"unassigned job {uid} has no reason")
     for jid, places in where_job.items():
-        if len(places) != 1:
+        team = jobs[jid].team
+        if team > 1:
+            if places != ["unassigned"] and (
+                len(places) != team or len(set(places)) != team or "unassigned" in places
+            ):
+                out.append(
+                    f"job {jid} is {'nowhere' if not places else ' and '.join(places)}: "
+                    f"expected routed on {team} distinct vehicles or listed unassigned"
+                )
+        elif len(places) != 1:
             out.append(
                 f"job {jid} is {'nowhere' if not places else ' and '.join(places)}: "
                 "expected routed once or listed unassigned"

@@ -98,6 +98,12 @@ def check_rules(
                 continue  # reported by the route checks
             start = s.arrival + s.waiting_time
             end = start + s.setup + s.service
+            if job.team > 1 and job.id in times and times[job.id][1] != start:
+                out.append(
+                    f"team job {job.id} starts at {start} on vehicle {route.vehicle} and at "
+                    f"{times[job.id][1]} on vehicle {times[job.id][0]}: its technicians start "
+                    "together"
+                )
             times[job.id] = (route.vehicle, start, end)
             where = f"job {job.id} on vehicle {route.vehicle}"
             if job.required_vehicles and route.vehicle not in job.required_vehicles:

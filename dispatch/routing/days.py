@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from .model import Job, Problem, Solution, Unassigned
-from .reasons import explain_unassigned
+from .reasons import explain_unassigned, team_reason
 
 DAY = 86400
 
@@ -145,7 +145,11 @@ def solve_days(
             merged.unassigned.append(
                 Unassigned(
                     id=job.id,
-                    reason=explain_unassigned(problem, job, merged),
+                    reason=(
+                        team_reason(problem, job)
+                        if job.team > 1
+                        else explain_unassigned(problem, job, merged)
+                    ),
                     location_index=job.location_index,
                     location=job.location,
                     description=job.description,

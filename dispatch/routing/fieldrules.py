@@ -210,9 +210,13 @@ def soft_cost(problem: Problem, solution: Solution, rules: Rules | None = None) 
         return 0
     jpos = {j.id: i for i, j in enumerate(problem.jobs)}
     vpos = {v.id: k for k, v in enumerate(problem.vehicles)}
+    # Step by step, not job by job: a team job's costs count once for each of its technicians.
     total = sum(
-        rules.pref_cost(jpos[jid], vpos[vid]) + rules.late_cost(jpos[jid], end)
-        for jid, (vid, _, end) in task_times(solution).items()
+        rules.pref_cost(jpos[s.id], vpos[r.vehicle])
+        + rules.late_cost(jpos[s.id], s.arrival + s.waiting_time + s.setup + s.service)
+        for r in solution.routes
+        for s in r.steps
+        if s.type == "job"
     )
     for r in solution.routes:
         ot = rules.overtime[vpos[r.vehicle]]

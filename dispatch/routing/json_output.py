@@ -102,6 +102,8 @@ def _rules(job: Job) -> dict[str, Any]:
         out["depends_on"] = [
             {"id": d.id, "delay": d.delay, "same_vehicle": d.same_vehicle} for d in job.depends_on
         ]
+    if job.team > 1:
+        out["team"] = job.team
     return out
 
 

@@ -20,6 +20,7 @@ RULE_KEYS = {
     "preferred_vehicles",
     "deadline",
     "depends_on",
+    "team",
 }
 PREFERRED_KEYS = {"id", "weight"}
 DEADLINE_KEYS = {"time", "per_minute", "breach"}
@@ -82,6 +83,10 @@ def read_rules(obj: dict, where: str) -> dict[str, Any]:
             delay = read_int(item.get("delay", 0), f"{here}[{i}].delay", what="duration")
             deps.append(Dependency(id=jid, delay=delay, same_vehicle=same))
         out["depends_on"] = tuple(deps)
+    if "team" in obj:
+        out["team"] = read_int(obj["team"], f"{where}.team", high=MAX_ID)
+        if out["team"] < 2:
+            raise InputError(f"{where}.team", f"{out['team']}: a team is 2 technicians or more")
     return out
 
 
@@ -104,6 +109,30 @@ def check_references(jobs: list[Job], vehicles: list[Vehicle]) -> None:
             if dep.id == job.id:
                 raise InputError(f"{where}.depends_on[{n}].id", "a job cannot depend on itself")
     _no_cycle(jobs)
+    _teams(jobs, vehicles)
+
+
+def _teams(jobs: list[Job], vehicles: list[Vehicle]) -> None:
+    """A team job needs as many vehicles; it is neither pinned (a pinned step names one
+    vehicle) nor joined to other jobs by a dependency (not supported with teams)."""
+    pinned = {p.id for v in vehicles for p in v.steps if p.type == "job"}
+    team = {j.id for j in jobs if j.team > 1}
+    for i, job in enumerate(jobs):
+        where = f"jobs[{i}]"
+        if job.team > 1:
+            if job.team > len(vehicles):
+                raise InputError(
+                    f"{where}.team", f"{job.team} technicians, the problem has {len(vehicles)}"
+                )
+            if job.id in pinned:
+                raise InputError(f"{where}.team", "a team job cannot be pinned on a vehicle")
+            if job.depends_on:
+                raise InputError(f"{where}.team", "a team job cannot depend on other jobs")
+        for n, dep in enumerate(job.depends_on):
+            if dep.id in team:
+                raise InputError(
+                    f"{where}.depends_on[{n}].id", f"job {dep.id} is a team job: not supported"
+                )
 
 
 def _no_cycle(jobs: list[Job]) -> None:

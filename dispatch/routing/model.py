@@ -59,7 +59,8 @@ class Job:
     Field-work rules (extensions of VROOM's format): ``required_vehicles`` (vehicle ids; only
     these may serve it, any when empty), ``prohibited_vehicles`` (never these),
     ``preferred_vehicles`` (``(vehicle id, weight)``: served by another costs the difference
-    to the heaviest weight), ``deadline`` and ``depends_on``."""
+    to the heaviest weight), ``deadline``, ``depends_on`` and ``team`` (how many technicians
+    must serve it together, all starting at the same time: see :mod:`teams`)."""
 
     id: int
     location_index: int
@@ -76,6 +77,7 @@ class Job:
     preferred_vehicles: tuple[tuple[int, int], ...] = ()
     deadline: Deadline | None = None
     depends_on: tuple[Dependency, ...] = ()
+    team: int = 1
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import time as _time
 from .model import HORIZON, Job, Problem, Solution, Vehicle
 from .timeline import pin_bounds, start_in
 
-__all__ = ["explain_unassigned", "explain_all", "format_time", "format_window"]
+__all__ = ["explain_unassigned", "explain_all", "format_time", "format_window", "team_reason"]
 
 DAY = 86_400
 EPOCH_2000 = 946_684_800  # 2000-01-01T00:00:00Z: anything later is taken as a Unix timestamp
@@ -235,3 +235,21 @@ def explain_all(problem: Problem, solution: Solution) -> dict[int, str]:
     return {
         j.id: explain_unassigned(problem, j, solution) for j in problem.jobs if j.id not in served
     }
+
+
+def team_reason(problem: Problem, job: Job) -> str:
+    """Why a team job is not served: too few technicians may serve it, or no time was found
+    when enough of them are free together."""
+    able = [
+        v
+        for v in problem.vehicles
+        if (not job.required_vehicles or v.id in job.required_vehicles)
+        and v.id not in job.prohibited_vehicles
+        and job.skills <= v.skills
+    ]
+    if len(able) < job.team:
+        return f"needs {job.team} technicians at the same time, and only {len(able)} may serve it"
+    return (
+        f"needs {job.team} technicians at the same time: no time found when {job.team} of "
+        "the suitable ones are all free"
+    )

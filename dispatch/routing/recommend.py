@@ -17,6 +17,10 @@ later also pushes the visits that wait for it, on any technician's day, until ev
 holds again (as :func:`assemble.assemble` times a plan); a trial that cannot is dropped. Times
 only move later from the plan's: a dependency the plan needed is kept, never relaxed.
 
+A team visit of the plan (a job served by several technicians at once) is held at its start:
+moving one technician's would part the team, so a trial that would push it is not feasible. A
+new job that needs a team is not tried (one technician's day at a time).
+
 Each slot carries the hour (``slot`` seconds, aligned on ``align``) in which the task starts:
 what a person is told ("between 10:00 and 11:00"). Slots are distinct by technician and window;
 the best trial of each is kept. :func:`book` returns the problem with the job pinned in a slot
@@ -101,6 +105,9 @@ class _Day:
     def __init__(self, problem: Problem, plan: Solution | dict, job: Job) -> None:
         if any(j.id == job.id for j in problem.jobs):
             raise PlanError(f"job {job.id} is already in the problem")
+        if job.team > 1:
+            # One technician's day at a time: a visit of several at once is not tried here.
+            raise PlanError("slots are not offered for a job that needs a team (team)")
         self.job = job
         self.problem = Problem(
             jobs=[*problem.jobs, job], vehicles=problem.vehicles, durations=problem.durations
@@ -115,6 +122,9 @@ class _Day:
             for j in self.problem.jobs
             if j.depends_on
         }
+        #: The team visits of the plan (job id: start), held at their start: moving one
+        #: technician's would part the team.
+        self.held: dict[int, int] = {}
         self.orders, self.unassigned = self._read(plan)
         try:
             self.routes, self.release, _ = self.settle(self.orders, {}, {}, set(self.orders))
@@ -139,7 +149,14 @@ class _Day:
                 if s.type == "job":
                     if s.id not in self.jobs or s.id == self.job.id:
                         raise PlanError(f"vehicle {r.vehicle}: unknown job {s.id!r}")
-                    if s.id in seen:
+                    team = self.jobs[s.id].team
+                    if team > 1:
+                        if not isinstance(s.arrival, int) or not isinstance(s.waiting_time, int):
+                            raise PlanError(f"team job {s.id}: arrival and waiting_time needed")
+                        self._hold(s.id, s.arrival + s.waiting_time)
+                        if ("job", s.id) in order:
+                            raise PlanError(f"job {s.id} is routed twice on vehicle {r.vehicle}")
+                    elif s.id in seen:
                         raise PlanError(f"job {s.id} is routed twice")
                     seen.add(s.id)
                     order.append(("job", s.id))
@@ -150,6 +167,10 @@ class _Day:
             orders[r.vehicle] = order
         return orders, unassigned
 
+    def _hold(self, jid: int, start: int) -> None:
+        if self.held.setdefault(jid, start) != start:
+            raise PlanError(f"team job {jid} has two starts in the plan")
+
     # -- timing ------------------------------------------------------------------------------
     def time(self, vid: int, order: list[Item], release: dict[int, int]) -> Route | None:
         """The vehicle's day timed as early as possible (None: no job in it)."""
@@ -157,7 +178,14 @@ class _Day:
             return None
         vehicle = self.vehicles[vid]
         breaks = {b.id: b for b in vehicle.breaks}
-        items = [breaks[x] if kind == "break" else self.jobs[x] for kind, x in order]
+        items = [
+            breaks[x]
+            if kind == "break"
+            else replace(self.jobs[x], time_windows=((self.held[x], self.held[x]),))
+            if x in self.held
+            else self.jobs[x]
+            for kind, x in order
+        ]
         return build_route(self.problem, vehicle, released(vehicle, items, release))
 
     def settle(

@@ -178,6 +178,16 @@ def solve(
     (the benchmarks' reference).
     ``workers``: processes searching in parallel (default: up to 2, one per core).
     """
+    if any(j.team > 1 for j in problem.jobs):
+        # Team jobs are placed around the search, which plans problems without them.
+        from .teams import solve_teams
+
+        return solve_teams(
+            problem,
+            time_limit,
+            lambda p, limit: solve(p, limit, workers=workers, converge=converge),
+            exact=converge,
+        )
     t0 = time.monotonic()
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
