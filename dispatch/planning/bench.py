@@ -218,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
                 "RQ_REDIS_URL": None,
                 "WTF_CSRF_ENABLED": False,
                 "SERVER_NAME": "localhost",
+                # A throw-away company that receives no mail: the intake stays closed.
+                "MAIL_ALLOWED_DOMAINS": "example.com",
             }
         )
         first_day = _next_monday()
