@@ -7,7 +7,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, make_response, request
+from flask import Flask, current_app, g, has_request_context, make_response, request
 from flask_babel import format_date, format_datetime, format_time, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -66,7 +66,14 @@ def day_name(value: date | str | None, width: str = "long") -> str:
     "medium": "7 dec. 2026"), from a date or its ISO text."""
     if not value:
         return ""
-    return format_date(date.fromisoformat(value) if isinstance(value, str) else value, width)
+    # A page writes the same few days many times (a board: each technician's row, twice), and
+    # each writing asks Babel for the locale's patterns: written once per request and language.
+    written = g.setdefault("_day_names", {}) if has_request_context() else {}
+    key = (value, width, str(get_locale()))
+    if key not in written:
+        day = date.fromisoformat(value) if isinstance(value, str) else value
+        written[key] = format_date(day, width)
+    return written[key]
 
 
 def here() -> str:
