@@ -27,7 +27,9 @@
   var device = form.querySelector("select[name=asset]");
   if (device) {
     var roomGroup = device.querySelector("optgroup[data-group=room]");
+    var asked = 0; // answers can come back out of order: only the last question's is shown
     var refresh = function () {
+      var question = ++asked;
       var params = new URLSearchParams();
       ["site", "building", "floor", "room"].forEach(function (name) {
         var input = form.querySelector("[name=" + name + "]");
@@ -37,6 +39,7 @@
             {credentials: "same-origin", headers: {"Accept": "application/json"}})
         .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
         .then(function (data) {
+          if (question !== asked) { return; } // a later change asked again: its answer counts
           var chosen = device.value;
           var mine = {};
           device.querySelectorAll("optgroup[data-group=mine] option").forEach(function (o) { mine[o.value] = true; });

@@ -103,7 +103,8 @@ def test_plan_drag_rerun_publish(app, live_server, browser, shot, sign_in):
     page.wait_for_selector("#timeline .tl-visit", timeout=30_000)
     assert page.locator("#run-status").get_attribute("data-state") == "done"
     assert page.locator("#run-status").inner_text() == "proposed"  # words, not the stored state
-    assert page.locator("#plan-map path.route").count() >= 3
+    # The timeline is in the page; the map's routes are drawn by its script once it has loaded.
+    page.wait_for_function("document.querySelectorAll('#plan-map path.route').length >= 3")
     assert page.locator(".tl-visit").count() > 5
     # Every visit has its stop on the map (visits at the same place share a marker).
     assert page.evaluate("""[...document.querySelectorAll('.tl-visit')].every(
