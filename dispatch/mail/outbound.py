@@ -286,7 +286,7 @@ def deliver_pending(limit: int = 500) -> int:
                     .where(OutboxMessage.id.in_(mine))
                     .options(_rendered_with())
                     .order_by(OutboxMessage.id)
-                )
+                ).all()  # read whole: each message below commits
                 for row in rows:
                     _deliver_one(s, row, transport)
                     handled += 1
